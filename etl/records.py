@@ -1,0 +1,213 @@
+"""The record format: one row = one floating person in one reporting month (DESIGN.md §3).
+
+This module is the single contract between the generator, the loader and the docs
+(``docs/record-format.md``). Canonical names are English; the loader also accepts the Chinese
+headers below (UTF-8 or GB18030) and maps them.
+
+Definitions used everywhere:
+- age: completed years on the first day of the period;
+- women of childbearing age (育龄妇女): women aged 15-49;
+- married: marital status 20-23 (已婚, 初婚, 再婚, 复婚);
+- a flow counts distinct persons with a given (hukou_code, residence_code) in one period;
+  hukou_code == residence_code is an intra-county mover (the diagonal), kept and flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    header_zh: str
+    kind: str  # "id", "sex", "date", "marital", "code", "period", "flag"
+    description: str
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "person_id",
+        "公民身份号码",
+        "id",
+        "18-character national ID (GB 11643, check digit validated; last may be X); replaced by a keyed hash on load",
+    ),
+    Field("sex", "性别", "sex", "1 or 男 = male, 2 or 女 = female (GB/T 2261.1)"),
+    Field("birth_date", "出生日期", "date", "YYYY-MM-DD"),
+    Field(
+        "marital_status",
+        "婚姻状况",
+        "marital",
+        "GB/T 2261.2: 10 未婚, 20 已婚, 21 初婚, 22 再婚, 23 复婚, 30 丧偶, 40 离婚, 90 未说明",
+    ),
+    Field(
+        "hukou_code",
+        "户籍地行政区划代码",
+        "code",
+        "6-digit county adcode of household registration (origin)",
+    ),
+    Field(
+        "residence_code",
+        "现居住地行政区划代码",
+        "code",
+        "6-digit county adcode of current residence (destination)",
+    ),
+    Field(
+        "arrival_date",
+        "流入日期",
+        "date",
+        "YYYY-MM-DD, arrival at the residence; not after the period's last day",
+    ),
+    Field("period", "统计期", "period", "YYYY-MM, the reporting month"),
+    Field(
+        "cert_issued",
+        "婚育证明办理",
+        "flag",
+        "marriage-and-childbearing certificate issued at the origin",
+    ),
+    Field("cert_verified", "婚育证明查验", "flag", "certificate verified at the residence"),
+    Field("health_check", "康检", "flag", "health check"),
+    Field("contraception", "节育措施落实", "flag", "contraceptive measure in place"),
+    Field("free_service", "免费技术服务", "flag", "free technical service received"),
+    Field("pregnancy_check", "孕检", "flag", "pregnancy check"),
+    Field("free_contraceptives", "免费药具", "flag", "free contraceptives received"),
+    Field("prepregnancy_consult", "孕前优生咨询", "flag", "pre-pregnancy eugenics consultation"),
+    Field("policy_aware", "政策知晓", "flag", "aware of the policy"),
+)
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+CHINESE_HEADERS: dict[str, str] = {f.header_zh: f.name for f in FIELDS}
+FLAG_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "flag")
+
+SEX_VALUES = {"1": 1, "男": 1, "2": 2, "女": 2}
+MARITAL_VALUES = {
+    "10": 10,
+    "未婚": 10,
+    "20": 20,
+    "已婚": 20,
+    "21": 21,
+    "初婚": 21,
+    "22": 22,
+    "再婚": 22,
+    "23": 23,
+    "复婚": 23,
+    "30": 30,
+    "丧偶": 30,
+    "40": 40,
+    "离婚": 40,
+    "90": 90,
+    "未说明": 90,
+}
+MARRIED_CODES = frozenset({20, 21, 22, 23})
+FLAG_VALUES = {"1": 1, "是": 1, "0": 0, "否": 0}
+
+COHORTS = ("all", "women_15_49", "married_women_15_49")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A service-coverage indicator: numerator = persons in the denominator whose flag is 1."""
+
+    flag: str
+    name_zh: str
+    name_en: str
+    side: str  # "outflow": grouped by hukou_code; "inflow": grouped by residence_code
+    denominator: str  # see DENOMINATORS
+    target: float  # share of the denominator, 0-1
+    source: str
+
+
+DENOMINATORS = {
+    "women_15_49": "women aged 15-49",
+    "married_women_15_49": "married women aged 15-49",
+    "married_15_49": "married persons aged 15-49, both sexes",
+    "adults_18p": "persons aged 18 and over",
+}
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "cert_issued",
+        "婚育证明办证率",
+        "Certificate issuance rate",
+        "outflow",
+        "women_15_49",
+        0.98,
+        "seed 002",
+    ),
+    Indicator(
+        "cert_verified",
+        "婚育证明验证率",
+        "Certificate verification rate",
+        "inflow",
+        "women_15_49",
+        0.98,
+        "seed 002",
+    ),
+    Indicator(
+        "health_check",
+        "康检率",
+        "Health check rate",
+        "inflow",
+        "married_women_15_49",
+        0.98,
+        "seed 002",
+    ),
+    Indicator(
+        "contraception",
+        "节育措施落实率",
+        "Contraception rate",
+        "inflow",
+        "married_women_15_49",
+        0.98,
+        "seed 002",
+    ),
+    Indicator(
+        "free_service",
+        "免费技术服务率",
+        "Free technical service rate",
+        "inflow",
+        "married_women_15_49",
+        0.95,
+        "seeds 002, 003",
+    ),
+    Indicator(
+        "pregnancy_check",
+        "孕检率",
+        "Pregnancy check rate",
+        "inflow",
+        "married_women_15_49",
+        0.90,
+        "seed 003",
+    ),
+    Indicator(
+        "free_contraceptives",
+        "免费药具获得率",
+        "Free contraceptives rate",
+        "inflow",
+        "married_15_49",
+        0.90,
+        "seed 003",
+    ),
+    Indicator(
+        "prepregnancy_consult",
+        "孕前优生咨询率",
+        "Pre-pregnancy consultation rate",
+        "inflow",
+        "married_women_15_49",
+        0.80,
+        "seed 003",
+    ),
+    Indicator(
+        "policy_aware",
+        "政策知晓率",
+        "Policy awareness rate",
+        "inflow",
+        "adults_18p",
+        0.90,
+        "seed 003",
+    ),
+)
+INDICATOR_BY_FLAG: dict[str, Indicator] = {i.flag: i for i in INDICATORS}
+
+FIRST_PERIOD = "2009-01"
+LAST_PERIOD = "2012-12"
