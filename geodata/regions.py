@@ -84,10 +84,14 @@ def load_regions(
     for i, raw in enumerate(data.get("region", []), start=1):
         missing = [k for k in ("code", "name_zh", "name_en", "provinces") if k not in raw]
         if missing:
-            errors.append(f"{source}:{_line_of(text, '[[region]]', i)}: region #{i} lacks {missing}")
+            errors.append(
+                f"{source}:{_line_of(text, '[[region]]', i)}: region #{i} lacks {missing}"
+            )
             continue
         if raw["code"] in seen:
-            errors.append(f"{source}:{_line_of(text, raw['code'])}: region code {raw['code']!r} repeated")
+            errors.append(
+                f"{source}:{_line_of(text, raw['code'])}: region code {raw['code']!r} repeated"
+            )
         seen.add(raw["code"])
         codes = []
         for name in raw["provinces"]:
@@ -121,7 +125,9 @@ def load_regions(
 
 def _province_lookup(provinces: pd.DataFrame) -> dict[str, str]:
     lookup: dict[str, str] = {}
-    for code, name, short in provinces[["province_code", "province_name", "short_name"]].itertuples(index=False):
+    for code, name, short in provinces[["province_code", "province_name", "short_name"]].itertuples(
+        index=False
+    ):
         lookup[code] = code
         lookup[name] = code
         lookup[short] = code

@@ -29,7 +29,9 @@ def simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     simplified = shapely.coverage_simplify(geoms, tolerance)
     oriented = shapely.orient_polygons(simplified, exterior_cw=True)
     if shapely.is_empty(oriented).any() or not shapely.coverage_is_valid(oriented):
-        raise CoverageError(f"coverage_simplify at {tolerance} deg produced gaps, overlaps or empties")
+        raise CoverageError(
+            f"coverage_simplify at {tolerance} deg produced gaps, overlaps or empties"
+        )
     return oriented
 
 

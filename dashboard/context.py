@@ -1,0 +1,38 @@
+"""What every page needs, fixed when the app is created and read (never written) per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import flask
+import orjson
+
+from geodata.layers import LayerSet
+
+CONFIG_KEY = "YIPANQI_CONTEXT"
+
+
+@dataclass(frozen=True)
+class AppContext:
+    layers: LayerSet
+    store_url: str
+
+    @cached_property
+    def maritime(self) -> tuple[list[float | None], list[float | None]]:
+        """The maritime boundary as lon / lat lists with ``None`` between lines (for scattergeo)."""
+        feature = orjson.loads(self.layers.geojson_path("maritime").read_bytes())
+        lon: list[float | None] = []
+        lat: list[float | None] = []
+        for line in feature["geometry"]["coordinates"]:
+            for x, y in line:
+                lon.append(round(x, 3))
+                lat.append(round(y, 3))
+            lon.append(None)
+            lat.append(None)
+        return lon, lat
+
+
+def current() -> AppContext:
+    """The context of the app serving this request."""
+    return flask.current_app.config[CONFIG_KEY]

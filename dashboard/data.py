@@ -1,0 +1,65 @@
+"""Read-only data access for the pages: census and store queries, cached, returning plain frames.
+
+No SQL appears in pages; every function here is safe to call from any request.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from dashboard.classify import quantile_classes
+from dashboard.figures.china_map import Classes, MapLayer
+from geodata import census
+from geodata.boundaries import OUTSIDE_COVERAGE_PROVINCES
+from geodata.hierarchy import hierarchy_table, province_table
+
+
+@lru_cache(maxsize=1)
+def _hierarchy():
+    return hierarchy_table()
+
+
+def outside_coverage_codes() -> list[str]:
+    """County codes of Taiwan, Hong Kong and Macao (drawn, outside the data's coverage)."""
+    h = _hierarchy()
+    return h.loc[~h["in_coverage"], "county_code"].tolist()
+
+
+def province_codes() -> list[str]:
+    return province_table()["province_code"].tolist()
+
+
+@lru_cache(maxsize=4)
+def census_share_layer(year: int) -> tuple[MapLayer, Classes]:
+    """Share of each county's residents registered in another province (per resident), census ``year``.
+
+    Counties with no census row are NaN (shown as no data), never zero.
+    """
+    h = _hierarchy()
+    h = h[h["in_coverage"] & ~h["province_code"].isin(OUTSIDE_COVERAGE_PROVINCES)]
+    table = h.merge(
+        census.county_census(year), on="county_code", how="left", suffixes=("", "_census")
+    )
+    share = (table["n_hukou_other_province"] / table["pop_total"]).to_numpy(dtype=float)
+    hover = [
+        f"<b>{prov} {name}</b><br>外省户籍 {n:,.0f} 人 / 常住 {p:,.0f} 人<br>占比 {s:.1%}"
+        if np.isfinite(s)
+        else f"<b>{prov} {name}</b><br>无普查数据"
+        for prov, name, n, p, s in zip(
+            table["province_name"],
+            table["county_name"],
+            table["n_hukou_other_province"],
+            table["pop_total"],
+            share,
+            strict=True,
+        )
+    ]
+    layer = MapLayer(
+        codes=table["county_code"].tolist(),
+        names=table["county_name"].tolist(),
+        values=share,
+        hover=hover,
+    )
+    return layer, quantile_classes(share, 5, percent=True)

@@ -1,0 +1,3 @@
+"""Every component ID, page-prefixed, in one place (a test checks they are unique)."""
+
+OVERVIEW_MAP = "overview-map"

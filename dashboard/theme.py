@@ -1,0 +1,27 @@
+"""Visual constants: colours, fonts, map geometry. Nothing else in the dashboard hard-codes them."""
+
+from __future__ import annotations
+
+FONT_FAMILY = "'Noto Sans SC', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+TEXT = "#1f2933"
+MUTED = "#616e7c"
+BORDER = "#ffffff"
+PROVINCE_BORDER = "#3e4c59"
+OUTSIDE_COVERAGE = "#d9d9d9"  # Taiwan, Hong Kong, Macao: drawn, outside the data's coverage
+NO_DATA = "#f4f1ea"
+NO_DATA_SWATCH = "#e3dccb"  # legend swatch for no data, visible on white
+SEA_LINE = "#4a6fa5"
+INSET_FRAME = "#3e4c59"
+
+# Sequential blues (ColorBrewer Blues, 5 classes): count and share measures.
+SEQUENTIAL_5 = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+
+# Albers equal-area conic suited to China: standard parallels 25N / 47N, central meridian 105E.
+PROJECTION = {"type": "conic equal area", "parallels": [25, 47], "rotation": {"lon": 105}}
+MAINLAND_LON = (73.0, 135.5)
+MAINLAND_LAT = (17.6, 54.0)
+# 南海诸岛 inset: the same conic, centred on the sea so the islands are not sheared.
+SCS_PROJECTION = {"type": "conic equal area", "parallels": [25, 47], "rotation": {"lon": 114}}
+SCS_LON = (106.0, 123.0)
+SCS_LAT = (3.0, 24.5)
+SCS_DOMAIN = {"x": [0.86, 0.995], "y": [0.01, 0.34]}
