@@ -17,10 +17,11 @@ Census *units* are the table's rows. A row's ``level`` is ``national``, ``provin
 ``county`` (a county-level unit: county, district, county-level city, NBS zone). The rules:
 
 2020 (``county_2020_extract.csv``): the blank-code row 全国 is national; ``xx0000`` rows are
-provinces; ``xxxx00`` rows are prefectures (or the municipalities' 市辖区 subtotals, e.g. 110100),
+provinces; ``xxxx00`` rows are prefectures (or the municipalities' coded 市辖区 / 县 subtotals,
+110100, 120100, 310100, 500100, 500200, which are kept at the prefecture level),
 except 441900 东莞, 442000 中山, 460400 儋州, 620200 嘉峪关, prefecture-level cities without counties,
 which are county-level; blank-code rows named 省直辖县级行政区划 / 自治区直辖县级行政区划 are subtotals;
-every other row (a code not ending in 00, or a blank code: 西沙群岛, 南沙群岛, 中沙群岛 and 45 NBS
+every other row (a code not ending in 00, or a blank code: 西沙群岛, 南沙群岛, 中沙群岛 and 39 NBS
 zones) is county-level.
 
 2010 (``county_2010_extract.csv``): the name (``name_raw``) is indented by two spaces on county

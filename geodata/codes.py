@@ -368,7 +368,7 @@ def crosswalk(
     Returns
     -------
     One row per input unit, in input order: ``census_code``, ``census_name``, ``province_code``,
-    ``polygon_code`` (None when unmatched), ``method`` (see ``METHODS``), ``reason`` (for unmatched
+    ``polygon_code`` (missing when unmatched), ``method`` (see ``METHODS``), ``reason`` (for unmatched
     units, one of ``UNMATCHED_REASONS``; else ""), ``detail`` (free text: chain, alias note).
     """
     codes = [None if c is None or pd.isna(c) or str(c).strip() == "" else str(c).strip() for c in census_codes]
