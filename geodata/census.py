@@ -310,8 +310,8 @@ def census_report(year: int) -> dict[str, Any]:
     """What of the ``year`` census lands on polygons and what does not (JSON-serialisable).
 
     Keys: ``year``; ``n_county_polygons``; ``n_polygons_with_census``; ``polygons_without_census``
-    (``n_outside_coverage`` and the in-coverage ``codes``); ``n_census_units``; ``n_matched``;
-    ``matched_by_method``; ``unmatched`` (by reason: ``n_units``, ``totals`` and every unit with
+    (``n_outside_coverage`` and the ``in_coverage`` polygons: code and name); ``n_census_units``;
+    ``n_matched``; ``matched_by_method``; ``unmatched`` (by reason: ``n_units``, ``totals`` and every unit with
     code, name, counts and detail); ``approximate`` (units given whole to a split's main
     successor); ``national`` and ``provinces`` (``census`` totals from the province/national
     rows, ``on_polygons``, ``unmatched``, ``in_unknown_cells`` (census - on - unmatched: people in
@@ -330,7 +330,10 @@ def census_report(year: int) -> dict[str, Any]:
         "n_polygons_with_census": int(landed.sum()),
         "polygons_without_census": {
             "n_outside_coverage": int((~landed & ~polygons["in_coverage"]).sum()),
-            "codes": polygons.loc[~landed & polygons["in_coverage"], "county_code"].tolist(),
+            "in_coverage": [
+                {"county_code": r.county_code, "county_name": r.county_name}
+                for r in polygons[~landed & polygons["in_coverage"]].itertuples(index=False)
+            ],
         },
         "n_census_units": int(len(units)),
         "n_matched": int(on.sum()),

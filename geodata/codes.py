@@ -438,8 +438,9 @@ def _match_by_history(code: str, polygons: frozenset[str], year: int, ref: Path)
     targets = sorted({p for p in (_to_polygon(c, polygons) for c in current) if p})
     chain = f"{code} ({year}) -> {';'.join(current) or '-'}"
     record = _record_at(_records_by_code(ref)[code], year)
-    if code in polygons and (record[2] == CURRENT or code in targets):
-        return code, "exact", "", "" if record[2] == CURRENT else f"code kept by Amap; {chain}"
+    in_use = record is not None and record[2] == CURRENT
+    if code in polygons and (in_use or code in targets):
+        return code, "exact", "", "" if in_use else f"code kept by Amap; {chain}"
     if len(targets) == 1:
         return targets[0], "successor", "", chain
     if len(targets) > 1:
