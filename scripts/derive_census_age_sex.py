@@ -134,7 +134,8 @@ PROVENANCE = """# data/derived: tables derived from data/reference (values uncha
 
 Made by `scripts/derive_census_age_sex.py` (sha256 `{script_sha}`); run it from the repository root
 to rebuild: `.venv/bin/python scripts/derive_census_age_sex.py`. Read by `geodata.census`
-(`read_age_sex`, `age_sex_structure`, `age_sex_check`).
+(`read_age_sex`, `age_sex_structure`, `age_sex_check`). License: MIT, as the source tables
+(`data/reference/census-county-2010-2020/LICENSE`; cite Dong, Du and Liu, SSRN 4049338).
 
 ## census_age_sex_{{year}}.csv: resident population by age band and sex, every row of the county xlsx
 
