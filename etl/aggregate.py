@@ -1,0 +1,245 @@
+"""Marts: flows, rollups, coverage and assessment, computed by DuckDB over the staged Parquet.
+
+Definitions (DESIGN.md §3-4, ``etl.records``):
+
+- a *flow* counts distinct persons with a given (hukou_code, residence_code) in one period. The
+  loader keeps one record per person-period (later duplicates are quarantined), so the count of
+  staged records *is* the count of distinct person hashes; it is computed as such (``count(*)``);
+- cohorts: ``all``; ``women_15_49`` (sex 2, age 15-49); ``married_women_15_49`` (and marital status
+  20-23), age being completed years on the first day of the period;
+- ``is_diagonal``: hukou_code = residence_code (an intra-county mover), kept and flagged, never part
+  of between-county totals; ``is_inter_province``: the two codes are in different provinces;
+- rollups to prefecture, province and collaboration region: a rolled-up flow whose origin and
+  destination are the same unit at that level is that level's *within* flow (``is_within``), never
+  to be added to between-unit totals. A province in two regions counts in both; provinces in no
+  region form the pseudo-region ``other``;
+- coverage: each indicator's numerator (persons of the denominator whose flag is 1) and
+  denominator per county and period, on its side: outflow indicators grouped by hukou_code,
+  inflow indicators by residence_code. Every county with a record on a side gets every indicator
+  of that side, including 0/0;
+- two-way assessment (双向考核): a county is scored as an *origin* on its outflow indicators and
+  as a *destination* on its inflow indicators. ``score`` is the mean over those indicators (with a
+  denominator above 0) of min(1, rate / target): 1.0 means every indicator at its target, 0.9
+  means on average 90% of the way. ``n_at_target`` counts indicators at or above target;
+- ``small_cell``: a count (flow persons, coverage denominator, or an assessment's smallest
+  denominator) under the threshold (default 10): too few people to publish or to trust.
+
+The whole job is one scan of the records (an origin-destination table with every count needed),
+then small queries over that table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from etl.records import COHORTS, DENOMINATORS, INDICATORS, MARRIED_CODES
+
+DEFAULT_SMALL_CELL = 10
+
+_MARRIED = f"marital_status IN ({', '.join(str(c) for c in sorted(MARRIED_CODES))})"
+_WOMEN = "sex = 2 AND age BETWEEN 15 AND 49"
+POPULATION_SQL: dict[str, str] = {
+    "all": "TRUE",
+    "women_15_49": _WOMEN,
+    "married_women_15_49": f"{_WOMEN} AND {_MARRIED}",
+    "married_15_49": f"age BETWEEN 15 AND 49 AND {_MARRIED}",
+    "adults_18p": "age >= 18",
+}
+"""SQL predicate over staged records of each cohort and denominator."""
+
+_unknown = (set(DENOMINATORS) | set(COHORTS)) - set(POPULATION_SQL)
+if _unknown:  # pragma: no cover - guards the contract in etl.records
+    raise RuntimeError(f"etl.aggregate has no definition for populations {_unknown}")
+
+
+@dataclass(frozen=True)
+class Marts:
+    """Aggregates ready for the store: table name -> Arrow table (columns in the store's order)."""
+
+    tables: dict[str, pa.Table]
+    periods: tuple[str, ...]
+
+
+def aggregate_files(
+    files: list[Path],
+    hierarchy: pd.DataFrame,
+    membership: pd.DataFrame,
+    run_id: int,
+    small_cell: int = DEFAULT_SMALL_CELL,
+    threads: int | None = None,
+) -> Marts:
+    """Every mart over the staged ``files``.
+
+    ``hierarchy``: ``county_code, prefecture_code, province_code`` (``geodata.hierarchy``);
+    ``membership``: ``region_code, province_code`` (``RegionConfig.membership()``).
+    """
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    try:
+        return _aggregate(con, files, hierarchy, membership, run_id, small_cell)
+    finally:
+        con.close()
+
+
+def od_sql(source: str) -> str:
+    """The one scan: origin-destination counts of every population and indicator numerator."""
+    counts = [f"count(*) FILTER (WHERE {POPULATION_SQL[p]}) AS n_{p}" for p in POPULATION_SQL if p != "all"]
+    numerators = [
+        f"count(*) FILTER (WHERE {POPULATION_SQL[i.denominator]} AND {i.flag}) AS num_{i.flag}" for i in INDICATORS
+    ]
+    return (
+        "SELECT period::VARCHAR AS period, hukou_code, residence_code, count(*) AS n_all, "
+        + ", ".join(counts + numerators)
+        + f" FROM {source} GROUP BY ALL"
+    )
+
+
+def _aggregate(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    hierarchy: pd.DataFrame,
+    membership: pd.DataFrame,
+    run_id: int,
+    small_cell: int,
+) -> Marts:
+    if not files:
+        return Marts({}, ())
+    file_list = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+    con.execute(f"CREATE TEMP TABLE od AS {od_sql(f'read_parquet({file_list})')}")
+    units = hierarchy[["county_code", "prefecture_code", "province_code"]].astype(str)
+    units = units.assign(county=units["county_code"].astype("int32"))
+    members = membership[["region_code", "province_code"]].astype(str)
+    con.register("units_df", units)
+    con.register("members_df", members)
+    con.execute("CREATE TEMP TABLE u AS SELECT * FROM units_df")
+    con.execute(
+        "CREATE TEMP TABLE ureg AS SELECT u.county, coalesce(m.region_code, 'other') AS region_code "
+        "FROM u LEFT JOIN members_df m USING (province_code)"
+    )
+    threshold = int(small_cell)
+
+    cohort_rows = " UNION ALL ".join(
+        f"SELECT period, hukou_code, residence_code, '{c}' AS cohort, n_{c} AS persons FROM od WHERE n_{c} > 0"
+        for c in COHORTS
+    )
+    flows = con.sql(
+        f"""
+        SELECT f.period, f.hukou_code::VARCHAR AS hukou_code, f.residence_code::VARCHAR AS residence_code,
+               f.cohort, f.persons,
+               f.hukou_code = f.residence_code AS is_diagonal,
+               o.province_code <> d.province_code AS is_inter_province,
+               f.persons < {threshold} AS small_cell
+        FROM ({cohort_rows}) f
+        JOIN u o ON o.county = f.hukou_code
+        JOIN u d ON d.county = f.residence_code
+        ORDER BY f.period, f.hukou_code, f.residence_code, f.cohort
+        """
+    ).to_arrow_table()
+
+    rollups = []
+    for level, key in (("prefecture", "prefecture_code"), ("province", "province_code")):
+        rollups.append(
+            f"""SELECT f.period, '{level}' AS level, o.{key} AS origin_code, d.{key} AS destination_code,
+                       f.cohort, sum(f.persons) AS persons
+                FROM ({cohort_rows}) f
+                JOIN u o ON o.county = f.hukou_code JOIN u d ON d.county = f.residence_code
+                GROUP BY ALL"""
+        )
+    rollups.append(
+        f"""SELECT f.period, 'region' AS level, o.region_code AS origin_code, d.region_code AS destination_code,
+                   f.cohort, sum(f.persons) AS persons
+            FROM ({cohort_rows}) f
+            JOIN ureg o ON o.county = f.hukou_code JOIN ureg d ON d.county = f.residence_code
+            GROUP BY ALL"""
+    )
+    flows_rollup = con.sql(
+        f"""
+        SELECT period, level, origin_code, destination_code, cohort, persons::BIGINT AS persons,
+               origin_code = destination_code AS is_within, persons < {threshold} AS small_cell
+        FROM ({" UNION ALL ".join(rollups)})
+        ORDER BY period, level, origin_code, destination_code, cohort
+        """
+    ).to_arrow_table()
+
+    sides = []
+    for side, key in (("outflow", "hukou_code"), ("inflow", "residence_code")):
+        indicators = [i for i in INDICATORS if i.side == side]
+        if not indicators:
+            continue
+        sums = ", ".join(
+            f"sum(num_{i.flag})::BIGINT AS num_{i.flag}, sum(n_{i.denominator})::BIGINT AS den_{i.flag}"
+            for i in indicators
+        )
+        unpivot = " UNION ALL ".join(
+            f"SELECT period, county_code, '{side}' AS side, '{i.flag}' AS indicator, "
+            f"num_{i.flag} AS numerator, den_{i.flag} AS denominator, {i.target} AS target, "
+            f"{round(i.target * 10000)} AS target_bp FROM s"
+            for i in indicators
+        )
+        sides.append(
+            f"(WITH s AS (SELECT period, {key} AS county_code, {sums} FROM od GROUP BY ALL) {unpivot})"
+        )
+    con.execute(f"CREATE TEMP TABLE cov AS {' UNION ALL '.join(sides)}")
+    coverage = con.sql(
+        f"""
+        SELECT period, county_code::VARCHAR AS county_code, side, indicator, numerator, denominator,
+               denominator < {threshold} AS small_cell
+        FROM cov ORDER BY period, county_code, side, indicator
+        """
+    ).to_arrow_table()
+    assessment = con.sql(
+        f"""
+        SELECT period, county_code::VARCHAR AS county_code,
+               CASE side WHEN 'outflow' THEN 'origin' ELSE 'destination' END AS role,
+               count(*) FILTER (WHERE denominator > 0)::INTEGER AS n_indicators,
+               count(*) FILTER (WHERE denominator > 0 AND numerator * 10000 >= target_bp * denominator)::INTEGER
+                   AS n_at_target,
+               avg(least(1.0, numerator / (denominator * target))) FILTER (WHERE denominator > 0)
+                   AS score,
+               coalesce(min(denominator) FILTER (WHERE denominator > 0), 0) < {threshold} AS small_cell
+        FROM cov GROUP BY ALL ORDER BY period, role, county_code
+        """
+    ).to_arrow_table()
+    totals = con.sql(
+        f"SELECT period, sum(n_all)::BIGINT AS persons, {int(run_id)} AS run_id FROM od GROUP BY ALL ORDER BY period"
+    ).to_arrow_table()
+    periods = tuple(totals.column("period").to_pylist())
+    return Marts(
+        {
+            "flows": flows,
+            "flows_rollup": flows_rollup,
+            "coverage": coverage,
+            "assessment": assessment,
+            "period_totals": totals,
+        },
+        periods,
+    )
+
+
+def reference_tables(hierarchy: pd.DataFrame, region_config: object) -> dict[str, pa.Table]:
+    """The hierarchy and regions the marts were built with, for the store."""
+    units = hierarchy[
+        ["county_code", "county_name", "prefecture_code", "prefecture_name", "province_code", "province_name"]
+    ].astype(str)
+    regions = [(r.code, r.name_zh, r.name_en) for r in region_config.regions]  # type: ignore[attr-defined]
+    regions.append(("other", "其他", "Other"))
+    members = region_config.membership()  # type: ignore[attr-defined]
+    return {
+        "units": pa.Table.from_pandas(units, preserve_index=False),
+        "regions": pa.table(
+            {
+                "region_code": [r[0] for r in regions],
+                "name_zh": [r[1] for r in regions],
+                "name_en": [r[2] for r in regions],
+            }
+        ),
+        "region_members": pa.Table.from_pandas(
+            members[["region_code", "province_code"]].astype(str), preserve_index=False
+        ),
+    }

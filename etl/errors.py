@@ -1,0 +1,17 @@
+"""Exception types of the ETL: each says what was wrong, where, and what to do."""
+
+
+class EtlError(Exception):
+    """Base class for ETL errors that a user can act on."""
+
+
+class HashKeyError(EtlError):
+    """The pseudonymisation key is missing, too short, or not the key the store was built with."""
+
+
+class InputFormatError(EtlError):
+    """An input cannot be read as records: unknown format or encoding, or required columns missing."""
+
+
+class StoreError(EtlError):
+    """The store cannot be opened, is of an unknown schema, or a load into it failed."""

@@ -1,0 +1,277 @@
+"""Raw inputs: record files and tables read as they are, in batches, never edited.
+
+An input is a CSV file (UTF-8 or GB18030, detected), a Parquet file, or a table in a SQL database
+named by a SQLAlchemy URL. Its header may use the canonical field names or the Chinese headers of
+``etl.records``; columns of neither kind are *extra*: they are not read and are reported.
+
+Nothing here renames or casts values: a batch keeps the input's own column names and types
+(CSV columns are all text). ``etl.stage`` is the only renamer and caster.
+
+A *row number* is the 1-based position of a record in its input, the header excluded (for a CSV
+file without line breaks inside values, row number n is line n + 1). A CSV line that does not have
+the header's number of fields cannot be placed by the CSV reader: it is reported with row number 0,
+and row numbers after it count only well-formed lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from etl.errors import InputFormatError
+from etl.records import CHINESE_HEADERS, FIELD_NAMES
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+_URL = re.compile(r"^[a-z][a-z0-9+]*://", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a file or a SQL table."""
+
+    label: str  # what reports and the quarantine call it (a URL without its password)
+    kind: str  # "csv", "parquet" or "sql"
+    path: Path | None = None
+    url: str | None = None
+    table: str | None = None
+
+
+@dataclass
+class MalformedLines:
+    """CSV lines the reader could not split into the header's fields (their text is not kept)."""
+
+    expected: int = 0
+    found: list[int] = field(default_factory=list)
+
+
+def open_source(spec: str, table: str | None = None) -> Source:
+    """The input named by ``spec``: a file path, or a SQLAlchemy URL together with ``table``."""
+    if _URL.match(spec):
+        if not table:
+            raise InputFormatError(f"{_mask_url(spec)} is a database URL: name the table with --table")
+        return Source(f"{_mask_url(spec)}#{table}", "sql", url=spec, table=table)
+    path = Path(spec).expanduser()
+    if not path.is_file():
+        raise InputFormatError(f"input not found: {spec} (give a CSV or Parquet file, or a database URL with --table)")
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        return Source(str(path), "parquet", path=path)
+    if suffix in CSV_SUFFIXES:
+        return Source(str(path), "csv", path=path)
+    with path.open("rb") as f:
+        magic = f.read(4)
+    return Source(str(path), "parquet" if magic == b"PAR1" else "csv", path=path)
+
+
+def file_digest(path: Path, on_bytes: Callable[[int], None] | None = None) -> tuple[str, str]:
+    """sha256 of a file and its text encoding guess: "utf-8", "utf-16" or "gb18030".
+
+    The guess is UTF-8 when every byte decodes as UTF-8 (a BOM is allowed), UTF-16 with a UTF-16
+    BOM, and GB18030 otherwise (GB18030 is a superset of GBK and GB2312).
+    """
+    sha = hashlib.sha256()
+    decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder("utf-8")()
+    encoding = "utf-8"
+    first = True
+    with path.open("rb") as f:
+        while chunk := f.read(8 << 20):
+            sha.update(chunk)
+            if first:
+                first = False
+                if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    encoding, decoder = "utf-16", None
+            if decoder is not None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    encoding, decoder = "gb18030", None
+            if on_bytes:
+                on_bytes(len(chunk))
+    if decoder is not None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            encoding = "gb18030"
+    return sha.hexdigest(), encoding
+
+
+def map_columns(names: list[str], where: str) -> tuple[dict[str, str], list[str]]:
+    """Canonical field name -> input column name, and the extra columns, for a header.
+
+    Raises ``InputFormatError`` naming every missing field (and any field given twice).
+    """
+    mapping: dict[str, str] = {}
+    extra: list[str] = []
+    twice: list[str] = []
+    for name in names:
+        clean = name.strip().lstrip("\ufeff")
+        canonical = clean if clean in FIELD_NAMES else CHINESE_HEADERS.get(clean)
+        if canonical is None:
+            extra.append(name)
+        elif canonical in mapping:
+            twice.append(f"{canonical} (as {mapping[canonical]!r} and {name!r})")
+        else:
+            mapping[canonical] = name
+    missing = [f for f in FIELD_NAMES if f not in mapping]
+    problems = []
+    if missing:
+        problems.append("missing columns: " + ", ".join(missing))
+    if twice:
+        problems.append("fields given twice: " + "; ".join(twice))
+    if problems:
+        raise InputFormatError(
+            f"{where}: " + "; ".join(problems) + f". Header found: {names[:30]}. Use the canonical "
+            "names or the Chinese headers of docs/record-format.md"
+        )
+    return mapping, extra
+
+
+def read_csv_header(path: Path, encoding: str) -> list[str]:
+    """The column names of a CSV file's first line."""
+    with path.open("r", encoding=encoding, newline="") as f:
+        try:
+            line = f.readline()
+        except UnicodeDecodeError as exc:
+            raise InputFormatError(f"{path}: cannot decode the header as {encoding}: {exc}") from exc
+    line = line.lstrip("\ufeff")
+    if not line.strip():
+        raise InputFormatError(f"{path}: empty file or empty first line (expected a header)")
+    return next(csv.reader(io.StringIO(line)))
+
+
+def csv_batches(
+    path: Path,
+    encoding: str,
+    columns: list[str],
+    malformed: MalformedLines,
+    block_bytes: int = 8 << 20,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Iterator[pa.Table]:
+    """Blocks of a CSV file as all-text tables holding only ``columns``.
+
+    Lines with the wrong number of fields are skipped and counted in ``malformed``.
+    """
+    header = read_csv_header(path, encoding)
+    malformed.expected = len(header)
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        malformed.found.append(row.actual_columns)
+        return "skip"
+
+    stream = pa.input_stream(str(path))
+    reader = pacsv.open_csv(
+        stream,
+        read_options=pacsv.ReadOptions(
+            block_size=block_bytes, encoding="utf8" if encoding == "utf-8" else encoding
+        ),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in header},
+            include_columns=columns,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    done = 0
+    try:
+        for batch in reader:
+            if on_bytes:
+                position = stream.tell()
+                on_bytes(position - done)
+                done = position
+            yield pa.Table.from_batches([batch])
+    except pa.ArrowInvalid as exc:
+        raise InputFormatError(f"{path}: not readable as {encoding} CSV: {_first_line(exc)}") from exc
+    finally:
+        stream.close()
+
+
+def parquet_columns(path: Path) -> list[str]:
+    try:
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputFormatError(f"{path}: not a readable Parquet file: {_first_line(exc)}") from exc
+
+
+def parquet_rows(path: Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def parquet_batches(path: Path, columns: list[str], batch_rows: int) -> Iterator[pa.Table]:
+    file = pq.ParquetFile(path)
+    for batch in file.iter_batches(batch_size=batch_rows, columns=columns):
+        yield pa.Table.from_batches([batch])
+
+
+def sql_columns(source: Source) -> list[str]:
+    engine, table = _sql_table(source)
+    try:
+        return [c.name for c in table.columns]
+    finally:
+        engine.dispose()
+
+
+def sql_batches(source: Source, columns: list[str], batch_rows: int) -> Iterator[pa.Table]:
+    """Rows of a SQL table in batches, in the database's order, typed as the driver returns them."""
+    import sqlalchemy as sa
+
+    engine, table = _sql_table(source)
+    try:
+        with engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch_rows).execute(
+                sa.select(*[table.c[c] for c in columns])
+            )
+            while rows := result.fetchmany(batch_rows):
+                values = list(zip(*rows, strict=True))
+                arrays = {}
+                for name, column in zip(columns, values, strict=True):
+                    try:
+                        arrays[name] = pa.array(column)
+                    except (pa.ArrowInvalid, pa.ArrowTypeError):
+                        arrays[name] = pa.array([None if v is None else str(v) for v in column])
+                yield pa.table(arrays)
+    finally:
+        engine.dispose()
+
+
+def table_digest(tables: Iterator[pa.Table], sha: hashlib._Hash) -> Iterator[pa.Table]:
+    """Pass batches through, adding each one's Arrow IPC bytes to ``sha`` (a content hash)."""
+    for t in tables:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, t.schema) as writer:
+            writer.write_table(t)
+        sha.update(sink.getvalue())
+        yield t
+
+
+def _sql_table(source: Source):  # noqa: ANN202 - sqlalchemy types imported lazily
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(source.url)
+        schema, _, name = (source.table or "").rpartition(".")
+        table = sa.Table(name, sa.MetaData(), schema=schema or None, autoload_with=engine)
+    except sa.exc.NoSuchTableError as exc:
+        raise InputFormatError(f"{source.label}: no such table") from exc
+    except (sa.exc.SQLAlchemyError, ImportError) as exc:
+        raise InputFormatError(f"{source.label}: cannot open the database: {_first_line(exc)}") from exc
+    return engine, table
+
+
+def _mask_url(url: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

