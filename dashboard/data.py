@@ -12,7 +12,6 @@ import numpy as np
 from dashboard.classify import quantile_classes
 from dashboard.figures.china_map import Classes, MapLayer
 from geodata import census
-from geodata.boundaries import OUTSIDE_COVERAGE_PROVINCES
 from geodata.hierarchy import hierarchy_table, province_table
 
 
@@ -22,7 +21,7 @@ def _hierarchy():
 
 
 def outside_coverage_codes() -> list[str]:
-    """County codes of Taiwan, Hong Kong and Macao (drawn, outside the data's coverage)."""
+    """County codes outside the data's coverage (Taiwan, Hong Kong, Macao, 金门): drawn in grey."""
     h = _hierarchy()
     return h.loc[~h["in_coverage"], "county_code"].tolist()
 
@@ -38,7 +37,7 @@ def census_share_layer(year: int) -> tuple[MapLayer, Classes]:
     Counties with no census row are NaN (shown as no data), never zero.
     """
     h = _hierarchy()
-    h = h[h["in_coverage"] & ~h["province_code"].isin(OUTSIDE_COVERAGE_PROVINCES)]
+    h = h[h["in_coverage"]]
     table = h.merge(
         census.county_census(year), on="county_code", how="left", suffixes=("", "_census")
     )

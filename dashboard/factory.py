@@ -13,7 +13,6 @@ from geodata.layers import LayerSet
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR.parent / "assets"
-PLOTLY_JS_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 
 
 def create_app(layers: LayerSet, store_url: str) -> dash.Dash:
@@ -27,9 +26,6 @@ def create_app(layers: LayerSet, store_url: str) -> dash.Dash:
         serve_locally=True,
         compress=False,
         suppress_callback_exceptions=True,
-        # plotly.js in the page's own scripts: dcc.Graph uses window.Plotly when present instead of
-        # fetching it lazily after the first callback (saves a serial round trip on first paint).
-        external_scripts=[PLOTLY_JS_URL],
     )
     app.server.config[CONFIG_KEY] = AppContext(layers=layers, store_url=store_url)
     register_geometry_route(app.server, layers)

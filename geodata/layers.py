@@ -33,7 +33,7 @@ from geodata.boundaries import BoundarySource, installed_source, level_frame, ma
 from geodata.hierarchy import hierarchy_table
 from geodata.simplify import dissolve_coverage, geojson_bytes, simplify_coverage
 
-LAYER_FORMAT = 1
+LAYER_FORMAT = 2
 DETAILS = {"national": 0.05, "detail": 0.01}
 DECIMALS = {"national": 3, "detail": 4}
 LEVELS = ("county", "prefecture", "province")

@@ -31,7 +31,7 @@ def layout(**_query: str) -> html.Div:
         classes,
         geojson_url=geometry_url(ctx.layers, "county_national"),
         outside_codes=data.outside_coverage_codes(),
-        outside_label="不在统计范围（台湾、香港、澳门）",
+        outside_label="不在统计范围（台湾、香港、澳门、金门）",
         no_data_label="无普查数据",
         province_geojson_url=geometry_url(ctx.layers, "province_national"),
         province_codes=data.province_codes(),
