@@ -28,7 +28,8 @@ class Settings:
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    home = env.get("HOME") or str(Path.home())
+    base = env.get("XDG_DATA_HOME") or str(Path(home) / ".local" / "share")
     return Path(base) / "yipanqi"
 
 
