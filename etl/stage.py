@@ -89,6 +89,7 @@ class _Rules:
         self.items: list[tuple[str, np.ndarray, np.ndarray | None]] = []
 
     def add(self, rule: str, mask: np.ndarray, detail: np.ndarray | None = None) -> None:
+        """A rule and the rows breaking it; ``detail``: a value per row appended to the reason."""
         if mask.any():
             self.items.append((rule, mask, detail))
 
@@ -107,7 +108,7 @@ class _Rules:
                 parts.append(pc.if_else(sub, pa.scalar(rule), null))
             else:
                 values = pc.cast(pa.array(detail[bad_idx]), pa.string())
-                text = pc.binary_join_element_wise(pa.scalar(rule), values, "")
+                text = pc.binary_join_element_wise(pa.scalar(rule), values, " ")
                 parts.append(pc.if_else(sub, text, null))
         if not parts:
             return pa.array([], pa.string())
@@ -116,8 +117,7 @@ class _Rules:
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for rule, mask, _ in self.items:
-            key = rule.rstrip(" ")
-            out[key] = out.get(key, 0) + int(mask.sum())
+            out[rule] = out.get(rule, 0) + int(mask.sum())
         return out
 
 
@@ -160,8 +160,8 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
         formed = st == OK
         safe = np.where(formed, value, 0)
         text = safe
-        rules.add(f"{name}: unknown code ", formed & ~codes.valid[safe] & ~codes.outside[safe], text)
-        rules.add(f"{name}: outside the census coverage (Taiwan, Hong Kong, Macao): ", formed & codes.outside[safe], text)
+        rules.add(f"{name}: unknown code", formed & ~codes.valid[safe] & ~codes.outside[safe], text)
+        rules.add(f"{name}: outside the census coverage (Taiwan, Hong Kong, Macao):", formed & codes.outside[safe], text)
         code_values[name] = value
 
     arrival, st = _parse_with_trim(_date, col["arrival_date"])
