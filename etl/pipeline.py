@@ -18,6 +18,7 @@ Guarantees:
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import os
 import subprocess
@@ -523,7 +524,9 @@ def _store_id(engine) -> str:  # noqa: ANN001
     return store_id
 
 
+@functools.lru_cache(maxsize=4)
 def _geography(regions_path: Path | None):  # noqa: ANN202
+    """The county hierarchy and the region configuration (read once per process and path)."""
     from geodata.hierarchy import hierarchy_table, province_table
     from geodata.regions import load_regions
 

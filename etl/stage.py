@@ -161,7 +161,7 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
         safe = np.where(formed, value, 0)
         text = safe
         rules.add(f"{name}: unknown code", formed & ~codes.valid[safe] & ~codes.outside[safe], text)
-        rules.add(f"{name}: outside the census coverage (Taiwan, Hong Kong, Macao):", formed & codes.outside[safe], text)
+        rules.add(f"{name}: outside the census coverage:", formed & codes.outside[safe], text)
         code_values[name] = value
 
     arrival, st = _parse_with_trim(_date, col["arrival_date"])
