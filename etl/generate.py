@@ -75,12 +75,18 @@ CSV the second line of the file; in Parquet the first row. The ETL's quarantine 
 
 Output
 ------
-Rows come in chunks of whole destination counties (about ``chunk_rows`` rows each, in county-code
-order); within a chunk, ordered by residence county, then period, then person. The output is a
-function of the inputs and the options (seed included): the same call writes byte-identical files.
-Memory is bounded by one chunk plus 8 bytes per simulated person (the ID registry); the
-2010 cross-province database size, ~56 M rows, is ``--year 2010 --fraction 0.0068`` (both scopes,
-48 months) or ``--scope inter --fraction 0.0137``.
+Rows come in chunks of whole destination counties of about ``chunk_rows`` expected rows (default
+1 M), in county-code order; within a chunk, ordered by residence county, then period, then person.
+A county with more rows than that is written in runs of months. The output is a function of the
+inputs and the options (seed and ``chunk_rows`` included): the same call writes byte-identical
+files. Memory is one chunk (about 0.3 GB per million rows, 0.5 GB for CSV or messy output) plus
+8 bytes per simulated person (the ID registry) and the people of the largest county (about 100
+bytes each; 东莞 has 0.09 M at the fraction below).
+
+Size: 2010 expects ``8.16e9 * fraction`` rows (both scopes, 48 months; ``4.11e9`` for
+``--scope inter``). The size of the 2010 national cross-province database, 56 M rows, is
+``--year 2010 --fraction 0.00686`` (56.0 M rows, 2.3 M people) or
+``--year 2010 --scope inter --fraction 0.01362`` (56.0 M rows of inter-provincial migrants only).
 """
 
 from __future__ import annotations
@@ -509,13 +515,15 @@ def record_batches(inputs: GeneratorInputs, options: GenerateOptions) -> Iterato
     for chunk_index, chunk in enumerate(model.chunks()):
         people = model.simulate_chunk(chunk)
         registry = _assign_unique_sequences(people, registry)
-        table = model.rows(people)
-        if options.messy:
-            rng = np.random.default_rng([options.seed, _STREAM_FAULTS, chunk_index])
-            yield _inject_faults(table, len(people["dest"]), rng, options, model)
-        else:
-            empty = np.empty(0, dtype=np.int64)
-            yield Batch(table, len(people["dest"]), empty, (), ())
+        persons = len(people["dest"])
+        for part, (first, last) in enumerate(model.windows(chunk)):
+            table = model.rows(people, first, last)
+            if options.messy:
+                rng = np.random.default_rng([options.seed, _STREAM_FAULTS, chunk_index, part])
+                yield _inject_faults(table, persons, rng, options)
+            else:
+                yield Batch(table, persons, np.empty(0, dtype=np.int64), (), ())
+            persons = 0  # counted with the chunk's first batch
 
 
 def write_records(
@@ -636,10 +644,20 @@ class _Model:
             if chunk and filled + rows > self.options.chunk_rows:
                 yield np.asarray(chunk)
                 chunk, filled = [], 0.0
-            chunk.append(index)
+            chunk.append(int(index))
             filled += rows
         if chunk:
             yield np.asarray(chunk)
+
+    def windows(self, chunk: np.ndarray) -> list[tuple[int, int]]:
+        """Month windows to write a chunk in: the whole window, or, for a single county with
+        more than ``chunk_rows`` rows, consecutive runs of months of about ``chunk_rows`` rows."""
+        first, last = self.options.window
+        months = last - first + 1
+        rows = sum(self.stock[s][chunk].sum() for s in self.scopes) * months
+        parts = min(months, max(1, math.ceil(rows / self.options.chunk_rows)))
+        edges = np.linspace(first, last + 1, parts + 1).round().astype(int)
+        return [(int(a), int(b) - 1) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
     def simulate_chunk(self, chunk: np.ndarray) -> dict[str, np.ndarray]:
         """People of every destination of ``chunk``, concatenated in county order."""
@@ -732,9 +750,9 @@ class _Model:
         length = _month_start_days(month + 1) - first
         return first + np.floor(rng.random(len(month)) * length).astype(np.int64)
 
-    def rows(self, people: dict[str, np.ndarray]) -> pa.Table:
-        """One row per person per month written, ordered by residence, period, person."""
-        first, last = self.options.window
+    def rows(self, people: dict[str, np.ndarray], first: int, last: int) -> pa.Table:
+        """One row per person per month ``first..last`` (indices), ordered by residence, period,
+        person."""
         lo = np.maximum(people["start"], first)
         hi = np.minimum(people["end"], last + 1)
         lengths = np.maximum(hi - lo, 0)
@@ -838,7 +856,7 @@ def _marital_status(sex: np.ndarray, age: np.ndarray, rng: np.random.Generator) 
     out = np.full(n, 10, dtype=np.int8)
     adult = bracket >= 0
     b = np.maximum(bracket, 0)
-    threshold = np.zeros(n)
+    threshold: np.ndarray = np.zeros(n)
     for code in (10, 40, 30, 90):
         share = np.where(
             sex == 1, np.take(MARITAL_TABLE[1][code], b), np.take(MARITAL_TABLE[2][code], b)
@@ -849,9 +867,9 @@ def _marital_status(sex: np.ndarray, age: np.ndarray, rng: np.random.Generator) 
     married = adult & (u >= threshold)
     within = (u - threshold) / np.maximum(1 - threshold, 1e-12)
     edge = 0.0
-    for code, share in MARRIED_SPLIT:
+    for code, part in MARRIED_SPLIT:
         out[married & (within >= edge)] = code
-        edge += share
+        edge += part
     return out
 
 
@@ -924,7 +942,7 @@ def _rate(options: GenerateOptions, kind: str) -> float:
 
 
 def _inject_faults(
-    table: pa.Table, persons: int, rng: np.random.Generator, options: GenerateOptions, model: _Model
+    table: pa.Table, persons: int, rng: np.random.Generator, options: GenerateOptions
 ) -> Batch:
     n = table.num_rows
     kinds = [k for k in FAULT_KINDS if _rate(options, k) > 0]
@@ -938,12 +956,12 @@ def _inject_faults(
         edits.setdefault(column, {})[row] = value
         faults.append((row, kind, column))
 
-    def values(column: str, rows: np.ndarray) -> list:
+    def values(column: str, rows: list[int]) -> list:
         return table.column(column).take(pa.array(rows)).to_pylist()
 
     for k, kind in enumerate(kinds):
-        rows = np.flatnonzero(pick == k)
-        if not len(rows) or kind == "duplicate_person_period":
+        rows = np.flatnonzero(pick == k).tolist()
+        if not rows or kind == "duplicate_person_period":
             continue
         if kind == "bad_check_digit":
             for r, v, shift in zip(
@@ -1021,8 +1039,8 @@ def _inject_faults(
     shift = np.cumsum(dup) - dup  # copies inserted before each original row
     new_position = np.arange(n) + shift
     rows_out = [(int(new_position[r]), kind, column) for r, kind, column in faults]
-    for r in np.flatnonzero(dup):
-        rows_out.append((int(new_position[r]) + 1, "duplicate_person_period", "person_id+period"))
+    for d in np.flatnonzero(dup).tolist():
+        rows_out.append((int(new_position[d]) + 1, "duplicate_person_period", "person_id+period"))
     rows_out.sort()
     if dup.any():
         table = table.take(pa.array(take))
