@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from yipanqi import etl_cli, geodata_cli
+from yipanqi import etl_cli, generate_cli, geodata_cli
 
 app = typer.Typer(
     help="一盘棋 Yipanqi: floating-population flows and service coverage.",
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 geodata_cli.register(app)
 etl_cli.register(app)
+generate_cli.register(app)
 
 
 def main() -> None:
