@@ -7,7 +7,9 @@ from functools import cached_property
 
 import flask
 import orjson
+import sqlalchemy as sa
 
+from etl.store import open_store
 from geodata.layers import LayerSet
 
 CONFIG_KEY = "YIPANQI_CONTEXT"
@@ -17,6 +19,12 @@ CONFIG_KEY = "YIPANQI_CONTEXT"
 class AppContext:
     layers: LayerSet
     store_url: str
+    regions_path: str | None = None
+
+    @cached_property
+    def engine(self) -> sa.Engine:
+        """The store's engine (connection pool), shared by every request of this app."""
+        return open_store(self.store_url)
 
     @cached_property
     def maritime(self) -> tuple[list[float | None], list[float | None]]:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from dash import html
 
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.geometry_route import register_geometry_route
+from dashboard.shell import shell_layout
 from geodata.layers import LayerSet
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR.parent / "assets"
 
 
-def create_app(layers: LayerSet, store_url: str) -> dash.Dash:
+def create_app(layers: LayerSet, store_url: str, regions_path: str | None = None) -> dash.Dash:
     """A Dash app over a built layer cache and a store (SQLAlchemy URL)."""
     app = dash.Dash(
         __name__,
@@ -27,26 +27,9 @@ def create_app(layers: LayerSet, store_url: str) -> dash.Dash:
         compress=False,
         suppress_callback_exceptions=True,
     )
-    app.server.config[CONFIG_KEY] = AppContext(layers=layers, store_url=store_url)
-    register_geometry_route(app.server, layers)
-    app.layout = html.Div(
-        [
-            html.Header(
-                [
-                    html.H1("一盘棋"),
-                    html.Span(
-                        "流动人口计划生育服务管理 · 区域协作规划平台", className="yp-subtitle"
-                    ),
-                    html.Nav(
-                        [
-                            html.A(page["name"], href=page["relative_path"])
-                            for page in dash.page_registry.values()
-                        ]
-                    ),
-                ],
-                className="yp-header",
-            ),
-            html.Main(dash.page_container, className="yp-page"),
-        ]
+    app.server.config[CONFIG_KEY] = AppContext(
+        layers=layers, store_url=store_url, regions_path=regions_path
     )
+    register_geometry_route(app.server, layers)
+    app.layout = shell_layout
     return app

@@ -1,7 +1,4 @@
-"""Read-only data access for the pages: census and store queries, cached, returning plain frames.
-
-No SQL appears in pages; every function here is safe to call from any request.
-"""
+"""Census measures for the maps (2010 and 2020 county tables joined to polygons)."""
 
 from __future__ import annotations
 
@@ -10,24 +7,9 @@ from functools import lru_cache
 import numpy as np
 
 from dashboard.classify import quantile_classes
+from dashboard.data.geo import hierarchy
 from dashboard.figures.china_map import Classes, MapLayer
 from geodata import census
-from geodata.hierarchy import hierarchy_table, province_table
-
-
-@lru_cache(maxsize=1)
-def _hierarchy():
-    return hierarchy_table()
-
-
-def outside_coverage_codes() -> list[str]:
-    """County codes outside the data's coverage (Taiwan, Hong Kong, Macao, 金门): drawn in grey."""
-    h = _hierarchy()
-    return h.loc[~h["in_coverage"], "county_code"].tolist()
-
-
-def province_codes() -> list[str]:
-    return province_table()["province_code"].tolist()
 
 
 @lru_cache(maxsize=4)
@@ -36,7 +18,7 @@ def census_share_layer(year: int) -> tuple[MapLayer, Classes]:
 
     Counties with no census row are NaN (shown as no data), never zero.
     """
-    h = _hierarchy()
+    h = hierarchy()
     h = h[h["in_coverage"]]
     table = h.merge(
         census.county_census(year), on="county_code", how="left", suffixes=("", "_census")

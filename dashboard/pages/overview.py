@@ -9,7 +9,8 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard import context, data, ids
+from dashboard import context, ids
+from dashboard.data import census, geo
 from dashboard.figures.china_map import china_choropleth
 from dashboard.geometry_route import geometry_url
 
@@ -25,16 +26,16 @@ GRAPH_CONFIG = {
 
 def layout(**_query: str) -> html.Div:
     ctx = context.current()
-    layer, classes = data.census_share_layer(2020)
+    layer, classes = census.census_share_layer(2020)
     figure = china_choropleth(
         layer,
         classes,
         geojson_url=geometry_url(ctx.layers, "county_national"),
-        outside_codes=data.outside_coverage_codes(),
+        outside_codes=geo.outside_coverage_codes(),
         outside_label="不在统计范围（台湾、香港、澳门、金门）",
         no_data_label="无普查数据",
         province_geojson_url=geometry_url(ctx.layers, "province_national"),
-        province_codes=data.province_codes(),
+        province_codes=geo.province_codes(),
         maritime=ctx.maritime,
         title="2020 年各县常住人口中户籍在外省的比例",
         legend_title="外省户籍占常住人口",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import data
+from dashboard.data import census
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def test_overview_paints_all_of_china_with_inset_offline(page, live_server):
     assert "2020 年各县常住人口中户籍在外省的比例" in text
     assert "南海诸岛" in text
     legend = page.locator(f"{MAP} .colorbar").text_content()
-    _, classes = data.census_share_layer(2020)
+    _, classes = census.census_share_layer(2020)
     for label in classes.labels:
         assert label in legend
 

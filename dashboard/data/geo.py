@@ -1,0 +1,52 @@
+"""Geography lookups for the pages: names, parents, regions and pilots (cached, read-only)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from geodata.hierarchy import hierarchy_table, province_table
+from geodata.regions import RegionConfig, load_regions
+
+
+@lru_cache(maxsize=1)
+def hierarchy() -> pd.DataFrame:
+    """One row per county-level unit (see ``geodata.hierarchy.hierarchy_table``)."""
+    return hierarchy_table()
+
+
+@lru_cache(maxsize=1)
+def provinces() -> pd.DataFrame:
+    return province_table()
+
+
+@lru_cache(maxsize=4)
+def regions(path: str | None = None) -> RegionConfig:
+    """The collaboration regions and pilots (``path``: a region file; None: the packaged one)."""
+    h = hierarchy()
+    codes = set(h["county_code"]) | set(h["prefecture_code"])
+    from pathlib import Path
+
+    return load_regions(Path(path) if path else None, provinces(), codes)
+
+
+def outside_coverage_codes() -> list[str]:
+    """County codes outside the data's coverage (Taiwan, Hong Kong, Macao, 金门): drawn in grey."""
+    h = hierarchy()
+    return h.loc[~h["in_coverage"], "county_code"].tolist()
+
+
+def province_codes() -> list[str]:
+    return provinces()["province_code"].tolist()
+
+
+@lru_cache(maxsize=1)
+def unit_names() -> dict[str, str]:
+    """adcode -> name for every county, prefecture and province (prefectures sharing a county's
+    code, such as 东莞, keep the county name)."""
+    h = hierarchy()
+    names = dict(zip(h["province_code"], h["province_name"], strict=True))
+    names.update(zip(h["prefecture_code"], h["prefecture_name"], strict=True))
+    names.update(zip(h["county_code"], h["county_name"], strict=True))
+    return names
