@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.etl.helpers import MESSY, TINY, write_csv
@@ -19,6 +20,7 @@ def test_ingest_runs_aggregate_and_exports(tmp_path, monkeypatch):
     monkeypatch.setenv("YIPANQI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("YIPANQI_STORE_URL", raising=False)
     monkeypatch.delenv("YIPANQI_HASH_KEY", raising=False)
+    monkeypatch.setattr(etl_cli, "console", Console(width=250))
     runner = CliRunner()
     app = _app()
     path = write_csv(tmp_path / "records.csv", TINY + MESSY)
@@ -32,7 +34,8 @@ def test_ingest_runs_aggregate_and_exports(tmp_path, monkeypatch):
     assert "in 32 = loaded 16 + quarantined 16" in result.output
 
     again = runner.invoke(app, ["ingest", str(path), "--demo"])
-    assert "unchanged" in again.output and "in 0 = loaded 0 + quarantined 0" in again.output
+    assert "unchanged: already loaded by run 1" in again.output
+    assert "in 0 = loaded 0 + quarantined 0" in again.output
 
     runs = runner.invoke(app, ["runs", "--inputs"])
     assert runs.exit_code == 0 and "succeeded" in runs.output and "records.csv" in runs.output
