@@ -9,15 +9,21 @@ import argparse
 
 from dashboard.factory import create_app
 from geodata.layers import ensure_layers
+from yipanqi.first_start import build_demo_store, needs_demo
 from yipanqi.progress import step_progress
 from yipanqi.settings import load_settings
 
 
 def build_app():
+    """Layers built and, on a fresh machine, a demo store generated; then the Dash app."""
     settings = load_settings()
     with step_progress() as report:
         layers = ensure_layers(settings.geodata_dir, progress=report)
-    return create_app(layers, settings.store_url)
+    if needs_demo(settings.store_url):
+        print("First start: generating and loading demo records (synthetic, calibrated to the 2010 census)")
+        build_demo_store(settings)
+    regions = str(settings.regions_path) if settings.regions_path else None
+    return create_app(layers, settings.store_url, regions)
 
 
 def main() -> None:

@@ -1,4 +1,11 @@
-"""Class breaks for choropleths (PySAL ``mapclassify``) and their legend labels."""
+"""Class breaks for choropleths and their legend labels.
+
+- counts and per-1,000 rates: quantiles (PySAL ``mapclassify``) over every period of the measure,
+  so the legend does not shift while the period changes;
+- net flows: diverging classes around zero (quantiles of each sign's magnitudes);
+- coverage: classes anchored at the policy target: >= target, within 3 points, within 8 points,
+  below that.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,42 @@ from dashboard import theme
 from dashboard.figures.china_map import Classes
 
 
-def quantile_classes(values: np.ndarray, k: int = 5, *, percent: bool = False) -> Classes:
+def quantile_classes(values: np.ndarray, k: int = 5, *, percent: bool = False, decimals: int = 0) -> Classes:
     """``k`` quantile classes over the finite values; labels as ranges (percent if asked)."""
     finite = values[np.isfinite(values)]
-    bins = mapclassify.Quantiles(finite, k=k).bins
+    if finite.size == 0:
+        return Classes(bounds=(0.0, 1.0), colors=(theme.SEQUENTIAL_5[0],), labels=("–",))
+    bins = np.unique(mapclassify.Quantiles(finite, k=min(k, max(1, np.unique(finite).size))).bins)
     bounds = (float(finite.min()), *(float(b) for b in bins))
-    fmt = (lambda v: f"{v:.1%}") if percent else (lambda v: f"{v:,.0f}")
-    labels = tuple(f"{fmt(lo)} – {fmt(hi)}" for lo, hi in zip(bounds[:-1], bounds[1:], strict=True))
-    colors = theme.SEQUENTIAL_5[-len(labels) :] if len(labels) <= 5 else theme.SEQUENTIAL_5
+    if len(bounds) < 2:
+        bounds = (bounds[0], bounds[0])
+    labels = tuple(f"{_fmt(lo, percent, decimals)} – {_fmt(hi, percent, decimals)}" for lo, hi in zip(bounds[:-1], bounds[1:], strict=True))
+    colors = theme.SEQUENTIAL_5[-len(labels):]
     return Classes(bounds=bounds, colors=tuple(colors), labels=labels)
+
+
+def diverging_classes(values: np.ndarray) -> Classes:
+    """Three classes below zero and three above, split at the terciles of each sign's magnitude."""
+    finite = values[np.isfinite(values)]
+    neg = -finite[finite < 0]
+    pos = finite[finite > 0]
+    lo = np.quantile(neg, [1 / 3, 2 / 3]) if neg.size else np.array([1.0, 2.0])
+    hi = np.quantile(pos, [1 / 3, 2 / 3]) if pos.size else np.array([1.0, 2.0])
+    low_end = -float(neg.max()) if neg.size else -3.0
+    high_end = float(pos.max()) if pos.size else 3.0
+    bounds = (low_end, -float(lo[1]), -float(lo[0]), 0.0, float(hi[0]), float(hi[1]), high_end)
+    labels = tuple(f"{a:,.0f} – {b:,.0f}" for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+    return Classes(bounds=bounds, colors=theme.DIVERGING_6, labels=labels)
+
+
+def target_classes(target: float, labels: tuple[str, str, str, str]) -> Classes:
+    """Four classes anchored at ``target`` (a share, 0-1): below-8 pts, 8-3 pts, 3-0 pts, >= target.
+
+    ``labels`` in that order, already in the UI language.
+    """
+    bounds = (0.0, target - 0.08, target - 0.03, target - 1e-12, 1.0)
+    return Classes(bounds=bounds, colors=theme.TARGET_4, labels=labels)
+
+
+def _fmt(value: float, percent: bool, decimals: int) -> str:
+    return f"{value:.1%}" if percent else f"{value:,.{decimals}f}"

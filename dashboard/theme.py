@@ -25,3 +25,9 @@ SCS_PROJECTION = {"type": "conic equal area", "parallels": [25, 47], "rotation":
 SCS_LON = (106.0, 123.0)
 SCS_LAT = (3.0, 24.5)
 SCS_DOMAIN = {"x": [0.86, 0.995], "y": [0.01, 0.34]}
+
+# Coverage against its target (ColorBrewer RdYlGn, 4 classes): below .. at target.
+TARGET_4 = ("#d7191c", "#fdae61", "#a6d96a", "#1a9641")
+# Net flows, diverging around zero (ColorBrewer RdBu, 6 classes): net outflow red, net inflow blue.
+DIVERGING_6 = ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac")
+SUPPRESSED = "#c5cfdb"  # small cells: fewer people than the store's threshold

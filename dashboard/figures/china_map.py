@@ -105,6 +105,92 @@ def china_choropleth(
             "name": title,
         },
         _flat_trace(geojson_url, no_data_codes, no_data_hover, theme.NO_DATA),
+        *context_traces(
+            geojson_url,
+            outside_codes,
+            outside_label,
+            province_geojson_url,
+            province_codes,
+            maritime,
+        ),
+    ]
+    layout = _layout(title, height)
+    layout["annotations"].insert(
+        0,
+        {
+            "text": f"<span style='color:{theme.NO_DATA_SWATCH}'>■</span> {no_data_label}　"
+            f"<span style='color:{theme.OUTSIDE_COVERAGE}'>■</span> {outside_label}",
+            "showarrow": False,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.01,
+            "y": 0.0,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "font": {"size": 12, "color": theme.MUTED},
+        },
+    )
+    return {"data": data, "layout": layout}
+
+
+def paintable_choropleth(
+    codes: Sequence[str],
+    hover: Sequence[str],
+    *,
+    geojson_url: str,
+    outside_codes: Sequence[str],
+    outside_label: str,
+    province_geojson_url: str,
+    province_codes: Sequence[str],
+    maritime: tuple[list[float | None], list[float | None]],
+    scs_label: str,
+    height: int = 720,
+) -> dict:
+    """The national map for the overview: trace 0 holds every unit in one neutral colour.
+
+    Colours and hover texts are painted afterwards in the browser (``assets/yipanqi-map.js``) from
+    a small payload per measure and period, so geometry and the figure are sent once per level.
+    """
+    data = [
+        {
+            "type": "choropleth",
+            "geo": "geo",
+            "geojson": geojson_url,
+            "locations": list(codes),
+            "z": [0] * len(codes),
+            "zmin": 0,
+            "zmax": 1,
+            "colorscale": [[0, theme.NO_DATA], [1, theme.NO_DATA]],
+            "showscale": False,
+            "marker": {"line": {"width": 0.2, "color": theme.BORDER}},
+            "customdata": list(codes),
+            "text": list(hover),
+            "hoverinfo": "text",
+        },
+        *context_traces(
+            geojson_url,
+            outside_codes,
+            outside_label,
+            province_geojson_url,
+            province_codes,
+            maritime,
+        ),
+    ]
+    layout = _layout("", height, scs_label=scs_label)
+    layout["margin"]["t"] = 8
+    return {"data": data, "layout": layout}
+
+
+def context_traces(
+    geojson_url: str,
+    outside_codes: Sequence[str],
+    outside_label: str,
+    province_geojson_url: str,
+    province_codes: Sequence[str],
+    maritime: tuple[list[float | None], list[float | None]],
+) -> list[dict]:
+    """Outside-coverage areas, province borders and the maritime line (main map), and the inset."""
+    return [
         _flat_trace(
             geojson_url, outside_codes, [outside_label] * len(outside_codes), theme.OUTSIDE_COVERAGE
         ),
@@ -117,13 +203,18 @@ def china_choropleth(
         ),
         _maritime_trace("geo2", maritime),
     ]
-    layout = {
+
+
+def _layout(title: str, height: int, scs_label: str = "南海诸岛") -> dict:
+    """Layout of a national map: main geo in Albers conic, the 南海诸岛 inset in the corner."""
+    return {
         "title": {"text": title, "x": 0.5, "font": {"size": 20}},
         "height": height,
         "margin": {"l": 0, "r": 0, "t": 48, "b": 0},
         "font": {"family": theme.FONT_FAMILY, "color": theme.TEXT},
         "paper_bgcolor": "white",
         "showlegend": False,
+        "dragmode": False,
         "geo": _geo(
             theme.PROJECTION,
             theme.MAINLAND_LON,
@@ -136,19 +227,7 @@ def china_choropleth(
         ),
         "annotations": [
             {
-                "text": f"<span style='color:{theme.NO_DATA_SWATCH}'>■</span> {no_data_label}　"
-                f"<span style='color:{theme.OUTSIDE_COVERAGE}'>■</span> {outside_label}",
-                "showarrow": False,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.01,
-                "y": 0.0,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "font": {"size": 12, "color": theme.MUTED},
-            },
-            {
-                "text": "南海诸岛",
+                "text": scs_label,
                 "showarrow": False,
                 "xref": "paper",
                 "yref": "paper",
@@ -157,10 +236,9 @@ def china_choropleth(
                 "xanchor": "right",
                 "yanchor": "bottom",
                 "font": {"size": 11, "color": theme.MUTED},
-            },
+            }
         ],
     }
-    return {"data": data, "layout": layout}
 
 
 def _geo(
