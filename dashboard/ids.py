@@ -19,6 +19,9 @@ OVERVIEW_TICK = "overview-tick"
 OVERVIEW_HEADLINES = "overview-headlines"
 OVERVIEW_LEGEND = "overview-legend"
 OVERVIEW_VALUES = "overview-values"
+OVERVIEW_PAINTED = "overview-painted"
+OVERVIEW_QUERY = "overview-query"
+OVERVIEW_PERIOD_LABEL = "overview-period-label"
 
 # --- flows (流向) ---------------------------------------------------------------------------------
 

