@@ -8,7 +8,8 @@ Definitions (DESIGN.md §3-4, ``etl.records``):
 - cohorts: ``all``; ``women_15_49`` (sex 2, age 15-49); ``married_women_15_49`` (and marital status
   20-23), age being completed years on the first day of the period;
 - ``is_diagonal``: hukou_code = residence_code (an intra-county mover), kept and flagged, never part
-  of between-county totals; ``is_inter_province``: the two codes are in different provinces;
+  of between-county totals; ``is_inter_province``: the two codes are in different provinces (the
+  first two digits of a county code are its province's);
 - rollups to prefecture, province and collaboration region: a rolled-up flow whose origin and
   destination are the same unit at that level is that level's *within* flow (``is_within``), never
   to be added to between-unit totals. A province in two regions counts in both; provinces in no
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -124,46 +126,39 @@ def _aggregate(
     )
     threshold = int(small_cell)
 
-    cohort_rows = " UNION ALL ".join(
-        f"SELECT period, hukou_code, residence_code, '{c}' AS cohort, n_{c} AS persons FROM od WHERE n_{c} > 0"
-        for c in COHORTS
-    )
-    flows = con.sql(
-        f"""
-        SELECT f.period, f.hukou_code::VARCHAR AS hukou_code, f.residence_code::VARCHAR AS residence_code,
-               f.cohort, f.persons,
-               f.hukou_code = f.residence_code AS is_diagonal,
-               o.province_code <> d.province_code AS is_inter_province,
-               f.persons < {threshold} AS small_cell
-        FROM ({cohort_rows}) f
-        JOIN u o ON o.county = f.hukou_code
-        JOIN u d ON d.county = f.residence_code
-        ORDER BY f.period, f.hukou_code, f.residence_code, f.cohort
-        """
+    od = con.sql(
+        "SELECT period, hukou_code, residence_code, "
+        + ", ".join(f"n_{c}" for c in COHORTS)
+        + " FROM od"
     ).to_arrow_table()
+    flows = _long_flows(od, threshold)
 
+    level_sums = ", ".join(f"sum(n_{c})::BIGINT AS n_{c}" for c in COHORTS)
     rollups = []
     for level, key in (("prefecture", "prefecture_code"), ("province", "province_code")):
         rollups.append(
-            f"""SELECT f.period, '{level}' AS level, o.{key} AS origin_code, d.{key} AS destination_code,
-                       f.cohort, sum(f.persons) AS persons
-                FROM ({cohort_rows}) f
-                JOIN u o ON o.county = f.hukou_code JOIN u d ON d.county = f.residence_code
+            f"""SELECT od.period, '{level}' AS level, o.{key} AS origin_code, d.{key} AS destination_code,
+                       {level_sums}
+                FROM od JOIN u o ON o.county = od.hukou_code JOIN u d ON d.county = od.residence_code
                 GROUP BY ALL"""
         )
     rollups.append(
-        f"""SELECT f.period, 'region' AS level, o.region_code AS origin_code, d.region_code AS destination_code,
-                   f.cohort, sum(f.persons) AS persons
-            FROM ({cohort_rows}) f
-            JOIN ureg o ON o.county = f.hukou_code JOIN ureg d ON d.county = f.residence_code
+        f"""SELECT od.period, 'region' AS level, o.region_code AS origin_code, d.region_code AS destination_code,
+                   {level_sums}
+            FROM od JOIN ureg o ON o.county = od.hukou_code JOIN ureg d ON d.county = od.residence_code
             GROUP BY ALL"""
+    )
+    cohort_rows = " UNION ALL ".join(
+        f"SELECT period, level, origin_code, destination_code, '{c}' AS cohort, n_{c} AS persons "
+        f"FROM r WHERE n_{c} > 0"
+        for c in COHORTS
     )
     flows_rollup = con.sql(
         f"""
-        SELECT period, level, origin_code, destination_code, cohort, persons::BIGINT AS persons,
+        WITH r AS ({" UNION ALL ".join(rollups)})
+        SELECT period, level, origin_code, destination_code, cohort, persons,
                origin_code = destination_code AS is_within, persons < {threshold} AS small_cell
-        FROM ({" UNION ALL ".join(rollups)})
-        ORDER BY period, level, origin_code, destination_code, cohort
+        FROM ({cohort_rows})
         """
     ).to_arrow_table()
 
@@ -220,6 +215,56 @@ def _aggregate(
         },
         periods,
     )
+
+
+def _long_flows(od: pa.Table, threshold: int) -> pa.Table:
+    """The county flow table in the store's long form, one row per non-zero cohort count.
+
+    Built with numpy and Arrow from the wide origin-destination table: as many rows as there are
+    records is common (most county pairs hold one or two persons), and casting codes to text row
+    by row is what made this step slow; codes become text through a 1,000,000-entry dictionary.
+    """
+    hukou = np.asarray(od.column("hukou_code"), dtype=np.int64)
+    residence = np.asarray(od.column("residence_code"), dtype=np.int64)
+    period = od.column("period").combine_chunks()
+    if not pa.types.is_dictionary(period.type):
+        period = period.dictionary_encode()
+    parts = []
+    for cohort in COHORTS:
+        persons = np.asarray(od.column(f"n_{cohort}"), dtype=np.int64)
+        keep = np.flatnonzero(persons > 0)
+        h, r, n = hukou[keep], residence[keep], persons[keep]
+        parts.append(
+            pa.table(
+                {
+                    "period": period.take(pa.array(keep)),
+                    "hukou_code": _code_text(h),
+                    "residence_code": _code_text(r),
+                    "cohort": pa.DictionaryArray.from_arrays(
+                        pa.array(np.zeros(len(keep), np.int32)), pa.array([cohort])
+                    ),
+                    "persons": pa.array(n),
+                    "is_diagonal": pa.array(h == r),
+                    "is_inter_province": pa.array(h // 10000 != r // 10000),
+                    "small_cell": pa.array(n < threshold),
+                }
+            )
+        )
+    table = pa.concat_tables(parts, promote_options="permissive")
+    return table.set_column(0, "period", table.column("period").cast(pa.string())).set_column(
+        3, "cohort", table.column("cohort").cast(pa.string())
+    )
+
+
+def _code_text(codes: np.ndarray) -> pa.Array:
+    """6-digit integer codes as text (a look-up, not a sort: codes are few, rows are many)."""
+    present = np.zeros(1_000_000, dtype=bool)
+    present[codes] = True
+    unique = np.flatnonzero(present)
+    lut = np.zeros(1_000_000, dtype=np.int32)
+    lut[unique] = np.arange(len(unique), dtype=np.int32)
+    labels = pa.array([f"{c:06d}" for c in unique.tolist()])
+    return pa.DictionaryArray.from_arrays(pa.array(lut[codes]), labels).cast(pa.string())
 
 
 def reference_tables(hierarchy: pd.DataFrame, region_config: object) -> dict[str, pa.Table]:

@@ -24,6 +24,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +36,7 @@ import pyarrow as pa
 from etl import sources, staged, store
 from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_files, reference_tables
 from etl.errors import EtlError, HashKeyError, InputFormatError
-from etl.pseudonymise import HASH_BYTES, Hasher, key_fingerprint, resolve_key
+from etl.pseudonymise import HASH_BYTES, Hasher, PendingHashes, key_fingerprint, resolve_key
 from etl.stage import CodeBook, StagedBatch, stage_batch
 
 PARQUET_BATCH_ROWS = 256 * 1024
@@ -365,31 +366,31 @@ def _ingest_one(
         rows_total = None
 
     n_in = 0
-    n_loaded = 0
     quarantine: list[pa.Table] = []
-    pending: tuple[StagedBatch, object] | None = None
+    dup_counts: dict[str, int] = {}
     rows_before = dict(writer.rows)
 
-    def finish(batch: StagedBatch, job) -> None:  # noqa: ANN001
-        nonlocal n_loaded
-        hashes = job.result()
-        n_loaded += _keep_new(batch, hashes, seen, writer, quarantine, rule_counts)
-
-    for raw in batches:
-        batch = stage_batch(raw, mapping, n_in + 1, codes)
-        n_in += raw.num_rows
-        if batch.quarantine.num_rows:
-            quarantine.append(batch.quarantine)
-        for rule, count in batch.rule_counts.items():
-            rule_counts[rule] = rule_counts.get(rule, 0) + count
-        job = hasher.submit(batch.ids)
-        if pending is not None:
-            finish(*pending)
-        pending = (batch, job)
-        if source.kind != "csv":
-            report(ProgressEvent(f"load {name}", n_in, rows_total, "rows"))
-    if pending is not None:
-        finish(*pending)
+    # Staging (this thread) overlaps with de-duplication and writing (the keeper thread, in
+    # batch order) and with hashing (worker processes): numpy, pyarrow and hashlib release the GIL
+    # for the heavy parts. At most a few batches are in flight, so memory stays bounded.
+    kept: list[Future[int]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yipanqi-keep") as keeper:
+        for raw in batches:
+            batch = stage_batch(raw, mapping, n_in + 1, codes)
+            n_in += raw.num_rows
+            if batch.quarantine.num_rows:
+                quarantine.append(batch.quarantine)
+            for rule, count in batch.rule_counts.items():
+                rule_counts[rule] = rule_counts.get(rule, 0) + count
+            job = hasher.submit(batch.ids, batch.id_keys)
+            kept.append(keeper.submit(_keep_new, batch, job, seen, writer, quarantine, dup_counts))
+            while sum(not f.done() for f in kept) > 2:
+                next(f for f in kept if not f.done()).result()
+            if source.kind != "csv":
+                report(ProgressEvent(f"load {name}", n_in, rows_total, "rows"))
+        n_loaded = sum(f.result() for f in kept)
+    for rule, count in dup_counts.items():
+        rule_counts[rule] = rule_counts.get(rule, 0) + count
 
     if malformed.found:
         n_bad = len(malformed.found)
@@ -429,13 +430,14 @@ def _ingest_one(
 
 def _keep_new(
     batch: StagedBatch,
-    hashes: bytes,
+    job: PendingHashes,
     seen: _SeenKeys,
     writer: staged.RunWriter,
     quarantine: list[pa.Table],
     rule_counts: dict[str, int],
 ) -> int:
     """Write the batch's records that are not duplicates; quarantine the others. Returns rows kept."""
+    hashes = job.result()
     n = batch.records.num_rows
     if n == 0:
         return 0

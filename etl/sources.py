@@ -155,7 +155,7 @@ def csv_batches(
     encoding: str,
     columns: list[str],
     malformed: MalformedLines,
-    block_bytes: int = 8 << 20,
+    block_bytes: int = 16 << 20,
     on_bytes: Callable[[int], None] | None = None,
 ) -> Iterator[pa.Table]:
     """Blocks of a CSV file as all-text tables holding only ``columns``.
@@ -180,6 +180,7 @@ def csv_batches(
             column_types={c: pa.string() for c in header},
             include_columns=columns,
             strings_can_be_null=False,
+            check_utf8=False,  # the digest pass has checked the whole file already
             quoted_strings_can_be_null=False,
         ),
     )

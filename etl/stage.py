@@ -67,7 +67,8 @@ class StagedBatch:
     """One batch after staging.
 
     ``records`` holds the rows that pass every rule (in input order, without the hash);
-    ``ids`` their normalised IDs, 18 ASCII bytes each, in the same order; ``row_numbers`` their row
+    ``ids`` their normalised IDs, 18 ASCII bytes each, in the same order; ``id_keys`` an int64 code
+    of each ID (17 digits and the check value, for the hasher's in-memory cache); ``row_numbers`` their row
     numbers; ``period_months`` their period as months since year 0 (for de-duplication);
     ``quarantine`` the other rows (``row_number``, ``reason``); ``rule_counts`` how many rows broke
     each rule.
@@ -75,6 +76,7 @@ class StagedBatch:
 
     records: pa.Table
     ids: bytes
+    id_keys: np.ndarray
     row_numbers: np.ndarray
     period_months: np.ndarray
     quarantine: pa.Table
@@ -178,7 +180,7 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
         rules.add(f"{name}: not 1/0/是/否", st >= BAD)
         flags[name] = value
 
-    id_bytes, id_status, id_birth = _national_id(col["person_id"])
+    id_bytes, id_status, id_birth, id_keys = _national_id(col["person_id"])
     rules.add("person_id: missing", id_status == MISSING)
     rules.add("person_id: 15-digit first-generation ID (convert it to 18 digits)", id_status == _ID15)
     rules.add("person_id: not an 18-character ID number", id_status == BAD)
@@ -213,6 +215,7 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     return StagedBatch(
         records=pa.table(records),
         ids=id_bytes[good].tobytes(),
+        id_keys=id_keys[good],
         row_numbers=row_numbers[good],
         period_months=good_months,
         quarantine=quarantine,
@@ -463,19 +466,22 @@ def _age(birth_days: np.ndarray, months: np.ndarray) -> np.ndarray:
     return months // 12 - birth_month // 12 - not_yet
 
 
-def _national_id(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Normalised 18-byte IDs, their status and the birth date (days) written in them."""
+def _national_id(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Normalised 18-byte IDs, their status, the birth date (days) written in them, an int64 code."""
     if not _is_text(arr):
         arr = pc.cast(arr, pa.string())
     n = len(arr)
     mat, exact, lengths = _fixed_width(arr, 18)
     status = np.full(n, BAD, dtype=np.int8)
     total = np.zeros(n, dtype=np.int64)
+    body = np.zeros(n, dtype=np.int64)
     body_ok = exact.copy()
     for k in range(17):
         digit = mat[:, k] - np.uint8(48)
         body_ok &= digit < 10
         total += digit * ID_WEIGHTS[k]
+        body *= 10
+        body += digit
     last = mat[:, 17]
     is_x = (last == ord("x")) | (last == ord("X"))
     last_ok = (last - np.uint8(48) < 10) | is_x
@@ -498,4 +504,5 @@ def _national_id(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if (last == ord("x")).any():
         ids = mat.copy()
         ids[last == ord("x"), 17] = ord("X")
-    return ids, status, birth
+    keys = body * 11 + np.where(is_x, 10, (last - np.uint8(48)) % 10)
+    return ids, status, birth, keys

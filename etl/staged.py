@@ -121,10 +121,9 @@ class RunWriter:
             writer = pq.ParquetWriter(
                 path,
                 STAGED_SCHEMA,
-                compression="zstd",
-                compression_level=1,
+                compression="snappy",  # the cheapest to write and to read back; hashes do not compress
                 use_dictionary=["period"],  # random hashes make dictionary attempts slow and useless
-                write_statistics=[n for n in STAGED_SCHEMA.names if n != "person_hash"],
+                write_statistics=["period", "hukou_code", "residence_code"],
             )
             self._writers[period] = writer
             self.paths[period] = path

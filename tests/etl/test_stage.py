@@ -100,9 +100,19 @@ def test_person_hash_is_truncated_hmac_sha256():
     packed = person_hashes("".join(ids).encode(), key)
     for i, pid in enumerate(ids):
         assert packed[i * 16 : (i + 1) * 16] == hmac.new(key, pid.encode(), hashlib.sha256).digest()[:16]
+    ids = [national_id("110101", "1990-01-01", s) for s in range(1000)] * 30
+    many = "".join(ids).encode()
+    keys = np.array([int(i[:17]) * 11 + (10 if i[17] == "X" else int(i[17])) for i in ids], dtype=np.int64)
     with Hasher(key, workers=2) as hasher:
-        many = "".join(national_id("110101", "1990-01-01", s % 1000) for s in range(30_000)).encode()
-        assert hasher.submit(many).result() == person_hashes(many, key)
+        assert hasher.submit(many, keys).result() == person_hashes(many, key)
+        assert hasher.n_hashed == 1000  # each distinct ID once
+        assert hasher.submit(many[:18_000], keys[:1000]).result() == person_hashes(many[:18_000], key)
+        assert hasher.n_hashed == 1000  # remembered
+    with Hasher(key, workers=0, cache_size=10) as hasher:
+        distinct = "".join(national_id(str(110101 + s // 1000), "1990-01-01", s % 1000) for s in range(25_000)).encode()
+        dkeys = np.array([int(distinct[i * 18 : i * 18 + 17]) * 11 for i in range(25_000)], dtype=np.int64)
+        dkeys += [10 if distinct[i * 18 + 17] == ord("X") else distinct[i * 18 + 17] - 48 for i in range(25_000)]
+        assert hasher.submit(distinct, dkeys).result() == person_hashes(distinct, key)
 
 
 def test_hash_key_rules():

@@ -1,0 +1,210 @@
+"""ETL benchmark: CSV ingest rows/s, aggregation vs two bare DuckDB queries, peak memory.
+
+    .venv/bin/python bench/bench_etl.py --rows 2000000            # synthesise records
+    .venv/bin/python bench/bench_etl.py --input records.csv        # e.g. from `yipanqi generate`
+
+Steps, each in a fresh process so its peak memory (max RSS, workers included) is its own:
+
+1. *ingest*: the full load of a CSV file (sha256, encoding check, parse, validate every rule,
+   HMAC the IDs, de-duplicate, write the staged Parquet), without aggregation;
+2. *aggregate*: every mart of ``etl.aggregate`` (flows for three cohorts with flags, rollups to
+   prefecture / province / region, nine indicators on both sides, assessment) over the staged
+   Parquet;
+3. *bare*: on the same files, a bare DuckDB ``GROUP BY hukou_code, residence_code`` (count) and a
+   bare 9-flag coverage ``GROUP BY residence_code`` (sums): the yardstick of the issue (aggregation
+   within 1.5x of their sum);
+4. *store*: writing the marts into a SQLite store in one transaction.
+
+Results go to ``bench/results/etl.json`` (and are printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+PERIODS = [f"{y}-{m:02d}" for y in (2009, 2010, 2011, 2012) for m in range(1, 13)]
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def step_prepare(rows: int, out: Path) -> dict:
+    import pyarrow.csv as pacsv
+
+    from bench.synth import synth_records
+    from geodata.hierarchy import hierarchy_table
+
+    h = hierarchy_table()
+    codes = h.loc[h["in_coverage"], "county_code"].astype(int).to_numpy()
+    t0 = time.perf_counter()
+    chunk = 1_000_000
+    with pacsv.CSVWriter(out, synth_records(1, codes, PERIODS).schema) as writer:
+        done = 0
+        while done < rows:
+            n = min(chunk, rows - done)
+            # periods advance through the file like a monthly extract
+            first = len(PERIODS) * done // rows
+            last = max(first + 1, len(PERIODS) * (done + n) // rows)
+            writer.write_table(synth_records(n, codes, PERIODS[first:last], seed=done))
+            done += n
+    return {"seconds": time.perf_counter() - t0, "bytes": out.stat().st_size}
+
+
+def step_ingest(path: Path, work: Path) -> dict:
+    from etl.pipeline import ingest
+
+    t0 = time.perf_counter()
+    summary = ingest([path], f"sqlite:///{work / 'store.sqlite'}", work / "data", None, demo=True, aggregate=False)
+    seconds = time.perf_counter() - t0
+    return {
+        "seconds": seconds,
+        "load_seconds": summary.seconds.get("load"),
+        "rows_in": summary.n_in,
+        "rows_loaded": summary.n_loaded,
+        "rows_quarantined": summary.n_quarantined,
+        "rows_per_second": summary.n_in / seconds,
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
+def _staged(work: Path) -> list[Path]:
+    return sorted((work / "data" / "staged").glob("*/period=*/run-*.parquet"))
+
+
+def step_aggregate(work: Path) -> dict:
+    from etl.aggregate import aggregate_files
+    from etl.pipeline import _geography
+
+    hierarchy, regions = _geography(None)
+    files = _staged(work)
+    t0 = time.perf_counter()
+    marts = aggregate_files(files, hierarchy, regions.membership(), run_id=0)
+    seconds = time.perf_counter() - t0
+    sizes = {name: table.num_rows for name, table in marts.tables.items()}
+    peak = _peak_mb()
+    import pyarrow.parquet as pq
+
+    for name, table in marts.tables.items():
+        pq.write_table(table, work / f"mart-{name}.parquet")
+    return {"seconds": seconds, "rows": sizes, "peak_rss_mb": peak, "files": len(files)}
+
+
+def step_bare(work: Path) -> dict:
+    import duckdb
+
+    from etl.records import FLAG_FIELDS
+
+    files = "[" + ", ".join(f"'{f}'" for f in _staged(work)) + "]"
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    con.sql(f"SELECT hukou_code, residence_code, count(*) FROM read_parquet({files}) GROUP BY ALL").to_arrow_table()
+    od = time.perf_counter() - t0
+    sums = ", ".join(f"sum({f}::INT)" for f in FLAG_FIELDS)
+    t0 = time.perf_counter()
+    con.sql(f"SELECT residence_code, count(*), {sums} FROM read_parquet({files}) GROUP BY ALL").to_arrow_table()
+    cov = time.perf_counter() - t0
+    return {"od_seconds": od, "coverage_seconds": cov, "sum_seconds": od + cov, "peak_rss_mb": _peak_mb()}
+
+
+def step_store(work: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    from etl import store
+
+    tables = {p.stem.removeprefix("mart-"): pq.read_table(p) for p in work.glob("mart-*.parquet")}
+    periods = tables["period_totals"].column("period").to_pylist()
+    engine = store.open_store(f"sqlite:///{work / 'marts.sqlite'}")
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        store.replace_periods(conn, tables, periods)
+    return {"seconds": time.perf_counter() - t0, "peak_rss_mb": _peak_mb()}
+
+
+STEPS = {"prepare": step_prepare, "ingest": step_ingest, "aggregate": step_aggregate, "bare": step_bare, "store": step_store}
+
+
+def _run(step: str, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "_step", step, *args], capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"step {step} failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "_step":
+        step, args = sys.argv[2], sys.argv[3:]
+        if step == "prepare":
+            result = step_prepare(int(args[0]), Path(args[1]))
+        elif step == "ingest":
+            result = step_ingest(Path(args[0]), Path(args[1]))
+        else:
+            result = STEPS[step](Path(args[0]))
+        print(json.dumps(result))
+        return
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=2_000_000, help="records to synthesise (without --input)")
+    parser.add_argument("--input", type=Path, help="a record CSV file to ingest instead of synthetic records")
+    parser.add_argument("--work", type=Path, help="working directory (default: a temporary one)")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "etl.json")
+    args = parser.parse_args()
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="yipanqi-bench-etl-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+            "python": platform.python_version(),
+        },
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    if args.input:
+        path = args.input
+    else:
+        path = work / "records.csv"
+        results["prepare"] = _run("prepare", str(args.rows), str(path))
+        print(f"synthesised {args.rows:,} records ({path.stat().st_size / 1e6:,.0f} MB) in {results['prepare']['seconds']:.1f} s")
+    results["input"] = {"path": str(path), "bytes": path.stat().st_size}
+
+    results["ingest"] = r = _run("ingest", str(path), str(work))
+    print(
+        f"ingest: {r['rows_in']:,} rows in {r['seconds']:.1f} s = {r['rows_per_second'] / 1e6:.2f} M rows/s "
+        f"({r['rows_loaded']:,} loaded, {r['rows_quarantined']:,} quarantined), peak {r['peak_rss_mb']:,.0f} MB"
+    )
+    results["aggregate"] = a = _run("aggregate", str(work))
+    results["bare"] = b = _run("bare", str(work))
+    ratio = a["seconds"] / b["sum_seconds"]
+    results["aggregate_vs_bare"] = ratio
+    print(
+        f"aggregate: {a['seconds']:.2f} s, peak {a['peak_rss_mb']:,.0f} MB; bare DuckDB OD {b['od_seconds']:.2f} s + "
+        f"coverage {b['coverage_seconds']:.2f} s = {b['sum_seconds']:.2f} s; ratio {ratio:.2f} (target <= 1.5)"
+    )
+    print(f"  mart rows: {a['rows']}")
+    results["store"] = s = _run("store", str(work))
+    print(f"store (SQLite, one transaction): {s['seconds']:.2f} s, peak {s['peak_rss_mb']:,.0f} MB")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"results written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
