@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TaskID,
@@ -224,8 +223,7 @@ class _progress:
             SpinnerColumn(),
             TextColumn("{task.description:<28}"),
             BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[size]}"),
+            TextColumn("{task.fields[size]:>20}"),
             TimeElapsedColumn(),
             console=err,
             transient=False,
@@ -241,9 +239,12 @@ class _progress:
 
     def __call__(self, event) -> None:  # noqa: ANN001 - etl.pipeline.ProgressEvent
         task = self._tasks.get(event.task)
-        size = ""
         if event.unit == "bytes":
             size = f"{event.done / 1e6:,.0f}/{(event.total or 0) / 1e6:,.0f} MB"
+        elif event.unit == "rows":
+            size = f"{event.done:,}" + (f"/{event.total:,}" if event.total else "") + " rows"
+        else:
+            size = ""
         if task is None:
             task = self._bars.add_task(event.task, total=event.total, size=size)
             self._tasks[event.task] = task
