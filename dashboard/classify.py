@@ -16,7 +16,9 @@ from dashboard import theme
 from dashboard.figures.china_map import Classes
 
 
-def quantile_classes(values: np.ndarray, k: int = 5, *, percent: bool = False, decimals: int = 0) -> Classes:
+def quantile_classes(
+    values: np.ndarray, k: int = 5, *, percent: bool = False, decimals: int = 0
+) -> Classes:
     """``k`` quantile classes over the finite values; labels as ranges (percent if asked)."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
@@ -25,8 +27,11 @@ def quantile_classes(values: np.ndarray, k: int = 5, *, percent: bool = False, d
     bounds = (float(finite.min()), *(float(b) for b in bins))
     if len(bounds) < 2:
         bounds = (bounds[0], bounds[0])
-    labels = tuple(f"{_fmt(lo, percent, decimals)} – {_fmt(hi, percent, decimals)}" for lo, hi in zip(bounds[:-1], bounds[1:], strict=True))
-    colors = theme.SEQUENTIAL_5[-len(labels):]
+    labels = tuple(
+        f"{_fmt(lo, percent, decimals)} – {_fmt(hi, percent, decimals)}"
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+    )
+    colors = theme.SEQUENTIAL_5[-len(labels) :]
     return Classes(bounds=bounds, colors=tuple(colors), labels=labels)
 
 

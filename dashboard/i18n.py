@@ -40,7 +40,7 @@ SHARED: dict[str, dict[str, str]] = {
     "period": {"zh": "统计期", "en": "Period"},
     "target": {"zh": "目标", "en": "Target"},
     "gap_people": {"zh": "距目标差", "en": "Gap to target"},
-    "suppressed": {"zh": "小于阈值，不显示", "en": "suppressed (small cell)"},
+    "suppressed": {"zh": "小于阈值，不显示", "en": "Suppressed (small cell)"},
     "no_data": {"zh": "无数据", "en": "No data"},
     "outside_coverage": {
         "zh": "不在统计范围（台湾、香港、澳门、金门）",

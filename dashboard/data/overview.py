@@ -65,7 +65,11 @@ def _threshold(engine: sa.Engine) -> int:
 def flow_totals(engine: sa.Engine, level: str) -> pd.DataFrame:
     """``period, code, inflow, outflow`` for every unit and period (cohort all, between units)."""
     if level == "county":
-        table, origin, destination = store.flows, store.flows.c.hukou_code, store.flows.c.residence_code
+        table, origin, destination = (
+            store.flows,
+            store.flows.c.hukou_code,
+            store.flows.c.residence_code,
+        )
         between = sa.not_(table.c.is_diagonal)
         extra = []
     else:
@@ -76,7 +80,9 @@ def flow_totals(engine: sa.Engine, level: str) -> pd.DataFrame:
     frames = []
     for side, column in (("inflow", destination), ("outflow", origin)):
         query = (
-            sa.select(table.c.period, column.label("code"), sa.func.sum(table.c.persons).label(side))
+            sa.select(
+                table.c.period, column.label("code"), sa.func.sum(table.c.persons).label(side)
+            )
             .where(table.c.cohort == "all", between, *extra)
             .group_by(table.c.period, column)
         )
@@ -91,13 +97,17 @@ def coverage_totals(engine: sa.Engine, level: str, flag: str) -> pd.DataFrame:
     """``period, code, numerator, denominator`` of one indicator at a level, every period."""
     data = store.read_coverage(engine, indicator=flag, level=level)
     data = data[data["side"] == INDICATOR_BY_FLAG[flag].side]
-    return data.rename(columns={f"{level}_code": "code"})[["period", "code", "numerator", "denominator"]]
+    return data.rename(columns={f"{level}_code": "code"})[
+        ["period", "code", "numerator", "denominator"]
+    ]
 
 
 @lru_cache(maxsize=4)
 def residents(level: str) -> pd.Series:
     """2010 census resident population per unit (persons), indexed by code."""
-    table = census.county_census(2010).merge(geo.hierarchy()[["county_code", "prefecture_code"]], on="county_code")
+    table = census.county_census(2010).merge(
+        geo.hierarchy()[["county_code", "prefecture_code"]], on="county_code"
+    )
     return table.groupby(f"{level}_code")["pop_total"].sum(min_count=1).astype("float64")
 
 
@@ -109,9 +119,19 @@ def measure_values(measure: str, level: str, period: str) -> MeasureValues:
     if measure in FLOW_MEASURES:
         inflow, outflow = num
         if measure == "inflow":
-            value, numerator, denominator, count = inflow, inflow, np.full(len(codes), np.nan), inflow
+            value, numerator, denominator, count = (
+                inflow,
+                inflow,
+                np.full(len(codes), np.nan),
+                inflow,
+            )
         elif measure == "outflow":
-            value, numerator, denominator, count = outflow, outflow, np.full(len(codes), np.nan), outflow
+            value, numerator, denominator, count = (
+                outflow,
+                outflow,
+                np.full(len(codes), np.nan),
+                outflow,
+            )
         elif measure == "net":
             value, numerator, denominator = inflow - outflow, inflow, outflow
             count = np.minimum(inflow, outflow)
@@ -124,15 +144,23 @@ def measure_values(measure: str, level: str, period: str) -> MeasureValues:
         with np.errstate(invalid="ignore", divide="ignore"):
             value = np.where(denominator > 0, numerator / denominator, np.nan)
         suppressed = (denominator < small) & (denominator > 0)
-    return MeasureValues(codes, np.asarray(value, dtype=float), np.asarray(numerator, dtype=float),
-                         np.asarray(denominator, dtype=float), np.asarray(suppressed, dtype=bool))
+    return MeasureValues(
+        codes,
+        np.asarray(value, dtype=float),
+        np.asarray(numerator, dtype=float),
+        np.asarray(denominator, dtype=float),
+        np.asarray(suppressed, dtype=bool),
+    )
 
 
 def _counts(measure: str, level: str, period: str, codes: list[str]):
     if measure in FLOW_MEASURES:
         totals = flow_totals(level)
         now = totals[totals["period"] == period].set_index("code").reindex(codes)
-        return (now["inflow"].fillna(0).to_numpy(float), now["outflow"].fillna(0).to_numpy(float)), None
+        return (
+            now["inflow"].fillna(0).to_numpy(float),
+            now["outflow"].fillna(0).to_numpy(float),
+        ), None
     totals = coverage_totals(level, measure)
     now = totals[totals["period"] == period].set_index("code").reindex(codes)
     return now["numerator"].to_numpy(float), now["denominator"].to_numpy(float)
@@ -143,7 +171,11 @@ def all_period_values(measure: str, level: str) -> np.ndarray:
     from dashboard.data.store import periods
 
     values = [measure_values(measure, level, p) for p in periods()]
-    return np.concatenate([v.value[~v.suppressed & np.isfinite(v.value)] for v in values]) if values else np.array([])
+    return (
+        np.concatenate([v.value[~v.suppressed & np.isfinite(v.value)] for v in values])
+        if values
+        else np.array([])
+    )
 
 
 @dataclass(frozen=True)
@@ -173,22 +205,22 @@ def headlines(period: str) -> tuple[dict[str, float], list[Headline]]:
 @cached(maxsize=64)
 def _headlines(engine: sa.Engine, period: str) -> tuple[dict[str, float], list[Headline]]:
     flows = store.flows
-    query = (
-        sa.select(
-            sa.func.sum(flows.c.persons).label("between"),
-            sa.func.sum(sa.case((flows.c.is_inter_province, flows.c.persons), else_=0)).label("inter"),
-        )
-        .where(flows.c.period == period, flows.c.cohort == "all", sa.not_(flows.c.is_diagonal))
-    )
+    query = sa.select(
+        sa.func.sum(flows.c.persons).label("between"),
+        sa.func.sum(sa.case((flows.c.is_inter_province, flows.c.persons), else_=0)).label("inter"),
+    ).where(flows.c.period == period, flows.c.cohort == "all", sa.not_(flows.c.is_diagonal))
     with engine.connect() as conn:
         between, inter = conn.execute(query).one()
         persons = conn.execute(
             sa.select(store.period_totals.c.persons).where(store.period_totals.c.period == period)
         ).scalar_one_or_none()
         cov = pd.read_sql_query(
-            sa.select(store.coverage.c.side, store.coverage.c.indicator,
-                      sa.func.sum(store.coverage.c.numerator).label("numerator"),
-                      sa.func.sum(store.coverage.c.denominator).label("denominator"))
+            sa.select(
+                store.coverage.c.side,
+                store.coverage.c.indicator,
+                sa.func.sum(store.coverage.c.numerator).label("numerator"),
+                sa.func.sum(store.coverage.c.denominator).label("denominator"),
+            )
             .where(store.coverage.c.period == period)
             .group_by(store.coverage.c.side, store.coverage.c.indicator),
             conn,
@@ -199,5 +231,9 @@ def _headlines(engine: sa.Engine, period: str) -> tuple[dict[str, float], list[H
         num = int(match["numerator"].sum()) if len(match) else 0
         den = int(match["denominator"].sum()) if len(match) else 0
         rows.append(Headline(indicator.flag, num, den, indicator.target))
-    counts = {"persons": float(persons or 0), "between": float(between or 0), "inter_province": float(inter or 0)}
+    counts = {
+        "persons": float(persons or 0),
+        "between": float(between or 0),
+        "inter_province": float(inter or 0),
+    }
     return counts, rows

@@ -99,13 +99,9 @@ def layout(
                                         max=len(available) - 1,
                                         step=1,
                                         value=index,
-                                        marks={
-                                            i: p[:4]
-                                            for i, p in enumerate(available)
-                                            if p.endswith("-01")
-                                        },
-                                        tooltip={"always_visible": False},
+                                        marks=_period_marks(available),
                                         updatemode="drag",
+                                        allow_direct_input=False,
                                     ),
                                     className="yp-slider",
                                 ),
@@ -122,32 +118,44 @@ def layout(
                 ],
                 className="yp-controls",
             ),
-            dcc.Loading(
-                html.Div(
-                    headline_cards(period, lang),
-                    id=ids.OVERVIEW_HEADLINES,
-                    className="yp-headlines",
-                ),
-                delay_show=300,
-            ),
             html.Div(
                 [
-                    dcc.Graph(
-                        id=ids.OVERVIEW_MAP,
-                        figure=_figure(level, lang),
-                        config=GRAPH_CONFIG,
-                        style={"height": "68vh", "minHeight": "460px"},
+                    html.Div(
+                        [
+                            dcc.Graph(
+                                id=ids.OVERVIEW_MAP,
+                                figure=_figure(level, lang),
+                                config=GRAPH_CONFIG,
+                                style={"height": "calc(100vh - 175px)", "minHeight": "500px"},
+                            ),
+                            html.Div(
+                                legend(measure, level, lang),
+                                id=ids.OVERVIEW_LEGEND,
+                                className="yp-legend",
+                            ),
+                        ],
+                        className="yp-card yp-map-card",
                     ),
                     html.Div(
-                        legend(measure, level, lang), id=ids.OVERVIEW_LEGEND, className="yp-legend"
+                        headline_cards(period, lang),
+                        id=ids.OVERVIEW_HEADLINES,
+                        className="yp-headlines",
                     ),
                 ],
-                className="yp-card yp-map-card",
+                className="yp-overview-body",
             ),
             html.Div(text(STRINGS, "source", lang), className="yp-source"),
         ],
         **{"data-lang": lang},
     )
+
+
+def _period_marks(available: tuple[str, ...]) -> dict[int, str]:
+    """Year marks at each January, and the first and last periods."""
+    marks = {i: p[:4] for i, p in enumerate(available) if p.endswith("-01")}
+    marks.setdefault(0, available[0])
+    marks.setdefault(len(available) - 1, available[-1])
+    return marks
 
 
 def _control(label: str, component, grow: bool = False) -> html.Div:

@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from dashboard.factory import create_app
-from tests.support import TEST_OUTPUT, layer_cache
+from tests.support import TEST_OUTPUT, demo_store, layer_cache
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,9 +29,10 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    store = tmp_path_factory.mktemp("store") / "yipanqi.sqlite"
-    app = create_app(layer_cache(), f"sqlite:///{store}")
+def live_server() -> Iterator[str]:
+    """The app over the session's demo store (tests.support.demo_store)."""
+    store_url, _ = demo_store()
+    app = create_app(layer_cache(), store_url)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -56,7 +57,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh page that records every request leaving the live server."""
+    """A fresh page (1600x1000) that records every request leaving the live server."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     page.foreign_requests = []

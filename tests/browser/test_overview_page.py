@@ -1,57 +1,137 @@
-"""The overview page in a real headless Chromium: it paints China, offline, in Chinese."""
+"""The overview page in a real headless Chromium: China painted offline, controls, numbers, URL."""
 
 from __future__ import annotations
 
+import sqlite3
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 
-from dashboard.data import census
 from tests.browser.conftest import screenshot
+from tests.support import DEMO_PERIODS, demo_store
 
 pytestmark = pytest.mark.browser
 
 MAP = "#overview-map"
 
 
-def open_overview(page, live_server):
-    page.goto(live_server + "/")
-    page.wait_for_selector(f"{MAP} .choroplethlayer path", timeout=30_000)
-    page.wait_for_function(
-        "document.fonts.status === 'loaded' && document.fonts.check('16px \"Noto Sans SC\"', '浦东')"
-    )
+def open_overview(page, live_server, query: str = ""):
+    page.goto(live_server + "/" + query)
+    page.wait_for_selector(f"{MAP} .js-plotly-plot[data-painted]", timeout=30_000)
+    page.wait_for_function("document.fonts.status === 'loaded'")
 
 
-def test_overview_paints_all_of_china_with_inset_offline(page, live_server):
-    open_overview(page, live_server)
-    screenshot(page, "overview")
-    assert page.foreign_requests == [], "requests left the server (CDN, tiles, fonts?)"
-    n_paths = page.locator(f"{MAP} .geo:first-of-type .choroplethlayer path").count()
-    assert n_paths >= 2875  # every county, including Taiwan, Hong Kong and Macao
-    assert page.locator(f"{MAP} .geo").count() == 2  # the national map and the 南海诸岛 inset
-    text = page.locator(MAP).inner_text()
-    assert "2020 年各县常住人口中户籍在外省的比例" in text
-    assert "南海诸岛" in text
-    legend = page.locator(f"{MAP} .colorbar").text_content()
-    _, classes = census.census_share_layer(2020)
-    for label in classes.labels:
-        assert label in legend
+def painted_stamp(page) -> str:
+    return page.get_attribute(f"{MAP} .js-plotly-plot", "data-painted")
 
 
-def test_hover_shows_county_name_and_value(page, live_server):
-    open_overview(page, live_server)
-    # Pudong's pixel position from plotly's own projection of the geo subplot
-    x, y = page.evaluate(
-        """() => {
+def store_rows(sql: str, *args):
+    url, _ = demo_store()
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as con:
+        return con.execute(sql, args).fetchall()
+
+
+def pixel_of(page, lon: float, lat: float) -> tuple[float, float]:
+    """Screen position of a lon/lat on the main map, from plotly's own projection."""
+    return page.evaluate(
+        """([lon, lat]) => {
         const gd = document.querySelector('#overview-map .js-plotly-plot');
-        const [px, py] = gd._fullLayout.geo._subplot.projection([121.75, 31.15]);
+        const [px, py] = gd._fullLayout.geo._subplot.projection([lon, lat]);
         const rect = gd.getBoundingClientRect();
         return [rect.left + px, rect.top + py];
-    }"""
+    }""",
+        [lon, lat],
     )
-    page.mouse.move(x, y)
-    hover = page.locator(f"{MAP} .hoverlayer")
-    hover.wait_for(state="attached")
-    page.wait_for_function(
-        "document.querySelector('#overview-map .hoverlayer').textContent.length > 0"
+
+
+def hover_text(page, lon: float, lat: float) -> str:
+    page.mouse.move(*pixel_of(page, lon, lat))
+    page.wait_for_function("document.querySelector('#overview-map .hoverlayer').textContent.length > 0")
+    return page.locator(f"{MAP} .hoverlayer").text_content()
+
+
+def test_overview_paints_china_with_inset_offline(page, live_server):
+    open_overview(page, live_server)
+    screenshot(page, "overview-1600")
+    assert page.foreign_requests == [], "requests left the server (CDN, tiles, fonts?)"
+    assert page.locator(f"{MAP} .geo").count() == 2  # the national map and the 南海诸岛 inset
+    text = page.locator(MAP).inner_text()
+    assert "南海诸岛" in text
+    legend = page.locator("#overview-legend").inner_text()
+    for label in ("达到或超过目标", "低于目标 8 个百分点以上", "小于阈值，不显示", "不在统计范围"):
+        assert label in legend
+    # every prefecture is painted in a legend colour, none left in plotly's neutral colour
+    fills = page.evaluate(
+        "() => [...document.querySelectorAll('#overview-map .geo:first-of-type .choroplethlayer .trace:first-child path')]"
+        ".map(p => p.style.fill)"
     )
-    text = hover.text_content()
-    assert "浦东新区" in text and "%" in text
+    assert len(fills) >= 360 and all(fills)
+
+
+def test_headline_equals_store(page, live_server):
+    open_overview(page, live_server)
+    period = DEMO_PERIODS[1]
+    [(num, den)] = store_rows(
+        "SELECT SUM(numerator), SUM(denominator) FROM coverage WHERE period=? AND indicator='cert_verified' "
+        "AND side='inflow'",
+        period,
+    )
+    cards = page.locator("#overview-headlines").inner_text()
+    assert f"{num / den:.1%}" in cards
+    [(persons,)] = store_rows("SELECT persons FROM period_totals WHERE period=?", period)
+    assert f"{persons:,}" in cards.replace(" ", "") or f"{persons / 10_000:,.1f}" in cards
+
+
+def test_county_hover_equals_store_for_pudong(page, live_server):
+    period = DEMO_PERIODS[1]
+    open_overview(page, live_server, f"?measure=cert_verified&level=county&period={period}")
+    [(num, den, small)] = store_rows(
+        "SELECT numerator, denominator, small_cell FROM coverage WHERE period=? AND county_code='310115' "
+        "AND indicator='cert_verified' AND side='inflow'",
+        period,
+    )
+    text = hover_text(page, 121.75, 31.15)
+    assert "浦东新区" in text
+    if small:
+        assert "小于阈值" in text
+    else:
+        assert f"{num / den:.1%}" in text and f"{num:,} / {den:,}" in text
+
+
+def test_controls_repaint_and_url_round_trip(page, live_server):
+    open_overview(page, live_server)
+    first = painted_stamp(page)
+    # measure: choose inflow from the dropdown
+    page.click("#overview-measure")
+    page.get_by_text("流入人数", exact=True).click()
+    page.wait_for_function(f"document.querySelector('#overview-map .js-plotly-plot').dataset.painted !== '{first}'")
+    assert painted_stamp(page).startswith("inflow|")
+    assert page.locator("#overview-legend").inner_text().startswith("流入人数")
+    # level: county (a new figure, then painted)
+    page.get_by_label("县区").check()
+    page.wait_for_function("document.querySelector('#overview-map .js-plotly-plot').dataset.painted.includes('|county|')")
+    n_paths = page.locator(f"{MAP} .geo:first-of-type .choroplethlayer .trace:first-child path").count()
+    assert n_paths >= 2800
+    # period: the slider's keyboard control
+    page.locator("#overview-period [role=slider]").focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("document.querySelector('#overview-map .js-plotly-plot').dataset.painted.includes('|2012-11|')")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["measure"] == ["inflow"] and query["level"] == ["county"] and query["period"] == ["2012-11"]
+    screenshot(page, "overview-inflow-county")
+    # the link reproduces the view
+    page.goto(page.url)
+    page.wait_for_selector(f"{MAP} .js-plotly-plot[data-painted]")
+    assert painted_stamp(page).startswith("inflow|county|2012-11|zh")
+    assert page.locator("#overview-period-label").inner_text() == "2012-11"
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_readable_at_projector_sizes_in_english(browser, live_server, size):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    open_overview(page, live_server, "?lang=en")
+    assert "At or above target" in page.locator("#overview-legend").inner_text()
+    assert "Floating population" in page.locator("#overview-headlines").inner_text()
+    screenshot(page, f"overview-en-{size[0]}x{size[1]}")
+    context.close()

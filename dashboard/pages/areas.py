@@ -1,0 +1,172 @@
+"""试点与地区 Pilots and areas: the menu of drill-downs.
+
+The pilot areas of the region configuration (先行先试: 浦东新区, 无锡市, 嘉兴市 by default) with
+their latest inflow and assessment, the four collaboration regions with their provinces, and a
+search over every province, prefecture and county. Each leads to ``/area/<code>``.
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import context, ids
+from dashboard.data import area as data
+from dashboard.data import geo, store
+from dashboard.i18n import lang_of, t, text
+
+dash.register_page(__name__, path="/areas", name="试点与地区", title="一盘棋 · 试点与地区")
+
+STRINGS = {
+    "title": {"zh": "试点与地区", "en": "Pilots & areas"},
+    "intro": {
+        "zh": "先行先试地区与任意省、地市、县区的详细情况：地图、各项指标与目标、月度趋势、主要来源地与去向地、双向考核。",
+        "en": "Pilot areas and any province, prefecture or county in detail: map, indicators "
+        "against targets, monthly trends, top origins and destinations, two-way assessment.",
+    },
+    "pilots": {"zh": "先行先试地区", "en": "Pilot areas"},
+    "search": {"zh": "查找地区", "en": "Find an area"},
+    "search_hint": {
+        "zh": "输入名称或行政区划代码，如 昆山 或 320583",
+        "en": "Type a name or an adcode, such as 昆山 or 320583",
+    },
+    "regions": {"zh": "四大协作区域", "en": "The four collaboration regions"},
+    "inflow_in": {"zh": "{period}流入", "en": "Inflow, {period}"},
+    "score": {"zh": "流入地考核得分", "en": "Destination score"},
+    "open": {"zh": "查看详情 →", "en": "Open →"},
+}
+
+
+def _s(key: str, lang: str, **fmt: object) -> str:
+    return text(STRINGS, key, lang).format(**fmt)
+
+
+def layout(**query: str) -> html.Div:
+    lang = lang_of(query.get("lang"))
+    regions_path = context.current().regions_path
+    return html.Div(
+        [
+            dcc.Location(id=ids.AREAS_GO, refresh="callback-nav"),
+            dcc.Store(id=ids.AREAS_KEY, data={"lang": lang}),
+            html.H2(_s("title", lang)),
+            html.P(_s("intro", lang), className="yp-muted"),
+            html.Div(
+                [
+                    html.Label(_s("search", lang), htmlFor=ids.AREAS_PICKER),
+                    dcc.Dropdown(
+                        id=ids.AREAS_PICKER,
+                        options=[],
+                        placeholder=_s("search_hint", lang),
+                        searchable=True,
+                        clearable=True,
+                    ),
+                ],
+                className="yp-card yp-areas-search",
+            ),
+            html.H3(_s("pilots", lang)),
+            html.Div(
+                [pilot_card(a, lang) for a in data.pilots(regions_path)],
+                className="yp-areas-pilots",
+                id=ids.AREAS_PILOTS,
+            ),
+            html.H3(_s("regions", lang)),
+            html.Div(region_cards(lang, regions_path), className="yp-areas-regions"),
+        ],
+        className="yp-areas",
+    )
+
+
+def pilot_card(area: data.Area, lang: str) -> dcc.Link:
+    """A link to a pilot's page with its latest inflow and destination score."""
+    periods = store.periods()
+    facts: list = []
+    if periods:
+        latest = periods[-1]
+        totals = data.flow_totals(area)
+        row = totals[totals["period"] == latest]
+        inflow = int(row["inflow"].iloc[0]) if len(row) else 0
+        small = bool(row["inflow_small"].iloc[0]) if len(row) else False
+        score = data.assessment(area, latest).set_index("role").loc["destination"]
+        score_text = (
+            t("suppressed", lang)
+            if bool(score["small_cell"]) or score["score"] != score["score"]
+            else f"{score['score']:.1%}"
+        )
+        facts = [
+            _fact(_s("inflow_in", lang, period=data.period_label(latest, lang)),
+                  t("suppressed", lang) if small else f"{inflow:,} {t('persons', lang)}"),
+            _fact(_s("score", lang), score_text),
+        ]  # fmt: skip
+    parent = data.find_area(area.province_code) if area.province_code else None
+    return dcc.Link(
+        [
+            html.Div(
+                [
+                    html.Span(area.name(lang), className="yp-pilot-name"),
+                    html.Span(t(data.LEVEL_KEYS[area.level], lang), className="yp-badge"),
+                ]
+            ),
+            html.Div(
+                f"{parent.name(lang) if parent else ''} · {area.code}", className="yp-muted"
+            ),
+            html.Div(facts, className="yp-pilot-facts"),
+            html.Div(_s("open", lang), className="yp-pilot-open"),
+        ],
+        href=data.page_href(f"/area/{area.code}", lang=lang),
+        className="yp-card yp-pilot",
+        id=f"areas-pilot-{area.code}",
+    )
+
+
+def _fact(label: str, value: str) -> html.Div:
+    return html.Div([html.Span(label, className="yp-muted"), html.B(value)])
+
+
+def region_cards(lang: str, regions_path: str | None) -> list:
+    """Each collaboration region (a link) with links to its provinces."""
+    cards = []
+    for region in geo.regions(regions_path).regions:
+        provinces = [data.find_area(code, regions_path) for code in region.province_codes]
+        cards.append(
+            html.Div(
+                [
+                    dcc.Link(
+                        region.name_en if lang == "en" else region.name_zh,
+                        href=data.page_href(f"/area/{region.code}", lang=lang),
+                        className="yp-region-name",
+                    ),
+                    html.Div(
+                        [
+                            dcc.Link(p.name(lang), href=data.page_href(f"/area/{p.code}", lang=lang))
+                            for p in provinces
+                            if p is not None
+                        ],
+                        className="yp-region-provinces",
+                    ),
+                ],
+                className="yp-card yp-region",
+            )
+        )
+    return cards
+
+
+@callback(
+    Output(ids.AREAS_PICKER, "options"),
+    Input(ids.AREAS_PICKER, "search_value"),
+    State(ids.AREAS_KEY, "data"),
+    prevent_initial_call=True,
+)
+def search(query: str | None, key: dict):
+    if not query:
+        return dash.no_update
+    return data.search_areas(query, key["lang"], context.current().regions_path)
+
+
+@callback(
+    Output(ids.AREAS_GO, "href"),
+    Input(ids.AREAS_PICKER, "value"),
+    State(ids.AREAS_KEY, "data"),
+    prevent_initial_call=True,
+)
+def open_area(code: str | None, key: dict):
+    return data.page_href(f"/area/{code}", lang=key["lang"]) if code else dash.no_update
