@@ -23,10 +23,13 @@ Definitions (DESIGN.md §3-4, ``etl.records``):
   denominator above 0) of min(1, rate / target): 1.0 means every indicator at its target, 0.9
   means on average 90% of the way. ``n_at_target`` counts indicators at or above target;
 - ``small_cell``: a count (flow persons, coverage denominator, or an assessment's smallest
-  denominator) under the threshold (default 10): too few people to publish or to trust.
+  denominator) under the threshold (default 10): too few people to publish or to trust. County
+  flows are stored one row per pair with a column per cohort; their flag is derived on reading
+  (``etl.store.read_flows``) from the threshold the store records.
 
-The whole job is one scan of the records (an origin-destination table with every count needed),
-then small queries over that table.
+The job scans the records three times, each period's files on their own: origin-destination
+counts of the three cohorts, then the outflow and the inflow indicators per county (small group
+counts); rollups, the long flow table and the assessment are computed from those results.
 """
 
 from __future__ import annotations
@@ -89,17 +92,60 @@ def aggregate_files(
         con.close()
 
 
-def od_sql(source: str) -> str:
-    """The one scan: origin-destination counts of every population and indicator numerator."""
-    counts = [f"count(*) FILTER (WHERE {POPULATION_SQL[p]}) AS n_{p}" for p in POPULATION_SQL if p != "all"]
-    numerators = [
-        f"count(*) FILTER (WHERE {POPULATION_SQL[i.denominator]} AND {i.flag}) AS num_{i.flag}" for i in INDICATORS
-    ]
-    return (
-        "SELECT period::VARCHAR AS period, hukou_code, residence_code, count(*) AS n_all, "
-        + ", ".join(counts + numerators)
-        + f" FROM {source} GROUP BY ALL"
+def _projection(populations: set[str], flags: list[str], keys: str) -> str:
+    """Each population predicate evaluated once per record, as a boolean column ``p_<name>``."""
+    pops = ", ".join(f"({POPULATION_SQL[p]}) AS p_{p}" for p in sorted(populations) if p != "all")
+    return ", ".join(x for x in (keys, pops, ", ".join(flags)) if x)
+
+
+def flows_sql(period_files: dict[str, list[Path]]) -> str:
+    """Origin-destination counts of the three cohorts, one period's files at a time.
+
+    Scanning each period's files on their own (the staging area keeps one folder per period)
+    groups by the two integer codes only, which is much cheaper than adding the period text to
+    the grouping key; counting is summing booleans computed once per record.
+    """
+    counts = ", ".join(
+        "count(*) AS n_all" if c == "all" else f"sum(p_{c}::INTEGER)::BIGINT AS n_{c}" for c in COHORTS
     )
+    projection = _projection(set(COHORTS), [], "hukou_code, residence_code")
+    return " UNION ALL ".join(
+        f"SELECT '{period}' AS period, hukou_code, residence_code, {counts} "
+        f"FROM (SELECT {projection} FROM read_parquet({_file_list(files)})) GROUP BY hukou_code, residence_code"
+        for period, files in period_files.items()
+    )
+
+
+def coverage_sql(period_files: dict[str, list[Path]], side: str) -> str:
+    """Denominators and numerators of one side's indicators per county and period."""
+    key = "hukou_code" if side == "outflow" else "residence_code"
+    indicators = [i for i in INDICATORS if i.side == side]
+    denominators = sorted({i.denominator for i in indicators})
+    aggregates = ", ".join(
+        [f"sum(p_{d}::INTEGER)::BIGINT AS n_{d}" for d in denominators]
+        + [f"sum((p_{i.denominator} AND {i.flag})::INTEGER)::BIGINT AS num_{i.flag}" for i in indicators]
+    )
+    projection = _projection(set(denominators), [i.flag for i in indicators], key)
+    return " UNION ALL ".join(
+        f"SELECT '{period}' AS period, {key} AS county_code, {aggregates} "
+        f"FROM (SELECT {projection} FROM read_parquet({_file_list(files)})) GROUP BY {key}"
+        for period, files in period_files.items()
+    )
+
+
+def _file_list(files: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+
+
+def _by_period(files: list[Path]) -> dict[str, list[Path]]:
+    """Staged files grouped by the period folder they sit in (``period=YYYY-MM``)."""
+    out: dict[str, list[Path]] = {}
+    for f in files:
+        name = Path(f).parent.name
+        if not name.startswith("period="):
+            raise ValueError(f"{f} is not in a period=YYYY-MM folder of the staging area")
+        out.setdefault(name.removeprefix("period="), []).append(Path(f))
+    return dict(sorted(out.items()))
 
 
 def _aggregate(
@@ -112,42 +158,50 @@ def _aggregate(
 ) -> Marts:
     if not files:
         return Marts({}, ())
-    file_list = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
-    con.execute(f"CREATE TEMP TABLE od AS {od_sql(f'read_parquet({file_list})')}")
+    period_files = _by_period(files)
+    od = con.sql(flows_sql(period_files)).to_arrow_table()
+    con.register("od", od)
     units = hierarchy[["county_code", "prefecture_code", "province_code"]].astype(str)
     units = units.assign(county=units["county_code"].astype("int32"))
     members = membership[["region_code", "province_code"]].astype(str)
     con.register("units_df", units)
     con.register("members_df", members)
     con.execute("CREATE TEMP TABLE u AS SELECT * FROM units_df")
-    con.execute(
-        "CREATE TEMP TABLE ureg AS SELECT u.county, coalesce(m.region_code, 'other') AS region_code "
-        "FROM u LEFT JOIN members_df m USING (province_code)"
-    )
     threshold = int(small_cell)
 
-    od = con.sql(
-        "SELECT period, hukou_code, residence_code, "
-        + ", ".join(f"n_{c}" for c in COHORTS)
-        + " FROM od"
-    ).to_arrow_table()
-    flows = _long_flows(od, threshold)
+    flows = _wide_flows(od)
 
+    # each level from the one below it: counties -> prefectures -> provinces -> regions
     level_sums = ", ".join(f"sum(n_{c})::BIGINT AS n_{c}" for c in COHORTS)
-    rollups = []
-    for level, key in (("prefecture", "prefecture_code"), ("province", "province_code")):
-        rollups.append(
-            f"""SELECT od.period, '{level}' AS level, o.{key} AS origin_code, d.{key} AS destination_code,
-                       {level_sums}
-                FROM od JOIN u o ON o.county = od.hukou_code JOIN u d ON d.county = od.residence_code
-                GROUP BY ALL"""
-        )
-    rollups.append(
-        f"""SELECT od.period, 'region' AS level, o.region_code AS origin_code, d.region_code AS destination_code,
-                   {level_sums}
-            FROM od JOIN ureg o ON o.county = od.hukou_code JOIN ureg d ON d.county = od.residence_code
+    con.execute(
+        "CREATE TEMP TABLE pf AS SELECT DISTINCT prefecture_code, province_code FROM u"
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE r_pref AS
+            SELECT od.period, o.prefecture_code AS origin_code, d.prefecture_code AS destination_code, {level_sums}
+            FROM od JOIN u o ON o.county = od.hukou_code JOIN u d ON d.county = od.residence_code
             GROUP BY ALL"""
     )
+    con.execute(
+        f"""CREATE TEMP TABLE r_prov AS
+            SELECT r.period, o.province_code AS origin_code, d.province_code AS destination_code, {level_sums}
+            FROM r_pref r JOIN pf o ON o.prefecture_code = r.origin_code
+                          JOIN pf d ON d.prefecture_code = r.destination_code
+            GROUP BY ALL"""
+    )
+    con.execute(
+        "CREATE TEMP TABLE preg AS SELECT DISTINCT u.province_code, coalesce(m.region_code, 'other') AS region_code "
+        "FROM u LEFT JOIN members_df m USING (province_code)"
+    )
+    rollups = [
+        f"SELECT period, 'prefecture' AS level, origin_code, destination_code, {', '.join(f'n_{c}' for c in COHORTS)} FROM r_pref",
+        f"SELECT period, 'province' AS level, origin_code, destination_code, {', '.join(f'n_{c}' for c in COHORTS)} FROM r_prov",
+        f"""SELECT r.period, 'region' AS level, o.region_code AS origin_code, d.region_code AS destination_code,
+                   {level_sums}
+            FROM r_prov r JOIN preg o ON o.province_code = r.origin_code
+                          JOIN preg d ON d.province_code = r.destination_code
+            GROUP BY ALL""",
+    ]
     cohort_rows = " UNION ALL ".join(
         f"SELECT period, level, origin_code, destination_code, '{c}' AS cohort, n_{c} AS persons "
         f"FROM r WHERE n_{c} > 0"
@@ -163,22 +217,16 @@ def _aggregate(
     ).to_arrow_table()
 
     sides = []
-    for side, key in (("outflow", "hukou_code"), ("inflow", "residence_code")):
+    for side in ("outflow", "inflow"):
         indicators = [i for i in INDICATORS if i.side == side]
         if not indicators:
             continue
-        sums = ", ".join(
-            f"sum(num_{i.flag})::BIGINT AS num_{i.flag}, sum(n_{i.denominator})::BIGINT AS den_{i.flag}"
-            for i in indicators
-        )
-        unpivot = " UNION ALL ".join(
+        con.register(f"cov_{side}", con.sql(coverage_sql(period_files, side)).to_arrow_table())
+        sides.extend(
             f"SELECT period, county_code, '{side}' AS side, '{i.flag}' AS indicator, "
-            f"num_{i.flag} AS numerator, den_{i.flag} AS denominator, {i.target} AS target, "
-            f"{round(i.target * 10000)} AS target_bp FROM s"
+            f"num_{i.flag}::BIGINT AS numerator, n_{i.denominator}::BIGINT AS denominator, "
+            f"{i.target} AS target, {round(i.target * 10000)} AS target_bp FROM cov_{side}"
             for i in indicators
-        )
-        sides.append(
-            f"(WITH s AS (SELECT period, {key} AS county_code, {sums} FROM od GROUP BY ALL) {unpivot})"
         )
     con.execute(f"CREATE TEMP TABLE cov AS {' UNION ALL '.join(sides)}")
     coverage = con.sql(
@@ -217,54 +265,30 @@ def _aggregate(
     )
 
 
-def _long_flows(od: pa.Table, threshold: int) -> pa.Table:
-    """The county flow table in the store's long form, one row per non-zero cohort count.
-
-    Built with numpy and Arrow from the wide origin-destination table: as many rows as there are
-    records is common (most county pairs hold one or two persons), and casting codes to text row
-    by row is what made this step slow; codes become text through a 1,000,000-entry dictionary.
-    """
+def _wide_flows(od: pa.Table) -> pa.Table:
+    """The county flow table as stored: one row per county pair, codes as text, two flags."""
     hukou = np.asarray(od.column("hukou_code"), dtype=np.int64)
     residence = np.asarray(od.column("residence_code"), dtype=np.int64)
-    period = od.column("period").combine_chunks()
-    if not pa.types.is_dictionary(period.type):
-        period = period.dictionary_encode()
-    parts = []
-    for cohort in COHORTS:
-        persons = np.asarray(od.column(f"n_{cohort}"), dtype=np.int64)
-        keep = np.flatnonzero(persons > 0)
-        h, r, n = hukou[keep], residence[keep], persons[keep]
-        parts.append(
-            pa.table(
-                {
-                    "period": period.take(pa.array(keep)),
-                    "hukou_code": _code_text(h),
-                    "residence_code": _code_text(r),
-                    "cohort": pa.DictionaryArray.from_arrays(
-                        pa.array(np.zeros(len(keep), np.int32)), pa.array([cohort])
-                    ),
-                    "persons": pa.array(n),
-                    "is_diagonal": pa.array(h == r),
-                    "is_inter_province": pa.array(h // 10000 != r // 10000),
-                    "small_cell": pa.array(n < threshold),
-                }
-            )
-        )
-    table = pa.concat_tables(parts, promote_options="permissive")
-    return table.set_column(0, "period", table.column("period").cast(pa.string())).set_column(
-        3, "cohort", table.column("cohort").cast(pa.string())
-    )
+    columns = {
+        "period": od.column("period"),
+        "hukou_code": _code_text(hukou),
+        "residence_code": _code_text(residence),
+        **{f"persons_{c}": od.column(f"n_{c}") for c in COHORTS},
+        "is_diagonal": pa.array(hukou == residence),
+        "is_inter_province": pa.array(hukou // 10000 != residence // 10000),
+    }
+    return pa.table(columns)
 
 
 def _code_text(codes: np.ndarray) -> pa.Array:
-    """6-digit integer codes as text (a look-up, not a sort: codes are few, rows are many)."""
+    """6-digit integer codes as dictionary-encoded text (codes are few, rows are many)."""
     present = np.zeros(1_000_000, dtype=bool)
     present[codes] = True
     unique = np.flatnonzero(present)
     lut = np.zeros(1_000_000, dtype=np.int32)
     lut[unique] = np.arange(len(unique), dtype=np.int32)
     labels = pa.array([f"{c:06d}" for c in unique.tolist()])
-    return pa.DictionaryArray.from_arrays(pa.array(lut[codes]), labels).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(lut[codes]), labels)
 
 
 def reference_tables(hierarchy: pd.DataFrame, region_config: object) -> dict[str, pa.Table]:

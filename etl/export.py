@@ -18,7 +18,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from etl import store
-from etl.records import COHORTS
 
 FLOWS_COLUMNS = ("period", "hukou_code", "residence_code", "cohort", "persons")
 COVERAGE_COLUMNS = ("period", "county_code", "side", "indicator", "numerator", "denominator")
@@ -27,10 +26,9 @@ QUARANTINE_COLUMNS = ("source", "row_number", "reason")
 
 def export_flows(engine: sa.Engine, out: str | Path) -> int:
     """Write the county flow table; returns the number of rows written."""
-    t = store.flows
-    cohort_order = sa.case({c: i for i, c in enumerate(COHORTS)}, value=t.c.cohort, else_=len(COHORTS))
+    t = store._county_flows_query(None, None)
     query = sa.select(*[t.c[c] for c in FLOWS_COLUMNS]).order_by(
-        t.c.period, t.c.hukou_code, t.c.residence_code, cohort_order
+        t.c.period, t.c.hukou_code, t.c.residence_code, t.c.cohort_order
     )
     return _write(engine, query, FLOWS_COLUMNS, out)
 

@@ -16,7 +16,7 @@ Tables (see docs/record-format.md for the definitions of the numbers):
 - ``runs``: one row per ingest or aggregate run, with counts, code version, times and status;
 - ``run_inputs``: the inputs of a run with their sha256 and counts;
 - ``quarantine``: (run_id, source, row_number, reason);
-- ``flows``: county-to-county flows per period and cohort;
+- ``flows``: county-to-county flows per period, one column of persons per cohort;
 - ``flows_rollup``: the same at prefecture, province and region level;
 - ``coverage``: every indicator as numerator and denominator per county, period and side;
 - ``assessment``: two-way assessment scores per county, period and role;
@@ -100,13 +100,14 @@ flows = sa.Table(
     sa.Column("period", sa.String(7), nullable=False),
     sa.Column("hukou_code", sa.String(6), nullable=False),
     sa.Column("residence_code", sa.String(6), nullable=False),
-    sa.Column("cohort", sa.String(24), nullable=False),
-    sa.Column("persons", sa.BigInteger, nullable=False),
+    *[sa.Column(f"persons_{c}", sa.BigInteger, nullable=False) for c in COHORTS],
     sa.Column("is_diagonal", sa.Boolean, nullable=False),
     sa.Column("is_inter_province", sa.Boolean, nullable=False),
-    sa.Column("small_cell", sa.Boolean, nullable=False),
-    sa.Index("ix_flows_period_cohort", "period", "cohort"),
+    sa.Index("ix_flows_period", "period"),
 )
+"""One row per county pair with persons of each cohort (``persons_all`` > 0); the long form
+(one row per cohort, zero counts left out, with ``small_cell``) is what ``read_flows`` and the
+flows export give. Wide storage halves the rows of the largest table."""
 flows_rollup = sa.Table(
     "flows_rollup",
     metadata,
@@ -446,36 +447,63 @@ def read_flows(
     min_persons: int = 0,
     limit: int | None = None,
 ) -> pd.DataFrame:
-    """Flows of one period (or all), largest first.
+    """Flows of one period (or all) and one cohort (or all: ``None``), largest first.
 
     At ``level="county"``: ``period, hukou_code, residence_code, cohort, persons, is_diagonal,
     is_inter_province, small_cell``. At ``prefecture``, ``province`` or ``region``: ``period, level,
     origin_code, destination_code, cohort, persons, is_within, small_cell`` (``is_within``: origin
     and destination are the same unit at that level; never add those to between-unit totals).
+    Zero counts are not rows. ``small_cell``: persons under the store's small-cell threshold.
     """
     if cohort is not None and cohort not in COHORTS:
         raise ValueError(f"unknown cohort {cohort!r}; one of {COHORTS}")
     if level == "county":
-        table, order = flows, [flows.c.period, flows.c.persons.desc(), flows.c.hukou_code, flows.c.residence_code]
+        query = _county_flows_query(period, cohort, min_persons)
+        order = [query.c.period, query.c.persons.desc(), query.c.hukou_code, query.c.residence_code, query.c.cohort]
+        select = sa.select(query)
     elif level in ("prefecture", "province", "region"):
         table = flows_rollup
-        order = [table.c.period, table.c.persons.desc(), table.c.origin_code, table.c.destination_code]
+        select = sa.select(table).where(table.c.level == level)
+        if period is not None:
+            select = select.where(table.c.period == period)
+        if cohort is not None:
+            select = select.where(table.c.cohort == cohort)
+        if min_persons:
+            select = select.where(table.c.persons >= min_persons)
+        order = [table.c.period, table.c.persons.desc(), table.c.origin_code, table.c.destination_code, table.c.cohort]
     else:
         raise ValueError(f"unknown level {level!r}; one of county, prefecture, province, region")
-    query = sa.select(table)
-    if level != "county":
-        query = query.where(table.c.level == level)
-    if period is not None:
-        query = query.where(table.c.period == period)
-    if cohort is not None:
-        query = query.where(table.c.cohort == cohort)
-    if min_persons:
-        query = query.where(table.c.persons >= min_persons)
-    query = query.order_by(*order)
+    select = select.order_by(*order)
     if limit:
-        query = query.limit(limit)
+        select = select.limit(limit)
     with _connect(engine) as conn:
-        return _typed(pd.read_sql_query(query, conn))
+        data = _typed(pd.read_sql_query(select, conn))
+        if level == "county":
+            threshold = int(meta(conn, "small_cell_threshold") or 0)
+            data = data.drop(columns="cohort_order")
+            data["small_cell"] = data["persons"] < threshold
+    return data
+
+
+def _county_flows_query(period: str | None, cohort: str | None, min_persons: int = 0) -> sa.Subquery:
+    """The wide ``flows`` table as long rows (one per cohort with persons > 0)."""
+    parts = []
+    for name in COHORTS if cohort is None else (cohort,):
+        column = flows.c[f"persons_{name}"]
+        part = sa.select(
+            flows.c.period,
+            flows.c.hukou_code,
+            flows.c.residence_code,
+            sa.literal(name, sa.String(24)).label("cohort"),
+            sa.literal(COHORTS.index(name)).label("cohort_order"),
+            column.label("persons"),
+            flows.c.is_diagonal,
+            flows.c.is_inter_province,
+        ).where(column > max(0, min_persons - 1))
+        if period is not None:
+            part = part.where(flows.c.period == period)
+        parts.append(part)
+    return sa.union_all(*parts).subquery("county_flows")
 
 
 def read_coverage(

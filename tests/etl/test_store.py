@@ -60,7 +60,7 @@ def test_failed_load_leaves_previous_data_readable(tmp_path, store_url, monkeypa
             # another connection still reads the old ones
             other = sa.create_engine(store_url)
             with other.connect() as reader:
-                seen_during_load.append(reader.execute(sa.select(sa.func.sum(store.flows.c.persons))).scalar())
+                seen_during_load.append(reader.execute(sa.select(sa.func.sum(store.flows.c.persons_all))).scalar())
             other.dispose()
             raise RuntimeError("disk full (simulated)")
         real_insert(conn, table, data)
@@ -71,7 +71,7 @@ def test_failed_load_leaves_previous_data_readable(tmp_path, store_url, monkeypa
         ingest([second], store_url, tmp_path / "data", KEY)
     monkeypatch.setattr(store, "bulk_insert", real_insert)
 
-    assert seen_during_load == [int(before["flows"]["persons"].sum())]
+    assert seen_during_load == [int(before["flows"]["persons_all"].sum())]
     _assert_same(before, _snapshot(store_url))
     engine = store.open_store(store_url)
     failed = store.list_runs(engine)[0]
