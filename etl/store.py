@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -393,13 +394,25 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, data: pa.Table) -> None:
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
             copy.write(buf.getvalue())
         return
-    columns_py = [data.column(i).to_pylist() for i in range(data.num_columns)]
+    columns_py = [_python_values(data.column(i)) for i in range(data.num_columns)]
     rows = list(zip(*columns_py, strict=True))
     if dialect == "sqlite":
         marks = ", ".join("?" for _ in names)
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" VALUES ({marks})', rows)
     else:
         conn.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in rows])
+
+
+def _python_values(column: pa.ChunkedArray) -> list:
+    """A column as Python values, through numpy (pyarrow's ``to_pylist`` is several times slower)."""
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if pa.types.is_dictionary(array.type):
+        labels = np.array(array.dictionary.to_pylist(), dtype=object)
+        values = labels[np.asarray(array.indices.fill_null(0))]
+        if array.null_count:
+            values[np.asarray(array.is_null())] = None
+        return values.tolist()
+    return array.to_numpy(zero_copy_only=False).tolist()
 
 
 def replace_periods(conn: sa.Connection, marts: dict[str, pa.Table], periods: Sequence[str]) -> None:
