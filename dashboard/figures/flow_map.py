@@ -83,7 +83,7 @@ class WidthClasses:
 
 def width_classes(values: Sequence[int] | np.ndarray, k: int = 4) -> WidthClasses:
     """Up to ``k`` classes over publishable flow sizes: breaks at the 50th, 80th and 95th
-    percentiles, rounded down to 1, 2, 2.5 or 5 x 10^n; the first class starts at the minimum."""
+    percentiles, rounded down to 1, 2 or 5 x 10^n; the first class starts at the minimum."""
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values) & (values > 0)]
     if values.size == 0:
@@ -101,8 +101,8 @@ def _nice_floor(x: float) -> int:
     if x < 1:
         return 1
     exp = 10 ** math.floor(math.log10(x))
-    for step in (5, 2.5, 2, 1):
-        if step * exp <= x and float(step * exp).is_integer():
+    for step in (5, 2, 1):
+        if step * exp <= x:
             return int(step * exp)
     return int(exp)
 

@@ -7,6 +7,7 @@ show the threshold (``< 10``), never their number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -53,7 +54,10 @@ def region_matrix_figure(
         for i in range(n)
     ]
     chosen = set(selected)
-    ticks = [_wrap(names.get(c, c), bold=c in chosen) for c in codes]
+    latin = all(names.get(c, c).isascii() for c in codes)
+    # Chinese names fit a column on two lines; Latin names are slanted instead.
+    x_ticks = [_wrap(names.get(c, c), bold=c in chosen, width=0 if latin else 6) for c in codes]
+    y_ticks = [_wrap(names.get(c, c), bold=c in chosen, width=12) for c in codes]
     main = {
         "type": "heatmap",
         "x": codes,
@@ -99,15 +103,16 @@ def region_matrix_figure(
     }
     layout = {
         "height": height,
-        "margin": {"l": 96, "r": 6, "t": 62, "b": 6},
+        "margin": {"l": 8, "r": 6, "t": 8, "b": 6},
         "font": {"family": theme.FONT_FAMILY, "color": theme.TEXT, "size": 12},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "xaxis": {
             "side": "top",
             "tickvals": codes,
-            "ticktext": ticks,
-            "tickangle": 0,
+            "ticktext": x_ticks,
+            "tickangle": -40 if latin else 0,
+            "automargin": True,
             "title": {"text": labels["destination"], "standoff": 4},
             "fixedrange": True,
             "showgrid": False,
@@ -115,7 +120,8 @@ def region_matrix_figure(
         "yaxis": {
             "autorange": "reversed",
             "tickvals": codes,
-            "ticktext": ticks,
+            "ticktext": y_ticks,
+            "automargin": True,
             "title": {"text": labels["origin"], "standoff": 4},
             "fixedrange": True,
             "showgrid": False,
@@ -131,13 +137,29 @@ def _cell(value: int, small: bool, threshold: int, fmt: Callable[[float], str]) 
     return fmt(value)
 
 
-def _wrap(name: str, *, bold: bool, width: int = 11) -> str:
-    """Region names on up to two lines (English names are long), bold when chosen."""
-    if len(name) > width and ("-" in name or " " in name):
-        cut = max((i for i, ch in enumerate(name[: width + 1]) if ch in "- "), default=-1)
-        if cut > 0:
-            name = name[: cut + 1].rstrip() + "<br>" + name[cut + 1 :]
-    return f"<b>{name}</b>" if bold else name
+def _wrap(name: str, *, bold: bool, width: int) -> str:
+    """A region name in lines of about ``width`` characters (bold when chosen).
+
+    Latin names break after a hyphen or space; Chinese names (no spaces) into halves when longer
+    than ``width`` / 2 characters, as each is about twice as wide as a Latin letter.
+    """
+    if width <= 0:
+        lines = [name]
+    elif name.isascii():
+        lines, line = [], ""
+        for part in re.findall(r"[^- ]+[- ]?", name):
+            if line and len(line) + len(part.rstrip()) > width:
+                lines.append(line.rstrip())
+                line = ""
+            line += part
+        lines.append(line.rstrip())
+    elif len(name) > width // 2:
+        half = (len(name) + 1) // 2
+        lines = [name[:half], name[half:]]
+    else:
+        lines = [name]
+    text = "<br>".join(lines)
+    return f"<b>{text}</b>" if bold else text
 
 
 def _nan_to_none(z: np.ndarray) -> list[list[float | None]]:
