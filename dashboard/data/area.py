@@ -28,6 +28,7 @@ mutate what they return.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -296,14 +297,23 @@ def search_options(lang: str, regions_path: str | None = None) -> list[dict[str,
 
 @lru_cache(maxsize=4)
 def label_points(level: str) -> pd.DataFrame:
-    """``code, lon, lat``: a point inside each unit of ``level`` (for name labels on maps)."""
+    """``code, lon, lat, area``: a point inside each unit of ``level`` (for name labels on maps)
+    and the unit's area in square degrees (to leave out labels of units too small to hold one)."""
     from dashboard import context
 
     layers = context.current().layers
     frame = layers.read(level, "detail" if level == "county" else "national")
     points = frame.geometry.representative_point()
+    with warnings.catch_warnings():  # square degrees: only compared between neighbours
+        warnings.simplefilter("ignore", UserWarning)
+        size = frame.geometry.area
     return pd.DataFrame(
-        {"code": frame["adcode"].astype(str), "lon": points.x.round(4), "lat": points.y.round(4)}
+        {
+            "code": frame["adcode"].astype(str),
+            "lon": points.x.round(4),
+            "lat": points.y.round(4),
+            "area": size,
+        }
     )
 
 
@@ -427,25 +437,28 @@ def assessment(engine: sa.Engine, area: Area, period: str) -> pd.DataFrame:
     return rows.set_index("role").loc[["origin", "destination"]].reset_index()
 
 
-def _flow_table(level: str) -> tuple[sa.Table, sa.Column, sa.Column, list]:
-    """(table, origin column, destination column, filters) of flows at ``level``."""
+def _flow_table(level: str) -> tuple[sa.Table, sa.Column, sa.Column, sa.Column, list]:
+    """(table, origin column, destination column, persons column, filters) of the flows of the
+    cohort ``all`` at ``level`` (the county table is wide: a persons column per cohort)."""
     if level == "county":
         t = store.flows
-        return t, t.c.hukou_code, t.c.residence_code, [t.c.cohort == COHORT]
+        return t, t.c.hukou_code, t.c.residence_code, t.c[f"persons_{COHORT}"], []
     t = store.flows_rollup
-    return t, t.c.origin_code, t.c.destination_code, [t.c.cohort == COHORT, t.c.level == level]
+    filters = [t.c.cohort == COHORT, t.c.level == level]
+    return t, t.c.origin_code, t.c.destination_code, t.c.persons, filters
 
 
 @cached(maxsize=256)
 def flow_totals(engine: sa.Engine, area: Area) -> pd.DataFrame:
-    """``period, inflow, outflow, within`` persons of ``area`` in every period, with
-    ``inflow_small``, ``outflow_small``, ``within_small`` (under the threshold)."""
-    table, origin, destination, filters = _flow_table(area.flow_level)
+    """``period, inflow, outflow, within`` persons of ``area`` in every period of the store, with
+    ``inflow_small``, ``outflow_small``, ``within_small`` (above 0 and under the threshold; a
+    true zero has nobody to protect and is shown)."""
+    table, origin, destination, persons, filters = _flow_table(area.flow_level)
     members = list(area.flow_members)
     into, out_of = destination.in_(members), origin.in_(members)
 
     def total(condition: sa.ColumnElement[bool], name: str):  # noqa: ANN202
-        return sa.func.sum(sa.case((condition, table.c.persons), else_=0)).label(name)
+        return sa.func.sum(sa.case((condition, persons), else_=0)).label(name)
 
     query = (
         sa.select(
@@ -460,10 +473,12 @@ def flow_totals(engine: sa.Engine, area: Area) -> pd.DataFrame:
     )
     with engine.connect() as conn:
         data = pd.read_sql_query(query, conn)
+    every = pd.Index(store.periods(engine), name="period")  # a period without flows is all 0
+    data = data.set_index("period").reindex(every).reset_index()
     threshold = small_cell_threshold()
     for name in ("inflow", "outflow", "within"):
         data[name] = data[name].fillna(0).astype("int64")
-        data[f"{name}_small"] = data[name] < threshold
+        data[f"{name}_small"] = (data[name] > 0) & (data[name] < threshold)  # 0 is shown
     return data
 
 
@@ -474,18 +489,18 @@ def top_partners(
     """The ``n`` largest origins (``direction="inflow"``) or destinations (``"outflow"``) of
     ``area`` in ``period``, at the area's flow level, largest first.
 
-    Columns ``code, name, parent, persons, small_cell`` (``parent``: the partner's province, or
-    its prefecture and province for a county).
+    Columns ``code, name, parent, persons, small_cell`` (``parent``: codes of the units above
+    the partner worth naming beside it, see ``_parent_codes``).
     """
-    table, origin, destination, filters = _flow_table(area.flow_level)
+    table, origin, destination, persons, filters = _flow_table(area.flow_level)
     members = list(area.flow_members)
     here, there = (destination, origin) if direction == "inflow" else (origin, destination)
-    persons = sa.func.sum(table.c.persons).label("persons")
+    total = sa.func.sum(persons).label("persons")
     query = (
-        sa.select(there.label("code"), persons)
+        sa.select(there.label("code"), total)
         .where(*filters, table.c.period == period, here.in_(members), there.not_in(members))
         .group_by(there)
-        .order_by(persons.desc(), there)
+        .order_by(total.desc(), there)
         .limit(n)
     )
     with engine.connect() as conn:
@@ -493,23 +508,31 @@ def top_partners(
     data["code"] = data["code"].astype(str)
     data["persons"] = data["persons"].astype("int64")
     data["name"] = data["code"].map(geo.unit_names()).fillna(data["code"])
-    data["parent"] = [_parent_label(code, area.flow_level) for code in data["code"]]
+    data["parent"] = [_parent_codes(code, area.flow_level) for code in data["code"]]
     data["small_cell"] = data["persons"] < small_cell_threshold()
     return data[["code", "name", "parent", "persons", "small_cell"]]
 
 
-def _parent_label(code: str, level: str) -> str:
-    h = geo.hierarchy()
+def _parent_codes(code: str, level: str) -> tuple[str, ...]:
+    """The units above ``code`` worth naming beside it: a county's prefecture (unless it is the
+    whole province) and province; a prefecture's province; nothing for a province."""
     if level == "province":
-        return ""
-    key = f"{level}_code"
-    rows = h[h[key] == code]
+        return ()
+    rows = geo.hierarchy()
+    rows = rows[rows[f"{level}_code"] == code]
     if rows.empty:
-        return ""
+        return ()
     row = rows.iloc[0]
     if level == "county" and row["prefecture_name"] != row["province_name"]:
-        return f"{row['prefecture_name']}，{row['province_name']}"
-    return str(row["province_name"])
+        return (row["prefecture_code"], row["province_code"])
+    return (row["province_code"],)
+
+
+def unit_name(code: str, lang: str) -> str:
+    """A unit's name: provinces and regions in English when asked, others as published."""
+    if lang == "en" and code in PROVINCE_EN:
+        return PROVINCE_EN[code]
+    return geo.unit_names().get(code, code)
 
 
 @cached(maxsize=256)
@@ -520,7 +543,8 @@ def sub_unit_values(
 
     ``measure``: ``inflow`` or ``outflow`` (persons, between units of ``level``) or an indicator
     flag (rate). Columns ``code, name, value, numerator, denominator, gap, small_cell``; a unit
-    without records has value NaN (for a rate) or 0 (for persons).
+    without records has value NaN (for a rate: no data, not a small cell) or 0 (for persons,
+    shown as 0: there is nobody to protect).
     """
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; one of {MEASURES}")
@@ -529,10 +553,10 @@ def sub_unit_values(
     data["name"] = data["code"].map(geo.unit_names()).fillna(data["code"])
     threshold = small_cell_threshold()
     if measure in ("inflow", "outflow"):
-        table, origin, destination, filters = _flow_table(level)
+        table, origin, destination, persons, filters = _flow_table(level)
         here, there = (destination, origin) if measure == "inflow" else (origin, destination)
         query = (
-            sa.select(here.label("code"), sa.func.sum(table.c.persons).label("value"))
+            sa.select(here.label("code"), sa.func.sum(persons).label("value"))
             .where(*filters, table.c.period == period, here.in_(codes), here != there)
             .group_by(here)
         )
@@ -544,7 +568,7 @@ def sub_unit_values(
         data["numerator"] = data["value"]
         data["denominator"] = np.nan
         data["gap"] = 0
-        data["small_cell"] = data["value"] < threshold
+        data["small_cell"] = (data["value"] > 0) & (data["value"] < threshold)  # 0 is shown
         return data
     h = geo.hierarchy()
     counties = h.loc[h[f"{level}_code"].isin(codes), ["county_code"]]
@@ -565,5 +589,5 @@ def sub_unit_values(
     data = data.merge(rates[["code", "numerator", "denominator", "rate", "gap", "small_cell"]],
                       on="code", how="left")  # fmt: skip
     data = data.rename(columns={"rate": "value"})
-    data["small_cell"] = data["small_cell"].fillna(True).astype(bool)
+    data["small_cell"] = data["small_cell"].fillna(False).astype(bool) & (data["denominator"] > 0)
     return data[["code", "name", "value", "numerator", "denominator", "gap", "small_cell"]]

@@ -90,9 +90,7 @@ def area_map(
     else:
         z = values[shown]
         top = float(np.nanmax(z)) if len(z) else 1.0
-        colorbar = {"title": {"text": f"{measure_name}（{t('persons', lang)}）"
-                              if lang == "zh" else f"{measure_name} ({t('persons', lang)})",
-                              "side": "top"}, "tickformat": ",d"}  # fmt: skip
+        colorbar = {"title": {"text": measure_name, "side": "top"}, "tickformat": ",d"}
         scale = {"zmin": 0, "zmax": max(top, 1.0), "colorscale": _blues()}
     data.append(
         {

@@ -127,14 +127,13 @@ def bullet_chart(
             }
         )
     layout = {
-        "height": height or 64 + 40 * len(flags),
-        "margin": {"l": 8, "r": 150, "t": 40, "b": 28},
+        "height": height or 40 + 40 * len(flags),
+        "margin": {"l": 8, "r": 150, "t": 8, "b": 28},
         "font": {"family": theme.FONT_FAMILY, "color": theme.TEXT, "size": 13},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "barmode": "overlay",
-        "showlegend": True,
-        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": 12}},
+        "showlegend": False,  # the key is HTML beside the chart (see ``key_items``)
         "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
         "xaxis": {
             "range": [lo, 1.0],
@@ -212,6 +211,15 @@ def _hover(name: str, flag: str, row, lang: str) -> str:  # noqa: ANN001
         f"<br>{_s('covered', lang)} {row.numerator:,.0f} / {_s('of', lang)} {row.denominator:,.0f}"
         f"<br>{t('target', lang)} ≥ {row.target:.0%} · {gap}"
     )
+
+
+def key_items(area_name: str, comparison_names: Sequence[str], lang: str) -> list[tuple[str, str, str]]:
+    """(glyph, colour, label) of the chart's marks: the area's bar, the target, each comparison."""
+    items = [("■", BAR_COLOR, area_name), ("┃", TARGET_COLOR, t("target", lang))]
+    glyphs = {"diamond": "◆", "circle": "●", "square": "■"}
+    for name, style in zip(comparison_names, COMPARISON_STYLES, strict=False):
+        items.append((glyphs[style["symbol"]], style["color"], name))
+    return items
 
 
 def band_legend(lang: str) -> list[tuple[str, str]]:

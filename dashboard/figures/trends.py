@@ -25,13 +25,7 @@ DASHES = ("dash", "dot", "dashdot")
 FLOW_COLORS = {"inflow": "#08519c", "outflow": "#e6550d"}
 
 STRINGS = {
-    "rate_axis": {"zh": "覆盖率", "en": "Rate"},
-    "persons_axis": {"zh": "人数", "en": "Persons"},
     "flows_title": {"zh": "流入与流出人数（按月）", "en": "Persons flowing in and out, by month"},
-    "suppressed_points": {
-        "zh": "小于阈值的月份不显示",
-        "en": "months under the threshold left out",
-    },
 }
 
 
@@ -49,16 +43,16 @@ def indicator_trends(
     denominator, small_cell``. ``period``: the month marked by a vertical line.
     """
     n_rows = math.ceil(len(INDICATORS) / COLUMNS)
-    gap_x, gap_y = 0.06, 0.11
+    gap_x, gap_y = 0.06, 0.13
     width = (1 - gap_x * (COLUMNS - 1)) / COLUMNS
     height_share = (1 - gap_y * (n_rows - 1)) / n_rows
     layout: dict = {
         "height": height,
-        "margin": {"l": 48, "r": 16, "t": 56, "b": 32},
+        "margin": {"l": 48, "r": 16, "t": 72, "b": 32},
         "font": {"family": theme.FONT_FAMILY, "color": theme.TEXT, "size": 12},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "yref": "container"},
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.09, "yanchor": "bottom"},
         "hovermode": "x unified",
         "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
         "annotations": [],
@@ -164,20 +158,20 @@ def flow_trend(
             }
         )
     layout = {
-        "title": {"text": f"{area_name} · {text(STRINGS, 'flows_title', lang)}", "x": 0,
-                  "font": {"size": 14}},
+        "title": {"text": f"{area_name} · {text(STRINGS, 'flows_title', lang)}", "x": 0.01,
+                  "y": 0.98, "yanchor": "top", "font": {"size": 14}},
         "height": height,
-        "margin": {"l": 56, "r": 16, "t": 64, "b": 32},
+        "margin": {"l": 48, "r": 16, "t": 72, "b": 32},
         "font": {"family": theme.FONT_FAMILY, "color": theme.TEXT, "size": 12},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "hovermode": "x unified",
         "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
         "xaxis": {"type": "date", "range": [f"{FIRST}-01", f"{LAST}-28"], "dtick": "M12",
                   "tickformat": "%Y", "showgrid": False, "fixedrange": True},
-        "yaxis": {"title": {"text": text(STRINGS, "persons_axis", lang)}, "rangemode": "tozero",
-                  "separatethousands": True, "gridcolor": "#eef1f4", "fixedrange": True},
+        "yaxis": {"rangemode": "tozero", "separatethousands": True, "gridcolor": "#eef1f4",
+                  "fixedrange": True},
         "shapes": [_period_line(period, "x", "y domain")] if period else [],
     }  # fmt: skip
     return {"data": traces, "layout": layout}

@@ -20,7 +20,7 @@ from dashboard import context, ids
 from dashboard.data import area as data
 from dashboard.data import store
 from dashboard.figures.area_map import area_map
-from dashboard.figures.bullets import band_legend, bullet_chart, percent
+from dashboard.figures.bullets import band_legend, bullet_chart, key_items, percent
 from dashboard.figures.trends import flow_trend, indicator_trends
 from dashboard.geometry_route import geometry_url
 from dashboard.i18n import indicator_name, lang_of, t, text
@@ -67,6 +67,7 @@ STRINGS = {
     "origins_title": {"zh": "主要来源地（户籍地）", "en": "Top origins (household registration)"},
     "destinations_title": {"zh": "主要去向地（现居住地）", "en": "Top destinations (residence)"},
     "rank": {"zh": "序号", "en": "#"},
+    "n_persons": {"zh": "人数", "en": "Persons"},
     "place": {"zh": "地区", "en": "Place"},
     "parent": {"zh": "所属", "en": "In"},
     "none": {"zh": "本期无记录", "en": "No records this period"},
@@ -88,6 +89,7 @@ GRAPH_CONFIG = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 STATIC = {"displayModeBar": False}
+LABEL_MIN_SHARE = 0.012
 
 
 def _title(adcode: str | None = None, **_kw: str) -> str:
@@ -112,7 +114,7 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
         return unknown_area(adcode or "", lang)
     periods = store.periods()
     if not periods:
-        return html.Div([_header(area, lang), html.P(_s("no_data", lang), className="yp-notice")])
+        return html.Div([_header(area, lang), html.P(_s("no_data", lang), className="yp-area-notice")])
     period = query.get("period") if query.get("period") in periods else periods[-1]
     sub_levels = data.SUB_LEVELS[area.level]
     sub = query.get("sub") if query.get("sub") in sub_levels else sub_levels[0]
@@ -127,7 +129,11 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
                 [
                     _control(t("period", lang), _period_dropdown(periods, period, lang)),
                     _control(_s("map_measure", lang), _measure_dropdown(measure, lang), grow=True),
-                    _control(_s("map_units", lang), _sub_radio(sub_levels, sub, lang)),
+                    _control(
+                        _s("map_units", lang),
+                        _sub_radio(sub_levels, sub, lang),
+                        hidden=len(sub_levels) < 2,
+                    ),
                 ],
                 className="yp-area-controls",
             ),
@@ -145,6 +151,7 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
                     _card(
                         [
                             html.H3(_s("indicators_title", lang)),
+                            html.Div(view.bullet_key, id=ids.AREA_BULLET_KEY),
                             dcc.Graph(id=ids.AREA_BULLETS, figure=view.bullets, config=STATIC),
                             _band_key(lang),
                         ]
@@ -174,11 +181,10 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
             html.Div(
                 [
                     _card(dcc.Graph(id=ids.AREA_FLOW_TREND, figure=view.flows, config=STATIC)),
-                    _card(
-                        html.Div(view.partners, id=ids.AREA_PARTNERS, className="yp-area-partners")
-                    ),
+                    _card(html.Div(view.origins, id=ids.AREA_ORIGINS)),
+                    _card(html.Div(view.destinations, id=ids.AREA_DESTINATIONS)),
                 ],
-                className="yp-area-grid",
+                className="yp-area-grid3",
             ),
             html.Div(_s("source", lang), className="yp-source"),
         ],
@@ -201,29 +207,31 @@ def unknown_area(code: str, lang: str) -> html.Div:
             html.P(_s("unknown_body", lang, code=code)),
             dcc.Link(_s("back_to_menu", lang), href=data.page_href("/areas", lang=lang)),
         ],
-        className="yp-card yp-notice",
+        className="yp-card yp-area-notice",
         id=ids.AREA_UNKNOWN,
     )
 
 
 def _header(area: data.Area, lang: str, period: str | None = None) -> html.Div:
     level = t(data.LEVEL_KEYS[area.level], lang)
-    badges = [html.Span(level, className="yp-badge")]
+    badges = [html.Span(level, className="yp-area-badge")]
     if area.is_pilot:
-        badges.append(html.Span(_s("pilot", lang), className="yp-badge yp-badge-pilot"))
+        badges.append(html.Span(_s("pilot", lang), className="yp-area-badge yp-area-badge-pilot"))
     code = "" if area.level == "region" else area.code
     return html.Div(
         [
-            html.Nav(breadcrumb(area, lang, period), id=ids.AREA_BREADCRUMB, className="yp-crumbs"),
-            html.H2([area.name(lang), *badges, html.Span(code, className="yp-code")]),
+            html.Nav(breadcrumb(area, lang, period), id=ids.AREA_BREADCRUMB, className="yp-area-crumbs"),
+            html.H2([area.name(lang), *badges, html.Span(code, className="yp-area-code")]),
         ],
         className="yp-area-header",
     )
 
 
-def _control(label: str, component, grow: bool = False) -> html.Label:  # noqa: ANN001
+def _control(label: str, component, grow: bool = False, hidden: bool = False) -> html.Label:  # noqa: ANN001
     return html.Label(
-        [html.Span(label), component], className="yp-control" + (" yp-grow" if grow else "")
+        [html.Span(label), component],
+        className="yp-area-control" + (" yp-area-grow" if grow else ""),
+        style={"display": "none"} if hidden else None,
     )
 
 
@@ -245,12 +253,13 @@ def _measure_dropdown(measure: str, lang: str) -> dcc.Dropdown:
 
 
 def _sub_radio(levels: tuple[str, ...], sub: str, lang: str) -> dcc.RadioItems:
+    """The map's unit level (hidden where there is one choice)."""
     return dcc.RadioItems(
         id=ids.AREA_SUB,
         options=[{"label": t(data.LEVEL_KEYS[level], lang), "value": level} for level in levels],
         value=sub,
         inline=True,
-        className="yp-radio",
+        className="yp-area-radio",
     )
 
 
@@ -259,15 +268,15 @@ def breadcrumb(area: data.Area, lang: str, period: str | None) -> list:
     items: list = []
     for n, step in enumerate(data.breadcrumb(area, context.current().regions_path)):
         if n:
-            items.append(html.Span("›", className="yp-crumb-sep"))
+            items.append(html.Span("›", className="yp-area-crumb-sep"))
         for k, crumb in enumerate(step):
             if k:
-                items.append(html.Span("/", className="yp-crumb-or"))
+                items.append(html.Span("/", className="yp-area-crumb-or"))
             items.append(
                 dcc.Link(
                     crumb.name(lang),
                     href=data.page_href(f"/area/{crumb.code}", period=period, lang=lang),
-                    className="yp-crumb" + (" yp-crumb-here" if crumb.code == area.code else ""),
+                    className="yp-area-crumb" + (" yp-area-crumb-here" if crumb.code == area.code else ""),
                     title=t(data.LEVEL_KEYS[crumb.level], lang),
                 )
             )
@@ -281,12 +290,14 @@ class PeriodView(NamedTuple):
     """What the page shows for one period, apart from the map."""
 
     headlines: list
+    bullet_key: html.Div
     bullets: dict
     table: html.Table
     assessment: html.Table
     trends: dict
     flows: dict
-    partners: list
+    origins: list
+    destinations: list
 
 
 def period_view(area: data.Area, period: str, lang: str) -> PeriodView:
@@ -298,12 +309,14 @@ def period_view(area: data.Area, period: str, lang: str) -> PeriodView:
     name = area.name(lang)
     return PeriodView(
         headlines=headlines(area, period, lang),
+        bullet_key=_bullet_key(name, [n for n, _ in compared], lang),
         bullets=bullet_chart(rows, compared, area_name=name, lang=lang),
         table=indicator_table(rows, compared, lang),
         assessment=assessment_table(area, others, period, lang),
         trends=indicator_trends(history, lang=lang, period=period),
         flows=flow_trend(data.flow_totals(area), area_name=name, lang=lang, period=period),
-        partners=[partner_table(area, period, d, lang) for d in ("inflow", "outflow")],
+        origins=partner_table(area, period, "inflow", lang),
+        destinations=partner_table(area, period, "outflow", lang),
     )
 
 
@@ -324,51 +337,68 @@ def headlines(area: data.Area, period: str, lang: str) -> list:
 
 
 def _count_card(label: str, row: pd.DataFrame, key: str, lang: str) -> html.Div:
-    if row.empty:
-        value, small = 0, False
-    else:
-        value, small = int(row[key].iloc[0]), bool(row[f"{key}_small"].iloc[0])
-    shown = t("suppressed", lang) if small else f"{value:,}"
+    value = int(row[key].iloc[0]) if len(row) else 0
+    small = bool(row[f"{key}_small"].iloc[0]) if len(row) else False
     return html.Div(
         [
-            html.Div(label, className="yp-kpi-label"),
+            html.Div(label, className="yp-area-kpi-label"),
             html.Div(
-                [
-                    html.Span(shown, className="yp-kpi-value", **{"data-measure": key}),
-                    html.Span("" if small else " " + t("persons", lang), className="yp-kpi-unit"),
-                ]
+                suppressed(lang) if small else f"{value:,}",
+                className="yp-area-kpi-value",
+                **{"data-measure": key, "data-value": "" if small else str(value)},
+            ),
+            html.Div(
+                t("suppressed", lang) if small else t("persons", lang),
+                className="yp-area-kpi-unit",
             ),
         ],
-        className="yp-kpi",
+        className="yp-area-kpi",
+    )
+
+
+def suppressed(lang: str) -> html.Span:
+    """A small cell: "< threshold", with the long explanation on hover."""
+    return html.Span(
+        f"< {data.small_cell_threshold()}",
+        title=t("suppressed", lang),
+        className="yp-area-suppressed",
     )
 
 
 def _score_card(label: str, score: pd.Series, role: str, lang: str) -> html.Div:
     return html.Div(
         [
-            html.Div(label, className="yp-kpi-label"),
-            html.Div(_score_text(score, lang), className="yp-kpi-value", **{"data-role": role}),
+            html.Div(label, className="yp-area-kpi-label"),
+            html.Div(_score_text(score, lang), className="yp-area-kpi-value", **{"data-role": role}),
             html.Div(
                 _s("at_target_of", lang, n=int(score["n_at_target"]), m=int(score["n_indicators"])),
-                className="yp-kpi-unit",
+                className="yp-area-kpi-unit",
             ),
         ],
-        className="yp-kpi",
+        className="yp-area-kpi",
     )
 
 
-def _score_text(score: pd.Series, lang: str) -> str:
+def _score_text(score: pd.Series, lang: str) -> str | html.Span:
     if bool(score["small_cell"]) or pd.isna(score["score"]):
-        return t("suppressed", lang) if int(score["n_indicators"]) else t("no_data", lang)
+        return suppressed(lang) if int(score["n_indicators"]) else t("no_data", lang)
     return f"{_s('score', lang)} {percent(float(score['score']))}"
+
+
+def _bullet_key(name: str, compared: list[str], lang: str) -> html.Div:
+    items = [
+        html.Span([html.Span(glyph, style={"color": color}, className="yp-area-glyph"), label])
+        for glyph, color, label in key_items(name, compared, lang)
+    ]
+    return html.Div(items, className="yp-area-bands yp-area-marks")
 
 
 def _band_key(lang: str) -> html.Div:
     swatches = [
-        html.Span([html.Span(className="yp-swatch", style={"background": color}), label])
+        html.Span([html.Span(className="yp-area-swatch", style={"background": color}), label])
         for color, label in band_legend(lang)
     ]
-    return html.Div(swatches, className="yp-band-key")
+    return html.Div(swatches, className="yp-area-bands")
 
 
 def indicator_table(
@@ -385,12 +415,12 @@ def indicator_table(
         cells = [
             indicator_name(row.indicator, lang),
             f"≥ {row.target:.0%}",
-            t("suppressed", lang) if small else percent(row.rate),
-            t("suppressed", lang) if small else f"{row.numerator:,} / {row.denominator:,}",
-            t("suppressed", lang) if small else f"{row.gap:,}",
+            suppressed(lang) if small else percent(row.rate),
+            suppressed(lang) if small else f"{row.numerator:,} / {row.denominator:,}",
+            suppressed(lang) if small else f"{row.gap:,}",
             *(_rate_cell(o, row.indicator, lang) for o in others),
         ]
-        klass = "" if small else ("yp-ok" if row.at_target else "yp-short")
+        klass = "" if small else ("yp-area-ok" if row.at_target else "yp-area-short")
         body.append(
             html.Tr(
                 [html.Td(c, className=klass if i == 2 else "") for i, c in enumerate(cells)],
@@ -399,13 +429,13 @@ def indicator_table(
         )
     return html.Table(
         [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
-        className="yp-table",
+        className="yp-area-table",
     )
 
 
 def _rate_cell(other: pd.DataFrame, flag: str, lang: str) -> str:
     row = other.loc[flag]
-    return t("suppressed", lang) if bool(row["small_cell"]) else percent(row["rate"])
+    return suppressed(lang) if bool(row["small_cell"]) else percent(row["rate"])
 
 
 def assessment_table(
@@ -426,19 +456,19 @@ def assessment_table(
                         html.Div(
                             _s("at_target_of", lang, n=int(score["n_at_target"]),
                                m=int(score["n_indicators"])),
-                            className="yp-muted",
+                            className="yp-area-muted",
                         ),
                     ]
                 )
             )  # fmt: skip
-        body.append(html.Tr(cells, className="yp-here" if unit is area else ""))
+        body.append(html.Tr(cells, className="yp-area-here" if unit is area else ""))
     return html.Table(
         [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
-        className="yp-table",
+        className="yp-area-table",
     )
 
 
-def partner_table(area: data.Area, period: str, direction: str, lang: str) -> html.Div:
+def partner_table(area: data.Area, period: str, direction: str, lang: str) -> list:
     """Top origins (``inflow``) or destinations (``outflow``): rank, place (a link), persons."""
     top = data.top_partners(area, period, direction)
     title = _s("origins_title" if direction == "inflow" else "destinations_title", lang)
@@ -447,10 +477,20 @@ def partner_table(area: data.Area, period: str, direction: str, lang: str) -> ht
         html.Tr(
             [
                 html.Td(str(n)),
-                html.Td(dcc.Link(r.name, href=data.page_href(f"/area/{r.code}", period=period, lang=lang))),
-                html.Td(r.parent, className="yp-muted"),
                 html.Td(
-                    t("suppressed", lang) if r.small_cell else f"{r.persons:,}", className="yp-num"
+                    dcc.Link(
+                        data.unit_name(r.code, lang),
+                        href=data.page_href(f"/area/{r.code}", period=period, lang=lang),
+                    )
+                ),
+                html.Td(
+                    "，".join(data.unit_name(c, lang) for c in r.parent)
+                    if lang == "zh"
+                    else ", ".join(data.unit_name(c, lang) for c in r.parent),
+                    className="yp-area-muted",
+                ),
+                html.Td(
+                    suppressed(lang) if r.small_cell else f"{r.persons:,}", className="yp-area-num"
                 ),
             ],
             **{"data-code": r.code},
@@ -459,26 +499,24 @@ def partner_table(area: data.Area, period: str, direction: str, lang: str) -> ht
     ]
     if not rows:
         rows = [html.Tr(html.Td(_s("none", lang), colSpan=4))]
-    head = [_s("rank", lang), _s("place", lang), _s("parent", lang), t("persons", lang)]
-    return html.Div(
-        [
-            html.H3(f"{title} · {level}"),
-            html.Table(
-                [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
-                className="yp-table",
-            ),
-        ],
-        id=ids.AREA_ORIGINS if direction == "inflow" else ids.AREA_DESTINATIONS,
-        className="yp-area-partner",
-    )
+    head = [_s("rank", lang), _s("place", lang), _s("parent", lang), _s("n_persons", lang)]
+    return [
+        html.H3(f"{title} · {level}"),
+        html.Table(
+            [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
+            className="yp-area-table",
+        ),
+    ]
 
 
 def map_figure(area: data.Area, period: str, measure: str, sub: str, lang: str) -> dict:
     units = data.sub_unit_values(area, sub, period, measure)
+    if lang == "en":
+        units = units.assign(name=[data.unit_name(c, lang) for c in units["code"]])
     indicator = INDICATOR_BY_FLAG.get(measure)
     name = indicator_name(measure, lang) if indicator else _s(f"{measure}_persons", lang)
     parent = data.find_area(area.prefecture_code) if area.level == "county" else area
-    labels = data.label_points(sub) if len(units) <= 30 else None
+    labels = _labels(units, sub, area.code)
     title = _s("map_of", lang, name=(parent or area).name(lang), level=t(data.LEVEL_KEYS[sub], lang))
     return area_map(
         units,
@@ -491,6 +529,16 @@ def map_figure(area: data.Area, period: str, measure: str, sub: str, lang: str) 
         labels=labels,
         title=f"{title} · {name} · {data.period_label(period, lang)}",
     )
+
+
+def _labels(units: pd.DataFrame, level: str, here: str) -> pd.DataFrame | None:
+    """Label points of the units big enough for a name (1.2% of the map's area), and ``here``."""
+    if len(units) > 40:
+        return None
+    points = data.label_points(level)
+    points = points[points["code"].isin(units["code"])]
+    big = points["area"] >= LABEL_MIN_SHARE * points["area"].sum()
+    return points[big | (points["code"] == here)]
 
 
 # --- callbacks ---------------------------------------------------------------------------------------
@@ -519,12 +567,14 @@ def keep_state_in_url(period: str, measure: str, sub: str, key: dict, pathname: 
 
 @callback(
     Output(ids.AREA_HEADLINES, "children"),
+    Output(ids.AREA_BULLET_KEY, "children"),
     Output(ids.AREA_BULLETS, "figure"),
     Output(ids.AREA_TABLE, "children"),
     Output(ids.AREA_ASSESSMENT, "children"),
     Output(ids.AREA_TRENDS, "figure"),
     Output(ids.AREA_FLOW_TREND, "figure"),
-    Output(ids.AREA_PARTNERS, "children"),
+    Output(ids.AREA_ORIGINS, "children"),
+    Output(ids.AREA_DESTINATIONS, "children"),
     Output(ids.AREA_BREADCRUMB, "children"),
     Input(ids.AREA_PERIOD, "value"),
     State(ids.AREA_KEY, "data"),

@@ -49,7 +49,7 @@ def layout(**query: str) -> html.Div:
             dcc.Location(id=ids.AREAS_GO, refresh="callback-nav"),
             dcc.Store(id=ids.AREAS_KEY, data={"lang": lang}),
             html.H2(_s("title", lang)),
-            html.P(_s("intro", lang), className="yp-muted"),
+            html.P(_s("intro", lang), className="yp-areas-muted"),
             html.Div(
                 [
                     html.Label(_s("search", lang), htmlFor=ids.AREAS_PICKER),
@@ -102,24 +102,24 @@ def pilot_card(area: data.Area, lang: str) -> dcc.Link:
         [
             html.Div(
                 [
-                    html.Span(area.name(lang), className="yp-pilot-name"),
-                    html.Span(t(data.LEVEL_KEYS[area.level], lang), className="yp-badge"),
+                    html.Span(area.name(lang), className="yp-areas-pilot-name"),
+                    html.Span(t(data.LEVEL_KEYS[area.level], lang), className="yp-areas-badge"),
                 ]
             ),
             html.Div(
-                f"{parent.name(lang) if parent else ''} · {area.code}", className="yp-muted"
+                f"{parent.name(lang) if parent else ''} · {area.code}", className="yp-areas-muted"
             ),
-            html.Div(facts, className="yp-pilot-facts"),
-            html.Div(_s("open", lang), className="yp-pilot-open"),
+            html.Div(facts, className="yp-areas-pilot-facts"),
+            html.Div(_s("open", lang), className="yp-areas-pilot-open"),
         ],
         href=data.page_href(f"/area/{area.code}", lang=lang),
-        className="yp-card yp-pilot",
+        className="yp-card yp-areas-pilot",
         id=f"areas-pilot-{area.code}",
     )
 
 
 def _fact(label: str, value: str) -> html.Div:
-    return html.Div([html.Span(label, className="yp-muted"), html.B(value)])
+    return html.Div([html.Span(label, className="yp-areas-muted"), html.B(value)])
 
 
 def region_cards(lang: str, regions_path: str | None) -> list:
@@ -133,7 +133,7 @@ def region_cards(lang: str, regions_path: str | None) -> list:
                     dcc.Link(
                         region.name_en if lang == "en" else region.name_zh,
                         href=data.page_href(f"/area/{region.code}", lang=lang),
-                        className="yp-region-name",
+                        className="yp-areas-region-name",
                     ),
                     html.Div(
                         [
@@ -141,10 +141,10 @@ def region_cards(lang: str, regions_path: str | None) -> list:
                             for p in provinces
                             if p is not None
                         ],
-                        className="yp-region-provinces",
+                        className="yp-areas-region-provinces",
                     ),
                 ],
-                className="yp-card yp-region",
+                className="yp-card yp-areas-region",
             )
         )
     return cards
