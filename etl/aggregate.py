@@ -27,9 +27,9 @@ Definitions (DESIGN.md §3-4, ``etl.records``):
   flows are stored one row per pair with a column per cohort; their flag is derived on reading
   (``etl.store.read_flows``) from the threshold the store records.
 
-The job scans the records three times, each period's files on their own: origin-destination
-counts of the three cohorts, then the outflow and the inflow indicators per county (small group
-counts); rollups, the long flow table and the assessment are computed from those results.
+The job scans the records twice: origin-destination counts per period (the three cohorts and the
+outflow indicators), and the inflow indicators per residence county and period; rollups, outflow
+coverage and the assessment are computed from those results.
 """
 
 from __future__ import annotations
@@ -101,14 +101,19 @@ def _projection(populations: set[str], flags: list[str], keys: str) -> str:
 def flows_sql(period_files: dict[str, list[Path]]) -> str:
     """Origin-destination counts of the three cohorts, one period's files at a time.
 
-    Scanning each period's files on their own (the staging area keeps one folder per period)
-    groups by the two integer codes only, which is much cheaper than adding the period text to
-    the grouping key; counting is summing booleans computed once per record.
+    Also carries the outflow indicators' numerators and denominators, so that outflow coverage
+    (grouped by hukou_code) is a sum over this table rather than another scan. Scanning each
+    period's files on their own (the staging area keeps one folder per period) groups by the two
+    integer codes only; counting is summing booleans computed once per record.
     """
+    outflow = [i for i in INDICATORS if i.side == "outflow"]
+    populations = set(COHORTS) | {i.denominator for i in outflow}
     counts = ", ".join(
-        "count(*) AS n_all" if c == "all" else f"sum(p_{c}::INTEGER)::BIGINT AS n_{c}" for c in COHORTS
+        ["count(*) AS n_all"]
+        + [f"sum(p_{p}::INTEGER)::BIGINT AS n_{p}" for p in sorted(populations - {"all"})]
+        + [f"sum((p_{i.denominator} AND {i.flag})::INTEGER)::BIGINT AS num_{i.flag}" for i in outflow]
     )
-    projection = _projection(set(COHORTS), [], "hukou_code, residence_code")
+    projection = _projection(populations, [i.flag for i in outflow], "hukou_code, residence_code")
     return " UNION ALL ".join(
         f"SELECT '{period}' AS period, hukou_code, residence_code, {counts} "
         f"FROM (SELECT {projection} FROM read_parquet({_file_list(files)})) GROUP BY hukou_code, residence_code"
@@ -116,20 +121,21 @@ def flows_sql(period_files: dict[str, list[Path]]) -> str:
     )
 
 
-def coverage_sql(period_files: dict[str, list[Path]], side: str) -> str:
-    """Denominators and numerators of one side's indicators per county and period."""
-    key = "hukou_code" if side == "outflow" else "residence_code"
-    indicators = [i for i in INDICATORS if i.side == side]
+def inflow_sql(files: list[Path]) -> str:
+    """Denominators and numerators of the inflow indicators per residence county and period.
+
+    One query over all files (few groups: counties x periods), not one per period.
+    """
+    indicators = [i for i in INDICATORS if i.side == "inflow"]
     denominators = sorted({i.denominator for i in indicators})
     aggregates = ", ".join(
         [f"sum(p_{d}::INTEGER)::BIGINT AS n_{d}" for d in denominators]
         + [f"sum((p_{i.denominator} AND {i.flag})::INTEGER)::BIGINT AS num_{i.flag}" for i in indicators]
     )
-    projection = _projection(set(denominators), [i.flag for i in indicators], key)
-    return " UNION ALL ".join(
-        f"SELECT '{period}' AS period, {key} AS county_code, {aggregates} "
-        f"FROM (SELECT {projection} FROM read_parquet({_file_list(files)})) GROUP BY {key}"
-        for period, files in period_files.items()
+    projection = _projection(set(denominators), [i.flag for i in indicators], "period, residence_code")
+    return (
+        f"SELECT period::VARCHAR AS period, residence_code AS county_code, {aggregates} "
+        f"FROM (SELECT {projection} FROM read_parquet({_file_list(files)})) GROUP BY ALL"
     )
 
 
@@ -221,7 +227,17 @@ def _aggregate(
         indicators = [i for i in INDICATORS if i.side == side]
         if not indicators:
             continue
-        con.register(f"cov_{side}", con.sql(coverage_sql(period_files, side)).to_arrow_table())
+        if side == "outflow":
+            sums = ", ".join(
+                sorted(
+                    {f"sum(n_{i.denominator})::BIGINT AS n_{i.denominator}" for i in indicators}
+                    | {f"sum(num_{i.flag})::BIGINT AS num_{i.flag}" for i in indicators}
+                )
+            )
+            query = f"SELECT period, hukou_code AS county_code, {sums} FROM od GROUP BY ALL"
+        else:
+            query = inflow_sql(files)
+        con.register(f"cov_{side}", con.sql(query).to_arrow_table())
         sides.extend(
             f"SELECT period, county_code, '{side}' AS side, '{i.flag}' AS indicator, "
             f"num_{i.flag}::BIGINT AS numerator, n_{i.denominator}::BIGINT AS denominator, "

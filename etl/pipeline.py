@@ -460,12 +460,14 @@ def _keep_new(
     labels = period.dictionary.to_pylist()
     if len(labels) == 1:
         writer.write(labels[0], records)
-    else:
+    else:  # sort by period once, then write contiguous slices
         indices = np.asarray(period.indices)
+        order = np.argsort(indices, kind="stable")
+        records = records.take(pa.array(order))
+        bounds = np.searchsorted(indices[order], np.arange(len(labels) + 1))
         for i, label in enumerate(labels):
-            mask = indices == i
-            if mask.any():
-                writer.write(label, records.filter(pa.array(mask)))
+            if bounds[i + 1] > bounds[i]:
+                writer.write(label, records.slice(bounds[i], bounds[i + 1] - bounds[i]))
     return records.num_rows
 
 
@@ -482,8 +484,15 @@ class _SeenKeys:
         n = len(keys)
         dup_run = np.zeros(n, dtype=bool)
         dup_loaded = np.zeros(n, dtype=bool)
-        for month in np.unique(months).tolist():
-            idx = np.flatnonzero(months == month) if len(months) and months.min() != months.max() else None
+        if len(months) and months.min() != months.max():
+            order = np.argsort(months, kind="stable")
+            sorted_months = months[order]
+            unique_months = np.unique(sorted_months)
+            bounds = np.searchsorted(sorted_months, np.append(unique_months, unique_months[-1] + 1))
+            groups = [(int(m), order[bounds[i] : bounds[i + 1]]) for i, m in enumerate(unique_months)]
+        else:
+            groups = [(int(months[0]), None)] if len(months) else []
+        for month, idx in groups:
             k = keys if idx is None else keys[idx]
             if month not in self._loaded:
                 self._loaded[month] = self._load_period(f"{month // 12:04d}-{month % 12 + 1:02d}")

@@ -99,12 +99,19 @@ def hash_keys(hashes: pa.Array) -> np.ndarray:
 
 
 class RunWriter:
-    """Writes one run's records, one Parquet file per period, appending row groups as batches come."""
+    """Writes one run's records, one Parquet file per period.
 
-    def __init__(self, root: Path, run_id: int) -> None:
+    Rows are buffered per period and written in row groups of ``row_group_rows`` (an input that
+    mixes many months would otherwise give tiny row groups, which read back slowly).
+    """
+
+    def __init__(self, root: Path, run_id: int, row_group_rows: int = 256 * 1024) -> None:
         self.root = root
         self.run_id = run_id
+        self.row_group_rows = row_group_rows
         self._writers: dict[str, pq.ParquetWriter] = {}
+        self._buffers: dict[str, list[pa.Table]] = {}
+        self._buffered: dict[str, int] = {}
         self.paths: dict[str, Path] = {}
         self.rows: dict[str, int] = {}
 
@@ -113,6 +120,17 @@ class RunWriter:
 
     def write(self, period: str, table: pa.Table) -> None:
         if table.num_rows == 0:
+            return
+        self._buffers.setdefault(period, []).append(table)
+        self._buffered[period] = self._buffered.get(period, 0) + table.num_rows
+        self.rows[period] = self.rows.get(period, 0) + table.num_rows
+        if self._buffered[period] >= self.row_group_rows:
+            self._flush(period)
+
+    def _flush(self, period: str) -> None:
+        parts = self._buffers.pop(period, [])
+        self._buffered.pop(period, None)
+        if not parts:
             return
         writer = self._writers.get(period)
         if writer is None:
@@ -127,15 +145,21 @@ class RunWriter:
             )
             self._writers[period] = writer
             self.paths[period] = path
-        writer.write_table(table.cast(STAGED_SCHEMA), row_group_size=1 << 20)
-        self.rows[period] = self.rows.get(period, 0) + table.num_rows
+        table = pa.concat_tables([t.cast(STAGED_SCHEMA) for t in parts])
+        writer.write_table(table, row_group_size=max(self.row_group_rows, table.num_rows))
 
     def close(self) -> None:
+        for period in list(self._buffers):
+            self._flush(period)
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
 
     def abort(self) -> None:
-        self.close()
+        self._buffers.clear()
+        self._buffered.clear()
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
         for path in self.paths.values():
             path.unlink(missing_ok=True)

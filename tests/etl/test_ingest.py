@@ -205,3 +205,14 @@ def test_malformed_csv_lines_are_counted(tmp_path, sqlite_url):
     assert (summary.n_in, summary.n_loaded, summary.n_quarantined) == (4, 3, 1)
     q = store.read_quarantine(store.open_store(sqlite_url))
     assert q["reason"].tolist() == ["not a CSV row of 17 fields (row number unknown)"]
+
+
+def test_duplicates_in_a_file_mixing_months(tmp_path, sqlite_url):
+    rows = [TINY_FEBRUARY[0], TINY[0], TINY[1], TINY_FEBRUARY[0], TINY[0], TINY_FEBRUARY[1]]
+    summary = ingest([write_csv(tmp_path / "mixed.csv", rows)], sqlite_url, tmp_path / "data", KEY)
+    _counts_hold(summary)
+    assert (summary.n_loaded, summary.n_quarantined) == (4, 2)
+    q = store.read_quarantine(store.open_store(sqlite_url))
+    assert q["row_number"].tolist() == [4, 5]
+    assert set(q["reason"]) == {"duplicate person-period: same person_id and period as an earlier row (that one is kept)"}
+    assert store.read_period_totals(store.open_store(sqlite_url))["persons"].tolist() == [2, 2]
