@@ -64,26 +64,21 @@ def _threshold(engine: sa.Engine) -> int:
 @cached(maxsize=8)
 def flow_totals(engine: sa.Engine, level: str) -> pd.DataFrame:
     """``period, code, inflow, outflow`` for every unit and period (cohort all, between units)."""
-    if level == "county":
-        table, origin, destination = (
-            store.flows,
-            store.flows.c.hukou_code,
-            store.flows.c.residence_code,
-        )
-        between = sa.not_(table.c.is_diagonal)
-        extra = []
+    if level == "county":  # stored wide: one row per county pair, a column per cohort
+        table = store.flows
+        origin, destination = table.c.hukou_code, table.c.residence_code
+        persons = table.c.persons_all
+        where = [sa.not_(table.c.is_diagonal)]
     else:
         table = store.flows_rollup
         origin, destination = table.c.origin_code, table.c.destination_code
-        between = sa.not_(table.c.is_within)
-        extra = [table.c.level == level]
+        persons = table.c.persons
+        where = [sa.not_(table.c.is_within), table.c.level == level, table.c.cohort == "all"]
     frames = []
     for side, column in (("inflow", destination), ("outflow", origin)):
         query = (
-            sa.select(
-                table.c.period, column.label("code"), sa.func.sum(table.c.persons).label(side)
-            )
-            .where(table.c.cohort == "all", between, *extra)
+            sa.select(table.c.period, column.label("code"), sa.func.sum(persons).label(side))
+            .where(*where)
             .group_by(table.c.period, column)
         )
         with engine.connect() as conn:
@@ -206,9 +201,9 @@ def headlines(period: str) -> tuple[dict[str, float], list[Headline]]:
 def _headlines(engine: sa.Engine, period: str) -> tuple[dict[str, float], list[Headline]]:
     flows = store.flows
     query = sa.select(
-        sa.func.sum(flows.c.persons).label("between"),
-        sa.func.sum(sa.case((flows.c.is_inter_province, flows.c.persons), else_=0)).label("inter"),
-    ).where(flows.c.period == period, flows.c.cohort == "all", sa.not_(flows.c.is_diagonal))
+        sa.func.sum(flows.c.persons_all).label("between"),
+        sa.func.sum(sa.case((flows.c.is_inter_province, flows.c.persons_all), else_=0)).label("inter"),
+    ).where(flows.c.period == period, sa.not_(flows.c.is_diagonal))
     with engine.connect() as conn:
         between, inter = conn.execute(query).one()
         persons = conn.execute(

@@ -1,0 +1,127 @@
+"""Benchmark of the overview map (issue 4): first paint, and switching period or measure.
+
+In headless Chromium (Debian chromium, no GPU) against a live app over a store:
+- ``first_paint``: navigation to the county map painted with its colours (cold browser profile);
+- ``switch_period`` / ``switch_measure``: from the input event (a key press on the period slider,
+  a click on a measure option) to the repainted map (the ``data-painted`` stamp changes and two
+  animation frames pass), timed inside the page with ``performance.now()``.
+
+Targets (issue 4): first paint <= 1.5 s; switching p95 <= 300 ms.
+
+Usage: ``.venv/bin/python bench/bench_overview.py [--store URL] [--runs 30]``. Without ``--store``
+the small generated test store is built (``tests.support.demo_store``). Results go to stdout and
+``bench/results/overview.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_geodata import CHROMIUM_ARGS, machine  # noqa: E402
+from dashboard.factory import create_app  # noqa: E402
+from tests.support import demo_store, layer_cache  # noqa: E402
+
+PAINTED = "#overview-map .js-plotly-plot[data-painted]"
+ARM = """() => {
+  window.__bench = {};
+  const gd = document.querySelector('#overview-map .js-plotly-plot');
+  const before = gd.dataset.painted;
+  const start = e => { if (window.__bench.t0 === undefined) window.__bench.t0 = performance.now(); };
+  document.addEventListener('keydown', start, {capture: true, once: true});
+  document.addEventListener('mousedown', start, {capture: true, once: true});
+  return new Promise(resolve => {
+    const obs = new MutationObserver(() => {
+      if (gd.dataset.painted !== before) {
+        obs.disconnect();
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+          window.__bench.t1 = performance.now(); resolve(true);
+        }));
+      }
+    });
+    obs.observe(gd, {attributes: true, attributeFilter: ['data-painted']});
+    window.__bench.done = true;
+  });
+}"""
+
+
+def summary(times: list[float]) -> dict:
+    times = sorted(times)
+    return {
+        "runs": len(times),
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[max(0, int(round(0.95 * len(times))) - 1)], 1),
+        "max_ms": round(times[-1], 1),
+    }
+
+
+def measure(url: str, runs: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    out: dict = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url + "/?measure=cert_verified&level=county")
+        page.wait_for_selector(PAINTED, timeout=60_000)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        out["first_paint_county_s"] = round(time.perf_counter() - started, 3)
+        slider = page.locator("#overview-period [role=slider]")
+        period_times = []
+        for i in range(runs):
+            slider.focus()
+            done = page.evaluate_handle(ARM)
+            page.keyboard.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+            page.evaluate("p => p", done)
+            period_times.append(page.evaluate("() => window.__bench.t1 - window.__bench.t0"))
+        out["switch_period"] = summary(period_times)
+        measure_times = []
+        options = ["流入人数", "婚育证明验证率"]
+        for i in range(runs):
+            page.click("#overview-measure")
+            option = page.get_by_text(options[i % 2], exact=True)
+            option.wait_for()
+            done = page.evaluate_handle(ARM)
+            option.click()
+            page.evaluate("p => p", done)
+            measure_times.append(page.evaluate("() => window.__bench.t1 - window.__bench.t0"))
+        out["switch_measure"] = summary(measure_times)
+        context.close()
+        browser.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", help="SQLAlchemy URL of a populated store (default: the test store)")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    store_url = args.store or demo_store()[0]
+    app = create_app(layer_cache(), store_url)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    results = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "store": store_url.split("/")[-1]}
+    results.update(measure(f"http://127.0.0.1:{server.server_port}", args.runs))
+    server.shutdown()
+    path = Path(__file__).parent / "results" / "overview.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
