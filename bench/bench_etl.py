@@ -38,6 +38,13 @@ sys.path.insert(0, str(REPO))
 PERIODS = [f"{y}-{m:02d}" for y in (2009, 2010, 2011, 2012) for m in range(1, 13)]
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (user + system)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _peak_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -69,9 +76,10 @@ def step_prepare(rows: int, out: Path) -> dict:
 def step_ingest(path: Path, work: Path) -> dict:
     from etl.pipeline import ingest
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     summary = ingest([path], f"sqlite:///{work / 'store.sqlite'}", work / "data", None, demo=True, aggregate=False)
     seconds = time.perf_counter() - t0
+    cpu = _cpu() - c0
     return {
         "seconds": seconds,
         "load_seconds": summary.seconds.get("load"),
@@ -79,6 +87,8 @@ def step_ingest(path: Path, work: Path) -> dict:
         "rows_loaded": summary.n_loaded,
         "rows_quarantined": summary.n_quarantined,
         "rows_per_second": summary.n_in / seconds,
+        "cpu_seconds": cpu,
+        "cpu_seconds_per_million_rows": cpu / summary.n_in * 1e6,
         "peak_rss_mb": _peak_mb(),
     }
 
@@ -93,16 +103,17 @@ def step_aggregate(work: Path) -> dict:
 
     hierarchy, regions = _geography(None)
     files = _staged(work)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     marts = aggregate_files(files, hierarchy, regions.membership(), run_id=0)
     seconds = time.perf_counter() - t0
+    cpu = _cpu() - c0
     sizes = {name: table.num_rows for name, table in marts.tables.items()}
     peak = _peak_mb()
     import pyarrow.parquet as pq
 
     for name, table in marts.tables.items():
         pq.write_table(table, work / f"mart-{name}.parquet")
-    return {"seconds": seconds, "rows": sizes, "peak_rss_mb": peak, "files": len(files)}
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": sizes, "peak_rss_mb": peak, "files": len(files)}
 
 
 def step_bare(work: Path) -> dict:
@@ -112,24 +123,25 @@ def step_bare(work: Path) -> dict:
 
     files = "[" + ", ".join(f"'{f}'" for f in _staged(work)) + "]"
     con = duckdb.connect()
-    t0 = time.perf_counter()
-    con.sql(f"SELECT hukou_code, residence_code, count(*) FROM read_parquet({files}) GROUP BY ALL").to_arrow_table()
-    od = time.perf_counter() - t0
+
+    def timed(query: str) -> tuple[float, float]:
+        t0, c0 = time.perf_counter(), _cpu()
+        con.sql(query).to_arrow_table()
+        return time.perf_counter() - t0, _cpu() - c0
+
     sums = ", ".join(f"sum({f}::INT)" for f in FLAG_FIELDS)
-    t0 = time.perf_counter()
-    con.sql(f"SELECT residence_code, count(*), {sums} FROM read_parquet({files}) GROUP BY ALL").to_arrow_table()
-    cov = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    con.sql(
+    od, od_cpu = timed(f"SELECT hukou_code, residence_code, count(*) FROM read_parquet({files}) GROUP BY ALL")
+    cov, cov_cpu = timed(f"SELECT residence_code, count(*), {sums} FROM read_parquet({files}) GROUP BY ALL")
+    od_period, od_period_cpu = timed(
         f"SELECT period, hukou_code, residence_code, count(*) FROM read_parquet({files}) GROUP BY ALL"
-    ).to_arrow_table()
-    od_period = time.perf_counter() - t0
+    )
     return {
         "od_seconds": od,
         "coverage_seconds": cov,
         "sum_seconds": od + cov,
         "od_by_period_seconds": od_period,
         "sum_by_period_seconds": od_period + cov,
+        "cpu_seconds": {"od": od_cpu, "coverage": cov_cpu, "od_by_period": od_period_cpu},
         "peak_rss_mb": _peak_mb(),
     }
 
@@ -189,6 +201,7 @@ def main() -> None:
             "python": platform.python_version(),
         },
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_average_before": os.getloadavg(),
     }
     if args.input:
         path = args.input
@@ -201,7 +214,8 @@ def main() -> None:
     results["ingest"] = r = _run("ingest", str(path), str(work))
     print(
         f"ingest: {r['rows_in']:,} rows in {r['seconds']:.1f} s = {r['rows_per_second'] / 1e6:.2f} M rows/s "
-        f"({r['rows_loaded']:,} loaded, {r['rows_quarantined']:,} quarantined), peak {r['peak_rss_mb']:,.0f} MB"
+        f"({r['rows_loaded']:,} loaded, {r['rows_quarantined']:,} quarantined), peak {r['peak_rss_mb']:,.0f} MB, "
+        f"{r['cpu_seconds_per_million_rows']:.2f} CPU s per million rows"
     )
     results["aggregate"] = a = _run("aggregate", str(work))
     results["bare"] = b = _run("bare", str(work))
@@ -215,6 +229,11 @@ def main() -> None:
         f"  with the OD query grouped by period too (as the flows are): {b['od_by_period_seconds']:.2f} s + "
         f"{b['coverage_seconds']:.2f} s; ratio {ratio_period:.2f}"
     )
+    cpu_ratio = a["cpu_seconds"] / (b["cpu_seconds"]["od"] + b["cpu_seconds"]["coverage"])
+    cpu_ratio_period = a["cpu_seconds"] / (b["cpu_seconds"]["od_by_period"] + b["cpu_seconds"]["coverage"])
+    results["aggregate_vs_bare_cpu"] = cpu_ratio
+    results["aggregate_vs_bare_by_period_cpu"] = cpu_ratio_period
+    print(f"  in CPU seconds: aggregate {a['cpu_seconds']:.2f}; ratio {cpu_ratio:.2f}, by period {cpu_ratio_period:.2f}")
     print(f"  mart rows: {a['rows']}")
     results["store"] = s = _run("store", str(work))
     print(f"store (SQLite, one transaction): {s['seconds']:.2f} s, peak {s['peak_rss_mb']:,.0f} MB")

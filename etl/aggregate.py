@@ -98,7 +98,7 @@ def _projection(populations: set[str], flags: list[str], keys: str) -> str:
     return ", ".join(x for x in (keys, pops, ", ".join(flags)) if x)
 
 
-def flows_sql(period_files: dict[str, list[Path]]) -> str:
+def flows_sql(period_files: dict[str, list[Path]], per_period: bool = True) -> str:
     """Origin-destination counts of the three cohorts, one period's files at a time.
 
     Also carries the outflow indicators' numerators and denominators, so that outflow coverage
@@ -113,6 +113,13 @@ def flows_sql(period_files: dict[str, list[Path]]) -> str:
         + [f"sum(p_{p}::INTEGER)::BIGINT AS n_{p}" for p in sorted(populations - {"all"})]
         + [f"sum((p_{i.denominator} AND {i.flag})::INTEGER)::BIGINT AS num_{i.flag}" for i in outflow]
     )
+    if not per_period:
+        files = [f for fs in period_files.values() for f in fs]
+        projection = _projection(populations, [i.flag for i in outflow], "period, hukou_code, residence_code")
+        return (
+            f"SELECT period::VARCHAR AS period, hukou_code, residence_code, {counts} "
+            f"FROM (SELECT {projection} FROM read_parquet({_file_list(files)})) GROUP BY ALL"
+        )
     projection = _projection(populations, [i.flag for i in outflow], "hukou_code, residence_code")
     return " UNION ALL ".join(
         f"SELECT '{period}' AS period, hukou_code, residence_code, {counts} "
