@@ -229,7 +229,7 @@ def _aggregate(
         """
     ).to_arrow_table()
 
-    sides = []
+    sides: list[str] = []
     for side in ("outflow", "inflow"):
         indicators = [i for i in INDICATORS if i.side == side]
         if not indicators:

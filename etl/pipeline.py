@@ -130,7 +130,7 @@ def ingest(
             hierarchy, region_config = _geography(regions_path)
             codes = CodeBook.from_hierarchy(hierarchy)
             run_id = store.start_run(engine, "ingest", code_version(), small_cell)
-            started = store._now()
+            started = store.utc_now()
             writer = staged.RunWriter(root, run_id)
             try:
                 return _ingest_run(
@@ -169,7 +169,7 @@ def aggregate(
             wanted = set(periods) if periods else None
             files = staged.committed_files(root, committed, wanted)
             run_id = store.start_run(engine, "aggregate", code_version(), small_cell)
-            started = store._now()
+            started = store.utc_now()
             try:
                 timings: dict[str, float] = {}
                 t0 = time.perf_counter()
@@ -191,7 +191,7 @@ def aggregate(
                 store.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
                 raise
             return RunSummary(
-                run_id, "aggregate", "succeeded", (), 0, 0, 0, tuple(touched), {}, started, store._now(), timings
+                run_id, "aggregate", "succeeded", (), 0, 0, 0, tuple(touched), {}, started, store.utc_now(), timings
             )
     finally:
         engine.dispose()
@@ -297,7 +297,7 @@ def _ingest_run(
         periods=periods,
         rule_counts=rule_counts,
         started_at=started,
-        ended_at=store._now(),
+        ended_at=store.utc_now(),
         seconds=timings,
     )
 
@@ -489,7 +489,9 @@ class _SeenKeys:
             sorted_months = months[order]
             unique_months = np.unique(sorted_months)
             bounds = np.searchsorted(sorted_months, np.append(unique_months, unique_months[-1] + 1))
-            groups = [(int(m), order[bounds[i] : bounds[i + 1]]) for i, m in enumerate(unique_months)]
+            groups: list[tuple[int, np.ndarray | None]] = [
+                (int(m), order[bounds[i] : bounds[i + 1]]) for i, m in enumerate(unique_months)
+            ]
         else:
             groups = [(int(months[0]), None)] if len(months) else []
         for month, idx in groups:

@@ -260,7 +260,7 @@ def _sql_table(source: Source):  # noqa: ANN202 - sqlalchemy types imported lazi
     import sqlalchemy as sa
 
     try:
-        engine = sa.create_engine(source.url)
+        engine = sa.create_engine(source.url or "")
         schema, _, name = (source.table or "").rpartition(".")
         table = sa.Table(name, sa.MetaData(), schema=schema or None, autoload_with=engine)
     except sa.exc.NoSuchTableError as exc:

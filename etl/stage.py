@@ -54,7 +54,7 @@ class CodeBook:
     def from_hierarchy(cls, hierarchy: pa.Table | object) -> CodeBook:
         """From ``geodata.hierarchy.hierarchy_table()`` (``county_code``, ``in_coverage``)."""
         codes = np.asarray(hierarchy["county_code"], dtype=np.int64)  # type: ignore[index]
-        covered = np.asarray(hierarchy["in_coverage"], dtype=bool)  # type: ignore[index]
+        covered: np.ndarray = np.asarray(hierarchy["in_coverage"]).astype(bool)  # type: ignore[index]
         valid = np.zeros(1_000_000, dtype=bool)
         outside = np.zeros(1_000_000, dtype=bool)
         valid[codes[covered]] = True

@@ -47,7 +47,7 @@ def staging_root(data_dir: Path, store_id: str) -> Path:
 
 def staged_files(root: Path) -> list[tuple[str, int, Path]]:
     """Every staged file as (period, run_id, path), sorted."""
-    out = []
+    out: list[tuple[str, int, Path]] = []
     if not root.is_dir():
         return out
     for period_dir in root.iterdir():

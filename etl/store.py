@@ -259,7 +259,7 @@ def start_run(engine: sa.Engine, kind: str, code_version: str, threshold: int | 
             runs.insert().values(
                 kind=kind,
                 status="running",
-                started_at=_now(),
+                started_at=utc_now(),
                 n_in=0,
                 n_loaded=0,
                 n_quarantined=0,
@@ -271,11 +271,14 @@ def start_run(engine: sa.Engine, kind: str, code_version: str, threshold: int | 
                 message="",
             )
         )
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        if key is None:  # pragma: no cover - every supported database returns it
+            raise StoreError("the store did not return the new run's id")
+        return int(key[0])
 
 
 def finish_run(conn: sa.Connection, run_id: int, status: str, **values: object) -> None:
-    conn.execute(runs.update().where(runs.c.run_id == run_id).values(status=status, ended_at=_now(), **values))
+    conn.execute(runs.update().where(runs.c.run_id == run_id).values(status=status, ended_at=utc_now(), **values))
 
 
 def fail_run(engine: sa.Engine, run_id: int, message: str) -> None:
@@ -389,7 +392,10 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, data: pa.Table) -> None:
     if dialect == "postgresql" and conn.dialect.driver == "psycopg":
         buf = io.BytesIO()
         pacsv.write_csv(data, buf, pacsv.WriteOptions(include_header=False))
-        cursor = conn.connection.dbapi_connection.cursor()
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is None:  # pragma: no cover - a live connection always has one
+            raise StoreError("lost the database connection during a load")
+        cursor = dbapi.cursor()
         columns = ", ".join(f'"{n}"' for n in names)
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
             copy.write(buf.getvalue())
@@ -622,7 +628,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
