@@ -9,7 +9,7 @@ Steps, each in a fresh process so its peak memory (max RSS, workers included) is
    HMAC the IDs, de-duplicate, write the staged Parquet), without aggregation;
 2. *aggregate*: every mart of ``etl.aggregate`` (flows for three cohorts with flags, rollups to
    prefecture / province / region, nine indicators on both sides, assessment) over the staged
-   Parquet;
+   Parquet, twelve periods at a time as an ingest computes them;
 3. *bare*: on the same files, a bare DuckDB ``GROUP BY hukou_code, residence_code`` (count) and a
    bare 9-flag coverage ``GROUP BY residence_code`` (sums): the yardstick of the issue (aggregation
    within 1.5x of their sum); also the OD query grouped by period as well, which is the grain of
@@ -98,20 +98,25 @@ def _staged(work: Path) -> list[Path]:
 
 
 def step_aggregate(work: Path) -> dict:
-    from etl.aggregate import aggregate_files
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from etl.aggregate import aggregate_chunks
     from etl.pipeline import _geography
 
     hierarchy, regions = _geography(None)
     files = _staged(work)
     t0, c0 = time.perf_counter(), _cpu()
-    marts = aggregate_files(files, hierarchy, regions.membership(), run_id=0)
+    chunks = list(aggregate_chunks(files, hierarchy, regions.membership(), run_id=0))  # as ingest does
     seconds = time.perf_counter() - t0
     cpu = _cpu() - c0
-    sizes = {name: table.num_rows for name, table in marts.tables.items()}
     peak = _peak_mb()
-    import pyarrow.parquet as pq
-
-    for name, table in marts.tables.items():
+    tables = {
+        name: pa.concat_tables([c.tables[name] for c in chunks], promote_options="permissive")
+        for name in chunks[0].tables
+    }
+    sizes = {name: table.num_rows for name, table in tables.items()}
+    for name, table in tables.items():
         pq.write_table(table, work / f"mart-{name}.parquet")
     return {"seconds": seconds, "cpu_seconds": cpu, "rows": sizes, "peak_rss_mb": peak, "files": len(files)}
 

@@ -34,6 +34,7 @@ coverage and the assessment are computed from those results.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +97,23 @@ def _projection(populations: set[str], flags: list[str], keys: str) -> str:
     """Each population predicate evaluated once per record, as a boolean column ``p_<name>``."""
     pops = ", ".join(f"({POPULATION_SQL[p]}) AS p_{p}" for p in sorted(populations) if p != "all")
     return ", ".join(x for x in (keys, pops, ", ".join(flags)) if x)
+
+
+def aggregate_chunks(
+    files: list[Path],
+    hierarchy: pd.DataFrame,
+    membership: pd.DataFrame,
+    run_id: int,
+    small_cell: int = DEFAULT_SMALL_CELL,
+    periods_per_chunk: int = 12,
+) -> Iterator[Marts]:
+    """The marts of ``files`` a few periods at a time (every mart is per period): memory stays
+    bounded by a chunk, whatever the number of periods."""
+    period_files = _by_period(files)
+    periods = list(period_files)
+    for start in range(0, len(periods), max(1, periods_per_chunk)):
+        chunk = [f for p in periods[start : start + periods_per_chunk] for f in period_files[p]]
+        yield aggregate_files(chunk, hierarchy, membership, run_id, small_cell)
 
 
 def flows_sql(period_files: dict[str, list[Path]], per_period: bool = True) -> str:

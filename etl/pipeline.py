@@ -34,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 
 from etl import sources, staged, store
-from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_files, reference_tables
+from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, reference_tables
 from etl.errors import EtlError, HashKeyError, InputFormatError
 from etl.pseudonymise import HASH_BYTES, Hasher, PendingHashes, key_fingerprint, resolve_key
 from etl.stage import CodeBook, StagedBatch, stage_batch
@@ -51,7 +51,7 @@ class ProgressEvent:
     task: str
     done: int
     total: int | None
-    unit: str  # "bytes", "rows" or "steps"
+    unit: str  # "bytes", "rows" or "periods"
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -172,21 +172,11 @@ def aggregate(
             started = store.utc_now()
             try:
                 timings: dict[str, float] = {}
-                t0 = time.perf_counter()
-                report(ProgressEvent("aggregate", 0, 1, "steps"))
-                marts = aggregate_files(files, hierarchy, region_config.membership(), run_id, small_cell)
-                report(ProgressEvent("aggregate", 1, 1, "steps"))
-                timings["aggregate"] = time.perf_counter() - t0
-                touched = sorted(set(marts.periods) | (wanted or set()))
-                t0 = time.perf_counter()
-                report(ProgressEvent("store", 0, 1, "steps"))
+                staged_periods = {Path(f).parent.name.removeprefix("period=") for f in files}
+                touched = sorted(staged_periods | (wanted or set()))
                 with engine.begin() as conn:
-                    store.replace_periods(conn, marts.tables, touched)
-                    store.replace_reference(conn, reference_tables(hierarchy, region_config))
-                    store.set_meta(conn, "small_cell_threshold", str(small_cell))
+                    _write_marts(conn, files, touched, hierarchy, region_config, run_id, small_cell, report, timings)
                     store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
-                report(ProgressEvent("store", 1, 1, "steps"))
-                timings["store"] = time.perf_counter() - t0
             except BaseException as exc:
                 store.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
                 raise
@@ -235,17 +225,6 @@ def _ingest_run(
         raise EtlError(f"count mismatch: {n_in} in, {n_loaded} loaded, {n_quarantined} quarantined")
     periods = tuple(sorted(writer.rows))
 
-    marts = None
-    if do_aggregate and periods:
-        t0 = time.perf_counter()
-        report(ProgressEvent("aggregate", 0, 1, "steps"))
-        files = staged.committed_files(root, committed | {run_id}, set(periods))
-        marts = aggregate_files(files, hierarchy, region_config.membership(), run_id, small_cell)
-        report(ProgressEvent("aggregate", 1, 1, "steps"))
-        timings["aggregate"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    report(ProgressEvent("store", 0, 1, "steps"))
     inputs_table = pa.Table.from_pylist(
         [
             {
@@ -265,13 +244,14 @@ def _ingest_run(
         ]
     )
     with engine.begin() as conn:
+        t0 = time.perf_counter()
         store.bulk_insert(conn, store.run_inputs, inputs_table)
         for q in quarantines:
             store.bulk_insert(conn, store.quarantine, q)
-        if marts is not None:
-            store.replace_periods(conn, marts.tables, periods)
-            store.replace_reference(conn, reference_tables(hierarchy, region_config))
-            store.set_meta(conn, "small_cell_threshold", str(small_cell))
+        timings["store"] = time.perf_counter() - t0
+        if do_aggregate and periods:
+            files = staged.committed_files(root, committed | {run_id}, set(periods))
+            _write_marts(conn, files, periods, hierarchy, region_config, run_id, small_cell, report, timings)
         if store.meta(conn, "key_fingerprint") is None:
             store.set_meta(conn, "key_fingerprint", fingerprint)
         store.finish_run(
@@ -284,8 +264,6 @@ def _ingest_run(
             periods=",".join(periods),
             message="" if do_aggregate else "aggregates not refreshed (run `yipanqi aggregate`)",
         )
-    report(ProgressEvent("store", 1, 1, "steps"))
-    timings["store"] = time.perf_counter() - t0
     return RunSummary(
         run_id=run_id,
         kind="ingest",
@@ -300,6 +278,41 @@ def _ingest_run(
         ended_at=store.utc_now(),
         seconds=timings,
     )
+
+
+def _write_marts(
+    conn,  # noqa: ANN001 - sqlalchemy Connection inside the load's transaction
+    files: list[Path],
+    periods: Sequence[str],
+    hierarchy,  # noqa: ANN001
+    region_config,  # noqa: ANN001
+    run_id: int,
+    small_cell: int,
+    report: ProgressCallback,
+    timings: dict[str, float],
+) -> None:
+    """Replace the marts of ``periods`` by those of ``files``, a chunk of periods at a time, inside
+    the caller's transaction (so the swap stays atomic while memory stays bounded)."""
+    t0 = time.perf_counter()
+    store.delete_periods(conn, periods)
+    timings["store"] = timings.get("store", 0.0) + time.perf_counter() - t0
+    n_periods = len({Path(f).parent.name for f in files})
+    done = 0
+    report(ProgressEvent("aggregate and store", 0, n_periods, "periods"))
+    chunks = aggregate_chunks(files, hierarchy, region_config.membership(), run_id, small_cell)
+    while True:
+        t0 = time.perf_counter()
+        marts = next(chunks, None)
+        timings["aggregate"] = timings.get("aggregate", 0.0) + time.perf_counter() - t0
+        if marts is None:
+            break
+        t0 = time.perf_counter()
+        store.insert_marts(conn, marts.tables)
+        timings["store"] = timings.get("store", 0.0) + time.perf_counter() - t0
+        done += len(marts.periods)
+        report(ProgressEvent("aggregate and store", done, n_periods, "periods"))
+    store.replace_reference(conn, reference_tables(hierarchy, region_config))
+    store.set_meta(conn, "small_cell_threshold", str(small_cell))
 
 
 def _ingest_one(

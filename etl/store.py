@@ -423,9 +423,19 @@ def _python_values(column: pa.ChunkedArray) -> list:
 
 def replace_periods(conn: sa.Connection, marts: dict[str, pa.Table], periods: Sequence[str]) -> None:
     """Delete the mart rows of ``periods`` and insert ``marts`` (table name -> rows) instead."""
+    delete_periods(conn, periods)
+    insert_marts(conn, marts)
+
+
+def delete_periods(conn: sa.Connection, periods: Sequence[str]) -> None:
+    """Delete the mart rows of ``periods`` (inside the caller's transaction)."""
     for table in MART_TABLES:
         for chunk in _chunks(list(periods), 500):
             conn.execute(table.delete().where(table.c.period.in_(chunk)))
+
+
+def insert_marts(conn: sa.Connection, marts: dict[str, pa.Table]) -> None:
+    """Insert mart rows (table name -> Arrow table) inside the caller's transaction."""
     for table in MART_TABLES:
         if table.name in marts:
             bulk_insert(conn, table, marts[table.name])

@@ -244,7 +244,7 @@ class _progress:
         elif event.unit == "rows":
             size = f"{event.done:,}" + (f"/{event.total:,}" if event.total else "") + " rows"
         else:
-            size = ""
+            size = f"{event.done}/{event.total} {event.unit}" if event.total else ""
         if task is None:
             task = self._bars.add_task(event.task, total=event.total, size=size)
             self._tasks[event.task] = task
