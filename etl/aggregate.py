@@ -207,11 +207,27 @@ def _aggregate(
     con.execute(
         "CREATE TEMP TABLE pf AS SELECT DISTINCT prefecture_code, province_code FROM u"
     )
+    # prefecture codes by a look-up table over the integer county codes (no join of the big table)
+    prefecture_of = np.zeros(1_000_000, dtype=np.int32)
+    prefecture_of[units["county"].to_numpy()] = units["prefecture_code"].astype("int32").to_numpy()
+    period_index = od.column("period").combine_chunks().dictionary_encode()
+    labels = period_index.dictionary
+    con.register("period_labels", pa.table({"p": np.arange(len(labels), dtype=np.int32), "period": labels}))
+    con.register(
+        "od_pref",
+        pa.table(
+            {
+                "p": period_index.indices,
+                "o": pa.array(prefecture_of[np.asarray(od.column("hukou_code"))]),
+                "d": pa.array(prefecture_of[np.asarray(od.column("residence_code"))]),
+                **{f"n_{c}": od.column(f"n_{c}") for c in COHORTS},
+            }
+        ),
+    )
     con.execute(
         f"""CREATE TEMP TABLE r_pref AS
-            SELECT od.period, o.prefecture_code AS origin_code, d.prefecture_code AS destination_code, {level_sums}
-            FROM od JOIN u o ON o.county = od.hukou_code JOIN u d ON d.county = od.residence_code
-            GROUP BY ALL"""
+            SELECT l.period, r.o::VARCHAR AS origin_code, r.d::VARCHAR AS destination_code, r.* EXCLUDE (p, o, d)
+            FROM (SELECT p, o, d, {level_sums} FROM od_pref GROUP BY p, o, d) r JOIN period_labels l USING (p)"""
     )
     con.execute(
         f"""CREATE TEMP TABLE r_prov AS
@@ -274,7 +290,7 @@ def _aggregate(
         f"""
         SELECT period, county_code::VARCHAR AS county_code, side, indicator, numerator, denominator,
                denominator < {threshold} AS small_cell
-        FROM cov ORDER BY period, county_code, side, indicator
+        FROM cov
         """
     ).to_arrow_table()
     assessment = con.sql(
@@ -287,7 +303,7 @@ def _aggregate(
                avg(least(1.0, numerator / (denominator * target))) FILTER (WHERE denominator > 0)
                    AS score,
                coalesce(min(denominator) FILTER (WHERE denominator > 0), 0) < {threshold} AS small_cell
-        FROM cov GROUP BY ALL ORDER BY period, role, county_code
+        FROM cov GROUP BY ALL
         """
     ).to_arrow_table()
     totals = con.sql(

@@ -105,7 +105,7 @@ class RunWriter:
     mixes many months would otherwise give tiny row groups, which read back slowly).
     """
 
-    def __init__(self, root: Path, run_id: int, row_group_rows: int = 256 * 1024) -> None:
+    def __init__(self, root: Path, run_id: int, row_group_rows: int = 128 * 1024) -> None:
         self.root = root
         self.run_id = run_id
         self.row_group_rows = row_group_rows
