@@ -15,13 +15,16 @@ from dashboard import context, ids, theme
 from dashboard.data import flows as data
 from dashboard.data import geo
 from dashboard.figures.flow_map import (
+    LINE_ALPHA,
     LINE_COLORS,
-    SUPPRESSED_OPACITY,
+    SUPPRESSED_ALPHA,
+    SUPPRESSED_WIDTH,
     WidthClasses,
     base_map,
     flow_lines,
     region_categories,
     region_fills,
+    rgba,
     width_classes,
 )
 from dashboard.figures.flow_matrix import region_matrix_figure
@@ -219,6 +222,7 @@ def matrix_figure(query: data.FlowQuery, lang: str) -> dict:
         selected=query.regions,
         threshold=data.small_cell_threshold(),
         fmt=lambda v: f"{v:,.0f}",
+        height=340 if lang == "en" else 300,  # slanted Latin names take room above
         labels={
             "origin": text(STRINGS, "matrix_origin", lang),
             "destination": text(STRINGS, "matrix_destination", lang),
@@ -334,15 +338,10 @@ def line_legend(view: data.FlowView, lang: str) -> list:
     """Width classes with their persons, the small-cell style, and what colours and arrows mean."""
     q = view.query
     classes = view_classes(view)
-    colors = (
-        ["in", "out"]
-        if q.focus and q.direction in ("both", "net")
-        else ["in"]
-        if q.focus and q.direction == "inflow"
-        else ["out"]
-        if q.focus
-        else ["flow"]
-    )
+    if not q.focus:
+        colors = ["flow"]
+    else:
+        colors = {"inflow": ["in"], "outflow": ["out"]}.get(q.direction, ["in", "out"])
     color = LINE_COLORS[colors[0]]
     title = text(STRINGS, "legend_net_width" if q.direction == "net" else "legend_width", lang)
     rows = [html.Div(title, className="yp-legend-title")]
@@ -350,12 +349,12 @@ def line_legend(view: data.FlowView, lang: str) -> list:
         rows.append(_legend_row(_line_swatch(color, width), label))
     if view.flows["small_cell"].astype(bool).any():
         label = text(STRINGS, "legend_suppressed", lang).format(threshold=view.threshold)
-        rows.append(_legend_row(_line_swatch(color, 2, dotted=True), label))
+        rows.append(_legend_row(_line_swatch(color, SUPPRESSED_WIDTH, SUPPRESSED_ALPHA), label))
     if len(colors) > 1 or q.focus:
         for group in colors:
             rows.append(
                 _legend_row(
-                    _line_swatch(LINE_COLORS[group], 3), text(STRINGS, f"legend_{group}", lang)
+                    _line_swatch(LINE_COLORS[group], 3.0), text(STRINGS, f"legend_{group}", lang)
                 )
             )
     arrow = "legend_net_arrow" if q.direction == "net" else "legend_arrow"
@@ -384,11 +383,12 @@ def _swatch(color: str) -> html.Span:
     return html.Span(className="yp-swatch", style={"background": color})
 
 
-def _line_swatch(color: str, width: float, dotted: bool = False) -> html.Span:
-    style = {"borderTop": f"{max(width, 1):.1f}px {'dotted' if dotted else 'solid'} {color}"}
-    if dotted:
-        style["opacity"] = SUPPRESSED_OPACITY + 0.2
-    return html.Span(className="yp-flows-line", style=style)
+def _line_swatch(color: str, width: float, alpha: float = LINE_ALPHA) -> html.Span:
+    """A stretch of flow line as drawn on the map (width in px, same colour and transparency)."""
+    return html.Span(
+        className="yp-flows-line",
+        style={"borderTop": f"{max(width, 1.5):.1f}px solid {rgba(color, alpha)}"},
+    )
 
 
 def table_rows(view: data.FlowView, lang: str) -> tuple[list[dict], list[dict]]:

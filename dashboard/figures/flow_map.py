@@ -6,8 +6,9 @@ The page stacks two graphs with the same national layout (Albers conic, 南海�
   (``customdata`` = adcode), redrawn only when the level or the regions change;
 - the *lines* (``flow_lines``): a transparent graph that takes no pointer events, holding one
   ``scattergeo`` trace per width class (and per direction group when a place is focused), flows
-  separated by ``None``, an arrowhead at each destination. Redrawing it does not touch the 2,875
-  county polygons, which is what keeps a new selection under the 300 ms paint budget.
+  separated by ``None``, an arrowhead drawn as two short strokes at each destination. Redrawing
+  it does not touch the 2,875 county polygons, which is what keeps a new selection within the
+  300 ms paint budget (``bench/bench_flows.py``; arrowhead *markers* would cost 3-5 times more).
 
 Geometry never travels inside a figure: polygons come from a GeoJSON URL fetched once; lines carry
 two points per flow.
@@ -39,11 +40,14 @@ MULTI_FILL = "#eee3a0"
 UNSELECTED_FILL = "#f3f3f1"
 LINE_COLORS = {"flow": "#3d2c8d", "in": "#2166ac", "out": "#b2182b"}
 FOCUS_LINE = "#111111"
-SUPPRESSED_OPACITY = 0.45
+LINE_ALPHA = 0.8
+SUPPRESSED_ALPHA = 0.35
 WIDTHS = {1: (2.0,), 2: (1.4, 3.2), 3: (1.1, 2.5, 4.4), 4: (0.9, 2.0, 3.4, 5.4)}
-ARROW_SIZES = {1: (9,), 2: (7, 11), 3: (6, 9, 13), 4: (6, 8, 11, 15)}
-SUPPRESSED_WIDTH = 0.7
-SUPPRESSED_ARROW = 5
+# arrowhead stroke length in degrees of latitude per class (about 13-18 px per degree on screen)
+HEADS = {1: (0.7,), 2: (0.55, 0.85), 3: (0.5, 0.7, 0.95), 4: (0.45, 0.6, 0.8, 1.05)}
+ARROW_ANGLE = np.radians(28)
+SUPPRESSED_WIDTH = 0.8
+SUPPRESSED_HEAD = 0.4
 GROUPS = ("flow", "out", "in")
 
 
@@ -67,7 +71,8 @@ class WidthClasses:
         out = []
         for i, lo in enumerate(self.lower):
             if i + 1 < len(self.lower):
-                out.append(f"{fmt(lo)} – {fmt(self.lower[i + 1] - 1)}")
+                hi = self.lower[i + 1] - 1
+                out.append(fmt(lo) if hi == lo else f"{fmt(lo)} – {fmt(hi)}")
             else:
                 out.append(f"≥ {fmt(lo)}")
         return out
@@ -77,8 +82,8 @@ class WidthClasses:
         return WIDTHS[len(self.lower)] if self.lower else ()
 
     @property
-    def arrows(self) -> tuple[int, ...]:
-        return ARROW_SIZES[len(self.lower)] if self.lower else ()
+    def heads(self) -> tuple[float, ...]:
+        return HEADS[len(self.lower)] if self.lower else ()
 
 
 def width_classes(values: Sequence[int] | np.ndarray, k: int = 4) -> WidthClasses:
@@ -145,46 +150,68 @@ def _trace(
     k: int,
     classes: WidthClasses,
 ) -> dict:
+    """Each flow as one polyline: origin, destination, one wing, back to the destination, the
+    other wing, then ``None`` (6 points). Arrowheads drawn as lines cost a fraction of markers."""
     origin = flows["origin_code"].tolist()
     destination = flows["destination_code"].tolist()
-    n = len(origin)
-    lon: list = [None] * (3 * n)
-    lat: list = [None] * (3 * n)
-    codes: list = [None] * (3 * n)
-    lon[0::3] = [points[c][0] for c in origin]
-    lat[0::3] = [points[c][1] for c in origin]
-    lon[1::3] = [points[c][0] for c in destination]
-    lat[1::3] = [points[c][1] for c in destination]
-    codes[0::3] = origin
-    codes[1::3] = destination
+    o = np.array([points[c] for c in origin], dtype=float).reshape(-1, 2)
+    d = np.array([points[c] for c in destination], dtype=float).reshape(-1, 2)
     suppressed = k < 0
+    head = SUPPRESSED_HEAD if suppressed else classes.heads[k]
+    left, right = arrow_wings(o, d, head)
+    n = len(origin)
+    lon: list = [None] * (6 * n)
+    lat: list = [None] * (6 * n)
+    codes: list = [None] * (6 * n)
+    for offset, xy in enumerate((o, d, left, d, right)):
+        lon[offset::6] = np.round(xy[:, 0], 3).tolist()
+        lat[offset::6] = np.round(xy[:, 1], 3).tolist()
+    codes[0::6] = origin  # codes at the two ends only (the wings carry None: a smaller payload)
+    codes[1::6] = destination
     width = SUPPRESSED_WIDTH if suppressed else classes.widths[k]
-    arrow = SUPPRESSED_ARROW if suppressed else classes.arrows[k]
-    sizes = [0, arrow, 0] * n
+    alpha = SUPPRESSED_ALPHA if suppressed else LINE_ALPHA
     return {
         "type": "scattergeo",
         "geo": "geo",
-        "mode": "lines+markers",
+        "mode": "lines",
         "lon": lon,
         "lat": lat,
         "customdata": codes,
         "name": f"{group}:{'suppressed' if suppressed else k}",
-        "line": {
-            "width": width,
-            "color": LINE_COLORS[group],
-            **({"dash": "dot"} if suppressed else {}),
-        },
-        "marker": {
-            "symbol": "arrow",
-            "angleref": "previous",
-            "size": sizes,
-            "color": LINE_COLORS[group],
-            "line": {"width": 0},
-        },
-        "opacity": SUPPRESSED_OPACITY if suppressed else 0.8,
+        "line": {"width": width, "color": rgba(LINE_COLORS[group], alpha)},
         "hoverinfo": "skip",
         "showlegend": False,
     }
+
+
+def arrow_wings(
+    origin: np.ndarray, destination: np.ndarray, head: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ends of the two strokes of an arrowhead at each destination (lon/lat arrays, n x 2).
+
+    Computed in a local frame where a degree of longitude is cos(latitude) of a degree of
+    latitude, so heads look alike across China; ``head`` is the stroke length in degrees of
+    latitude, at most 40% of the flow's length, ``ARROW_ANGLE`` off the line.
+    """
+    scale = np.cos(np.radians(destination[:, 1]))
+    dx = (origin[:, 0] - destination[:, 0]) * scale
+    dy = origin[:, 1] - destination[:, 1]
+    length = np.hypot(dx, dy)
+    safe = np.where(length > 0, length, 1.0)
+    ux, uy = dx / safe, dy / safe
+    size = np.minimum(head, 0.4 * length)
+    cos_a, sin_a = np.cos(ARROW_ANGLE), np.sin(ARROW_ANGLE)
+    wings = []
+    for sign in (1, -1):
+        wx = (ux * cos_a - sign * uy * sin_a) * size
+        wy = (sign * ux * sin_a + uy * cos_a) * size
+        wings.append(np.column_stack([destination[:, 0] + wx / scale, destination[:, 1] + wy]))
+    return wings[0], wings[1]
+
+
+def rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def flow_lines(

@@ -54,7 +54,9 @@ def layout(lang: str = "zh", **query: str) -> html.Div:
         [
             dcc.Location(id=ids.FLOWS_URL, refresh=False),
             dcc.Store(id=ids.FLOWS_LANG, data=lang),
-            dcc.Store(id=ids.FLOWS_FOCUS, data=q.focus),
+            # "" for no focus: a None store fires its callbacks once on mount (dcc.Store compares
+            # its value with an empty memory store), an empty string does not
+            dcc.Store(id=ids.FLOWS_FOCUS, data=q.focus or ""),
             dcc.Download(id=ids.FLOWS_DOWNLOAD),
             controls(q, lang),
             html.Div(
@@ -149,13 +151,13 @@ def update_matrix(period: str, cohort: str, regions: list[str], lang: str):
     State(ids.FLOWS_FOCUS, "data"),
     prevent_initial_call=True,
 )
-def update_focus(click: dict | None, _clear: int, level: str, focus: str | None):
+def update_focus(click: dict | None, _clear: int, level: str, focus: str):
     if ctx.triggered_id == ids.FLOWS_CLEAR_FOCUS:
-        return None
-    if ctx.triggered_id == ids.FLOWS_BASE:
-        code = clicked_code(click)
-        return None if code == focus else data.focus_for_level(code, level, data.units_by_level())
-    return data.focus_for_level(focus, level, data.units_by_level())
+        return ""
+    code = clicked_code(click) if ctx.triggered_id == ids.FLOWS_BASE else focus
+    if ctx.triggered_id == ids.FLOWS_BASE and code == focus:
+        return ""  # a second click on the focused place lets it go
+    return data.focus_for_level(code, level, data.units_by_level()) or ""
 
 
 @callback(

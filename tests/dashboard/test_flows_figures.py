@@ -12,6 +12,7 @@ from dashboard.data.flows import RegionMatrix
 from dashboard.figures.flow_map import (
     REGION_FILLS,
     WidthClasses,
+    arrow_wings,
     base_map,
     flow_lines,
     line_traces,
@@ -57,8 +58,9 @@ def test_width_classes_nice_breaks_and_labels():
     labels = classes.labels()
     assert labels[0].startswith("12 – ") and labels[-1].startswith("≥ ")
     assert classes.index(np.array([12, 11, 10_000])).tolist() == [0, 0, len(classes) - 1]
-    assert len(classes.widths) == len(classes) == len(classes.arrows)
+    assert len(classes.widths) == len(classes) == len(classes.heads)
     assert width_classes([]).lower == ()
+    assert WidthClasses((19, 20, 50)).labels() == ["19", "20 – 49", "≥ 50"]
 
 
 def test_line_traces_one_per_class_with_none_separators():
@@ -69,20 +71,37 @@ def test_line_traces_one_per_class_with_none_separators():
     assert len(traces) == len(classes) + 1
     widths = [t["line"]["width"] for t in traces]
     assert widths == sorted(widths)  # widest drawn last, on top
-    assert traces[0]["line"].get("dash") == "dot"
+    assert traces[0]["line"]["color"].endswith(",0.35)")  # small cells: thin and faint
     for trace in traces:
-        assert trace["type"] == "scattergeo" and trace["mode"] == "lines+markers"
-        n = len(trace["lon"]) // 3
-        assert len(trace["lon"]) == len(trace["lat"]) == len(trace["customdata"]) == 3 * n
-        assert trace["lon"][2::3] == [None] * n and trace["lat"][2::3] == [None] * n
-        assert trace["marker"]["size"][0::3] == [0] * n  # no arrow at the origin
-        assert all(s > 0 for s in trace["marker"]["size"][1::3])  # an arrow at the destination
-        assert trace["marker"]["angleref"] == "previous"
+        assert trace["type"] == "scattergeo" and trace["mode"] == "lines"
+        n = len(trace["lon"]) // 6  # origin, destination, wing, destination, wing, None
+        assert len(trace["lon"]) == len(trace["lat"]) == len(trace["customdata"]) == 6 * n
+        assert trace["lon"][5::6] == [None] * n and trace["lat"][5::6] == [None] * n
+        assert None not in trace["lon"][0::6] + trace["lon"][1::6]
+        assert trace["lon"][1::6] == trace["lon"][3::6]  # both wings start at the destination
+        assert trace["customdata"][2::6] == trace["customdata"][3::6] == [None] * n
     top = traces[-1]
-    assert top["customdata"] == ["310115", "320211", None]
+    assert top["customdata"] == ["310115", "320211", None, None, None, None]
     assert top["lon"][:2] == [POINTS["310115"][0], POINTS["320211"][0]]
-    drawn = sum(len(t["lon"]) // 3 for t in traces)
+    drawn = sum(len(t["lon"]) // 6 for t in traces)
     assert drawn == len(FLOWS)
+
+
+def test_arrowheads_point_back_along_the_line_and_stay_short():
+    origin = np.array([[105.0, 30.0], [120.0, 40.0], [100.0, 25.0]])
+    destination = np.array([[111.0, 30.0], [120.0, 35.0], [100.1, 25.0]])
+    left, right = arrow_wings(origin, destination, head=0.5)
+    scale = np.cos(np.radians(destination[:, 1]))
+    for wing in (left, right):
+        vx, vy = (wing[:, 0] - destination[:, 0]) * scale, wing[:, 1] - destination[:, 1]
+        length = np.hypot(vx, vy)
+        assert np.allclose(length[:2], 0.5) and length[2] <= 0.4 * 0.1 * scale[2] + 1e-9
+        ox, oy = (origin[:, 0] - destination[:, 0]) * scale, origin[:, 1] - destination[:, 1]
+        cos = (vx * ox + vy * oy) / (length * np.hypot(ox, oy))
+        assert np.allclose(
+            cos, np.cos(np.radians(28))
+        )  # 28 degrees off the line, toward the origin
+    assert (left[:, 1] > destination[:, 1])[0] != (right[:, 1] > destination[:, 1])[0]
 
 
 def test_focus_groups_split_traces_and_add_outline():
@@ -103,7 +122,7 @@ def test_lines_skip_flows_without_points_but_never_crash():
         [("999999", "310115", 100, False, "flow"), ("310115", "320211", 100, False, "flow")]
     )
     traces = line_traces(odd, POINTS, WidthClasses((100,)))
-    assert sum(len(t["lon"]) // 3 for t in traces) == 1
+    assert sum(len(t["lon"]) // 6 for t in traces) == 1
     assert line_traces(odd.iloc[:0], POINTS, WidthClasses(())) == []
 
 
