@@ -1,0 +1,221 @@
+"""The drill-down pages (试点与地区) in a real headless Chromium, over a store of generated records.
+
+The store: synthetic records (``etl.generate``, 2010 census) living in 上海, 江苏, 浙江 and 江西,
+every month 2009-01..2012-12, so trends have four years. The tests follow a pilot from the menu,
+open drill-down URLs, change the period and the map measure, and check what is displayed against
+the store, the URL round trip, the English view and that no request leaves the server.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from dashboard.factory import create_app
+from etl import generate as gen
+from etl import store
+from etl.gravity import county_points
+from etl.pipeline import ingest
+from geodata.census import age_sex_structure, county_census
+from geodata.hierarchy import hierarchy_table, province_table
+from geodata.regions import load_regions
+from tests.browser.conftest import CHROMIUM_ARGS, screenshot  # noqa: F401
+from tests.support import layer_cache
+
+pytestmark = pytest.mark.browser
+
+PROVINCES = ("310000", "320000", "330000", "360000")
+SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+MAP = "#area-map"
+FONTS = "document.fonts.status === 'loaded' && document.fonts.check('16px \"Noto Sans SC\"', '浦东')"
+
+
+def generated_store(root) -> str:
+    """A SQLite store of ~200,000 generated records (destinations in four provinces)."""
+    census = county_census(2010)
+    census = census[census["province_code"].isin(PROVINCES)]
+    age_sex = age_sex_structure(2010)
+    age_sex = age_sex[age_sex["county_code"].isin(census["county_code"])]
+    h = hierarchy_table()
+    regions = load_regions(None, province_table(), set(h["county_code"]) | set(h["prefecture_code"]))
+    inputs = gen.build_inputs(
+        census, age_sex, county_points(county_codes=census["county_code"]), h,
+        regions.membership(), [p.code for p in regions.pilots],
+    )  # fmt: skip
+    records = root / "records.parquet"
+    gen.write_records(inputs, gen.GenerateOptions(fraction=1e-4, seed=3), gen.OutputSpec(records))
+    url = f"sqlite:///{root / 'store.sqlite'}"
+    ingest([records], url, root / "data", demo=True, workers=0)
+    return url
+
+
+@pytest.fixture(scope="module")
+def area_store(tmp_path_factory) -> str:
+    return generated_store(tmp_path_factory.mktemp("area-browser"))
+
+
+@pytest.fixture(scope="module")
+def area_server(area_store) -> Iterator[str]:
+    app = create_app(layer_cache(), area_store)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(params=list(SIZES))
+def area_page(request, browser, area_server):
+    """A fresh page at a projector (1366x768) or desktop (1920x1080) size that records requests
+    leaving the server and errors in the page."""
+    width, height = SIZES[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.size = request.param
+    page.base = area_server
+    page.foreign_requests = []
+    page.errors = []
+    page.on(
+        "request",
+        lambda r: (
+            page.foreign_requests.append(r.url)
+            if not r.url.startswith((area_server, "data:", "blob:"))
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def wait_for_area(page) -> None:
+    page.wait_for_selector(f"{MAP} .choroplethlayer path", timeout=30_000)
+    page.wait_for_selector("#area-bullets .barlayer .point", timeout=30_000)
+    page.wait_for_function(FONTS)
+
+
+def shown_value(page, measure: str) -> str:
+    return page.locator(f"[data-measure={measure}]").get_attribute("data-value")
+
+
+def store_inflow(url: str, period: str, level: str, code: str) -> int:
+    """Persons living in the unit and registered outside it, read from the store."""
+    engine = store.open_store(url)
+    try:
+        flows = store.read_flows(engine, period, "all", level)
+    finally:
+        engine.dispose()
+    if level == "county":
+        rows = flows[(flows["residence_code"] == code) & ~flows["is_diagonal"]]
+    else:
+        rows = flows[(flows["destination_code"] == code) & ~flows["is_within"]]
+    return int(rows["persons"].sum())
+
+
+def choose(page, dropdown: str, value: str) -> None:
+    page.locator(dropdown).click()
+    page.locator(f"[role=option]:has(input[value='{value}'])").click()
+
+
+def test_menu_leads_to_pudong_whose_inflow_equals_the_store(area_page, area_store):
+    page = area_page
+    page.goto(page.base + "/areas")
+    page.wait_for_selector("#areas-pilots .yp-areas-pilot")
+    page.wait_for_function(FONTS)
+    screenshot(page, f"areas-menu-{page.size}")
+    cards = page.locator("#areas-pilots .yp-areas-pilot")
+    assert cards.count() == 3
+    assert [cards.nth(i).get_attribute("id") for i in range(3)] == [
+        "areas-pilot-310115", "areas-pilot-320200", "areas-pilot-330400",
+    ]  # fmt: skip
+    page.locator("#areas-pilot-310115").click()
+    page.wait_for_url("**/area/310115")
+    wait_for_area(page)
+    latest = store.periods(store.open_store(area_store))[-1]
+    inflow = store_inflow(area_store, latest, "county", "310115")
+    assert inflow > 10 and shown_value(page, "inflow") == str(inflow)
+    assert page.locator("[data-measure=inflow]").inner_text() == f"{inflow:,}"
+    assert page.locator("#area-breadcrumb").inner_text().split() == [
+        "泛长三角", "›", "上海市", "›", "浦东新区",
+    ]  # fmt: skip
+    # 浦东 is outlined among the 16 districts of 上海
+    assert page.locator(f"{MAP} .choroplethlayer .trace").first.locator("path").count() >= 14
+    assert "浦东新区" in page.locator(f"{MAP} .trace.scattergeo").text_content()
+    screenshot(page, f"area-pudong-{page.size}")
+    page.screenshot(path=str(_full(f"area-pudong-{page.size}-full")), full_page=True)
+    assert page.foreign_requests == [], "requests left the server"
+    assert page.errors == []
+
+
+def test_wuxi_by_url_period_change_and_url_round_trip(area_page, area_store):
+    page = area_page
+    page.goto(page.base + "/area/320200")
+    wait_for_area(page)
+    assert page.locator("h2").first.inner_text().startswith("无锡市")
+    choose(page, "#area-period", "2011-06")
+    page.wait_for_url("**/area/320200?period=2011-06*")
+    expected = store_inflow(area_store, "2011-06", "prefecture", "320200")
+    page.wait_for_function(
+        f"document.querySelector('[data-measure=inflow]').dataset.value === '{expected}'"
+    )
+    choose(page, "#area-measure", "health_check")
+    page.wait_for_url("**measure=health_check*")
+    page.wait_for_function(
+        "document.querySelector('#area-map .colorbar') &&"
+        " document.querySelector('#area-map .colorbar').textContent.includes('达到目标')"
+    )
+    assert "2011年6月" in page.locator(f"{MAP} .gtitle").text_content()
+    url = page.url
+    assert "period=2011-06" in url and "measure=health_check" in url
+    # the link reproduces the view
+    page.goto(url)
+    wait_for_area(page)
+    assert page.locator("#area-period").inner_text().strip() == "2011年6月"
+    assert shown_value(page, "inflow") == str(expected)
+    assert "康检率" in page.locator(f"{MAP} .gtitle").text_content()
+    # the language switch keeps the view
+    assert "period=2011-06" in page.locator("#shell-lang").get_attribute("href")
+    screenshot(page, f"area-wuxi-{page.size}")
+    page.screenshot(path=str(_full(f"area-wuxi-{page.size}-full")), full_page=True)
+    assert page.foreign_requests == [] and page.errors == []
+
+
+def test_english_breadcrumb_links_and_unknown_code(area_page):
+    page = area_page
+    if page.size != "1366x768":
+        pytest.skip("one size is enough")
+    page.goto(page.base + "/area/360102?lang=en")
+    wait_for_area(page)
+    crumbs = page.locator("#area-breadcrumb a")
+    assert [crumbs.nth(i).inner_text() for i in range(crumbs.count())] == [
+        "Pan-Yangtze-Delta", "Pan-Pearl-River-Delta", "Jiangxi", "南昌市", "东湖区",
+    ]  # fmt: skip
+    assert page.locator("#area-table th").first.inner_text() == "Indicator"
+    assert "Two-way assessment" in page.locator("body").inner_text()
+    crumbs.nth(2).click()
+    page.wait_for_url("**/area/360000?*lang=en*")
+    page.wait_for_function("document.querySelector('h2').textContent.startsWith('Jiangxi')")
+    wait_for_area(page)
+    screenshot(page, "area-jiangxi-en-1366x768")
+    page.goto(page.base + "/area/123456")
+    page.wait_for_selector("#area-unknown")
+    assert "“123456”不是已知的" in page.locator("#area-unknown").inner_text()
+    page.goto(page.base + "/areas")
+    page.locator("#areas-picker").click()
+    page.locator("input.dash-dropdown-search").fill("宜兴")
+    page.locator("[role=option]:has(input[value='320282'])").click()
+    page.wait_for_url("**/area/320282")
+    page.wait_for_function("document.querySelector('h2').textContent.startsWith('宜兴市')")
+    wait_for_area(page)
+    assert page.foreign_requests == [] and page.errors == []
+
+
+def _full(name: str):
+    from tests.support import TEST_OUTPUT
+
+    folder = TEST_OUTPUT / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
