@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import theme
-from dashboard.figures.bullets import percent
+from dashboard.figures.bullets import percent, persons
 from dashboard.figures.china_map import stepped_colorscale
 from dashboard.i18n import t, text
 
@@ -170,8 +170,8 @@ def _hover(row, measure_name: str, is_rate: bool, lang: str) -> str:  # noqa: AN
     if isinstance(row.value, float) and math.isnan(row.value):
         return head + t("no_data", lang)
     if not is_rate:
-        return head + f"{int(row.value):,} {t('persons', lang)}"
-    gap = f"{t('gap_people', lang)}: {int(row.gap):,} {t('persons', lang)}"
+        return head + persons(int(row.value), lang)
+    gap = f"{t('gap_people', lang)}: {persons(int(row.gap), lang)}"
     return (
         head + f"{percent(row.value)}<br>{text(STRINGS, 'numerator', lang)}: "
         f"{int(row.numerator):,} / {int(row.denominator):,}<br>{gap}"

@@ -47,7 +47,18 @@ def _s(key: str, lang: str) -> str:
 
 
 def percent(value: float) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.1%}"
+    """A share as a percentage truncated (not rounded) to 0.1 point, so a rate just under its
+    target (97.97% against 98%) never reads as the target; "–" for no value."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{math.floor(value * 1000 + 1e-9) / 10:.1f}%"
+
+
+def persons(n: int, lang: str) -> str:
+    """``n`` people: 3 人, 1 person, 3 persons."""
+    if lang == "en":
+        return f"{n:,} person" if n == 1 else f"{n:,} persons"
+    return f"{n:,} {t('persons', lang)}"
 
 
 def bullet_chart(
@@ -189,9 +200,7 @@ def _value_note(row, y: int, lang: str) -> dict:  # noqa: ANN001
     if bool(row.small_cell) or not math.isfinite(row.rate):
         label = f"<span style='color:{theme.MUTED}'>{t('suppressed', lang)}</span>"
     elif row.gap > 0:
-        label = (
-            f"<b>{percent(row.rate)}</b>  {_s('gap_short', lang)} {row.gap:,} {t('persons', lang)}"
-        )
+        label = f"<b>{percent(row.rate)}</b>  {_s('gap_short', lang)} {persons(row.gap, lang)}"
     else:
         label = f"<b>{percent(row.rate)}</b>  {_s('at_target', lang)}"
     return {
@@ -204,7 +213,7 @@ def _hover(name: str, flag: str, row, lang: str) -> str:  # noqa: ANN001
     gap = (
         _s("at_target", lang)
         if row.gap <= 0
-        else f"{t('gap_people', lang)}: {row.gap:,} {t('persons', lang)}"
+        else f"{t('gap_people', lang)}: {persons(row.gap, lang)}"
     )
     return (
         f"<b>{name}</b><br>{indicator_name(flag, lang)}: {percent(row.rate)}"

@@ -107,6 +107,7 @@ def indicator_trends(
             "range": [f"{FIRST}-01", f"{LAST}-28"],
             "dtick": "M12",
             "tickformat": "%Y",
+            "ticklabelmode": "period",  # each year's label under its year, clear of the y axis
             "showgrid": False,
             "fixedrange": True,
         }
@@ -169,7 +170,8 @@ def flow_trend(
         "hovermode": "x unified",
         "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
         "xaxis": {"type": "date", "range": [f"{FIRST}-01", f"{LAST}-28"], "dtick": "M12",
-                  "tickformat": "%Y", "showgrid": False, "fixedrange": True},
+                  "tickformat": "%Y", "ticklabelmode": "period", "showgrid": False,
+                  "fixedrange": True},
         "yaxis": {"rangemode": "tozero", "separatethousands": True, "gridcolor": "#eef1f4",
                   "fixedrange": True},
         "shapes": [_period_line(period, "x", "y domain")] if period else [],

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard.figures.area_map import SUPPRESSED, area_map, target_classes
-from dashboard.figures.bullets import bullet_chart, key_items
+from dashboard.figures.bullets import bullet_chart, key_items, percent, persons
 from dashboard.figures.trends import flow_trend, indicator_trends
 from etl.records import INDICATORS
 
@@ -178,3 +178,10 @@ def test_figures_serialise(lang):
                  measure_name="m", lang=lang),
     ):  # fmt: skip
         orjson.dumps(fig)
+
+
+def test_rates_are_truncated_so_a_miss_never_reads_as_the_target():
+    assert percent(0.9797) == "97.9%" and percent(0.98) == "98.0%" and percent(57 / 100) == "57.0%"
+    assert percent(float("nan")) == "–" and percent(1.0) == "100.0%"
+    assert persons(1, "en") == "1 person" and persons(1200, "en") == "1,200 persons"
+    assert persons(3, "zh") == "3 人"
