@@ -45,6 +45,9 @@ TABLE_PAGE_SIZE = 10
 
 STRINGS: dict[str, dict[str, str]] = {
     "regions": {"zh": "协作区", "en": "Regions"},
+    "selected_count": {"zh": "已选 {num_selected} 个", "en": "{num_selected} selected"},
+    "select_all": {"zh": "全选", "en": "Select all"},
+    "deselect_all": {"zh": "全不选", "en": "Deselect all"},
     "level": {"zh": "层级", "en": "Level"},
     "direction": {"zh": "方向", "en": "Direction"},
     "cohort": {"zh": "人群", "en": "Cohort"},
@@ -186,9 +189,11 @@ def unit_hover(codes: list[str], level: str, lang: str) -> list[str]:
         where = (
             text(STRINGS, "no_region", lang)
             if regions == (data.OTHER_REGION,)
-            else "、".join(region_name[r] for r in regions)
+            else _join((region_name[r] for r in regions), lang)
         )
-        out.append(f"<b>{title}</b>（{code}）<br>{label}：{where}<br><i>{hint}</i>")
+        out.append(
+            f"<b>{title}</b>{_code(code, lang)}<br>{label}{_colon(lang)}{where}<br><i>{hint}</i>"
+        )
     return out
 
 
@@ -250,7 +255,7 @@ def map_title(view: data.FlowView, lang: str) -> list:
     else:
         names = data.region_names(lang)
         scope = text(STRINGS, "selection_of", lang).format(
-            names="、".join(names[r] for r in q.regions)
+            names=_join((names[r] for r in q.regions), lang)
         )
     return [
         html.Span(title, className="yp-flows-title-main"),
@@ -275,12 +280,12 @@ def totals_panel(view: data.FlowView, lang: str) -> list:
     """The focused place's (or the selection's) in / out / net, between places only; within apart."""
     q, totals, threshold = view.query, view.totals, view.threshold
     if q.focus:
-        heading = f"{view.focus_name or q.focus}（{q.focus}）"
+        heading = f"{view.focus_name or q.focus}{_code(q.focus, lang)}"
         rows = [("in_place", "inflow", totals.inflow), ("out_place", "outflow", totals.outflow)]
     else:
         names = data.region_names(lang)
         heading = text(STRINGS, "selection_of", lang).format(
-            names="、".join(names[r] for r in q.regions)
+            names=_join((names[r] for r in q.regions), lang)
         )
         rows = [("in_set", "inflow", totals.inflow), ("out_set", "outflow", totals.outflow)]
     hide_net = data.suppressed(totals.inflow, threshold) or data.suppressed(
@@ -312,7 +317,7 @@ def totals_panel(view: data.FlowView, lang: str) -> list:
     within = text(STRINGS, f"within_{q.level}", lang)
     items.append(
         _total(
-            f"{within}（{text(STRINGS, 'within_note', lang)}）",
+            f"{within}{_code(text(STRINGS, 'within_note', lang), lang)}",
             _count(totals.within, threshold, lang, name="within"),
             muted=True,
         )
@@ -325,6 +330,19 @@ def totals_panel(view: data.FlowView, lang: str) -> list:
         html.Div(items, className="yp-flows-kpis"),
         *hint,
     ]
+
+
+def _join(names, lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(names)
+
+
+def _code(code: str, lang: str) -> str:
+    """`` (code)`` in the language's own brackets."""
+    return f"（{code}）" if lang == "zh" else f" ({code})"
+
+
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
 
 
 def _total(label: str, value: html.Div, muted: bool = False) -> html.Div:
@@ -520,6 +538,10 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                     multi=True,
                     clearable=False,
                     searchable=False,
+                    labels={
+                        k: text(STRINGS, k, lang)
+                        for k in ("selected_count", "select_all", "deselect_all")
+                    },
                 ),
                 grow=True,
             ),

@@ -55,8 +55,8 @@ def region_matrix_figure(
     ]
     chosen = set(selected)
     latin = all(names.get(c, c).isascii() for c in codes)
-    # Chinese names fit a column on two lines; Latin names are slanted instead.
-    x_ticks = [_wrap(names.get(c, c), bold=c in chosen, width=0 if latin else 6) for c in codes]
+    # Chinese names fit a column on two lines; Latin names stand upright on up to two lines.
+    x_ticks = [_wrap(names.get(c, c), bold=c in chosen, width=11 if latin else 6) for c in codes]
     y_ticks = [_wrap(names.get(c, c), bold=c in chosen, width=12) for c in codes]
     main = {
         "type": "heatmap",
@@ -111,7 +111,7 @@ def region_matrix_figure(
             "side": "top",
             "tickvals": codes,
             "ticktext": x_ticks,
-            "tickangle": -40 if latin else 0,
+            "tickangle": -90 if latin else 0,
             "automargin": True,
             "title": {"text": labels["destination"], "standoff": 4},
             "fixedrange": True,
