@@ -6,10 +6,12 @@ module (``dashboard.pages.flows``) only lays them out and wires them to callback
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
-from dash import dash_table, dcc, html
+from dash import dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from dashboard import context, ids, theme
 from dashboard.data import flows as data
@@ -32,7 +34,7 @@ from dashboard.geometry_route import geometry_url
 from dashboard.i18n import t, text
 from etl.records import COHORTS
 
-GRAPH_CONFIG = {
+GRAPH_CONFIG: Any = {
     "displaylogo": False,
     "displayModeBar": False,
     "topojsonURL": "/assets/topojson/",  # plotly.js geo fetches its base map here, not from a CDN
@@ -40,7 +42,7 @@ GRAPH_CONFIG = {
     "doubleClick": False,
     "responsive": True,
 }
-LINES_CONFIG = {**GRAPH_CONFIG, "staticPlot": True}
+LINES_CONFIG: Any = {**GRAPH_CONFIG, "staticPlot": True}
 TABLE_PAGE_SIZE = 10
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -268,12 +270,14 @@ def _count(
 ) -> html.Div:
     """A total with its unit; under the threshold (or ``hide``): ``< threshold``, never the number."""
     unit = text(STRINGS, "persons", lang)
+    attrs: Any = {"data-total": name}  # data-* attributes (Dash's typed signature has no **kwargs)
     if hide or data.suppressed(value, threshold):
-        shown, attrs = f"< {threshold} {unit}", {"data-suppressed": "true"}
+        shown = f"< {threshold} {unit}"
+        attrs["data-suppressed"] = "true"
     else:
         shown = (f"{value:+,}" if signed and value else f"{value:,}") + f" {unit}"
-        attrs = {"data-value": str(value)}
-    return html.Div(shown, className="yp-flows-value", **{"data-total": name}, **attrs)
+        attrs["data-value"] = str(value)
+    return html.Div(shown, className="yp-flows-value", **attrs)
 
 
 def totals_panel(view: data.FlowView, lang: str) -> list:
@@ -409,7 +413,7 @@ def _line_swatch(color: str, width: float, alpha: float = LINE_ALPHA) -> html.Sp
     )
 
 
-def table_rows(view: data.FlowView, lang: str) -> tuple[list[dict], list[dict]]:
+def table_rows(view: data.FlowView, lang: str) -> tuple[list[dict], Any]:
     """(rows, columns) of the top-flows table; small cells read ``< threshold``."""
     q = view.query
     flows = view.flows
@@ -490,7 +494,7 @@ def table_card(view: data.FlowView, lang: str) -> html.Div:
                 className="yp-flows-table-head",
             ),
             _loading(
-                dash_table.DataTable(
+                DataTable(
                     id=ids.FLOWS_TABLE,
                     data=rows,
                     columns=columns,
@@ -538,10 +542,7 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                     multi=True,
                     clearable=False,
                     searchable=False,
-                    labels={
-                        k: text(STRINGS, k, lang)
-                        for k in ("selected_count", "select_all", "deselect_all")
-                    },
+                    labels=_dropdown_labels(lang),
                 ),
                 grow=True,
             ),
@@ -606,6 +607,11 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
         ],
         className="yp-controls yp-flows-controls",
     )
+
+
+def _dropdown_labels(lang: str) -> Any:
+    """The multi-select's own words ("4 selected", select all) in the page's language."""
+    return {k: text(STRINGS, k, lang) for k in ("selected_count", "select_all", "deselect_all")}
 
 
 def _control(label: str, component, grow: bool = False) -> html.Div:

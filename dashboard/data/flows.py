@@ -390,12 +390,12 @@ def _regions():
 def parse_query(params: Mapping[str, str | None]) -> FlowQuery:
     """A valid query from URL parameters: unknown or missing values fall back to the defaults."""
     known_periods = available_periods()
-    period = params.get("period")
+    period = params.get("period") or ""
     if period not in known_periods:
         period = known_periods[-1] if known_periods else ""
-    cohort = params.get("cohort") if params.get("cohort") in COHORTS else "all"
-    level = params.get("level") if params.get("level") in LEVELS else "province"
-    direction = params.get("direction") if params.get("direction") in DIRECTIONS else "both"
+    cohort = _choice(params.get("cohort"), COHORTS, "all")
+    level = _choice(params.get("level"), LEVELS, "province")
+    direction = _choice(params.get("direction"), DIRECTIONS, "both")
     try:
         top = int(params.get("top") or 200)
     except ValueError:
@@ -404,6 +404,10 @@ def parse_query(params: Mapping[str, str | None]) -> FlowQuery:
     regions = valid_regions((params.get("regions") or "").split(","))
     focus = focus_for_level(params.get("focus"), level, units_by_level())
     return FlowQuery(period, cohort, level, regions, direction, top, focus)
+
+
+def _choice(value: str | None, choices: Sequence[str], default: str) -> str:
+    return value if value is not None and value in choices else default
 
 
 def query_params(query: FlowQuery) -> dict[str, str]:

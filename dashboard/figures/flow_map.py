@@ -89,13 +89,13 @@ class WidthClasses:
 def width_classes(values: Sequence[int] | np.ndarray, k: int = 4) -> WidthClasses:
     """Up to ``k`` classes over publishable flow sizes: breaks at the 50th, 80th and 95th
     percentiles, rounded down to 1, 2 or 5 x 10^n; the first class starts at the minimum."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values) & (values > 0)]
-    if values.size == 0:
+    array = np.asarray(values, dtype=float)
+    array = array[np.isfinite(array) & (array > 0)]
+    if array.size == 0:
         return WidthClasses(())
-    lower = [int(values.min())]
+    lower = [int(array.min())]
     quantiles = (0.5, 0.8, 0.95)[: k - 1]
-    for q in np.quantile(values, quantiles):
+    for q in np.quantile(array, quantiles):
         bound = _nice_floor(float(q))
         if bound > lower[-1]:
             lower.append(bound)

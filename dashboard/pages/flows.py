@@ -10,6 +10,8 @@ take the clicks (focus a place), and transparent flow lines redrawn on every cha
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 from dash import Input, Output, State, callback, ctx, dcc, html
 
@@ -72,8 +74,13 @@ def layout(lang: str = "zh", **query: str) -> html.Div:
             html.Div(text(STRINGS, "source", lang), className="yp-source"),
         ],
         className="yp-flows",
-        **{"data-lang": lang},
+        **_data_lang(lang),
     )
+
+
+def _data_lang(lang: str) -> Any:
+    """``data-lang`` on the page (tests and styles read it); Dash's typed signature has no **kwargs."""
+    return {"data-lang": lang}
 
 
 # --- callbacks ------------------------------------------------------------------------------------
