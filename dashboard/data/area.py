@@ -230,12 +230,26 @@ def pilots(regions_path: str | None = None) -> tuple[Area, ...]:
 
 def sub_units(area: Area, level: str) -> tuple[str, ...]:
     """Codes shown on ``area``'s map at ``level``: its prefectures or counties, or, for a county,
-    the counties of its prefecture."""
+    the counties of ``map_area`` (its prefecture, or its province)."""
     h = geo.hierarchy()
     if area.level == "county":
-        return tuple(h.loc[h["prefecture_code"] == area.prefecture_code, "county_code"])
+        return map_area(area).county_codes
     rows = h[h["county_code"].isin(area.county_codes)]
     return tuple(dict.fromkeys(rows[f"{level}_code"]))
+
+
+def map_area(area: Area, regions_path: str | None = None) -> Area:
+    """The area whose units the map shows: the area itself, or a county's prefecture (its province
+    where the prefecture is the whole province, as 上海市 310100 is)."""
+    if area.level != "county":
+        return area
+    prefecture = find_area(area.prefecture_code, regions_path)
+    province = find_area(area.province_code, regions_path)
+    if prefecture is None or prefecture.level == "county":  # 东莞: the county is its prefecture
+        return province or area
+    if province is not None and province.county_codes == prefecture.county_codes:
+        return province
+    return prefecture
 
 
 def geometry_name(area: Area, level: str) -> str:

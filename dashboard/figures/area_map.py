@@ -101,7 +101,8 @@ def area_map(
             "text": _pick(hover, shown),
             "colorbar": {
                 **colorbar,
-                "x": 1.0, "xanchor": "left", "len": 0.8, "thickness": 14, "outlinewidth": 0,
+                "orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.0, "yanchor": "top",
+                "len": 0.96, "thickness": 12, "outlinewidth": 0,
             },
             **scale,
         }
@@ -137,7 +138,7 @@ def area_map(
     layout = {
         "title": {"text": title, "x": 0.01, "font": {"size": 15}},
         "height": height,
-        "margin": {"l": 0, "r": 0, "t": 40 if title else 8, "b": 28},
+        "margin": {"l": 0, "r": 0, "t": 40 if title else 8, "b": 76},  # the legend below
         "font": {"family": theme.FONT_FAMILY, "color": theme.TEXT},
         "paper_bgcolor": "white",
         "showlegend": False,
@@ -147,7 +148,7 @@ def area_map(
             "fitbounds": "locations",
             "visible": False,
             "bgcolor": "white",
-            "domain": {"x": [0, 0.86], "y": [0, 1]},
+            "domain": {"x": [0, 1], "y": [0, 1]},
         },
         "annotations": [_key(suppressed.any(), missing.any(), lang)],
     }
@@ -203,6 +204,6 @@ def _key(suppressed: bool, missing: bool, lang: str) -> dict:
         parts.append(f"<span style='color:{theme.NO_DATA_SWATCH}'>■</span> {t('no_data', lang)}")
     return {
         "text": "　".join(parts), "showarrow": False, "xref": "paper", "yref": "paper",
-        "x": 0.0, "y": 0.0, "xanchor": "left", "yanchor": "top", "yshift": -6,
+        "x": 1.0, "y": 1.0, "xanchor": "right", "yanchor": "bottom",
         "font": {"size": 12, "color": theme.MUTED},
     }  # fmt: skip

@@ -33,7 +33,7 @@ STRINGS = {
     "rate": {"zh": "覆盖率", "en": "Rate"},
     "covered": {"zh": "已覆盖", "en": "Covered"},
     "of": {"zh": "应覆盖", "en": "of"},
-    "gap_short": {"zh": "差", "en": "short by"},
+    "gap_short": {"zh": "差 {n} 人", "en": "{n} short"},
     "at_target": {"zh": "达标", "en": "at target"},
     "band_below": {"zh": "低于目标 8 个百分点以上", "en": "more than 8 points below target"},
     "band_8": {"zh": "低于目标 3–8 个百分点", "en": "3-8 points below target"},
@@ -200,7 +200,7 @@ def _value_note(row, y: int, lang: str) -> dict:  # noqa: ANN001
     if bool(row.small_cell) or not math.isfinite(row.rate):
         label = f"<span style='color:{theme.MUTED}'>{t('suppressed', lang)}</span>"
     elif row.gap > 0:
-        label = f"<b>{percent(row.rate)}</b>  {_s('gap_short', lang)} {persons(row.gap, lang)}"
+        label = f"<b>{percent(row.rate)}</b>  {_s('gap_short', lang).format(n=f'{row.gap:,}')}"
     else:
         label = f"<b>{percent(row.rate)}</b>  {_s('at_target', lang)}"
     return {

@@ -80,7 +80,9 @@ STRINGS = {
         "zh": "对比：◆ 所在省　● 所在协作区",
         "en": "Compared with: ◆ its province  ● its region",
     },
-    "map_of": {"zh": "{name}各{level}", "en": "{level} units of {name}"},
+    "map_of_county": {"zh": "{name}各县区", "en": "Counties of {name}"},
+    "map_of_prefecture": {"zh": "{name}各地市", "en": "Prefectures of {name}"},
+    "map_of_province": {"zh": "{name}各省", "en": "Provinces of {name}"},
 }
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -515,9 +517,9 @@ def map_figure(area: data.Area, period: str, measure: str, sub: str, lang: str) 
         units = units.assign(name=[data.unit_name(c, lang) for c in units["code"]])
     indicator = INDICATOR_BY_FLAG.get(measure)
     name = indicator_name(measure, lang) if indicator else _s(f"{measure}_persons", lang)
-    parent = data.find_area(area.prefecture_code) if area.level == "county" else area
+    shown = data.map_area(area, context.current().regions_path)
     labels = _labels(units, sub, area.code)
-    title = _s("map_of", lang, name=(parent or area).name(lang), level=t(data.LEVEL_KEYS[sub], lang))
+    title = _s(f"map_of_{sub}", lang, name=shown.name(lang))
     return area_map(
         units,
         geojson_url=geometry_url(context.current().layers, data.geometry_name(area, sub)),
@@ -531,13 +533,14 @@ def map_figure(area: data.Area, period: str, measure: str, sub: str, lang: str) 
     )
 
 
-def _labels(units: pd.DataFrame, level: str, here: str) -> pd.DataFrame | None:
-    """Label points of the units big enough for a name (1.2% of the map's area), and ``here``."""
-    if len(units) > 40:
-        return None
+def _labels(units: pd.DataFrame, level: str, here: str) -> pd.DataFrame:
+    """Label points of ``here`` and of the units big enough for a name (1.2% of the map's area;
+    none beyond 40 units)."""
     points = data.label_points(level)
     points = points[points["code"].isin(units["code"])]
     big = points["area"] >= LABEL_MIN_SHARE * points["area"].sum()
+    if len(units) > 40:
+        big[:] = False
     return points[big | (points["code"] == here)]
 
 

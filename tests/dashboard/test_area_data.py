@@ -318,3 +318,13 @@ def test_map_values_of_a_region_by_province(engine, records):
     assert units.loc["320000", "value"] == expected_flows(records, jiangsu, "2010-03")[0]
     with pytest.raises(ValueError, match="unknown measure"):
         A.sub_unit_values(region, "province", "2010-03", "net")
+
+
+def test_a_county_is_mapped_among_its_prefecture_or_its_province():
+    mapped = lambda code: A.map_area(A.find_area(code)).code  # noqa: E731
+    assert mapped("320211") == "320200"  # 滨湖区 among the counties of 无锡市
+    assert mapped("310115") == "310000"  # 浦东: 上海市 310100 is all of 上海
+    assert mapped("441900") == "440000"  # 东莞 is its own prefecture: among 广东's counties
+    assert mapped("320200") == "320200"
+    assert "441900" in A.sub_units(A.find_area("441900"), "county")
+    assert len(A.sub_units(A.find_area("441900"), "county")) > 100
