@@ -91,7 +91,8 @@ def file_digest(path: Path, on_bytes: Callable[[int], None] | None = None) -> tu
                 first = False
                 if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                     encoding, decoder = "utf-16", None
-            if decoder is not None:
+            # ASCII is valid UTF-8 and cheap to recognise; decode only chunks with other bytes
+            if decoder is not None and not (chunk.isascii() and decoder.getstate()[0] == b""):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
