@@ -134,7 +134,8 @@ def area_map(
             }
         )
     if labels is not None and len(labels):
-        data.append(_label_trace(units, labels, highlight))
+        fills = _fills(values, shown, suppressed, z, is_rate, 1.0 if is_rate else scale["zmax"])
+        data.append(_label_trace(units.assign(fill=fills), labels, highlight))
     layout = {
         "title": {"text": title, "x": 0.01, "font": {"size": 15}},
         "height": height,
@@ -180,7 +181,8 @@ def _hover(row, measure_name: str, is_rate: bool, lang: str) -> str:  # noqa: AN
 
 
 def _label_trace(units: pd.DataFrame, labels: pd.DataFrame, highlight: Sequence[str]) -> dict:
-    points = units[["code", "name"]].merge(labels, on="code", how="inner")
+    """Unit names at ``labels``' points: white on a dark fill, dark text elsewhere."""
+    points = units[["code", "name", "fill"]].merge(labels, on="code", how="inner")
     names = [
         f"<b>{name}</b>" if code in highlight else name
         for code, name in zip(points["code"], points["name"], strict=True)
@@ -191,9 +193,33 @@ def _label_trace(units: pd.DataFrame, labels: pd.DataFrame, highlight: Sequence[
         "lon": points["lon"].tolist(),
         "lat": points["lat"].tolist(),
         "text": names,
-        "textfont": {"size": 12, "color": theme.TEXT, "family": theme.FONT_FAMILY},
+        "textfont": {
+            "size": 12,
+            "color": ["white" if _dark(c) else theme.TEXT for c in points["fill"]],
+            "family": theme.FONT_FAMILY,
+            "shadow": "auto",  # a halo in the contrasting colour, for labels across two fills
+        },
         "hoverinfo": "skip",
     }
+
+
+def _dark(color: str) -> bool:
+    """True for a fill on which white text reads better than dark (relative luminance < 0.3)."""
+    r, g, b = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] < 0.3
+
+
+def _fills(values: np.ndarray, shown: np.ndarray, suppressed: np.ndarray, z: np.ndarray,
+           is_rate: bool, top: float) -> list[str]:  # fmt: skip
+    """The colour each unit is painted (for its label's colour)."""
+    fills = np.where(suppressed, SUPPRESSED, theme.NO_DATA).astype(object)
+    if is_rate:
+        fills[shown] = [TARGET_CLASS_COLORS[int(k)] for k in z]
+    else:
+        steps = theme.SEQUENTIAL_5
+        fills[shown] = [steps[min(len(steps) - 1, int(v / top * len(steps)))] for v in z]
+    return list(fills)
 
 
 def _key(suppressed: bool, missing: bool, lang: str) -> dict:

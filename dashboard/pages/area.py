@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import dash
+import numpy as np
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
@@ -92,6 +93,7 @@ GRAPH_CONFIG = {
 }
 STATIC = {"displayModeBar": False}
 LABEL_MIN_SHARE = 0.012
+LABEL_CHAR, LABEL_LINE = 0.04, 0.05  # a character's width and a line's height, of the map's extent
 
 
 def _title(adcode: str | None = None, **_kw: str) -> str:
@@ -535,13 +537,30 @@ def map_figure(area: data.Area, period: str, measure: str, sub: str, lang: str) 
 
 def _labels(units: pd.DataFrame, level: str, here: str) -> pd.DataFrame:
     """Label points of ``here`` and of the units big enough for a name (1.2% of the map's area;
-    none beyond 40 units)."""
+    none beyond 40 units), biggest first, leaving out a name that would sit on a kept one."""
     points = data.label_points(level)
     points = points[points["code"].isin(units["code"])]
     big = points["area"] >= LABEL_MIN_SHARE * points["area"].sum()
     if len(units) > 40:
         big[:] = False
-    return points[big | (points["code"] == here)]
+    candidates = points[big | (points["code"] == here)]
+    candidates = candidates.assign(first=candidates["code"] != here).sort_values(
+        ["first", "area"], ascending=[True, False]
+    )
+    span = max(np.ptp(points["lon"]), np.ptp(points["lat"]), 0.05)
+    names = dict(zip(units["code"], units["name"], strict=True))
+    kept: list[int] = []
+    for i, row in candidates.iterrows():
+        width = len(names[row["code"]])
+        near = [
+            j for j in kept
+            if abs(points.at[j, "lon"] - row["lon"])
+            < LABEL_CHAR * span * (width + len(names[points.at[j, "code"]])) / 2
+            and abs(points.at[j, "lat"] - row["lat"]) < LABEL_LINE * span
+        ]  # fmt: skip
+        if not near:
+            kept.append(i)
+    return points.loc[kept]
 
 
 # --- callbacks ---------------------------------------------------------------------------------------
