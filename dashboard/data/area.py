@@ -268,9 +268,7 @@ def search_areas(
     if not needle:
         return []
     matches = [o for o in search_options(lang, regions_path) if needle in o["label"].lower()]
-    matches.sort(
-        key=lambda o: (o["value"] != needle, not o["label"].lower().startswith(needle))
-    )
+    matches.sort(key=lambda o: (o["value"] != needle, not o["label"].lower().startswith(needle)))
     return matches[:limit]
 
 

@@ -222,7 +222,9 @@ def _hover(name: str, flag: str, row, lang: str) -> str:  # noqa: ANN001
     )
 
 
-def key_items(area_name: str, comparison_names: Sequence[str], lang: str) -> list[tuple[str, str, str]]:
+def key_items(
+    area_name: str, comparison_names: Sequence[str], lang: str
+) -> list[tuple[str, str, str]]:
     """(glyph, colour, label) of the chart's marks: the area's bar, the target, each comparison."""
     items = [("■", BAR_COLOR, area_name), ("┃", TARGET_COLOR, t("target", lang))]
     glyphs = {"diamond": "◆", "circle": "●", "square": "■"}

@@ -108,6 +108,7 @@ def indicator_trends(
             "dtick": "M12",
             "tickformat": "%Y",
             "ticklabelmode": "period",  # each year's label under its year, clear of the y axis
+            "hoverformat": "%Y-%m",
             "showgrid": False,
             "fixedrange": True,
         }
@@ -170,7 +171,7 @@ def flow_trend(
         "hovermode": "x unified",
         "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
         "xaxis": {"type": "date", "range": [f"{FIRST}-01", f"{LAST}-28"], "dtick": "M12",
-                  "tickformat": "%Y", "ticklabelmode": "period", "showgrid": False,
+                  "tickformat": "%Y", "ticklabelmode": "period", "hoverformat": "%Y-%m", "showgrid": False,
                   "fixedrange": True},
         "yaxis": {"rangemode": "tozero", "separatethousands": True, "gridcolor": "#eef1f4",
                   "fixedrange": True},

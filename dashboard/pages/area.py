@@ -89,9 +89,17 @@ GRAPH_CONFIG = {
     "displaylogo": False,
     "topojsonURL": "/assets/topojson/",  # plotly.js geo fetches its base map here, not from a CDN
     "scrollZoom": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 STATIC = {"displayModeBar": False}
+
+
+def graph_config(lang: str, static: bool = False) -> dict:
+    """Graph config in the page's language (plotly's own texts: modebar, dates)."""
+    return {**(STATIC if static else GRAPH_CONFIG), "locale": "zh-CN" if lang == "zh" else "en"}
+
+
 LABEL_MIN_SHARE = 0.012
 LABEL_CHAR, LABEL_LINE = 0.04, 0.05  # a character's width and a line's height, of the map's extent
 
@@ -118,12 +126,15 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
         return unknown_area(adcode or "", lang)
     periods = store.periods()
     if not periods:
-        return html.Div([_header(area, lang), html.P(_s("no_data", lang), className="yp-area-notice")])
+        return html.Div(
+            [_header(area, lang), html.P(_s("no_data", lang), className="yp-area-notice")]
+        )
     period = query.get("period") if query.get("period") in periods else periods[-1]
     sub_levels = data.SUB_LEVELS[area.level]
     sub = query.get("sub") if query.get("sub") in sub_levels else sub_levels[0]
     measure = query.get("measure") if query.get("measure") in data.MEASURES else "inflow"
     view = period_view(area, period, lang)
+    static = graph_config(lang, static=True)
     return html.Div(
         [
             dcc.Location(id=ids.AREA_URL, refresh=False),
@@ -148,7 +159,7 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
                         dcc.Graph(
                             id=ids.AREA_MAP,
                             figure=map_figure(area, period, measure, sub, lang),
-                            config=GRAPH_CONFIG,
+                            config=graph_config(lang),
                         ),
                         "yp-area-map",
                     ),
@@ -156,7 +167,7 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
                         [
                             html.H3(_s("indicators_title", lang)),
                             html.Div(view.bullet_key, id=ids.AREA_BULLET_KEY),
-                            dcc.Graph(id=ids.AREA_BULLETS, figure=view.bullets, config=STATIC),
+                            dcc.Graph(id=ids.AREA_BULLETS, figure=view.bullets, config=static),
                             _band_key(lang),
                         ]
                     ),
@@ -179,12 +190,12 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
             _card(
                 [
                     html.H3(_s("trends_title", lang)),
-                    dcc.Graph(id=ids.AREA_TRENDS, figure=view.trends, config=STATIC),
+                    dcc.Graph(id=ids.AREA_TRENDS, figure=view.trends, config=static),
                 ]
             ),
             html.Div(
                 [
-                    _card(dcc.Graph(id=ids.AREA_FLOW_TREND, figure=view.flows, config=STATIC)),
+                    _card(dcc.Graph(id=ids.AREA_FLOW_TREND, figure=view.flows, config=static)),
                     _card(html.Div(view.origins, id=ids.AREA_ORIGINS)),
                     _card(html.Div(view.destinations, id=ids.AREA_DESTINATIONS)),
                 ],
@@ -224,7 +235,9 @@ def _header(area: data.Area, lang: str, period: str | None = None) -> html.Div:
     code = "" if area.level == "region" else area.code
     return html.Div(
         [
-            html.Nav(breadcrumb(area, lang, period), id=ids.AREA_BREADCRUMB, className="yp-area-crumbs"),
+            html.Nav(
+                breadcrumb(area, lang, period), id=ids.AREA_BREADCRUMB, className="yp-area-crumbs"
+            ),
             html.H2([area.name(lang), *badges, html.Span(code, className="yp-area-code")]),
         ],
         className="yp-area-header",
@@ -280,7 +293,8 @@ def breadcrumb(area: data.Area, lang: str, period: str | None) -> list:
                 dcc.Link(
                     crumb.name(lang),
                     href=data.page_href(f"/area/{crumb.code}", period=period, lang=lang),
-                    className="yp-area-crumb" + (" yp-area-crumb-here" if crumb.code == area.code else ""),
+                    className="yp-area-crumb"
+                    + (" yp-area-crumb-here" if crumb.code == area.code else ""),
                     title=t(data.LEVEL_KEYS[crumb.level], lang),
                 )
             )
@@ -373,7 +387,9 @@ def _score_card(label: str, score: pd.Series, role: str, lang: str) -> html.Div:
     return html.Div(
         [
             html.Div(label, className="yp-area-kpi-label"),
-            html.Div(_score_text(score, lang), className="yp-area-kpi-value", **{"data-role": role}),
+            html.Div(
+                _score_text(score, lang), className="yp-area-kpi-value", **{"data-role": role}
+            ),
             html.Div(
                 _s("at_target_of", lang, n=int(score["n_at_target"]), m=int(score["n_indicators"])),
                 className="yp-area-kpi-unit",

@@ -32,7 +32,10 @@ STRINGS = {
     },
     "search_box": {"zh": "名称或代码", "en": "Name or code"},
     "clear": {"zh": "清除", "en": "Clear"},
-    "none_found": {"zh": "没有找到，请换个名称或代码", "en": "Nothing found: try another name or code"},
+    "none_found": {
+        "zh": "没有找到，请换个名称或代码",
+        "en": "Nothing found: try another name or code",
+    },
     "regions": {"zh": "四大协作区域", "en": "The four collaboration regions"},
     "inflow_in": {"zh": "{period}流入", "en": "Inflow, {period}"},
     "score": {"zh": "流入地考核得分", "en": "Destination score"},
@@ -146,7 +149,9 @@ def region_cards(lang: str, regions_path: str | None) -> list:
                     ),
                     html.Div(
                         [
-                            dcc.Link(p.name(lang), href=data.page_href(f"/area/{p.code}", lang=lang))
+                            dcc.Link(
+                                p.name(lang), href=data.page_href(f"/area/{p.code}", lang=lang)
+                            )
                             for p in provinces
                             if p is not None
                         ],

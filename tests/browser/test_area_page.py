@@ -30,7 +30,9 @@ pytestmark = pytest.mark.browser
 PROVINCES = ("310000", "320000", "330000", "360000")
 SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 MAP = "#area-map"
-FONTS = "document.fonts.status === 'loaded' && document.fonts.check('16px \"Noto Sans SC\"', '浦东')"
+FONTS = (
+    "document.fonts.status === 'loaded' && document.fonts.check('16px \"Noto Sans SC\"', '浦东')"
+)
 
 
 def generated_store(root) -> str:
@@ -40,7 +42,9 @@ def generated_store(root) -> str:
     age_sex = age_sex_structure(2010)
     age_sex = age_sex[age_sex["county_code"].isin(census["county_code"])]
     h = hierarchy_table()
-    regions = load_regions(None, province_table(), set(h["county_code"]) | set(h["prefecture_code"]))
+    regions = load_regions(
+        None, province_table(), set(h["county_code"]) | set(h["prefecture_code"])
+    )
     inputs = gen.build_inputs(
         census, age_sex, county_points(county_codes=census["county_code"]), h,
         regions.membership(), [p.code for p in regions.pilots],

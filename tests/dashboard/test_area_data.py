@@ -233,7 +233,12 @@ def test_gap_is_exact_in_integers():
     sums = pd.DataFrame(
         {
             "period": "2010-01",
-            "indicator": ["cert_verified", "cert_verified", "cert_verified", "prepregnancy_consult"],
+            "indicator": [
+                "cert_verified",
+                "cert_verified",
+                "cert_verified",
+                "prepregnancy_consult",
+            ],
             "numerator": [97, 49, 0, 0],
             "denominator": [100, 50, 3, 0],
         }

@@ -18,7 +18,9 @@ FLAGS = [i.flag for i in INDICATORS]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def coverage_rows(rates: list[float], denominator: int = 100, period: str = "2012-12") -> pd.DataFrame:
+def coverage_rows(
+    rates: list[float], denominator: int = 100, period: str = "2012-12"
+) -> pd.DataFrame:
     """A coverage table (``dashboard.data.area.coverage`` shape) with the given rates."""
     rows = []
     for i, rate in zip(INDICATORS, rates, strict=True):
@@ -43,7 +45,9 @@ def test_bullets_carry_every_target_rate_and_comparison():
     area = coverage_rows([0.97, 0.99, 0.98, 0.90, 0.95, 0.91, 0.85, 0.70, 0.99])
     province = coverage_rows([0.96] * 9)
     region = coverage_rows([0.93] * 9)
-    fig = bullet_chart(area, [("江苏省", province), ("泛长三角", region)], area_name="无锡市", lang="zh")
+    fig = bullet_chart(
+        area, [("江苏省", province), ("泛长三角", region)], area_name="无锡市", lang="zh"
+    )
     bar, target, prov, reg = fig["data"]
     assert target["x"] == [i.target for i in INDICATORS]
     assert [round(b + x, 6) for b, x in zip([bar["base"]] * 9, bar["x"], strict=True)] == [
@@ -85,7 +89,9 @@ def test_bullets_in_english_have_no_chinese_label():
 def test_indicator_trends_are_small_multiples_with_target_lines():
     periods = ["2012-10", "2012-11", "2012-12"]
     area = pd.concat([coverage_rows([0.9] * 9, period=p) for p in periods], ignore_index=True)
-    area.loc[(area["period"] == "2012-11") & (area["indicator"] == "health_check"), "small_cell"] = True
+    area.loc[
+        (area["period"] == "2012-11") & (area["indicator"] == "health_check"), "small_cell"
+    ] = True
     region = pd.concat([coverage_rows([0.8] * 9, period=p) for p in periods], ignore_index=True)
     fig = indicator_trends([("浦东新区", area), ("泛长三角", region)], lang="zh", period="2012-11")
     axes = [k for k in fig["layout"] if k.startswith("xaxis")]
@@ -155,7 +161,9 @@ def test_map_references_geometry_by_url_and_styles_small_cells():
 
 
 def test_map_of_persons_in_english_with_labels():
-    labels = pd.DataFrame({"code": ["320205", "320211"], "lon": [120.4, 120.2], "lat": [31.6, 31.5]})
+    labels = pd.DataFrame(
+        {"code": ["320205", "320211"], "lon": [120.4, 120.2], "lat": [31.6, 31.5]}
+    )
     fig = area_map(
         units([10.0, 0.0, 25.0, 3.0], small=[False, False, False, True]),
         geojson_url="/g.geojson", measure="inflow", measure_name="Inflow (persons)", lang="en",
@@ -164,7 +172,10 @@ def test_map_of_persons_in_english_with_labels():
     main = fig["data"][0]
     assert main["z"] == [10.0, 0.0, 25.0] and main["zmin"] == 0 and main["zmax"] == 25.0
     assert main["text"][0].endswith("10 persons")
-    assert fig["data"][-1]["type"] == "scattergeo" and fig["data"][-1]["text"] == ["锡山区", "滨湖区"]
+    assert fig["data"][-1]["type"] == "scattergeo" and fig["data"][-1]["text"] == [
+        "锡山区",
+        "滨湖区",
+    ]
     assert "suppressed" in fig["layout"]["annotations"][0]["text"].lower()
 
 
