@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,7 +79,8 @@ def area_map(
         "marker": {"line": {"width": 0.8, "color": theme.BORDER}},
         "hovertemplate": "%{text}<extra></extra>",
     }
-    if is_rate:
+    scale: dict[str, Any]
+    if target is not None:
         z = target_classes(values[shown], target)
         names = [text(STRINGS, k, lang) for k in ("class_below", "class_8", "class_3", "class_ok")]
         colorbar = {

@@ -10,7 +10,7 @@ for its province and region for comparison. State lives in the URL (``?period=&m
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import dash
 import numpy as np
@@ -95,7 +95,7 @@ GRAPH_CONFIG = {
 STATIC = {"displayModeBar": False}
 
 
-def graph_config(lang: str, static: bool = False) -> dict:
+def graph_config(lang: str, static: bool = False) -> Any:
     """Graph config in the page's language (plotly's own texts: modebar, dates)."""
     return {**(STATIC if static else GRAPH_CONFIG), "locale": "zh-CN" if lang == "zh" else "en"}
 
@@ -129,10 +129,10 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
         return html.Div(
             [_header(area, lang), html.P(_s("no_data", lang), className="yp-area-notice")]
         )
-    period = query.get("period") if query.get("period") in periods else periods[-1]
+    period = _one_of(query.get("period"), periods, periods[-1])
     sub_levels = data.SUB_LEVELS[area.level]
-    sub = query.get("sub") if query.get("sub") in sub_levels else sub_levels[0]
-    measure = query.get("measure") if query.get("measure") in data.MEASURES else "inflow"
+    sub = _one_of(query.get("sub"), sub_levels, sub_levels[0])
+    measure = _one_of(query.get("measure"), data.MEASURES, "inflow")
     view = period_view(area, period, lang)
     static = graph_config(lang, static=True)
     return html.Div(
@@ -213,6 +213,11 @@ def _loading(child) -> dcc.Loading:  # noqa: ANN001
 
 def _card(children, extra: str = "") -> html.Div:  # noqa: ANN001
     return html.Div(_loading(html.Div(children)), className=f"yp-card {extra}".strip())
+
+
+def _one_of(value: str | None, allowed: tuple[str, ...], default: str) -> str:
+    """A query value if allowed, else the default (a bad or stale link still opens a view)."""
+    return value if value is not None and value in allowed else default
 
 
 def unknown_area(code: str, lang: str) -> html.Div:
@@ -363,7 +368,7 @@ def _count_card(label: str, row: pd.DataFrame, key: str, lang: str) -> html.Div:
             html.Div(
                 suppressed(lang) if small else f"{value:,}",
                 className="yp-area-kpi-value",
-                **{"data-measure": key, "data-value": "" if small else str(value)},
+                **_data(measure=key, value="" if small else str(value)),
             ),
             html.Div(
                 t("suppressed", lang) if small else t("persons", lang),
@@ -372,6 +377,11 @@ def _count_card(label: str, row: pd.DataFrame, key: str, lang: str) -> html.Div:
         ],
         className="yp-area-kpi",
     )
+
+
+def _data(**values: str) -> dict[str, Any]:
+    """``data-*`` attributes (read by tests and scripts, never shown)."""
+    return {f"data-{k}": v for k, v in values.items()}
 
 
 def suppressed(lang: str) -> html.Span:
@@ -387,9 +397,7 @@ def _score_card(label: str, score: pd.Series, role: str, lang: str) -> html.Div:
     return html.Div(
         [
             html.Div(label, className="yp-area-kpi-label"),
-            html.Div(
-                _score_text(score, lang), className="yp-area-kpi-value", **{"data-role": role}
-            ),
+            html.Div(_score_text(score, lang), className="yp-area-kpi-value", **_data(role=role)),
             html.Div(
                 _s("at_target_of", lang, n=int(score["n_at_target"]), m=int(score["n_indicators"])),
                 className="yp-area-kpi-unit",
@@ -444,7 +452,7 @@ def indicator_table(
         body.append(
             html.Tr(
                 [html.Td(c, className=klass if i == 2 else "") for i, c in enumerate(cells)],
-                **{"data-indicator": row.indicator},
+                **_data(indicator=row.indicator),
             )
         )
     return html.Table(
@@ -453,7 +461,7 @@ def indicator_table(
     )
 
 
-def _rate_cell(other: pd.DataFrame, flag: str, lang: str) -> str:
+def _rate_cell(other: pd.DataFrame, flag: str, lang: str) -> str | html.Span:
     row = other.loc[flag]
     return suppressed(lang) if bool(row["small_cell"]) else percent(row["rate"])
 
@@ -513,7 +521,7 @@ def partner_table(area: data.Area, period: str, direction: str, lang: str) -> li
                     suppressed(lang) if r.small_cell else f"{r.persons:,}", className="yp-area-num"
                 ),
             ],
-            **{"data-code": r.code},
+            **_data(code=r.code),
         )  # fmt: skip
         for n, r in enumerate(top.itertuples(), start=1)
     ]
