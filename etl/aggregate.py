@@ -35,6 +35,7 @@ coverage and the assessment are computed from those results.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,13 +108,26 @@ def aggregate_chunks(
     small_cell: int = DEFAULT_SMALL_CELL,
     periods_per_chunk: int = 12,
 ) -> Iterator[Marts]:
-    """The marts of ``files`` a few periods at a time (every mart is per period): memory stays
-    bounded by a chunk, whatever the number of periods."""
+    """The marts of ``files`` a few periods at a time (every mart is per period), in period order.
+
+    Memory stays bounded by two chunks whatever the number of periods. The next chunk is computed
+    (in a thread: DuckDB releases the GIL) while the caller handles the current one, e.g. writes it
+    to the store.
+    """
     period_files = _by_period(files)
     periods = list(period_files)
-    for start in range(0, len(periods), max(1, periods_per_chunk)):
-        chunk = [f for p in periods[start : start + periods_per_chunk] for f in period_files[p]]
-        yield aggregate_files(chunk, hierarchy, membership, run_id, small_cell)
+    size = max(1, periods_per_chunk)
+    chunks = [
+        [f for p in periods[start : start + size] for f in period_files[p]] for start in range(0, len(periods), size)
+    ]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="yipanqi-marts") as pool:
+        pending: list[Future[Marts]] = []
+        for chunk in chunks:
+            pending.append(pool.submit(aggregate_files, chunk, hierarchy, membership, run_id, small_cell))
+            if len(pending) == 2:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
 
 
 def flows_sql(period_files: dict[str, list[Path]], per_period: bool = True) -> str:

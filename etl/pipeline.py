@@ -300,17 +300,20 @@ def _write_marts(
     done = 0
     report(ProgressEvent("aggregate and store", 0, n_periods, "periods"))
     chunks = aggregate_chunks(files, hierarchy, region_config.membership(), run_id, small_cell)
-    while True:
-        t0 = time.perf_counter()
-        marts = next(chunks, None)
-        timings["aggregate"] = timings.get("aggregate", 0.0) + time.perf_counter() - t0
-        if marts is None:
-            break
-        t0 = time.perf_counter()
-        store.insert_marts(conn, marts.tables)
-        timings["store"] = timings.get("store", 0.0) + time.perf_counter() - t0
-        done += len(marts.periods)
-        report(ProgressEvent("aggregate and store", done, n_periods, "periods"))
+    try:
+        while True:
+            t0 = time.perf_counter()  # waiting for a chunk (the next is computed during the insert)
+            marts = next(chunks, None)
+            timings["aggregate"] = timings.get("aggregate", 0.0) + time.perf_counter() - t0
+            if marts is None:
+                break
+            t0 = time.perf_counter()
+            store.insert_marts(conn, marts.tables)
+            timings["store"] = timings.get("store", 0.0) + time.perf_counter() - t0
+            done += len(marts.periods)
+            report(ProgressEvent("aggregate and store", done, n_periods, "periods"))
+    finally:
+        chunks.close()
     store.replace_reference(conn, reference_tables(hierarchy, region_config))
     store.set_meta(conn, "small_cell_threshold", str(small_cell))
 
