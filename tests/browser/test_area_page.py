@@ -138,7 +138,9 @@ def test_menu_leads_to_pudong_whose_inflow_equals_the_store(area_page, area_stor
     page.locator("#areas-pilot-310115").click()
     page.wait_for_url("**/area/310115")
     wait_for_area(page)
-    latest = store.periods(store.open_store(area_store))[-1]
+    engine = store.open_store(area_store)
+    latest = store.periods(engine)[-1]
+    engine.dispose()
     inflow = store_inflow(area_store, latest, "county", "310115")
     assert inflow > 10 and shown_value(page, "inflow") == str(inflow)
     assert page.locator("[data-measure=inflow]").inner_text() == f"{inflow:,}"
@@ -187,10 +189,9 @@ def test_wuxi_by_url_period_change_and_url_round_trip(area_page, area_store):
     assert page.foreign_requests == [] and page.errors == []
 
 
+@pytest.mark.parametrize("area_page", ["1366x768"], indirect=True)
 def test_english_breadcrumb_links_and_unknown_code(area_page):
     page = area_page
-    if page.size != "1366x768":
-        pytest.skip("one size is enough")
     page.goto(page.base + "/area/360102?lang=en")
     wait_for_area(page)
     crumbs = page.locator("#area-breadcrumb a")
