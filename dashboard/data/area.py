@@ -41,6 +41,7 @@ from dashboard.data import geo
 from dashboard.data.store import cached
 from etl import store
 from etl.records import INDICATORS
+from geodata.layers import LayerSet
 
 LEVELS = ("region", "province", "prefecture", "county")
 SUB_LEVELS = {
@@ -307,13 +308,17 @@ def search_options(lang: str, regions_path: str | None = None) -> list[dict[str,
     return options
 
 
-@lru_cache(maxsize=4)
 def label_points(level: str) -> pd.DataFrame:
     """``code, lon, lat, area``: a point inside each unit of ``level`` (for name labels on maps)
-    and the unit's area in square degrees (to leave out labels of units too small to hold one)."""
+    and the unit's area in square degrees (to leave out labels of units too small to hold one),
+    from the layer cache of the app serving the request."""
     from dashboard import context
 
-    layers = context.current().layers
+    return _label_points(context.current().layers, level)
+
+
+@lru_cache(maxsize=8)
+def _label_points(layers: LayerSet, level: str) -> pd.DataFrame:
     frame = layers.read(level, "detail" if level == "county" else "national")
     points = frame.geometry.representative_point()
     with warnings.catch_warnings():  # square degrees: only compared between neighbours
