@@ -144,3 +144,11 @@ def test_menu_lists_the_pilots_and_searches():
 def test_every_kind_of_area_renders(code):
     layout = page("area").layout(adcode=code, lang="en")
     assert find(layout, ids.AREA_MAP) is not None and find(layout, ids.AREA_UNKNOWN) is None
+
+
+def test_ids_are_unique_and_page_prefixed():
+    names = {k: v for k, v in vars(ids).items() if k.isupper() and isinstance(v, str)}
+    assert len(set(names.values())) == len(names)
+    for name, value in names.items():
+        if name.startswith(("AREA_", "AREAS_")):
+            assert value.startswith(("area-", "areas-")), name
