@@ -31,8 +31,7 @@ COMPARISON_STYLES = (
 
 STRINGS = {
     "rate": {"zh": "覆盖率", "en": "Rate"},
-    "covered": {"zh": "已覆盖", "en": "Covered"},
-    "of": {"zh": "应覆盖", "en": "of"},
+    "covered": {"zh": "已覆盖 {num} / 应覆盖 {den}", "en": "{num} of {den} covered"},
     "gap_short": {"zh": "差 {n} 人", "en": "{n} short"},
     "at_target": {"zh": "达标", "en": "at target"},
     "band_below": {"zh": "低于目标 8 个百分点以上", "en": "more than 8 points below target"},
@@ -215,9 +214,9 @@ def _hover(name: str, flag: str, row, lang: str) -> str:  # noqa: ANN001
         if row.gap <= 0
         else f"{t('gap_people', lang)}: {persons(row.gap, lang)}"
     )
+    covered = _s("covered", lang).format(num=f"{row.numerator:,.0f}", den=f"{row.denominator:,.0f}")
     return (
-        f"<b>{name}</b><br>{indicator_name(flag, lang)}: {percent(row.rate)}"
-        f"<br>{_s('covered', lang)} {row.numerator:,.0f} / {_s('of', lang)} {row.denominator:,.0f}"
+        f"<b>{name}</b><br>{indicator_name(flag, lang)}: {percent(row.rate)}<br>{covered}"
         f"<br>{t('target', lang)} ≥ {row.target:.0%} · {gap}"
     )
 
