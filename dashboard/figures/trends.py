@@ -128,8 +128,8 @@ def indicator_trends(
                 "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 12},
             }
         )  # fmt: skip
-        if period:
-            layout["shapes"].append(_period_line(period, f"x{suffix}", f"y{suffix} domain"))
+    if period:
+        layout["shapes"] = indicator_period_lines(period)
     return {"data": traces, "layout": layout}
 
 
@@ -175,7 +175,7 @@ def flow_trend(
                   "fixedrange": True},
         "yaxis": {"rangemode": "tozero", "separatethousands": True, "gridcolor": "#eef1f4",
                   "fixedrange": True},
-        "shapes": [_period_line(period, "x", "y domain")] if period else [],
+        "shapes": flow_period_lines(period) if period else [],
     }  # fmt: skip
     return {"data": traces, "layout": layout}
 
@@ -185,6 +185,18 @@ def _line(index: int) -> dict:
         return {"color": BAR_COLOR, "width": 2.5}
     style = COMPARISON_STYLES[(index - 1) % len(COMPARISON_STYLES)]
     return {"color": style["color"], "width": 1.6, "dash": DASHES[(index - 1) % len(DASHES)]}
+
+
+def indicator_period_lines(period: str) -> list[dict]:
+    """The vertical line at ``period`` on every panel of ``indicator_trends`` (a change of period
+    patches only these)."""
+    axes = ["" if k == 0 else str(k + 1) for k in range(len(INDICATORS))]
+    return [_period_line(period, f"x{a}", f"y{a} domain") for a in axes]
+
+
+def flow_period_lines(period: str) -> list[dict]:
+    """The vertical line at ``period`` on ``flow_trend``."""
+    return [_period_line(period, "x", "y domain")]
 
 
 def _period_line(period: str, xref: str, yref: str) -> dict:

@@ -15,14 +15,19 @@ from typing import Any, NamedTuple
 import dash
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, Patch, State, callback, dcc, html
 
 from dashboard import context, ids
 from dashboard.data import area as data
 from dashboard.data import store
 from dashboard.figures.area_map import area_map
 from dashboard.figures.bullets import band_legend, bullet_chart, key_items, percent
-from dashboard.figures.trends import flow_trend, indicator_trends
+from dashboard.figures.trends import (
+    flow_period_lines,
+    flow_trend,
+    indicator_period_lines,
+    indicator_trends,
+)
 from dashboard.geometry_route import geometry_url
 from dashboard.i18n import indicator_name, lang_of, t, text
 from dashboard.shell import switched_search
@@ -317,27 +322,33 @@ class PeriodView(NamedTuple):
     bullets: dict
     table: html.Table
     assessment: html.Table
-    trends: dict
-    flows: dict
+    trends: dict | Patch  # a Patch when only the period line moves
+    flows: dict | Patch
     origins: list
     destinations: list
 
 
-def period_view(area: data.Area, period: str, lang: str) -> PeriodView:
-    """Every section of the page that depends on the period, except the map."""
+def period_view(area: data.Area, period: str, lang: str, trends: bool = True) -> PeriodView:
+    """Every section of the page that depends on the period, except the map (``trends=False``:
+    the trend figures are left empty, for a caller that patches them)."""
     others = data.comparisons(area, context.current().regions_path)
     rows = data.coverage(area, period)
     compared = [(o.name(lang), data.coverage(o, period)) for o in others]
-    history = [(a.name(lang), data.coverage(a, None)) for a in (area, *others)]
     name = area.name(lang)
+    history: dict = {}
+    flows: dict = {}
+    if trends:
+        series = [(a.name(lang), data.coverage(a, None)) for a in (area, *others)]
+        history = indicator_trends(series, lang=lang, period=period)
+        flows = flow_trend(data.flow_totals(area), area_name=name, lang=lang, period=period)
     return PeriodView(
         headlines=headlines(area, period, lang),
         bullet_key=_bullet_key(name, [n for n, _ in compared], lang),
         bullets=bullet_chart(rows, compared, area_name=name, lang=lang),
         table=indicator_table(rows, compared, lang),
         assessment=assessment_table(area, others, period, lang),
-        trends=indicator_trends(history, lang=lang, period=period),
-        flows=flow_trend(data.flow_totals(area), area_name=name, lang=lang, period=period),
+        trends=history,
+        flows=flows,
         origins=partner_table(area, period, "inflow", lang),
         destinations=partner_table(area, period, "outflow", lang),
     )
@@ -628,7 +639,11 @@ def keep_state_in_url(period: str, measure: str, sub: str, key: dict, pathname: 
 )
 def show_period(period: str, key: dict):
     area = _area_of(key)
-    return (*period_view(area, period, key["lang"]), breadcrumb(area, key["lang"], period))
+    trends, flows = Patch(), Patch()  # the trends stay: only their period lines move
+    trends["layout"]["shapes"] = indicator_period_lines(period)
+    flows["layout"]["shapes"] = flow_period_lines(period)
+    view = period_view(area, period, key["lang"], trends=False)._replace(trends=trends, flows=flows)
+    return (*view, breadcrumb(area, key["lang"], period))
 
 
 @callback(

@@ -123,6 +123,9 @@ def test_period_callback_updates_every_section():
     totals = A.flow_totals(A.find_area("320200")).set_index("period")
     assert headlines["inflow"]["data-value"] == str(totals.loc["2010-02", "inflow"])
     assert outputs[2]["layout"]["yaxis"]["ticktext"][0].startswith("Certificate issuance rate")
+    trends = outputs[5].to_plotly_json()  # a Patch: the trends stay, their period lines move
+    assert trends["operations"][0]["location"] == ["layout", "shapes"]
+    assert {s["x0"] for s in trends["operations"][0]["params"]["value"]} == {"2010-02-01"}
     figure = page("area").show_map("2010-02", "outflow", "county", {"code": "320200", "lang": "en"})
     assert figure["data"][0]["geojson"].endswith("/county_detail/320000.geojson")
 
