@@ -34,7 +34,7 @@ coverage and the assessment are computed from those results.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +107,7 @@ def aggregate_chunks(
     run_id: int,
     small_cell: int = DEFAULT_SMALL_CELL,
     periods_per_chunk: int = 12,
-) -> Iterator[Marts]:
+) -> Generator[Marts, None, None]:
     """The marts of ``files`` a few periods at a time (every mart is per period), in period order.
 
     Memory stays bounded by two chunks whatever the number of periods. The next chunk is computed

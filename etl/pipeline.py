@@ -31,13 +31,16 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import sqlalchemy as sa
 
 from etl import sources, staged, store
 from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, reference_tables
 from etl.errors import EtlError, HashKeyError, InputFormatError
 from etl.pseudonymise import HASH_BYTES, Hasher, PendingHashes, key_fingerprint, resolve_key
 from etl.stage import CodeBook, StagedBatch, stage_batch
+from geodata.regions import RegionConfig
 
 PARQUET_BATCH_ROWS = 256 * 1024
 DUPLICATE_IN_RUN = "duplicate person-period: same person_id and period as an earlier row (that one is kept)"
@@ -132,11 +135,12 @@ def ingest(
             run_id = store.start_run(engine, "ingest", code_version(), small_cell)
             started = store.utc_now()
             writer = staged.RunWriter(root, run_id)
+            run = _Run(
+                engine, root, run_id, started, key, fingerprint, codes, hierarchy, region_config,
+                writer, report, small_cell,
+            )
             try:
-                return _ingest_run(
-                    engine, root, run_id, started, inputs, key, fingerprint, codes, hierarchy,
-                    region_config, writer, report, aggregate, small_cell, workers,
-                )
+                return _ingest_run(run, inputs, aggregate, workers)
             except BaseException as exc:
                 writer.abort()
                 store.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
@@ -190,11 +194,28 @@ def aggregate(
 # --- one ingest run ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What one ingest run works with."""
+
+    engine: sa.Engine
+    root: Path
+    run_id: int
+    started: datetime
+    key: bytes
+    fingerprint: str
+    codes: CodeBook
+    hierarchy: pd.DataFrame
+    regions: RegionConfig
+    writer: staged.RunWriter
+    report: ProgressCallback
+    small_cell: int
+
+
 def _ingest_run(
-    engine, root, run_id, started, inputs, key, fingerprint, codes, hierarchy, region_config,  # noqa: ANN001
-    writer: staged.RunWriter, report: ProgressCallback, do_aggregate: bool, small_cell: int,
-    workers: int | None,
+    run: _Run, inputs: list[sources.Source], do_aggregate: bool, workers: int | None
 ) -> RunSummary:
+    engine, root, run_id, writer, report = run.engine, run.root, run.run_id, run.writer, run.report
     timings: dict[str, float] = {}
     committed = store.succeeded_run_ids(engine)
     digests = store.ingested_digests(engine)
@@ -205,10 +226,10 @@ def _ingest_run(
     run_digests: dict[str, int] = {}
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     t0 = time.perf_counter()
-    with Hasher(key, n_workers) as hasher:
+    with Hasher(run.key, n_workers) as hasher:
         for position, source in enumerate(inputs):
             summary, q = _ingest_one(
-                source, codes, hasher, seen, writer, digests, run_digests, run_id, report, rule_counts
+                source, run.codes, hasher, seen, writer, digests, run_digests, run_id, report, rule_counts
             )
             summaries.append(summary)
             if q is not None and q.num_rows:
@@ -251,9 +272,11 @@ def _ingest_run(
         timings["store"] = time.perf_counter() - t0
         if do_aggregate and periods:
             files = staged.committed_files(root, committed | {run_id}, set(periods))
-            _write_marts(conn, files, periods, hierarchy, region_config, run_id, small_cell, report, timings)
+            _write_marts(
+                conn, files, periods, run.hierarchy, run.regions, run_id, run.small_cell, report, timings
+            )
         if store.meta(conn, "key_fingerprint") is None:
-            store.set_meta(conn, "key_fingerprint", fingerprint)
+            store.set_meta(conn, "key_fingerprint", run.fingerprint)
         store.finish_run(
             conn,
             run_id,
@@ -274,18 +297,18 @@ def _ingest_run(
         n_quarantined=n_quarantined,
         periods=periods,
         rule_counts=rule_counts,
-        started_at=started,
+        started_at=run.started,
         ended_at=store.utc_now(),
         seconds=timings,
     )
 
 
 def _write_marts(
-    conn,  # noqa: ANN001 - sqlalchemy Connection inside the load's transaction
+    conn: sa.Connection,
     files: list[Path],
     periods: Sequence[str],
-    hierarchy,  # noqa: ANN001
-    region_config,  # noqa: ANN001
+    hierarchy: pd.DataFrame,
+    region_config: RegionConfig,
     run_id: int,
     small_cell: int,
     report: ProgressCallback,
@@ -546,7 +569,7 @@ def _in_sorted(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _store_id(engine) -> str:  # noqa: ANN001
+def _store_id(engine: sa.Engine) -> str:
     store_id = store.meta(engine, "store_id")
     if not store_id:  # pragma: no cover - open_store writes it
         raise EtlError("the store has no store_id")
@@ -554,7 +577,7 @@ def _store_id(engine) -> str:  # noqa: ANN001
 
 
 @functools.lru_cache(maxsize=4)
-def _geography(regions_path: Path | None):  # noqa: ANN202
+def _geography(regions_path: Path | None) -> tuple[pd.DataFrame, RegionConfig]:
     """The county hierarchy and the region configuration (read once per process and path)."""
     from geodata.hierarchy import hierarchy_table, province_table
     from geodata.regions import load_regions
