@@ -409,24 +409,35 @@ def _ingest_one(
     dup_counts: dict[str, int] = {}
     rows_before = dict(writer.rows)
 
-    # Staging (this thread) overlaps with de-duplication and writing (the keeper thread, in
-    # batch order) and with hashing (worker processes): numpy, pyarrow and hashlib release the GIL
-    # for the heavy parts. At most a few batches are in flight, so memory stays bounded.
+    # Staging (two threads) overlaps with de-duplication and writing (the keeper thread, in batch
+    # order) and with hashing (worker processes): numpy, pyarrow and hashlib release the GIL for
+    # the heavy parts. At most a few batches are in flight, so memory stays bounded.
     kept: list[Future[int]] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yipanqi-keep") as keeper:
+    staging: list[Future[StagedBatch]] = []
+
+    def hand_on(batch: StagedBatch) -> None:
+        if batch.quarantine.num_rows:
+            quarantine.append(batch.quarantine)
+        for rule, count in batch.rule_counts.items():
+            rule_counts[rule] = rule_counts.get(rule, 0) + count
+        job = hasher.submit(batch.ids, batch.id_keys)
+        kept.append(keeper.submit(_keep_new, batch, job, seen, writer, quarantine, dup_counts))
+        while sum(not f.done() for f in kept) > 2:
+            next(f for f in kept if not f.done()).result()
+
+    with (
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="yipanqi-stage") as stager,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="yipanqi-keep") as keeper,
+    ):
         for raw in batches:
-            batch = stage_batch(raw, mapping, n_in + 1, codes)
+            staging.append(stager.submit(stage_batch, raw, mapping, n_in + 1, codes))
             n_in += raw.num_rows
-            if batch.quarantine.num_rows:
-                quarantine.append(batch.quarantine)
-            for rule, count in batch.rule_counts.items():
-                rule_counts[rule] = rule_counts.get(rule, 0) + count
-            job = hasher.submit(batch.ids, batch.id_keys)
-            kept.append(keeper.submit(_keep_new, batch, job, seen, writer, quarantine, dup_counts))
-            while sum(not f.done() for f in kept) > 2:
-                next(f for f in kept if not f.done()).result()
+            if len(staging) > 2:  # batches are handed on in input order
+                hand_on(staging.pop(0).result())
             if source.kind != "csv":
                 report(ProgressEvent(f"load {name}", n_in, rows_total, "rows"))
+        for future in staging:
+            hand_on(future.result())
         n_loaded = sum(f.result() for f in kept)
     for rule, count in dup_counts.items():
         rule_counts[rule] = rule_counts.get(rule, 0) + count
