@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from dashboard.factory import create_app
+from dashboard.warmup import warm_caches
 from geodata.layers import ensure_layers
 from yipanqi.first_start import build_demo_store, needs_demo
 from yipanqi.progress import step_progress
@@ -20,10 +21,14 @@ def build_app():
     with step_progress() as report:
         layers = ensure_layers(settings.geodata_dir, progress=report)
     if needs_demo(settings.store_url):
-        print("First start: generating and loading demo records (synthetic, calibrated to the 2010 census)")
+        print(
+            "First start: generating and loading demo records (synthetic, calibrated to the 2010 census)"
+        )
         build_demo_store(settings)
     regions = str(settings.regions_path) if settings.regions_path else None
-    return create_app(layers, settings.store_url, regions)
+    app = create_app(layers, settings.store_url, regions)
+    warm_caches(app)
+    return app
 
 
 def main() -> None:

@@ -61,10 +61,10 @@ def switched_search(search: str | None) -> tuple[str, str]:
 
 
 def _section(pathname: str) -> str:
-    for path, _ in NAV[1:]:
-        if pathname.startswith(path):
-            return path
-    return "/"
+    """The navigation entry a path belongs to (``/area/<code>`` belongs to ``/areas``)."""
+    if pathname.startswith("/area"):
+        return "/areas"
+    return "/flows" if pathname.startswith("/flows") else "/"
 
 
 @callback(

@@ -1,0 +1,36 @@
+"""Warm the read caches in the background when the app starts.
+
+The first request for a measure at county level aggregates the whole flows table (seconds on a
+national store); doing it once at start-up, off the request path, keeps every interaction fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import dash
+
+from dashboard.data import overview
+from dashboard.data.store import periods
+
+log = logging.getLogger(__name__)
+
+
+def warm_caches(app: dash.Dash) -> threading.Thread:
+    """Start a daemon thread that fills the overview's caches; returns it (tests may join it)."""
+
+    def run() -> None:
+        with app.server.app_context():
+            try:
+                if not periods():
+                    return
+                for level in overview.LEVELS:
+                    overview.flow_totals(level)
+                    overview.coverage_totals(level, "cert_verified")
+            except Exception:  # noqa: BLE001 - a failed warm-up only costs speed, never correctness
+                log.exception("cache warm-up failed; reads will fill the caches on demand")
+
+    thread = threading.Thread(target=run, name="yipanqi-warmup", daemon=True)
+    thread.start()
+    return thread
