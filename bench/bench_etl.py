@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_etl.py --rows 2000000            # synthesise records
     .venv/bin/python bench/bench_etl.py --input records.csv        # e.g. from `yipanqi generate`
+    .venv/bin/python bench/bench_etl.py --input records.csv --repeat 3   # medians of three runs
 
 Steps, each in a fresh process so its peak memory (max RSS, workers included) is its own:
 
@@ -26,6 +27,8 @@ import json
 import os
 import platform
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -178,6 +181,44 @@ def _run(step: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _measure(path: Path, work: Path) -> dict:
+    """One ingest, aggregation and yardstick measurement in ``work``."""
+    r = _run("ingest", str(path), str(work))
+    print(
+        f"ingest: {r['rows_in']:,} rows in {r['seconds']:.1f} s = {r['rows_per_second'] / 1e6:.2f} M rows/s "
+        f"({r['rows_loaded']:,} loaded, {r['rows_quarantined']:,} quarantined), peak {r['peak_rss_mb']:,.0f} MB, "
+        f"{r['cpu_seconds_per_million_rows']:.2f} CPU s per million rows"
+    )
+    a = _run("aggregate", str(work))
+    b = _run("bare", str(work))
+    bare_cpu = b["cpu_seconds"]
+    out = {
+        "ingest": r,
+        "aggregate": a,
+        "bare": b,
+        "ingest_rows_per_second": r["rows_per_second"],
+        "ingest_cpu_seconds_per_million_rows": r["cpu_seconds_per_million_rows"],
+        "aggregate_seconds": a["seconds"],
+        "aggregate_cpu_seconds": a["cpu_seconds"],
+        "bare_sum_seconds": b["sum_seconds"],
+        "bare_sum_by_period_seconds": b["sum_by_period_seconds"],
+        "ratio": a["seconds"] / b["sum_seconds"],
+        "ratio_by_period": a["seconds"] / b["sum_by_period_seconds"],
+        "ratio_cpu": a["cpu_seconds"] / (bare_cpu["od"] + bare_cpu["coverage"]),
+        "ratio_by_period_cpu": a["cpu_seconds"] / (bare_cpu["od_by_period"] + bare_cpu["coverage"]),
+    }
+    print(
+        f"aggregate: {a['seconds']:.2f} s, peak {a['peak_rss_mb']:,.0f} MB; bare DuckDB OD {b['od_seconds']:.2f} s + "
+        f"coverage {b['coverage_seconds']:.2f} s = {b['sum_seconds']:.2f} s; ratio {out['ratio']:.2f} (target <= 1.5)\n"
+        f"  with the OD query grouped by period too (as the flows are): {b['od_by_period_seconds']:.2f} s + "
+        f"{b['coverage_seconds']:.2f} s; ratio {out['ratio_by_period']:.2f}\n"
+        f"  in CPU seconds: aggregate {a['cpu_seconds']:.2f}; ratio {out['ratio_cpu']:.2f}, "
+        f"by period {out['ratio_by_period_cpu']:.2f}\n"
+        f"  mart rows: {a['rows']}"
+    )
+    return out
+
+
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "_step":
         step, args = sys.argv[2], sys.argv[3:]
@@ -195,6 +236,7 @@ def main() -> None:
     parser.add_argument("--input", type=Path, help="a record CSV file to ingest instead of synthetic records")
     parser.add_argument("--work", type=Path, help="working directory (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "etl.json")
+    parser.add_argument("--repeat", type=int, default=1, help="measure ingest and aggregation N times (median)")
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="yipanqi-bench-etl-"))
@@ -216,32 +258,37 @@ def main() -> None:
         print(f"synthesised {args.rows:,} records ({path.stat().st_size / 1e6:,.0f} MB) in {results['prepare']['seconds']:.1f} s")
     results["input"] = {"path": str(path), "bytes": path.stat().st_size}
 
-    results["ingest"] = r = _run("ingest", str(path), str(work))
-    print(
-        f"ingest: {r['rows_in']:,} rows in {r['seconds']:.1f} s = {r['rows_per_second'] / 1e6:.2f} M rows/s "
-        f"({r['rows_loaded']:,} loaded, {r['rows_quarantined']:,} quarantined), peak {r['peak_rss_mb']:,.0f} MB, "
-        f"{r['cpu_seconds_per_million_rows']:.2f} CPU s per million rows"
-    )
-    results["aggregate"] = a = _run("aggregate", str(work))
-    results["bare"] = b = _run("bare", str(work))
-    ratio = a["seconds"] / b["sum_seconds"]
-    ratio_period = a["seconds"] / b["sum_by_period_seconds"]
-    results["aggregate_vs_bare"] = ratio
-    results["aggregate_vs_bare_by_period"] = ratio_period
-    print(
-        f"aggregate: {a['seconds']:.2f} s, peak {a['peak_rss_mb']:,.0f} MB; bare DuckDB OD {b['od_seconds']:.2f} s + "
-        f"coverage {b['coverage_seconds']:.2f} s = {b['sum_seconds']:.2f} s; ratio {ratio:.2f} (target <= 1.5)\n"
-        f"  with the OD query grouped by period too (as the flows are): {b['od_by_period_seconds']:.2f} s + "
-        f"{b['coverage_seconds']:.2f} s; ratio {ratio_period:.2f}"
-    )
-    cpu_ratio = a["cpu_seconds"] / (b["cpu_seconds"]["od"] + b["cpu_seconds"]["coverage"])
-    cpu_ratio_period = a["cpu_seconds"] / (b["cpu_seconds"]["od_by_period"] + b["cpu_seconds"]["coverage"])
-    results["aggregate_vs_bare_cpu"] = cpu_ratio
-    results["aggregate_vs_bare_by_period_cpu"] = cpu_ratio_period
-    print(f"  in CPU seconds: aggregate {a['cpu_seconds']:.2f}; ratio {cpu_ratio:.2f}, by period {cpu_ratio_period:.2f}")
-    print(f"  mart rows: {a['rows']}")
-    results["store"] = s = _run("store", str(work))
-    print(f"store (SQLite, one transaction): {s['seconds']:.2f} s, peak {s['peak_rss_mb']:,.0f} MB")
+    runs = []
+    for i in range(max(1, args.repeat)):
+        run_dir = work / f"run{i}"
+        shutil.rmtree(run_dir, ignore_errors=True)
+        run_dir.mkdir(parents=True)
+        runs.append(_measure(path, run_dir))
+    results["runs"] = runs
+    results["median"] = median = {
+        key: statistics.median(r[key] for r in runs)
+        for key in (
+            "ingest_rows_per_second",
+            "ingest_cpu_seconds_per_million_rows",
+            "aggregate_seconds",
+            "aggregate_cpu_seconds",
+            "bare_sum_seconds",
+            "bare_sum_by_period_seconds",
+            "ratio",
+            "ratio_by_period",
+            "ratio_cpu",
+            "ratio_by_period_cpu",
+        )
+    }
+    if len(runs) > 1:
+        print(
+            f"median of {len(runs)}: ingest {median['ingest_rows_per_second'] / 1e6:.2f} M rows/s "
+            f"({median['ingest_cpu_seconds_per_million_rows']:.2f} CPU s per million rows); aggregate "
+            f"{median['aggregate_seconds']:.2f} s, ratio {median['ratio']:.2f}, by period "
+            f"{median['ratio_by_period']:.2f} (CPU {median['ratio_cpu']:.2f} / {median['ratio_by_period_cpu']:.2f})"
+        )
+    results["store"] = st = _run("store", str(work / f"run{len(runs) - 1}"))
+    print(f"store (SQLite, one transaction): {st['seconds']:.2f} s, peak {st['peak_rss_mb']:,.0f} MB")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"results written to {args.out}")
