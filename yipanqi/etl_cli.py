@@ -143,7 +143,7 @@ def runs_command(
         data = data[data["run_id"].isin([r.run_id for r in rows])]
         detail = Table(title="inputs")
         for name in ("run", "source", "format", "sha256", "in", "loaded", "quarantined", "note"):
-            detail.add_column(name)
+            detail.add_column(name, justify="right" if name in ("run", "in", "loaded", "quarantined") else "left")
         for row in data.itertuples(index=False):
             skipped = row.skipped_as_run
             note = f"already loaded by run {int(skipped)}" if skipped is not None and skipped == skipped else ""
