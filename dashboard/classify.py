@@ -54,7 +54,15 @@ def target_classes(target: float, labels: tuple[str, str, str, str]) -> Classes:
 
     ``labels`` in that order, already in the UI language.
     """
-    bounds = (0.0, target - 0.08, target - 0.03, target - 1e-12, 1.0)
+    # bounds rounded to basis points, and a hair under the target, so that a rate exactly at a
+    # limit (e.g. 49/50 = 0.98) falls in the upper class despite binary floating point
+    bounds = (
+        0.0,
+        round(target - 0.08, 4) - 1e-9,
+        round(target - 0.03, 4) - 1e-9,
+        target - 1e-9,
+        1.0,
+    )
     return Classes(bounds=bounds, colors=theme.TARGET_4, labels=labels)
 
 

@@ -35,10 +35,8 @@ from dashboard.i18n import t, text
 from etl.records import COHORTS
 
 GRAPH_CONFIG: Any = {
-    "displaylogo": False,
+    **theme.GRAPH_CONFIG,
     "displayModeBar": False,
-    "topojsonURL": "/assets/topojson/",  # plotly.js geo fetches its base map here, not from a CDN
-    "scrollZoom": False,
     "doubleClick": False,
     "responsive": True,
 }

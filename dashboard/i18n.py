@@ -49,7 +49,13 @@ SHARED: dict[str, dict[str, str]] = {
     "scs_islands": {"zh": "南海诸岛", "en": "South China Sea Islands"},
     "loading": {"zh": "加载中…", "en": "Loading…"},
     "download_csv": {"zh": "下载 CSV", "en": "Download CSV"},
+    "class_below": {"zh": "低于目标 8 个百分点以上", "en": "More than 8 points below target"},
+    "class_8": {"zh": "低于目标 3–8 个百分点", "en": "3–8 points below target"},
+    "class_3": {"zh": "低于目标 3 个百分点以内", "en": "Within 3 points of target"},
+    "class_at": {"zh": "达到或超过目标", "en": "At or above target"},
 }
+
+TARGET_CLASS_KEYS = ("class_below", "class_8", "class_3", "class_at")
 
 
 def lang_of(value: str | None) -> str:
@@ -65,6 +71,12 @@ def text(strings: Strings, key: str, lang: str) -> str:
 def t(key: str, lang: str) -> str:
     """A shared string."""
     return text(SHARED, key, lang)
+
+
+def target_class_labels(lang: str) -> tuple[str, str, str, str]:
+    """Labels of the four target-anchored coverage classes, lowest first."""
+    below, eight, three, at = (t(key, lang) for key in TARGET_CLASS_KEYS)
+    return below, eight, three, at
 
 
 def indicator_name(flag: str, lang: str) -> str:

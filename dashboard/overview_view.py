@@ -23,13 +23,11 @@ from dashboard.data.overview import (
 )
 from dashboard.data.store import cached, data_version
 from dashboard.figures.china_map import Classes
-from dashboard.i18n import indicator_name, lang_of, number, t, text
+from dashboard.i18n import indicator_name, lang_of, number, t, target_class_labels, text
 from etl.records import INDICATOR_BY_FLAG
 
 GRAPH_CONFIG = {
-    "displaylogo": False,
-    "topojsonURL": "/assets/topojson/",  # plotly.js geo fetches its base map here, not from a CDN
-    "scrollZoom": False,
+    **theme.GRAPH_CONFIG,
     "locale": "zh-CN",
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
     "toImageButtonOptions": {"format": "png", "scale": 3},
@@ -48,10 +46,6 @@ STRINGS = {
     "inter_share": {"zh": "跨省流动占比", "en": "Inter-province share"},
     "inter_note": {"zh": "县际流动中跨省的比例", "en": "of between-county movers"},
     "at_target": {"zh": "已达标", "en": "At target"},
-    "class_below": {"zh": "低于目标 8 个百分点以上", "en": "More than 8 points below target"},
-    "class_8": {"zh": "低于目标 3–8 个百分点", "en": "3–8 points below target"},
-    "class_3": {"zh": "低于目标 3 个百分点以内", "en": "Within 3 points of target"},
-    "class_at": {"zh": "达到或超过目标", "en": "At or above target"},
     "numerator_of": {"zh": "{num} / {den} 人", "en": "{num} / {den} persons"},
     "gap": {
         "zh": "距 {target} 目标差 {gap} 人",
@@ -100,10 +94,7 @@ def classes_for(measure: str, level: str, lang: str) -> Classes:
 @cached(maxsize=64)
 def _classes(_engine, measure: str, level: str, lang: str) -> Classes:
     if measure in INDICATOR_BY_FLAG:
-        labels = tuple(
-            text(STRINGS, k, lang) for k in ("class_below", "class_8", "class_3", "class_at")
-        )
-        return target_classes(INDICATOR_BY_FLAG[measure].target, labels)  # type: ignore[arg-type]
+        return target_classes(INDICATOR_BY_FLAG[measure].target, target_class_labels(lang))
     values = all_period_values(measure, level)
     if measure == "net":
         return diverging_classes(values)

@@ -31,3 +31,11 @@ TARGET_4 = ("#d7191c", "#fdae61", "#a6d96a", "#1a9641")
 # Net flows, diverging around zero (ColorBrewer RdBu, 6 classes): net outflow red, net inflow blue.
 DIVERGING_6 = ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac")
 SUPPRESSED = "#c5cfdb"  # small cells: fewer people than the store's threshold
+
+# dcc.Graph config shared by every page: no plotly logo, plotly.js geo's base topojson served
+# locally (it fetches it even with every base layer hidden), no scroll zoom on projector pages.
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "topojsonURL": "/assets/topojson/",
+    "scrollZoom": False,
+}

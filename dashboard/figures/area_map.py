@@ -19,18 +19,14 @@ import pandas as pd
 from dashboard import theme
 from dashboard.figures.bullets import percent, persons
 from dashboard.figures.china_map import stepped_colorscale
-from dashboard.i18n import t, text
+from dashboard.i18n import t, target_class_labels, text
 
-TARGET_CLASS_COLORS = ("#d7301f", "#fc8d59", "#fdd49e", "#31a354")
+TARGET_CLASS_COLORS = theme.TARGET_4
 """Below by more than 8 points, within 8, within 3, at or above target (worst first)."""
 SUPPRESSED = "#cfd4da"
 HIGHLIGHT = "#111827"
 
 STRINGS = {
-    "class_below": {"zh": "低于目标 8 个百分点以上", "en": "> 8 points below target"},
-    "class_8": {"zh": "低于目标 3–8 个百分点", "en": "3-8 points below"},
-    "class_3": {"zh": "低于目标 3 个百分点以内", "en": "< 3 points below"},
-    "class_ok": {"zh": "达到目标", "en": "at or above target"},
     "numerator": {"zh": "分子/分母", "en": "numerator/denominator"},
 }
 
@@ -82,7 +78,7 @@ def area_map(
     scale: dict[str, Any]
     if target is not None:
         z = target_classes(values[shown], target)
-        names = [text(STRINGS, k, lang) for k in ("class_below", "class_8", "class_3", "class_ok")]
+        names = list(target_class_labels(lang))
         colorbar = {
             "title": {"text": measure_name, "side": "top"},
             "tickvals": [0, 1, 2, 3],

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dashboard import theme
-from dashboard.i18n import indicator_name, t, text
+from dashboard.i18n import indicator_name, t, target_class_labels, text
 from etl.records import INDICATORS
 
 BAND_COLORS = ("#f6d5cf", "#fbe5c4", "#fbf3cf", "#dcefd9")
@@ -34,10 +34,6 @@ STRINGS = {
     "covered": {"zh": "已覆盖 {num} / 应覆盖 {den}", "en": "{num} of {den} covered"},
     "gap_short": {"zh": "差 {n} 人", "en": "{n} short"},
     "at_target": {"zh": "达标", "en": "at target"},
-    "band_below": {"zh": "低于目标 8 个百分点以上", "en": "more than 8 points below target"},
-    "band_8": {"zh": "低于目标 3–8 个百分点", "en": "3-8 points below target"},
-    "band_3": {"zh": "低于目标 3 个百分点以内", "en": "within 3 points of target"},
-    "band_ok": {"zh": "达到目标", "en": "at or above target"},
 }
 
 
@@ -234,5 +230,4 @@ def key_items(
 
 def band_legend(lang: str) -> list[tuple[str, str]]:
     """(colour, label) of the background bands, worst first, for a legend beside the chart."""
-    keys = ("band_below", "band_8", "band_3", "band_ok")
-    return [(color, _s(key, lang)) for color, key in zip(BAND_COLORS, keys, strict=True)]
+    return list(zip(BAND_COLORS, target_class_labels(lang), strict=True))

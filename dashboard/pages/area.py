@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, Patch, State, callback, dcc, html
 
-from dashboard import context, ids
+from dashboard import context, ids, theme
 from dashboard.data import area as data
 from dashboard.data import store
 from dashboard.figures.area_map import area_map
@@ -91,9 +91,7 @@ STRINGS = {
     "map_of_province": {"zh": "{name}各省", "en": "Provinces of {name}"},
 }
 GRAPH_CONFIG = {
-    "displaylogo": False,
-    "topojsonURL": "/assets/topojson/",  # plotly.js geo fetches its base map here, not from a CDN
-    "scrollZoom": False,
+    **theme.GRAPH_CONFIG,
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }

@@ -171,7 +171,7 @@ def test_wuxi_by_url_period_change_and_url_round_trip(area_page, area_store):
     page.wait_for_url("**measure=health_check*")
     page.wait_for_function(
         "document.querySelector('#area-map .colorbar') &&"
-        " document.querySelector('#area-map .colorbar').textContent.includes('达到目标')"
+        " document.querySelector('#area-map .colorbar').textContent.includes('达到或超过目标')"
     )
     assert "2011年6月" in page.locator(f"{MAP} .gtitle").text_content()
     url = page.url

