@@ -7,6 +7,7 @@ module only wires them to callbacks.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from dash import html
@@ -26,7 +27,7 @@ from dashboard.figures.china_map import Classes
 from dashboard.i18n import indicator_name, lang_of, number, t, target_class_labels, text
 from etl.records import INDICATOR_BY_FLAG
 
-GRAPH_CONFIG = {
+GRAPH_CONFIG: Any = {  # dcc.Graph types its config as a TypedDict
     **theme.GRAPH_CONFIG,
     "locale": "zh-CN",
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],

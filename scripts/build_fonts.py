@@ -8,6 +8,7 @@ the character set: ``python scripts/build_fonts.py`` (needs fonts-noto-cjk and f
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from fontTools import subset
@@ -25,10 +26,8 @@ def gb2312_chars() -> set[str]:
     chars = set()
     for hi in range(0xA1, 0xF8):
         for lo in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes([hi, lo]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     return chars
 
 

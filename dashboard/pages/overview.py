@@ -145,8 +145,7 @@ def layout(
                 className="yp-overview-body",
             ),
             html.Div(text(STRINGS, "source", lang), className="yp-source"),
-        ],
-        **{"data-lang": lang},
+        ]
     )
 
 
