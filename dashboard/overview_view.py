@@ -16,6 +16,7 @@ from dashboard import theme
 from dashboard.classify import diverging_classes, quantile_classes, target_classes
 from dashboard.data import geo
 from dashboard.data.overview import (
+    CENSUS_MEASURES,
     FLOW_MEASURES,
     all_period_values,
     headlines,
@@ -42,6 +43,15 @@ STRINGS = {
     "measure_outflow": {"zh": "流出人数", "en": "Outflow (persons)"},
     "measure_net": {"zh": "净流入人数", "en": "Net inflow (persons)"},
     "measure_inflow_per_1000": {"zh": "每千常住人口流入人数", "en": "Inflow per 1,000 residents"},
+    "measure_census2020_inter_share": {
+        "zh": "2020 普查：外省户籍人口占常住人口比例",
+        "en": "2020 census: residents registered in another province",
+    },
+    "measure_census2010_inter_share": {
+        "zh": "2010 普查：外省户籍人口占常住人口比例",
+        "en": "2010 census: residents registered in another province",
+    },
+    "census_share": {"zh": "外省户籍 {num} 人 / 常住 {den} 人", "en": "{num} of {den} residents"},
     "floating": {"zh": "流动人口", "en": "Floating population"},
     "floating_note": {"zh": "本期个案人数", "en": "persons in the period's records"},
     "inter_share": {"zh": "跨省流动占比", "en": "Inter-province share"},
@@ -82,7 +92,7 @@ def unit_hover_names(level: str, lang: str) -> tuple[list[str], list[str]]:
 
 
 def measure_label(measure: str, lang: str) -> str:
-    if measure in FLOW_MEASURES:
+    if measure in FLOW_MEASURES or measure in CENSUS_MEASURES:
         return text(STRINGS, f"measure_{measure}", lang)
     return indicator_name(measure, lang)
 
@@ -99,6 +109,8 @@ def _classes(_engine, measure: str, level: str, lang: str) -> Classes:
     values = all_period_values(measure, level)
     if measure == "net":
         return diverging_classes(values)
+    if measure in CENSUS_MEASURES:
+        return quantile_classes(values, 5, percent=True)
     return quantile_classes(values, 5, decimals=1 if measure == "inflow_per_1000" else 0)
 
 
@@ -180,6 +192,9 @@ def _value_text(
             + "<br>"
             + text(STRINGS, "gap", lang).format(target=f"{target:.0%}", gap=f"{gap:,}")
         )
+    if measure in CENSUS_MEASURES:
+        counts = text(STRINGS, "census_share", lang).format(num=f"{num:,.0f}", den=f"{den:,.0f}")
+        return f"{value:.1%}　({counts})"
     if measure == "inflow_per_1000":
         return f"{value:,.2f}‰　({num:,.0f} / {den:,.0f} {text(STRINGS, 'residents', lang)})"
     if measure == "net":

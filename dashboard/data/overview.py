@@ -4,7 +4,9 @@ Measures (``MEASURES``):
 - ``inflow`` / ``outflow``: floating persons (cohort ``all``) living in / registered in the unit,
   between units only (the diagonal or *within* flows are never part of them); ``net`` = in - out;
 - ``inflow_per_1000``: inflow per 1,000 residents (2010 census resident population of the unit);
-- each coverage indicator (its flag name): rate = numerator / denominator on the indicator's side.
+- each coverage indicator (its flag name): rate = numerator / denominator on the indicator's side;
+- ``census2020_inter_share`` / ``census2010_inter_share``: the census share of residents registered
+  in another province (省外 人户分离人口 / 常住人口), the same in every period.
 
 A value whose count (inflow or outflow persons, or the indicator's denominator) is under the
 store's small-cell threshold is *suppressed*: shown as such, never as a number.
@@ -27,7 +29,8 @@ from geodata import census
 
 LEVELS = ("province", "prefecture", "county")
 FLOW_MEASURES = ("inflow", "outflow", "net", "inflow_per_1000")
-MEASURES = FLOW_MEASURES + tuple(i.flag for i in INDICATORS)
+CENSUS_MEASURES = {"census2020_inter_share": 2020, "census2010_inter_share": 2010}
+MEASURES = FLOW_MEASURES + tuple(i.flag for i in INDICATORS) + tuple(CENSUS_MEASURES)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ def residents(level: str) -> pd.Series:
 def measure_values(measure: str, level: str, period: str) -> MeasureValues:
     """One measure for every unit of ``level`` in ``period``."""
     codes = unit_codes(level)
+    if measure in CENSUS_MEASURES:
+        return _census_share(CENSUS_MEASURES[measure], level, tuple(codes))
     num, den = _counts(measure, level, period, codes)
     small = threshold()
     if measure in FLOW_MEASURES:
@@ -146,6 +151,20 @@ def measure_values(measure: str, level: str, period: str) -> MeasureValues:
         np.asarray(denominator, dtype=float),
         np.asarray(suppressed, dtype=bool),
     )
+
+
+@lru_cache(maxsize=8)
+def _census_share(year: int, level: str, codes: tuple[str, ...]) -> MeasureValues:
+    """Residents registered in another province per resident (census ``year``); NaN: no census."""
+    table = census.county_census(year).merge(
+        geo.hierarchy()[["county_code", "prefecture_code"]], on="county_code"
+    )
+    sums = table.groupby(f"{level}_code")[["n_hukou_other_province", "pop_total"]].sum(min_count=1)
+    sums = sums.astype("float64").reindex(list(codes))
+    num, den = sums["n_hukou_other_province"].to_numpy(), sums["pop_total"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = num / den
+    return MeasureValues(list(codes), value, num, den, np.zeros(len(codes), dtype=bool))
 
 
 def _counts(measure: str, level: str, period: str, codes: list[str]):
@@ -202,7 +221,9 @@ def _headlines(engine: sa.Engine, period: str) -> tuple[dict[str, float], list[H
     flows = store.flows
     query = sa.select(
         sa.func.sum(flows.c.persons_all).label("between"),
-        sa.func.sum(sa.case((flows.c.is_inter_province, flows.c.persons_all), else_=0)).label("inter"),
+        sa.func.sum(sa.case((flows.c.is_inter_province, flows.c.persons_all), else_=0)).label(
+            "inter"
+        ),
     ).where(flows.c.period == period, sa.not_(flows.c.is_diagonal))
     with engine.connect() as conn:
         between, inter = conn.execute(query).one()

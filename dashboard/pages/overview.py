@@ -15,7 +15,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from dashboard import context, ids
 from dashboard.data import geo
-from dashboard.data.overview import LEVELS, MEASURES
+from dashboard.data.overview import CENSUS_MEASURES, FLOW_MEASURES, LEVELS, MEASURES
 from dashboard.data.store import periods
 from dashboard.figures.china_map import paintable_choropleth
 from dashboard.geometry_route import geometry_url
@@ -26,8 +26,10 @@ from dashboard.overview_view import (
     headline_cards,
     legend,
     map_payload,
+    measure_label,
     unit_hover_names,
 )
+from etl.records import INDICATORS
 
 dash.register_page(__name__, path="/", name="总览", title="一盘棋 · 总览")
 
@@ -164,16 +166,12 @@ def _control(label: str, component, grow: bool = False) -> html.Div:
 
 
 def _measure_options(lang: str) -> list[dict]:
-    flows = [
-        {"label": text(STRINGS, f"measure_{m}", lang), "value": m}
-        for m in ("inflow", "outflow", "net", "inflow_per_1000")
+    """Coverage indicators first, then flow measures, then the census shares."""
+    coverage = [{"label": indicator_name(i.flag, lang), "value": i.flag} for i in INDICATORS]
+    others = [
+        {"label": measure_label(m, lang), "value": m} for m in (*FLOW_MEASURES, *CENSUS_MEASURES)
     ]
-    coverage = [
-        {"label": indicator_name(m, lang), "value": m}
-        for m in MEASURES
-        if m not in ("inflow", "outflow", "net", "inflow_per_1000")
-    ]
-    return coverage + flows
+    return coverage + others
 
 
 def _figure(level: str, lang: str) -> dict:

@@ -135,3 +135,12 @@ def test_readable_at_projector_sizes_in_english(browser, live_server, size):
     assert "Floating population" in page.locator("#overview-headlines").inner_text()
     screenshot(page, f"overview-en-{size[0]}x{size[1]}")
     context.close()
+
+
+def test_census_share_map_for_guangdong(page, live_server):
+    """The 2020 census measure: Guangdong's share of residents registered in another province."""
+    open_overview(page, live_server, "?measure=census2020_inter_share&level=province")
+    text = hover_text(page, 113.3, 23.6)
+    assert "广东省" in text
+    # published: 29,622,110 of 126,012,510 residents (2020 census)
+    assert "29,622,110" in text and "126,012,510" in text and "23.5%" in text
