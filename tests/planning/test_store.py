@@ -1,0 +1,33 @@
+"""Saved scenarios in the store: save, list, get, replace, delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.store import open_store
+from planning.errors import ScenarioError
+from planning.scenario import parse_scenario
+from planning.store import delete_scenario, get_scenario, list_scenarios, save_scenario
+
+
+def test_save_list_show_delete(sqlite_url):
+    engine = open_store(sqlite_url)
+    first = parse_scenario({"name": "a", "levers": [{"kind": "growth", "percent": 5, "side": "inflow", "areas": ["310000"]}]})
+    second = parse_scenario({"name": "无锡 push", "levers": []})
+    assert list_scenarios(engine) == []
+    save_scenario(engine, first, "planner", baseline_run_id=3)
+    save_scenario(engine, second, "", None)
+    assert {s.name for s in list_scenarios(engine)} == {"a", "无锡 push"}
+    saved = get_scenario(engine, "a")
+    assert saved.scenario == first and saved.author == "planner" and saved.baseline_run_id == 3
+    with pytest.raises(ScenarioError, match="saved already"):
+        save_scenario(engine, first)
+    changed = parse_scenario({"name": "a", "levers": []})
+    save_scenario(engine, changed, replace=True)
+    assert get_scenario(engine, "a").scenario.levers == ()
+    delete_scenario(engine, "a")
+    with pytest.raises(ScenarioError, match="no saved scenario named 'a'"):
+        get_scenario(engine, "a")
+    with pytest.raises(ScenarioError, match="no saved scenario"):
+        delete_scenario(engine, "a")
+    engine.dispose()
