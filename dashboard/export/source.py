@@ -44,7 +44,9 @@ class MapView:
         if self.lang not in ("zh", "en"):
             raise ExportError(f"unknown language {self.lang!r}; zh or en")
         if not periods:
-            raise ExportError("the store has no aggregates: load records with `yipanqi ingest` first")
+            raise ExportError(
+                "the store has no aggregates: load records with `yipanqi ingest` first"
+            )
         period = self.period or periods[-1]
         if period not in periods:
             raise ExportError(
@@ -93,7 +95,9 @@ def read_lineage(ctx: AppContext, now: datetime | None = None) -> Lineage:
     """Lineage of the store's current data (ExportError when no run has succeeded)."""
     run = store.latest_run(ctx.engine, status="succeeded")
     if run is None:
-        raise ExportError("the store has no succeeded run: load records with `yipanqi ingest` first")
+        raise ExportError(
+            "the store has no succeeded run: load records with `yipanqi ingest` first"
+        )
     threshold = int(store.meta(ctx.engine, "small_cell_threshold") or 0)
     ended = run.ended_at.strftime("%Y-%m-%d %H:%M UTC") if run.ended_at else ""
     made = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")

@@ -47,10 +47,30 @@ LAYER_COLUMNS = (
 )
 
 MEASURE_TEXT = {
-    "inflow": ("流入人数", "Inflow", "persons", "floating persons living in the unit and registered in another unit of the level (between units only)"),
-    "outflow": ("流出人数", "Outflow", "persons", "floating persons registered in the unit and living in another unit of the level"),
-    "net": ("净流入人数", "Net inflow", "persons", "inflow - outflow; numerator = inflow, denominator = outflow"),
-    "inflow_per_1000": ("每千常住人口流入人数", "Inflow per 1,000 residents", "persons per 1,000 residents", "inflow per 1,000 residents of the 2010 census; numerator = inflow, denominator = residents"),
+    "inflow": (
+        "流入人数",
+        "Inflow",
+        "persons",
+        "floating persons living in the unit and registered in another unit of the level (between units only)",
+    ),
+    "outflow": (
+        "流出人数",
+        "Outflow",
+        "persons",
+        "floating persons registered in the unit and living in another unit of the level",
+    ),
+    "net": (
+        "净流入人数",
+        "Net inflow",
+        "persons",
+        "inflow - outflow; numerator = inflow, denominator = outflow",
+    ),
+    "inflow_per_1000": (
+        "每千常住人口流入人数",
+        "Inflow per 1,000 residents",
+        "persons per 1,000 residents",
+        "inflow per 1,000 residents of the 2010 census; numerator = inflow, denominator = residents",
+    ),
 }
 
 FLOW_DEFINITION = (
@@ -136,7 +156,11 @@ def flow_table(
     flows = store.read_flows(engine, period=view.period, cohort=cohort, level=level)
     if level == "county":
         flows = flows.rename(
-            columns={"hukou_code": "origin_code", "residence_code": "destination_code", "is_diagonal": "is_within"}
+            columns={
+                "hukou_code": "origin_code",
+                "residence_code": "destination_code",
+                "is_diagonal": "is_within",
+            }
         )
     else:
         threshold = lineage.small_cell_threshold
@@ -185,7 +209,11 @@ def _matrix(long: pd.DataFrame) -> pd.DataFrame:
     """Origins down, destinations across: persons, 0 where no flow, NA where suppressed."""
     codes = sorted(set(long["origin_code"]) | set(long["destination_code"]))
     grid = long.pivot_table(
-        index="origin_code", columns="destination_code", values="persons", aggfunc="first", dropna=False
+        index="origin_code",
+        columns="destination_code",
+        values="persons",
+        aggfunc="first",
+        dropna=False,
     ).reindex(index=codes, columns=codes)
     hidden = long[long["suppressed"]]
     filled = grid.astype("Float64").fillna(0)
@@ -278,13 +306,17 @@ def metadata_path(out: Path) -> Path:
     return out.with_name(out.stem + ".metadata.csv")
 
 
-def write_table(table: Table, out: str | Path, layers: LayerSet | None = None, level: str = "") -> list[Path]:
+def write_table(
+    table: Table, out: str | Path, layers: LayerSet | None = None, level: str = ""
+) -> list[Path]:
     """Write ``table`` as CSV (UTF-8 with BOM), XLSX, GeoJSON or GeoPackage by ``out``'s suffix;
     returns the files written. Geometry (GeoJSON, GeoPackage) needs ``layers`` and ``level``."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in DATA_FORMATS:
-        raise ExportError(f"cannot write {out.name}: the format is one of {', '.join(DATA_FORMATS)}")
+        raise ExportError(
+            f"cannot write {out.name}: the format is one of {', '.join(DATA_FORMATS)}"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         _csv(table.data, out)
@@ -333,5 +365,7 @@ def _with_geometry(data: pd.DataFrame, layers: LayerSet, level: str):
     import geopandas as gpd
 
     shapes = layers.read(level, "detail")[["adcode", "geometry"]]
-    merged = data.merge(shapes, left_on="code", right_on="adcode", how="left").drop(columns="adcode")
+    merged = data.merge(shapes, left_on="code", right_on="adcode", how="left").drop(
+        columns="adcode"
+    )
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=shapes.crs)

@@ -1,0 +1,229 @@
+"""The print layout of a national map: a pure plotly dict, self-contained (geometry embedded).
+
+The page is A4 landscape at 96 px per inch (1123 x 794 CSS px): the title and subtitle on top, the
+map with the 南海诸岛 inset (``dashboard.figures.china_map``), a class legend drawn with shapes
+(classes, suppressed small cells, no data, outside coverage) in the lower left, and two footer
+lines: the source, then the lineage (ETL run, code version, boundaries) and the date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard import theme
+from dashboard.figures.china_map import Classes, MapLayer, china_choropleth
+
+A4_LANDSCAPE_PX = (1123, 794)  # 297 x 210 mm at 96 px per inch
+MARGIN = {"l": 24, "r": 24, "t": 78, "b": 58}
+_LEVEL_URL, _PROVINCE_URL = "embed:level", "embed:province"
+
+
+@dataclass(frozen=True)
+class PrintTexts:
+    """Every string on the printed map, already in the chosen language."""
+
+    title: str
+    subtitle: str
+    legend_title: str
+    suppressed: str
+    no_data: str
+    outside: str
+    scs: str
+    source: str
+    lineage: str
+
+
+def print_map_figure(
+    codes: Sequence[str],
+    values: np.ndarray,
+    suppressed: np.ndarray,
+    classes: Classes,
+    texts: PrintTexts,
+    *,
+    geometry: dict,
+    province_geometry: dict,
+    province_codes: Sequence[str],
+    outside_codes: Sequence[str],
+    maritime: tuple[list[float | None], list[float | None]],
+    size: tuple[int, int] = A4_LANDSCAPE_PX,
+) -> dict:
+    """A national choropleth laid out for print. ``geometry`` is the level's GeoJSON
+    FeatureCollection (features keyed by ``id`` = adcode), ``province_geometry`` the provinces'.
+
+    Suppressed units are drawn in the suppressed grey, never in a class colour.
+    """
+    values = np.asarray(values, dtype=float)
+    hidden = np.asarray(suppressed, dtype=bool)
+    shown = [c for c, s in zip(codes, hidden, strict=True) if not s]
+    layer = MapLayer(shown, shown, values[~hidden], [""] * len(shown))
+    figure = china_choropleth(
+        layer,
+        classes,
+        geojson_url=_LEVEL_URL,
+        outside_codes=outside_codes,
+        outside_label=texts.outside,
+        no_data_label=texts.no_data,
+        province_geojson_url=_PROVINCE_URL,
+        province_codes=province_codes,
+        maritime=maritime,
+        title=texts.title,
+        legend_title=texts.legend_title,
+    )
+    data = figure["data"]
+    data[0]["showscale"] = False
+    data.insert(
+        2,
+        {
+            "type": "choropleth",
+            "geo": "geo",
+            "geojson": _LEVEL_URL,
+            "locations": [c for c, s in zip(codes, hidden, strict=True) if s],
+            "z": [0] * int(hidden.sum()),
+            "colorscale": [[0, theme.SUPPRESSED], [1, theme.SUPPRESSED]],
+            "showscale": False,
+            "marker": {"line": {"width": 0.2, "color": theme.BORDER}},
+        },
+    )
+    for trace in data:
+        trace.pop("hovertemplate", None)
+        trace["hoverinfo"] = "skip"
+        if trace.get("geojson") == _LEVEL_URL:
+            trace["geojson"] = geometry
+        elif trace.get("geojson") == _PROVINCE_URL:
+            trace["geojson"] = province_geometry
+    figure["layout"] = _print_layout(figure["layout"], classes, texts, size)
+    return figure
+
+
+def _print_layout(layout: dict, classes: Classes, texts: PrintTexts, size: tuple[int, int]) -> dict:
+    width, height = size
+    layout = dict(layout)
+    layout.update(width=width, height=height, margin=dict(MARGIN, pad=0))
+    layout["title"] = {"text": ""}
+    scs = layout["annotations"][-1]  # the 南海诸岛 label of china_map's layout
+    scs["text"] = texts.scs
+    layout["annotations"] = [
+        *_heading(texts, height),
+        scs,
+        *_legend(classes, texts, height),
+        *_footer(texts, height),
+    ]
+    layout["shapes"] = _legend_swatches(classes, height)
+    return layout
+
+
+_ROW_PX = 19
+_SWATCH_PX = (22, 12)
+_LEGEND_X = 0.012
+
+
+def _legend_rows(classes: Classes, texts: PrintTexts) -> list[tuple[str, str]]:
+    rows = list(zip(classes.colors, classes.labels, strict=True))[::-1]
+    return rows + [
+        (theme.SUPPRESSED, texts.suppressed),
+        (theme.NO_DATA_SWATCH, texts.no_data),
+        (theme.OUTSIDE_COVERAGE, texts.outside),
+    ]
+
+
+def _row_y(i: int, n: int, height: int) -> float:
+    """Paper y of the centre of legend row i (0 = top) of n, the last row just above the bottom."""
+    plot_h = height - MARGIN["t"] - MARGIN["b"]
+    return (6 + (n - 1 - i) * _ROW_PX + _ROW_PX / 2) / plot_h
+
+
+def _legend(classes: Classes, texts: PrintTexts, height: int) -> list[dict]:
+    rows = _legend_rows(classes, texts)
+    n = len(rows)
+    plot_h = height - MARGIN["t"] - MARGIN["b"]
+    out = [
+        {
+            "text": f"<b>{texts.legend_title}</b>",
+            "x": _LEGEND_X,
+            "y": _row_y(0, n, height) + (_ROW_PX * 0.6) / plot_h,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "font": {"size": 13, "color": theme.TEXT},
+        }
+    ]
+    for i, (_, label) in enumerate(rows):
+        out.append(
+            {
+                "text": label,
+                "x": _LEGEND_X + 30 / 1075,
+                "y": _row_y(i, n, height),
+                "xanchor": "left",
+                "yanchor": "middle",
+                "font": {"size": 11.5, "color": theme.TEXT},
+            }
+        )
+    for a in out:
+        a.update(showarrow=False, xref="paper", yref="paper", align="left")
+    return out
+
+
+def _legend_swatches(classes: Classes, height: int) -> list[dict]:
+    rows = _legend_rows(classes, PrintTexts(*[""] * 9))
+    n = len(rows)
+    plot_w = A4_LANDSCAPE_PX[0] - MARGIN["l"] - MARGIN["r"]
+    plot_h = height - MARGIN["t"] - MARGIN["b"]
+    w, h = _SWATCH_PX[0] / plot_w, _SWATCH_PX[1] / plot_h
+    shapes = []
+    for i, (color, _) in enumerate(rows):
+        y = _row_y(i, n, height)
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "paper",
+                "yref": "paper",
+                "x0": _LEGEND_X,
+                "x1": _LEGEND_X + w,
+                "y0": y - h / 2,
+                "y1": y + h / 2,
+                "fillcolor": color,
+                "line": {"width": 0.6, "color": theme.MUTED},
+            }
+        )
+    return shapes
+
+
+def _heading(texts: PrintTexts, height: int) -> list[dict]:
+    plot_h = height - MARGIN["t"] - MARGIN["b"]
+    base = {"showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "xanchor": "center"}
+    return [
+        dict(
+            base,
+            text=f"<b>{texts.title}</b>",
+            y=1 + (MARGIN["t"] - 12) / plot_h,
+            yanchor="top",
+            font={"size": 22, "color": theme.TEXT},
+        ),
+        dict(
+            base,
+            text=texts.subtitle,
+            y=1 + (MARGIN["t"] - 46) / plot_h,
+            yanchor="top",
+            font={"size": 13, "color": theme.MUTED},
+        ),
+    ]
+
+
+def _footer(texts: PrintTexts, height: int) -> list[dict]:
+    plot_h = height - MARGIN["t"] - MARGIN["b"]
+    base = {
+        "showarrow": False,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "align": "left",
+        "font": {"size": 10, "color": theme.MUTED},
+    }
+    return [
+        dict(base, text=texts.source, y=-10 / plot_h),
+        dict(base, text=texts.lineage, y=-30 / plot_h),
+    ]
