@@ -115,12 +115,12 @@ def export_flows(
 ) -> list[Path]:
     """Write the OD flows of the view's period and level (long or matrix) as .csv or .xlsx."""
     from dashboard.export.source import ExportError
-    from dashboard.export.tables import FLOW_FORMATS, flow_table
+    from dashboard.export.tables import FLOW_FORMATS, FLOW_LEVELS, flow_table
 
     if Path(out).suffix.lower() not in FLOW_FORMATS:
         raise ExportError(f"flows are written as {' or '.join(FLOW_FORMATS)}, not {Path(out).name}")
     with store_context(layers, store_url) as ctx:
-        view = view.checked(periods())
+        view = view.checked(periods(), FLOW_LEVELS)
         table = flow_table(ctx.engine, view, read_lineage(ctx, now), form=form, cohort=cohort)
         return write_table(table, out)
 

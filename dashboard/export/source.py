@@ -35,12 +35,12 @@ class MapView:
     period: str | None = None
     lang: str = "zh"
 
-    def checked(self, periods: tuple[str, ...]) -> MapView:
+    def checked(self, periods: tuple[str, ...], levels: tuple[str, ...] = LEVELS) -> MapView:
         """This view with its period resolved; ExportError names the bad option and the choices."""
         if self.measure not in MEASURES:
             raise ExportError(f"unknown measure {self.measure!r}; one of {', '.join(MEASURES)}")
-        if self.level not in LEVELS:
-            raise ExportError(f"unknown level {self.level!r}; one of {', '.join(LEVELS)}")
+        if self.level not in levels:
+            raise ExportError(f"unknown level {self.level!r}; one of {', '.join(levels)}")
         if self.lang not in ("zh", "en"):
             raise ExportError(f"unknown language {self.lang!r}; zh or en")
         if not periods:

@@ -115,8 +115,8 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
             "period": view.period,
             "measure": view.measure,
             "value": np.where(hidden, np.nan, values.value),
-            "numerator": np.where(hidden, np.nan, values.numerator),
-            "denominator": np.where(hidden, np.nan, values.denominator),
+            "numerator": _counts(np.where(hidden, np.nan, values.numerator)),
+            "denominator": _counts(np.where(hidden, np.nan, values.denominator)),
             "suppressed": hidden,
         },
         columns=list(LAYER_COLUMNS),
@@ -175,7 +175,7 @@ def flow_table(
             "destination_code": flows["destination_code"],
             "destination_name": flows["destination_code"].map(names).fillna(""),
             "cohort": flows["cohort"],
-            "persons": flows["persons"].where(~flows["small_cell"].astype(bool)).astype("Float64"),
+            "persons": flows["persons"].where(~flows["small_cell"].astype(bool)).astype("Int64"),
             "is_within": flows["is_within"].astype(bool),
             "suppressed": flows["small_cell"].astype(bool),
         }
@@ -216,7 +216,7 @@ def _matrix(long: pd.DataFrame) -> pd.DataFrame:
         dropna=False,
     ).reindex(index=codes, columns=codes)
     hidden = long[long["suppressed"]]
-    filled = grid.astype("Float64").fillna(0)
+    filled = grid.astype("Int64").fillna(0)
     for o, d in zip(hidden["origin_code"], hidden["destination_code"], strict=True):
         filled.loc[o, d] = pd.NA
     filled.index.name = "origin_code"
@@ -224,6 +224,11 @@ def _matrix(long: pd.DataFrame) -> pd.DataFrame:
     names = _names_with_regions()
     filled.insert(0, "origin_name", [names.get(c, "") for c in filled.index])
     return filled.reset_index()
+
+
+def _counts(values: np.ndarray) -> pd.array:
+    """Persons as nullable integers (blank where NaN)."""
+    return pd.array(np.round(values), dtype="Float64").astype("Int64")
 
 
 def _names_with_regions() -> dict[str, str]:

@@ -1,0 +1,92 @@
+"""``yipanqi export map|layer`` end to end (the commands added by ``yipanqi.export_cli``)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+import yipanqi.export_cli  # noqa: F401 - adds map and layer to the export group
+from dashboard.export.render import png_size
+from tests.export.conftest import need_chromium
+from yipanqi.cli import app
+
+
+@pytest.fixture
+def env(store_and_layers, monkeypatch):
+    url, layers = store_and_layers
+    monkeypatch.setenv("YIPANQI_DATA_DIR", str(layers.root.parents[1]))  # <data>/geodata/<cache>
+    return url
+
+
+def test_export_layer_csv_and_flow_matrix(env, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "county.csv"
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "layer",
+            "--store",
+            env,
+            "--out",
+            str(out),
+            "--measure",
+            "inflow",
+            "--level",
+            "county",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert out.exists() and (tmp_path / "county.metadata.csv").exists()
+    matrix = tmp_path / "m.csv"
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "layer",
+            "--store",
+            env,
+            "--out",
+            str(matrix),
+            "--level",
+            "region",
+            "--flows",
+            "matrix",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert matrix.read_bytes().startswith(b"\xef\xbb\xbforigin_code,origin_name,")
+
+
+def test_export_errors_are_one_line_with_exit_2(env, tmp_path):
+    result = CliRunner().invoke(
+        app,
+        ["export", "layer", "--store", env, "--out", str(tmp_path / "x.csv"), "--level", "town"],
+    )
+    assert result.exit_code == 2
+    assert "unknown level 'town'" in result.output
+
+
+@pytest.mark.browser
+def test_export_map_png_in_english(env, tmp_path):
+    need_chromium()
+    out = tmp_path / "map.png"
+    result = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "map",
+            "--store",
+            env,
+            "--out",
+            str(out),
+            "--measure",
+            "net",
+            "--level",
+            "province",
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert png_size(out.read_bytes())[0] >= 2480
