@@ -1,0 +1,119 @@
+"""Presentation mode in a real headless Chromium at projector size (1366x768): keyboard only."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.story import storage
+from etl.store import open_store
+from tests.browser.conftest import screenshot
+from tests.support import demo_store
+
+pytestmark = pytest.mark.browser
+
+NAME = "pan_yangtze"  # the default storyboard of 泛长三角
+MAP = "#present-map .js-plotly-plot[data-painted]"
+
+
+@pytest.fixture
+def projector(browser, live_server):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.foreign_requests = []
+    page.on(
+        "request",
+        lambda r: (
+            page.foreign_requests.append(r.url)
+            if not r.url.startswith((live_server, "data:", "blob:"))
+            else None
+        ),
+    )
+    yield page
+    context.close()
+
+
+def saved_titles() -> list[str]:
+    engine = open_store(demo_store()[0])
+    try:
+        return [s.title for s in storage.load_storyboard(engine, NAME).slides]
+    finally:
+        engine.dispose()
+
+
+def counter(page) -> str:
+    return page.inner_text("#present-counter")
+
+
+def wait_for_slide(page, number: int, total: int) -> None:
+    page.wait_for_function(
+        f"document.getElementById('present-counter').textContent === '{number} / {total}'",
+        timeout=15_000,
+    )
+    page.wait_for_selector(MAP, timeout=15_000)
+    page.wait_for_function("document.fonts.status === 'loaded'")
+
+
+def test_keyboard_steps_through_every_slide_and_esc_leaves(projector, live_server):
+    page = projector
+    page.goto(f"{live_server}/present/{NAME}")
+    page.wait_for_selector(MAP, timeout=30_000)
+    titles = saved_titles()
+    total = len(titles)
+    assert total >= 4
+    assert not page.locator(".yp-header").is_visible()  # no editing chrome
+    assert counter(page) == f"1 / {total}"
+    assert page.inner_text("#present-title") == titles[0]
+    narrative = page.inner_text("#present-narrative")
+    assert narrative.startswith("泛长三角流入人口") and "婚育证明验证率" in narrative
+    screenshot(page, "present-1366-slide1")
+
+    keys = ["ArrowRight", " ", "PageDown"]
+    for number in range(2, total + 1):
+        page.keyboard.press(keys[number % len(keys)])
+        wait_for_slide(page, number, total)
+        page.wait_for_function(
+            "t => document.getElementById('present-title').textContent === t",
+            arg=titles[number - 1],
+        )
+        assert f"slide={number}" in page.url
+        screenshot(page, f"present-1366-slide{number}")
+    page.keyboard.press("ArrowRight")  # past the end: stays on the last slide
+    page.wait_for_timeout(300)
+    assert counter(page) == f"{total} / {total}"
+
+    page.keyboard.press("PageUp")
+    wait_for_slide(page, total - 1, total)
+    page.keyboard.press("Home")
+    wait_for_slide(page, 1, total)
+    assert page.inner_text("#present-title") == titles[0]
+    page.keyboard.press("End")
+    wait_for_slide(page, total, total)
+    page.keyboard.press("ArrowLeft")
+    wait_for_slide(page, total - 1, total)
+
+    # the text fits the projector: nothing of the deck spills out of the window
+    assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    assert page.foreign_requests == []
+
+    page.keyboard.press("Escape")
+    page.wait_for_url(f"{live_server}/", timeout=10_000)
+    page.wait_for_selector(".yp-header", state="visible")
+
+
+def test_english_deck_opens_on_the_linked_slide(projector, live_server):
+    page = projector
+    page.goto(f"{live_server}/present/{NAME}?slide=2&lang=en")
+    page.wait_for_selector(MAP, timeout=30_000)
+    total = len(saved_titles())
+    assert counter(page) == f"2 / {total}"
+    assert page.inner_text("#present-narrative").startswith("Pan-Yangtze-Delta: inflow")
+    assert "prefectures at target" in page.inner_text("#present-narrative")
+    screenshot(page, "present-1366-en-slide2")
+    page.keyboard.press("Escape")
+    page.wait_for_url(f"{live_server}/?lang=en", timeout=10_000)
+
+
+def test_unknown_storyboard_lists_the_saved_ones(page, live_server):
+    page.goto(f"{live_server}/present/nope")
+    page.wait_for_selector("text=没有这个演示稿", timeout=15_000)
+    assert page.locator(f"a[href='/present/{NAME}']").count() == 1
