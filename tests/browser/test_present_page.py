@@ -117,3 +117,49 @@ def test_unknown_storyboard_lists_the_saved_ones(page, live_server):
     page.goto(f"{live_server}/present/nope")
     page.wait_for_selector("text=没有这个演示稿", timeout=15_000)
     assert page.locator(f"a[href='/present/{NAME}']").count() == 1
+
+
+def test_editor_renames_reorders_deletes_and_adds_from_a_link(page, live_server):
+    engine = open_store(demo_store()[0])
+    try:
+        page.goto(f"{live_server}/storyboards?name=northwest")
+        page.wait_for_selector(".yp-story-slide", timeout=15_000)
+        before = storage.load_storyboard(engine, "northwest")
+        n = len(before.slides)
+
+        title = page.locator("input[id*='storyboards-title'][id*='\"index\":0']")
+        title.fill("西北：开场")
+        page.click("text=保存标题和要点")
+        page.wait_for_selector("text=已保存。")
+        assert storage.load_storyboard(engine, "northwest").slides[0].title == "西北：开场"
+
+        page.locator("button[id*='storyboards-up'][id*='\"index\":1']").click()
+        page.wait_for_function(
+            "() => document.querySelector(\"input[id*='\\\"index\\\":1']\").value === '西北：开场'"
+        )
+        moved = storage.load_storyboard(engine, "northwest")
+        assert [s.title for s in moved.slides[:2]] == [before.slides[1].title, "西北：开场"]
+
+        page.locator("button[id*='storyboards-delete'][id*='\"index\":0']").click()
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.yp-story-slide').length === {n - 1}"
+        )
+        assert storage.load_storyboard(engine, "northwest").slides[0].title == "西北：开场"
+
+        page.fill("#storyboards-new-name", "测试演示稿")
+        page.fill(
+            "#storyboards-new-url",
+            f"{live_server}/?measure=health_check&level=county&period=2012-11",
+        )
+        page.fill("#storyboards-new-title", "康检率（县区）")
+        page.click("#storyboards-add")
+        page.wait_for_url("**/storyboards?name=*", timeout=10_000)
+        page.wait_for_selector("input[value='康检率（县区）']", timeout=10_000)
+        added = storage.load_storyboard(engine, "测试演示稿")
+        assert added.slides[0].view.measure == "health_check"
+        assert (added.slides[0].view.level, added.slides[0].view.period) == ("county", "2012-11")
+        screenshot(page, "storyboards-editor")
+    finally:
+        storage.save_storyboard(engine, before)
+        storage.delete_storyboard(engine, "测试演示稿")
+        engine.dispose()
