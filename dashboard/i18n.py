@@ -25,6 +25,7 @@ SHARED: dict[str, dict[str, str]] = {
     "nav_overview": {"zh": "总览", "en": "Overview"},
     "nav_flows": {"zh": "流向", "en": "Flows"},
     "nav_areas": {"zh": "试点与地区", "en": "Pilots & areas"},
+    "nav_scenarios": {"zh": "情景推演", "en": "Scenarios"},
     "nav_present": {"zh": "演示", "en": "Present"},
     "level_province": {"zh": "省", "en": "Province"},
     "level_prefecture": {"zh": "地市", "en": "Prefecture"},

@@ -14,7 +14,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import ids
 from dashboard.i18n import lang_of, t
 
-NAV = (("/", "nav_overview"), ("/flows", "nav_flows"), ("/areas", "nav_areas"), ("/present", "nav_present"))
+NAV = (("/", "nav_overview"), ("/flows", "nav_flows"), ("/areas", "nav_areas"), ("/scenarios", "nav_scenarios"), ("/present", "nav_present"))
 
 
 def shell_layout() -> html.Div:

@@ -1,0 +1,134 @@
+"""Scenario data for the scenarios page: baselines and fitted models cached per data version,
+saved scenarios read and written through ``planning.store`` (the page's only writes).
+
+A scenario's result is cached by its JSON text, so a reload of the same saved scenario (by URL)
+recomputes nothing and shows the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard import context
+from dashboard.data.store import cached, data_version, engine
+from etl.records import INDICATOR_BY_FLAG
+from planning import store as saved_store
+from planning.levers import Attractiveness
+from planning.model import Baseline, FittedModel, fit_model, load_baseline
+from planning.scenario import Scenario, ScenarioResult, parse_scenario, run_scenario
+
+MEASURES = ("inflow", "outflow", *INDICATOR_BY_FLAG)
+LAYERS = ("difference", "scenario", "baseline")
+
+EXAMPLE = {
+    "name": "example",
+    "levers": [
+        {"kind": "growth", "percent": 15, "side": "inflow", "areas": ["pan_yangtze"]},
+        {"kind": "coverage_push", "indicator": "cert_verified", "areas": ["310115", "320200", "330400"], "set_to": 98},
+    ],
+}
+
+
+@cached(maxsize=4)
+def baseline(engine: sa.Engine, period: str | None) -> Baseline:
+    """The baseline of ``period`` (None: the latest)."""
+    return load_baseline(engine, period)
+
+
+@cached(maxsize=4)
+def model(engine: sa.Engine, period: str) -> FittedModel:
+    """The flow model fitted on ``period`` (seconds on a national store: fitted once per version)."""
+    from etl.gravity import cached_county_points
+
+    layers = context.current().layers
+    points = cached_county_points(layers.root.parent.parent / "cache")
+    return fit_model(baseline(period), points)
+
+
+def needs_model(scenario: Scenario) -> bool:
+    return any(isinstance(x, Attractiveness) and x.elasticity is None for x in scenario.levers)
+
+
+def result(scenario_json: str) -> ScenarioResult:
+    """The result of a scenario given as JSON text (cached per text and data version)."""
+    return _result(context.current().store_url, data_version(), scenario_json)
+
+
+@lru_cache(maxsize=16)
+def _result(_url: str, _version: int, scenario_json: str) -> ScenarioResult:
+    scenario = parse_scenario(json.loads(scenario_json))
+    base = baseline(scenario.period)
+    fitted = model(base.period) if needs_model(scenario) else None
+    return run_scenario(base, scenario, fitted)
+
+
+def canonical_json(scenario: Scenario) -> str:
+    """The scenario as canonical JSON text (the cache key)."""
+    return json.dumps(scenario.to_json(), ensure_ascii=False, sort_keys=True)
+
+
+def saved_names() -> list[str]:
+    return [s.name for s in saved_store.list_scenarios(engine())]
+
+
+def saved_json(name: str) -> str | None:
+    """The saved scenario ``name`` as indented JSON text, or None."""
+    try:
+        saved = saved_store.get_scenario(engine(), name)
+    except ValueError:
+        return None
+    return json.dumps(saved.scenario.to_json(), ensure_ascii=False, indent=2)
+
+
+def save(scenario: Scenario, replace: bool = False) -> None:
+    run = baseline(scenario.period).run_id
+    saved_store.save_scenario(engine(), scenario, "dashboard", run, replace)
+
+
+@dataclass(frozen=True)
+class MapValues:
+    """County codes and values of one map layer; ``unit``: persons or points (percentage)."""
+
+    codes: list[str]
+    values: np.ndarray
+    unit: str
+
+
+def map_values(res: ScenarioResult, measure: str, layer: str) -> MapValues:
+    """County values of ``measure`` (inflow, outflow or an indicator's rate) in ``layer``."""
+    if measure in ("inflow", "outflow"):
+        totals = res.totals
+        before, after = totals[f"baseline_{measure}"].to_numpy(), totals[measure].to_numpy()
+        codes = totals["county_code"].tolist()
+        unit = "persons"
+    else:
+        cov = res.coverage[res.coverage["indicator"] == measure]
+        codes = cov["county_code"].tolist()
+        den0, den = cov["baseline_denominator"].to_numpy(), cov["denominator"].to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            before = np.where(den0 > 0, cov["baseline_numerator"].to_numpy() / den0, np.nan)
+            after = np.where(den > 0, cov["numerator"].to_numpy() / den, np.nan)
+        unit = "share"
+    if layer == "baseline":
+        return MapValues(codes, before.astype(float), unit)
+    if layer == "scenario":
+        return MapValues(codes, after.astype(float), unit)
+    if unit == "share":
+        return MapValues(codes, (after - before) * 100.0, "points")
+    return MapValues(codes, (after - before).astype(float), unit)
+
+
+def region_summary(res: ScenarioResult) -> pd.DataFrame:
+    """Per region: inflow before and after, gap to target (all indicators), staff and budget."""
+    totals = res.totals_at("region").set_index("region_code")
+    gaps = res.coverage_at("region").groupby("region_code")[
+        ["baseline_gap", "gap_people", "staff_needed", "budget_yuan"]
+    ].sum()
+    out = totals[["baseline_inflow", "inflow"]].join(gaps, how="outer").fillna(0.0)
+    return out.reset_index().sort_values("region_code", ignore_index=True)

@@ -1,0 +1,50 @@
+"""The scenario map's classes and the page's data helpers on the hand-made baseline (no app)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dashboard.data.scenarios import map_values, region_summary
+from dashboard.figures.scenario_map import difference_classes, layer_classes
+from planning.scenario import parse_scenario, run_scenario
+from tests.planning.helpers import D1, D2, tiny_baseline
+
+LABELS = ("a", "b", "c", "d")
+
+
+def _result():
+    scenario = parse_scenario(
+        {"name": "t", "levers": [{"kind": "growth", "percent": 15, "side": "inflow", "areas": ["pan_yangtze"]}]}
+    )
+    return run_scenario(tiny_baseline(), scenario)
+
+
+def test_difference_classes_are_centred_on_zero_with_a_neutral_class():
+    classes = difference_classes(np.array([-30.0, -10.0, -1.0, 0.0, 2.0, 20.0, 40.0]))
+    assert len(classes.colors) == 7 and len(classes.bounds) == 8
+    index = classes.index(np.array([0.0, -1.0, 2.0]))
+    assert index.tolist() == [3, 2, 4]
+    assert classes.labels[3] == "0"
+
+
+def test_layer_classes_pick_target_anchored_classes_for_rates():
+    assert layer_classes(np.array([0.5, 0.99]), "scenario", "share", 0.98, LABELS).labels == LABELS
+    assert len(layer_classes(np.array([-1.0, 1.0]), "difference", "points", 0.98, LABELS).colors) == 7
+
+
+def test_map_values_by_layer():
+    res = _result()
+    inflow = map_values(res, "inflow", "difference")
+    values = dict(zip(inflow.codes, inflow.values, strict=True))
+    assert values[D1] == pytest.approx(55 * 0.15) and values[D2] == pytest.approx(50 * 0.15)
+    rate = map_values(res, "cert_verified", "scenario")
+    assert rate.unit == "share" and rate.values.tolist() == pytest.approx([0.8])
+    points = map_values(res, "cert_verified", "difference")
+    assert points.unit == "points" and points.values.tolist() == pytest.approx([0.0])
+
+
+def test_region_summary():
+    summary = region_summary(_result()).set_index("region_code")
+    assert summary.loc["pan_yangtze", "inflow"] == pytest.approx(105 * 1.15)
+    assert summary.loc["pan_yangtze", "baseline_inflow"] == 105
