@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import typer
 
-from yipanqi import etl_cli, generate_cli, geodata_cli
+from yipanqi import etl_cli, export_cli, generate_cli, geodata_cli, scenario_cli
+
+_ = export_cli  # adds `export map` and `export layer` to etl_cli.export_app on import
 
 app = typer.Typer(
     help="一盘棋 Yipanqi: floating-population flows and service coverage.",
@@ -17,6 +19,7 @@ app = typer.Typer(
 geodata_cli.register(app)
 etl_cli.register(app)
 generate_cli.register(app)
+scenario_cli.register(app)
 
 
 def main() -> None:
