@@ -37,8 +37,9 @@ def layer_classes(values: np.ndarray, layer: str, unit: str, target: float | Non
     """Classes for a layer: diverging for differences, target-anchored for rates, quantiles else."""
     if layer == "difference":
         finite = np.abs(values[np.isfinite(values) & (values != 0)])
-        small = finite.size == 0 or float(np.quantile(finite, 2 / 3)) < 10
-        return difference_classes(values, 1 if unit == "points" or small else 0)
+        typical = float(np.quantile(finite, 1 / 3)) if finite.size else 1.0
+        decimals = 0 if typical >= 10 else 1 if typical >= 1 else 2
+        return difference_classes(values, max(decimals, 1) if unit == "points" else decimals)
     if unit == "share" and target is not None:
         return target_classes(target, target_labels)
     return quantile_classes(values)
