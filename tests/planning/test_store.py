@@ -5,13 +5,23 @@ from __future__ import annotations
 import pytest
 
 from etl.store import open_store
+from planning import store as planning_store
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
 from planning.store import delete_scenario, get_scenario, list_scenarios, save_scenario
 
 
-def test_save_list_show_delete(sqlite_url):
-    engine = open_store(sqlite_url)
+@pytest.fixture
+def engine(store_url):
+    """The store (SQLite and PostgreSQL) without a scenarios table left by an earlier test."""
+    engine = open_store(store_url)
+    planning_store.metadata.drop_all(engine)
+    yield engine
+    planning_store.metadata.drop_all(engine)
+    engine.dispose()
+
+
+def test_save_list_show_delete(engine):
     first = parse_scenario({"name": "a", "levers": [{"kind": "growth", "percent": 5, "side": "inflow", "areas": ["310000"]}]})
     second = parse_scenario({"name": "无锡 push", "levers": []})
     assert list_scenarios(engine) == []
@@ -30,4 +40,3 @@ def test_save_list_show_delete(sqlite_url):
         get_scenario(engine, "a")
     with pytest.raises(ScenarioError, match="no saved scenario"):
         delete_scenario(engine, "a")
-    engine.dispose()
