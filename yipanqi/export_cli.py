@@ -31,7 +31,11 @@ LangOption = Annotated[str, typer.Option("--lang", help="Labels in zh or en.")]
 @export_app.command("map")
 def export_map_command(
     out: Annotated[
-        Path, typer.Option("--out", help="File to write: .png (300 dpi, A4), .svg or .pdf.")
+        list[Path],
+        typer.Option(
+            "--out",
+            help="File to write: .png (300 dpi, A4), .svg or .pdf; repeat to draw once, write several.",
+        ),
     ],
     store: StoreOption = None,
     measure: MeasureOption = "cert_verified",
@@ -40,11 +44,11 @@ def export_map_command(
     lang: LangOption = "zh",
 ) -> None:
     """A national map for print: title, legend, source, lineage, date, the 南海诸岛 inset, CJK font embedded."""
-    from dashboard.export.maps import export_map
+    from dashboard.export.maps import export_maps
     from dashboard.export.source import MapView
 
     _run(
-        lambda layers, url: [export_map(layers, url, out, MapView(measure, level, period, lang))],
+        lambda layers, url: export_maps(layers, url, out, MapView(measure, level, period, lang)),
         store,
     )
 

@@ -6,6 +6,7 @@ The numbers and classes are the overview page's (``dashboard.data.overview.measu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -15,8 +16,8 @@ from dashboard.data import geo
 from dashboard.data.overview import measure_values
 from dashboard.data.store import periods
 from dashboard.export.map_figure import PrintTexts, print_map_figure
-from dashboard.export.render import MapRenderer
-from dashboard.export.source import Lineage, MapView, read_lineage, store_context
+from dashboard.export.render import MAP_FORMATS, MapRenderer
+from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
 from dashboard.export.tables import layer_table, write_table
 from dashboard.i18n import t
 from dashboard.overview_view import classes_for, measure_label
@@ -50,11 +51,29 @@ def export_map(
     now: datetime | None = None,
 ) -> Path:
     """Write ``view`` as a print map (.png, .svg or .pdf); pass ``renderer`` to reuse a browser."""
+    return export_maps(layers, store_url, [out], view, renderer=renderer, now=now)[0]
+
+
+def export_maps(
+    layers: LayerSet,
+    store_url: str,
+    outs: Sequence[str | Path],
+    view: MapView = DEFAULT_VIEW,
+    *,
+    renderer: MapRenderer | None = None,
+    now: datetime | None = None,
+) -> list[Path]:
+    """Draw ``view`` once and write it to every file of ``outs`` (.png, .svg, .pdf)."""
+    for out in outs:
+        if Path(out).suffix.lower() not in MAP_FORMATS:
+            raise ExportError(
+                f"cannot write {Path(out).name}: a map is one of {', '.join(MAP_FORMATS)}"
+            )
     figure = map_figure(layers, store_url, view, now=now)
     if renderer is not None:
-        return renderer.render(figure, out)
+        return renderer.render_many(figure, list(outs))
     with MapRenderer() as own:
-        return own.render(figure, out)
+        return own.render_many(figure, list(outs))
 
 
 def map_figure(
@@ -114,7 +133,6 @@ def export_flows(
     now: datetime | None = None,
 ) -> list[Path]:
     """Write the OD flows of the view's period and level (long or matrix) as .csv or .xlsx."""
-    from dashboard.export.source import ExportError
     from dashboard.export.tables import FLOW_FORMATS, FLOW_LEVELS, flow_table
 
     if Path(out).suffix.lower() not in FLOW_FORMATS:

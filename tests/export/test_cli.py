@@ -70,7 +70,7 @@ def test_export_errors_are_one_line_with_exit_2(env, tmp_path):
 @pytest.mark.browser
 def test_export_map_png_in_english(env, tmp_path):
     need_chromium()
-    out = tmp_path / "map.png"
+    out, pdf = tmp_path / "map.png", tmp_path / "map.pdf"
     result = CliRunner().invoke(
         app,
         [
@@ -80,6 +80,8 @@ def test_export_map_png_in_english(env, tmp_path):
             env,
             "--out",
             str(out),
+            "--out",
+            str(pdf),
             "--measure",
             "net",
             "--level",
@@ -90,3 +92,11 @@ def test_export_map_png_in_english(env, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert png_size(out.read_bytes())[0] >= 2480
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_export_map_refuses_an_unknown_format_before_any_work(env, tmp_path):
+    result = CliRunner().invoke(
+        app, ["export", "map", "--store", env, "--out", str(tmp_path / "map.jpg")]
+    )
+    assert result.exit_code == 2 and "a map is one of .png, .svg, .pdf" in result.output
