@@ -100,21 +100,17 @@ class MapValues:
     unit: str
 
 
-def map_values(res: ScenarioResult, measure: str, layer: str) -> MapValues:
-    """County values of ``measure`` (inflow, outflow or an indicator's rate) in ``layer``."""
-    if measure in ("inflow", "outflow"):
-        totals = res.totals
-        before, after = totals[f"baseline_{measure}"].to_numpy(), totals[measure].to_numpy()
-        codes = totals["county_code"].tolist()
-        unit = "persons"
-    else:
-        cov = res.coverage[res.coverage["indicator"] == measure]
-        codes = cov["county_code"].tolist()
-        den0, den = cov["baseline_denominator"].to_numpy(), cov["denominator"].to_numpy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            before = np.where(den0 > 0, cov["baseline_numerator"].to_numpy() / den0, np.nan)
-            after = np.where(den > 0, cov["numerator"].to_numpy() / den, np.nan)
-        unit = "share"
+def map_values(res: ScenarioResult, measure: str, layer: str, reference: ScenarioResult | None = None) -> MapValues:
+    """County values of ``measure`` (inflow, outflow or an indicator's rate) in ``layer``.
+
+    The reference is the baseline, or another scenario's result (``reference``, same period): the
+    ``baseline`` layer then shows that scenario and ``difference`` is this one minus that one.
+    """
+    codes, before, after, unit = _before_after(res, measure)
+    if reference is not None:
+        ref_codes, _, ref_after, _ = _before_after(reference, measure)
+        lookup = dict(zip(ref_codes, ref_after, strict=True))
+        before = np.array([lookup.get(c, np.nan) for c in codes], dtype=float)
     if layer == "baseline":
         return MapValues(codes, before.astype(float), unit)
     if layer == "scenario":
@@ -124,11 +120,31 @@ def map_values(res: ScenarioResult, measure: str, layer: str) -> MapValues:
     return MapValues(codes, (after - before).astype(float), unit)
 
 
-def region_summary(res: ScenarioResult) -> pd.DataFrame:
-    """Per region: inflow before and after, gap to target (all indicators), staff and budget."""
+def _before_after(res: ScenarioResult, measure: str) -> tuple[list[str], np.ndarray, np.ndarray, str]:
+    if measure in ("inflow", "outflow"):
+        totals = res.totals
+        before, after = totals[f"baseline_{measure}"].to_numpy(), totals[measure].to_numpy()
+        return totals["county_code"].tolist(), before, after, "persons"
+    cov = res.coverage[res.coverage["indicator"] == measure]
+    den0, den = cov["baseline_denominator"].to_numpy(), cov["denominator"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        before = np.where(den0 > 0, cov["baseline_numerator"].to_numpy() / den0, np.nan)
+        after = np.where(den > 0, cov["numerator"].to_numpy() / den, np.nan)
+    return cov["county_code"].tolist(), before, after, "share"
+
+
+def region_summary(res: ScenarioResult, reference: ScenarioResult | None = None) -> pd.DataFrame:
+    """Per region: inflow and gap to target (all indicators) of the reference (the baseline, or
+    ``reference``) and of the scenario, with the scenario's staff and budget needed."""
     totals = res.totals_at("region").set_index("region_code")
     gaps = res.coverage_at("region").groupby("region_code")[
         ["baseline_gap", "gap_people", "staff_needed", "budget_yuan"]
     ].sum()
     out = totals[["baseline_inflow", "inflow"]].join(gaps, how="outer").fillna(0.0)
+    if reference is not None:
+        ref = region_summary(reference)
+        ref = ref.set_index("region_code")[["inflow", "gap_people"]]
+        ref.columns = ["baseline_inflow", "baseline_gap"]
+        out = out.drop(columns=["baseline_inflow", "baseline_gap"]).join(ref, how="outer").fillna(0.0)
+        out = out[["baseline_inflow", "inflow", "baseline_gap", "gap_people", "staff_needed", "budget_yuan"]]
     return out.reset_index().sort_values("region_code", ignore_index=True)

@@ -35,13 +35,15 @@ STRINGS = {
     "none_saved": {"zh": "尚无", "en": "none yet"},
     "measure": {"zh": "指标", "en": "Measure"},
     "layer": {"zh": "图层", "en": "Layer"},
+    "compare": {"zh": "对照", "en": "Compare with"},
     "difference": {"zh": "差值（情景 − 基线）", "en": "Difference (scenario − baseline)"},
     "scenario": {"zh": "情景", "en": "Scenario"},
     "baseline": {"zh": "基线", "en": "Baseline"},
     "region": {"zh": "协作区", "en": "Region"},
-    "inflow_before": {"zh": "流入（基线）", "en": "Inflow (baseline)"},
+    "inflow_before": {"zh": "流入（{ref}）", "en": "Inflow ({ref})"},
     "inflow_after": {"zh": "流入（情景）", "en": "Inflow (scenario)"},
-    "gap_before": {"zh": "距目标差（基线，人）", "en": "Gap to target (baseline, persons)"},
+    "gap_before": {"zh": "距目标差（{ref}，人）", "en": "Gap to target ({ref}, persons)"},
+    "ref_baseline": {"zh": "基线", "en": "baseline"},
     "gap_after": {"zh": "距目标差（情景，人）", "en": "Gap to target (scenario, persons)"},
     "staff": {"zh": "所需人员", "en": "Staff needed"},
     "budget": {"zh": "所需经费（元）", "en": "Budget needed (yuan)"},
@@ -65,7 +67,14 @@ REGION_NAMES = {
 }
 
 
-def layout(lang: str = "zh", name: str = "", measure: str = "cert_verified", layer: str = "difference", **_: str) -> html.Div:
+def layout(
+    lang: str = "zh",
+    name: str = "",
+    measure: str = "cert_verified",
+    layer: str = "difference",
+    compare: str = "",
+    **_: str,
+) -> html.Div:
     lang = lang_of(lang)
     from dashboard.data.store import periods
 
@@ -104,6 +113,7 @@ def layout(lang: str = "zh", name: str = "", measure: str = "cert_verified", lay
                             html.Div(
                                 [
                                     _control(text(STRINGS, "measure", lang), dcc.Dropdown(id=ids.SCENARIOS_MEASURE, options=_measure_options(lang), value=measure, clearable=False, style={"minWidth": "260px"})),
+                                    _control(text(STRINGS, "compare", lang), dcc.Dropdown(id=ids.SCENARIOS_COMPARE, options=_compare_options(lang), value=compare or BASELINE, clearable=False, style={"minWidth": "220px"})),
                                     _control(text(STRINGS, "layer", lang), dcc.RadioItems(id=ids.SCENARIOS_LAYER, options=[{"label": text(STRINGS, k, lang), "value": k} for k in data.LAYERS], value=layer, inline=True)),
                                 ],
                                 className="yp-controls",
@@ -137,6 +147,28 @@ def _measure_options(lang: str) -> list[dict]:
     return [*({"label": indicator_name(f, lang), "value": f} for f in INDICATOR_BY_FLAG), *flows]
 
 
+BASELINE = "__baseline__"
+
+
+def _compare_options(lang: str) -> list[dict]:
+    return [{"label": text(STRINGS, "baseline", lang), "value": BASELINE}] + [
+        {"label": n, "value": n} for n in data.saved_names()
+    ]
+
+
+def reference_result(compare: str | None, period: str) -> Any:
+    """The result to compare with: None for the baseline, else the saved scenario ``compare``."""
+    if not compare or compare == BASELINE:
+        return None
+    saved = data.saved_json(compare)
+    if saved is None:
+        raise ScenarioError(f"no saved scenario named {compare!r} to compare with")
+    ref = data.result(data.canonical_json(parse_scenario(json.loads(saved))))
+    if ref.period != period:
+        raise ScenarioError(f"{compare!r} is on {ref.period}, this scenario on {period}: compare scenarios of one period")
+    return ref
+
+
 def saved_links(lang: str, measure: str, layer: str) -> list[html.Li]:
     names = data.saved_names()
     if not names:
@@ -144,22 +176,26 @@ def saved_links(lang: str, measure: str, layer: str) -> list[html.Li]:
     return [html.Li(html.A(n, href="/scenarios?" + _query(n, measure, layer, lang))) for n in names]
 
 
-def _query(name: str, measure: str, layer: str, lang: str) -> str:
+def _query(name: str, measure: str, layer: str, lang: str, compare: str = "") -> str:
     q = {"name": name, "measure": measure, "layer": layer}
+    if compare and compare != BASELINE:
+        q["compare"] = compare
     if lang != "zh":
         q["lang"] = lang
     return urlencode(q)
 
 
-def map_figure(res: Any, measure: str, layer: str, lang: str) -> dict:
+def map_figure(res: Any, measure: str, layer: str, lang: str, reference: Any = None) -> dict:
     ctx = context.current()
-    values = data.map_values(res, measure, layer)
+    values = data.map_values(res, measure, layer, reference)
     target = INDICATOR_BY_FLAG[measure].target if measure in INDICATOR_BY_FLAG else None
     classes = layer_classes(values.values, layer, values.unit, target, target_class_labels(lang))
     names = geo.unit_names()
     unit = {"persons": t("persons", lang), "points": text(STRINGS, "points", lang), "share": text(STRINGS, "rate", lang)}[values.unit]
     label = indicator_name(measure, lang) if measure in INDICATOR_BY_FLAG else t(measure, lang)
     title = f"{label} · {text(STRINGS, layer, lang)}"
+    if reference is not None and layer != "scenario":
+        title += f" · {text(STRINGS, 'compare', lang)} “{reference.scenario.name}”"
     return scenario_map(
         values.codes,
         [names.get(c, c) for c in values.codes],
@@ -185,16 +221,18 @@ def _outside_codes() -> list[str]:
     return sorted(set(h.loc[~h["in_coverage"], "county_code"]) - inside)
 
 
-def summary_table(res: Any, lang: str) -> html.Table:
-    rows = data.region_summary(res)
+def summary_table(res: Any, lang: str, reference: Any = None) -> html.Table:
+    rows = data.region_summary(res, reference)
     head = ["region", "inflow_before", "inflow_after", "gap_before", "gap_after", "staff", "budget"]
+    ref = text(STRINGS, "ref_baseline", lang) if reference is None else f"“{reference.scenario.name}”"
+    titles = [text(STRINGS, k, lang).format(ref=ref) for k in head]
     body = []
     for r in rows.itertuples():
         name = REGION_NAMES.get(r.region_code, {}).get(lang) or text(STRINGS, "other", lang)
         cells = [name, *(f"{v:,.0f}" for v in (r.baseline_inflow, r.inflow, r.baseline_gap, r.gap_people)), f"{r.staff_needed:,.1f}", f"{r.budget_yuan:,.0f}"]
         body.append(html.Tr([html.Td(c) for c in cells], **{"data-region": r.region_code}))
     return html.Table(
-        [html.Thead(html.Tr([html.Th(text(STRINGS, k, lang)) for k in head])), html.Tbody(body)],
+        [html.Thead(html.Tr([html.Th(title) for title in titles])), html.Tbody(body)],
         className="yp-table",
         style={"width": "100%", "fontSize": "0.9rem"},
     )
@@ -221,42 +259,52 @@ def model_line(res: Any, lang: str) -> str:
     Input(ids.SCENARIOS_RUN, "n_clicks"),
     Input(ids.SCENARIOS_MEASURE, "value"),
     Input(ids.SCENARIOS_LAYER, "value"),
+    Input(ids.SCENARIOS_COMPARE, "value"),
     State(ids.SCENARIOS_EDITOR, "value"),
     State(ids.SCENARIOS_LANG, "data"),
 )
-def run(_clicks: int, measure: str, layer: str, editor: str, lang: str):
+def run(_clicks: int, measure: str, layer: str, compare: str, editor: str, lang: str):
     try:
         scenario = parse_scenario(json.loads(editor))
         res = data.result(data.canonical_json(scenario))
+        reference = reference_result(compare, res.period)
     except (ValueError, ScenarioError) as exc:
         return dash.no_update, dash.no_update, dash.no_update, f"⚠ {exc}"
     status = text(STRINGS, "ran", lang).format(name=scenario.name, period=res.period, n=len(scenario.levers))
     for note in res.notes:
         status += f" · {note}"
-    return map_figure(res, measure, layer, lang), summary_table(res, lang), model_line(res, lang), status
+    return (
+        map_figure(res, measure, layer, lang, reference),
+        summary_table(res, lang, reference),
+        model_line(res, lang),
+        status,
+    )
 
 
 @callback(
     Output(ids.SCENARIOS_SAVE_STATUS, "children"),
     Output(ids.SCENARIOS_URL, "search"),
     Output(ids.SCENARIOS_SAVED, "children"),
+    Output(ids.SCENARIOS_COMPARE, "options"),
     Input(ids.SCENARIOS_SAVE, "n_clicks"),
     State(ids.SCENARIOS_EDITOR, "value"),
     State(ids.SCENARIOS_MEASURE, "value"),
     State(ids.SCENARIOS_LAYER, "value"),
+    State(ids.SCENARIOS_COMPARE, "value"),
     State(ids.SCENARIOS_LANG, "data"),
     prevent_initial_call=True,
 )
-def save(_clicks: int, editor: str, measure: str, layer: str, lang: str):
+def save(_clicks: int, editor: str, measure: str, layer: str, compare: str, lang: str):
     try:
         scenario = parse_scenario(json.loads(editor))
         data.save(scenario)
     except (ValueError, ScenarioError) as exc:
-        return f"⚠ {exc}", dash.no_update, dash.no_update
+        return f"⚠ {exc}", dash.no_update, dash.no_update, dash.no_update
     return (
         text(STRINGS, "saved_ok", lang) + scenario.name,
-        "?" + _query(scenario.name, measure, layer, lang),
+        "?" + _query(scenario.name, measure, layer, lang, compare),
         saved_links(lang, measure, layer),
+        _compare_options(lang),
     )
 
 

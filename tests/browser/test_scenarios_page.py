@@ -58,6 +58,18 @@ def test_set_levers_save_and_reload_by_url(page, live_server):
         assert name in page.inner_text("#scenarios-saved")
         page.wait_for_function("document.fonts.status === 'loaded'")
         screenshot(page, "scenarios_reloaded")
+
+        # compare the saved scenario with itself: every difference is zero, the reference columns
+        # equal the scenario's
+        page.goto(page.url + f"&compare={name}")
+        page.wait_for_function(
+            f"(document.querySelector('#scenarios-summary table') || {{innerText: ''}}).innerText.includes('“{name}”')",
+            timeout=30_000,
+        )
+        same = _numbers(page.inner_text(f"{SUMMARY} tr[data-region=pan_yangtze]"))
+        assert same[0] == same[1] and same[2] == same[3]
+        page.wait_for_selector(MAP, timeout=30_000)
+        screenshot(page, "scenarios_compare")
     finally:
         engine = open_store(demo_store()[0])
         delete_scenario(engine, name)

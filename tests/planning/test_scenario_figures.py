@@ -48,3 +48,20 @@ def test_region_summary():
     summary = region_summary(_result()).set_index("region_code")
     assert summary.loc["pan_yangtze", "inflow"] == pytest.approx(105 * 1.15)
     assert summary.loc["pan_yangtze", "baseline_inflow"] == 105
+
+
+def test_comparing_two_scenarios():
+    grow = _result()
+    more = run_scenario(
+        tiny_baseline(),
+        parse_scenario({"name": "u", "levers": [{"kind": "growth", "percent": 25, "side": "inflow", "areas": [D1]}]}),
+    )
+    diff = map_values(more, "inflow", "difference", reference=grow)
+    values = dict(zip(diff.codes, diff.values, strict=True))
+    assert values[D1] == pytest.approx(55 * 1.25 - 55 * 1.15)
+    assert values[D2] == pytest.approx(50 - 50 * 1.15)
+    ref_layer = map_values(more, "inflow", "baseline", reference=grow)
+    assert dict(zip(ref_layer.codes, ref_layer.values, strict=True))[D2] == pytest.approx(57.5)
+    summary = region_summary(more, grow).set_index("region_code")
+    assert summary.loc["pan_yangtze", "baseline_inflow"] == pytest.approx(105 * 1.15)
+    assert summary.loc["pan_yangtze", "inflow"] == pytest.approx(55 * 1.25 + 50)
