@@ -1,0 +1,79 @@
+"""Storyboard commands: ``yipanqi storyboard list | export``.
+
+``export --store URL --out FILE.pptx|.pdf [--name NAME] [--lang zh|en]`` writes a briefing pack
+(``dashboard.story.pack``): one slide per view with the print map, title, key message, narrative,
+indicator table and a source / data version / date footer. Without ``--name``: the first saved
+storyboard (the collaboration regions' defaults are saved first if there are none).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from yipanqi.settings import load_settings
+
+story_app = typer.Typer(
+    help="Storyboards for presentation mode: list them, export one as a PPTX or PDF briefing pack.",
+    no_args_is_help=True,
+)
+console = Console()
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="SQLAlchemy URL of the store (default: YIPANQI_STORE_URL or the SQLite file).",
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``storyboard`` group to the root app."""
+    app.add_typer(story_app, name="storyboard")
+
+
+@story_app.command("list")
+def list_command(store: StoreOption = None) -> None:
+    """Saved storyboards with their slide counts (defaults saved first if there are none)."""
+    from dashboard.export.source import store_context
+    from dashboard.story.slides import load, storyboard_names
+    from geodata.layers import ensure_layers
+
+    settings = load_settings()
+    with store_context(ensure_layers(settings.geodata_dir), store or settings.store_url):
+        for name in storyboard_names():
+            board = load(name)
+            console.print(
+                f"{name}\t{len(board.slides)} slides\t{board.slides[0].title if board.slides else ''}"
+            )
+
+
+@story_app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="File to write: .pptx (editable) or .pdf.")],
+    store: StoreOption = None,
+    name: Annotated[
+        str | None, typer.Option(help="Storyboard name (default: the first saved).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Narrative and labels in zh or en.")] = "zh",
+) -> None:
+    """A briefing pack: one slide per view, map image, title, narrative, table, footer."""
+    from dashboard.export.render import RenderError
+    from dashboard.export.source import ExportError
+    from dashboard.story.pack import export_storyboard
+    from geodata.layers import ensure_layers
+
+    settings = load_settings()
+    try:
+        path = export_storyboard(
+            ensure_layers(settings.geodata_dir), store or settings.store_url, out, name, lang
+        )
+    except (ExportError, RenderError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"wrote {path}")
