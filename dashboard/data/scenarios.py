@@ -25,6 +25,8 @@ from planning.scenario import Scenario, ScenarioResult, parse_scenario, run_scen
 
 MEASURES = ("inflow", "outflow", *INDICATOR_BY_FLAG)
 LAYERS = ("difference", "scenario", "baseline")
+NOISE = 1e-9
+"""Differences smaller than this (persons or percentage points) are shown as no change."""
 
 EXAMPLE = {
     "name": "example",
@@ -91,6 +93,10 @@ def save(scenario: Scenario, replace: bool = False) -> None:
     saved_store.save_scenario(engine(), scenario, "dashboard", run, replace)
 
 
+def delete(name: str) -> None:
+    saved_store.delete_scenario(engine(), name)
+
+
 @dataclass(frozen=True)
 class MapValues:
     """County codes and values of one map layer; ``unit``: persons or points (percentage)."""
@@ -115,9 +121,9 @@ def map_values(res: ScenarioResult, measure: str, layer: str, reference: Scenari
         return MapValues(codes, before.astype(float), unit)
     if layer == "scenario":
         return MapValues(codes, after.astype(float), unit)
-    if unit == "share":
-        return MapValues(codes, (after - before) * 100.0, "points")
-    return MapValues(codes, (after - before).astype(float), unit)
+    difference = (after - before).astype(float) * (100.0 if unit == "share" else 1.0)
+    difference[np.abs(difference) < NOISE] = 0.0  # rates scaled by a ratio differ in the 15th digit
+    return MapValues(codes, difference, "points" if unit == "share" else unit)
 
 
 def _before_after(res: ScenarioResult, measure: str) -> tuple[list[str], np.ndarray, np.ndarray, str]:

@@ -31,6 +31,8 @@ STRINGS = {
     "editor": {"zh": "情景（JSON：名称与杠杆）", "en": "Scenario (JSON: name and levers)"},
     "run": {"zh": "运行", "en": "Run"},
     "save": {"zh": "保存", "en": "Save"},
+    "delete": {"zh": "删除", "en": "Delete"},
+    "deleted": {"zh": "已删除：", "en": "Deleted: "},
     "saved": {"zh": "已保存的情景", "en": "Saved scenarios"},
     "none_saved": {"zh": "尚无", "en": "none yet"},
     "measure": {"zh": "指标", "en": "Measure"},
@@ -97,6 +99,7 @@ def layout(
                                 [
                                     html.Button(text(STRINGS, "run", lang), id=ids.SCENARIOS_RUN, n_clicks=0),
                                     html.Button(text(STRINGS, "save", lang), id=ids.SCENARIOS_SAVE, n_clicks=0),
+                                    html.Button(text(STRINGS, "delete", lang), id=ids.SCENARIOS_DELETE, n_clicks=0),
                                 ],
                                 style={"display": "flex", "gap": "0.5rem", "margin": "0.5rem 0"},
                             ),
@@ -287,6 +290,7 @@ def run(_clicks: int, measure: str, layer: str, compare: str, editor: str, lang:
     Output(ids.SCENARIOS_SAVED, "children"),
     Output(ids.SCENARIOS_COMPARE, "options"),
     Input(ids.SCENARIOS_SAVE, "n_clicks"),
+    Input(ids.SCENARIOS_DELETE, "n_clicks"),
     State(ids.SCENARIOS_EDITOR, "value"),
     State(ids.SCENARIOS_MEASURE, "value"),
     State(ids.SCENARIOS_LAYER, "value"),
@@ -294,12 +298,19 @@ def run(_clicks: int, measure: str, layer: str, compare: str, editor: str, lang:
     State(ids.SCENARIOS_LANG, "data"),
     prevent_initial_call=True,
 )
-def save(_clicks: int, editor: str, measure: str, layer: str, compare: str, lang: str):
+def save_or_delete(_save: int, _delete: int, editor: str, measure: str, layer: str, compare: str, lang: str):
+    deleting = dash.ctx.triggered_id == ids.SCENARIOS_DELETE
     try:
         scenario = parse_scenario(json.loads(editor))
-        data.save(scenario)
+        if deleting:
+            data.delete(scenario.name)
+        else:
+            data.save(scenario)
     except (ValueError, ScenarioError) as exc:
         return f"⚠ {exc}", dash.no_update, dash.no_update, dash.no_update
+    if deleting:
+        search = "?" + urlencode({"measure": measure, "layer": layer, **({"lang": lang} if lang != "zh" else {})})
+        return text(STRINGS, "deleted", lang) + scenario.name, search, saved_links(lang, measure, layer), _compare_options(lang)
     return (
         text(STRINGS, "saved_ok", lang) + scenario.name,
         "?" + _query(scenario.name, measure, layer, lang, compare),

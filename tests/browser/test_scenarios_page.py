@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from etl.store import open_store
-from planning.store import delete_scenario
+from planning.store import delete_scenario, list_scenarios
 from tests.browser.conftest import screenshot
 from tests.support import demo_store
 
@@ -31,6 +31,13 @@ def test_set_levers_save_and_reload_by_url(page, live_server):
             {"kind": "capacity", "areas": ["320200"], "staff": 2, "persons_per_staff": 100},
         ],
     }
+    page.goto(live_server + "/scenarios")  # Chinese by default, the example scenario
+    page.wait_for_selector(SUMMARY, timeout=30_000)
+    page.wait_for_selector(MAP, timeout=30_000)
+    assert "泛长三角" in page.inner_text(SUMMARY)
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    screenshot(page, "scenarios_zh")
+
     page.goto(live_server + "/scenarios?lang=en&measure=inflow")
     page.wait_for_selector(SUMMARY, timeout=30_000)
     page.wait_for_selector(MAP, timeout=30_000)
@@ -70,8 +77,17 @@ def test_set_levers_save_and_reload_by_url(page, live_server):
         assert same[0] == same[1] and same[2] == same[3]
         page.wait_for_selector(MAP, timeout=30_000)
         screenshot(page, "scenarios_compare")
+
+        page.click("#scenarios-delete")
+        page.wait_for_function(
+            f"document.querySelector('#scenarios-save-status').innerText.includes('Deleted: {name}')",
+            timeout=30_000,
+        )
+        assert name not in page.inner_text("#scenarios-saved")
+        assert f"name={name}" not in page.url
     finally:
         engine = open_store(demo_store()[0])
-        delete_scenario(engine, name)
+        if name in {s.name for s in list_scenarios(engine)}:
+            delete_scenario(engine, name)
         engine.dispose()
     assert page.foreign_requests == []

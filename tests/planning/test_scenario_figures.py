@@ -65,3 +65,9 @@ def test_comparing_two_scenarios():
     summary = region_summary(more, grow).set_index("region_code")
     assert summary.loc["pan_yangtze", "baseline_inflow"] == pytest.approx(105 * 1.15)
     assert summary.loc["pan_yangtze", "inflow"] == pytest.approx(55 * 1.25 + 50)
+
+
+def test_rate_noise_is_no_change():
+    res = _result()  # growth scales numerator and denominator alike: the rate must not move
+    points = map_values(res, "health_check", "difference")
+    assert points.values.tolist() == [0.0]
