@@ -14,7 +14,13 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import ids
 from dashboard.i18n import lang_of, t
 
-NAV = (("/", "nav_overview"), ("/flows", "nav_flows"), ("/areas", "nav_areas"), ("/scenarios", "nav_scenarios"), ("/present", "nav_present"))
+NAV = (
+    ("/", "nav_overview"),
+    ("/flows", "nav_flows"),
+    ("/areas", "nav_areas"),
+    ("/scenarios", "nav_scenarios"),
+    ("/present", "nav_present"),
+)
 
 
 def shell_layout() -> html.Div:
@@ -61,10 +67,16 @@ def switched_search(search: str | None) -> tuple[str, str]:
 
 
 def _section(pathname: str) -> str:
-    """The navigation entry a path belongs to (``/area/<code>`` belongs to ``/areas``)."""
+    """The navigation entry a path belongs to (``/area/<code>`` belongs to ``/areas``, the
+    storyboard editor to ``/present``)."""
     if pathname.startswith("/area"):
         return "/areas"
-    return "/flows" if pathname.startswith("/flows") else "/"
+    if pathname.startswith("/storyboards"):
+        return "/present"
+    for path, _ in NAV[1:]:
+        if pathname.startswith(path):
+            return path
+    return "/"
 
 
 @callback(

@@ -1,7 +1,8 @@
 """Warm the read caches in the background when the app starts.
 
-The first request for a measure at county level aggregates the whole flows table (seconds on a
-national store); doing it once at start-up, off the request path, keeps every interaction fast.
+The first request for a measure at county level aggregates the whole flows table, and the first
+what-if scenario fits the flow model (seconds each on a national store); doing both once at
+start-up, off the request path, keeps every interaction fast.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import threading
 
 import dash
 
-from dashboard.data import overview
+from dashboard.data import overview, scenarios
 from dashboard.data.store import periods
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def warm_caches(app: dash.Dash) -> threading.Thread:
                 for level in overview.LEVELS:
                     overview.flow_totals(level)
                     overview.coverage_totals(level, "cert_verified")
+                scenarios.model(periods()[-1])  # the what-if flow model: seconds to fit
             except Exception:  # noqa: BLE001 - a failed warm-up only costs speed, never correctness
                 log.exception("cache warm-up failed; reads will fill the caches on demand")
 
