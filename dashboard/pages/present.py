@@ -11,6 +11,7 @@ as a payload painted by ``assets/yipanqi-map.js``.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import dash
@@ -118,13 +119,13 @@ def layout(name: str = "", slide: str = "1", lang: str = "zh", **_: str):
         ],
         id=ids.PRESENT_DECK,
         className="yp-present",
-        **{
-            "data-count": str(len(board.slides)),
-            "data-start": str(index),
-            "data-lang": lang,
-            "data-name": board.name,
-        },
+        **_data(count=str(len(board.slides)), start=str(index), lang=lang, name=board.name),
     )
+
+
+def _data(**values: str) -> dict[str, Any]:
+    """``data-*`` attributes for an html component (read by ``assets/yipanqi-present.js``)."""
+    return {f"data-{key}": value for key, value in values.items()}
 
 
 def storyboard_list(lang: str) -> html.Div:

@@ -192,9 +192,12 @@ def sentence(fig: Figures, flag: str, lang: str) -> str:
     )
 
 
-def narrative(engine: sa.Engine, view: View, regions: RegionConfig, lang: str) -> list[str]:
-    """The slide's narrative: one or two sentences from the data, in ``lang``."""
-    fig = figures(engine, view, regions)
+def narrative(
+    engine: sa.Engine, view: View, regions: RegionConfig, lang: str, fig: Figures | None = None
+) -> list[str]:
+    """The slide's narrative: one or two sentences from the data, in ``lang`` (``fig``: the view's
+    figures if already read)."""
+    fig = fig or figures(engine, view, regions)
     flag = view.measure if view.measure in INDICATOR_BY_FLAG else DEFAULT_INDICATOR
     lines = [sentence(fig, flag, lang)]
     if view.page == "overview" and view.level in ("prefecture", "county"):

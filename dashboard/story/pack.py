@@ -38,7 +38,7 @@ FONT = "Microsoft YaHei"  # what Chinese government PCs have; PowerPoint substit
 ACCENT = (0x08, 0x51, 0x9C)
 MUTED = (0x61, 0x6E, 0x7C)
 
-MapImage = Callable[[MapView, Path], None]  # write the map of a view as a PNG
+MapImage = Callable[[MapView, Path], object]  # write the map of a view as a PNG
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def _slides(
             PackSlide(
                 slide.title,
                 slide.message,
-                narrative(engine(), view, regions(), lang),
+                narrative(engine(), view, regions(), lang, fig),
                 indicator_table(fig, view.measure, lang),
                 images[key],
                 footer,

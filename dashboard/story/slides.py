@@ -97,7 +97,7 @@ def slide_parts(board: Storyboard, index: int, lang: str) -> SlideParts:
         title=slide.title,
         counter=f"{index + 1} / {len(board.slides)}",
         message=slide.message,
-        narrative=narrative(engine(), view, regions(), lang),
+        narrative=narrative(engine(), view, regions(), lang, fig),
         table=indicator_table(fig, view.measure, lang),
         measure=view.measure,
         level=view.level,
