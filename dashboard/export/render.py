@@ -66,6 +66,7 @@ _DRAW = """async ({figure, geometry}) => {
     document.fonts.load("700 16px 'Noto Sans SC'", "中国南海诸岛"),
   ]);
   const gd = document.getElementById("map");
+  Plotly.purge(gd);
   await Plotly.newPlot(gd, figure.data, figure.layout,
     {staticPlot: true, topojsonURL: "/topojson/", displayModeBar: false});
   return true;
@@ -114,32 +115,42 @@ class MapRenderer:
 
     def render_many(self, figure: dict, outs: list[str | Path]) -> list[Path]:
         """Draw ``figure`` once and write it to every file of ``outs`` (.png, .svg, .pdf)."""
-        paths = [Path(out) for out in outs]
-        for path in paths:
-            if path.suffix.lower() not in MAP_FORMATS:
-                raise RenderError(
-                    f"cannot write {path.name}: a map is one of {', '.join(MAP_FORMATS)}"
-                )
-        width, height = int(figure["layout"]["width"]), int(figure["layout"]["height"])
+        return self.render_batch([(figure, outs)])[0]
+
+    def render_batch(self, items: list[tuple[dict, list[str | Path]]]) -> list[list[Path]]:
+        """Draw each figure (all of one size) in turn on one page and write its files; the font
+        is cut once for every figure's text."""
+        jobs = [(figure, [Path(out) for out in outs]) for figure, outs in items]
+        for _, paths in jobs:
+            for path in paths:
+                if path.suffix.lower() not in MAP_FORMATS:
+                    raise RenderError(
+                        f"cannot write {path.name}: a map is one of {', '.join(MAP_FORMATS)}"
+                    )
+        sizes = {(int(f["layout"]["width"]), int(f["layout"]["height"])) for f, _ in jobs}
+        if len(sizes) != 1:
+            raise RenderError(f"a batch draws figures of one size; got {sorted(sizes)}")
+        ((width, height),) = sizes
+        text = "".join(sorted(set("".join(figure_text(f) for f, _ in jobs))))
+        fonts = {
+            "/fonts/regular.ttf": print_font(FONT_REGULAR, text),
+            "/fonts/bold.ttf": print_font(FONT_BOLD, text),
+        }
         context = self._browser.new_context(
             viewport={"width": width, "height": height}, device_scale_factor=PRINT_DPI / 96
         )
         try:
             page = context.new_page()
-            text = figure_text(figure)
-            fonts = {
-                "/fonts/regular.ttf": print_font(FONT_REGULAR, text),
-                "/fonts/bold.ttf": print_font(FONT_BOLD, text),
-            }
             page.route("**/*", _serve(width, height, fonts))
             page.goto(f"{HOST}/map.html")
-            page.evaluate(_DRAW, _shared_geometry(figure))
-            for path in paths:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(_output(page, path.suffix.lower(), width, height))
+            for figure, paths in jobs:
+                page.evaluate(_DRAW, _shared_geometry(figure))
+                for path in paths:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(_output(page, path.suffix.lower(), width, height))
         finally:
             context.close()
-        return paths
+        return [paths for _, paths in jobs]
 
 
 def _output(page, suffix: str, width: int, height: int) -> bytes:  # noqa: ANN001

@@ -86,3 +86,13 @@ def test_svg_is_self_contained_with_its_font(maps):
     assert style is not None and "@font-face" in style.text and "base64," in style.text
     text = "".join(root.itertext())
     assert "婚育证明验证率" in text and "南海诸岛" in text
+
+
+def test_a_batch_is_of_one_size(tmp_path):
+    from dashboard.export.render import RenderError
+
+    need_chromium()
+    small = {"data": [], "layout": {"width": 100, "height": 100}}
+    large = {"data": [], "layout": {"width": 200, "height": 100}}
+    with MapRenderer() as renderer, pytest.raises(RenderError, match="one size"):
+        renderer.render_batch([(small, [tmp_path / "a.png"]), (large, [tmp_path / "b.png"])])
