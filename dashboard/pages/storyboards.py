@@ -53,6 +53,12 @@ STRINGS = {
     "add": {"zh": "添加", "en": "Add"},
     "national": {"zh": "全国", "en": "National"},
     "none": {"zh": "还没有演示稿。", "en": "No storyboard yet."},
+    "pptx": {"zh": "下载 PPTX", "en": "Download PPTX"},
+    "pdf": {"zh": "下载 PDF", "en": "Download PDF"},
+    "pack_note": {
+        "zh": "简报包每张地图约需 5–8 秒生成。",
+        "en": "A briefing pack takes about 5-8 s per map to make.",
+    },
 }
 
 
@@ -87,6 +93,10 @@ def layout(name: str = "", lang: str = "zh", **_: str):
                         className="yp-story-present",
                     ),
                     html.Button(_s("save", lang), id=ids.STORYBOARDS_SAVE, n_clicks=0),
+                    html.Button(_s("pptx", lang), id=ids.STORYBOARDS_PPTX, n_clicks=0),
+                    html.Button(_s("pdf", lang), id=ids.STORYBOARDS_PDF, n_clicks=0),
+                    dcc.Loading(dcc.Download(id=ids.STORYBOARDS_DOWNLOAD)),
+                    html.Span(_s("pack_note", lang), className="yp-muted"),
                     html.Span(id=ids.STORYBOARDS_STATUS, className="yp-muted"),
                 ],
                 className="yp-story-form",
@@ -96,7 +106,10 @@ def layout(name: str = "", lang: str = "zh", **_: str):
             html.Div(
                 [
                     _field(
-                        _s("add_name", lang), dcc.Input(id=ids.STORYBOARDS_NEW_NAME, value=name)
+                        _s("add_name", lang),
+                        dcc.Input(
+                            id=ids.STORYBOARDS_NEW_NAME, value=name, style={"width": "12rem"}
+                        ),
                     ),
                     _field(
                         _s("add_url", lang),
@@ -116,7 +129,10 @@ def layout(name: str = "", lang: str = "zh", **_: str):
                             style={"minWidth": "180px"},
                         ),
                     ),
-                    _field(_s("add_slide_title", lang), dcc.Input(id=ids.STORYBOARDS_NEW_TITLE)),
+                    _field(
+                        _s("add_slide_title", lang),
+                        dcc.Input(id=ids.STORYBOARDS_NEW_TITLE, style={"width": "16rem"}),
+                    ),
                     html.Button(_s("add", lang), id=ids.STORYBOARDS_ADD, n_clicks=0),
                 ],
                 className="yp-story-form",
@@ -265,3 +281,33 @@ def add(_n, name, url, region, title, search):
     board = add_slide(board, Slide(view, (title or "").strip() or view.measure, ""))
     storage.save_storyboard(engine(), board)
     return "/storyboards?" + urlencode({"name": name, "lang": lang}), _s("saved", lang)
+
+
+@callback(
+    Output(ids.STORYBOARDS_DOWNLOAD, "data"),
+    Input(ids.STORYBOARDS_PPTX, "n_clicks"),
+    Input(ids.STORYBOARDS_PDF, "n_clicks"),
+    State(ids.STORYBOARDS_PICKER, "value"),
+    State(ids.STORYBOARDS_URL, "search"),
+    prevent_initial_call=True,
+)
+def download(_pptx, _pdf, name, search):
+    if not name:
+        return dash.no_update
+    suffix = ".pdf" if ctx.triggered_id == ids.STORYBOARDS_PDF else ".pptx"
+    return dcc.send_bytes(pack_bytes(name, suffix, _lang(search)), f"{name}{suffix}")
+
+
+def pack_bytes(name: str, suffix: str, lang: str) -> bytes:
+    """The briefing pack of storyboard ``name`` as .pptx or .pdf bytes."""
+    import tempfile
+    from pathlib import Path
+
+    from dashboard import context
+    from dashboard.story.pack import export_storyboard
+
+    app_ctx = context.current()
+    with tempfile.TemporaryDirectory(prefix="yipanqi-pack-") as tmp:
+        out = Path(tmp) / f"pack{suffix}"
+        export_storyboard(app_ctx.layers, app_ctx.store_url, out, name, lang)
+        return out.read_bytes()
