@@ -195,6 +195,7 @@ def _font(run) -> None:  # noqa: ANN001
 
 
 def _table(page, rows: list[tuple[str, str, str, str]], box) -> None:  # noqa: ANN001
+    from pptx.enum.text import PP_ALIGN
     from pptx.util import Inches, Pt
 
     left, top, width = box
@@ -203,13 +204,14 @@ def _table(page, rows: list[tuple[str, str, str, str]], box) -> None:  # noqa: A
     )
     shape.name = "indicators"
     table = shape.table
-    for j, w in enumerate((2.4, 1.0, 0.9, 1.1)):
+    for j, w in enumerate((2.2, 0.9, 0.9, 1.4)):
         table.columns[j].width = Inches(w * width / 5.4)
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             cell = table.cell(i, j)
             cell.text = value
             for paragraph in cell.text_frame.paragraphs:
+                paragraph.alignment = PP_ALIGN.RIGHT if j else PP_ALIGN.LEFT
                 for run in paragraph.runs:
                     run.font.size = Pt(12)
                     run.font.bold = i == 0
