@@ -55,7 +55,8 @@ html, body {{ margin: 0; padding: 0; background: white; font-family: {theme.FONT
 #map {{ width: WIDTHpx; height: HEIGHTpx; overflow: hidden; }}
 </style><script src="/plotly.js"></script></head><body><div id="map"></div></body></html>"""
 
-_DRAW = """async ({figure, geometry}) => {
+_DRAW = """async (url) => {
+  const {figure, geometry} = await (await fetch(url)).json();
   for (const trace of figure.data) {
     if (typeof trace.geojson === "string" && trace.geojson in geometry) {
       trace.geojson = geometry[trace.geojson];
@@ -141,10 +142,13 @@ class MapRenderer:
         )
         try:
             page = context.new_page()
-            page.route("**/*", _serve(width, height, fonts))
+            figures: dict[str, bytes] = {}
+            page.route("**/*", _serve(width, height, fonts, figures))
             page.goto(f"{HOST}/map.html")
-            for figure, paths in jobs:
-                page.evaluate(_DRAW, _shared_geometry(figure))
+            for i, (figure, paths) in enumerate(jobs):
+                figures.clear()
+                figures[f"/figure-{i}.json"] = _shared_geometry(figure)
+                page.evaluate(_DRAW, f"/figure-{i}.json")
                 for path in paths:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(_output(page, path.suffix.lower(), width, height))
@@ -168,8 +172,11 @@ def _output(page, suffix: str, width: int, height: int) -> bytes:  # noqa: ANN00
     return embed_svg_font(svg).encode("utf-8")
 
 
-def _shared_geometry(figure: dict) -> dict:
-    """The figure with each distinct embedded GeoJSON sent once (traces name it by key)."""
+def _shared_geometry(figure: dict) -> bytes:
+    """The figure as JSON with each distinct embedded GeoJSON once (traces name it by key).
+
+    The page fetches it through the route: a raw JSON body is parsed natively, ten times faster
+    than passing the same object as an ``evaluate`` argument."""
     geometry: dict[str, object] = {}
     keys: dict[int, str] = {}
     data = []
@@ -181,12 +188,10 @@ def _shared_geometry(figure: dict) -> dict:
             trace = dict(trace, geojson=key)
         data.append(trace)
     plain = {"data": data, "layout": figure["layout"]}
-    return orjson.loads(
-        orjson.dumps({"figure": plain, "geometry": geometry}, option=orjson.OPT_SERIALIZE_NUMPY)
-    )
+    return orjson.dumps({"figure": plain, "geometry": geometry}, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-def _serve(width: int, height: int, fonts: dict[str, bytes]):
+def _serve(width: int, height: int, fonts: dict[str, bytes], figures: dict[str, bytes]):
     page = _PAGE.replace("WIDTH", str(width)).replace("HEIGHT", str(height))
 
     def handle(route) -> None:  # noqa: ANN001
@@ -197,6 +202,8 @@ def _serve(width: int, height: int, fonts: dict[str, bytes]):
         path = url[len(HOST) :].split("?", 1)[0]
         if path == "/map.html":
             route.fulfill(status=200, content_type="text/html; charset=utf-8", body=page)
+        elif path in figures:
+            route.fulfill(status=200, content_type="application/json", body=figures[path])
         elif path in fonts:
             route.fulfill(status=200, content_type="font/ttf", body=fonts[path])
         elif path in _FILES:
