@@ -5,6 +5,8 @@ For each format, in a fresh headless Chromium (Debian chromium, no GPU), the tim
 (cached after the first), the print figure with the geometry embedded, the font cut, the browser
 start, drawing and writing. ``all_three`` draws once and writes PNG, SVG and PDF
 (``MapRenderer.render_many``). The first run of each is discarded (caches warm).
+``ten_png_batch``: ten maps (nine indicators and inflow) drawn in turn on one page
+(``MapRenderer.render_batch``), as a ten-slide briefing pack needs them.
 
 Usage: ``.venv/bin/python bench/bench_export.py [--store URL] [--runs 3] [--level prefecture]``.
 Without ``--store`` the small generated test store is built (``tests.support.demo_store``).
@@ -27,6 +29,7 @@ from bench.bench_geodata import machine  # noqa: E402
 from dashboard.export.maps import export_map, map_figure  # noqa: E402
 from dashboard.export.render import MapRenderer  # noqa: E402
 from dashboard.export.source import MapView  # noqa: E402
+from etl.records import INDICATORS  # noqa: E402
 from tests.support import demo_store, layer_cache  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "export.json"
@@ -61,6 +64,19 @@ def main() -> None:
                 )
             times.append(time.perf_counter() - start)
         results["all_three"] = _summary(times[1:])
+        # ten maps (nine indicators and inflow, by prefecture) to PNG on one page, as for a pack
+        views = [MapView(i.flag, args.level) for i in INDICATORS] + [MapView("inflow", args.level)]
+        start = time.perf_counter()
+        figures = [map_figure(layers, store, v) for v in views]
+        built = time.perf_counter() - start
+        with MapRenderer() as renderer:
+            renderer.render_batch(
+                [(f, [Path(tmp) / f"batch-{i}.png"]) for i, f in enumerate(figures)]
+            )
+        results["ten_png_batch"] = {
+            "total_s": round(time.perf_counter() - start, 2),
+            "figures_s": round(built, 2),
+        }
     report = {
         "benchmark": "export",
         "view": {"measure": view.measure, "level": view.level, "period": "latest"},
