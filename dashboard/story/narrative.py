@@ -7,7 +7,8 @@ Definitions (also in ``docs/presentation.md``):
 - *inflow* of a scope: floating persons (cohort ``all``) in the period's county flows whose
   residence county is in the scope and whose registration (hukou) county is outside it. For a region
   that is the number of people who came from outside the region; moves inside the region (and the
-  intra-county diagonal) are not counted.
+  intra-county diagonal) are not counted. For the nation (no outside) it is every between-county
+  mover (跨县流动人口).
 - an indicator's *rate* in a scope: the sum of its numerators over the scope's counties per person
   of the sum of its denominators (on the indicator's side: residence for inflow indicators,
   registration for the certificate issuance rate); the *gap* is the persons still to be served to
@@ -103,6 +104,8 @@ def inflow_persons(engine: sa.Engine, counties: frozenset[str], period: str) -> 
     with engine.connect() as conn:
         data = pd.read_sql_query(query, conn)
     inside = data["residence_code"].isin(counties) & ~data["hukou_code"].isin(counties)
+    if data["hukou_code"].isin(counties).all():  # the nation: no outside, every mover counts
+        inside = data["residence_code"].isin(counties)
     return int(data.loc[inside, "persons_all"].sum())
 
 
@@ -171,7 +174,8 @@ def sentence(fig: Figures, flag: str, lang: str) -> str:
     name = indicator_name(flag, lang)
     target = f"{row.target:.0%}"
     if lang == "zh":
-        parts = [f"{fig.scope.name('zh')}流入人口 {persons(fig.inflow, 'zh')}"]
+        noun = "跨县流动人口" if fig.scope.code == "" else "流入人口"
+        parts = [f"{fig.scope.name('zh')}{noun} {persons(fig.inflow, 'zh')}"]
         if row.denominator == 0:
             parts.append(f"{name}无数据")
         elif row.gap_people == 0:
@@ -181,7 +185,8 @@ def sentence(fig: Figures, flag: str, lang: str) -> str:
                 f"{name} {row.rate:.1%}，距 {target} 目标差 {persons(row.gap_people, 'zh')}"
             )
         return "，".join(parts) + "。"
-    text = f"{fig.scope.name('en')}: inflow {number(fig.inflow, 'en')} persons; {name.lower()} "
+    noun = "between-county movers" if fig.scope.code == "" else "inflow"
+    text = f"{fig.scope.name('en')}: {noun} {number(fig.inflow, 'en')} persons; {name.lower()} "
     if row.denominator == 0:
         return text + "has no data."
     if row.gap_people == 0:

@@ -126,3 +126,11 @@ def test_default_storyboard(engine):
     assert [s.view.area for s in board.slides[3:]] == ["310115", "320200", "330400"]
     northwest = default_storyboard(engine, regions.region("northwest"), regions, PERIOD)
     assert northwest.slides[-1].view.measure == "cert_issued"
+
+
+def test_national_scope_counts_every_between_county_mover(engine, raw):
+    flows, _ = raw
+    movers = int(flows.loc[~flows["is_diagonal"].astype(bool), "persons_all"].sum())
+    text = narrative(engine, View(period=PERIOD), geo.regions(), "zh")[0]
+    assert figures(engine, View(period=PERIOD), geo.regions()).inflow == movers
+    assert text.startswith("全国跨县流动人口 ")
