@@ -81,7 +81,7 @@ def scope_of(engine: sa.Engine, view: View, regions: RegionConfig) -> Scope:
             names.update(zip(units["province_code"], units["province_name"], strict=True))
             zh = en = names.get(view.area, view.area)
         return Scope(view.area, zh, en, frozenset(units.loc[mask, "county_code"]))
-    if view.region:
+    if view.region in {r.code for r in regions.regions}:  # a removed region: national
         region = regions.region(view.region)
         mask = units["province_code"].isin(region.province_codes)
         return Scope(
