@@ -38,7 +38,7 @@ FONT = "Microsoft YaHei"  # what Chinese government PCs have; PowerPoint substit
 ACCENT = (0x08, 0x51, 0x9C)
 MUTED = (0x61, 0x6E, 0x7C)
 
-MapImage = Callable[[MapView, Path], object]  # write the map of a view as a PNG
+MapImages = Callable[[list[tuple[MapView, Path]]], object]  # write each view's map as a PNG
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,13 @@ def export_storyboard(
     name: str | None = None,
     lang: str = "zh",
     *,
-    map_image: MapImage | None = None,
+    map_images: MapImages | None = None,
     now: datetime | None = None,
 ) -> Path:
     """Write storyboard ``name`` (None: the first saved) as ``out`` (.pptx or .pdf).
 
-    ``map_image`` draws a view's map into a PNG (default: the print renderer of
-    ``dashboard.export``, one headless Chromium for the whole pack).
+    ``map_images`` draws each (view, PNG path) of a list (default: the print renderer of
+    ``dashboard.export``, every map of the pack drawn in turn on one browser page).
     """
     out = Path(out)
     if out.suffix.lower() not in PACK_FORMATS:
@@ -81,21 +81,11 @@ def export_storyboard(
         board = _board(name or (names[0] if names else ""))
         lineage = read_lineage(ctx, now)
         date = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
-        if map_image is None:
-            from dashboard.export.maps import map_figure
-            from dashboard.export.render import MapRenderer
-
-            with MapRenderer() as renderer:
-                slides = _slides(
-                    board,
-                    lang,
-                    Path(tmp),
-                    lambda view, path: renderer.render(map_figure(layers, store_url, view), path),
-                    lineage.data_version,
-                    date,
-                )
+        slides, jobs = _slides(board, lang, Path(tmp), lineage.data_version, date)
+        if map_images is None:
+            _render_maps(layers, store_url, jobs)
         else:
-            slides = _slides(board, lang, Path(tmp), map_image, lineage.data_version, date)
+            map_images(jobs)
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".pptx":
             write_pptx(slides, out)
@@ -114,17 +104,28 @@ def _board(name: str) -> Storyboard:
     return board
 
 
+def _render_maps(layers: LayerSet, store_url: str, jobs: list[tuple[MapView, Path]]) -> None:
+    from dashboard.export.maps import map_figure
+    from dashboard.export.render import MapRenderer
+
+    items: list = [(map_figure(layers, store_url, view), [path]) for view, path in jobs]
+    with MapRenderer() as renderer:
+        renderer.render_batch(items)
+
+
 def _slides(
-    board: Storyboard, lang: str, tmp: Path, map_image: MapImage, version: str, date: str
-) -> list[PackSlide]:
+    board: Storyboard, lang: str, tmp: Path, version: str, date: str
+) -> tuple[list[PackSlide], list[tuple[MapView, Path]]]:
+    """The pack's slides, and the maps to draw: one per distinct (measure, level, period)."""
     images: dict[tuple[str, str, str], Path] = {}
+    jobs: list[tuple[MapView, Path]] = []
     slides = []
     for i, slide in enumerate(board.slides):
         view = effective_view(slide.view)
         key = (view.measure, view.level, view.period)
         if key not in images:
             images[key] = tmp / f"map-{len(images)}.png"
-            map_image(MapView(view.measure, view.level, view.period, lang), images[key])
+            jobs.append((MapView(view.measure, view.level, view.period, lang), images[key]))
         fig = figures(engine(), view, regions())
         s = STRINGS
         footer = (
@@ -141,7 +142,7 @@ def _slides(
                 footer,
             )
         )
-    return slides
+    return slides, jobs
 
 
 def write_pptx(slides: list[PackSlide], out: Path) -> None:

@@ -24,9 +24,10 @@ NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
 def stub_map(drawn: list):
-    def draw(view, path):
-        drawn.append((view.measure, view.level, view.period, view.lang))
-        Image.new("RGB", (300, 212), "#6baed6").save(path)
+    def draw(jobs):
+        for view, path in jobs:
+            drawn.append((view.measure, view.level, view.period, view.lang))
+            Image.new("RGB", (300, 212), "#6baed6").save(path)
 
     return draw
 
@@ -48,7 +49,7 @@ def test_pptx_one_slide_per_view(tmp_path):
         demo_store()[0],
         tmp_path / "pack.pptx",
         "pan_yangtze",
-        map_image=stub_map(drawn),
+        map_images=stub_map(drawn),
         now=NOW,
     )
     deck = Presentation(str(out))
@@ -77,7 +78,7 @@ def test_pdf_has_every_slide_and_embedded_fonts(tmp_path):
         tmp_path / "pack.pdf",
         "pan_yangtze",
         lang="en",
-        map_image=stub_map([]),
+        map_images=stub_map([]),
         now=NOW,
     )
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
@@ -96,9 +97,9 @@ def test_pdf_has_every_slide_and_embedded_fonts(tmp_path):
 def test_bad_requests_are_clear_errors(tmp_path):
     with pytest.raises(ExportError, match="pptx or .pdf"):
         export_storyboard(
-            layer_cache(), demo_store()[0], tmp_path / "pack.key", map_image=stub_map([])
+            layer_cache(), demo_store()[0], tmp_path / "pack.key", map_images=stub_map([])
         )
     with pytest.raises(ExportError, match="no storyboard named"):
         export_storyboard(
-            layer_cache(), demo_store()[0], tmp_path / "x.pptx", "nope", map_image=stub_map([])
+            layer_cache(), demo_store()[0], tmp_path / "x.pptx", "nope", map_images=stub_map([])
         )
