@@ -17,9 +17,12 @@ from dashboard.figures.china_map import Classes
 
 
 def quantile_classes(
-    values: np.ndarray, k: int = 5, *, percent: bool = False, decimals: int = 0
+    values: np.ndarray, k: int = 5, *, percent: bool = False, decimals: int | None = None
 ) -> Classes:
-    """``k`` quantile classes over the finite values; labels as ranges (percent if asked)."""
+    """``k`` quantile classes over the finite values; labels as ranges (percent if asked).
+
+    ``decimals`` of the labels; None: 0 for whole numbers, else enough to tell the breaks apart.
+    """
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return Classes(bounds=(0.0, 1.0), colors=(theme.SEQUENTIAL_5[0],), labels=("–",))
@@ -27,6 +30,8 @@ def quantile_classes(
     bounds = (float(finite.min()), *(float(b) for b in bins))
     if len(bounds) < 2:
         bounds = (bounds[0], bounds[0])
+    if decimals is None:
+        decimals = 0 if np.all(finite == np.round(finite)) else _decimals_for(bounds)
     labels = tuple(
         f"{_fmt(lo, percent, decimals)} – {_fmt(hi, percent, decimals)}"
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
@@ -64,6 +69,14 @@ def target_classes(target: float, labels: tuple[str, str, str, str]) -> Classes:
         1.0,
     )
     return Classes(bounds=bounds, colors=theme.TARGET_4, labels=labels)
+
+
+def _decimals_for(bounds: tuple[float, ...]) -> int:
+    """Decimals that show the smallest positive break with two significant digits (0 to 3)."""
+    positive = [abs(b) for b in bounds[1:-1] if b != 0] or [abs(b) for b in bounds if b != 0]
+    if not positive or min(positive) >= 10:
+        return 0
+    return int(min(3, max(0, 1 - np.floor(np.log10(min(positive))))))
 
 
 def _fmt(value: float, percent: bool, decimals: int) -> str:

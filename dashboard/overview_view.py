@@ -111,7 +111,7 @@ def _classes(_engine, measure: str, level: str, lang: str) -> Classes:
         return diverging_classes(values)
     if measure in CENSUS_MEASURES:
         return quantile_classes(values, 5, percent=True)
-    return quantile_classes(values, 5, decimals=1 if measure == "inflow_per_1000" else 0)
+    return quantile_classes(values, 5)
 
 
 def legend(measure: str, level: str, lang: str) -> list:

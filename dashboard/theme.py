@@ -7,7 +7,7 @@ TEXT = "#1f2933"
 MUTED = "#616e7c"
 BORDER = "#ffffff"
 PROVINCE_BORDER = "#3e4c59"
-OUTSIDE_COVERAGE = "#d9d9d9"  # Taiwan, Hong Kong, Macao: drawn, outside the data's coverage
+OUTSIDE_COVERAGE = "#e6e6e6"  # Taiwan, Hong Kong, Macao: drawn, outside the data's coverage
 NO_DATA = "#f4f1ea"
 NO_DATA_SWATCH = "#e3dccb"  # legend swatch for no data, visible on white
 SEA_LINE = "#4a6fa5"
@@ -30,7 +30,8 @@ SCS_DOMAIN = {"x": [0.86, 0.995], "y": [0.01, 0.34]}
 TARGET_4 = ("#d7191c", "#fdae61", "#a6d96a", "#1a9641")
 # Net flows, diverging around zero (ColorBrewer RdBu, 6 classes): net outflow red, net inflow blue.
 DIVERGING_6 = ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac")
-SUPPRESSED = "#c5cfdb"  # small cells: fewer people than the store's threshold
+SUPPRESSED = "#ababab"  # small cells: fewer people than the store's threshold (mid grey, unlike
+# the light grey of areas outside coverage and the beige of no data)
 
 # dcc.Graph config shared by every page: no plotly logo, plotly.js geo's base topojson served
 # locally (it fetches it even with every base layer hidden), no scroll zoom on projector pages.

@@ -26,18 +26,20 @@ def layer_cache() -> LayerSet:
 def demo_store() -> tuple[str, Path]:
     """(store URL, data dir) of a small store built from generated records (three months, national).
 
-    Built once per session under ``var/test-cache/demo-store`` (removed and rebuilt each session so
-    it always matches the code).
+    Built once per test session in its own folder under ``var/test-cache`` (so concurrent sessions
+    never share one), removed when the session ends.
     """
+    import atexit
     import shutil
 
     from etl.generate import GenerateOptions, OutputSpec, load_inputs, write_records
     from etl.pipeline import ingest
 
     root = Path(os.environ.get("YIPANQI_TEST_CACHE", REPO / "var" / "test-cache"))
-    data_dir = root / "demo-store"
+    data_dir = root / f"demo-store-{os.getpid()}"
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     records = data_dir / "records.parquet"
     inputs = load_inputs(2010, root / "points")
     options = GenerateOptions(fraction=DEMO_FRACTION, first_period=DEMO_PERIODS[0], last_period=DEMO_PERIODS[1], seed=11)
