@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from yipanqi.etl_cli import export_app
 from yipanqi.settings import load_settings
 
 story_app = typer.Typer(
@@ -33,7 +34,7 @@ StoreOption = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``storyboard`` group to the root app."""
+    """Add the ``storyboard`` group to the root app (``export storyboard`` is added on import)."""
     app.add_typer(story_app, name="storyboard")
 
 
@@ -54,6 +55,7 @@ def list_command(store: StoreOption = None) -> None:
 
 
 @story_app.command("export")
+@export_app.command("storyboard")
 def export_command(
     out: Annotated[Path, typer.Option("--out", help="File to write: .pptx (editable) or .pdf.")],
     store: StoreOption = None,
