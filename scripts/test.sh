@@ -25,4 +25,6 @@ if [ -x scripts/start-postgres.sh ] || [ -f scripts/start-postgres.sh ]; then
 fi
 
 export YIPANQI_CHROMIUM="${YIPANQI_CHROMIUM:-$(command -v chromium)}"
+.venv/bin/ruff check .
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"
