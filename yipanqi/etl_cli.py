@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
@@ -21,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from yipanqi.options import StoreOption, console, err
 from yipanqi.settings import load_settings
 
 export_app = typer.Typer(
@@ -28,16 +28,12 @@ export_app = typer.Typer(
     no_args_is_help=True,
 )
 
-console = Console()
-err = Console(stderr=True)
 
-StoreOption = Annotated[
-    str | None,
-    typer.Option("--store", help="SQLAlchemy URL of the store (default: YIPANQI_STORE_URL or the SQLite file)."),
-]
 DataDirOption = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Data directory holding the staged records (default: YIPANQI_DATA_DIR)."),
+    typer.Option(
+        "--data-dir", help="Data directory holding the staged records (default: YIPANQI_DATA_DIR)."
+    ),
 ]
 
 
@@ -50,16 +46,29 @@ def register(app: typer.Typer) -> None:
 
 
 def ingest_command(
-    paths: Annotated[list[str], typer.Argument(help="CSV or Parquet files, or a SQLAlchemy URL with --table.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="CSV or Parquet files, or a SQLAlchemy URL with --table.")
+    ],
     store: StoreOption = None,
     data_dir: DataDirOption = None,
-    table: Annotated[str | None, typer.Option(help="Table to read when PATH is a database URL.")] = None,
+    table: Annotated[
+        str | None, typer.Option(help="Table to read when PATH is a database URL.")
+    ] = None,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Synthetic records: without YIPANQI_HASH_KEY use the published demo key.")
+        bool,
+        typer.Option(
+            "--demo", help="Synthetic records: without YIPANQI_HASH_KEY use the published demo key."
+        ),
     ] = False,
-    small_cell: Annotated[int, typer.Option(help="Counts under this are flagged small cells.")] = 10,
-    aggregate: Annotated[bool, typer.Option(help="Refresh the aggregates of the periods loaded.")] = True,
-    workers: Annotated[int | None, typer.Option(help="Processes hashing IDs (default: CPUs; 0: none).")] = None,
+    small_cell: Annotated[
+        int, typer.Option(help="Counts under this are flagged small cells.")
+    ] = 10,
+    aggregate: Annotated[
+        bool, typer.Option(help="Refresh the aggregates of the periods loaded.")
+    ] = True,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes hashing IDs (default: CPUs; 0: none).")
+    ] = None,
 ) -> None:
     """Load records: validate, quarantine bad rows, pseudonymise IDs, stage, aggregate, store."""
     from etl.errors import EtlError
@@ -90,8 +99,12 @@ def ingest_command(
 def aggregate_command(
     store: StoreOption = None,
     data_dir: DataDirOption = None,
-    period: Annotated[list[str] | None, typer.Option(help="Period(s) YYYY-MM to recompute (default: all).")] = None,
-    small_cell: Annotated[int, typer.Option(help="Counts under this are flagged small cells.")] = 10,
+    period: Annotated[
+        list[str] | None, typer.Option(help="Period(s) YYYY-MM to recompute (default: all).")
+    ] = None,
+    small_cell: Annotated[
+        int, typer.Option(help="Counts under this are flagged small cells.")
+    ] = 10,
 ) -> None:
     """Recompute the aggregates from the staged records (after changing regions or the threshold)."""
     from etl.errors import EtlError
@@ -120,7 +133,9 @@ def aggregate_command(
 def runs_command(
     store: StoreOption = None,
     limit: Annotated[int, typer.Option(help="Show the newest N runs.")] = 20,
-    inputs: Annotated[bool, typer.Option("--inputs", help="Also list each run's inputs and hashes.")] = False,
+    inputs: Annotated[
+        bool, typer.Option("--inputs", help="Also list each run's inputs and hashes.")
+    ] = False,
 ) -> None:
     """List the runs recorded in the store (lineage): what was loaded, when, by which code."""
     from etl import store as store_module
@@ -128,14 +143,38 @@ def runs_command(
     engine = _engine(store)
     rows = store_module.list_runs(engine, limit)
     table = Table(title="runs", show_lines=False)
-    for name in ("run", "kind", "status", "started (UTC)", "seconds", "in", "loaded", "quarantined", "periods", "code"):
-        table.add_column(name, justify="right" if name in ("run", "seconds", "in", "loaded", "quarantined") else "left")
+    for name in (
+        "run",
+        "kind",
+        "status",
+        "started (UTC)",
+        "seconds",
+        "in",
+        "loaded",
+        "quarantined",
+        "periods",
+        "code",
+    ):
+        table.add_column(
+            name,
+            justify="right"
+            if name in ("run", "seconds", "in", "loaded", "quarantined")
+            else "left",
+        )
     for r in rows:
         seconds = f"{(r.ended_at - r.started_at).total_seconds():.1f}" if r.ended_at else ""
         span = f"{r.periods[0]}..{r.periods[-1]} ({len(r.periods)})" if r.periods else ""
         table.add_row(
-            str(r.run_id), r.kind, _status(r.status), f"{r.started_at:%Y-%m-%d %H:%M:%S}", seconds,
-            f"{r.n_in:,}", f"{r.n_loaded:,}", f"{r.n_quarantined:,}", span, r.code_version,
+            str(r.run_id),
+            r.kind,
+            _status(r.status),
+            f"{r.started_at:%Y-%m-%d %H:%M:%S}",
+            seconds,
+            f"{r.n_in:,}",
+            f"{r.n_loaded:,}",
+            f"{r.n_quarantined:,}",
+            span,
+            r.code_version,
         )
     console.print(table)
     if inputs:
@@ -143,15 +182,27 @@ def runs_command(
         data = data[data["run_id"].isin([r.run_id for r in rows])]
         detail = Table(title="inputs")
         for name in ("run", "source", "format", "sha256", "in", "loaded", "quarantined", "note"):
-            detail.add_column(name, justify="right" if name in ("run", "in", "loaded", "quarantined") else "left")
+            detail.add_column(
+                name, justify="right" if name in ("run", "in", "loaded", "quarantined") else "left"
+            )
         for row in data.itertuples(index=False):
             skipped = row.skipped_as_run
-            note = f"already loaded by run {int(skipped)}" if skipped is not None and skipped == skipped else ""
+            note = (
+                f"already loaded by run {int(skipped)}"
+                if skipped is not None and skipped == skipped
+                else ""
+            )
             if row.extra_columns:
                 note = (note + "; " if note else "") + f"extra columns ignored: {row.extra_columns}"
             detail.add_row(
-                str(row.run_id), row.source, row.format, row.sha256[:16], f"{row.n_in:,}",
-                f"{row.n_loaded:,}", f"{row.n_quarantined:,}", note,
+                str(row.run_id),
+                row.source,
+                row.format,
+                row.sha256[:16],
+                f"{row.n_in:,}",
+                f"{row.n_loaded:,}",
+                f"{row.n_quarantined:,}",
+                note,
             )
         console.print(detail)
     engine.dispose()
@@ -211,7 +262,9 @@ def _engine(store: str | None):  # noqa: ANN202
 
 
 def _status(status: str) -> str:
-    colour = {"succeeded": "green", "failed": "red", "abandoned": "yellow", "running": "cyan"}.get(status, "white")
+    colour = {"succeeded": "green", "failed": "red", "abandoned": "yellow", "running": "cyan"}.get(
+        status, "white"
+    )
     return f"[{colour}]{status}[/{colour}]"
 
 
@@ -254,11 +307,17 @@ class _progress:
 def _print_summary(summary) -> None:  # noqa: ANN001 - etl.pipeline.RunSummary
     table = Table(title=f"run {summary.run_id}: {summary.status}")
     for name in ("input", "format", "in", "loaded", "quarantined", "note"):
-        table.add_column(name, justify="right" if name in ("in", "loaded", "quarantined") else "left")
+        table.add_column(
+            name, justify="right" if name in ("in", "loaded", "quarantined") else "left"
+        )
     for s in summary.inputs:
         note = f"unchanged: already loaded by run {s.skipped_as_run}" if s.skipped_as_run else ""
         if s.extra_columns:
-            note = (note + "; " if note else "") + "extra columns ignored: " + ", ".join(s.extra_columns)
+            note = (
+                (note + "; " if note else "")
+                + "extra columns ignored: "
+                + ", ".join(s.extra_columns)
+            )
         fmt = s.format + (f" ({s.encoding})" if s.encoding else "")
         table.add_row(s.source, fmt, f"{s.n_in:,}", f"{s.n_loaded:,}", f"{s.n_quarantined:,}", note)
     console.print(table)

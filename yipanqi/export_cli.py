@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from yipanqi.etl_cli import StoreOption, console, err, export_app
+from yipanqi.etl_cli import export_app
+from yipanqi.options import StoreOption, console, err
 from yipanqi.settings import load_settings
 
 MeasureOption = Annotated[

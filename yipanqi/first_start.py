@@ -48,7 +48,10 @@ def build_demo_store(settings: Settings) -> None:
             )
             options = GenerateOptions(fraction=DEMO_FRACTION, seed=DEMO_SEED)
             write_records(
-                inputs, options, OutputSpec(path), progress=lambda done, total: report("demo: generate records", done, total)
+                inputs,
+                options,
+                OutputSpec(path),
+                progress=lambda done, total: report("demo: generate records", done, total),
             )
         ingest(
             [path],

@@ -13,22 +13,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from yipanqi.options import StoreOption, console, err
 from yipanqi.settings import load_settings
 
 scenario_app = typer.Typer(
     help="What-if scenarios: run a scenario file against the store, list, show or delete saved ones.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
-
-StoreOption = Annotated[
-    str | None,
-    typer.Option("--store", help="SQLAlchemy URL of the store (default: YIPANQI_STORE_URL or the SQLite file)."),
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -38,13 +31,33 @@ def register(app: typer.Typer) -> None:
 
 @scenario_app.command("run")
 def run_command(
-    file: Annotated[Path, typer.Argument(help="Scenario JSON file: name, optional period, levers.")],
-    out: Annotated[Path, typer.Option("--out", help="Directory for coverage.csv, flows.csv, gaps.csv, totals.csv, summary.json.")],
+    file: Annotated[
+        Path, typer.Argument(help="Scenario JSON file: name, optional period, levers.")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Directory for coverage.csv, flows.csv, gaps.csv, totals.csv, summary.json.",
+        ),
+    ],
     store: StoreOption = None,
-    save: Annotated[bool, typer.Option("--save", help="Also save the scenario by name in the store.")] = False,
-    replace: Annotated[bool, typer.Option("--replace", help="With --save: replace a saved scenario of the same name.")] = False,
-    author: Annotated[str | None, typer.Option(help="Author recorded with --save (default: the login name).")] = None,
-    fit: Annotated[bool, typer.Option("--fit", help="Fit the flow model even if no lever needs it (to report its fit).")] = False,
+    save: Annotated[
+        bool, typer.Option("--save", help="Also save the scenario by name in the store.")
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="With --save: replace a saved scenario of the same name."),
+    ] = False,
+    author: Annotated[
+        str | None, typer.Option(help="Author recorded with --save (default: the login name).")
+    ] = None,
+    fit: Annotated[
+        bool,
+        typer.Option(
+            "--fit", help="Fit the flow model even if no lever needs it (to report its fit)."
+        ),
+    ] = False,
 ) -> None:
     """Apply a scenario file to the store and write the projected results."""
     from etl.errors import EtlError
@@ -61,7 +74,9 @@ def run_command(
         scenario = load_scenario_file(file)
         baseline = load_baseline(engine, scenario.period)
         model = None
-        if fit or any(isinstance(x, Attractiveness) and x.elasticity is None for x in scenario.levers):
+        if fit or any(
+            isinstance(x, Attractiveness) and x.elasticity is None for x in scenario.levers
+        ):
             from etl.gravity import cached_county_points
 
             with console.status("fitting the flow model (spint, origin-constrained)"):
@@ -73,7 +88,13 @@ def run_command(
         result = run_scenario(baseline, scenario, model)
         paths = write_results(result, out)
         if save:
-            save_scenario(engine, scenario, author if author is not None else _login(), baseline.run_id, replace)
+            save_scenario(
+                engine,
+                scenario,
+                author if author is not None else _login(),
+                baseline.run_id,
+                replace,
+            )
             console.print(f"saved scenario {scenario.name!r}")
     except (ScenarioError, EtlError) as exc:
         err.print(f"[red]error:[/red] {exc}")
@@ -82,7 +103,9 @@ def run_command(
         engine.dispose()
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
-    console.print(f"scenario {scenario.name!r} on {baseline.period}: wrote {', '.join(p.name for p in paths.values())} to {out}")
+    console.print(
+        f"scenario {scenario.name!r} on {baseline.period}: wrote {', '.join(p.name for p in paths.values())} to {out}"
+    )
 
 
 @scenario_app.command("list")
@@ -98,14 +121,20 @@ def list_command(store: StoreOption = None) -> None:
     table = Table("name", "period", "levers", "author", "created (UTC)", "baseline run")
     for s in saved:
         table.add_row(
-            s.name, s.scenario.period or "latest", str(len(s.scenario.levers)), s.author,
-            f"{s.created_at:%Y-%m-%d %H:%M:%S}", str(s.baseline_run_id or ""),
+            s.name,
+            s.scenario.period or "latest",
+            str(len(s.scenario.levers)),
+            s.author,
+            f"{s.created_at:%Y-%m-%d %H:%M:%S}",
+            str(s.baseline_run_id or ""),
         )
     console.print(table if saved else "no saved scenarios")
 
 
 @scenario_app.command("show")
-def show_command(name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None) -> None:
+def show_command(
+    name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None
+) -> None:
     """Print a saved scenario as JSON (a file `scenario run` accepts), with who saved it when."""
     from planning.errors import ScenarioError
     from planning.store import get_scenario
@@ -118,12 +147,16 @@ def show_command(name: Annotated[str, typer.Argument(help="Saved scenario name."
         raise typer.Exit(2) from exc
     finally:
         engine.dispose()
-    err.print(f"author {saved.author or '-'}, created {saved.created_at:%Y-%m-%d %H:%M:%S} UTC, baseline run {saved.baseline_run_id}")
+    err.print(
+        f"author {saved.author or '-'}, created {saved.created_at:%Y-%m-%d %H:%M:%S} UTC, baseline run {saved.baseline_run_id}"
+    )
     typer.echo(json.dumps(saved.scenario.to_json(), ensure_ascii=False, indent=2))
 
 
 @scenario_app.command("delete")
-def delete_command(name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None) -> None:
+def delete_command(
+    name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None
+) -> None:
     """Delete a saved scenario."""
     from planning.errors import ScenarioError
     from planning.store import delete_scenario

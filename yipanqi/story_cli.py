@@ -12,25 +12,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from yipanqi.etl_cli import export_app
+from yipanqi.options import StoreOption, console, err
 from yipanqi.settings import load_settings
 
 story_app = typer.Typer(
     help="Storyboards for presentation mode: list them, export one as a PPTX or PDF briefing pack.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
-
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="SQLAlchemy URL of the store (default: YIPANQI_STORE_URL or the SQLite file).",
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:

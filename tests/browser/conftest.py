@@ -55,10 +55,10 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh page (1600x1000) that records every request leaving the live server."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+def recorded_page(browser, live_server: str, width: int = 1600, height: int = 1000):
+    """A page in a fresh browser context that records in ``page.foreign_requests`` every request
+    leaving the live server. Close its ``page.context`` when done."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.foreign_requests = []
     page.on(
@@ -69,8 +69,15 @@ def page(browser, live_server):
             else None
         ),
     )
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page (1600x1000) that records every request leaving the live server."""
+    page = recorded_page(browser, live_server)
     yield page
-    context.close()
+    page.context.close()
 
 
 def screenshot(page, name: str) -> None:

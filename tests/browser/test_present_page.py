@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.story import storage
 from etl.store import open_store
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import recorded_page, screenshot
 from tests.support import demo_store
 
 pytestmark = pytest.mark.browser
@@ -17,19 +17,10 @@ MAP = "#present-map .js-plotly-plot[data-painted]"
 
 @pytest.fixture
 def projector(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.foreign_requests = []
-    page.on(
-        "request",
-        lambda r: (
-            page.foreign_requests.append(r.url)
-            if not r.url.startswith((live_server, "data:", "blob:"))
-            else None
-        ),
-    )
+    """A fresh page at projector size (1366x768) that records requests leaving the server."""
+    page = recorded_page(browser, live_server, 1366, 768)
     yield page
-    context.close()
+    page.context.close()
 
 
 def saved_titles() -> list[str]:
