@@ -24,10 +24,14 @@
       gd.__yipanqiIndexCodes = payload.codes;
     }
     var cd = gd.calcdata[0];
+    var matched = 0;
     for (var j = 0; j < cd.length; j++) {
       var k = index[cd[j].loc];
-      if (k !== undefined) cd[j].tx = payload.text[k];
+      if (k !== undefined) { cd[j].tx = payload.text[k]; matched++; }
     }
+    // a payload for another level than the plotted figure (its new figure is on its way):
+    // wait for that figure's afterplot rather than stamp a map that was not painted
+    if (matched < cd.length) return false;
     var layer = gd.querySelector(".geo .choroplethlayer .trace");
     if (!layer) return false;
     var paths = layer.querySelectorAll("path.choroplethlocation");

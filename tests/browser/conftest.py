@@ -40,8 +40,10 @@ def live_server() -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module: torn down after it, because Playwright's sync API allows one
+    instance per thread and later tests (map exports, briefing packs) start their own."""
     path = chromium_path()
     if not path:
         if os.environ.get("CI"):

@@ -168,6 +168,10 @@ def test_every_control_updates_view_and_url(page, live_server):
     page.get_by_role("option", name="西北", exact=True).click()
     page.keyboard.press("Escape")
     wait_query(page, regions="pan_yangtze,pan_pearl,bohai_rim")
+    # the URL is written first; the totals card follows with its own callback
+    page.wait_for_function(
+        "!document.querySelector('#flows-totals').innerText.split('\\n')[0].includes('西北')"
+    )
     assert "西北" not in page.locator("#flows-totals").inner_text().split("\n")[0]
     assert query_of(page)["lang"] == "zh"
     screenshot(page, "flows-controls-changed")

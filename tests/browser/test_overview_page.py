@@ -45,7 +45,12 @@ def pixel_of(page, lon: float, lat: float) -> tuple[float, float]:
 
 
 def hover_text(page, lon: float, lat: float) -> str:
-    page.mouse.move(*pixel_of(page, lon, lat))
+    # the graph may still be resizing to its container: wait until the projection is stable
+    previous, position = None, pixel_of(page, lon, lat)
+    while position != previous:
+        page.wait_for_timeout(250)
+        previous, position = position, pixel_of(page, lon, lat)
+    page.mouse.move(*position)
     page.wait_for_function("document.querySelector('#overview-map .hoverlayer').textContent.length > 0")
     return page.locator(f"{MAP} .hoverlayer").text_content()
 
