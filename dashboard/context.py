@@ -9,6 +9,9 @@ import flask
 import orjson
 import sqlalchemy as sa
 
+from dashboard.data import geo
+from dashboard.geometry_route import geometry_url
+from dashboard.i18n import t
 from etl.store import open_store
 from geodata.layers import LayerSet
 
@@ -39,6 +42,19 @@ class AppContext:
             lon.append(None)
             lat.append(None)
         return lon, lat
+
+    def national_frame(self, level: str, lang: str) -> dict:
+        """Keyword arguments of the national map builders (``dashboard.figures``): the level's
+        geometry URL, areas outside coverage, province borders, the maritime line, labels."""
+        return {
+            "geojson_url": geometry_url(self.layers, f"{level}_national"),
+            "outside_codes": list(geo.outside_codes(level)),
+            "outside_label": t("outside_coverage", lang),
+            "province_geojson_url": geometry_url(self.layers, "province_national"),
+            "province_codes": geo.province_codes(),
+            "maritime": self.maritime,
+            "scs_label": t("scs_islands", lang),
+        }
 
 
 def current() -> AppContext:

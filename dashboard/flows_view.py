@@ -152,7 +152,6 @@ STRINGS: dict[str, dict[str, str]] = {
 
 def base_figure(level: str, regions: tuple[str, ...], lang: str) -> dict:
     """The clickable region-coloured polygons of ``level``."""
-    layers = context.current().layers
     codes = list(data.unit_codes(level))
     member = data.province_regions()
     fills = region_fills(data.region_codes() + (data.OTHER_REGION,))
@@ -161,13 +160,7 @@ def base_figure(level: str, regions: tuple[str, ...], lang: str) -> dict:
         region_categories(codes, member, regions),
         unit_hover(codes, level, lang),
         fills,
-        geojson_url=geometry_url(layers, f"{level}_national"),
-        outside_codes=_outside_codes(level),
-        outside_label=t("outside_coverage", lang),
-        province_geojson_url=geometry_url(layers, "province_national"),
-        province_codes=geo.province_codes(),
-        maritime=context.current().maritime,
-        scs_label=t("scs_islands", lang),
+        **context.current().national_frame(level, lang),
     )
 
 
@@ -195,12 +188,6 @@ def unit_hover(codes: list[str], level: str, lang: str) -> list[str]:
             f"<b>{title}</b>{_code(code, lang)}<br>{label}{_colon(lang)}{where}<br><i>{hint}</i>"
         )
     return out
-
-
-def _outside_codes(level: str) -> list[str]:
-    h = geo.hierarchy()
-    inside = set(h.loc[h["in_coverage"], f"{level}_code"])
-    return sorted(set(h.loc[~h["in_coverage"], f"{level}_code"]) - inside)
 
 
 def view_classes(view: data.FlowView) -> WidthClasses:

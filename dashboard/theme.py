@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 FONT_FAMILY = "'Noto Sans SC', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
 TEXT = "#1f2933"
 MUTED = "#616e7c"
@@ -35,7 +37,7 @@ SUPPRESSED = "#ababab"  # small cells: fewer people than the store's threshold (
 
 # dcc.Graph config shared by every page: no plotly logo, plotly.js geo's base topojson served
 # locally (it fetches it even with every base layer hidden), no scroll zoom on projector pages.
-GRAPH_CONFIG = {
+GRAPH_CONFIG: Any = {  # dcc.Graph types its config as a TypedDict
     "displaylogo": False,
     "topojsonURL": "/assets/topojson/",
     "scrollZoom": False,

@@ -31,10 +31,14 @@ def regions(path: str | None = None) -> RegionConfig:
     return load_regions(Path(path) if path else None, provinces(), codes)
 
 
-def outside_coverage_codes() -> list[str]:
-    """County codes outside the data's coverage (Taiwan, Hong Kong, Macao, 金门): drawn in grey."""
+@lru_cache(maxsize=4)
+def outside_codes(level: str) -> tuple[str, ...]:
+    """Units of ``level`` outside the data's coverage (Taiwan, Hong Kong, Macao, 金门), drawn in grey.
+
+    A unit holding any covered county (金门's prefecture 泉州) is inside."""
     h = hierarchy()
-    return h.loc[~h["in_coverage"], "county_code"].tolist()
+    inside = set(h.loc[h["in_coverage"], f"{level}_code"])
+    return tuple(sorted(set(h.loc[~h["in_coverage"], f"{level}_code"]) - inside))
 
 
 def province_codes() -> list[str]:

@@ -64,6 +64,7 @@ def china_choropleth(
     title: str,
     legend_title: str,
     height: int = 720,
+    scs_label: str = "南海诸岛",
 ) -> dict:
     """National choropleth with class legend, outside-coverage areas and the 南海诸岛 inset.
 
@@ -114,7 +115,7 @@ def china_choropleth(
             maritime,
         ),
     ]
-    layout = _layout(title, height)
+    layout = _layout(title, height, scs_label=scs_label)
     layout["annotations"].insert(
         0,
         {

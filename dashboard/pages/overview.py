@@ -14,11 +14,9 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import context, ids
-from dashboard.data import geo
 from dashboard.data.overview import CENSUS_MEASURES, FLOW_MEASURES, LEVELS, MEASURES
 from dashboard.data.store import periods
 from dashboard.figures.china_map import paintable_choropleth
-from dashboard.geometry_route import geometry_url
 from dashboard.i18n import indicator_name, lang_of, t, text
 from dashboard.overview_view import (
     GRAPH_CONFIG,
@@ -175,26 +173,10 @@ def _measure_options(lang: str) -> list[dict]:
 
 
 def _figure(level: str, lang: str) -> dict:
-    ctx = context.current()
     codes, names = unit_hover_names(level, lang)
     return paintable_choropleth(
-        codes,
-        names,
-        geojson_url=geometry_url(ctx.layers, f"{level}_national"),
-        outside_codes=_outside_codes(level),
-        outside_label=t("outside_coverage", lang),
-        province_geojson_url=geometry_url(ctx.layers, "province_national"),
-        province_codes=geo.province_codes(),
-        maritime=ctx.maritime,
-        scs_label=t("scs_islands", lang),
-        height=620,
+        codes, names, **context.current().national_frame(level, lang), height=620
     )
-
-
-def _outside_codes(level: str) -> list[str]:
-    h = geo.hierarchy()
-    inside = set(h.loc[h["in_coverage"], f"{level}_code"])
-    return sorted(set(h.loc[~h["in_coverage"], f"{level}_code"]) - inside)
 
 
 @callback(

@@ -18,7 +18,6 @@ from dashboard import context, ids
 from dashboard.data import geo
 from dashboard.data import scenarios as data
 from dashboard.figures.scenario_map import layer_classes, scenario_map
-from dashboard.geometry_route import geometry_url
 from dashboard.i18n import indicator_name, lang_of, t, target_class_labels, text
 from dashboard.theme import GRAPH_CONFIG
 from etl.records import INDICATOR_BY_FLAG
@@ -55,11 +54,17 @@ STRINGS = {
         "en": "No flow model needed (no attractiveness lever, or its elasticity given)",
     },
     "saved_ok": {"zh": "已保存：", "en": "Saved: "},
-    "ran": {"zh": "“{name}”：统计期 {period}，{n} 个杠杆", "en": "“{name}”: period {period}, {n} lever(s)"},
+    "ran": {
+        "zh": "“{name}”：统计期 {period}，{n} 个杠杆",
+        "en": "“{name}”: period {period}, {n} lever(s)",
+    },
     "points": {"zh": "个百分点", "en": "points"},
     "rate": {"zh": "覆盖率", "en": "rate"},
     "other": {"zh": "其他", "en": "Other"},
-    "empty_store": {"zh": "数据库为空：请先导入数据。", "en": "The store is empty: ingest records first."},
+    "empty_store": {
+        "zh": "数据库为空：请先导入数据。",
+        "en": "The store is empty: ingest records first.",
+    },
 }
 REGION_NAMES = {
     "pan_yangtze": {"zh": "泛长三角", "en": "Pan-Yangtze-Delta"},
@@ -84,7 +89,9 @@ def layout(
         return html.Div(text(STRINGS, "empty_store", lang), className="yp-card yp-empty")
     measure = measure if measure in data.MEASURES else "cert_verified"
     layer = layer if layer in data.LAYERS else "difference"
-    editor = (data.saved_json(name) if name else None) or json.dumps(data.EXAMPLE, ensure_ascii=False, indent=2)
+    editor = (data.saved_json(name) if name else None) or json.dumps(
+        data.EXAMPLE, ensure_ascii=False, indent=2
+    )
     return html.Div(
         [
             dcc.Location(id=ids.SCENARIOS_URL, refresh=False),
@@ -94,12 +101,31 @@ def layout(
                     html.Div(
                         [
                             html.Label(text(STRINGS, "editor", lang)),
-                            dcc.Textarea(id=ids.SCENARIOS_EDITOR, value=editor, style={"width": "100%", "height": "300px", "fontFamily": "monospace", "fontSize": "12px"}),
+                            dcc.Textarea(
+                                id=ids.SCENARIOS_EDITOR,
+                                value=editor,
+                                style={
+                                    "width": "100%",
+                                    "height": "300px",
+                                    "fontFamily": "monospace",
+                                    "fontSize": "12px",
+                                },
+                            ),
                             html.Div(
                                 [
-                                    html.Button(text(STRINGS, "run", lang), id=ids.SCENARIOS_RUN, n_clicks=0),
-                                    html.Button(text(STRINGS, "save", lang), id=ids.SCENARIOS_SAVE, n_clicks=0),
-                                    html.Button(text(STRINGS, "delete", lang), id=ids.SCENARIOS_DELETE, n_clicks=0),
+                                    html.Button(
+                                        text(STRINGS, "run", lang), id=ids.SCENARIOS_RUN, n_clicks=0
+                                    ),
+                                    html.Button(
+                                        text(STRINGS, "save", lang),
+                                        id=ids.SCENARIOS_SAVE,
+                                        n_clicks=0,
+                                    ),
+                                    html.Button(
+                                        text(STRINGS, "delete", lang),
+                                        id=ids.SCENARIOS_DELETE,
+                                        n_clicks=0,
+                                    ),
                                 ],
                                 style={"display": "flex", "gap": "0.5rem", "margin": "0.5rem 0"},
                             ),
@@ -115,13 +141,48 @@ def layout(
                         [
                             html.Div(
                                 [
-                                    _control(text(STRINGS, "measure", lang), dcc.Dropdown(id=ids.SCENARIOS_MEASURE, options=_measure_options(lang), value=measure, clearable=False, style={"minWidth": "260px"})),
-                                    _control(text(STRINGS, "compare", lang), dcc.Dropdown(id=ids.SCENARIOS_COMPARE, options=_compare_options(lang), value=compare or BASELINE, clearable=False, style={"minWidth": "220px"})),
-                                    _control(text(STRINGS, "layer", lang), dcc.RadioItems(id=ids.SCENARIOS_LAYER, options=[{"label": text(STRINGS, k, lang), "value": k} for k in data.LAYERS], value=layer, inline=True)),
+                                    _control(
+                                        text(STRINGS, "measure", lang),
+                                        dcc.Dropdown(
+                                            id=ids.SCENARIOS_MEASURE,
+                                            options=_measure_options(lang),
+                                            value=measure,
+                                            clearable=False,
+                                            style={"minWidth": "260px"},
+                                        ),
+                                    ),
+                                    _control(
+                                        text(STRINGS, "compare", lang),
+                                        dcc.Dropdown(
+                                            id=ids.SCENARIOS_COMPARE,
+                                            options=_compare_options(lang),
+                                            value=compare or BASELINE,
+                                            clearable=False,
+                                            style={"minWidth": "220px"},
+                                        ),
+                                    ),
+                                    _control(
+                                        text(STRINGS, "layer", lang),
+                                        dcc.RadioItems(
+                                            id=ids.SCENARIOS_LAYER,
+                                            options=[
+                                                {"label": text(STRINGS, k, lang), "value": k}
+                                                for k in data.LAYERS
+                                            ],
+                                            value=layer,
+                                            inline=True,
+                                        ),
+                                    ),
                                 ],
                                 className="yp-controls",
                             ),
-                            dcc.Loading(dcc.Graph(id=ids.SCENARIOS_MAP, config=GRAPH_CONFIG, style={"height": "620px"})),  # type: ignore[arg-type]
+                            dcc.Loading(
+                                dcc.Graph(
+                                    id=ids.SCENARIOS_MAP,
+                                    config=GRAPH_CONFIG,
+                                    style={"height": "620px"},
+                                )
+                            ),
                             html.Div(id=ids.SCENARIOS_MODEL, className="yp-source"),
                             html.Div(id=ids.SCENARIOS_SUMMARY),
                         ],
@@ -168,7 +229,9 @@ def reference_result(compare: str | None, period: str) -> Any:
         raise ScenarioError(f"no saved scenario named {compare!r} to compare with")
     ref = data.result(data.canonical_json(parse_scenario(json.loads(saved))))
     if ref.period != period:
-        raise ScenarioError(f"{compare!r} is on {ref.period}, this scenario on {period}: compare scenarios of one period")
+        raise ScenarioError(
+            f"{compare!r} is on {ref.period}, this scenario on {period}: compare scenarios of one period"
+        )
     return ref
 
 
@@ -194,7 +257,11 @@ def map_figure(res: Any, measure: str, layer: str, lang: str, reference: Any = N
     target = INDICATOR_BY_FLAG[measure].target if measure in INDICATOR_BY_FLAG else None
     classes = layer_classes(values.values, layer, values.unit, target, target_class_labels(lang))
     names = geo.unit_names()
-    unit = {"persons": t("persons", lang), "points": text(STRINGS, "points", lang), "share": text(STRINGS, "rate", lang)}[values.unit]
+    unit = {
+        "persons": t("persons", lang),
+        "points": text(STRINGS, "points", lang),
+        "share": text(STRINGS, "rate", lang),
+    }[values.unit]
     label = indicator_name(measure, lang) if measure in INDICATOR_BY_FLAG else t(measure, lang)
     title = f"{label} · {text(STRINGS, layer, lang)}"
     if reference is not None and layer != "scenario":
@@ -205,34 +272,30 @@ def map_figure(res: Any, measure: str, layer: str, lang: str, reference: Any = N
         values.values,
         classes,
         unit,
-        geojson_url=geometry_url(ctx.layers, "county_national"),
-        outside_codes=_outside_codes(),
-        outside_label=t("outside_coverage", lang),
+        **ctx.national_frame("county", lang),
         no_data_label=t("no_data", lang),
-        province_geojson_url=geometry_url(ctx.layers, "province_national"),
-        province_codes=geo.province_codes(),
-        maritime=ctx.maritime,
         title=title,
         legend_title=unit,
         height=620,
     )
 
 
-def _outside_codes() -> list[str]:
-    h = geo.hierarchy()
-    inside = set(h.loc[h["in_coverage"], "county_code"])
-    return sorted(set(h.loc[~h["in_coverage"], "county_code"]) - inside)
-
-
 def summary_table(res: Any, lang: str, reference: Any = None) -> html.Table:
     rows = data.region_summary(res, reference)
     head = ["region", "inflow_before", "inflow_after", "gap_before", "gap_after", "staff", "budget"]
-    ref = text(STRINGS, "ref_baseline", lang) if reference is None else f"“{reference.scenario.name}”"
+    ref = (
+        text(STRINGS, "ref_baseline", lang) if reference is None else f"“{reference.scenario.name}”"
+    )
     titles = [text(STRINGS, k, lang).format(ref=ref) for k in head]
     body = []
     for r in rows.itertuples():
         name = REGION_NAMES.get(r.region_code, {}).get(lang) or text(STRINGS, "other", lang)
-        cells = [name, *(f"{v:,.0f}" for v in (r.baseline_inflow, r.inflow, r.baseline_gap, r.gap_people)), f"{r.staff_needed:,.1f}", f"{r.budget_yuan:,.0f}"]
+        cells = [
+            name,
+            *(f"{v:,.0f}" for v in (r.baseline_inflow, r.inflow, r.baseline_gap, r.gap_people)),
+            f"{r.staff_needed:,.1f}",
+            f"{r.budget_yuan:,.0f}",
+        ]
         body.append(html.Tr([html.Td(c) for c in cells], **{"data-region": r.region_code}))
     return html.Table(
         [html.Thead(html.Tr([html.Th(title) for title in titles])), html.Tbody(body)],
@@ -273,7 +336,9 @@ def run(_clicks: int, measure: str, layer: str, compare: str, editor: str, lang:
         reference = reference_result(compare, res.period)
     except (ValueError, ScenarioError) as exc:
         return dash.no_update, dash.no_update, dash.no_update, f"⚠ {exc}"
-    status = text(STRINGS, "ran", lang).format(name=scenario.name, period=res.period, n=len(scenario.levers))
+    status = text(STRINGS, "ran", lang).format(
+        name=scenario.name, period=res.period, n=len(scenario.levers)
+    )
     for note in res.notes:
         status += f" · {note}"
     return (
@@ -298,7 +363,9 @@ def run(_clicks: int, measure: str, layer: str, compare: str, editor: str, lang:
     State(ids.SCENARIOS_LANG, "data"),
     prevent_initial_call=True,
 )
-def save_or_delete(_save: int, _delete: int, editor: str, measure: str, layer: str, compare: str, lang: str):
+def save_or_delete(
+    _save: int, _delete: int, editor: str, measure: str, layer: str, compare: str, lang: str
+):
     deleting = dash.ctx.triggered_id == ids.SCENARIOS_DELETE
     try:
         scenario = parse_scenario(json.loads(editor))
@@ -309,13 +376,18 @@ def save_or_delete(_save: int, _delete: int, editor: str, measure: str, layer: s
     except (ValueError, ScenarioError) as exc:
         return f"⚠ {exc}", dash.no_update, dash.no_update, dash.no_update
     if deleting:
-        search = "?" + urlencode({"measure": measure, "layer": layer, **({"lang": lang} if lang != "zh" else {})})
-        return text(STRINGS, "deleted", lang) + scenario.name, search, saved_links(lang, measure, layer), _compare_options(lang)
+        search = "?" + urlencode(
+            {"measure": measure, "layer": layer, **({"lang": lang} if lang != "zh" else {})}
+        )
+        return (
+            text(STRINGS, "deleted", lang) + scenario.name,
+            search,
+            saved_links(lang, measure, layer),
+            _compare_options(lang),
+        )
     return (
         text(STRINGS, "saved_ok", lang) + scenario.name,
         "?" + _query(scenario.name, measure, layer, lang, compare),
         saved_links(lang, measure, layer),
         _compare_options(lang),
     )
-
-

@@ -19,8 +19,7 @@ from dashboard.data import geo
 from dashboard.data.overview import MEASURES
 from dashboard.data.store import data_version, engine, periods
 from dashboard.figures.china_map import paintable_choropleth
-from dashboard.geometry_route import geometry_url
-from dashboard.i18n import indicator_name, lang_of, number, t
+from dashboard.i18n import indicator_name, lang_of, number
 from dashboard.overview_view import map_payload, measure_label, unit_hover_names
 from dashboard.story import defaults, storage
 from dashboard.story.model import Slide, Storyboard, StoryboardError, View
@@ -193,19 +192,10 @@ def slide_figure(
     """
     ctx = context.current()
     codes, names = unit_hover_names(level, lang)
-    h = geo.hierarchy()
-    inside = set(h.loc[h["in_coverage"], f"{level}_code"])
-    outside = sorted(set(h.loc[~h["in_coverage"], f"{level}_code"]) - inside)
     figure = paintable_choropleth(
         codes,
         names,
-        geojson_url=geometry_url(ctx.layers, f"{level}_national"),
-        outside_codes=outside,
-        outside_label=t("outside_coverage", lang),
-        province_geojson_url=geometry_url(ctx.layers, "province_national"),
-        province_codes=geo.province_codes(),
-        maritime=ctx.maritime,
-        scs_label=t("scs_islands", lang),
+        **ctx.national_frame(level, lang),
     )
     layout = figure["layout"]
     layout.pop("height", None)
