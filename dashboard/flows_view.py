@@ -14,6 +14,7 @@ from dash import dcc, html
 from dash.dash_table.DataTable import DataTable
 
 from dashboard import context, ids, theme
+from dashboard.components import control
 from dashboard.data import flows as data
 from dashboard.data import geo
 from dashboard.figures.flow_map import (
@@ -515,7 +516,7 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
     names = data.region_names(lang)
     return html.Div(
         [
-            _control(
+            control(
                 text(STRINGS, "regions", lang),
                 dcc.Dropdown(
                     id=ids.FLOWS_REGIONS,
@@ -531,7 +532,7 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                 ),
                 grow=True,
             ),
-            _control(
+            control(
                 text(STRINGS, "level", lang),
                 dcc.RadioItems(
                     id=ids.FLOWS_LEVEL,
@@ -541,7 +542,7 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                     className="yp-radio",
                 ),
             ),
-            _control(
+            control(
                 text(STRINGS, "direction", lang),
                 dcc.RadioItems(
                     id=ids.FLOWS_DIRECTION,
@@ -554,7 +555,7 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                     className="yp-radio",
                 ),
             ),
-            _control(
+            control(
                 text(STRINGS, "cohort", lang),
                 dcc.Dropdown(
                     id=ids.FLOWS_COHORT,
@@ -565,7 +566,7 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                     style={"minWidth": "160px"},
                 ),
             ),
-            _control(
+            control(
                 t("period", lang),
                 dcc.Dropdown(
                     id=ids.FLOWS_PERIOD,
@@ -575,7 +576,7 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                     style={"minWidth": "120px"},
                 ),
             ),
-            _control(
+            control(
                 text(STRINGS, "top", lang),
                 dcc.Dropdown(
                     id=ids.FLOWS_TOP,
@@ -597,12 +598,6 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
 def _dropdown_labels(lang: str) -> Any:
     """The multi-select's own words ("4 selected", select all) in the page's language."""
     return {k: text(STRINGS, k, lang) for k in ("selected_count", "select_all", "deselect_all")}
-
-
-def _control(label: str, component, grow: bool = False) -> html.Div:
-    return html.Div(
-        [html.Label(label), component], className="yp-control" + (" yp-grow" if grow else "")
-    )
 
 
 def query_of(regions, level, direction, cohort, period, top, focus) -> data.FlowQuery:

@@ -7,6 +7,7 @@ reads them with ``text(STRINGS, key, lang)``. Every dict maps a key to ``{"zh": 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from etl.records import INDICATOR_BY_FLAG
 
@@ -63,6 +64,11 @@ TARGET_CLASS_KEYS = ("class_below", "class_8", "class_3", "class_at")
 def lang_of(value: str | None) -> str:
     """A supported language code (unknown or missing: Chinese)."""
     return value if value in LANGS else DEFAULT_LANG
+
+
+def lang_of_search(search: str | None) -> str:
+    """The language named by a URL query string (``?lang=en``; missing or unknown: Chinese)."""
+    return lang_of(dict(parse_qsl((search or "").lstrip("?"))).get("lang"))
 
 
 def text(strings: Strings, key: str, lang: str) -> str:

@@ -12,7 +12,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import ids
-from dashboard.i18n import lang_of, t
+from dashboard.i18n import lang_of, lang_of_search, t
 
 NAV = (
     ("/", "nav_overview"),
@@ -87,6 +87,6 @@ def _section(pathname: str) -> str:
     Input(ids.SHELL_URL, "search"),
 )
 def update_shell(pathname: str | None, search: str | None):
-    lang = lang_of(dict(parse_qsl((search or "").lstrip("?"))).get("lang"))
+    lang = lang_of_search(search)
     href, _ = switched_search(search)
     return nav_links(pathname or "/", lang), (pathname or "/") + href, t("switch_lang", lang)

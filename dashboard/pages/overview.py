@@ -14,10 +14,11 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import context, ids
+from dashboard.components import control
 from dashboard.data.overview import CENSUS_MEASURES, FLOW_MEASURES, LEVELS, MEASURES
 from dashboard.data.store import periods
 from dashboard.figures.china_map import paintable_choropleth
-from dashboard.i18n import indicator_name, lang_of, t, text
+from dashboard.i18n import indicator_name, lang_of, lang_of_search, t, text
 from dashboard.overview_view import (
     GRAPH_CONFIG,
     STRINGS,
@@ -59,7 +60,7 @@ def layout(
             dcc.Interval(id=ids.OVERVIEW_TICK, interval=1200, disabled=True),
             html.Div(
                 [
-                    _control(
+                    control(
                         text(STRINGS, "measure", lang),
                         dcc.Dropdown(
                             id=ids.OVERVIEW_MEASURE,
@@ -69,7 +70,7 @@ def layout(
                             style={"minWidth": "300px"},
                         ),
                     ),
-                    _control(
+                    control(
                         text(STRINGS, "level", lang),
                         dcc.RadioItems(
                             id=ids.OVERVIEW_LEVEL,
@@ -81,7 +82,7 @@ def layout(
                             className="yp-radio",
                         ),
                     ),
-                    _control(
+                    control(
                         t("period", lang),
                         html.Div(
                             [
@@ -157,12 +158,6 @@ def _period_marks(available: tuple[str, ...]) -> dict[int, str]:
     return marks
 
 
-def _control(label: str, component, grow: bool = False) -> html.Div:
-    return html.Div(
-        [html.Label(label), component], className="yp-control" + (" yp-grow" if grow else "")
-    )
-
-
 def _measure_options(lang: str) -> list[dict]:
     """Coverage indicators first, then flow measures, then the census shares."""
     coverage = [{"label": indicator_name(i.flag, lang), "value": i.flag} for i in INDICATORS]
@@ -192,7 +187,7 @@ def _figure(level: str, lang: str) -> dict:
     prevent_initial_call=True,
 )
 def update_view(measure: str, level: str, index: int, search: str | None):
-    lang = _query_lang(search)
+    lang = lang_of_search(search)
     period = periods()[int(index)]
     query = "?" + urlencode({"measure": measure, "level": level, "period": period, "lang": lang})
     return (
@@ -211,7 +206,7 @@ def update_view(measure: str, level: str, index: int, search: str | None):
     prevent_initial_call=True,
 )
 def change_level(level: str, search: str | None):
-    return _figure(level, _query_lang(search))
+    return _figure(level, lang_of_search(search))
 
 
 @callback(
@@ -245,13 +240,7 @@ def open_area(click: dict | None, search: str | None):
     code = click["points"][0]["customdata"] if click and click.get("points") else None
     if not code:
         return dash.no_update
-    return f"/area/{code}?lang={_query_lang(search)}"
-
-
-def _query_lang(search: str | None) -> str:
-    from urllib.parse import parse_qsl
-
-    return lang_of(dict(parse_qsl((search or "").lstrip("?"))).get("lang"))
+    return f"/area/{code}?lang={lang_of_search(search)}"
 
 
 clientside_callback(

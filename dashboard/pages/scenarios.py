@@ -15,6 +15,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import context, ids
+from dashboard.components import control
 from dashboard.data import geo
 from dashboard.data import scenarios as data
 from dashboard.figures.scenario_map import layer_classes, scenario_map
@@ -65,12 +66,6 @@ STRINGS = {
         "zh": "数据库为空：请先导入数据。",
         "en": "The store is empty: ingest records first.",
     },
-}
-REGION_NAMES = {
-    "pan_yangtze": {"zh": "泛长三角", "en": "Pan-Yangtze-Delta"},
-    "pan_pearl": {"zh": "泛珠三角", "en": "Pan-Pearl-River-Delta"},
-    "bohai_rim": {"zh": "环渤海", "en": "Bohai Rim"},
-    "northwest": {"zh": "西北", "en": "Northwest"},
 }
 
 
@@ -141,7 +136,7 @@ def layout(
                         [
                             html.Div(
                                 [
-                                    _control(
+                                    control(
                                         text(STRINGS, "measure", lang),
                                         dcc.Dropdown(
                                             id=ids.SCENARIOS_MEASURE,
@@ -151,7 +146,7 @@ def layout(
                                             style={"minWidth": "260px"},
                                         ),
                                     ),
-                                    _control(
+                                    control(
                                         text(STRINGS, "compare", lang),
                                         dcc.Dropdown(
                                             id=ids.SCENARIOS_COMPARE,
@@ -161,7 +156,7 @@ def layout(
                                             style={"minWidth": "220px"},
                                         ),
                                     ),
-                                    _control(
+                                    control(
                                         text(STRINGS, "layer", lang),
                                         dcc.RadioItems(
                                             id=ids.SCENARIOS_LAYER,
@@ -200,10 +195,6 @@ def layout(
 
 def _data_lang(lang: str) -> Any:
     return {"data-lang": lang}
-
-
-def _control(label: str, component: Any) -> html.Div:
-    return html.Div([html.Label(label), component], className="yp-control")
 
 
 def _measure_options(lang: str) -> list[dict]:
@@ -287,9 +278,13 @@ def summary_table(res: Any, lang: str, reference: Any = None) -> html.Table:
         text(STRINGS, "ref_baseline", lang) if reference is None else f"“{reference.scenario.name}”"
     )
     titles = [text(STRINGS, k, lang).format(ref=ref) for k in head]
+    region_names = {
+        r.code: {"zh": r.name_zh, "en": r.name_en}
+        for r in geo.regions(context.current().regions_path).regions
+    }
     body = []
     for r in rows.itertuples():
-        name = REGION_NAMES.get(r.region_code, {}).get(lang) or text(STRINGS, "other", lang)
+        name = region_names.get(r.region_code, {}).get(lang) or text(STRINGS, "other", lang)
         cells = [
             name,
             *(f"{v:,.0f}" for v in (r.baseline_inflow, r.inflow, r.baseline_gap, r.gap_people)),

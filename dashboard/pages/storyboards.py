@@ -8,14 +8,14 @@ opens ``/present/<name>``.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import quote, urlencode
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import ids
 from dashboard.data.store import engine
-from dashboard.i18n import lang_of
+from dashboard.i18n import lang_of, lang_of_search
 from dashboard.story import storage
 from dashboard.story.model import (
     Slide,
@@ -215,10 +215,6 @@ def apply_action(board: Storyboard, action: str, index: int) -> Storyboard:
     raise StoryboardError(f"unknown action {action!r}")
 
 
-def _lang(search: str | None) -> str:
-    return lang_of(dict(parse_qsl((search or "").lstrip("?"))).get("lang"))
-
-
 @callback(
     Output(ids.STORYBOARDS_URL, "href"),
     Input(ids.STORYBOARDS_PICKER, "value"),
@@ -226,7 +222,7 @@ def _lang(search: str | None) -> str:
     prevent_initial_call=True,
 )
 def pick(name: str, search: str | None):
-    return "/storyboards?" + urlencode({"name": name, "lang": _lang(search)})
+    return "/storyboards?" + urlencode({"name": name, "lang": lang_of_search(search)})
 
 
 @callback(
@@ -245,7 +241,7 @@ def pick(name: str, search: str | None):
 def edit(_save, _up, _down, _delete, titles, messages, name, search):
     if not name or not ctx.triggered or not ctx.triggered[0]["value"]:
         return dash.no_update, dash.no_update
-    lang = _lang(search)
+    lang = lang_of_search(search)
     board = with_edits(load(name), titles, messages)
     trigger = ctx.triggered_id
     if isinstance(trigger, dict):
@@ -266,7 +262,7 @@ def edit(_save, _up, _down, _delete, titles, messages, name, search):
     prevent_initial_call=True,
 )
 def add(_n, name, url, region, title, search):
-    lang = _lang(search)
+    lang = lang_of_search(search)
     name = (name or "").strip()
     try:
         view = view_from_url(url or "", region=region or "")
@@ -295,7 +291,7 @@ def download(_pptx, _pdf, name, search):
     if not name:
         return dash.no_update
     suffix = ".pdf" if ctx.triggered_id == ids.STORYBOARDS_PDF else ".pptx"
-    return dcc.send_bytes(pack_bytes(name, suffix, _lang(search)), f"{name}{suffix}")
+    return dcc.send_bytes(pack_bytes(name, suffix, lang_of_search(search)), f"{name}{suffix}")
 
 
 def pack_bytes(name: str, suffix: str, lang: str) -> bytes:

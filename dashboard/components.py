@@ -1,0 +1,12 @@
+"""Small layout pieces shared by the pages."""
+
+from __future__ import annotations
+
+from dash import html
+
+
+def control(label: str, component, grow: bool = False) -> html.Div:  # noqa: ANN001 - any Dash component
+    """A labelled control for a page's control bar (``grow``: takes the remaining width)."""
+    return html.Div(
+        [html.Label(label), component], className="yp-control" + (" yp-grow" if grow else "")
+    )
