@@ -10,7 +10,7 @@ number of rows is N, over all 48 months) into a temporary file, and reports:
   peak before generation started, so the generator's own share is the difference;
 - ``file_mb``: the size of the output.
 
-Usage: ``.venv/bin/python bench/bench_generate.py [ROWS] [--format parquet|csv] [--messy]``
+Usage: ``.venv/bin/python bench/bench_generate.py [ROWS] [--format parquet|csv] [--messy] [--out F]``
 (default 5,000,000 rows, Parquet). Figures go to stdout and ``bench/results/generate.json``.
 """
 
@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--messy", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=Path("var/bench-cache"))
+    parser.add_argument("--out", type=Path, help="keep the records in this file (default: a temporary one)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -53,7 +54,7 @@ def main() -> None:
     fraction_56m = fraction_for_rows(inputs, 56e6, base)
     options = GenerateOptions(scope=args.scope, seed=args.seed, messy=args.messy, fraction=fraction)
     with tempfile.TemporaryDirectory() as tmp:
-        out = OutputSpec(Path(tmp) / f"records.{args.format}")
+        out = OutputSpec(args.out or Path(tmp) / f"records.{args.format}")
         result = write_records(inputs, options, out)
         file_mb = out.path.stat().st_size / 1e6
     peak = peak_rss_mb()

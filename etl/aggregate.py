@@ -27,9 +27,12 @@ Definitions (DESIGN.md §3-4, ``etl.records``):
   flows are stored one row per pair with a column per cohort; their flag is derived on reading
   (``etl.store.read_flows``) from the threshold the store records.
 
-The job scans the records twice: origin-destination counts per period (the three cohorts and the
-outflow indicators), and the inflow indicators per residence county and period; rollups, outflow
-coverage and the assessment are computed from those results.
+The job scans each period's staged file twice with DuckDB: once grouped by county pair (the three
+cohorts and the outflow indicators) and once grouped by residence county (the inflow indicators).
+Everything else is summed from those two results with numpy over dense unit indices: rollups,
+outflow coverage, the assessment. Counts of several populations travel in one BIGINT sum of
+21-bit fields (a population is a subset of the pair's records, so no field can overflow while a
+period has fewer than 2**21 records; larger periods are summed field by field).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from etl.records import COHORTS, DENOMINATORS, INDICATORS, MARRIED_CODES
 
@@ -94,88 +98,115 @@ def aggregate_files(
         con.close()
 
 
-def _projection(populations: set[str], flags: list[str], keys: str) -> str:
-    """Each population predicate evaluated once per record, as a boolean column ``p_<name>``."""
-    pops = ", ".join(f"({POPULATION_SQL[p]}) AS p_{p}" for p in sorted(populations) if p != "all")
-    return ", ".join(x for x in (keys, pops, ", ".join(flags)) if x)
-
-
 def aggregate_chunks(
     files: list[Path],
     hierarchy: pd.DataFrame,
     membership: pd.DataFrame,
     run_id: int,
     small_cell: int = DEFAULT_SMALL_CELL,
-    periods_per_chunk: int = 12,
+    periods_per_chunk: int = 4,
 ) -> Generator[Marts, None, None]:
     """The marts of ``files`` a few periods at a time (every mart is per period), in period order.
 
-    Memory stays bounded by two chunks whatever the number of periods. The next chunk is computed
-    (in a thread: DuckDB releases the GIL) while the caller handles the current one, e.g. writes it
-    to the store.
+    Memory stays bounded by two chunks whatever the number of periods. Two chunks are computed at
+    once, each by a single-threaded DuckDB in its own thread (DuckDB and numpy release the GIL), so
+    one chunk's numpy sums overlap the other's scan and the caller's writing of earlier chunks.
     """
     period_files = _by_period(files)
     periods = list(period_files)
     size = max(1, periods_per_chunk)
     chunks = [
-        [f for p in periods[start : start + size] for f in period_files[p]] for start in range(0, len(periods), size)
+        [f for p in periods[start : start + size] for f in period_files[p]]
+        for start in range(0, len(periods), size)
     ]
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="yipanqi-marts") as pool:
         pending: list[Future[Marts]] = []
         for chunk in chunks:
-            pending.append(pool.submit(aggregate_files, chunk, hierarchy, membership, run_id, small_cell))
+            pending.append(
+                pool.submit(
+                    aggregate_files, chunk, hierarchy, membership, run_id, small_cell, threads=1
+                )
+            )
             if len(pending) == 2:
                 yield pending.pop(0).result()
         for future in pending:
             yield future.result()
 
 
-def flows_sql(period_files: dict[str, list[Path]], per_period: bool = True) -> str:
-    """Origin-destination counts of the three cohorts, one period's files at a time.
+FIELD_BITS = 21
+"""Width of one population's count inside a packed BIGINT sum (three fields per sum)."""
 
-    Also carries the outflow indicators' numerators and denominators, so that outflow coverage
-    (grouped by hukou_code) is a sum over this table rather than another scan. Scanning each
-    period's files on their own (the staging area keeps one folder per period) groups by the two
-    integer codes only; counting is summing booleans computed once per record.
+
+def side_measures(side: str) -> dict[str, str]:
+    """Count columns a side needs -> SQL predicate over a staged record.
+
+    ``n_<population>`` counts a denominator (and, on the outflow side, the cohorts of the flow
+    table); ``num_<flag>`` counts an indicator's numerator: persons of its denominator with the flag.
     """
-    outflow = [i for i in INDICATORS if i.side == "outflow"]
-    populations = set(COHORTS) | {i.denominator for i in outflow}
-    counts = ", ".join(
-        ["count(*) AS n_all"]
-        + [f"sum(p_{p}::INTEGER)::BIGINT AS n_{p}" for p in sorted(populations - {"all"})]
-        + [f"sum((p_{i.denominator} AND {i.flag})::INTEGER)::BIGINT AS num_{i.flag}" for i in outflow]
+    indicators = [i for i in INDICATORS if i.side == side]
+    populations = {i.denominator for i in indicators}
+    if side == "outflow":
+        populations |= set(COHORTS) - {"all"}
+    measures = {f"n_{p}": f"({POPULATION_SQL[p]})" for p in sorted(populations)}
+    measures.update(
+        {f"num_{i.flag}": f"({POPULATION_SQL[i.denominator]}) AND {i.flag}" for i in indicators}
     )
-    if not per_period:
-        files = [f for fs in period_files.values() for f in fs]
-        projection = _projection(populations, [i.flag for i in outflow], "period, hukou_code, residence_code")
-        return (
-            f"SELECT period::VARCHAR AS period, hukou_code, residence_code, {counts} "
-            f"FROM (SELECT {projection} FROM read_parquet({_file_list(files)})) GROUP BY ALL"
-        )
-    projection = _projection(populations, [i.flag for i in outflow], "hukou_code, residence_code")
+    return measures
+
+
+def pairs_sql(period_files: dict[str, list[Path]], packed: bool) -> str:
+    """Per period (``p``, the period's position) and county pair: ``n_all`` and the outflow measures.
+
+    With ``packed`` the measures travel three to a ``packed_<k>`` column (see ``unpack``): one
+    aggregate state per group instead of three is what makes the 20 M-group national table fast.
+    """
+    measures = side_measures("outflow")
+    if packed:
+        names = list(measures)
+        sums = [
+            "sum("
+            + " + ".join(
+                f"CASE WHEN {measures[name]} THEN {1 << (FIELD_BITS * j)} ELSE 0 END"
+                for j, name in enumerate(names[k : k + 3])
+            )
+            + f")::BIGINT AS packed_{k // 3}"
+            for k in range(0, len(names), 3)
+        ]
+    else:
+        sums = [f"sum(({sql})::INTEGER)::BIGINT AS {name}" for name, sql in measures.items()]
+    return _per_period(
+        period_files, "hukou_code, residence_code", ["count(*)::BIGINT AS n_all", *sums]
+    )
+
+
+def inflow_sql(period_files: dict[str, list[Path]]) -> str:
+    """Per period and residence county: the inflow measures (few groups, so plain sums are fastest)."""
+    sums = [
+        f"sum(({sql})::INTEGER)::BIGINT AS {name}" for name, sql in side_measures("inflow").items()
+    ]
+    return _per_period(period_files, "residence_code", sums)
+
+
+def _per_period(period_files: dict[str, list[Path]], keys: str, aggregates: list[str]) -> str:
+    """One GROUP BY per period's files (a period's folder holds its runs), stacked."""
     return " UNION ALL ".join(
-        f"SELECT '{period}' AS period, hukou_code, residence_code, {counts} "
-        f"FROM (SELECT {projection} FROM read_parquet({_file_list(files)})) GROUP BY hukou_code, residence_code"
-        for period, files in period_files.items()
+        f"SELECT {p}::SMALLINT AS p, {keys}, {', '.join(aggregates)} "
+        f"FROM read_parquet({_file_list(files)}, hive_partitioning = false) GROUP BY {keys}"
+        for p, files in enumerate(period_files.values())
     )
 
 
-def inflow_sql(files: list[Path]) -> str:
-    """Denominators and numerators of the inflow indicators per residence county and period.
-
-    One query over all files (few groups: counties x periods), not one per period.
-    """
-    indicators = [i for i in INDICATORS if i.side == "inflow"]
-    denominators = sorted({i.denominator for i in indicators})
-    aggregates = ", ".join(
-        [f"sum(p_{d}::INTEGER)::BIGINT AS n_{d}" for d in denominators]
-        + [f"sum((p_{i.denominator} AND {i.flag})::INTEGER)::BIGINT AS num_{i.flag}" for i in indicators]
-    )
-    projection = _projection(set(denominators), [i.flag for i in indicators], "period, residence_code")
-    return (
-        f"SELECT period::VARCHAR AS period, residence_code AS county_code, {aggregates} "
-        f"FROM (SELECT {projection} FROM read_parquet({_file_list(files)})) GROUP BY ALL"
-    )
+def unpack(table: pa.Table, names: list[str], packed: bool) -> dict[str, np.ndarray]:
+    """The measure columns of a ``pairs_sql`` result as int64 arrays, unpacked if need be."""
+    if not packed:
+        return {name: table.column(name).to_numpy() for name in names}
+    mask = (1 << FIELD_BITS) - 1
+    out = {}
+    for k in range(0, len(names), 3):
+        column = table.column(f"packed_{k // 3}").to_numpy()
+        for j, name in enumerate(names[k : k + 3]):
+            out[name] = (column >> (FIELD_BITS * j)) & mask
+    return out
 
 
 def _file_list(files: list[Path]) -> str:
@@ -193,6 +224,119 @@ def _by_period(files: list[Path]) -> dict[str, list[Path]]:
     return dict(sorted(out.items()))
 
 
+def _rows(files: list[Path]) -> int:
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
+@dataclass(frozen=True)
+class Units:
+    """The hierarchy as dense indices, for summing with numpy.
+
+    ``county``: county code -> county index (-1 for none); ``prefecture``: county index ->
+    prefecture index; ``province``: prefecture index -> province index; ``labels``: the codes of
+    every county, then prefecture, then province, then region (``offset`` says where each level
+    starts); ``regions``: (province index, region index) pairs, provinces in no region under ``other``.
+    """
+
+    county: np.ndarray
+    prefecture: np.ndarray
+    province: np.ndarray
+    regions: np.ndarray
+    labels: pa.Array
+    offset: dict[str, int]
+
+    @classmethod
+    def build(cls, hierarchy: pd.DataFrame, membership: pd.DataFrame) -> Units:
+        units = hierarchy[["county_code", "prefecture_code", "province_code"]].astype(str)
+        prefecture_idx, prefectures = pd.factorize(units["prefecture_code"])
+        province_idx, provinces = pd.factorize(units["province_code"])
+        province_of_prefecture = np.zeros(len(prefectures), dtype=np.int32)
+        province_of_prefecture[prefecture_idx] = province_idx
+        members = membership[["region_code", "province_code"]].astype(str)
+        region_names = list(dict.fromkeys(members["region_code"])) + ["other"]
+        province_position = {code: i for i, code in enumerate(provinces)}
+        pairs = [
+            (province_position[p], region_names.index(r))
+            for r, p in members.itertuples(index=False)
+            if p in province_position
+        ]
+        in_region = {p for p, _ in pairs}
+        pairs += [(i, len(region_names) - 1) for i in range(len(provinces)) if i not in in_region]
+        county = np.full(1_000_000, -1, dtype=np.int32)
+        county[units["county_code"].astype(int).to_numpy()] = np.arange(len(units), dtype=np.int32)
+        levels = {
+            "county": list(units["county_code"]),
+            "prefecture": list(prefectures),
+            "province": list(provinces),
+            "region": region_names,
+        }
+        offset, start = {}, 0
+        for level, codes in levels.items():
+            offset[level] = start
+            start += len(codes)
+        return cls(
+            county=county,
+            prefecture=prefecture_idx.astype(np.int32),
+            province=province_of_prefecture,
+            regions=np.array(sorted(pairs), dtype=np.int32).reshape(-1, 2),
+            labels=pa.array([c for codes in levels.values() for c in codes]),
+            offset=offset,
+        )
+
+    def size(self, level: str) -> int:
+        levels = list(self.offset)
+        end = (
+            self.offset[levels[levels.index(level) + 1]]
+            if level != levels[-1]
+            else len(self.labels)
+        )
+        return end - self.offset[level]
+
+    def codes(self, level: str, index: np.ndarray) -> pa.DictionaryArray:
+        """Unit codes of ``level`` at ``index``, dictionary-encoded (few codes, many rows)."""
+        return pa.DictionaryArray.from_arrays(
+            pa.array(index.astype(np.int32) + self.offset[level]), self.labels
+        )
+
+    def county_index(self, codes: np.ndarray) -> np.ndarray:
+        index = self.county[codes]
+        if (index < 0).any():
+            unknown = sorted({int(c) for c in codes[index < 0]})[:5]
+            raise ValueError(
+                f"staged records name county codes missing from the hierarchy, e.g. {unknown}"
+            )
+        return index
+
+
+def group_sums(
+    keys: list[np.ndarray], sizes: list[int], weights: dict[str, np.ndarray]
+) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
+    """Sums of ``weights`` per distinct combination of ``keys`` (dense indices below ``sizes``).
+
+    Returns the combinations present (a row with any weight, the first weight being a count of
+    rows) and each weight's sums, by ``np.bincount`` over the combined index.
+    """
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, size in zip(keys, sizes, strict=True):
+        combined = combined * size + key
+    total = int(np.prod(sizes, dtype=np.int64))
+    names = list(weights)
+    first = np.bincount(combined, weights=weights[names[0]], minlength=total)
+    present = np.flatnonzero(first)
+    sums = {names[0]: first[present].astype(np.int64)}
+    for name in names[1:]:
+        sums[name] = np.bincount(combined, weights=weights[name], minlength=total)[present].astype(
+            np.int64
+        )
+    out: list[np.ndarray] = []
+    rest = present
+    for size in reversed(sizes[1:]):
+        rest, key = np.divmod(rest, size)
+        out.insert(0, key)
+    out.insert(0, rest)
+    return out, sums
+
+
 def _aggregate(
     con: duckdb.DuckDBPyConnection,
     files: list[Path],
@@ -204,168 +348,215 @@ def _aggregate(
     if not files:
         return Marts({}, ())
     period_files = _by_period(files)
-    od = con.sql(flows_sql(period_files)).to_arrow_table()
-    con.register("od", od)
-    units = hierarchy[["county_code", "prefecture_code", "province_code"]].astype(str)
-    units = units.assign(county=units["county_code"].astype("int32"))
-    members = membership[["region_code", "province_code"]].astype(str)
-    con.register("units_df", units)
-    con.register("members_df", members)
-    con.execute("CREATE TEMP TABLE u AS SELECT * FROM units_df")
-    threshold = int(small_cell)
+    periods = list(period_files)
+    units = Units.build(hierarchy, membership)
+    packed = max(_rows(fs) for fs in period_files.values()) < 1 << FIELD_BITS
+    outflow_names = list(side_measures("outflow"))
+    pairs = con.sql(pairs_sql(period_files, packed)).to_arrow_table()
+    inflow = con.sql(inflow_sql(period_files)).to_arrow_table()
 
-    flows = _wide_flows(od)
+    p = pairs.column("p").to_numpy().astype(np.int64)
+    hukou = pairs.column("hukou_code").to_numpy()
+    residence = pairs.column("residence_code").to_numpy()
+    origin, destination = units.county_index(hukou), units.county_index(residence)
+    counts = {"n_all": pairs.column("n_all").to_numpy(), **unpack(pairs, outflow_names, packed)}
+    period_labels = pa.array(periods)
 
-    # each level from the one below it: counties -> prefectures -> provinces -> regions
-    level_sums = ", ".join(f"sum(n_{c})::BIGINT AS n_{c}" for c in COHORTS)
-    con.execute(
-        "CREATE TEMP TABLE pf AS SELECT DISTINCT prefecture_code, province_code FROM u"
-    )
-    # prefecture codes by a look-up table over the integer county codes (no join of the big table)
-    prefecture_of = np.zeros(1_000_000, dtype=np.int32)
-    prefecture_of[units["county"].to_numpy()] = units["prefecture_code"].astype("int32").to_numpy()
-    period_index = od.column("period").combine_chunks().dictionary_encode()
-    labels = period_index.dictionary
-    con.register("period_labels", pa.table({"p": np.arange(len(labels), dtype=np.int32), "period": labels}))
-    con.register(
-        "od_pref",
-        pa.table(
-            {
-                "p": period_index.indices,
-                "o": pa.array(prefecture_of[np.asarray(od.column("hukou_code"))]),
-                "d": pa.array(prefecture_of[np.asarray(od.column("residence_code"))]),
-                **{f"n_{c}": od.column(f"n_{c}") for c in COHORTS},
-            }
-        ),
-    )
-    con.execute(
-        f"""CREATE TEMP TABLE r_pref AS
-            SELECT l.period, r.o::VARCHAR AS origin_code, r.d::VARCHAR AS destination_code, r.* EXCLUDE (p, o, d)
-            FROM (SELECT p, o, d, {level_sums} FROM od_pref GROUP BY p, o, d) r JOIN period_labels l USING (p)"""
-    )
-    con.execute(
-        f"""CREATE TEMP TABLE r_prov AS
-            SELECT r.period, o.province_code AS origin_code, d.province_code AS destination_code, {level_sums}
-            FROM r_pref r JOIN pf o ON o.prefecture_code = r.origin_code
-                          JOIN pf d ON d.prefecture_code = r.destination_code
-            GROUP BY ALL"""
-    )
-    con.execute(
-        "CREATE TEMP TABLE preg AS SELECT DISTINCT u.province_code, coalesce(m.region_code, 'other') AS region_code "
-        "FROM u LEFT JOIN members_df m USING (province_code)"
-    )
-    rollups = [
-        f"SELECT period, 'prefecture' AS level, origin_code, destination_code, {', '.join(f'n_{c}' for c in COHORTS)} FROM r_pref",
-        f"SELECT period, 'province' AS level, origin_code, destination_code, {', '.join(f'n_{c}' for c in COHORTS)} FROM r_prov",
-        f"""SELECT r.period, 'region' AS level, o.region_code AS origin_code, d.region_code AS destination_code,
-                   {level_sums}
-            FROM r_prov r JOIN preg o ON o.province_code = r.origin_code
-                          JOIN preg d ON d.province_code = r.destination_code
-            GROUP BY ALL""",
-    ]
-    cohort_rows = " UNION ALL ".join(
-        f"SELECT period, level, origin_code, destination_code, '{c}' AS cohort, n_{c} AS persons "
-        f"FROM r WHERE n_{c} > 0"
-        for c in COHORTS
-    )
-    flows_rollup = con.sql(
-        f"""
-        WITH r AS ({" UNION ALL ".join(rollups)})
-        SELECT period, level, origin_code, destination_code, cohort, persons,
-               origin_code = destination_code AS is_within, persons < {threshold} AS small_cell
-        FROM ({cohort_rows})
-        """
-    ).to_arrow_table()
+    def period_codes(index: np.ndarray) -> pa.DictionaryArray:
+        return pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), period_labels)
 
-    sides: list[str] = []
-    for side in ("outflow", "inflow"):
-        indicators = [i for i in INDICATORS if i.side == side]
-        if not indicators:
-            continue
-        if side == "outflow":
-            sums = ", ".join(
-                sorted(
-                    {f"sum(n_{i.denominator})::BIGINT AS n_{i.denominator}" for i in indicators}
-                    | {f"sum(num_{i.flag})::BIGINT AS num_{i.flag}" for i in indicators}
-                )
-            )
-            query = f"SELECT period, hukou_code AS county_code, {sums} FROM od GROUP BY ALL"
-        else:
-            query = inflow_sql(files)
-        con.register(f"cov_{side}", con.sql(query).to_arrow_table())
-        sides.extend(
-            f"SELECT period, county_code, '{side}' AS side, '{i.flag}' AS indicator, "
-            f"num_{i.flag}::BIGINT AS numerator, n_{i.denominator}::BIGINT AS denominator, "
-            f"{i.target} AS target, {round(i.target * 10000)} AS target_bp FROM cov_{side}"
-            for i in indicators
+    flows = pa.table(
+        {
+            "period": period_codes(p),
+            "hukou_code": units.codes("county", origin),
+            "residence_code": units.codes("county", destination),
+            **{f"persons_{c}": counts[f"n_{c}"] for c in COHORTS},
+            "is_diagonal": hukou == residence,
+            "is_inter_province": hukou // 10000 != residence // 10000,
+        }
+    )
+    flows_rollup = _rollups(
+        p, origin, destination, counts, units, len(periods), period_codes, small_cell
+    )
+    coverage_parts, assessment_parts = [], []
+    for side, (index, county, sums) in {
+        "outflow": _outflow_side(p, origin, counts, units, len(periods)),
+        "inflow": _inflow_side(inflow, units),
+    }.items():
+        coverage, assessment = _coverage(
+            side, period_codes(index), units.codes("county", county), sums, small_cell
         )
-    con.execute(f"CREATE TEMP TABLE cov AS {' UNION ALL '.join(sides)}")
-    coverage = con.sql(
-        f"""
-        SELECT period, county_code::VARCHAR AS county_code, side, indicator, numerator, denominator,
-               denominator < {threshold} AS small_cell
-        FROM cov
-        """
-    ).to_arrow_table()
-    assessment = con.sql(
-        f"""
-        SELECT period, county_code::VARCHAR AS county_code,
-               CASE side WHEN 'outflow' THEN 'origin' ELSE 'destination' END AS role,
-               count(*) FILTER (WHERE denominator > 0)::INTEGER AS n_indicators,
-               count(*) FILTER (WHERE denominator > 0 AND numerator * 10000 >= target_bp * denominator)::INTEGER
-                   AS n_at_target,
-               avg(least(1.0, numerator / (denominator * target))) FILTER (WHERE denominator > 0)
-                   AS score,
-               coalesce(min(denominator) FILTER (WHERE denominator > 0), 0) < {threshold} AS small_cell
-        FROM cov GROUP BY ALL
-        """
-    ).to_arrow_table()
-    totals = con.sql(
-        f"SELECT period, sum(n_all)::BIGINT AS persons, {int(run_id)} AS run_id FROM od GROUP BY ALL ORDER BY period"
-    ).to_arrow_table()
-    periods = tuple(totals.column("period").to_pylist())
+        coverage_parts.append(coverage)
+        assessment_parts.append(assessment)
+    totals = np.bincount(p, weights=counts["n_all"], minlength=len(periods)).astype(np.int64)
     return Marts(
         {
             "flows": flows,
             "flows_rollup": flows_rollup,
-            "coverage": coverage,
-            "assessment": assessment,
-            "period_totals": totals,
+            "coverage": pa.concat_tables(coverage_parts),
+            "assessment": pa.concat_tables(assessment_parts),
+            "period_totals": pa.table(
+                {
+                    "period": period_labels,
+                    "persons": totals,
+                    "run_id": pa.array([run_id] * len(periods), pa.int32()),
+                }
+            ),
         },
-        periods,
+        tuple(periods),
     )
 
 
-def _wide_flows(od: pa.Table) -> pa.Table:
-    """The county flow table as stored: one row per county pair, codes as text, two flags."""
-    hukou = np.asarray(od.column("hukou_code"), dtype=np.int64)
-    residence = np.asarray(od.column("residence_code"), dtype=np.int64)
-    columns = {
-        "period": od.column("period"),
-        "hukou_code": _code_text(hukou),
-        "residence_code": _code_text(residence),
-        **{f"persons_{c}": od.column(f"n_{c}") for c in COHORTS},
-        "is_diagonal": pa.array(hukou == residence),
-        "is_inter_province": pa.array(hukou // 10000 != residence // 10000),
+def _rollups(
+    p: np.ndarray,
+    origin: np.ndarray,
+    destination: np.ndarray,
+    counts: dict[str, np.ndarray],
+    units: Units,
+    n_periods: int,
+    period_codes,  # noqa: ANN001 - index -> period text
+    small_cell: int,
+) -> pa.Table:
+    """County pairs summed to prefecture, province and region pairs: one row per cohort with persons."""
+    weights = {c: counts[f"n_{c}"] for c in COHORTS}
+    levels = {}
+    n = units.size("prefecture")
+    (pp, po, pd_), sums = group_sums(
+        [p, units.prefecture[origin], units.prefecture[destination]], [n_periods, n, n], weights
+    )
+    levels["prefecture"] = (pp, po, pd_, sums)
+    n = units.size("province")
+    (pp, po, pd_), sums = group_sums(
+        [pp, units.province[po], units.province[pd_]], [n_periods, n, n], sums
+    )
+    levels["province"] = (pp, po, pd_, sums)
+    # a province in two regions counts in both: each province pair once per pair of their regions
+    member = np.zeros((n, units.size("region")), dtype=bool)
+    member[units.regions[:, 0], units.regions[:, 1]] = True
+    rows, ro = np.nonzero(member[po])
+    picked, rd = np.nonzero(member[pd_[rows]])
+    rows, ro = rows[picked], ro[picked]
+    n = units.size("region")
+    (rp, ro, rd), region_sums = group_sums(
+        [pp[rows], ro, rd], [n_periods, n, n], {c: v[rows] for c, v in sums.items()}
+    )
+    levels["region"] = (rp, ro, rd, region_sums)
+
+    parts = []
+    for level, (lp, lo, ld, level_sums) in levels.items():
+        for cohort in COHORTS:
+            keep = np.flatnonzero(level_sums[cohort])
+            persons = level_sums[cohort][keep]
+            parts.append(
+                pa.table(
+                    {
+                        "period": period_codes(lp[keep]),
+                        "level": _labelled(ROLLUP_LEVELS, level, len(keep)),
+                        "origin_code": units.codes(level, lo[keep]),
+                        "destination_code": units.codes(level, ld[keep]),
+                        "cohort": _labelled(COHORT_LABELS, cohort, len(keep)),
+                        "persons": persons,
+                        "is_within": lo[keep] == ld[keep],
+                        "small_cell": persons < small_cell,
+                    }
+                )
+            )
+    return pa.concat_tables(parts)
+
+
+ROLLUP_LEVELS = pa.array(["prefecture", "province", "region"])
+COHORT_LABELS = pa.array(list(COHORTS))
+SIDE_LABELS = pa.array(["outflow", "inflow"])
+ROLE_LABELS = pa.array(["origin", "destination"])
+"""Dictionaries shared by every chunk's columns of these few values."""
+
+
+def _labelled(labels: pa.Array, value: str, n: int) -> pa.DictionaryArray:
+    """``value`` (one of ``labels``) repeated ``n`` times, dictionary-encoded."""
+    index = labels.to_pylist().index(value)
+    return pa.DictionaryArray.from_arrays(pa.array(np.full(n, index, dtype=np.int32)), labels)
+
+
+def _outflow_side(
+    p: np.ndarray, origin: np.ndarray, counts: dict[str, np.ndarray], units: Units, n_periods: int
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Outflow measures per period and hukou county, summed from the county pairs."""
+    weights = {
+        "n_all": counts["n_all"],
+        **{name: counts[name] for name in side_measures("outflow")},
     }
-    return pa.table(columns)
+    (period, county), sums = group_sums([p, origin], [n_periods, units.size("county")], weights)
+    return period, county, sums
 
 
-def _code_text(codes: np.ndarray) -> pa.Array:
-    """6-digit integer codes as dictionary-encoded text (codes are few, rows are many)."""
-    present = np.zeros(1_000_000, dtype=bool)
-    present[codes] = True
-    unique = np.flatnonzero(present)
-    lut = np.zeros(1_000_000, dtype=np.int32)
-    lut[unique] = np.arange(len(unique), dtype=np.int32)
-    labels = pa.array([f"{c:06d}" for c in unique.tolist()])
-    return pa.DictionaryArray.from_arrays(pa.array(lut[codes]), labels)
+def _inflow_side(
+    inflow: pa.Table, units: Units
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    county = units.county_index(inflow.column("residence_code").to_numpy())
+    sums = {name: inflow.column(name).to_numpy() for name in side_measures("inflow")}
+    return inflow.column("p").to_numpy(), county, sums
+
+
+def _coverage(
+    side: str, period: pa.Array, county: pa.Array, sums: dict[str, np.ndarray], small_cell: int
+) -> tuple[pa.Table, pa.Table]:
+    """The long coverage rows of one side (every indicator for every county) and its assessment."""
+    indicators = [i for i in INDICATORS if i.side == side]
+    n = len(period)
+    numerator = np.stack([sums[f"num_{i.flag}"] for i in indicators], axis=1)
+    denominator = np.stack([sums[f"n_{i.denominator}"] for i in indicators], axis=1)
+    coverage = pa.table(
+        {
+            "period": pa.chunked_array([period] * len(indicators)),
+            "county_code": pa.chunked_array([county] * len(indicators)),
+            "side": _labelled(SIDE_LABELS, side, n * len(indicators)),
+            "indicator": pa.DictionaryArray.from_arrays(
+                pa.array(np.repeat(np.arange(len(indicators), dtype=np.int32), n)),
+                pa.array([i.flag for i in indicators]),
+            ),
+            "numerator": numerator.T.ravel(),
+            "denominator": denominator.T.ravel(),
+            "small_cell": denominator.T.ravel() < small_cell,
+        }
+    )
+    targets = np.array([i.target for i in indicators])
+    target_bp = np.array([round(i.target * 10000) for i in indicators])
+    valid = denominator > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        attainment = np.where(valid, np.minimum(1.0, numerator / (denominator * targets)), np.nan)
+    n_indicators = valid.sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        score = np.where(
+            n_indicators > 0, np.nansum(attainment, axis=1) / np.maximum(n_indicators, 1), np.nan
+        )
+    smallest = np.where(valid, denominator, np.iinfo(np.int64).max).min(axis=1)
+    assessment = pa.table(
+        {
+            "period": period,
+            "county_code": county,
+            "role": _labelled(ROLE_LABELS, "origin" if side == "outflow" else "destination", n),
+            "n_indicators": n_indicators.astype(np.int32),
+            "n_at_target": (valid & (numerator * 10000 >= target_bp * denominator))
+            .sum(axis=1)
+            .astype(np.int32),
+            "score": pa.array(score, from_pandas=True),
+            "small_cell": np.where(n_indicators > 0, smallest, 0) < small_cell,
+        }
+    )
+    return coverage, assessment
 
 
 def reference_tables(hierarchy: pd.DataFrame, region_config: object) -> dict[str, pa.Table]:
     """The hierarchy and regions the marts were built with, for the store."""
     units = hierarchy[
-        ["county_code", "county_name", "prefecture_code", "prefecture_name", "province_code", "province_name"]
+        [
+            "county_code",
+            "county_name",
+            "prefecture_code",
+            "prefecture_name",
+            "province_code",
+            "province_name",
+        ]
     ].astype(str)
     regions = [(r.code, r.name_zh, r.name_en) for r in region_config.regions]  # type: ignore[attr-defined]
     regions.append(("other", "其他", "Other"))
