@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dash
@@ -15,9 +16,22 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR.parent / "assets"
 
 
+class _Dash(dash.Dash):
+    """Dash without the 100 kB Babel polyfill: the intranet's browsers are current Chromium, Edge
+    and Firefox, and evaluating it cost ~120 ms of the first paint on our 2-core machine. The one
+    global from it that dash-core-components uses, ``regeneratorRuntime``, is served from
+    ``assets/vendor/regenerator-runtime.js`` (assets load before the component bundles)."""
+
+    def interpolate_index(self, **kwargs: str) -> str:  # type: ignore[override]
+        kwargs["scripts"] = re.sub(
+            r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\s*', "", kwargs["scripts"]
+        )
+        return super().interpolate_index(**kwargs)
+
+
 def create_app(layers: LayerSet, store_url: str, regions_path: str | None = None) -> dash.Dash:
     """A Dash app over a built layer cache and a store (SQLAlchemy URL)."""
-    app = dash.Dash(
+    app = _Dash(
         __name__,
         use_pages=True,
         pages_folder=str(PACKAGE_DIR / "pages"),
