@@ -9,7 +9,7 @@ Measures, on this machine:
    2020 census share of residents registered in another province, by county, over the small
    generated test store (``tests.support.demo_store``).
 
-Usage: ``.venv/bin/python bench/bench_geodata.py [--runs 10] [--skip-build]``. Figures go to stdout
+Usage: ``.venv/bin/python bench/bench_geodata.py [--runs 10]``. Figures go to stdout
 and to ``bench/results/geodata.json``; copy them into the README.
 """
 
@@ -17,22 +17,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import platform
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.factory import create_app  # noqa: E402
+from bench.appserver import app_server  # noqa: E402
 from geodata.layers import build_layers  # noqa: E402
 from tests.support import demo_store  # noqa: E402
 
@@ -101,9 +97,7 @@ def summary(times: list[float]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     results: dict = {"machine": machine(), "date": time.strftime("%Y-%m-%d")}
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
@@ -115,11 +109,8 @@ def main() -> None:
         )
         results["county_national_vertices"] = manifest["county_national"]["vertices"]
         results["county_raw_vertices"] = manifest["raw"]["vertices"]
-        app = create_app(layers, demo_store()[0])
-        server = make_server("127.0.0.1", 0, app.server, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        times = paint_times(f"http://127.0.0.1:{server.server_port}{FIRST_PAGE}", args.runs)
-        server.shutdown()
+        with app_server(demo_store()[0], Path(tmp)) as url:
+            times = paint_times(url + FIRST_PAGE, args.runs)
     results["paint_seconds"] = {kind: summary(values) for kind, values in times.items()}
     out = Path(__file__).parent / "results" / "geodata.json"
     out.parent.mkdir(exist_ok=True)

@@ -1,7 +1,7 @@
 """Benchmark of the overview map (issue 4): first paint, and switching period or measure.
 
-In headless Chromium (Debian chromium, no GPU) against the app served from its own process, as
-in production (a server inside the benchmark's process would compete with Playwright for the GIL):
+In headless Chromium (Debian chromium, no GPU) against the app served from its own process
+(``bench.appserver``):
 - ``first_paint_county``: navigation to the county map painted with its colours, in ms from
   navigation start, stamped inside the page two animation frames after the paint (eight cold
   browser profiles);
@@ -20,23 +20,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.appserver import app_server  # noqa: E402
 from bench.bench_geodata import CHROMIUM_ARGS, machine  # noqa: E402
-from dashboard.factory import create_app  # noqa: E402
-from dashboard.warmup import warm_caches  # noqa: E402
-from tests.support import demo_store, layer_cache  # noqa: E402
+from tests.support import demo_store  # noqa: E402
 
 ARM = """() => {
   window.__bench = {};
@@ -123,20 +117,7 @@ def measure(url: str, runs: int, first: int) -> dict:
     return out
 
 
-def serve(store_url: str, port_file: str) -> None:
-    """The app over ``store_url`` on a free port (written to ``port_file``), caches warmed as by app.py."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = create_app(layer_cache(), store_url)
-    warm_caches(app).join()
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    Path(port_file).write_text(str(server.server_port))
-    server.serve_forever()
-
-
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "_serve":
-        serve(sys.argv[2], sys.argv[3])
-        return
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--store", help="SQLAlchemy URL of a populated store (default: the test store)"
@@ -145,26 +126,13 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=8, help="cold first paints")
     args = parser.parse_args()
     store_url = args.store or demo_store()[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        port_file = Path(tmp) / "port"
-        server = subprocess.Popen([sys.executable, __file__, "_serve", store_url, str(port_file)])
-        try:
-            deadline = time.monotonic() + 300
-            while not port_file.exists() or not port_file.read_text():
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the app server did not start")
-                time.sleep(0.2)
-            results = {
-                "machine": machine(),
-                "date": time.strftime("%Y-%m-%d"),
-                "store": store_url.split("/")[-1],
-            }
-            results.update(
-                measure(f"http://127.0.0.1:{port_file.read_text()}", args.runs, args.first)
-            )
-        finally:
-            server.terminate()
-            server.wait()
+    results = {
+        "machine": machine(),
+        "date": time.strftime("%Y-%m-%d"),
+        "store": store_url.split("/")[-1],
+    }
+    with app_server(store_url) as url:
+        results.update(measure(url, args.runs, args.first))
     path = Path(__file__).parent / "results" / "overview.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(results, indent=2), encoding="utf-8")
