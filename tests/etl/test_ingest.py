@@ -204,7 +204,8 @@ def test_malformed_csv_lines_are_counted(tmp_path, sqlite_url):
     _counts_hold(summary)
     assert (summary.n_in, summary.n_loaded, summary.n_quarantined) == (4, 3, 1)
     q = store.read_quarantine(store.open_store(sqlite_url))
-    assert q["reason"].tolist() == ["not a CSV row of 17 fields (row number unknown)"]
+    assert q["reason"].tolist() == ["not a CSV row of 17 fields: 3 found"]
+    assert q["row_number"].tolist() == [4]
 
 
 def test_duplicates_in_a_file_mixing_months(tmp_path, sqlite_url):
