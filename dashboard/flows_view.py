@@ -166,7 +166,7 @@ def base_figure(level: str, regions: tuple[str, ...], lang: str) -> dict:
 
 
 def unit_hover(codes: list[str], level: str, lang: str) -> list[str]:
-    names = geo.unit_names()
+    names = geo.unit_names(lang)
     member = data.province_regions()
     region_name = data.region_names(lang)
     hint = text(STRINGS, "click_unit", lang)
@@ -238,7 +238,7 @@ def map_title(view: data.FlowView, lang: str) -> list:
     )
     if q.focus:
         scope = text(STRINGS, "focus_of", lang).format(
-            name=view.focus_name or q.focus, code=q.focus
+            name=geo.unit_name(q.focus, lang), code=q.focus
         )
     else:
         names = data.region_names(lang)
@@ -270,7 +270,7 @@ def totals_panel(view: data.FlowView, lang: str) -> list:
     """The focused place's (or the selection's) in / out / net, between places only; within apart."""
     q, totals, threshold = view.query, view.totals, view.threshold
     if q.focus:
-        heading = f"{view.focus_name or q.focus}{_code(q.focus, lang)}"
+        heading = f"{geo.unit_name(q.focus, lang)}{_code(q.focus, lang)}"
         rows = [("in_place", "inflow", totals.inflow), ("out_place", "outflow", totals.outflow)]
     else:
         names = data.region_names(lang)
@@ -410,9 +410,9 @@ def table_rows(view: data.FlowView, lang: str) -> tuple[list[dict], Any]:
     frame = pd.DataFrame(
         {
             "rank": range(1, len(flows) + 1),
-            "origin": flows["origin_name"],
+            "origin": _names(flows, "origin", lang),
             "origin_code": flows["origin_code"],
-            "destination": flows["destination_name"],
+            "destination": _names(flows, "destination", lang),
             "destination_code": flows["destination_code"],
             "persons": value,
         }
@@ -427,17 +427,23 @@ def table_rows(view: data.FlowView, lang: str) -> tuple[list[dict], Any]:
     return frame[keys].to_dict("records"), columns
 
 
-def csv_text(view: data.FlowView) -> str:
-    """The thinned flows as CSV (codes, names, persons or ``< threshold``, and the query)."""
+def _names(flows: pd.DataFrame, end: str, lang: str) -> pd.Series:
+    """Names of the flows' ``end`` (origin or destination) units in ``lang``."""
+    return flows[f"{end}_code"].map(geo.unit_names(lang)).fillna(flows[f"{end}_name"])
+
+
+def csv_text(view: data.FlowView, lang: str = "zh") -> str:
+    """The thinned flows as CSV (codes, names in ``lang``, persons or ``< threshold``, and the
+    query)."""
     q = view.query
     flows = view.flows
     frame = pd.DataFrame(
         {
             "rank": range(1, len(flows) + 1),
             "origin_code": flows["origin_code"],
-            "origin_name": flows["origin_name"],
+            "origin_name": _names(flows, "origin", lang),
             "destination_code": flows["destination_code"],
-            "destination_name": flows["destination_name"],
+            "destination_name": _names(flows, "destination", lang),
             "net_persons" if q.direction == "net" else "persons": [
                 f"<{view.threshold}" if s else str(p)
                 for p, s in zip(flows["persons"], flows["small_cell"].astype(bool), strict=True)

@@ -82,7 +82,7 @@ def unit_hover_names(level: str, lang: str) -> tuple[list[str], list[str]]:
     """(codes, "province name unit name") of the level's units, for the map's base hover."""
     codes = unit_codes(level)
     h = geo.hierarchy()
-    names = geo.unit_names()
+    names = geo.unit_names(lang)
     province_of = dict(zip(h[f"{level}_code"], h["province_code"], strict=True))
     labels = []
     for code in codes:

@@ -42,6 +42,7 @@ from dashboard.data.store import cached
 from etl import store
 from etl.records import INDICATORS
 from geodata.layers import LayerSet
+from geodata.romanize import PROVINCE_NAMES_EN
 
 LEVELS = ("region", "province", "prefecture", "county")
 SUB_LEVELS = {
@@ -66,18 +67,8 @@ LEVEL_KEYS = {
 """The ``dashboard.i18n`` key naming each level."""
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-PROVINCE_EN = {
-    "110000": "Beijing", "120000": "Tianjin", "130000": "Hebei", "140000": "Shanxi",
-    "150000": "Inner Mongolia", "210000": "Liaoning", "220000": "Jilin", "230000": "Heilongjiang",
-    "310000": "Shanghai", "320000": "Jiangsu", "330000": "Zhejiang", "340000": "Anhui",
-    "350000": "Fujian", "360000": "Jiangxi", "370000": "Shandong", "410000": "Henan",
-    "420000": "Hubei", "430000": "Hunan", "440000": "Guangdong", "450000": "Guangxi",
-    "460000": "Hainan", "500000": "Chongqing", "510000": "Sichuan", "520000": "Guizhou",
-    "530000": "Yunnan", "540000": "Xizang", "610000": "Shaanxi", "620000": "Gansu",
-    "630000": "Qinghai", "640000": "Ningxia", "650000": "Xinjiang", "710000": "Taiwan",
-    "810000": "Hong Kong", "820000": "Macao",
-}  # fmt: skip
-"""English names of the provinces (unit names below the province stay in Chinese)."""
+PROVINCE_EN = PROVINCE_NAMES_EN
+"""English names of the provinces (``geodata.romanize``; prefectures and counties: ``unit_name``)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +127,7 @@ def _find_area(code: str, regions_path: str | None) -> Area | None:
     h = geo.hierarchy()
     config = geo.regions(regions_path)
     pilots = {p.code: p for p in config.pilots}
+    english = geo.unit_names("en")
     region_of = config.membership().groupby("province_code")["region_code"].agg(tuple).to_dict()
     for region in config.regions:
         if region.code == code:
@@ -145,15 +137,14 @@ def _find_area(code: str, regions_path: str | None) -> Area | None:
         rows = h[h["province_code"] == code]
         name = rows["province_name"].iloc[0]
         return Area(
-            code, "province", name, PROVINCE_EN.get(code, name), tuple(rows["county_code"]),
+            code, "province", name, english.get(code, name), tuple(rows["county_code"]),
             province_code=code, region_codes=region_of.get(code, ()),
         )  # fmt: skip
     if code in set(h["county_code"]):
         row = _county_row(code)
         pilot = pilots.get(code) or pilots.get(row["prefecture_code"])
         return Area(
-            code, "county", row["county_name"],
-            pilots[code].name_en if code in pilots else row["county_name"], (code,),
+            code, "county", row["county_name"], english[code], (code,),
             province_code=row["province_code"], prefecture_code=row["prefecture_code"],
             region_codes=region_of.get(row["province_code"], ()), is_pilot=pilot is not None,
         )  # fmt: skip
@@ -162,8 +153,8 @@ def _find_area(code: str, regions_path: str | None) -> Area | None:
         name = rows["prefecture_name"].iloc[0]
         province = rows["province_code"].iloc[0]
         return Area(
-            code, "prefecture", name, pilots[code].name_en if code in pilots else name,
-            tuple(rows["county_code"]), province_code=province, prefecture_code=code,
+            code, "prefecture", name, english[code], tuple(rows["county_code"]),
+            province_code=province, prefecture_code=code,
             region_codes=region_of.get(province, ()), is_pilot=code in pilots,
         )  # fmt: skip
     return None
@@ -284,8 +275,9 @@ def search_options(lang: str, regions_path: str | None = None) -> list[dict[str,
         {"label": f"{r.name_en if lang == 'en' else r.name_zh} · {r.code}", "value": r.code}
         for r in geo.regions(regions_path).regions
     ]
+    english = geo.unit_names("en")
     for code, name in h.drop_duplicates("province_code")[["province_code", "province_name"]].values:
-        label = f"{PROVINCE_EN.get(code, name)} {name}" if lang == "en" else name
+        label = f"{english.get(code, name)} {name}" if lang == "en" else name
         options.append({"label": f"{label} · {code}", "value": code})
     prefectures = h.drop_duplicates("prefecture_code")
     size = h.groupby("prefecture_code")["county_code"].size()
@@ -295,17 +287,27 @@ def search_options(lang: str, regions_path: str | None = None) -> list[dict[str,
         == province_size.loc[prefectures["province_code"]].to_numpy()
     )  # 上海市 310100 is all of 上海市 310000: listed once, as the province
     prefectures = prefectures[~whole]
-    for code, name, province in prefectures[
-        ["prefecture_code", "prefecture_name", "province_name"]
-    ].values:
-        options.append({"label": f"{name} — {province} · {code}", "value": code})
+    for code, province in prefectures[["prefecture_code", "province_code"]].values:
+        options.append(
+            {"label": f"{_option_label(code, (province,), lang)} · {code}", "value": code}
+        )
     counties = h[~h["county_code"].isin(prefectures["prefecture_code"])]
-    for code, name, prefecture, province in counties[
-        ["county_code", "county_name", "prefecture_name", "province_name"]
+    for code, prefecture, province, prefecture_name, province_name in counties[
+        ["county_code", "prefecture_code", "province_code", "prefecture_name", "province_name"]
     ].values:
-        parent = province if prefecture == province else f"{prefecture}，{province}"
-        options.append({"label": f"{name} — {parent} · {code}", "value": code})
+        parents = (province,) if prefecture_name == province_name else (prefecture, province)
+        options.append({"label": f"{_option_label(code, parents, lang)} · {code}", "value": code})
     return options
+
+
+def _option_label(code: str, parents: tuple[str, ...], lang: str) -> str:
+    """``昆山市 — 苏州市，江苏省``; in English with the Chinese name beside it, so that either can be
+    searched: ``Kunshan City 昆山市 — Suzhou City, Jiangsu``."""
+    zh = geo.unit_names("zh")
+    if lang != "en":
+        return f"{zh[code]} — {'，'.join(zh[p] for p in parents)}"
+    en = geo.unit_names("en")
+    return f"{en[code]} {zh[code]} — {', '.join(en[p] for p in parents)}"
 
 
 def label_points(level: str) -> pd.DataFrame:
@@ -546,10 +548,8 @@ def _parent_codes(code: str, level: str) -> tuple[str, ...]:
 
 
 def unit_name(code: str, lang: str) -> str:
-    """A unit's name: provinces and regions in English when asked, others as published."""
-    if lang == "en" and code in PROVINCE_EN:
-        return PROVINCE_EN[code]
-    return geo.unit_names().get(code, code)
+    """A unit's name in ``lang``: as published (zh) or in English (en), see ``geo.unit_names``."""
+    return geo.unit_name(code, lang)
 
 
 @cached(maxsize=256)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from geodata.hierarchy import hierarchy_table, province_table
 from geodata.regions import RegionConfig, load_regions
+from geodata.romanize import unit_names_en
 
 
 @lru_cache(maxsize=1)
@@ -45,12 +46,23 @@ def province_codes() -> list[str]:
     return provinces()["province_code"].tolist()
 
 
-@lru_cache(maxsize=1)
-def unit_names() -> dict[str, str]:
+@lru_cache(maxsize=2)
+def unit_names(lang: str = "zh") -> dict[str, str]:
     """adcode -> name for every county, prefecture and province (prefectures sharing a county's
-    code, such as 东莞, keep the county name)."""
+    code, such as 东莞, keep the county name): as published (``zh``, any other ``lang``), or in
+    English (``en``: ``geodata.romanize``, provinces by their conventional English names).
+
+    Cached: callers must not mutate the dict."""
     h = hierarchy()
+    if lang == "en":
+        return unit_names_en(h)
     names = dict(zip(h["province_code"], h["province_name"], strict=True))
     names.update(zip(h["prefecture_code"], h["prefecture_name"], strict=True))
     names.update(zip(h["county_code"], h["county_name"], strict=True))
     return names
+
+
+def unit_name(code: str, lang: str) -> str:
+    """The name of the unit ``code`` in ``lang`` (zh: as published; en: in English); the code
+    itself for a code that is no unit."""
+    return unit_names(lang).get(code, code)

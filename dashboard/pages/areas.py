@@ -28,7 +28,7 @@ STRINGS = {
     "search": {"zh": "查找地区", "en": "Find an area"},
     "search_hint": {
         "zh": "输入名称或行政区划代码，如 昆山 或 320583",
-        "en": "Type a name or an adcode, such as 昆山 or 320583",
+        "en": "Type a name or an adcode, such as Kunshan or 320583",
     },
     "search_box": {"zh": "名称或代码", "en": "Name or code"},
     "clear": {"zh": "清除", "en": "Clear"},

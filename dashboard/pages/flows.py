@@ -183,8 +183,13 @@ def write_url(regions, level, direction, cohort, period, top, focus, lang):
     Output(ids.FLOWS_DOWNLOAD, "data"),
     Input(ids.FLOWS_CSV, "n_clicks"),
     *[State(i.component_id, i.component_property) for i in CONTROLS],
+    State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def download_csv(_n, regions, level, direction, cohort, period, top, focus):
+def download_csv(_n, regions, level, direction, cohort, period, top, focus, lang):
     view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
-    return {"content": csv_text(view), "filename": csv_filename(view.query), "type": "text/csv"}
+    return {
+        "content": csv_text(view, lang),
+        "filename": csv_filename(view.query),
+        "type": "text/csv",
+    }

@@ -247,7 +247,7 @@ def map_figure(res: Any, measure: str, layer: str, lang: str, reference: Any = N
     values = data.map_values(res, measure, layer, reference)
     target = INDICATOR_BY_FLAG[measure].target if measure in INDICATOR_BY_FLAG else None
     classes = layer_classes(values.values, layer, values.unit, target, target_class_labels(lang))
-    names = geo.unit_names()
+    names = geo.unit_names(lang)
     unit = {
         "persons": t("persons", lang),
         "points": text(STRINGS, "points", lang),

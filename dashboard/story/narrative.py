@@ -28,6 +28,7 @@ from dashboard.story.model import View
 from etl import store
 from etl.records import INDICATOR_BY_FLAG, INDICATORS
 from geodata.regions import RegionConfig
+from geodata.romanize import unit_names_en
 
 DEFAULT_INDICATOR = "cert_verified"
 
@@ -79,7 +80,8 @@ def scope_of(engine: sa.Engine, view: View, regions: RegionConfig) -> Scope:
             names = dict(zip(units["county_code"], units["county_name"], strict=True))
             names.update(zip(units["prefecture_code"], units["prefecture_name"], strict=True))
             names.update(zip(units["province_code"], units["province_name"], strict=True))
-            zh = en = names.get(view.area, view.area)
+            zh = names.get(view.area, view.area)
+            en = unit_names_en(units).get(view.area) or zh
         return Scope(view.area, zh, en, frozenset(units.loc[mask, "county_code"]))
     if view.region in {r.code for r in regions.regions}:  # a removed region: national
         region = regions.region(view.region)

@@ -124,6 +124,9 @@ def test_breadcrumb_of_pudong_leaves_out_the_municipality_as_prefecture():
     assert [[c.code for c in step] for step in steps] == [["pan_yangtze"], ["310000"], ["310115"]]
     assert [[c.name_zh for c in step] for step in steps] == [["泛长三角"], ["上海市"], ["浦东新区"]]
     assert steps[0][0].name("en") == "Pan-Yangtze-Delta" and steps[1][0].name("en") == "Shanghai"
+    assert steps[2][0].name("en") == "Pudong New Area"
+    jiangxi = A.breadcrumb(A.find_area("360102"))
+    assert [s[0].name("en") for s in jiangxi[1:]] == ["Jiangxi", "Nanchang City", "Donghu District"]
 
 
 def test_breadcrumb_of_a_jiangxi_county_lists_both_regions():
@@ -278,6 +281,12 @@ def test_top_origins_of_pudong_by_hand(engine):
     assert top["persons"].tolist() == [4, 3, 1, 1]
     assert top["small_cell"].tolist() == [False, False, True, True]
     assert top["name"].tolist()[:2] == ["滨湖区", "中原区"]
+    assert [A.unit_name(c, "en") for c in top["code"][:2]] == [
+        "Binhu District",
+        "Zhongyuan District",
+    ]
+    assert A.unit_name("320200", "en") == "Wuxi City" and A.unit_name("320000", "en") == "Jiangsu"
+    assert A.unit_name("320200", "zh") == "无锡市" and A.unit_name("999999", "en") == "999999"
     assert top["parent"].tolist()[0] == ("320200", "320000")
     assert top["parent"].tolist()[2] == ("310000",)  # 徐汇区: no separate prefecture
     out = A.top_partners(A.find_area("310115"), "2010-01", "outflow")

@@ -137,10 +137,27 @@ def test_menu_lists_the_pilots_and_searches():
         "areas-pilot-310115", "areas-pilot-320200", "areas-pilot-330400",
     ]  # fmt: skip
     assert pilots.children[0].href == "/area/310115?lang=en"
-    assert "Shanghai Pudong" in text_of(pilots.children[0])
+    assert "Pudong New Area" in text_of(pilots.children[0])
+    assert "Wuxi City" in text_of(pilots.children[1])
     options = page("areas").search("昆山", {"lang": "zh"})
     assert options[0]["value"] == "320583"
+    assert options[0]["label"] == "昆山市 — 苏州市，江苏省 · 320583"
     assert page("areas").open_area("320583", {"lang": "zh"}) == "/area/320583"
+    for query in ("kunshan", "昆山"):  # English labels carry the Chinese name too
+        options = page("areas").search(query, {"lang": "en"})
+        assert options[0]["label"] == "Kunshan City 昆山市 — Suzhou City, Jiangsu · 320583"
+
+
+def test_english_page_names_prefectures_and_counties_in_english():
+    layout = page("area").layout(adcode="310115", lang="en", period="2010-01")
+    shown = text_of(layout)
+    assert "Pudong New Area" in shown and "浦东" not in shown
+    assert "Binhu District" in shown and "Wuxi City, Jiangsu" in shown  # top origins, parents
+    figure = page("area").show_map("2010-01", "inflow", "county", {"code": "310115", "lang": "en"})
+    hover = " ".join(str(x) for trace in figure["data"] for x in trace.get("text") or [])
+    assert "Pudong New Area" in hover and "Xuhui District" in hover
+    chinese = text_of(page("area").layout(adcode="310115", lang="zh", period="2010-01"))
+    assert "浦东新区" in chinese and "滨湖区" in chinese and "Pudong" not in chinese
 
 
 @pytest.mark.parametrize("code", ["330400", "360102", "320000", "pan_pearl", "441900"])

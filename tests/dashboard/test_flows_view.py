@@ -18,6 +18,7 @@ import pytest
 from dashboard import flows_view as page
 from dashboard.data import flows as F
 from dashboard.factory import create_app
+from dashboard.overview_view import unit_hover_names
 from etl import store
 from etl.pipeline import ingest
 from tests.etl.helpers import TINY, random_records, write_csv
@@ -188,5 +189,31 @@ def test_page_figures_use_codes_and_the_geometry_url(app_context):
     assert base["data"][0]["customdata"] == list(F.unit_codes("prefecture"))
     assert base["data"][0]["geojson"].endswith("/prefecture_national.geojson")
     assert "Click to focus" in base["data"][0]["text"][0]
+    wuxi = base["data"][0]["customdata"].index("320200")
+    assert base["data"][0]["text"][wuxi].startswith("<b>Jiangsu Wuxi City</b>")
     matrix = page.matrix_figure(query, "en")
     assert matrix["layout"]["xaxis"]["title"]["text"] == "To (residence)"
+
+
+def test_english_names_in_table_csv_title_totals_and_hover(app_context):
+    view = F.flow_view(F.FlowQuery("2010-01", "all", "county", ("pan_yangtze",), "both", 50, P))
+    rows, _ = page.table_rows(view, "en")
+    assert (rows[0]["origin"], rows[0]["destination"]) == ("Binhu District", "Pudong New Area")
+    csv = pd.read_csv(pd.io.common.StringIO(page.csv_text(view, "en").lstrip("\ufeff")), dtype=str)
+    assert csv["origin_name"].tolist()[:2] == ["Binhu District", "Zhongyuan District"]
+    assert page.csv_text(view) == page.csv_text(view, "zh") and "滨湖区" in page.csv_text(view)
+    assert "Pudong New Area" in str(page.map_title(view, "en"))
+    assert "Pudong New Area (310115)" in str(page.totals_panel(view, "en"))
+    assert "浦东新区" in str(page.totals_panel(view, "zh"))
+    hover = dict(
+        zip(
+            F.unit_codes("county"),
+            page.unit_hover(list(F.unit_codes("county")), "county", "en"),
+            strict=True,
+        )
+    )
+    assert hover[P].startswith("<b>Shanghai Pudong New Area</b>")
+    codes, names = unit_hover_names("county", "en")  # the overview map and the slides
+    assert names[codes.index(P)] == "Shanghai Pudong New Area"
+    codes, names = unit_hover_names("county", "zh")
+    assert names[codes.index(P)] == "上海市 浦东新区"

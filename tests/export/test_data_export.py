@@ -10,6 +10,7 @@ import openpyxl
 import pyogrio
 import pytest
 
+from dashboard.data import area as A
 from dashboard.export.maps import export_flows, export_layer
 from dashboard.export.source import ExportError, MapView
 
@@ -105,6 +106,22 @@ def test_flows_long_and_matrix(store_and_layers, tmp_path):
     assert None in cells and 0 in cells  # suppressed blank, no flow 0
     assert all(c is None or c == 0 or c >= 10 for c in cells)
     assert "metadata" in book.sheetnames
+
+
+def test_english_exports_name_units_in_english(store_and_layers, tmp_path):
+    url, layers = store_and_layers
+    (english, _) = export_layer(layers, url, tmp_path / "en.csv", replace(VIEW, lang="en"))
+    rows = {r["code"]: r for r in _csv_rows(english)}
+    assert (rows["320200"]["name"], rows["320200"]["province_name"]) == ("Wuxi City", "Jiangsu")
+    assert rows["310100"]["name"] == "Shanghai" and rows["152900"]["name"] == "Alxa League"
+    assert all(r["name"].isascii() and r["name"] for r in rows.values())
+    (chinese, _) = export_layer(layers, url, tmp_path / "zh.csv", VIEW)
+    assert {r["code"]: r["name"] for r in _csv_rows(chinese)}["320200"] == "无锡市"
+    (flows, meta) = export_flows(
+        layers, url, tmp_path / "flows.csv", replace(VIEW, level="province", lang="en")
+    )
+    assert {r["origin_name"] for r in _csv_rows(flows)} <= set(A.PROVINCE_EN.values())
+    assert "origin name in English" in meta.read_text(encoding="utf-8-sig")
 
 
 def test_bad_options_say_what_to_do(store_and_layers, tmp_path):

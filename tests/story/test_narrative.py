@@ -88,7 +88,9 @@ def test_pilot_scope_is_its_prefecture(engine, raw):
     regions = geo.regions()
     inflow, num, den, _ = expected(raw, lambda c: c[:4] == "3202", "cert_verified", "inflow", 0.98)
     fig = figures(engine, View(page="area", area="320200", period=PERIOD), regions)
-    assert fig.scope.name_zh == "江苏省无锡市"
+    assert fig.scope.name_zh == "江苏省无锡市"  # a pilot: the names of the region file
+    county = figures(engine, View(page="area", area="320205", period=PERIOD), regions).scope
+    assert (county.name("zh"), county.name("en")) == ("锡山区", "Xishan District")
     assert (fig.inflow, fig.indicator("cert_verified").denominator) == (inflow, den)
 
 
