@@ -43,7 +43,9 @@ from etl.stage import CodeBook, StagedBatch, stage_batch
 from geodata.regions import RegionConfig
 
 PARQUET_BATCH_ROWS = 256 * 1024
-DUPLICATE_IN_RUN = "duplicate person-period: same person_id and period as an earlier row (that one is kept)"
+DUPLICATE_IN_RUN = (
+    "duplicate person-period: same person_id and period as an earlier row (that one is kept)"
+)
 DUPLICATE_LOADED = "duplicate person-period: already loaded by an earlier run"
 
 
@@ -119,7 +121,9 @@ def ingest(
     report = progress or (lambda event: None)
     inputs = [sources.open_source(str(p), table) for p in paths]
     if not inputs:
-        raise InputFormatError("no input given: name one or more CSV/Parquet files or a database URL")
+        raise InputFormatError(
+            "no input given: name one or more CSV/Parquet files or a database URL"
+        )
     engine = store.open_store(store_url)
     try:
         fingerprint = key_fingerprint(key)
@@ -139,8 +143,18 @@ def ingest(
             started = store.utc_now()
             writer = staged.RunWriter(root, run_id)
             run = _Run(
-                engine, root, run_id, started, key, fingerprint, codes, hierarchy, region_config,
-                writer, report, small_cell,
+                engine,
+                root,
+                run_id,
+                started,
+                key,
+                fingerprint,
+                codes,
+                hierarchy,
+                region_config,
+                writer,
+                report,
+                small_cell,
             )
             try:
                 return _ingest_run(run, inputs, aggregate, workers)
@@ -182,13 +196,34 @@ def aggregate(
                 staged_periods = {Path(f).parent.name.removeprefix("period=") for f in files}
                 touched = sorted(staged_periods | (wanted or set()))
                 with engine.begin() as conn:
-                    _write_marts(conn, files, touched, hierarchy, region_config, run_id, small_cell, report, timings)
+                    _write_marts(
+                        conn,
+                        files,
+                        touched,
+                        hierarchy,
+                        region_config,
+                        run_id,
+                        small_cell,
+                        report,
+                        timings,
+                    )
                     store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
             except BaseException as exc:
                 store.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
                 raise
             return RunSummary(
-                run_id, "aggregate", "succeeded", (), 0, 0, 0, tuple(touched), {}, started, store.utc_now(), timings
+                run_id,
+                "aggregate",
+                "succeeded",
+                (),
+                0,
+                0,
+                0,
+                tuple(touched),
+                {},
+                started,
+                store.utc_now(),
+                timings,
             )
     finally:
         engine.dispose()
@@ -222,7 +257,9 @@ def _ingest_run(
     timings: dict[str, float] = {}
     committed = store.succeeded_run_ids(engine)
     digests = store.ingested_digests(engine)
-    seen = _SeenKeys(lambda period: staged.period_hash_keys(staged.committed_files(root, committed, {period})))
+    seen = _SeenKeys(
+        lambda period: staged.period_hash_keys(staged.committed_files(root, committed, {period}))
+    )
     summaries: list[InputSummary] = []
     quarantines: list[pa.Table] = []
     rule_counts: dict[str, int] = {}
@@ -230,7 +267,10 @@ def _ingest_run(
     run_digests: dict[str, int] = {}
     n_workers = (os.cpu_count() or 1) if workers is None else workers
     t0 = time.perf_counter()
-    with Hasher(run.key, n_workers) as hasher:
+    with (
+        Hasher(run.key, n_workers) as hasher,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="yipanqi-digest") as digest_pool,
+    ):
         for position, source in enumerate(inputs):
             summary, q = _ingest_one(
                 source,
@@ -244,6 +284,7 @@ def _ingest_run(
                 report,
                 rule_counts,
                 remapped,
+                digest_pool,
             )
             summaries.append(summary)
             if q is not None and q.num_rows:
@@ -293,7 +334,15 @@ def _ingest_run(
         if do_aggregate and periods:
             files = staged.committed_files(root, committed | {run_id}, set(periods))
             _write_marts(
-                conn, files, periods, run.hierarchy, run.regions, run_id, run.small_cell, report, timings
+                conn,
+                files,
+                periods,
+                run.hierarchy,
+                run.regions,
+                run_id,
+                run.small_cell,
+                report,
+                timings,
             )
         if store.meta(conn, "key_fingerprint") is None:
             store.set_meta(conn, "key_fingerprint", run.fingerprint)
@@ -374,10 +423,13 @@ def _ingest_one(
     report: ProgressCallback,
     rule_counts: dict[str, int],
     remapped: dict[str, int],
+    digest_pool: ThreadPoolExecutor,
+    encoding_hint: str | None = None,
 ) -> tuple[InputSummary, pa.Table | None]:
     name = Path(source.label).name if source.kind != "sql" else source.label
     encoding = ""
     sha = ""
+    digest: Future[tuple[str, str]] | None = None
     if source.path is not None:
         size = source.path.stat().st_size
         done = 0
@@ -387,12 +439,11 @@ def _ingest_one(
             done += n
             report(ProgressEvent(f"hash {name}", done, size, "bytes"))
 
-        sha, encoding = sources.file_digest(source.path, hashed)
-        if source.kind == "parquet":
-            encoding = ""
-        earlier = digests.get(sha)
-        if earlier is not None or sha in run_digests:
-            return InputSummary(source.label, source.kind, encoding, sha, 0, 0, 0, earlier or run_id), None
+        # the file's digest (is it loaded already?) and its encoding are worked out while the first
+        # batches are parsed and staged: nothing is written before they are known (``verdict``)
+        digest = digest_pool.submit(sources.file_digest, source.path, hashed)
+        if source.kind == "csv":
+            encoding = encoding_hint or sources.sniff_encoding(source.path)
 
     malformed = sources.MalformedLines()
     sql_sha = hashlib.sha256()
@@ -429,7 +480,25 @@ def _ingest_one(
     n_in = 0
     quarantine: list[pa.Table] = []
     dup_counts: dict[str, int] = {}
+    source_rules: dict[str, int] = {}
+    source_remapped: dict[str, int] = {}
     rows_before = dict(writer.rows)
+    verdict: list[str] = []  # "new", "loaded" or "encoding", once the digest is known
+
+    def decide() -> bool:
+        """Whether the file's rows may be written: new content, read in the right encoding."""
+        if digest is not None and not verdict:
+            sha_, encoding_ = digest.result()
+            if sha_ in digests or sha_ in run_digests:
+                verdict.append("loaded")
+            elif source.kind == "csv" and encoding_ != encoding:
+                verdict.append("encoding")
+            else:
+                verdict.append("new")
+        return not verdict or verdict[0] == "new"
+
+    def keep(batch: StagedBatch, job: PendingHashes) -> int:
+        return _keep_new(batch, job, seen, writer, quarantine, dup_counts) if decide() else 0
 
     # Staging (two threads) overlaps with de-duplication and writing (the keeper thread, in batch
     # order) and with hashing (worker processes): numpy, pyarrow and hashlib release the GIL for
@@ -440,31 +509,61 @@ def _ingest_one(
     def hand_on(batch: StagedBatch) -> None:
         if batch.quarantine.num_rows:
             quarantine.append(batch.quarantine)
-        for rule, count in batch.rule_counts.items():
-            rule_counts[rule] = rule_counts.get(rule, 0) + count
-        for name, count in batch.remapped.items():
-            remapped[name] = remapped.get(name, 0) + count
-        job = hasher.submit(batch.ids, batch.id_keys)
-        kept.append(keeper.submit(_keep_new, batch, job, seen, writer, quarantine, dup_counts))
+        _add_counts(source_rules, batch.rule_counts)
+        _add_counts(source_remapped, batch.remapped)
+        kept.append(keeper.submit(keep, batch, hasher.submit(batch.ids, batch.id_keys)))
         while sum(not f.done() for f in kept) > 2:
             next(f for f in kept if not f.done()).result()
 
-    with (
-        ThreadPoolExecutor(max_workers=2, thread_name_prefix="yipanqi-stage") as stager,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="yipanqi-keep") as keeper,
-    ):
-        for raw in batches:
-            staging.append(stager.submit(stage_batch, raw, mapping, n_in + 1, codes))
-            n_in += raw.num_rows
-            if len(staging) > 2:  # batches are handed on in input order
-                hand_on(staging.pop(0).result())
-            if source.kind != "csv":
-                report(ProgressEvent(f"load {name}", n_in, rows_total, "rows"))
-        for future in staging:
-            hand_on(future.result())
-        n_loaded = sum(f.result() for f in kept)
-    for rule, count in dup_counts.items():
-        rule_counts[rule] = rule_counts.get(rule, 0) + count
+    try:
+        with (
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="yipanqi-stage") as stager,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="yipanqi-keep") as keeper,
+        ):
+            for raw in batches:
+                if verdict and verdict[0] != "new":
+                    break
+                staging.append(stager.submit(stage_batch, raw, mapping, n_in + 1, codes))
+                n_in += raw.num_rows
+                if len(staging) > 2:  # batches are handed on in input order
+                    hand_on(staging.pop(0).result())
+                if source.kind != "csv":
+                    report(ProgressEvent(f"load {name}", n_in, rows_total, "rows"))
+            for future in staging:
+                hand_on(future.result())
+            n_loaded = sum(f.result() for f in kept)
+    except (InputFormatError, pa.ArrowInvalid):
+        # text of another encoding after an ASCII start can break parsing before the digest says so
+        if digest is None or source.kind != "csv" or digest.result()[1] == encoding:
+            raise
+        verdict[:] = ["encoding"]
+    decide()  # an input without rows
+    if digest is not None:
+        sha, full_encoding = digest.result()
+        if verdict[0] == "loaded":
+            earlier = digests.get(sha)
+            return InputSummary(
+                source.label, source.kind, encoding, sha, 0, 0, 0, earlier or run_id
+            ), None
+        if verdict[0] == "encoding":  # ASCII at the start, another encoding later: read it again
+            return _ingest_one(
+                source,
+                codes,
+                hasher,
+                seen,
+                writer,
+                digests,
+                run_digests,
+                run_id,
+                report,
+                rule_counts,
+                remapped,
+                digest_pool,
+                encoding_hint=full_encoding,
+            )
+    for counts in (source_rules, dup_counts):
+        _add_counts(rule_counts, counts)
+    _add_counts(remapped, source_remapped)
 
     if malformed.found:
         # the rows so far are numbered among well-formed rows: renumber them among all rows
@@ -485,11 +584,17 @@ def _ingest_one(
         if earlier is not None or sha in run_digests:
             # the same content again: every valid row was a duplicate; nothing to keep or report
             if sum(writer.rows.values()) != sum(rows_before.values()):  # pragma: no cover
-                raise EtlError(f"{source.label}: same content as run {earlier} but new records were staged")
-            return InputSummary(source.label, source.kind, "", sha, 0, 0, 0, earlier or run_id), None
+                raise EtlError(
+                    f"{source.label}: same content as run {earlier} but new records were staged"
+                )
+            return InputSummary(
+                source.label, source.kind, "", sha, 0, 0, 0, earlier or run_id
+            ), None
 
-    q = pa.concat_tables(quarantine) if quarantine else pa.table(
-        {"row_number": pa.array([], pa.int64()), "reason": pa.array([], pa.string())}
+    q = (
+        pa.concat_tables(quarantine)
+        if quarantine
+        else pa.table({"row_number": pa.array([], pa.int64()), "reason": pa.array([], pa.string())})
     )
     q = pa.table(
         {
@@ -502,7 +607,9 @@ def _ingest_one(
         source.label, source.kind, encoding, sha, n_in, n_loaded, q.num_rows, None, tuple(extra)
     )
     if n_in != n_loaded + q.num_rows:  # pragma: no cover - a bug, never a data problem
-        raise EtlError(f"{source.label}: {n_in} rows in but {n_loaded} loaded + {q.num_rows} quarantined")
+        raise EtlError(
+            f"{source.label}: {n_in} rows in but {n_loaded} loaded + {q.num_rows} quarantined"
+        )
     return summary, q
 
 
@@ -522,6 +629,11 @@ def _malformed_quarantine(
     )
 
 
+def _add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
+    for key, count in counts.items():
+        total[key] = total.get(key, 0) + count
+
+
 def _keep_new(
     batch: StagedBatch,
     job: PendingHashes,
@@ -536,7 +648,13 @@ def _keep_new(
     if n == 0:
         return 0
     hash_array = pa.Array.from_buffers(pa.binary(HASH_BYTES), n, [None, pa.py_buffer(hashes)])
-    keys = np.frombuffer(hashes, dtype=np.uint8).reshape(n, HASH_BYTES)[:, :8].copy().view(np.int64).ravel()
+    keys = (
+        np.frombuffer(hashes, dtype=np.uint8)
+        .reshape(n, HASH_BYTES)[:, :8]
+        .copy()
+        .view(np.int64)
+        .ravel()
+    )
     dup_run, dup_loaded = seen.claim(batch.period_months, keys)
     dup = dup_run | dup_loaded
     records = batch.records.add_column(0, "person_hash", hash_array)
@@ -544,9 +662,17 @@ def _keep_new(
         idx = np.flatnonzero(dup)
         reasons = np.where(dup_loaded[idx], DUPLICATE_LOADED, DUPLICATE_IN_RUN)
         quarantine.append(
-            pa.table({"row_number": pa.array(batch.row_numbers[idx]), "reason": pa.array(reasons.tolist())})
+            pa.table(
+                {
+                    "row_number": pa.array(batch.row_numbers[idx]),
+                    "reason": pa.array(reasons.tolist()),
+                }
+            )
         )
-        for rule, mask in ((DUPLICATE_IN_RUN, dup_run & ~dup_loaded), (DUPLICATE_LOADED, dup_loaded)):
+        for rule, mask in (
+            (DUPLICATE_IN_RUN, dup_run & ~dup_loaded),
+            (DUPLICATE_LOADED, dup_loaded),
+        ):
             if mask.any():
                 rule_counts[rule] = rule_counts.get(rule, 0) + int(mask.sum())
         records = records.filter(pa.array(~dup))
@@ -609,7 +735,9 @@ class _SeenKeys:
                 dup_loaded[idx] = loaded
             new = unique[~u_loaded & ~u_run]
             # both sorted: the stable sort (timsort) merges the two runs in linear time
-            self._run[month] = np.sort(np.concatenate([current, new]), kind="stable") if len(current) else new
+            self._run[month] = (
+                np.sort(np.concatenate([current, new]), kind="stable") if len(current) else new
+            )
         return dup_run, dup_loaded
 
 
@@ -671,13 +799,19 @@ def code_version() -> str:
     try:
         out = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
         if out.returncode == 0:
             commit = out.stdout.strip()
             dirty = subprocess.run(
                 ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
-                capture_output=True, text=True, timeout=5, check=False,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
             )
             if dirty.returncode == 0 and dirty.stdout.strip():
                 commit += "-dirty"

@@ -84,11 +84,15 @@ def open_source(spec: str, table: str | None = None) -> Source:
     """The input named by ``spec``: a file path, or a SQLAlchemy URL together with ``table``."""
     if _URL.match(spec):
         if not table:
-            raise InputFormatError(f"{_mask_url(spec)} is a database URL: name the table with --table")
+            raise InputFormatError(
+                f"{_mask_url(spec)} is a database URL: name the table with --table"
+            )
         return Source(f"{_mask_url(spec)}#{table}", "sql", url=spec, table=table)
     path = Path(spec).expanduser()
     if not path.is_file():
-        raise InputFormatError(f"input not found: {spec} (give a CSV or Parquet file, or a database URL with --table)")
+        raise InputFormatError(
+            f"input not found: {spec} (give a CSV or Parquet file, or a database URL with --table)"
+        )
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
         return Source(str(path), "parquet", path=path)
@@ -100,36 +104,57 @@ def open_source(spec: str, table: str | None = None) -> Source:
 
 
 def file_digest(path: Path, on_bytes: Callable[[int], None] | None = None) -> tuple[str, str]:
-    """sha256 of a file and its text encoding guess: "utf-8", "utf-16" or "gb18030".
+    """sha256 of a file and its text encoding: "utf-8", "utf-16" or "gb18030".
 
-    The guess is UTF-8 when every byte decodes as UTF-8 (a BOM is allowed), UTF-16 with a UTF-16
-    BOM, and GB18030 otherwise (GB18030 is a superset of GBK and GB2312).
+    UTF-8 when every byte decodes as UTF-8 (a BOM is allowed), UTF-16 with a UTF-16 BOM, and
+    GB18030 otherwise (GB18030 is a superset of GBK and GB2312).
     """
     sha = hashlib.sha256()
-    decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder("utf-8")()
-    encoding = "utf-8"
-    first = True
+    encoding = ""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as f:
         while chunk := f.read(8 << 20):
             sha.update(chunk)
-            if first:
-                first = False
-                if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                    encoding, decoder = "utf-16", None
-            # ASCII is valid UTF-8 and cheap to recognise; decode only chunks with other bytes
-            if decoder is not None and not (chunk.isascii() and decoder.getstate()[0] == b""):
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    encoding, decoder = "gb18030", None
+            encoding = _next_encoding(encoding, chunk, decoder)
             if on_bytes:
                 on_bytes(len(chunk))
-    if decoder is not None:
+    return sha.hexdigest(), _final_encoding(encoding or "utf-8", decoder)
+
+
+def sniff_encoding(path: Path, size: int = 8 << 20) -> str:
+    """The encoding ``file_digest`` would find, judged from the first ``size`` bytes only.
+
+    Right for nearly every file (Chinese text shows in the header or the first rows); a file whose
+    first 8 MB are ASCII and the rest GB18030 is caught by the full check, and read again.
+    """
+    with path.open("rb") as f:
+        chunk = f.read(size)
+    return _next_encoding("", chunk, codecs.getincrementaldecoder("utf-8")()) or "utf-8"
+
+
+def _next_encoding(encoding: str, chunk: bytes, decoder: codecs.IncrementalDecoder) -> str:
+    """The encoding after ``chunk`` ("" until decided otherwise than UTF-8)."""
+    if encoding in ("utf-16", "gb18030"):
+        return encoding
+    if not encoding and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    # ASCII is valid UTF-8 and cheap to recognise; decode only chunks with other bytes
+    if not (chunk.isascii() and decoder.getstate()[0] == b""):
         try:
-            decoder.decode(b"", final=True)
+            decoder.decode(chunk)
         except UnicodeDecodeError:
-            encoding = "gb18030"
-    return sha.hexdigest(), encoding
+            return "gb18030"
+    return "utf-8"
+
+
+def _final_encoding(encoding: str, decoder: codecs.IncrementalDecoder) -> str:
+    if encoding != "utf-8":
+        return encoding
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return encoding
 
 
 def map_columns(names: list[str], where: str) -> tuple[dict[str, str], list[str]]:
@@ -169,7 +194,9 @@ def read_csv_header(path: Path, encoding: str) -> list[str]:
         try:
             line = f.readline()
         except UnicodeDecodeError as exc:
-            raise InputFormatError(f"{path}: cannot decode the header as {encoding}: {exc}") from exc
+            raise InputFormatError(
+                f"{path}: cannot decode the header as {encoding}: {exc}"
+            ) from exc
     line = line.lstrip("\ufeff")
     if not line.strip():
         raise InputFormatError(f"{path}: empty file or empty first line (expected a header)")
@@ -224,7 +251,9 @@ def csv_batches(
                 done = position
             yield pa.Table.from_batches([batch])
     except pa.ArrowInvalid as exc:
-        raise InputFormatError(f"{path}: not readable as {encoding} CSV: {_first_line(exc)}") from exc
+        raise InputFormatError(
+            f"{path}: not readable as {encoding} CSV: {_first_line(exc)}"
+        ) from exc
     finally:
         stream.close()
 
@@ -297,7 +326,9 @@ def _sql_table(source: Source):  # noqa: ANN202 - sqlalchemy types imported lazi
     except sa.exc.NoSuchTableError as exc:
         raise InputFormatError(f"{source.label}: no such table") from exc
     except (sa.exc.SQLAlchemyError, ImportError) as exc:
-        raise InputFormatError(f"{source.label}: cannot open the database: {_first_line(exc)}") from exc
+        raise InputFormatError(
+            f"{source.label}: cannot open the database: {_first_line(exc)}"
+        ) from exc
     return engine, table
 
 

@@ -23,6 +23,7 @@ from tests.etl.helpers import (
     MESSY_REASONS,
     TINY,
     TINY_FEBRUARY,
+    random_records,
     write_csv,
 )
 
@@ -58,6 +59,23 @@ def test_messy_file_quarantine_holds_exactly_the_faults(tmp_path, sqlite_url):
     assert dict(zip(q["row_number"], q["reason"], strict=True)) == MESSY_REASONS
     assert set(q["source"]) == {str(path)}
     assert list(q.columns) == ["run_id", "source", "row_number", "reason"]
+
+
+def test_gb18030_after_an_ascii_start_is_read_again_as_gb18030(tmp_path, sqlite_url):
+    """The encoding is guessed from the first 8 MB while the whole file is checked in parallel."""
+    counties = ["310115", "320211", "330402", "440106", "110105"]
+    rows = random_records(100_050, counties, ["2010-11", "2010-12"], seed=11)
+    path = write_csv(tmp_path / "late.csv", rows[:100_000])  # canonical headers, 1/0: ASCII
+    assert path.stat().st_size > 8 << 20 and path.read_bytes().isascii()
+    with path.open("a", encoding="gb18030", newline="") as f:
+        for row in rows[100_000:]:
+            f.write(",".join({"1": "男", "2": "女"}[row[k]] if k == "sex" else row[k] for k in FIELDS) + "\r\n")
+    summary = ingest([path], sqlite_url, tmp_path / "data", KEY)
+    _counts_hold(summary)
+    assert summary.inputs[0].encoding == "gb18030"
+    assert summary.n_loaded == len(rows) and summary.n_quarantined == 0
+    again = ingest([path], sqlite_url, tmp_path / "data", KEY)  # the same content: skipped
+    assert again.n_in == 0 and again.inputs[0].skipped_as_run == summary.run_id
 
 
 def test_gb18030_chinese_headers_words_and_extra_columns(tmp_path, sqlite_url):
