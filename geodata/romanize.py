@@ -99,7 +99,7 @@ BANNER_POSITIONS: tuple[tuple[str, str], ...] = (
 
 PEOPLES: Mapping[str, str] = {
     "满族": "Manchu", "蒙古族": "Mongol", "蒙古": "Mongol", "回族": "Hui", "藏族": "Tibetan",
-    "维吾尔族": "Uygur", "苗族": "Miao", "彝族": "Yi", "壮族": "Zhuang", "布依族": "Bouyei",
+    "维吾尔族": "Uygur", "苗族": "Miao", "彝族": "Yi", "壮族": "Zhuang", "布依族": "Buyei",
     "朝鲜族": "Korean", "侗族": "Dong", "瑶族": "Yao", "白族": "Bai", "土家族": "Tujia",
     "哈尼族": "Hani", "哈萨克族": "Kazak", "哈萨克": "Kazak", "傣族": "Dai", "黎族": "Li",
     "傈僳族": "Lisu", "佤族": "Va", "畲族": "She", "拉祜族": "Lahu", "水族": "Sui",
@@ -195,6 +195,7 @@ HONG_KONG_MACAO = ("81", "82")
 _SHARED_WITH_MAINLAND = frozenset({"东区", "南区", "北区", "中西区"})
 _PER_CHARACTER: Callable[[str], Any] = list
 _GENERIC_CHARACTERS = frozenset("".join(g for g, _ in GENERICS) + "族")
+_PEOPLES_LONG_FIRST = sorted(PEOPLES, key=len, reverse=True)  # 哈萨克族 before 哈萨克
 _READINGS_SHORT_FIRST = sorted(READINGS.items(), key=lambda item: len(item[0]))
 
 
@@ -291,9 +292,8 @@ def _strip_generic(name: str) -> tuple[str, str]:
 def _strip_peoples(rest: str) -> tuple[str, list[str]]:
     """Peoples named at the end of ``rest``, in the order of the name."""
     peoples: list[str] = []
-    keys = sorted(PEOPLES, key=len, reverse=True)
     while True:
-        match = next((k for k in keys if rest.endswith(k) and rest[: -len(k)] != rest), None)
+        match = next((k for k in _PEOPLES_LONG_FIRST if rest.endswith(k)), None)
         if match is None:
             return rest, peoples[::-1]
         peoples.append(PEOPLES[match])

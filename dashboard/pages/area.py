@@ -105,7 +105,7 @@ def graph_config(lang: str, static: bool = False) -> Any:
 
 LABEL_MIN_SHARE = 0.012
 LABEL_CHAR, LABEL_LINE = 0.04, 0.05  # a character's width and a line's height, of the map's extent
-LATIN_CHAR = 0.55  # a Latin letter's width, in Chinese characters
+LATIN_CHAR = 0.6  # a Latin letter's width, in Chinese characters (with a little room)
 
 
 def _title(adcode: str | None = None, **_kw: str) -> str:

@@ -196,7 +196,7 @@ def test_english_breadcrumb_links_and_unknown_code(area_page):
     wait_for_area(page)
     crumbs = page.locator("#area-breadcrumb a")
     assert [crumbs.nth(i).inner_text() for i in range(crumbs.count())] == [
-        "Pan-Yangtze-Delta", "Pan-Pearl-River-Delta", "Jiangxi", "南昌市", "东湖区",
+        "Pan-Yangtze-Delta", "Pan-Pearl-River-Delta", "Jiangxi", "Nanchang City", "Donghu District",
     ]  # fmt: skip
     assert page.locator("#area-table th").first.inner_text() == "Indicator"
     assert "Two-way assessment" in page.locator("body").inner_text()
@@ -216,6 +216,65 @@ def test_english_breadcrumb_links_and_unknown_code(area_page):
     page.wait_for_function("document.querySelector('h2').textContent.startsWith('宜兴市')")
     wait_for_area(page)
     assert page.foreign_requests == [] and page.errors == []
+
+
+@pytest.mark.parametrize("area_page", ["1366x768"], indirect=True)
+def test_english_pudong_names_every_unit_in_english(area_page):
+    """Title, breadcrumb, map labels and hover, top origins and the search: English names where
+    the Chinese ones used to be (浦东新区 is Pudong New Area), fitting at a projector's size."""
+    page = area_page
+    page.goto(page.base + "/area/310115?lang=en")
+    wait_for_area(page)
+    assert page.locator("h2").inner_text().startswith("Pudong New Area")
+    assert [s.strip() for s in page.locator("#area-breadcrumb").inner_text().split("›")] == [
+        "Pan-Yangtze-Delta", "Shanghai", "Pudong New Area",
+    ]  # fmt: skip
+    assert "Pudong New Area" in page.locator(f"{MAP} .trace.scattergeo").text_content()
+    origins = page.locator("#area-origins tbody tr")
+    assert origins.count() > 0
+    for i in range(origins.count()):
+        row = origins.nth(i).inner_text()
+        assert row.isascii() and ("District" in row or "County" in row or "City" in row), row
+    page.locator(MAP).scroll_into_view_if_needed()
+    page.locator(f"{MAP} .choroplethlayer path").first.hover(force=True)
+    page.wait_for_function(f"document.querySelector('{MAP} .hoverlayer').textContent.length > 0")
+    assert page.locator(f"{MAP} .hoverlayer").text_content().isascii()
+    _fits(page, "#area-origins table")
+    _fits(page, "#area-assessment table")
+    page.locator("#area-origins").scroll_into_view_if_needed()
+    screenshot(page, "area-pudong-en-origins-1366x768")
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "area-pudong-en-1366x768")
+    page.screenshot(path=str(_full("area-pudong-en-1366x768-full")), full_page=True)
+    page.goto(page.base + "/areas?lang=en")
+    page.wait_for_selector("#areas-pilots .yp-areas-pilot")
+    assert "Wuxi City" in page.locator("#areas-pilot-320200").inner_text()
+    page.locator("#areas-picker").click()
+    page.locator("input.dash-dropdown-search").fill("kunshan")
+    option = page.locator("[role=option]:has(input[value='320583'])")
+    assert "Kunshan City 昆山市" in option.inner_text()
+    screenshot(page, "areas-menu-en-search-1366x768")
+    option.click()
+    page.wait_for_url("**/area/320583?lang=en")
+    page.wait_for_function("document.querySelector('h2').textContent.startsWith('Kunshan City')")
+    assert page.foreign_requests == [] and page.errors == []
+
+
+def _fits(page, selector: str) -> None:
+    """Nothing in ``selector`` is wider than its box (no name overflowing a table cell)."""
+    overflow = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector + ' td, ' + selector + ' th')]
+            .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
+            .map((cell) => cell.textContent)""",
+        selector,
+    )
+    assert overflow == [], overflow
+    table, parent = page.evaluate(
+        """(selector) => { const t = document.querySelector(selector);
+            return [t.getBoundingClientRect().right, t.parentElement.getBoundingClientRect().right]; }""",
+        selector,
+    )
+    assert table <= parent + 1
 
 
 def _full(name: str):

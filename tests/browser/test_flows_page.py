@@ -262,9 +262,16 @@ def test_readable_at_projector_sizes(browser, live_server, size, lang):
         assert "Persons per line" in page.locator("#flows-legend").inner_text()
         assert "Inflow" in page.locator("#flows-totals").inner_text()
         assert "between counties" in page.locator("#flows-map-title").inner_text()
+        assert "Pudong New Area" in page.locator("#flows-totals").inner_text()
+        assert "Pudong New Area" in page.locator("#flows-map-title").inner_text()
+        table = page.locator("#flows-table").inner_text()
+        assert "Pudong New Area" in table and "浦东" not in table
     # the map is on screen and not squeezed: at least 60% of the width, 400 px high
     box = page.locator(BASE).bounding_box()
     assert box["width"] >= 0.6 * size[0] - 420 and box["height"] >= 400
     assert box["y"] + 0.5 * box["height"] < size[1]
     screenshot(page, f"flows-{lang}-{size[0]}x{size[1]}")
+    if lang == "en":  # the longest names sit in the top-flows table
+        page.locator("#flows-table").scroll_into_view_if_needed()
+        screenshot(page, f"flows-{lang}-table-{size[0]}x{size[1]}")
     context.close()

@@ -103,6 +103,13 @@ def test_county_hover_equals_store_for_pudong(page, live_server):
         assert f"{num / den:.1%}" in text and f"{num:,} / {den:,}" in text
 
 
+def test_county_hover_in_english_names_pudong(page, live_server):
+    open_overview(page, live_server, f"?measure=cert_verified&level=county&period={DEMO_PERIODS[1]}&lang=en")
+    text = hover_text(page, 121.75, 31.15)
+    assert "Shanghai Pudong New Area" in text and "浦东" not in text
+    screenshot(page, "overview-en-hover-pudong")
+
+
 def test_controls_repaint_and_url_round_trip(page, live_server):
     open_overview(page, live_server)
     first = painted_stamp(page)
