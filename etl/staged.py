@@ -13,6 +13,7 @@ area: the loader quarantines later duplicates of a person-period.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -149,8 +150,11 @@ class RunWriter:
         writer.write_table(table, row_group_size=max(self.row_group_rows, table.num_rows))
 
     def close(self) -> None:
-        for period in list(self._buffers):
-            self._flush(period)
+        """Write what is buffered and close the files. An input of fewer than ``row_group_rows``
+        records per period is written here in full, so periods are written two at a time (each to
+        its own file; pyarrow releases the GIL)."""
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="yipanqi-close") as pool:
+            list(pool.map(self._flush, list(self._buffers)))
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
