@@ -1,8 +1,9 @@
 """Warm the read caches in the background when the app starts.
 
-The first request for a measure at county level aggregates the whole flows table, and the first
-what-if scenario fits the flow model (seconds each on a national store); doing both once at
-start-up, off the request path, keeps every interaction fast.
+The first request for a measure at county level aggregates the whole flows table, the census
+measures read and cross-walk the census tables, and the first what-if scenario fits the flow model
+(seconds each on a national store); doing them once at start-up, off the request path, keeps every
+interaction fast.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def warm_caches(app: dash.Dash) -> threading.Thread:
                 for level in overview.LEVELS:
                     overview.flow_totals(level)
                     overview.coverage_totals(level, "cert_verified")
+                    for measure in overview.CENSUS_MEASURES:
+                        overview.measure_values(measure, level, periods()[-1])
                 scenarios.model(periods()[-1])  # the what-if flow model: seconds to fit
             except Exception:  # noqa: BLE001 - a failed warm-up only costs speed, never correctness
                 log.exception("cache warm-up failed; reads will fill the caches on demand")

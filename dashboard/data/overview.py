@@ -137,7 +137,9 @@ def measure_values(measure: str, level: str, period: str) -> MeasureValues:
             count = np.minimum(inflow, outflow)
         else:
             pop = residents(level).reindex(codes).to_numpy()
-            value, numerator, denominator, count = inflow / pop * 1000, inflow, pop, inflow
+            with np.errstate(invalid="ignore", divide="ignore"):  # NaN: no census population
+                value = inflow / pop * 1000
+            numerator, denominator, count = inflow, pop, inflow
         suppressed = count < small
     else:
         numerator, denominator = num, den
