@@ -73,12 +73,13 @@ def export_layer_command(
         ),
     ] = None,
     cohort: Annotated[str, typer.Option(help="Flows: the cohort counted.")] = "all",
+    lang: LangOption = "zh",
 ) -> None:
     """One layer (measure x level x period) or the OD flows, small cells suppressed, with metadata."""
     from dashboard.export.maps import export_flows, export_layer
     from dashboard.export.source import MapView
 
-    view = MapView(measure, level, period)
+    view = MapView(measure, level, period, lang)
     if flows:
         _run(
             lambda layers, url: export_flows(layers, url, out, view, form=flows, cohort=cohort),

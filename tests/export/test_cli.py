@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -56,6 +57,25 @@ def test_export_layer_csv_and_flow_matrix(env, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert matrix.read_bytes().startswith(b"\xef\xbb\xbforigin_code,origin_name,")
+    english = tmp_path / "en.csv"
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "layer",
+            "--store",
+            env,
+            "--out",
+            str(english),
+            "--level",
+            "county",
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    names = pd.read_csv(english, dtype=str).set_index("code")["name"]
+    assert names["310115"] == "Pudong New Area" and names["320205"] == "Xishan District"
 
 
 def test_export_errors_are_one_line_with_exit_2(env, tmp_path):
