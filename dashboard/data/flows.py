@@ -92,7 +92,6 @@ class FlowView:
     n_selected: int  # flows of the selection before thinning
     totals: Totals
     threshold: int
-    focus_name: str | None = None
 
 
 # --- pure functions over an OD table (OD_COLUMNS) -----------------------------------------------
@@ -450,5 +449,4 @@ def flow_view(query: FlowQuery) -> FlowView:
     top["origin_name"] = top["origin_code"].map(names).fillna(top["origin_code"])
     top["destination_name"] = top["destination_code"].map(names).fillna(top["destination_code"])
     totals = place_totals(od, query.focus) if query.focus else set_totals(od, provinces)
-    focus_name = names.get(query.focus) if query.focus else None
-    return FlowView(query, top, len(selected), totals, threshold, focus_name)
+    return FlowView(query, top, len(selected), totals, threshold)

@@ -95,7 +95,6 @@ def test_tiny_focus_by_hand(app_context):
         (P, "310104"): 1,
     }
     assert list(view.flows["origin_code"][:2]) == ["320211", "410102"]  # publishable first
-    assert view.focus_name == "浦东新区"
 
 
 def test_table_and_csv_show_small_cells_as_suppressed(app_context):
