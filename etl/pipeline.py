@@ -271,21 +271,21 @@ def _ingest_run(
         Hasher(run.key, n_workers) as hasher,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="yipanqi-digest") as digest_pool,
     ):
+        reading = _Reading(
+            run.codes,
+            hasher,
+            seen,
+            writer,
+            digests,
+            run_digests,
+            run_id,
+            report,
+            rule_counts,
+            remapped,
+            digest_pool,
+        )
         for position, source in enumerate(inputs):
-            summary, q = _ingest_one(
-                source,
-                run.codes,
-                hasher,
-                seen,
-                writer,
-                digests,
-                run_digests,
-                run_id,
-                report,
-                rule_counts,
-                remapped,
-                digest_pool,
-            )
+            summary, q = _ingest_one(source, reading)
             summaries.append(summary)
             if q is not None and q.num_rows:
                 quarantines.append(q.append_column("run_id", pa.array(np.full(q.num_rows, run_id))))
@@ -411,21 +411,35 @@ def _write_marts(
     store.set_meta(conn, "small_cell_threshold", str(small_cell))
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What the inputs of a run share while they are read. ``digests``: sha256 -> run of the
+    inputs loaded before, ``run_digests``: of this run's inputs so far; ``rule_counts`` and
+    ``remapped`` are summed over the inputs."""
+
+    codes: CodeBook
+    hasher: Hasher
+    seen: _SeenKeys
+    writer: staged.RunWriter
+    digests: dict[str, int]
+    run_digests: dict[str, int]
+    run_id: int
+    report: ProgressCallback
+    rule_counts: dict[str, int]
+    remapped: dict[str, int]
+    digest_pool: ThreadPoolExecutor
+
+
 def _ingest_one(
-    source: sources.Source,
-    codes: CodeBook,
-    hasher: Hasher,
-    seen: _SeenKeys,
-    writer: staged.RunWriter,
-    digests: dict[str, int],
-    run_digests: dict[str, int],
-    run_id: int,
-    report: ProgressCallback,
-    rule_counts: dict[str, int],
-    remapped: dict[str, int],
-    digest_pool: ThreadPoolExecutor,
-    encoding_hint: str | None = None,
+    source: sources.Source, reading: _Reading, encoding_hint: str | None = None
 ) -> tuple[InputSummary, pa.Table | None]:
+    codes, hasher, seen, writer = reading.codes, reading.hasher, reading.seen, reading.writer
+    digests, run_digests, run_id, report = (
+        reading.digests,
+        reading.run_digests,
+        reading.run_id,
+        reading.report,
+    )
     name = Path(source.label).name if source.kind != "sql" else source.label
     encoding = ""
     sha = ""
@@ -441,7 +455,7 @@ def _ingest_one(
 
         # the file's digest (is it loaded already?) and its encoding are worked out while the first
         # batches are parsed and staged: nothing is written before they are known (``verdict``)
-        digest = digest_pool.submit(sources.file_digest, source.path, hashed)
+        digest = reading.digest_pool.submit(sources.file_digest, source.path, hashed)
         if source.kind == "csv":
             encoding = encoding_hint or sources.sniff_encoding(source.path)
 
@@ -546,24 +560,10 @@ def _ingest_one(
                 source.label, source.kind, encoding, sha, 0, 0, 0, earlier or run_id
             ), None
         if verdict[0] == "encoding":  # ASCII at the start, another encoding later: read it again
-            return _ingest_one(
-                source,
-                codes,
-                hasher,
-                seen,
-                writer,
-                digests,
-                run_digests,
-                run_id,
-                report,
-                rule_counts,
-                remapped,
-                digest_pool,
-                encoding_hint=full_encoding,
-            )
+            return _ingest_one(source, reading, encoding_hint=full_encoding)
     for counts in (source_rules, dup_counts):
-        _add_counts(rule_counts, counts)
-    _add_counts(remapped, source_remapped)
+        _add_counts(reading.rule_counts, counts)
+    _add_counts(reading.remapped, source_remapped)
 
     if malformed.found:
         # the rows so far are numbered among well-formed rows: renumber them among all rows
@@ -575,7 +575,7 @@ def _ingest_one(
             )
             for t in quarantine
         ]
-        quarantine.append(_malformed_quarantine(malformed, rule_counts))
+        quarantine.append(_malformed_quarantine(malformed, reading.rule_counts))
         n_in += len(malformed.found)
 
     if source.kind == "sql":
