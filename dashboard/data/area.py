@@ -42,7 +42,6 @@ from dashboard.data.store import cached
 from etl import store
 from etl.records import INDICATORS
 from geodata.layers import LayerSet
-from geodata.romanize import PROVINCE_NAMES_EN
 
 LEVELS = ("region", "province", "prefecture", "county")
 SUB_LEVELS = {
@@ -67,8 +66,6 @@ LEVEL_KEYS = {
 """The ``dashboard.i18n`` key naming each level."""
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-PROVINCE_EN = PROVINCE_NAMES_EN
-"""English names of the provinces (``geodata.romanize``; prefectures and counties: ``unit_name``)."""
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import openpyxl
 import pyogrio
 import pytest
 
-from dashboard.data import area as A
 from dashboard.export.maps import export_flows, export_layer
 from dashboard.export.source import ExportError, MapView
+from geodata.romanize import PROVINCE_NAMES_EN
 
 VIEW = MapView(measure="cert_verified", level="prefecture")
 
@@ -120,7 +120,7 @@ def test_english_exports_name_units_in_english(store_and_layers, tmp_path):
     (flows, meta) = export_flows(
         layers, url, tmp_path / "flows.csv", replace(VIEW, level="province", lang="en")
     )
-    assert {r["origin_name"] for r in _csv_rows(flows)} <= set(A.PROVINCE_EN.values())
+    assert {r["origin_name"] for r in _csv_rows(flows)} <= set(PROVINCE_NAMES_EN.values())
     assert "origin name in English" in meta.read_text(encoding="utf-8-sig")
 
 
