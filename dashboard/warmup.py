@@ -1,9 +1,9 @@
 """Warm the read caches in the background when the app starts.
 
-The first request for a measure at county level aggregates the whole flows table, the census
-measures read and cross-walk the census tables, and the first what-if scenario fits the flow model
-(seconds each on a national store); doing them once at start-up, off the request path, keeps every
-interaction fast.
+The first request for a flow or coverage measure reads every period of a level, the census measures
+read and cross-walk the census tables, and the first what-if scenario fits the flow model (seconds
+on a national store); doing them once at start-up, off the request path, keeps every interaction
+fast.
 """
 
 from __future__ import annotations

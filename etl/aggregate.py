@@ -22,6 +22,10 @@ Definitions (DESIGN.md §3-4, ``etl.records``):
   as a *destination* on its inflow indicators. ``score`` is the mean over those indicators (with a
   denominator above 0) of min(1, rate / target): 1.0 means every indicator at its target, 0.9
   means on average 90% of the way. ``n_at_target`` counts indicators at or above target;
+- unit flows: per period and county, prefecture or province, the persons (cohort ``all``) flowing
+  in from other units of that level (``inflow``), out to them (``outflow``), and within the unit
+  (``within``): the totals of a place without reading every pair (regions are left out: a province
+  in two regions would count in both);
 - ``small_cell``: a count (flow persons, coverage denominator, or an assessment's smallest
   denominator) under the threshold (default 10): too few people to publish or to trust. County
   flows are stored one row per pair with a column per cohort; their flag is derived on reading
@@ -30,7 +34,7 @@ Definitions (DESIGN.md §3-4, ``etl.records``):
 The job scans each period's staged file twice with DuckDB: once grouped by county pair (the three
 cohorts and the outflow indicators) and once grouped by residence county (the inflow indicators).
 Everything else is summed from those two results with numpy over dense unit indices: rollups,
-outflow coverage, the assessment. Counts of several populations travel in one BIGINT sum of
+unit flows, outflow coverage, the assessment. Counts of several populations travel in one BIGINT sum of
 21-bit fields (a population is a subset of the pair's records, so no field can overflow while a
 period has fewer than 2**21 records; larger periods are summed field by field).
 """
@@ -375,9 +379,10 @@ def _aggregate(
             "is_inter_province": hukou // 10000 != residence // 10000,
         }
     )
-    flows_rollup = _rollups(
+    flows_rollup, pairs_by_level = _rollups(
         p, origin, destination, counts, units, len(periods), period_codes, small_cell
     )
+    pairs_by_level["county"] = (p, origin, destination, counts["n_all"])
     coverage_parts, assessment_parts = [], []
     for side, (index, county, sums) in {
         "outflow": _outflow_side(p, origin, counts, units, len(periods)),
@@ -393,6 +398,7 @@ def _aggregate(
         {
             "flows": flows,
             "flows_rollup": flows_rollup,
+            "unit_flows": _unit_flows(pairs_by_level, units, len(periods), period_codes),
             "coverage": pa.concat_tables(coverage_parts),
             "assessment": pa.concat_tables(assessment_parts),
             "period_totals": pa.table(
@@ -416,8 +422,9 @@ def _rollups(
     n_periods: int,
     period_codes,  # noqa: ANN001 - index -> period text
     small_cell: int,
-) -> pa.Table:
-    """County pairs summed to prefecture, province and region pairs: one row per cohort with persons."""
+) -> tuple[pa.Table, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]]:
+    """County pairs summed to prefecture, province and region pairs: one row per cohort with
+    persons; and, per level, the pairs' (period, origin, destination, persons of cohort all)."""
     weights = {c: counts[f"n_{c}"] for c in COHORTS}
     levels = {}
     n = units.size("prefecture")
@@ -461,9 +468,47 @@ def _rollups(
                     }
                 )
             )
+    return pa.concat_tables(parts), {
+        level: (lp, lo, ld, sums["all"]) for level, (lp, lo, ld, sums) in levels.items()
+    }
+
+
+def _unit_flows(
+    levels: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    units: Units,
+    n_periods: int,
+    period_codes,  # noqa: ANN001 - index -> period text
+) -> pa.Table:
+    """Per period and county, prefecture or province: persons in from, out to and within (cohort all)."""
+    parts = []
+    for level in ("county", "prefecture", "province"):
+        p, origin, destination, persons = levels[level]
+        n = units.size(level)
+        between = origin != destination
+        weights = persons.astype(np.float64)
+        sums = [
+            np.bincount(p[mask] * n + unit[mask], weights=weights[mask], minlength=n_periods * n)
+            for unit, mask in ((destination, between), (origin, between), (origin, ~between))
+        ]
+        present = np.flatnonzero(sums[0] + sums[1] + sums[2])
+        period, unit = np.divmod(present, n)
+        inflow, outflow, within = (s[present].astype(np.int64) for s in sums)
+        parts.append(
+            pa.table(
+                {
+                    "period": period_codes(period),
+                    "level": _labelled(UNIT_LEVELS, level, len(present)),
+                    "code": units.codes(level, unit),
+                    "inflow": inflow,
+                    "outflow": outflow,
+                    "within": within,
+                }
+            )
+        )
     return pa.concat_tables(parts)
 
 
+UNIT_LEVELS = pa.array(["county", "prefecture", "province"])
 ROLLUP_LEVELS = pa.array(["prefecture", "province", "region"])
 COHORT_LABELS = pa.array(list(COHORTS))
 SIDE_LABELS = pa.array(["outflow", "inflow"])

@@ -27,6 +27,7 @@ Tables (see docs/record-format.md for the definitions of the numbers):
 from __future__ import annotations
 
 import io
+import logging
 import os
 import socket
 import uuid
@@ -44,6 +45,8 @@ import sqlalchemy as sa
 
 from etl.errors import StoreError
 from etl.records import COHORTS, INDICATORS
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
 metadata = sa.MetaData()
@@ -146,6 +149,19 @@ assessment = sa.Table(
     sa.Column("small_cell", sa.Boolean, nullable=False),
     sa.Index("ix_assessment_period", "period", "role"),
 )
+unit_flows = sa.Table(
+    "unit_flows",
+    metadata,
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("level", sa.String(12), nullable=False),  # county | prefecture | province
+    sa.Column("code", sa.String(6), nullable=False),
+    sa.Column("inflow", sa.BigInteger, nullable=False),
+    sa.Column("outflow", sa.BigInteger, nullable=False),
+    sa.Column("within", sa.BigInteger, nullable=False),
+    sa.Index("ix_unit_flows_level_code", "level", "code"),
+)
+"""Persons (cohort all) flowing into a unit from the other units of its level, out of it to them,
+and within it, per period: a place's totals without reading every pair (see ``etl.aggregate``)."""
 period_totals = sa.Table(
     "period_totals",
     metadata,
@@ -177,7 +193,7 @@ region_members = sa.Table(
     sa.Column("province_code", sa.String(6), nullable=False),
 )
 
-MART_TABLES = (flows, flows_rollup, coverage, assessment, period_totals)
+MART_TABLES = (flows, flows_rollup, unit_flows, coverage, assessment, period_totals)
 """Tables whose rows are replaced period by period."""
 
 OTHER_REGION = "other"
@@ -226,6 +242,7 @@ def open_store(url: str) -> sa.Engine:
                     f"store {_mask(url)} has schema version {known.get('schema_version')!r}; this "
                     f"code needs {SCHEMA_VERSION!r}: rebuild the store (ingest into a new URL)"
                 )
+            _fill_unit_flows(conn)
     except sa.exc.OperationalError as exc:
         raise StoreError(f"cannot open store {_mask(url)}: {str(exc).splitlines()[0]}") from exc
     return engine
@@ -237,6 +254,71 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _fill_unit_flows(conn: sa.Connection) -> None:
+    """Sum ``unit_flows`` from the flow tables in a store aggregated before that table existed
+    (once; later loads write it with the other marts)."""
+    if conn.execute(sa.select(unit_flows.c.period).limit(1)).first() is not None:
+        return
+    if conn.execute(sa.select(flows.c.period).limit(1)).first() is None:
+        return
+    log.info("summing unit flows from the flow tables (once: the store predates them)")
+    sides = []
+    for level, table, origin, destination, persons, within, where in (
+        (
+            "county",
+            flows,
+            flows.c.hukou_code,
+            flows.c.residence_code,
+            flows.c.persons_all,
+            flows.c.is_diagonal,
+            [],
+        ),
+        *(
+            (
+                level,
+                flows_rollup,
+                flows_rollup.c.origin_code,
+                flows_rollup.c.destination_code,
+                flows_rollup.c.persons,
+                flows_rollup.c.is_within,
+                [flows_rollup.c.level == level, flows_rollup.c.cohort == "all"],
+            )
+            for level in ("prefecture", "province")
+        ),
+    ):
+        zero = sa.literal(0, sa.BigInteger)
+        between = sa.case((within, zero), else_=persons)
+        inside = sa.case((within, persons), else_=zero)
+        for code, inflow, outflow, own in (
+            (destination, between, zero, inside),
+            (origin, zero, between, zero),
+        ):
+            sides.append(
+                sa.select(
+                    table.c.period,
+                    sa.literal(level, sa.String(12)).label("level"),
+                    code.label("code"),
+                    inflow.label("inflow"),
+                    outflow.label("outflow"),
+                    own.label("within"),
+                ).where(*where)
+            )
+    both = sa.union_all(*sides).subquery()
+    totals = sa.select(
+        both.c.period,
+        both.c.level,
+        both.c.code,
+        sa.func.sum(both.c.inflow),
+        sa.func.sum(both.c.outflow),
+        sa.func.sum(both.c.within),
+    ).group_by(both.c.period, both.c.level, both.c.code)
+    conn.execute(
+        unit_flows.insert().from_select(
+            ["period", "level", "code", "inflow", "outflow", "within"], totals
+        )
+    )
 
 
 def meta(engine: sa.Engine | sa.Connection, key: str) -> str | None:
@@ -278,7 +360,11 @@ def start_run(engine: sa.Engine, kind: str, code_version: str, threshold: int | 
 
 
 def finish_run(conn: sa.Connection, run_id: int, status: str, **values: object) -> None:
-    conn.execute(runs.update().where(runs.c.run_id == run_id).values(status=status, ended_at=utc_now(), **values))
+    conn.execute(
+        runs.update()
+        .where(runs.c.run_id == run_id)
+        .values(status=status, ended_at=utc_now(), **values)
+    )
 
 
 def fail_run(engine: sa.Engine, run_id: int, message: str) -> None:
@@ -295,7 +381,9 @@ def mark_abandoned(engine: sa.Engine) -> list[int]:
     host = socket.gethostname()[:255]
     with engine.begin() as conn:
         rows = conn.execute(
-            sa.select(runs.c.run_id, runs.c.pid).where(runs.c.status == "running", runs.c.host == host)
+            sa.select(runs.c.run_id, runs.c.pid).where(
+                runs.c.status == "running", runs.c.host == host
+            )
         ).all()
         dead = [run_id for run_id, pid in rows if not _alive(pid)]
         if dead:
@@ -310,14 +398,18 @@ def mark_abandoned(engine: sa.Engine) -> list[int]:
 def succeeded_run_ids(engine: sa.Engine | sa.Connection, kind: str = "ingest") -> set[int]:
     with _connect(engine) as conn:
         return set(
-            conn.execute(sa.select(runs.c.run_id).where(runs.c.status == "succeeded", runs.c.kind == kind)).scalars()
+            conn.execute(
+                sa.select(runs.c.run_id).where(runs.c.status == "succeeded", runs.c.kind == kind)
+            ).scalars()
         )
 
 
 def unsuccessful_run_ids(engine: sa.Engine) -> set[int]:
     with _connect(engine) as conn:
         return set(
-            conn.execute(sa.select(runs.c.run_id).where(runs.c.status.in_(["failed", "abandoned"]))).scalars()
+            conn.execute(
+                sa.select(runs.c.run_id).where(runs.c.status.in_(["failed", "abandoned"]))
+            ).scalars()
         )
 
 
@@ -446,7 +538,9 @@ def _python_values(column: pa.ChunkedArray) -> list:
     return array.to_numpy(zero_copy_only=False).tolist()
 
 
-def replace_periods(conn: sa.Connection, marts: dict[str, pa.Table], periods: Sequence[str]) -> None:
+def replace_periods(
+    conn: sa.Connection, marts: dict[str, pa.Table], periods: Sequence[str]
+) -> None:
     """Delete the mart rows of ``periods`` and insert ``marts`` (table name -> rows) instead."""
     delete_periods(conn, periods)
     insert_marts(conn, marts)
@@ -485,7 +579,31 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 def periods(engine: sa.Engine) -> list[str]:
     """Periods with aggregates, oldest first."""
     with _connect(engine) as conn:
-        return list(conn.execute(sa.select(period_totals.c.period).order_by(period_totals.c.period)).scalars())
+        return list(
+            conn.execute(
+                sa.select(period_totals.c.period).order_by(period_totals.c.period)
+            ).scalars()
+        )
+
+
+def read_unit_flows(engine: sa.Engine, level: str, code: str | None = None) -> pd.DataFrame:
+    """``period, code, inflow, outflow, within`` of every unit of ``level`` (county, prefecture or
+    province), or of one, in every period with flows; see ``unit_flows``."""
+    query = sa.select(
+        unit_flows.c.period,
+        unit_flows.c.code,
+        unit_flows.c.inflow,
+        unit_flows.c.outflow,
+        unit_flows.c.within,
+    )
+    query = query.where(unit_flows.c.level == level)
+    if code is not None:
+        query = query.where(unit_flows.c.code == code)
+    with _connect(engine) as conn:
+        data = pd.read_sql_query(query.order_by(unit_flows.c.period, unit_flows.c.code), conn)
+    for name in ("inflow", "outflow", "within"):
+        data[name] = data[name].astype("int64")
+    return data
 
 
 def read_period_totals(engine: sa.Engine) -> pd.DataFrame:
@@ -513,7 +631,13 @@ def read_flows(
         raise ValueError(f"unknown cohort {cohort!r}; one of {COHORTS}")
     if level == "county":
         query = _county_flows_query(period, cohort, min_persons)
-        order = [query.c.period, query.c.persons.desc(), query.c.hukou_code, query.c.residence_code, query.c.cohort]
+        order = [
+            query.c.period,
+            query.c.persons.desc(),
+            query.c.hukou_code,
+            query.c.residence_code,
+            query.c.cohort,
+        ]
         select = sa.select(query)
     elif level in ("prefecture", "province", "region"):
         table = flows_rollup
@@ -524,7 +648,13 @@ def read_flows(
             select = select.where(table.c.cohort == cohort)
         if min_persons:
             select = select.where(table.c.persons >= min_persons)
-        order = [table.c.period, table.c.persons.desc(), table.c.origin_code, table.c.destination_code, table.c.cohort]
+        order = [
+            table.c.period,
+            table.c.persons.desc(),
+            table.c.origin_code,
+            table.c.destination_code,
+            table.c.cohort,
+        ]
     else:
         raise ValueError(f"unknown level {level!r}; one of county, prefecture, province, region")
     select = select.order_by(*order)
@@ -539,7 +669,9 @@ def read_flows(
     return data
 
 
-def _county_flows_query(period: str | None, cohort: str | None, min_persons: int = 0) -> sa.Subquery:
+def _county_flows_query(
+    period: str | None, cohort: str | None, min_persons: int = 0
+) -> sa.Subquery:
     """The wide ``flows`` table as long rows (one per cohort with persons > 0)."""
     parts = []
     for name in COHORTS if cohort is None else (cohort,):
@@ -607,10 +739,14 @@ def _roll_coverage(conn: sa.Connection, data: pd.DataFrame, level: str) -> pd.Da
     elif level not in ("prefecture", "province"):
         raise ValueError(f"unknown level {level!r}; one of county, prefecture, province, region")
     key = f"{level}_code"
-    return data.groupby(["period", key, "side", "indicator"], as_index=False)[["numerator", "denominator"]].sum()
+    return data.groupby(["period", key, "side", "indicator"], as_index=False)[
+        ["numerator", "denominator"]
+    ].sum()
 
 
-def read_assessment(engine: sa.Engine, period: str | None = None, role: str | None = None) -> pd.DataFrame:
+def read_assessment(
+    engine: sa.Engine, period: str | None = None, role: str | None = None
+) -> pd.DataFrame:
     """Two-way assessment: ``period, county_code, role, n_indicators, n_at_target, score, small_cell``."""
     query = sa.select(assessment)
     if period is not None:

@@ -469,6 +469,20 @@ def flow_totals(engine: sa.Engine, area: Area) -> pd.DataFrame:
     """``period, inflow, outflow, within`` persons of ``area`` in every period of the store, with
     ``inflow_small``, ``outflow_small``, ``within_small`` (above 0 and under the threshold; a
     true zero has nobody to protect and is shown)."""
+    if area.level != "region":
+        data = store.read_unit_flows(engine, area.flow_level, area.code).drop(columns="code")
+    else:  # a region's flows are its member provinces' (with one another: within)
+        data = _member_flow_totals(engine, area)
+    every = pd.Index(store.periods(engine), name="period")  # a period without flows is all 0
+    data = data.set_index("period").reindex(every).reset_index()
+    threshold = small_cell_threshold()
+    for name in ("inflow", "outflow", "within"):
+        data[name] = data[name].fillna(0).astype("int64")
+        data[f"{name}_small"] = (data[name] > 0) & (data[name] < threshold)  # 0 is shown
+    return data
+
+
+def _member_flow_totals(engine: sa.Engine, area: Area) -> pd.DataFrame:
     table, origin, destination, persons, filters = _flow_table(area.flow_level)
     members = list(area.flow_members)
     into, out_of = destination.in_(members), origin.in_(members)
@@ -488,14 +502,7 @@ def flow_totals(engine: sa.Engine, area: Area) -> pd.DataFrame:
         .order_by(table.c.period)
     )
     with engine.connect() as conn:
-        data = pd.read_sql_query(query, conn)
-    every = pd.Index(store.periods(engine), name="period")  # a period without flows is all 0
-    data = data.set_index("period").reindex(every).reset_index()
-    threshold = small_cell_threshold()
-    for name in ("inflow", "outflow", "within"):
-        data[name] = data[name].fillna(0).astype("int64")
-        data[f"{name}_small"] = (data[name] > 0) & (data[name] < threshold)  # 0 is shown
-    return data
+        return pd.read_sql_query(query, conn)
 
 
 @cached(maxsize=256)

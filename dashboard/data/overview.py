@@ -67,27 +67,7 @@ def _threshold(engine: sa.Engine) -> int:
 @cached(maxsize=8)
 def flow_totals(engine: sa.Engine, level: str) -> pd.DataFrame:
     """``period, code, inflow, outflow`` for every unit and period (cohort all, between units)."""
-    if level == "county":  # stored wide: one row per county pair, a column per cohort
-        table = store.flows
-        origin, destination = table.c.hukou_code, table.c.residence_code
-        persons = table.c.persons_all
-        where = [sa.not_(table.c.is_diagonal)]
-    else:
-        table = store.flows_rollup
-        origin, destination = table.c.origin_code, table.c.destination_code
-        persons = table.c.persons
-        where = [sa.not_(table.c.is_within), table.c.level == level, table.c.cohort == "all"]
-    frames = []
-    for side, column in (("inflow", destination), ("outflow", origin)):
-        query = (
-            sa.select(table.c.period, column.label("code"), sa.func.sum(persons).label(side))
-            .where(*where)
-            .group_by(table.c.period, column)
-        )
-        with engine.connect() as conn:
-            frames.append(pd.read_sql_query(query, conn).set_index(["period", "code"]))
-    totals = frames[0].join(frames[1], how="outer").fillna(0).astype("int64").reset_index()
-    return totals
+    return store.read_unit_flows(engine, level)[["period", "code", "inflow", "outflow"]]
 
 
 @cached(maxsize=32)

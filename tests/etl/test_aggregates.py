@@ -24,7 +24,9 @@ KEY = "test-key-0123456789abcdef"
 
 @pytest.fixture
 def tiny_store(tmp_path, store_url):
-    ingest([write_csv(tmp_path / "tiny.csv", TINY)], store_url, tmp_path / "data", KEY, small_cell=3)
+    ingest(
+        [write_csv(tmp_path / "tiny.csv", TINY)], store_url, tmp_path / "data", KEY, small_cell=3
+    )
     engine = store.open_store(store_url)
     yield engine
     engine.dispose()
@@ -40,25 +42,43 @@ def _flows(engine, level="county"):
 def test_tiny_flows_by_hand(tiny_store):
     flows = _flows(tiny_store)
     assert flows == {
-        (Z, P, "all"): 3, (Z, P, "women_15_49"): 2, (Z, P, "married_women_15_49"): 1,
+        (Z, P, "all"): 3,
+        (Z, P, "women_15_49"): 2,
+        (Z, P, "married_women_15_49"): 1,
         (N, P, "all"): 1,
-        (X, P, "all"): 1, (X, P, "women_15_49"): 1,
+        (X, P, "all"): 1,
+        (X, P, "women_15_49"): 1,
         (P, P, "all"): 1,
-        (N, G, "all"): 1, (N, G, "women_15_49"): 1, (N, G, "married_women_15_49"): 1,
-        (W, P, "all"): 4, (W, P, "women_15_49"): 2, (W, P, "married_women_15_49"): 1,
-        (P, X, "all"): 1, (P, X, "women_15_49"): 1, (P, X, "married_women_15_49"): 1,
+        (N, G, "all"): 1,
+        (N, G, "women_15_49"): 1,
+        (N, G, "married_women_15_49"): 1,
+        (W, P, "all"): 4,
+        (W, P, "women_15_49"): 2,
+        (W, P, "married_women_15_49"): 1,
+        (P, X, "all"): 1,
+        (P, X, "women_15_49"): 1,
+        (P, X, "married_women_15_49"): 1,
     }
-    data = store.read_flows(tiny_store, "2010-01", "all").set_index(["hukou_code", "residence_code"])
+    data = store.read_flows(tiny_store, "2010-01", "all").set_index(
+        ["hukou_code", "residence_code"]
+    )
     assert data["is_diagonal"].to_dict() == {k: k == (P, P) for k in data.index}
-    assert data["is_inter_province"].to_dict() == {k: k in {(Z, P), (N, P), (N, G), (W, P)} for k in data.index}
-    assert data["small_cell"].to_dict() == {k: k not in {(Z, P), (W, P)} for k in data.index}  # threshold 3
+    assert data["is_inter_province"].to_dict() == {
+        k: k in {(Z, P), (N, P), (N, G), (W, P)} for k in data.index
+    }
+    assert data["small_cell"].to_dict() == {
+        k: k not in {(Z, P), (W, P)} for k in data.index
+    }  # threshold 3
 
 
 def test_tiny_rollups_by_hand(tiny_store):
     province = {k: v for k, v in _flows(tiny_store, "province").items() if k[2] == "all"}
     assert province == {
-        ("410000", "310000", "all"): 3, ("360000", "310000", "all"): 1, ("310000", "310000", "all"): 3,
-        ("360000", "440000", "all"): 1, ("320000", "310000", "all"): 4,
+        ("410000", "310000", "all"): 3,
+        ("360000", "310000", "all"): 1,
+        ("310000", "310000", "all"): 3,
+        ("360000", "440000", "all"): 1,
+        ("320000", "310000", "all"): 4,
     }
     prefecture = {k: v for k, v in _flows(tiny_store, "prefecture").items() if k[2] == "all"}
     assert prefecture[("310100", "310100", "all")] == 3
@@ -80,20 +100,30 @@ def test_tiny_coverage_by_hand(tiny_store):
     data = store.read_coverage(tiny_store, "2010-01")
     got = {(r.county_code, r.indicator): (r.numerator, r.denominator) for r in data.itertuples()}
     assert {k: v for k, v in got.items() if k[1] == "cert_issued"} == {
-        (Z, "cert_issued"): (2, 2), (N, "cert_issued"): (1, 1), (X, "cert_issued"): (0, 1),
-        (P, "cert_issued"): (0, 1), (W, "cert_issued"): (2, 2),
+        (Z, "cert_issued"): (2, 2),
+        (N, "cert_issued"): (1, 1),
+        (X, "cert_issued"): (0, 1),
+        (P, "cert_issued"): (0, 1),
+        (W, "cert_issued"): (2, 2),
     }
     at_p = {k[1]: v for k, v in got.items() if k[0] == P and k[1] != "cert_issued"}
     assert at_p == {
-        "cert_verified": (4, 5), "health_check": (2, 2), "contraception": (2, 2), "free_service": (2, 2),
-        "pregnancy_check": (1, 2), "free_contraceptives": (2, 3), "prepregnancy_consult": (2, 2),
+        "cert_verified": (4, 5),
+        "health_check": (2, 2),
+        "contraception": (2, 2),
+        "free_service": (2, 2),
+        "pregnancy_check": (1, 2),
+        "free_contraceptives": (2, 3),
+        "prepregnancy_consult": (2, 2),
         "policy_aware": (6, 6),
     }
     assert got[(G, "prepregnancy_consult")] == (0, 1)
     assert got[(X, "contraception")] == (0, 1)
     assert len(data) == 5 + 3 * 8  # five origins x 1 outflow indicator, three destinations x 8
     province = store.read_coverage(tiny_store, "2010-01", "policy_aware", level="province")
-    assert province.set_index("province_code")[["numerator", "denominator"]].loc["310000"].tolist() == [7, 7]
+    assert province.set_index("province_code")[["numerator", "denominator"]].loc[
+        "310000"
+    ].tolist() == [7, 7]
 
 
 def test_tiny_assessment_by_hand(tiny_store):
@@ -112,8 +142,22 @@ def test_tiny_assessment_by_hand(tiny_store):
 # --- independent re-computation on a larger random file ------------------------------------------
 
 COUNTIES = [
-    "310115", "310104", "320211", "320582", "330402", "340102", "360102", "360730", "440106",
-    "441900", "410102", "420102", "110105", "510107", "620102", "500103",
+    "310115",
+    "310104",
+    "320211",
+    "320582",
+    "330402",
+    "340102",
+    "360102",
+    "360730",
+    "440106",
+    "441900",
+    "410102",
+    "420102",
+    "110105",
+    "510107",
+    "620102",
+    "500103",
 ]
 PERIODS = ["2010-11", "2010-12", "2011-01"]
 
@@ -155,10 +199,14 @@ def expected_tables(rows: list[dict[str, str]]) -> dict[str, pd.DataFrame]:
                 side=ind.side, indicator=ind.flag
             )
         )
-    coverage = pd.concat(coverage)[["period", "county_code", "side", "indicator", "numerator", "denominator"]]
+    coverage = pd.concat(coverage)[
+        ["period", "county_code", "side", "indicator", "numerator", "denominator"]
+    ]
 
     hierarchy = hierarchy_table().set_index("county_code")
-    regions = load_regions(None, province_table(), set(hierarchy.index) | set(hierarchy["prefecture_code"]))
+    regions = load_regions(
+        None, province_table(), set(hierarchy.index) | set(hierarchy["prefecture_code"])
+    )
     members = regions.membership().groupby("province_code")["region_code"].apply(list).to_dict()
     rollups = {}
     county_all = flows[flows["cohort"] == "all"]
@@ -173,10 +221,36 @@ def expected_tables(rows: list[dict[str, str]]) -> dict[str, pd.DataFrame]:
         for o in members.get(hierarchy.at[r.hukou_code, "province_code"], ["other"]):
             for d in members.get(hierarchy.at[r.residence_code, "province_code"], ["other"]):
                 region_rows.append((r.period, o, d, r.persons))
-    rollups["region"] = pd.DataFrame(region_rows, columns=["period", "o", "d", "p"]).groupby(
-        ["period", "o", "d"]
-    )["p"].sum().to_dict()
-    return {"flows": flows, "coverage": coverage, **{f"rollup_{k}": v for k, v in rollups.items()}}
+    rollups["region"] = (
+        pd.DataFrame(region_rows, columns=["period", "o", "d", "p"])
+        .groupby(["period", "o", "d"])["p"]
+        .sum()
+        .to_dict()
+    )
+    units = {}  # (level, period, code) -> [in from other units, out to them, within], from records
+    for level in ("county", "prefecture", "province"):
+        o = (
+            df["hukou_code"]
+            if level == "county"
+            else df["hukou_code"].map(hierarchy[f"{level}_code"])
+        )
+        d = (
+            df["residence_code"]
+            if level == "county"
+            else df["residence_code"].map(hierarchy[f"{level}_code"])
+        )
+        for period, a, b in zip(df["period"], o, d, strict=True):
+            if a == b:
+                units.setdefault((level, period, a), [0, 0, 0])[2] += 1
+            else:
+                units.setdefault((level, period, b), [0, 0, 0])[0] += 1
+                units.setdefault((level, period, a), [0, 0, 0])[1] += 1
+    return {
+        "flows": flows,
+        "coverage": coverage,
+        "units": {k: tuple(v) for k, v in units.items()},
+        **{f"rollup_{k}": v for k, v in rollups.items()},
+    }
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -208,6 +282,13 @@ def test_aggregates_equal_an_independent_computation(tmp_path, store_url, packed
         assert got == expected[f"rollup_{level}"], level
         assert (data["is_within"] == (data["origin_code"] == data["destination_code"])).all()
 
+    got_units = {
+        (level, r.period, r.code): (r.inflow, r.outflow, r.within)
+        for level in ("county", "prefecture", "province")
+        for r in store.read_unit_flows(engine, level).itertuples()
+    }
+    assert got_units == expected["units"]
+
     # two-way assessment from the independent coverage
     cov = expected["coverage"].assign(
         target=expected["coverage"]["indicator"].map({i.flag: i.target for i in INDICATORS})
@@ -225,6 +306,23 @@ def test_aggregates_equal_an_independent_computation(tmp_path, store_url, packed
     engine.dispose()
 
 
+def test_unit_flows_are_filled_in_a_store_aggregated_before_they_existed(tmp_path, store_url):
+    rows = random_records(600, COUNTIES, PERIODS, seed=5)
+    ingest([write_csv(tmp_path / "r.csv", rows)], store_url, tmp_path / "data", KEY)
+    engine = store.open_store(store_url)
+    written = {
+        level: store.read_unit_flows(engine, level)
+        for level in ("county", "prefecture", "province")
+    }
+    with engine.begin() as conn:
+        conn.execute(store.unit_flows.delete())
+    engine.dispose()
+    engine = store.open_store(store_url)  # sums them from the flow tables
+    for level, frame in written.items():
+        pd.testing.assert_frame_equal(store.read_unit_flows(engine, level), frame)
+    engine.dispose()
+
+
 def test_reaggregate_with_another_threshold(tmp_path, sqlite_url):
     rows = random_records(400, COUNTIES, PERIODS, seed=3)
     ingest([write_csv(tmp_path / "r.csv", rows)], sqlite_url, tmp_path / "data", KEY)
@@ -233,6 +331,8 @@ def test_reaggregate_with_another_threshold(tmp_path, sqlite_url):
     summary = aggregate(sqlite_url, tmp_path / "data", small_cell=1)
     assert summary.periods == tuple(PERIODS)
     after = store.read_flows(engine, cohort=None)
-    pd.testing.assert_frame_equal(before.drop(columns="small_cell"), after.drop(columns="small_cell"))
+    pd.testing.assert_frame_equal(
+        before.drop(columns="small_cell"), after.drop(columns="small_cell")
+    )
     assert not after["small_cell"].any() and before["small_cell"].any()
     engine.dispose()
