@@ -586,6 +586,20 @@ def periods(engine: sa.Engine) -> list[str]:
         )
 
 
+def read_county_pairs(engine: sa.Engine, period: str, cohort: str = "all") -> pd.DataFrame:
+    """The county flows of one period and cohort, unordered: ``hukou_code, residence_code,
+    persons, is_diagonal`` (pairs with persons > 0). The lean read behind the flows page (1.0 s
+    for a period of the 56 M-record store; ``read_flows``, long and ordered with every flag: 1.8 s)."""
+    if cohort not in COHORTS:
+        raise ValueError(f"unknown cohort {cohort!r}; one of {COHORTS}")
+    persons = flows.c[f"persons_{cohort}"]
+    query = sa.select(
+        flows.c.hukou_code, flows.c.residence_code, persons.label("persons"), flows.c.is_diagonal
+    ).where(flows.c.period == period, persons > 0)
+    with _connect(engine) as conn:
+        return _typed(pd.read_sql_query(query, conn))
+
+
 def read_unit_flows(engine: sa.Engine, level: str, code: str | None = None) -> pd.DataFrame:
     """``period, code, inflow, outflow, within`` of every unit of ``level`` (county, prefecture or
     province), or of one, in every period with flows; see ``unit_flows``."""

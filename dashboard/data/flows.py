@@ -285,15 +285,17 @@ def read_od(period: str, cohort: str, level: str) -> pd.DataFrame:
 
 @cached(maxsize=16)
 def _read_od(engine: sa.Engine, period: str, cohort: str, level: str) -> pd.DataFrame:
-    data = store.read_flows(engine, period, cohort, level)
     if level == "county":
-        data = data.rename(
+        data = store.read_county_pairs(engine, period, cohort).rename(
             columns={
                 "hukou_code": "origin_code",
                 "residence_code": "destination_code",
                 "is_diagonal": "is_within",
             }
         )
+        data["small_cell"] = data["persons"] < small_cell_threshold()
+    else:
+        data = store.read_flows(engine, period, cohort, level)
     data = data[OD_COLUMNS].copy()
     data["persons"] = data["persons"].astype("int64")
     return data

@@ -323,6 +323,18 @@ def test_unit_flows_are_filled_in_a_store_aggregated_before_they_existed(tmp_pat
     engine.dispose()
 
 
+def test_county_pairs_are_the_county_flows_of_a_period(tiny_store):
+    for cohort in ("all", "women_15_49"):
+        pairs = store.read_county_pairs(tiny_store, "2010-01", cohort)
+        long = store.read_flows(tiny_store, "2010-01", cohort)
+        key = ["hukou_code", "residence_code"]
+        pd.testing.assert_frame_equal(
+            pairs.sort_values(key, ignore_index=True),
+            long[[*key, "persons", "is_diagonal"]].sort_values(key, ignore_index=True),
+            check_dtype=False,
+        )
+
+
 def test_reaggregate_with_another_threshold(tmp_path, sqlite_url):
     rows = random_records(400, COUNTIES, PERIODS, seed=3)
     ingest([write_csv(tmp_path / "r.csv", rows)], sqlite_url, tmp_path / "data", KEY)
