@@ -47,7 +47,7 @@ def main() -> None:
     periods = store.periods(engine)
     with engine.connect() as conn:
         county_flow_rows = conn.execute(
-            store.sa.select(store.sa.func.count()).select_from(store.flows)
+            sa.select(sa.func.count()).select_from(store.flows)
         ).scalar()
     app = create_app(layer_cache(), args.store)
     from dashboard.pages import area  # pages register with the app, so only after it exists
