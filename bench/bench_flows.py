@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import shutil
-import statistics
 import sys
 import threading
 import time
@@ -35,7 +34,7 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_geodata import CHROMIUM_ARGS, machine  # noqa: E402
+from bench.bench_geodata import CHROMIUM_ARGS, machine, summary  # noqa: E402
 from dashboard.factory import create_app  # noqa: E402
 from tests.support import demo_store, layer_cache  # noqa: E402
 
@@ -91,16 +90,6 @@ ARM_INPUT = """() => {
 }"""
 
 
-def summary(times: list[float]) -> dict:
-    times = sorted(times)
-    return {
-        "runs": len(times),
-        "median_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[max(0, int(round(0.95 * len(times))) - 1)], 1),
-        "max_ms": round(times[-1], 1),
-    }
-
-
 def lines_json(app, period: str) -> tuple[str, float, int]:
     """(figure JSON as Dash sends it, server milliseconds, number of flows drawn)."""
     from dash._utils import to_json
@@ -131,7 +120,7 @@ def measure(app, url: str, periods: list[str], runs: int) -> dict:
     out: dict = {
         "flows_drawn": drawn,
         "figure_json_kb": [round(len(t.encode()) / 1024, 1) for t in texts],
-        "server_ms": summary(server),
+        "server_ms": summary(server, "_ms", 1),
     }
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
@@ -145,8 +134,10 @@ def measure(app, url: str, periods: list[str], runs: int) -> dict:
         )
         page.evaluate("() => new Promise(r => setTimeout(r, 500))")
         page.evaluate(REACT, [texts, 4])  # warm-up (JIT, fonts)
-        out["arrival_to_paint"] = summary(page.evaluate(REACT, [texts, runs]))
-        out["single_graph_react"] = summary(page.evaluate(SINGLE, [texts[-1], max(6, runs // 3)]))
+        out["arrival_to_paint"] = summary(page.evaluate(REACT, [texts, runs]), "_ms", 1)
+        out["single_graph_react"] = summary(
+            page.evaluate(SINGLE, [texts[-1], max(6, runs // 3)]), "_ms", 1
+        )
 
         page.goto(url + "/flows" + QUERY)
         page.wait_for_selector("#flows-base .choroplethlayer path", timeout=60_000)
@@ -160,7 +151,7 @@ def measure(app, url: str, periods: list[str], runs: int) -> dict:
             page.wait_for_function("() => window.__bench.t1 !== undefined", timeout=30_000)
             if i >= 2:  # the first two warm the server's cache of the period
                 times.append(page.evaluate("() => window.__bench.t1 - window.__bench.t0"))
-        out["input_to_paint"] = summary(times)
+        out["input_to_paint"] = summary(times, "_ms", 1)
         browser.close()
     return out
 

@@ -84,13 +84,14 @@ def paint_times(url: str, runs: int) -> dict[str, list[float]]:
     return times
 
 
-def summary(times: list[float]) -> dict:
+def summary(times: list[float], unit: str = "", digits: int = 3) -> dict:
+    """Runs, median, p95 (nearest rank) and max of ``times``, keys ending in ``unit`` (e.g. "_ms")."""
     times = sorted(times)
     return {
         "runs": len(times),
-        "median": round(statistics.median(times), 3),
-        "p95": round(times[max(0, int(round(0.95 * len(times))) - 1)], 3),
-        "max": round(times[-1], 3),
+        f"median{unit}": round(statistics.median(times), digits),
+        f"p95{unit}": round(times[max(0, int(round(0.95 * len(times))) - 1)], digits),
+        f"max{unit}": round(times[-1], digits),
     }
 
 

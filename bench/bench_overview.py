@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.appserver import app_server  # noqa: E402
-from bench.bench_geodata import CHROMIUM_ARGS, machine  # noqa: E402
+from bench.bench_geodata import CHROMIUM_ARGS, machine, summary  # noqa: E402
 from tests.support import demo_store  # noqa: E402
 
 ARM = """() => {
@@ -64,16 +63,6 @@ FIRST_PAINT = "() => window.__firstPaint"
 WAIT = "() => window.__bench.promise.then(() => window.__bench.t1 - window.__bench.t0)"
 
 
-def summary(times: list[float]) -> dict:
-    times = sorted(times)
-    return {
-        "runs": len(times),
-        "median_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[max(0, int(round(0.95 * len(times))) - 1)], 1),
-        "max_ms": round(times[-1], 1),
-    }
-
-
 def measure(url: str, runs: int, first: int) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -89,7 +78,7 @@ def measure(url: str, runs: int, first: int) -> dict:
             page.wait_for_function(FIRST_PAINT, timeout=60_000)
             firsts.append(page.evaluate(FIRST_PAINT))
             context.close()
-        out["first_paint_county"] = summary(firsts)
+        out["first_paint_county"] = summary(firsts, "_ms", 1)
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
         page = context.new_page()
         page.goto(url + "/?measure=cert_verified&level=county")
@@ -101,7 +90,7 @@ def measure(url: str, runs: int, first: int) -> dict:
             page.evaluate(ARM)
             page.keyboard.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
             period_times.append(page.evaluate(WAIT))
-        out["switch_period"] = summary(period_times)
+        out["switch_period"] = summary(period_times, "_ms", 1)
         measure_times = []
         options = ["流入人数", "婚育证明验证率"]
         for i in range(runs):
@@ -111,7 +100,7 @@ def measure(url: str, runs: int, first: int) -> dict:
             page.evaluate(ARM)
             option.click()
             measure_times.append(page.evaluate(WAIT))
-        out["switch_measure"] = summary(measure_times)
+        out["switch_measure"] = summary(measure_times, "_ms", 1)
         context.close()
         browser.close()
     return out
