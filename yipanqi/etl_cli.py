@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from yipanqi.options import StoreOption, console, err
+from yipanqi.options import StoreOption, console, err, open_store_or_exit
 from yipanqi.settings import load_settings
 
 export_app = typer.Typer(
@@ -140,7 +140,7 @@ def runs_command(
     """List the runs recorded in the store (lineage): what was loaded, when, by which code."""
     from etl import store as store_module
 
-    engine = _engine(store)
+    engine = open_store_or_exit(store)
     rows = store_module.list_runs(engine, limit)
     table = Table(title="runs", show_lines=False)
     for name in (
@@ -242,23 +242,12 @@ def export_quarantine_command(
 
 
 def _export(function, store: str | None, out: Path) -> None:  # noqa: ANN001
-    engine = _engine(store)
+    engine = open_store_or_exit(store)
     try:
         n = function(engine, out)
     finally:
         engine.dispose()
     console.print(f"wrote {n:,} rows to {out}")
-
-
-def _engine(store: str | None):  # noqa: ANN202
-    from etl.errors import EtlError
-    from etl.store import open_store
-
-    try:
-        return open_store(store or load_settings().store_url)
-    except EtlError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
 
 
 def _status(status: str) -> str:

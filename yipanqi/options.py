@@ -1,4 +1,5 @@
-"""What every command shares: the ``--store`` option and the consoles for output and errors."""
+"""What every command shares: the ``--store`` option, opening that store, and the consoles for
+output and errors."""
 
 from __future__ import annotations
 
@@ -17,3 +18,16 @@ StoreOption = Annotated[
         help="SQLAlchemy URL of the store (default: YIPANQI_STORE_URL or the SQLite file).",
     ),
 ]
+
+
+def open_store_or_exit(store: str | None):  # noqa: ANN201 - sqlalchemy imported lazily
+    """The store at ``store`` (default: the settings'), or a one-line error and exit status 2."""
+    from etl.errors import EtlError
+    from etl.store import open_store
+    from yipanqi.settings import load_settings
+
+    try:
+        return open_store(store or load_settings().store_url)
+    except EtlError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc

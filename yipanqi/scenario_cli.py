@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yipanqi.options import StoreOption, console, err
+from yipanqi.options import StoreOption, console, err, open_store_or_exit
 from yipanqi.settings import load_settings
 
 scenario_app = typer.Typer(
@@ -69,7 +69,7 @@ def run_command(
     from planning.store import save_scenario
 
     settings = load_settings()
-    engine = _engine(store)
+    engine = open_store_or_exit(store)
     try:
         scenario = load_scenario_file(file)
         baseline = load_baseline(engine, scenario.period)
@@ -113,7 +113,7 @@ def list_command(store: StoreOption = None) -> None:
     """List the saved scenarios, newest first."""
     from planning.store import list_scenarios
 
-    engine = _engine(store)
+    engine = open_store_or_exit(store)
     try:
         saved = list_scenarios(engine)
     finally:
@@ -139,7 +139,7 @@ def show_command(
     from planning.errors import ScenarioError
     from planning.store import get_scenario
 
-    engine = _engine(store)
+    engine = open_store_or_exit(store)
     try:
         saved = get_scenario(engine, name)
     except ScenarioError as exc:
@@ -161,7 +161,7 @@ def delete_command(
     from planning.errors import ScenarioError
     from planning.store import delete_scenario
 
-    engine = _engine(store)
+    engine = open_store_or_exit(store)
     try:
         delete_scenario(engine, name)
     except ScenarioError as exc:
@@ -177,14 +177,3 @@ def _login() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return ""
-
-
-def _engine(store: str | None):  # noqa: ANN202
-    from etl.errors import EtlError
-    from etl.store import open_store
-
-    try:
-        return open_store(store or load_settings().store_url)
-    except EtlError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
