@@ -1,4 +1,5 @@
-"""The Dash app factory: the shell (header, navigation, page container) and the geometry route."""
+"""The Dash app factory: the shell (header, navigation, page container), the geometry route, and
+sign-in with its gate in front of everything (``dashboard.security``)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import re
 from pathlib import Path
 
 import dash
+import flask
+from markupsafe import escape
 
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.geometry_route import register_geometry_route
+from dashboard.security import SecurityConfig, current_principal, secure_app
 from dashboard.shell import shell_layout
 from geodata.layers import LayerSet
 
@@ -20,19 +24,43 @@ class _Dash(dash.Dash):
     """Dash without the 100 kB Babel polyfill: the intranet's browsers are current Chromium, Edge
     and Firefox, and evaluating it cost ~120 ms of the first paint on our 2-core machine. The one
     global from it that dash-core-components uses, ``regeneratorRuntime``, is served from
-    ``assets/vendor/regenerator-runtime.js`` (assets load before the component bundles)."""
+    ``assets/vendor/regenerator-runtime.js`` (assets load before the component bundles).
+
+    The page also names the signed-in account and links to sign-out (server-rendered, outside
+    React, styled by ``assets/yipanqi-account.css``)."""
 
     def interpolate_index(self, **kwargs: str) -> str:  # type: ignore[override]
         kwargs["scripts"] = re.sub(
             r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\s*', "", kwargs["scripts"]
         )
+        kwargs["app_entry"] = _account_bar() + kwargs["app_entry"]
         return super().interpolate_index(**kwargs)
 
 
-def create_app(layers: LayerSet, store_url: str, regions_path: str | None = None) -> dash.Dash:
-    """A Dash app over a built layer cache and a store (SQLAlchemy URL)."""
+def _account_bar() -> str:
+    principal = current_principal()
+    if principal is None:
+        return ""
+    return (
+        '<div class="yp-account">'
+        f'<span class="yp-account-name">{escape(principal.username)}</span>'
+        '<a href="/logout" class="yp-account-out">退出 · Sign out</a></div>'
+    )
+
+
+def create_app(
+    layers: LayerSet,
+    store_url: str,
+    regions_path: str | None = None,
+    security: SecurityConfig | None = None,
+) -> dash.Dash:
+    """A Dash app over a built layer cache and a store (SQLAlchemy URL), every route and callback
+    behind sign-in. ``security`` None: sessions in a temporary directory with a random key
+    (tests; nothing survives a restart)."""
     app = _Dash(
         __name__,
+        # no Flask /static route: assets are Dash's
+        server=flask.Flask(__name__, static_folder=None),  # type: ignore[arg-type]
         use_pages=True,
         pages_folder=str(PACKAGE_DIR / "pages"),
         assets_folder=str(ASSETS_DIR),
@@ -40,10 +68,12 @@ def create_app(layers: LayerSet, store_url: str, regions_path: str | None = None
         serve_locally=True,
         compress=False,
         suppress_callback_exceptions=True,
+        enable_mcp=False,  # never expose callbacks as MCP tools, whatever DASH_MCP_ENABLED says
     )
     app.server.config[CONFIG_KEY] = AppContext(
         layers=layers, store_url=store_url, regions_path=regions_path
     )
     register_geometry_route(app.server, layers)
     app.layout = shell_layout
+    secure_app(app, security or SecurityConfig.ephemeral())
     return app

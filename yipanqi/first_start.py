@@ -4,10 +4,16 @@ Runs only when the store holds no aggregates. Records are generated from the 201
 ``etl.generate``) at ``DEMO_FRACTION`` of the census migrants, every month 2009-01..2012-12, then
 ingested in demo mode (the published demo hash key) and aggregated. Real users ingest their own
 extracts with ``yipanqi ingest`` instead; the demo never runs against a store that has data.
+
+While the store has no account at all, one steward account ``admin`` is made with a random
+password, written to ``<data dir>/initial-admin-password`` (mode 0600) and printed once on the
+console (never logged). Sign in with it, add real accounts (``yipanqi users add``), then disable it.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 from etl import store
@@ -19,6 +25,7 @@ from yipanqi.settings import Settings
 DEMO_YEAR = 2010
 DEMO_FRACTION = 5e-4  # of the census migrants: ~4 M person-month records, ~85,000 persons a month
 DEMO_SEED = 2009
+FIRST_ACCOUNT = "admin"
 
 
 def demo_records_path(data_dir: Path) -> Path:
@@ -62,3 +69,42 @@ def build_demo_store(settings: Settings) -> None:
             regions_path=settings.regions_path,
             progress=lambda event: report(f"demo: {event.task}", event.done, event.total),
         )
+
+
+def ensure_first_account(settings: Settings) -> Path | None:
+    """A steward account ``admin`` when the store has no account; returns the password file."""
+    from access import accounts
+    from access.errors import AccessError
+    from access.roles import Role
+    from etl.scope import NATION
+
+    engine = store.open_store(settings.store_url)
+    try:
+        if accounts.count_accounts(engine):
+            return None
+        password = secrets.token_urlsafe(15)
+        try:
+            accounts.add_account(
+                engine,
+                FIRST_ACCOUNT,
+                Role.STEWARD,
+                NATION,
+                password=password,
+                display_name="first-start administrator",
+            )
+        except AccessError:  # another process of the server made it first
+            return None
+    finally:
+        engine.dispose()
+    path = settings.data_dir / "initial-admin-password"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(password + "\n")
+    print(
+        f"First start: a steward account {FIRST_ACCOUNT!r} was created; its password is {password}\n"
+        f"  (also in {path}, readable by this user only). Sign in, add your accounts with\n"
+        f"  `yipanqi users add`, then `yipanqi users disable {FIRST_ACCOUNT}`."
+    )
+    return path

@@ -5,6 +5,22 @@
 - ``YIPANQI_STORE_URL``: SQLAlchemy URL of the store (default: a SQLite file in the data directory).
 - ``YIPANQI_REGIONS``: path of the collaboration-region / pilot file (default: the packaged one).
 - ``YIPANQI_HASH_KEY``: secret key for pseudonymising national ID numbers (never in the repo).
+
+Sign-in and serving (see docs/deploy.md):
+
+- ``YIPANQI_TLS``: ``1`` when users reach the service over HTTPS (a proxy terminates TLS): session
+  cookies are ``Secure`` and responses carry HSTS.
+- ``YIPANQI_PROXIES``: how many reverse proxies (nginx) stand in front; their ``X-Forwarded-For``
+  and ``X-Forwarded-Proto`` are trusted (default 0: none).
+- ``YIPANQI_SESSION_IDLE_MINUTES`` (default 30) and ``YIPANQI_SESSION_MAX_HOURS`` (default 12):
+  a session ends after that long without a request, or that long after sign-in.
+- ``YIPANQI_SECRET_KEY``: the key that signs CSRF tokens (default: a random key kept in
+  ``<data dir>/secret_key``, mode 0600).
+- ``YIPANQI_LDAP_URL`` (``ldap://host:389`` or ``ldaps://host:636``) turns on directory sign-in,
+  with ``YIPANQI_LDAP_BASE_DN`` (required), ``YIPANQI_LDAP_USER_FILTER`` (default
+  ``(uid={username})``), ``YIPANQI_LDAP_BIND_DN`` / ``YIPANQI_LDAP_BIND_PASSWORD`` (the account
+  that searches; anonymous without), ``YIPANQI_LDAP_GROUP_DN`` (members only), ``YIPANQI_LDAP_STARTTLS``
+  (``1``) and ``YIPANQI_LDAP_CA_FILE``.
 """
 
 from __future__ import annotations
@@ -14,6 +30,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from access.ldap import LdapConfig
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value that cannot be used."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -21,10 +43,21 @@ class Settings:
     store_url: str
     regions_path: Path | None
     hash_key: str | None
+    tls: bool = False
+    proxies: int = 0
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    secret_key: str | None = None
+    ldap: LdapConfig | None = None
 
     @property
     def geodata_dir(self) -> Path:
         return self.data_dir / "geodata"
+
+    @property
+    def session_dir(self) -> Path:
+        """Server-side sessions (one file each, mode 0600), shared by the server's workers."""
+        return self.data_dir / "sessions"
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
@@ -34,7 +67,7 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from ``env`` (default: ``os.environ``)."""
+    """Settings from ``env`` (default: ``os.environ``); SettingsError for an unusable value."""
     env = os.environ if env is None else env
     data_dir = Path(env.get("YIPANQI_DATA_DIR") or default_data_dir(env)).expanduser().resolve()
     store_url = env.get("YIPANQI_STORE_URL") or f"sqlite:///{data_dir / 'yipanqi.sqlite'}"
@@ -44,4 +77,54 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         store_url=store_url,
         regions_path=Path(regions).expanduser() if regions else None,
         hash_key=env.get("YIPANQI_HASH_KEY") or None,
+        tls=_flag(env, "YIPANQI_TLS"),
+        proxies=_whole(env, "YIPANQI_PROXIES", 0, low=0),
+        session_idle_minutes=_whole(env, "YIPANQI_SESSION_IDLE_MINUTES", 30, low=1),
+        session_max_hours=_whole(env, "YIPANQI_SESSION_MAX_HOURS", 12, low=1),
+        secret_key=env.get("YIPANQI_SECRET_KEY") or None,
+        ldap=_ldap(env),
     )
+
+
+def _ldap(env: Mapping[str, str]) -> LdapConfig | None:
+    url = env.get("YIPANQI_LDAP_URL")
+    if not url:
+        return None
+    if not url.lower().startswith(("ldap://", "ldaps://")):
+        raise SettingsError(f"YIPANQI_LDAP_URL must start with ldap:// or ldaps://, not {url!r}")
+    base_dn = env.get("YIPANQI_LDAP_BASE_DN")
+    if not base_dn:
+        raise SettingsError("YIPANQI_LDAP_URL is set but YIPANQI_LDAP_BASE_DN is not")
+    user_filter = env.get("YIPANQI_LDAP_USER_FILTER") or "(uid={username})"
+    if "{username}" not in user_filter:
+        raise SettingsError("YIPANQI_LDAP_USER_FILTER must contain {username}")
+    return LdapConfig(
+        url=url,
+        base_dn=base_dn,
+        user_filter=user_filter,
+        bind_dn=env.get("YIPANQI_LDAP_BIND_DN") or None,
+        bind_password=env.get("YIPANQI_LDAP_BIND_PASSWORD") or None,
+        group_dn=env.get("YIPANQI_LDAP_GROUP_DN") or None,
+        start_tls=_flag(env, "YIPANQI_LDAP_STARTTLS"),
+        ca_file=env.get("YIPANQI_LDAP_CA_FILE") or None,
+    )
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = (env.get(name) or "0").strip().lower()
+    if value not in ("0", "1", "true", "false", "yes", "no"):
+        raise SettingsError(f"{name} must be 1 or 0, not {value!r}")
+    return value in ("1", "true", "yes")
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, low: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if number < low:
+        raise SettingsError(f"{name} must be a whole number of at least {low}, not {value!r}")
+    return number
