@@ -1,4 +1,5 @@
 # The two commands of the README. Both work on a fresh Debian machine with Python >= 3.11.
+# `make run` serves with gunicorn (`yipanqi serve`); `python app.py` is the development server.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -14,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(PY) app.py $(ARGS)
+	$(VENV)/bin/yipanqi serve $(ARGS)
 
 test:
 	bash scripts/test.sh

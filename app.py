@@ -10,6 +10,7 @@ import argparse
 from datetime import timedelta
 
 from access.signin import SignInPolicy
+from dashboard.context import CONFIG_KEY
 from dashboard.factory import create_app
 from dashboard.security import SecurityConfig
 from dashboard.security.config import secret_from_file
@@ -35,8 +36,11 @@ def security_config(settings: Settings) -> SecurityConfig:
     )
 
 
-def build_app():
-    """Layers built and, on a fresh machine, a demo store and a first account; then the app."""
+def build_app(wait_for_warmup: bool = False):
+    """Layers built and, on a fresh machine, a demo store and a first account; then the app.
+    ``wait_for_warmup``: fill the read caches before returning (a preloading server forks its
+    workers after that, so they all start warm) and close the store's connections (a connection
+    must not be shared between processes)."""
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -51,7 +55,10 @@ def build_app():
     ensure_first_account(settings)
     regions = str(settings.regions_path) if settings.regions_path else None
     app = create_app(layers, settings.store_url, regions, security_config(settings))
-    warm_caches(app)
+    warming = warm_caches(app)
+    if wait_for_warmup:
+        warming.join()
+        app.server.config[CONFIG_KEY].engine.dispose()
     return app
 
 
@@ -66,4 +73,4 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
-    server = build_app().server
+    server = build_app(wait_for_warmup=True).server

@@ -132,7 +132,7 @@ def set_password(engine: sa.Engine, username: str, password: str) -> None:
     _update(
         engine,
         username,
-        audit.USER_PASSWORD,
+        audit.USER_CREDENTIAL,
         "",
         password_hash=hash_password(password),
         failed_attempts=0,

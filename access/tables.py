@@ -116,4 +116,4 @@ def grant_app_role(engine: sa.Engine, role: str) -> None:
             f"REVOKE ALL ON users FROM {quoted}",
             f"GRANT SELECT, INSERT, UPDATE ON users TO {quoted}",
         ):
-            conn.execute(sa.text(statement))  # nosec B608 - identifiers validated above
+            conn.execute(sa.text(statement))  # nosec B608 # identifiers validated above

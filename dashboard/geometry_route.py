@@ -1,4 +1,5 @@
-"""Serves the cached boundary layers to the browser, once, gzip-compressed and cacheable forever.
+"""Serves the cached boundary layers to the browser, once, gzip-compressed and cacheable forever
+(by the signed-in browser only: ``private``; the gate lets only sessions through).
 
 URLs carry the layer-cache version (``/geodata/<version>/<name>.geojson``), so a rebuilt cache gets
 new URLs and a browser never mixes old geometry with new codes.
@@ -35,7 +36,7 @@ def register_geometry_route(server: flask.Flask, layers: LayerSet) -> None:
             response.headers["Vary"] = "Accept-Encoding"
         else:
             response = flask.send_file(path, mimetype="application/geo+json", conditional=True)
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
         return response
 
 

@@ -36,9 +36,14 @@ SUPPRESSED = "#ababab"  # small cells: fewer people than the store's threshold (
 # the light grey of areas outside coverage and the beige of no data)
 
 # dcc.Graph config shared by every page: no plotly logo, plotly.js geo's base topojson served
-# locally (it fetches it even with every base layer hidden), no scroll zoom on projector pages.
+# locally (it fetches it even with every base layer hidden), no scroll zoom on projector pages, and
+# nothing that sends a chart off the server (no "share" to Chart Studio, no link to plotly's cloud).
 GRAPH_CONFIG: Any = {  # dcc.Graph types its config as a TypedDict
     "displaylogo": False,
     "topojsonURL": "/assets/topojson/",
     "scrollZoom": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showLink": False,
+    "plotlyServerURL": "",
 }

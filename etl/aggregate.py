@@ -194,7 +194,7 @@ def inflow_sql(period_files: dict[str, list[Path]]) -> str:
 def _per_period(period_files: dict[str, list[Path]], keys: str, aggregates: list[str]) -> str:
     """One GROUP BY per period's files (a period's folder holds its runs), stacked."""
     return " UNION ALL ".join(
-        f"SELECT {p}::SMALLINT AS p, {keys}, {', '.join(aggregates)} "
+        f"SELECT {p}::SMALLINT AS p, {keys}, {', '.join(aggregates)} "  # nosec B608 # column names and file lists built here, no input
         f"FROM read_parquet({_file_list(files)}, hive_partitioning = false) GROUP BY {keys}"
         for p, files in enumerate(period_files.values())
     )

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from access import audit
+from access.tables import ensure_tables as ensure_audit
 from planning.errors import ScenarioError
 from planning.scenario import Scenario, parse_scenario
 
@@ -56,8 +58,10 @@ def save_scenario(
     baseline_run_id: int | None = None,
     replace: bool = False,
 ) -> SavedScenario:
-    """Save ``scenario`` under its name; an existing name is an error unless ``replace``."""
+    """Save ``scenario`` under its name; an existing name is an error unless ``replace``. The save
+    and its audit row (the acting principal's) commit together."""
     ensure_table(engine)
+    ensure_audit(engine)
     now = datetime.now(UTC).replace(tzinfo=None)
     row = {
         "name": scenario.name,
@@ -73,6 +77,7 @@ def save_scenario(
         if exists:
             conn.execute(scenarios.delete().where(scenarios.c.name == scenario.name))
         conn.execute(scenarios.insert().values(**row))
+        audit.record(conn, audit.SCENARIO_SAVE, scenario.name, detail="replaced" if exists else "")
     return SavedScenario(scenario, author, now, baseline_run_id)
 
 
@@ -95,10 +100,13 @@ def get_scenario(engine: sa.Engine, name: str) -> SavedScenario:
 
 
 def delete_scenario(engine: sa.Engine, name: str) -> None:
-    """Delete the saved scenario ``name``; ScenarioError if there is none."""
+    """Delete the saved scenario ``name`` (audited); ScenarioError if there is none."""
     ensure_table(engine)
+    ensure_audit(engine)
     with engine.begin() as conn:
         deleted = conn.execute(scenarios.delete().where(scenarios.c.name == name)).rowcount
+        if deleted:
+            audit.record(conn, audit.SCENARIO_DELETE, name)
     if not deleted:
         raise ScenarioError(f"no saved scenario named {name!r}: see `yipanqi scenario list`")
 

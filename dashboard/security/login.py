@@ -35,7 +35,7 @@ STRINGS = {
         "subtitle": "流动人口计划生育服务管理 · 区域协作规划平台",
         "heading": "登录",
         "username": "用户名",
-        "password": "密码",
+        "credential": "密码",
         "submit": "登录",
         "failed": "用户名或密码错误，或账户已停用、已临时锁定。请稍后再试，或联系管理员。",
         "unavailable": "目录服务暂时无法连接，请稍后再试。",
@@ -52,7 +52,7 @@ STRINGS = {
         "subtitle": "Floating population services · regional planning",
         "heading": "Sign in",
         "username": "User name",
-        "password": "Password",
+        "credential": "Password",
         "submit": "Sign in",
         "failed": "Wrong user name or password, or the account is disabled or locked for a while. "
         "Try again later or ask your administrator.",

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from access import audit
+from access.tables import ensure_tables as ensure_audit
 from dashboard.story.model import Slide, Storyboard, StoryboardError, View
 
 metadata = sa.MetaData()
@@ -63,10 +65,12 @@ def load_storyboard(engine: sa.Engine, name: str) -> Storyboard:
 
 
 def save_storyboard(engine: sa.Engine, board: Storyboard) -> None:
-    """Write ``board`` under its name, replacing what was saved before (creation time kept)."""
+    """Write ``board`` under its name, replacing what was saved before (creation time kept); the
+    save and its audit row (the acting principal's) commit together."""
     if not board.name.strip():
         raise StoryboardError("a storyboard needs a name")
     ensure_table(engine)
+    ensure_audit(engine)
     t = slides_table
     now = datetime.now(UTC).replace(tzinfo=None)
     with engine.begin() as conn:
@@ -90,12 +94,17 @@ def save_storyboard(engine: sa.Engine, board: Storyboard) -> None:
                     for i, s in enumerate(board.slides)
                 ],
             )
+        audit.record(conn, audit.STORYBOARD_SAVE, board.name, detail=f"{len(board.slides)} slides")
 
 
 def delete_storyboard(engine: sa.Engine, name: str) -> None:
+    """Delete the storyboard ``name`` (audited when there was one)."""
     ensure_table(engine)
+    ensure_audit(engine)
     with engine.begin() as conn:
-        conn.execute(slides_table.delete().where(slides_table.c.name == name))
+        deleted = conn.execute(slides_table.delete().where(slides_table.c.name == name)).rowcount
+        if deleted:
+            audit.record(conn, audit.STORYBOARD_DELETE, name)
 
 
 def saved_times(engine: sa.Engine, name: str) -> tuple[datetime, datetime] | None:

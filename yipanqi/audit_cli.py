@@ -1,0 +1,105 @@
+"""``yipanqi audit``: list the audit trail (newest first); ``yipanqi audit grant-app-role ROLE``:
+on PostgreSQL, let the service's database role append to it and never change it.
+
+``--since`` takes a date (``2026-11-01``), a UTC time (``2026-11-01T08:00``) or an age (``30m``,
+``12h``, ``7d``); ``--action`` an action (``auth.sign_in``) or a family ending in a dot (``auth.``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from yipanqi.options import StoreOption, console, err, open_store_or_exit
+
+audit_app = typer.Typer(
+    help="The audit trail: who signed in, changed, saved, deleted or exported what."
+)
+
+_AGE = re.compile(r"^(\d+)([mhd])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``audit`` group to the root app."""
+    app.add_typer(audit_app, name="audit")
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """A UTC time from a date, an ISO time or an age before ``now``; ValueError otherwise."""
+    age = _AGE.match(text.strip())
+    if age:
+        return now - timedelta(**{_UNITS[age.group(2)]: int(age.group(1))})
+    try:
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=None)
+    except ValueError:
+        raise ValueError(
+            f"--since {text!r}: give a date (2026-11-01), a time or an age (7d, 12h, 30m)"
+        ) from None
+
+
+@audit_app.callback(invoke_without_command=True)
+def list_command(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option(help="From: 2026-11-01, 2026-11-01T08:00, 7d, 12h.")
+    ] = None,
+    action: Annotated[
+        str | None, typer.Option(help="auth.sign_in, scenario.save, or auth. for a family.")
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="Only this user name.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows (0: all).")] = 200,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """List audit rows, newest first."""
+    if ctx.invoked_subcommand:
+        return
+    from access.audit import list_events, utcnow
+    from access.tables import ensure_tables
+
+    try:
+        start = parse_since(since, utcnow()) if since else None
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    engine = open_store_or_exit(store)
+    ensure_tables(engine)
+    events = list_events(engine, since=start, action=action, username=user, limit=limit or None)
+    if as_json:
+        for e in events:
+            row = {**dataclasses.asdict(e), "at": e.at.isoformat(timespec="seconds")}
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        return
+    table = Table("time (UTC)", "user", "action", "object", "scope", "rows", "exact", "detail")
+    for e in events:
+        table.add_row(
+            f"{e.at:%Y-%m-%d %H:%M:%S}", escape(e.username), e.action, escape(e.object), e.scope,
+            "" if e.rows is None else f"{e.rows:,}", "" if e.exact is None else ("exact" if e.exact else "suppressed"),
+            escape(e.detail),
+        )  # fmt: skip
+    console.print(table)
+
+
+@audit_app.command("grant-app-role")
+def grant_command(
+    role: Annotated[str, typer.Argument(help="The PostgreSQL role the web service connects as.")],
+    store: StoreOption = None,
+) -> None:
+    """PostgreSQL: the service's role may read and append audit rows and update accounts; never
+    update, delete or truncate audit rows. Run as the owner of the tables."""
+    from access.tables import grant_app_role
+
+    try:
+        grant_app_role(open_store_or_exit(store), role)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    console.print(f"{role} may now append to the audit table, never change it")
