@@ -38,7 +38,7 @@ class LdapConfig:
     group_dn: str | None = None
     start_tls: bool = False
     ca_file: str | None = None
-    timeout: float = 5.0
+    timeout: int = 5  # seconds (ldap3 packs it into a socket option: whole seconds)
 
 
 def ldap_authenticate(config: LdapConfig, username: str, password: str) -> bool:

@@ -20,7 +20,7 @@ from access.errors import DirectoryUnavailable, SignInFailed
 from access.ldap import LdapConfig, ldap_authenticate
 from access.passwords import MAX_LENGTH, hash_password, needs_rehash, verify_or_burn
 from access.principal import Principal
-from access.tables import users
+from access.tables import ensure_tables, users
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ def sign_in(
 ) -> Principal:
     """The principal of ``username`` if ``password`` is right; SignInFailed otherwise. ``source``
     (the client's address) goes into the audit row's detail."""
+    ensure_tables(engine)
     now = audit.utcnow()
     where = f" from {source}" if source else ""
     account = get_account(engine, username) if valid_username(username) else None

@@ -1,7 +1,8 @@
 """The ``users`` and ``audit`` tables in the store's database (their own MetaData: the ETL's schema
 and its version check are untouched), created on first use.
 
-On PostgreSQL the audit table is append-only twice over: a trigger refuses UPDATE, DELETE and
+The audit table refuses UPDATE and DELETE by trigger on SQLite too (against mistakes: whoever can
+write the file can drop a trigger). On PostgreSQL it is append-only twice over: a trigger refuses UPDATE, DELETE and
 TRUNCATE for every role that does not own the table (a superuser or the owner can still drop or
 disable it: keep the service's database role separate from the owner), and ``grant_app_role`` gives
 the service's role INSERT and SELECT only. Times are UTC without a time zone, like the rest of the
@@ -70,6 +71,11 @@ _APPEND_ONLY_SQL = (
     "FOR EACH STATEMENT EXECUTE FUNCTION yipanqi_audit_append_only()",
     "REVOKE UPDATE, DELETE, TRUNCATE ON audit FROM PUBLIC",
 )
+_SQLITE_APPEND_ONLY = tuple(
+    f"CREATE TRIGGER IF NOT EXISTS audit_no_{op.lower()} BEFORE {op} ON audit "
+    f"BEGIN SELECT RAISE(ABORT, 'audit rows are append-only: {op} refused'); END"
+    for op in ("UPDATE", "DELETE")
+)
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -77,6 +83,10 @@ def ensure_tables(engine: sa.Engine) -> None:
     """Create the users and audit tables if missing; on PostgreSQL also the append-only triggers
     (when they are missing: the service's role, not owning the table, cannot and need not)."""
     metadata.create_all(engine, checkfirst=True)
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            for statement in _SQLITE_APPEND_ONLY:
+                conn.execute(sa.text(statement))
     if engine.dialect.name != "postgresql":
         return
     with engine.begin() as conn:

@@ -10,6 +10,7 @@ import dash
 import flask
 from markupsafe import escape
 
+from access.tables import ensure_tables
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.geometry_route import register_geometry_route
 from dashboard.security import SecurityConfig, current_principal, secure_app
@@ -70,9 +71,9 @@ def create_app(
         suppress_callback_exceptions=True,
         enable_mcp=False,  # never expose callbacks as MCP tools, whatever DASH_MCP_ENABLED says
     )
-    app.server.config[CONFIG_KEY] = AppContext(
-        layers=layers, store_url=store_url, regions_path=regions_path
-    )
+    app_context = AppContext(layers=layers, store_url=store_url, regions_path=regions_path)
+    app.server.config[CONFIG_KEY] = app_context
+    ensure_tables(app_context.engine)  # accounts and audit
     register_geometry_route(app.server, layers)
     app.layout = shell_layout
     secure_app(app, security or SecurityConfig.ephemeral())

@@ -3,8 +3,10 @@ policy and the directory. Built once at start-up (``app.py`` from ``yipanqi.sett
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +32,9 @@ class SecurityConfig:
     def ephemeral(cls) -> SecurityConfig:
         """Sessions in a new temporary directory and a random key: nothing survives a restart
         (tests and single-process development)."""
-        return cls(Path(tempfile.mkdtemp(prefix="yipanqi-sessions-")), secrets.token_hex(32))
+        folder = Path(tempfile.mkdtemp(prefix="yipanqi-sessions-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        return cls(folder, secrets.token_hex(32))
 
 
 def secret_from_file(path: Path) -> str:
