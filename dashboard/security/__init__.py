@@ -10,8 +10,10 @@ the request.
 from __future__ import annotations
 
 import dash
+from dash.exceptions import DependencyException
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
 
 from dashboard.security.config import SecurityConfig
 from dashboard.security.gate import current_principal, install_gate
@@ -45,3 +47,9 @@ def secure_app(app: dash.Dash, config: SecurityConfig) -> None:
     csrf = CSRFProtect(server)
     csrf.exempt("dashboard.security.login.login")  # its form has its own token (see login.py)
     install_headers(app, config)
+    # Dash raises for a component-suite path it did not register (../ included): that is a 404.
+    server.register_error_handler(DependencyException, _not_found)
+
+
+def _not_found(_exc: Exception) -> Response:
+    return Response("not found\n", status=404, mimetype="text/plain")

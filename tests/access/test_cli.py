@@ -40,7 +40,15 @@ def test_add_list_set_passwd_disable_enable(store):
     listed = invoke("users", "list", "--store", store)
     assert "li.wei" in listed.output and "lin" in listed.output and "ldap" in listed.output
     assert invoke("users", "set", "li.wei", "--role", "analyst", "--store", store).exit_code == 0
-    changed = invoke("users", "passwd", "li.wei", "--password-stdin", "--store", store, stdin="new long passphrase\n")
+    changed = invoke(
+        "users",
+        "passwd",
+        "li.wei",
+        "--password-stdin",
+        "--store",
+        store,
+        stdin="new long passphrase\n",
+    )
     assert changed.exit_code == 0
     assert invoke("users", "disable", "li.wei", "--store", store).exit_code == 0
     assert "disabled" in invoke("users", "list", "--store", store).output
@@ -49,14 +57,23 @@ def test_add_list_set_passwd_disable_enable(store):
     account = accounts.get_account(engine, "li.wei")
     assert (str(account.role), account.disabled) == ("analyst", False)
     actions = [e.action for e in reversed(audit.list_events(engine, action="user."))]
-    assert actions == ["user.add", "user.add", "user.change", "user.password", "user.disable", "user.enable"]
+    assert actions == [
+        "user.add",
+        "user.add",
+        "user.change",
+        "user.password",
+        "user.disable",
+        "user.enable",
+    ]
 
 
 def test_the_password_prompt_asks_twice_and_never_echoes(store):
     result = invoke("users", "add", "li.wei", "--store", store, stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
-    mismatch = invoke("users", "add", "wang", "--store", store, stdin=f"{PASSWORD}\nother one\n" * 3)
+    mismatch = invoke(
+        "users", "add", "wang", "--store", store, stdin=f"{PASSWORD}\nother one\n" * 3
+    )
     assert mismatch.exit_code != 0
 
 
@@ -81,10 +98,17 @@ def test_audit_lists_newest_first_with_filters(store):
     accounts.add_account(engine, "li.wei", "viewer", "nation", password=PASSWORD)
     audit.record(engine, audit.SIGN_IN_FAILED, username="li.wei", detail="wrong password")
     table = invoke("audit", "--store", store)
-    assert table.exit_code == 0 and "auth.sign_in_failed" in table.output and "user.add" in table.output
+    assert (
+        table.exit_code == 0
+        and "auth.sign_in_failed" in table.output
+        and "user.add" in table.output
+    )
     lines = invoke("audit", "--json", "--action", "auth.", "--store", store).output.splitlines()
     assert [json.loads(line)["action"] for line in lines] == ["auth.sign_in_failed"]
-    assert invoke("audit", "--json", "--since", "1d", "--user", "nobody", "--store", store).output == ""
+    assert (
+        invoke("audit", "--json", "--since", "1d", "--user", "nobody", "--store", store).output
+        == ""
+    )
 
 
 def test_since_reads_dates_times_and_ages():

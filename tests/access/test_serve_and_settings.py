@@ -21,8 +21,17 @@ def test_serve_runs_gunicorn_threaded_and_preloaded():
     assert argv[1:3] == ["-m", "gunicorn"] and argv[-1] == "app:server"
     options = dict(zip(argv[3:-1:2], argv[4:-1:2], strict=False))
     assert options["--worker-class"] == "gthread" and "--preload" in argv
-    assert (options["--workers"], options["--threads"], options["--bind"]) == ("2", "4", "127.0.0.1:8050")
-    assert gunicorn_argv("::1", 8050, 1, 1, 60)[gunicorn_argv("::1", 8050, 1, 1, 60).index("--bind") + 1] == "[::1]:8050"
+    assert (options["--workers"], options["--threads"], options["--bind"]) == (
+        "2",
+        "4",
+        "127.0.0.1:8050",
+    )
+    assert (
+        gunicorn_argv("::1", 8050, 1, 1, 60)[
+            gunicorn_argv("::1", 8050, 1, 1, 60).index("--bind") + 1
+        ]
+        == "[::1]:8050"
+    )
 
 
 def test_security_settings_from_the_environment(tmp_path):
@@ -37,7 +46,12 @@ def test_security_settings_from_the_environment(tmp_path):
         "YIPANQI_LDAP_GROUP_DN": "cn=planners,dc=example,dc=gov",
     }
     settings = load_settings(env)
-    assert (settings.tls, settings.proxies, settings.session_idle_minutes, settings.session_max_hours) == (True, 1, 15, 12)
+    assert (
+        settings.tls,
+        settings.proxies,
+        settings.session_idle_minutes,
+        settings.session_max_hours,
+    ) == (True, 1, 15, 12)
     assert settings.session_dir == tmp_path / "sessions"
     assert settings.ldap.url == "ldaps://dir.example.gov:636"
     assert settings.ldap.user_filter == "(sAMAccountName={username})"
@@ -53,7 +67,14 @@ def test_security_settings_from_the_environment(tmp_path):
         ({"YIPANQI_PROXIES": "one"}, "whole number"),
         ({"YIPANQI_LDAP_URL": "http://dir"}, "must start with ldap://"),
         ({"YIPANQI_LDAP_URL": "ldap://dir"}, "YIPANQI_LDAP_BASE_DN is not"),
-        ({"YIPANQI_LDAP_URL": "ldap://d", "YIPANQI_LDAP_BASE_DN": "dc=x", "YIPANQI_LDAP_USER_FILTER": "(uid=*)"}, "{username}"),
+        (
+            {
+                "YIPANQI_LDAP_URL": "ldap://d",
+                "YIPANQI_LDAP_BASE_DN": "dc=x",
+                "YIPANQI_LDAP_USER_FILTER": "(uid=*)",
+            },
+            "{username}",
+        ),
     ],
 )
 def test_bad_settings_are_one_clear_error(tmp_path, env, message):

@@ -20,7 +20,12 @@ from tests.support import layer_cache
 
 KEY = "test-key-0123456789abcdef"
 PASSWORD = "security suite passphrase"
-USERS = {"viewer": "v.viewer", "planner": "p.planner", "analyst": "a.analyst", "steward": "s.steward"}
+USERS = {
+    "viewer": "v.viewer",
+    "planner": "p.planner",
+    "analyst": "a.analyst",
+    "steward": "s.steward",
+}
 COUNTIES = ["310115", "310104", "320211", "330402", "360102", "440106", "410102", "110105"]
 MAX_FAILURES = 3
 
@@ -30,7 +35,9 @@ def security_store(tmp_path_factory) -> str:
     root = tmp_path_factory.mktemp("security-store")
     url = f"sqlite:///{root / 'store.sqlite'}"
     rows = TINY + random_records(400, COUNTIES, ["2010-01", "2010-02"], seed=5)
-    ingest([write_csv(root / "records.csv", rows)], url, root / "data", KEY, small_cell=3, workers=0)
+    ingest(
+        [write_csv(root / "records.csv", rows)], url, root / "data", KEY, small_cell=3, workers=0
+    )
     engine = open_store(url)
     for role, name in USERS.items():
         accounts.add_account(engine, name, role, "nation", password=PASSWORD)
@@ -76,7 +83,8 @@ def sign_in(client, username: str, password: str = PASSWORD, next: str = "/"):
     """Post the sign-in form as a browser would (token from the page, nonce cookie from it)."""
     token = login_token(client)
     return client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token, "next": next}
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": next},
     )
 
 
@@ -122,7 +130,9 @@ def callback_body(app, key: str, values: dict | None = None) -> dict:
         "outputs": outputs if key.startswith("..") else outputs[0],
         "inputs": inputs,
         "state": [item(d) for d in spec["state"]],
-        "changedPropIds": [f"{first['id']}.{first['property']}"] if isinstance(first["id"], str) else [],
+        "changedPropIds": [f"{first['id']}.{first['property']}"]
+        if isinstance(first["id"], str)
+        else [],
     }
 
 

@@ -32,7 +32,10 @@ def test_the_policy_covers_every_callback_exactly(secured_app):
 
 def test_state_changing_and_export_callbacks_need_more_than_viewing():
     for outputs in PLANNER_ONLY.values():
-        assert policy.CALLBACKS[frozenset(outputs)] in (Action.SAVE_SCENARIO, Action.SAVE_STORYBOARD)
+        assert policy.CALLBACKS[frozenset(outputs)] in (
+            Action.SAVE_SCENARIO,
+            Action.SAVE_STORYBOARD,
+        )
     assert policy.CALLBACKS[frozenset(ANALYST_ONLY["flows CSV"])] is Action.EXPORT_DATA
 
 
@@ -46,7 +49,9 @@ def relabelled(body: dict) -> dict:
     """The dash-auth public-route trick: an input relabelled as the URL's pathname, set to an open
     page, plus made-up inputs and state naming a different province."""
     forged = json.loads(json.dumps(body))
-    forged["inputs"] = [{"id": "_pages_location", "property": "pathname", "value": "/login"}] + forged["inputs"]
+    forged["inputs"] = [
+        {"id": "_pages_location", "property": "pathname", "value": "/login"}
+    ] + forged["inputs"]
     forged["state"].append({"id": "role", "property": "data", "value": "steward"})
     forged["state"].append({"id": "scope", "property": "data", "value": "province:110000"})
     forged["changedPropIds"] = ["_pages_location.pathname"]
@@ -71,7 +76,9 @@ def test_a_lower_role_is_refused_the_higher_callbacks(secured_app, signed_in, ro
     for name, outputs in refused.items():
         body = callback_body(secured_app, callback_key(secured_app, *outputs))
         response = client.post(
-            "/_dash-update-component", json=relabelled(body) if forge else body, headers=csrf(client)
+            "/_dash-update-component",
+            json=relabelled(body) if forge else body,
+            headers=csrf(client),
         )
         assert response.status_code == 403, (role, name)
 
@@ -94,7 +101,9 @@ def test_unknown_or_malformed_callbacks_are_refused(signed_in, body, status):
 def test_a_body_that_is_not_json_is_refused(signed_in):
     client = signed_in("steward")
     response = client.post(
-        "/_dash-update-component", data="output=x", headers={**csrf(client), "Content-Type": "text/plain"}
+        "/_dash-update-component",
+        data="output=x",
+        headers={**csrf(client), "Content-Type": "text/plain"},
     )
     assert response.status_code == 400
 
@@ -103,7 +112,9 @@ def test_a_viewer_can_use_the_pages(secured_app, signed_in):
     client = signed_in("viewer")
     key = callback_key(secured_app, ids.OVERVIEW_MAP)
     body = callback_body(
-        secured_app, key, {f"{ids.OVERVIEW_LEVEL}.value": "province", f"{ids.OVERVIEW_URL}.search": ""}
+        secured_app,
+        key,
+        {f"{ids.OVERVIEW_LEVEL}.value": "province", f"{ids.OVERVIEW_URL}.search": ""},
     )
     response = client.post("/_dash-update-component", json=body, headers=csrf(client))
     assert response.status_code == 200, response.get_data(as_text=True)[:300]

@@ -10,7 +10,9 @@ from tests.security.conftest import PASSWORD, USERS, callback_body, callback_key
 
 def overview_body(app) -> dict:
     key = callback_key(app, ids.OVERVIEW_MAP)
-    return callback_body(app, key, {f"{ids.OVERVIEW_LEVEL}.value": "province", f"{ids.OVERVIEW_URL}.search": ""})
+    return callback_body(
+        app, key, {f"{ids.OVERVIEW_LEVEL}.value": "province", f"{ids.OVERVIEW_URL}.search": ""}
+    )
 
 
 def test_a_callback_without_or_with_a_wrong_token_is_400(secured_app, signed_in):
@@ -19,7 +21,9 @@ def test_a_callback_without_or_with_a_wrong_token_is_400(secured_app, signed_in)
     assert client.post("/_dash-update-component", json=body).status_code == 400
     wrong = {"X-CSRFToken": "IjEyMyI.aaaa.bbbb"}
     assert client.post("/_dash-update-component", json=body, headers=wrong).status_code == 400
-    assert client.post("/_dash-update-component", json=body, headers=csrf(client)).status_code == 200
+    assert (
+        client.post("/_dash-update-component", json=body, headers=csrf(client)).status_code == 200
+    )
 
 
 def test_a_token_from_another_session_is_400(secured_app, signed_in):
@@ -42,11 +46,23 @@ def test_the_sign_in_form_needs_its_token_and_cookie(secured_app):
     assert no_token.status_code == 400
     token = login_token(client)
     other = secured_app.server.test_client()  # a different browser: no nonce cookie
-    assert other.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token}).status_code == 400
-    forged = client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": "x.y.z"})
+    assert (
+        other.post(
+            "/login", data={"username": name, "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 400
+    )
+    forged = client.post(
+        "/login", data={"username": name, "password": PASSWORD, "csrf_token": "x.y.z"}
+    )
     assert forged.status_code == 400
     token = login_token(client)
-    assert client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token}).status_code == 303
+    assert (
+        client.post(
+            "/login", data={"username": name, "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 303
+    )
 
 
 def test_sign_out_by_post_needs_the_token_and_by_get_the_same_site(signed_in):

@@ -52,8 +52,12 @@ def test_every_response_type_carries_the_headers(secured_app, client, signed_in)
         user.get("/_dash-layout"),
         user.get("/_dash-dependencies"),
         user.get(f"/geodata/{version}/province_national.geojson"),
-        user.post("/_dash-update-component", json=callback_body(secured_app, key), headers=csrf(user)),  # 403
-        user.post("/_dash-update-component", json=callback_body(secured_app, overview)),  # 400: no token
+        user.post(
+            "/_dash-update-component", json=callback_body(secured_app, key), headers=csrf(user)
+        ),  # 403
+        user.post(
+            "/_dash-update-component", json=callback_body(secured_app, overview)
+        ),  # 400: no token
         user.get("/nonexistent/deep/path"),
     ]
     statuses = {r.status_code for r in anonymous + signed}
@@ -81,14 +85,18 @@ def test_session_cookie_flags(client, signed_in):
     from tests.security.conftest import USERS, sign_in
 
     response = sign_in(client, USERS["viewer"])
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("yipanqi_session="))
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("yipanqi_session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
     assert "Secure" not in cookie  # plain HTTP here (tests); see the TLS case below
 
 
 @pytest.fixture(scope="module")
 def tls_app(security_store, tmp_path_factory):
-    config = SecurityConfig(tmp_path_factory.mktemp("tls-sessions"), "tls-key-0123456789", tls=True, proxies=1)
+    config = SecurityConfig(
+        tmp_path_factory.mktemp("tls-sessions"), "tls-key-0123456789", tls=True, proxies=1
+    )
     return create_app(layer_cache(), security_store, security=config)
 
 
@@ -96,14 +104,24 @@ def test_behind_a_tls_proxy_cookies_are_secure_and_hsts_is_sent(tls_app):
     from tests.security.conftest import USERS, login_token
 
     client = tls_app.server.test_client()
-    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.2.3", "X-Forwarded-Host": "localhost"}
+    https = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "10.1.2.3",
+        "X-Forwarded-Host": "localhost",
+    }
     page = client.get("/login", headers=https)
     assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
-    assert "Secure" in next(c for c in page.headers.getlist("Set-Cookie") if c.startswith("yipanqi_login="))
+    assert "Secure" in next(
+        c for c in page.headers.getlist("Set-Cookie") if c.startswith("yipanqi_login=")
+    )
     token = login_token(client)
     signed = client.post(
         "/login",
-        data={"username": USERS["viewer"], "password": "security suite passphrase", "csrf_token": token},
+        data={
+            "username": USERS["viewer"],
+            "password": "security suite passphrase",
+            "csrf_token": token,
+        },
         headers=https,
     )
     assert signed.status_code == 303
