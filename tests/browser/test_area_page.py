@@ -8,13 +8,10 @@ the store, the URL round trip, the English view and that no request leaves the s
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from dashboard.factory import create_app
 from etl import generate as gen
 from etl import store
 from etl.gravity import county_points
@@ -22,8 +19,7 @@ from etl.pipeline import ingest
 from geodata.census import age_sex_structure, county_census
 from geodata.hierarchy import hierarchy_table, province_table
 from geodata.regions import load_regions
-from tests.browser.conftest import CHROMIUM_ARGS, screenshot  # noqa: F401
-from tests.support import layer_cache
+from tests.browser.conftest import CHROMIUM_ARGS, new_signed_in_context, screenshot, serve_app  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -63,11 +59,8 @@ def area_store(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def area_server(area_store) -> Iterator[str]:
-    app = create_app(layer_cache(), area_store)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    server, base = serve_app(area_store)
+    yield base
     server.shutdown()
 
 
@@ -76,7 +69,7 @@ def area_page(request, browser, area_server):
     """A fresh page at a projector (1366x768) or desktop (1920x1080) size that records requests
     leaving the server and errors in the page."""
     width, height = SIZES[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = new_signed_in_context(browser, area_server, viewport={"width": width, "height": height})
     page = context.new_page()
     page.size = request.param
     page.base = area_server

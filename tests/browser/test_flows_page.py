@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import new_signed_in_context, screenshot
 from tests.support import DEMO_PERIODS, demo_store, layer_cache
 
 pytestmark = pytest.mark.browser
@@ -253,7 +253,7 @@ def test_csv_download_has_codes_and_suppressed_small_cells(page, live_server):
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_readable_at_projector_sizes(browser, live_server, size, lang):
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    context = new_signed_in_context(browser, live_server, viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     query = f"?lang={lang}&level=county&focus={PUDONG}" if lang == "en" else ""
     open_flows(page, live_server, query)

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import new_signed_in_context, screenshot
 from tests.support import DEMO_PERIODS, demo_store
 
 pytestmark = pytest.mark.browser
@@ -140,7 +140,7 @@ def test_controls_repaint_and_url_round_trip(page, live_server):
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
 def test_readable_at_projector_sizes_in_english(browser, live_server, size):
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    context = new_signed_in_context(browser, live_server, viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     open_overview(page, live_server, "?lang=en")
     assert "At or above target" in page.locator("#overview-legend").inner_text()
