@@ -3,7 +3,8 @@
 The master process imports ``app:server`` once (``--preload``: layers checked, first start done,
 caches warmed) and forks the workers, which share those pages of memory. ``gthread`` workers each
 run ``--threads`` requests at a time; on a 2-core host 2 workers x 4 threads is a good start.
-Gunicorn's ``Server`` header names no version. Put nginx in front for TLS (docs/deploy.md).
+Gunicorn's ``Server`` header names no version; its control socket is
+turned off. Put nginx in front for TLS (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def gunicorn_argv(host: str, port: int, workers: int, threads: int, timeout: int
         "-",
         "--forwarded-allow-ips",
         "127.0.0.1,::1",
+        "--no-control-socket",  # no runtime-management socket: nothing to manage the server through
         "app:server",
     ]
 
