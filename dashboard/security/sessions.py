@@ -53,8 +53,10 @@ def configure_sessions(server: flask.Flask, config: SecurityConfig) -> None:
 def start_session(principal: Principal) -> None:
     """A fresh session (new ID, no earlier content, e.g. no CSRF token) for ``principal``."""
     session = flask.session
-    session.clear()
+    # a stored session (someone signed in already) is deleted and gets a new ID; a visitor's
+    # session was never stored and has a fresh ID from this request already
     flask.current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
+    session.clear()
     now = time.time()
     session[USER] = principal.username
     session[SIGNED_IN_AT] = now

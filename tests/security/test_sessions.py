@@ -11,7 +11,7 @@ import pytest
 
 from access import accounts, audit
 from dashboard.security import sessions
-from tests.security.conftest import MAX_FAILURES, PASSWORD, sign_in
+from tests.security.conftest import MAX_FAILURES, PASSWORD, login_token, sign_in
 
 
 @pytest.fixture
@@ -94,10 +94,22 @@ def test_sign_out_deletes_the_server_side_session(client, account, session_dir):
     assert client.post("/_dash-update-component", json={"output": "x"}).status_code == 401
 
 
-def test_sign_in_gives_a_new_session_id(client, account):
+def test_sign_in_gives_a_new_session_id(secured_app, client, account):
     client.set_cookie("yipanqi_session", "planted-by-an-attacker")
     assert sign_in(client, account).status_code == 303
-    assert client.get_cookie("yipanqi_session").value != "planted-by-an-attacker"
+    first = client.get_cookie("yipanqi_session").value
+    assert first != "planted-by-an-attacker"
+    # signing in again over a live session (the form comes from another tab): a new ID, the old
+    # one is gone
+    other = secured_app.server.test_client()
+    token = login_token(other)
+    client.set_cookie("yipanqi_login", other.get_cookie("yipanqi_login", path="/login").value, path="/login")
+    again = client.post("/login", data={"username": account, "password": PASSWORD, "csrf_token": token})
+    assert again.status_code == 303
+    assert client.get_cookie("yipanqi_session").value != first
+    stale = secured_app.server.test_client()
+    stale.set_cookie("yipanqi_session", first)
+    assert stale.get("/").status_code == 302
 
 
 @pytest.mark.parametrize(
