@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.gravity import cached_county_points  # noqa: E402
 from etl.store import open_store  # noqa: E402
+from geodata.points import cached_county_points  # noqa: E402
 from planning.export import write_results  # noqa: E402
 from planning.model import fit_model, load_baseline  # noqa: E402
 from planning.scenario import LEVELS, parse_scenario, run_scenario  # noqa: E402

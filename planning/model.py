@@ -12,8 +12,8 @@ the attractiveness lever; the diagonal is never moved by the model (growth lever
 *Fitted model*: PySAL ``spint.gravity.Production`` (origin-constrained Poisson gravity model),
 ``log T_ij = k + mu_i + gamma * log W_j - beta * log d_ij``, fitted on the observed nonzero
 between-county flows of the period, with ``W_j`` the destination's observed between-county inflow
-(its attractiveness proxy) and ``d_ij`` the great-circle distance between county points (km,
-floored at 15 km as in ``etl.gravity``). ``gamma`` is the elasticity of a destination's flows to
+(its attractiveness proxy) and ``d_ij`` the floored great-circle distance between county points
+(km, at least 15 km; ``geodata.points``). ``gamma`` is the elasticity of a destination's flows to
 its attractiveness; the attractiveness lever uses it. Zero pairs are left out of the fit (8 M
 county pairs do not fit in a GLM here): the fit describes the pairs that exist.
 
@@ -40,10 +40,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from etl import store
-from etl.gravity import great_circle_km
+from geodata.points import MIN_DISTANCE_KM, great_circle_km
 from planning.errors import ScenarioError
-
-MIN_DISTANCE_KM = 15.0
 
 
 @dataclass(frozen=True)
@@ -146,7 +144,7 @@ class FittedModel:
 def fit_model(baseline: Baseline, points: pd.DataFrame) -> FittedModel:
     """Fit the origin-constrained model (spint ``Production``) on the baseline's flows.
 
-    ``points``: ``county_code, lon, lat`` (degrees), e.g. ``etl.gravity.cached_county_points``.
+    ``points``: ``county_code, lon, lat`` (degrees), e.g. ``geodata.points.cached_county_points``.
     Flows are rounded to whole persons (the GLM is Poisson); counties without a point are an error.
     """
     from spint.gravity import Production
@@ -160,7 +158,7 @@ def fit_model(baseline: Baseline, points: pd.DataFrame) -> FittedModel:
         raise ScenarioError(f"{len(missing)} counties have no point for distances, e.g. {missing[:5]}")
     o = located.loc[flows["hukou_code"], ["lon", "lat"]].to_numpy()
     d = located.loc[flows["residence_code"], ["lon", "lat"]].to_numpy()
-    distance = np.maximum(great_circle_km(o[:, 0], o[:, 1], d[:, 0], d[:, 1]), MIN_DISTANCE_KM)
+    distance = great_circle_km(o[:, 0], o[:, 1], d[:, 0], d[:, 1], floor_km=MIN_DISTANCE_KM)
     inflow = flows.groupby("residence_code")["persons"].sum()
     mass = inflow.loc[flows["residence_code"]].to_numpy()
     observed = np.rint(flows["persons"].to_numpy()).astype(np.int64)

@@ -1,7 +1,7 @@
 """First start on a fresh machine: a demo store from synthetic records, so the dashboard has data.
 
 Runs only when the store holds no aggregates. Records are generated from the 2010 census (see
-``etl.generate``) at ``DEMO_FRACTION`` of the census migrants, every month 2009-01..2012-12, then
+``synthetic.generate``) at ``DEMO_FRACTION`` of the census migrants, every month 2009-01..2012-12, then
 ingested in demo mode (the published demo hash key) and aggregated. Real users ingest their own
 extracts with ``yipanqi ingest`` instead; the demo never runs against a store that has data.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl import store
-from etl.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 from etl.pipeline import ingest
+from synthetic.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 from yipanqi.progress import step_progress
 from yipanqi.settings import Settings
 

@@ -77,7 +77,7 @@ def run_command(
         if fit or any(
             isinstance(x, Attractiveness) and x.elasticity is None for x in scenario.levers
         ):
-            from etl.gravity import cached_county_points
+            from geodata.points import cached_county_points
 
             with console.status("fitting the flow model (spint, origin-constrained)"):
                 model = fit_model(baseline, cached_county_points(settings.data_dir / "cache"))

@@ -32,7 +32,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import shapely
 import sqlalchemy as sa
 
 from dashboard import context
@@ -40,6 +39,7 @@ from dashboard.data import geo
 from dashboard.data.store import cached, periods
 from etl import store
 from etl.records import COHORTS
+from geodata.points import layer_points
 
 LEVELS = ("province", "prefecture", "county")
 DIRECTIONS = ("inflow", "outflow", "both", "net")
@@ -365,19 +365,16 @@ def _county_prefecture() -> dict[str, str]:
 
 
 def unit_points(level: str) -> dict[str, tuple[float, float]]:
-    """A point inside each unit (``point_on_surface``, lon/lat rounded to 0.001 degree)."""
+    """A point inside each unit (``geodata.points``, lon/lat rounded to 0.001 degree)."""
     return _unit_points(str(context.current().layers.root), level)
 
 
 @lru_cache(maxsize=8)
 def _unit_points(root: str, level: str) -> dict[str, tuple[float, float]]:
-    layer = context.current().layers.read(level)
-    points = shapely.point_on_surface(layer.geometry.to_numpy())
-    x = np.round(shapely.get_x(points), 3)
-    y = np.round(shapely.get_y(points), 3)
+    points = layer_points(context.current().layers, level, decimals=3)
     return {
         code: (float(lon), float(lat))
-        for code, lon, lat in zip(layer["adcode"].astype(str), x, y, strict=True)
+        for code, lon, lat in zip(points["code"], points["lon"], points["lat"], strict=True)
     }
 
 

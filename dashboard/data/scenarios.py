@@ -46,7 +46,7 @@ def baseline(engine: sa.Engine, period: str | None) -> Baseline:
 @cached(maxsize=4)
 def model(engine: sa.Engine, period: str) -> FittedModel:
     """The flow model fitted on ``period`` (seconds on a national store: fitted once per version)."""
-    from etl.gravity import cached_county_points
+    from geodata.points import cached_county_points
 
     layers = context.current().layers
     points = cached_county_points(layers.root.parent.parent / "cache")

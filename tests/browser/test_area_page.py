@@ -1,6 +1,6 @@
 """The drill-down pages (试点与地区) in a real headless Chromium, over a store of generated records.
 
-The store: synthetic records (``etl.generate``, 2010 census) living in 上海, 江苏, 浙江 and 江西,
+The store: synthetic records (``synthetic.generate``, 2010 census) living in 上海, 江苏, 浙江 and 江西,
 every month 2009-01..2012-12, so trends have four years. The tests follow a pilot from the menu,
 open drill-down URLs, change the period and the map measure, and check what is displayed against
 the store, the URL round trip, the English view and that no request leaves the server.
@@ -15,13 +15,13 @@ import pytest
 from werkzeug.serving import make_server
 
 from dashboard.factory import create_app
-from etl import generate as gen
 from etl import store
-from etl.gravity import county_points
 from etl.pipeline import ingest
 from geodata.census import age_sex_structure, county_census
 from geodata.hierarchy import hierarchy_table, province_table
+from geodata.points import county_points
 from geodata.regions import load_regions
+from synthetic import generate as gen
 from tests.browser.conftest import CHROMIUM_ARGS, screenshot  # noqa: F401
 from tests.support import layer_cache
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.gravity import great_circle_km
+from geodata.points import great_circle_km
 from planning.errors import ScenarioError
 from planning.model import Baseline, balance_doubly, fit_model, reallocate_origin_constrained
 from planning.scenario import parse_scenario, run_scenario

@@ -39,7 +39,7 @@ People
   2009-01 stock and every arrival cohort match the tilted structure; people who stay grow older.
 - *Marital status* (GB/T 2261.2) is drawn from :data:`MARITAL_TABLE` by sex and age (everyone under
   15 is 10 未婚); it stays fixed over the four years.
-- *Origin* (``hukou_code``): gravity model of ``etl.gravity`` (intra: another county of the same
+- *Origin* (``hukou_code``): gravity model of ``synthetic.gravity`` (intra: another county of the same
   province; inter: a county of another province).
 - *National ID*: area = hukou county code, birth date, a random sequence number of the right parity
   (odd men, even women), MOD 11-2 check character; unique over all simulated people (a collision
@@ -107,7 +107,6 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from etl.errors import EtlError
-from etl.gravity import GravityModel, draw_from_weights
 from etl.national_id import CHECK_CHARACTERS, id_ascii, to_15_digit
 from etl.records import (
     FIELDS,
@@ -117,6 +116,7 @@ from etl.records import (
     LAST_PERIOD,
     MARRIED_CODES,
 )
+from synthetic.gravity import GravityModel, draw_from_weights
 
 SCOPES: dict[str, tuple[str, ...]] = {
     "all": ("intra", "inter"),
@@ -398,7 +398,7 @@ def build_inputs(
     """Join the census, county points, hierarchy, regions and pilots into generator inputs.
 
     ``census``: ``geodata.census.county_census`` (one row per polygon county); ``age_sex``:
-    ``geodata.census.age_sex_structure``; ``points``: ``etl.gravity.county_points``;
+    ``geodata.census.age_sex_structure``; ``points``: ``geodata.points.county_points``;
     ``hierarchy``: ``geodata.hierarchy.hierarchy_table``; ``region_membership``:
     ``RegionConfig.membership()``; ``pilot_codes``: county or prefecture codes. Every census county
     without a point or a place in the hierarchy is reported at once.
@@ -463,8 +463,8 @@ def load_inputs(
     County points are cached in ``cache_dir`` (the first call reads every polygon, ~6 s);
     ``progress`` is called with the number of polygons read.
     """
-    from etl.gravity import cached_county_points
     from geodata.hierarchy import hierarchy_table, province_table
+    from geodata.points import cached_county_points
     from geodata.regions import load_regions
 
     census, age_sex = _census_tables(year)
