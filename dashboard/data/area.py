@@ -42,6 +42,7 @@ from dashboard.data.store import cached
 from etl import store
 from etl.records import INDICATORS
 from geodata.layers import LayerSet
+from geodata.points import unit_points
 
 LEVELS = ("region", "province", "prefecture", "county")
 SUB_LEVELS = {
@@ -319,18 +320,11 @@ def label_points(level: str) -> pd.DataFrame:
 @lru_cache(maxsize=8)
 def _label_points(layers: LayerSet, level: str) -> pd.DataFrame:
     frame = layers.read(level, "detail" if level == "county" else "national")
-    points = frame.geometry.representative_point()
+    points = unit_points(frame, decimals=4)
     with warnings.catch_warnings():  # square degrees: only compared between neighbours
         warnings.simplefilter("ignore", UserWarning)
-        size = frame.geometry.area
-    return pd.DataFrame(
-        {
-            "code": frame["adcode"].astype(str),
-            "lon": points.x.round(4),
-            "lat": points.y.round(4),
-            "area": size,
-        }
-    )
+        points["area"] = frame.geometry.area
+    return points
 
 
 def period_label(period: str, lang: str) -> str:
