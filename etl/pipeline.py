@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from etl import sources, staged, store
+from etl import dates, sources, staged, store
 from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, reference_tables
 from etl.errors import EtlError, HashKeyError, InputFormatError
 from etl.pseudonymise import HASH_BYTES, Hasher, PendingHashes, key_fingerprint, resolve_key
@@ -717,7 +717,7 @@ class _SeenKeys:
         for month, idx in groups:
             k = keys if idx is None else keys[idx]
             if month not in self._loaded:
-                self._loaded[month] = self._load_period(f"{month // 12:04d}-{month % 12 + 1:02d}")
+                self._loaded[month] = self._load_period(dates.period_label(month))
             # look up the sorted distinct keys (cache-friendly), then map back to rows
             unique, first, inverse = np.unique(k, return_index=True, return_inverse=True)
             u_loaded = _in_sorted(unique, self._loaded[month])

@@ -44,6 +44,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl import dates
 from etl.records import FIELDS, FLAG_FIELDS, FLAG_VALUES, MARITAL_VALUES, SEX_VALUES
 
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
@@ -228,7 +229,7 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     rules.add("period: missing", period_status == MISSING)
     rules.add("period: not a YYYY-MM month", period_status >= BAD)
     period_ok = period_status == OK
-    period_last_day = _month_to_day(months + 1) - 1
+    period_last_day = dates.last_day(months)
 
     sex, st = _parse_with_trim(_lookup(SEX_VALUES), col["sex"])
     rules.add("sex: missing", st == MISSING)
@@ -238,7 +239,7 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     _date_rules(rules, "birth_date", birth_status)
     birth_ok = birth_status == OK
     rules.add("birth_date: after the period's last day", birth_ok & period_ok & (birth > period_last_day))
-    age = _age(birth, months)
+    age = dates.completed_age(birth, months)
     rules.add(f"birth_date: implies an age over {MAX_AGE}", birth_ok & period_ok & (age > MAX_AGE))
 
     marital, st = _parse_with_trim(_lookup(MARITAL_VALUES), col["marital_status"])
@@ -310,7 +311,7 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
         "hukou_code": pa.array(code_values["hukou_code"][good].astype(np.int32)),
         "residence_code": pa.array(code_values["residence_code"][good].astype(np.int32)),
         "arrival_date": pa.array(arrival[good].astype(np.int32)).cast(pa.date32()),
-        "period": period_text(good_months),
+        "period": dates.period_text(good_months),
     }
     for name in FLAG_FIELDS:
         records[name] = pa.array(flags[name][good].astype(bool))
@@ -365,15 +366,6 @@ def _resolve_codes(
         return pa.array([notes.get(i, str(safe[i])) for i in bad_idx.tolist()], pa.string())
 
     return value, outside, unknown, detail, rows[to_valid]
-
-
-def period_text(months: np.ndarray) -> pa.Array:
-    """Months since year 0 as dictionary-encoded ``YYYY-MM`` text."""
-    if len(months) == 0:
-        return pa.array([], pa.string())
-    unique, index = np.unique(months, return_inverse=True)
-    labels = pa.array([f"{m // 12:04d}-{m % 12 + 1:02d}" for m in unique.tolist()])
-    return pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), labels)
 
 
 _FIELD_ORDER = {f.name: i for i, f in enumerate(FIELDS)}
@@ -522,42 +514,6 @@ def _lookup(mapping: dict[str, int]):  # noqa: ANN202
     return parse
 
 
-_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-
-
-def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm)."""
-    y = y - (m <= 2)
-    era = np.floor_divide(y, 400)
-    yoe = y - era * 400
-    mp = (m + 9) % 12
-    doy = (153 * mp + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-_LUT_FIRST_YEAR, _LUT_LAST_YEAR = 1800, 2200
-_LUT_MONTHS = np.arange(_LUT_FIRST_YEAR * 12, (_LUT_LAST_YEAR + 1) * 12 + 1, dtype=np.int64)
-_MONTH_START = _days_from_civil(_LUT_MONTHS // 12, _LUT_MONTHS % 12 + 1, np.ones_like(_LUT_MONTHS))
-"""Days since 1970-01-01 of the first day of every month from 1800 to 2200 (a look-up table)."""
-
-
-def _month_to_day(months: np.ndarray) -> np.ndarray:
-    """First day (days since 1970-01-01) of months counted since year 0 (1800-2200)."""
-    return _MONTH_START[np.clip(months - _LUT_FIRST_YEAR * 12, 0, len(_MONTH_START) - 1)]
-
-
-def _ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Days since 1970-01-01 of (y, m, d), and whether the date exists."""
-    month_ok = (m >= 1) & (m <= 12)
-    mi = np.clip(m, 1, 12) - 1
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    dim = _DAYS[mi] + ((mi == 1) & leap)
-    exists = month_ok & (d >= 1) & (d <= dim) & (y >= _LUT_FIRST_YEAR) & (y <= _LUT_LAST_YEAR)
-    days = _month_to_day(np.where(exists, y * 12 + mi, _EPOCH_MONTH)) + np.where(exists, d - 1, 0)
-    return days, exists
-
-
 def _date(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     n = len(arr)
     if _is_text(arr):
@@ -566,7 +522,7 @@ def _date(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         m, ok_m = _digit_columns(mat, [5, 6])
         dd, ok_d = _digit_columns(mat, [8, 9])
         shape_ok = exact & ok_y & ok_m & ok_d & (mat[:, 4] == ord("-")) & (mat[:, 7] == ord("-"))
-        days, exists = _ymd_days(y, m, dd)
+        days, exists = dates.day_number(y, m, dd)
         status = np.full(n, BAD, dtype=np.int8)
         status[shape_ok & ~exists] = IMPOSSIBLE
         status[shape_ok & exists] = OK
@@ -601,15 +557,6 @@ def _period(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, y * 12 + m - 1, _EPOCH_MONTH), status
 
 
-def _age(birth_days: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """Completed years on the first day of the period."""
-    index = np.searchsorted(_MONTH_START, birth_days, side="right") - 1
-    birth_month = index + _LUT_FIRST_YEAR * 12  # months since year 0
-    day = birth_days - _MONTH_START[np.clip(index, 0, None)] + 1
-    not_yet = (months % 12 < birth_month % 12) | ((months % 12 == birth_month % 12) & (day > 1))
-    return months // 12 - birth_month // 12 - not_yet
-
-
 def _national_id(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Normalised 18-byte IDs, their status, the birth date (days) written in them, an int64 code."""
     if not _is_text(arr):
@@ -642,7 +589,7 @@ def _national_id(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     y, _ = _digit_columns(mat, range(6, 10))
     m, _ = _digit_columns(mat, [10, 11])
     dd, _ = _digit_columns(mat, [12, 13])
-    birth, exists = _ymd_days(y, m, dd)
+    birth, exists = dates.day_number(y, m, dd)
     birth = np.where(exists, birth, -(10**9))
     ids = mat
     if (last == ord("x")).any():
