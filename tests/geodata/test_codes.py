@@ -5,6 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from geodata.code_history import (
+    current_codes,
+    read_code_history,
+    read_mca_codes,
+    successor_codes,
+)
 from geodata.codes import (
     ALIASES,
     CROSSWALK_COLUMNS,
@@ -17,10 +23,6 @@ from geodata.codes import (
     UNMATCHED_REASONS,
     alias_table,
     crosswalk,
-    current_codes,
-    read_code_history,
-    read_mca_codes,
-    successor_codes,
 )
 from geodata.errors import CensusDataError
 from geodata.hierarchy import hierarchy_table
