@@ -67,7 +67,7 @@ def period_label(month: int) -> str:
 
 
 def month_range(first: str, last: str) -> list[str]:
-    """The periods ``first`` .. ``last``, both included (empty when ``last`` is before ``first``)."""
+    """The periods ``first`` .. ``last``, both included (none when ``last`` is before ``first``)."""
     return [period_label(m) for m in range(month_number(first), month_number(last) + 1)]
 
 
@@ -104,9 +104,7 @@ def day_number(
     mi = np.clip(month, 1, 12) - 1
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     length = _DAYS_IN_MONTH[mi] + ((mi == 1) & leap)
-    exists = (
-        month_ok & (day >= 1) & (day <= length) & (year >= FIRST_YEAR) & (year <= LAST_YEAR)
-    )
+    exists = month_ok & (day >= 1) & (day <= length) & (year >= FIRST_YEAR) & (year <= LAST_YEAR)
     days = first_day(np.where(exists, year * 12 + mi, _EPOCH_MONTH)) + np.where(exists, day - 1, 0)
     return days, exists
 
@@ -127,7 +125,9 @@ def calendar_date(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 # --- ages ---------------------------------------------------------------------------------------
 
 
-def completed_years(birth_month: np.ndarray, birth_day: np.ndarray, months: np.ndarray) -> np.ndarray:
+def completed_years(
+    birth_month: np.ndarray, birth_day: np.ndarray, months: np.ndarray
+) -> np.ndarray:
     """Age on the first day of the periods ``months`` of people born on day ``birth_day`` of month
     number ``birth_month`` (see :func:`month_and_day`)."""
     not_yet = (months % 12 < birth_month % 12) | (

@@ -39,8 +39,8 @@ People
   2009-01 stock and every arrival cohort match the tilted structure; people who stay grow older.
 - *Marital status* (GB/T 2261.2) is drawn from :data:`MARITAL_TABLE` by sex and age (everyone under
   15 is 10 未婚); it stays fixed over the four years.
-- *Origin* (``hukou_code``): gravity model of ``synthetic.gravity`` (intra: another county of the same
-  province; inter: a county of another province).
+- *Origin* (``hukou_code``): gravity model of ``synthetic.gravity`` (intra: another county of the
+  same province; inter: a county of another province).
 - *National ID*: area = hukou county code, birth date, a random sequence number of the right parity
   (odd men, even women), MOD 11-2 check character; unique over all simulated people (a collision
   moves the sequence number on by 2).

@@ -1,9 +1,10 @@
 """First start on a fresh machine: a demo store from synthetic records, so the dashboard has data.
 
 Runs only when the store holds no aggregates. Records are generated from the 2010 census (see
-``synthetic.generate``) at ``DEMO_FRACTION`` of the census migrants, every month 2009-01..2012-12, then
-ingested in demo mode (the published demo hash key) and aggregated. Real users ingest their own
-extracts with ``yipanqi ingest`` instead; the demo never runs against a store that has data.
+``synthetic.generate``) at ``DEMO_FRACTION`` of the census migrants, every month
+2009-01..2012-12, then ingested in demo mode (the published demo hash key) and aggregated. Real
+users ingest their own extracts with ``yipanqi ingest`` instead; the demo never runs against a
+store that has data.
 """
 
 from __future__ import annotations

@@ -42,7 +42,9 @@ def test_day_number_knows_which_dates_exist():
 
 
 def test_calendar_date_and_month_and_day_invert_day_numbers():
-    days = np.random.default_rng(2).integers(_day(dt.date(1800, 1, 1)), _day(dt.date(2200, 12, 31)), 20_000)
+    days = np.random.default_rng(2).integers(
+        _day(dt.date(1800, 1, 1)), _day(dt.date(2200, 12, 31)), 20_000
+    )
     year, month, day = dates.calendar_date(days)
     months, day_of_month = dates.month_and_day(days)
     for n, y, m, d, mn, dm in zip(days, year, month, day, months, day_of_month, strict=True):
@@ -62,8 +64,14 @@ def test_completed_age_on_the_first_day_of_the_period():
         expected = first.year - born.year - ((first.month, first.day) < (born.month, born.day))
         assert age == expected, (born, first)
     # born on the 1st: the birthday is the period's first day; on the 2nd: not yet
-    assert dates.completed_age(np.array([_day(dt.date(1990, 5, 1))]), np.array([2010 * 12 + 4]))[0] == 20
-    assert dates.completed_age(np.array([_day(dt.date(1990, 5, 2))]), np.array([2010 * 12 + 4]))[0] == 19
+    assert (
+        dates.completed_age(np.array([_day(dt.date(1990, 5, 1))]), np.array([2010 * 12 + 4]))[0]
+        == 20
+    )
+    assert (
+        dates.completed_age(np.array([_day(dt.date(1990, 5, 2))]), np.array([2010 * 12 + 4]))[0]
+        == 19
+    )
 
 
 def test_periods_as_text():

@@ -33,7 +33,7 @@ from tests.support import layer_cache
 CODES = [
     *["310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112"],
     *["310113", "310114", "310115", "310116", "310117", "310118", "310120", "310151"],
-    "330902", "330921", "330922", "150822", "820001",
+    *["330902", "330921", "330922", "150822", "820001"],
 ]
 
 
@@ -71,8 +71,12 @@ def test_cached_points_are_written_once_and_read_back_unchanged(tmp_path):
 
 @pytest.mark.parametrize(
     ("level", "detail", "decimals"),
-    [("county", "national", 3), ("county", "detail", 4), ("prefecture", "national", 4),
-     ("province", "national", None)],
+    [
+        ("county", "national", 3),
+        ("county", "detail", 4),
+        ("prefecture", "national", 4),
+        ("province", "national", None),
+    ],
 )
 def test_layer_points_lie_inside_each_unit_of_the_layer(level, detail, decimals):
     layers = layer_cache()
@@ -103,6 +107,8 @@ def test_great_circle_agrees_with_a_geodesic_on_the_same_sphere(points):
 def test_floored_distance_is_never_under_the_floor():
     near = great_circle_km(121.50, 31.20, 121.51, 31.20)  # about 1 km apart
     assert near < 1.5
-    assert great_circle_km(121.50, 31.20, 121.51, 31.20, floor_km=MIN_DISTANCE_KM) == MIN_DISTANCE_KM
+    assert (
+        great_circle_km(121.50, 31.20, 121.51, 31.20, floor_km=MIN_DISTANCE_KM) == MIN_DISTANCE_KM
+    )
     far = great_circle_km(116.40, 39.90, 121.47, 31.23)
     assert great_circle_km(116.40, 39.90, 121.47, 31.23, floor_km=MIN_DISTANCE_KM) == far
