@@ -463,17 +463,49 @@ def load_inputs(
     County points are cached in ``cache_dir`` (the first call reads every polygon, ~6 s);
     ``progress`` is called with the number of polygons read.
     """
-    from geodata.hierarchy import hierarchy_table, province_table
     from geodata.points import cached_county_points
+
+    return _load_inputs(
+        year, regions_path, lambda _codes: cached_county_points(cache_dir, progress=progress)
+    )
+
+
+def province_inputs(
+    year: int, provinces: Sequence[str], regions_path: Path | None = None
+) -> GeneratorInputs:
+    """Generator inputs limited to the counties of ``provinces`` (codes such as ``310000``), as
+    destinations and as origins; their points are read from those polygons only, without a cache.
+    For tests and small demos."""
+    from geodata.points import county_points
+
+    return _load_inputs(
+        year, regions_path, lambda codes: county_points(county_codes=codes), tuple(provinces)
+    )
+
+
+def _load_inputs(
+    year: int,
+    regions_path: Path | None,
+    points: Callable[[pd.Series], pd.DataFrame],
+    provinces: tuple[str, ...] | None = None,
+) -> GeneratorInputs:
+    from geodata.hierarchy import hierarchy_table, province_table
     from geodata.regions import load_regions
 
     census, age_sex = _census_tables(year)
+    if provinces is not None:
+        census = census[census["province_code"].isin(provinces)]
+        age_sex = age_sex[age_sex["county_code"].isin(census["county_code"])]
     hierarchy = hierarchy_table()
     unit_codes = set(hierarchy["county_code"]) | set(hierarchy["prefecture_code"])
     regions = load_regions(regions_path, province_table(), unit_codes)
-    points = cached_county_points(cache_dir, progress=progress)
     return build_inputs(
-        census, age_sex, points, hierarchy, regions.membership(), [p.code for p in regions.pilots]
+        census,
+        age_sex,
+        points(census["county_code"]),
+        hierarchy,
+        regions.membership(),
+        [p.code for p in regions.pilots],
     )
 
 

@@ -17,10 +17,6 @@ from werkzeug.serving import make_server
 from dashboard.factory import create_app
 from etl import store
 from etl.pipeline import ingest
-from geodata.census import age_sex_structure, county_census
-from geodata.hierarchy import hierarchy_table, province_table
-from geodata.points import county_points
-from geodata.regions import load_regions
 from synthetic import generate as gen
 from tests.browser.conftest import CHROMIUM_ARGS, screenshot  # noqa: F401
 from tests.support import layer_cache
@@ -37,18 +33,7 @@ FONTS = (
 
 def generated_store(root) -> str:
     """A SQLite store of ~200,000 generated records (destinations in four provinces)."""
-    census = county_census(2010)
-    census = census[census["province_code"].isin(PROVINCES)]
-    age_sex = age_sex_structure(2010)
-    age_sex = age_sex[age_sex["county_code"].isin(census["county_code"])]
-    h = hierarchy_table()
-    regions = load_regions(
-        None, province_table(), set(h["county_code"]) | set(h["prefecture_code"])
-    )
-    inputs = gen.build_inputs(
-        census, age_sex, county_points(county_codes=census["county_code"]), h,
-        regions.membership(), [p.code for p in regions.pilots],
-    )  # fmt: skip
+    inputs = gen.province_inputs(2010, PROVINCES)
     records = root / "records.parquet"
     gen.write_records(inputs, gen.GenerateOptions(fraction=1e-4, seed=3), gen.OutputSpec(records))
     url = f"sqlite:///{root / 'store.sqlite'}"

@@ -24,10 +24,6 @@ import pytest
 
 from etl.national_id import check_character, is_valid_id
 from etl.records import FIELDS, FLAG_FIELDS, INDICATORS
-from geodata.census import age_sex_structure, county_census
-from geodata.hierarchy import hierarchy_table, province_table
-from geodata.points import county_points
-from geodata.regions import load_regions
 from synthetic import generate as gen
 from synthetic.gravity import draw_from_weights
 
@@ -38,18 +34,7 @@ PILOT_PREFIXES = ("310115", "3202", "3304")
 
 @pytest.fixture(scope="module")
 def inputs() -> gen.GeneratorInputs:
-    census = county_census(2010)
-    census = census[census["province_code"].isin(PROVINCES)]
-    age_sex = age_sex_structure(2010)
-    age_sex = age_sex[age_sex["county_code"].isin(census["county_code"])]
-    hierarchy = hierarchy_table()
-    regions = load_regions(
-        None, province_table(), set(hierarchy["county_code"]) | set(hierarchy["prefecture_code"])
-    )
-    points = county_points(county_codes=census["county_code"])
-    return gen.build_inputs(
-        census, age_sex, points, hierarchy, regions.membership(), [p.code for p in regions.pilots]
-    )
+    return gen.province_inputs(2010, PROVINCES)
 
 
 def frame(inputs: gen.GeneratorInputs, **options) -> tuple[pd.DataFrame, int]:
