@@ -38,11 +38,13 @@ from etl import sources, staged, store
 from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, reference_tables
 from etl.codebook import CodeBook
 from etl.dedup import SeenKeys
-from etl.errors import EtlError, HashKeyError, InputFormatError
+from etl.errors import EtlError, InputFormatError
 from etl.lineage import InputSummary, RunSummary, code_version, inputs_table, run_notes
 from etl.progress import ProgressCallback, ProgressEvent, no_progress
-from etl.pseudonymise import Hasher, key_fingerprint, resolve_key
+from etl.pseudonymise import Hasher, resolve_key
 from etl.reading import Reading, read_input
+from etl.redact import failure_message
+from etl.store_guard import admit, remember
 from geodata.regions import RegionConfig
 
 __all__ = ["InputSummary", "ProgressEvent", "RunSummary", "aggregate", "ingest"]
@@ -61,13 +63,17 @@ def ingest(
     small_cell: int = DEFAULT_SMALL_CELL,
     regions_path: Path | None = None,
     workers: int | None = None,
+    into_demo_store: bool = False,
 ) -> RunSummary:
     """Load record inputs into the store and refresh the aggregates of the periods they touch.
 
     ``paths``: CSV or Parquet files, or SQLAlchemy URLs (each read as ``table``). ``hash_key``:
     the pseudonymisation key (``demo=True`` allows none: the published demo key is used).
     ``workers``: processes that hash IDs (default: the number of CPUs; 0: hash inline).
-    Raises ``HashKeyError``, ``InputFormatError`` or ``StoreError`` with what to do.
+    Demo mode refuses a store of real records, and an ingest of real records refuses a store of
+    demo records unless ``into_demo_store`` (``etl.store_guard``). Raises ``HashKeyError``,
+    ``StoreKindError``, ``InputFormatError`` or ``StoreError`` with what to do; their messages and
+    the failed run's ``runs.message`` never quote a value read (``etl.redact``).
     """
     key = resolve_key(hash_key, demo)
     report = progress or no_progress
@@ -78,15 +84,9 @@ def ingest(
         )
     engine = store.open_store(store_url)
     try:
-        fingerprint = key_fingerprint(key)
-        known_fp = store.meta(engine, "key_fingerprint")
-        if known_fp and known_fp != fingerprint:
-            raise HashKeyError(
-                f"the store was built with another hash key (fingerprint {known_fp}, this key gives "
-                f"{fingerprint}): use the same YIPANQI_HASH_KEY, or a new store for a new key"
-            )
         root = staged.staging_root(Path(data_dir), _store_id(engine))
         with _lock(root):
+            fingerprint = admit(engine, key, demo, into_demo_store)
             store.mark_abandoned(engine)
             staged.remove_runs(root, store.unsuccessful_run_ids(engine))
             hierarchy, region_config = _geography(regions_path)
@@ -101,6 +101,7 @@ def ingest(
                 started,
                 key,
                 fingerprint,
+                demo,
                 codes,
                 hierarchy,
                 region_config,
@@ -112,7 +113,7 @@ def ingest(
                 return _ingest_run(run, inputs, aggregate, workers)
             except BaseException as exc:
                 writer.abort()
-                store.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
+                store.fail_run(engine, run_id, failure_message(exc))
                 raise
     finally:
         engine.dispose()
@@ -161,7 +162,7 @@ def aggregate(
                     )
                     store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
             except BaseException as exc:
-                store.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
+                store.fail_run(engine, run_id, failure_message(exc))
                 raise
             return RunSummary(
                 run_id,
@@ -193,6 +194,7 @@ class _Run:
     started: datetime
     key: bytes
     fingerprint: str
+    demo: bool
     codes: CodeBook
     hierarchy: pd.DataFrame
     regions: RegionConfig
@@ -272,8 +274,7 @@ def _ingest_run(
                 report,
                 timings,
             )
-        if store.meta(conn, "key_fingerprint") is None:
-            store.set_meta(conn, "key_fingerprint", run.fingerprint)
+        remember(conn, run.fingerprint, run.demo)
         store.finish_run(
             conn,
             run_id,

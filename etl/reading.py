@@ -29,6 +29,7 @@ from etl.errors import EtlError, InputFormatError
 from etl.lineage import InputSummary
 from etl.progress import ProgressCallback, ProgressEvent
 from etl.pseudonymise import Hasher, PendingHashes
+from etl.redact import library_reason
 from etl.stage import StagedBatch, stage_batch
 
 PARQUET_BATCH_ROWS = 256 * 1024
@@ -143,6 +144,12 @@ def read_input(
     kept: list[Future[int]] = []
     staging: list[Future[StagedBatch]] = []
 
+    def staged_batch(future: Future[StagedBatch]) -> StagedBatch:
+        try:
+            return future.result()
+        except InputFormatError as exc:  # a column of a batch that cannot be read
+            raise InputFormatError(f"{source.label}: {exc}") from None
+
     def hand_on(batch: StagedBatch) -> None:
         if batch.quarantine.num_rows:
             quarantine.append(batch.quarantine)
@@ -163,16 +170,18 @@ def read_input(
                 staging.append(stager.submit(stage_batch, raw, mapping, n_in + 1, codes))
                 n_in += raw.num_rows
                 if len(staging) > 2:  # batches are handed on in input order
-                    hand_on(staging.pop(0).result())
+                    hand_on(staged_batch(staging.pop(0)))
                 if source.kind != "csv":
                     report(ProgressEvent(f"load {name}", n_in, rows_total, "rows"))
             for future in staging:
-                hand_on(future.result())
+                hand_on(staged_batch(future))
             n_loaded = sum(f.result() for f in kept)
-    except (InputFormatError, pa.ArrowInvalid):
+    except (InputFormatError, pa.ArrowException) as exc:
         # text of another encoding after an ASCII start can break parsing before the digest says so
         if digest is None or source.kind != "csv" or digest.result()[1] == encoding:
-            raise
+            if isinstance(exc, InputFormatError):
+                raise
+            raise InputFormatError(f"{source.label}: {library_reason(exc)}") from None
         verdict[:] = ["encoding"]
     decide()  # an input without rows
     if digest is not None:

@@ -28,8 +28,9 @@ bytes handed to the hasher.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -40,6 +41,7 @@ from etl.casting import (
     IMPOSSIBLE,
     MISSING,
     OK,
+    Parser,
     column,
     lookup_parser,
     parse_code,
@@ -52,10 +54,13 @@ from etl.casting import missing_text as _missing_text
 from etl.casting import valid_mask as _valid_mask
 from etl.codebook import CodeBook
 from etl.codebook import Detail as CodeDetail
+from etl.errors import InputFormatError
 from etl.national_id import CHECK_WRONG, ID15, parse_ids
 from etl.records import FIELDS, FLAG_FIELDS, FLAG_VALUES, MARITAL_VALUES, SEX_VALUES
+from etl.redact import library_reason
 
 MAX_AGE = 120
+T = TypeVar("T")
 _EPOCH_MONTH = 1970 * 12
 
 
@@ -137,27 +142,40 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     number of the batch's first row.
     """
     n = raw.num_rows
-    col = {name: column(raw[columns[name]]) for name in columns}
     rules = _Rules(n)
 
-    months, period_status = parse_with_trim(_period, col["period"])
+    def read(name: str, parse: Parser) -> tuple[np.ndarray, np.ndarray]:
+        return guarded(lambda: parse_with_trim(parse, column(raw[columns[name]])), name)
+
+    def guarded(call: Callable[[], T], name: str) -> T:
+        """``call()``; a library error becomes an InputFormatError naming the column and the
+        rows of the batch, never the values (``etl.redact``)."""
+        try:
+            return call()
+        except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+            raise InputFormatError(
+                f"rows {first_row}-{first_row + n - 1}, column {columns[name]} ({name}): "
+                f"cannot be read: {library_reason(exc)}"
+            ) from None
+
+    months, period_status = read("period", _period)
     rules.add("period: missing", period_status == MISSING)
     rules.add("period: not a YYYY-MM month", period_status >= BAD)
     period_ok = period_status == OK
     period_last_day = _month_to_day(months + 1) - 1
 
-    sex, st = parse_with_trim(lookup_parser(SEX_VALUES), col["sex"])
+    sex, st = read("sex", lookup_parser(SEX_VALUES))
     rules.add("sex: missing", st == MISSING)
     rules.add("sex: not 1/2/男/女", st >= BAD)
 
-    birth, birth_status = parse_with_trim(_date, col["birth_date"])
+    birth, birth_status = read("birth_date", _date)
     _date_rules(rules, "birth_date", birth_status)
     birth_ok = birth_status == OK
     rules.add("birth_date: after the period's last day", birth_ok & period_ok & (birth > period_last_day))
     age = _age(birth, months)
     rules.add(f"birth_date: implies an age over {MAX_AGE}", birth_ok & period_ok & (age > MAX_AGE))
 
-    marital, st = parse_with_trim(lookup_parser(MARITAL_VALUES), col["marital_status"])
+    marital, st = read("marital_status", lookup_parser(MARITAL_VALUES))
     rules.add("marital_status: missing", st == MISSING)
     rules.add("marital_status: not a GB/T 2261.2 code (10, 20-23, 30, 40, 90 or its word)", st >= BAD)
 
@@ -165,7 +183,7 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     remapped: dict[str, int] = {}
     remapped_rows: dict[str, np.ndarray] = {}
     for name in ("hukou_code", "residence_code"):
-        value, st = parse_with_trim(parse_code, col[name])
+        value, st = read(name, parse_code)
         rules.add(f"{name}: missing", st == MISSING)
         rules.add(f"{name}: malformed code (not 6 digits)", st >= BAD)
         checked = codes.check(value, st == OK, period_ok, months)
@@ -175,7 +193,7 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
         if len(checked.remapped):
             remapped_rows[name] = checked.remapped
 
-    arrival, st = parse_with_trim(_date, col["arrival_date"])
+    arrival, st = read("arrival_date", _date)
     _date_rules(rules, "arrival_date", st)
     arrival_ok = st == OK
     rules.add("arrival_date: after the period's last day", arrival_ok & period_ok & (arrival > period_last_day))
@@ -184,12 +202,14 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     flags = {}
     flag_lookup = lookup_parser(FLAG_VALUES)
     for name in FLAG_FIELDS:
-        value, st = parse_with_trim(flag_lookup, col[name])
+        value, st = read(name, flag_lookup)
         rules.add(f"{name}: missing", st == MISSING)
         rules.add(f"{name}: not 1/0/是/否", st >= BAD)
         flags[name] = value
 
-    id_bytes, id_status, id_ymd, id_keys = parse_ids(col["person_id"])
+    id_bytes, id_status, id_ymd, id_keys = guarded(
+        lambda: parse_ids(column(raw[columns["person_id"]])), "person_id"
+    )
     id_birth, id_birth_exists = _ymd_days(*id_ymd)
     id_birth = np.where(id_birth_exists, id_birth, -(10**9))
     rules.add("person_id: missing", id_status == MISSING)
