@@ -18,13 +18,11 @@ Guarantees:
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -85,7 +83,7 @@ def ingest(
     engine = store.open_store(store_url)
     try:
         root = staged.staging_root(Path(data_dir), _store_id(engine))
-        with _lock(root):
+        with staged.locked(root):
             fingerprint = admit(engine, key, demo, into_demo_store)
             store.mark_abandoned(engine)
             staged.remove_runs(root, store.unsuccessful_run_ids(engine))
@@ -137,7 +135,7 @@ def aggregate(
     engine = store.open_store(store_url)
     try:
         root = staged.staging_root(Path(data_dir), _store_id(engine))
-        with _lock(root):
+        with staged.locked(root):
             hierarchy, region_config = _geography(regions_path)
             committed = store.succeeded_run_ids(engine)
             wanted = set(periods) if periods else None
@@ -360,20 +358,3 @@ def _geography(regions_path: Path | None) -> tuple[pd.DataFrame, RegionConfig]:
     hierarchy = hierarchy_table()
     unit_codes = set(hierarchy["county_code"]) | set(hierarchy["prefecture_code"])
     return hierarchy, load_regions(regions_path, province_table(), unit_codes)
-
-
-@contextmanager
-def _lock(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise EtlError(
-                f"another ingest or aggregate is running on {root.parent.parent}; wait for it to finish"
-            ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-

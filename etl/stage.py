@@ -19,11 +19,11 @@ Decisions beyond DESIGN.md §3:
   ``arrival_date`` may not be after the period's last day nor before ``birth_date``;
 - age is completed years on the first day of the period (0 for a child born during the period).
 
-A *staged record* has: ``sex`` (int8: 1 male, 2 female), ``birth_date`` (date), ``age`` (int16),
-``marital_status`` (int8), ``hukou_code`` and ``residence_code`` (int32 of the 6-digit code),
-``arrival_date`` (date), ``period`` (text YYYY-MM) and the nine flags (bool). The person hash is
-added by the pipeline (``etl.pseudonymise``); the raw ID never leaves this module except as the
-bytes handed to the hasher.
+A *staged record* keeps only what the marts read: ``sex`` (int8: 1 male, 2 female), ``age``
+(int16), ``marital_status`` (int8), ``hukou_code`` and ``residence_code`` (int32 of the 6-digit
+code), ``period`` (text YYYY-MM) and the nine flags (bool). The birth and arrival dates are checked
+here and then dropped. The person hash is added by the pipeline (``etl.pseudonymise``); the raw ID
+never leaves this module except as the bytes handed to the hasher.
 """
 
 from __future__ import annotations
@@ -236,12 +236,10 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     good_months = months[good]
     records = {
         "sex": pa.array(sex[good].astype(np.int8)),
-        "birth_date": pa.array(birth[good].astype(np.int32)).cast(pa.date32()),
         "age": pa.array(np.clip(age[good], 0, None).astype(np.int16)),
         "marital_status": pa.array(marital[good].astype(np.int8)),
         "hukou_code": pa.array(code_values["hukou_code"][good].astype(np.int32)),
         "residence_code": pa.array(code_values["residence_code"][good].astype(np.int32)),
-        "arrival_date": pa.array(arrival[good].astype(np.int32)).cast(pa.date32()),
         "period": period_text(good_months),
     }
     for name in FLAG_FIELDS:
