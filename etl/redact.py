@@ -23,7 +23,7 @@ from pathlib import Path
 
 from etl.errors import EtlError
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_QUOTED = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"")
 _MAX_DIGITS = 2
 _MAX_NAME_DIGITS = 5
 _MAX_NAME_LENGTH = 40
@@ -36,12 +36,17 @@ def library_reason(exc: BaseException) -> str:
     size?)`` stays whole; ``ValueError: Couldn't parse datetime string: '1980-05-10'`` becomes
     ``ValueError: Couldn't parse datetime string``.
     """
+    if isinstance(exc, UnicodeDecodeError):  # its text shows the bytes around the bad one
+        return f"{type(exc).__name__}: not {exc.encoding} text ({exc.reason})"
     lines = str(exc).strip().splitlines()
     head = _QUOTED.sub(" ", lines[0].split(":", 1)[0]) if lines else ""
     words = [
         w
         for w in head.split()
-        if w.isascii() and sum(c.isdigit() for c in w) <= _MAX_DIGITS and "'" not in w
+        if w.isascii()
+        and sum(c.isdigit() for c in w) <= _MAX_DIGITS
+        and not w.startswith(("'", '"'))
+        and not w.endswith(("'", '"'))
     ]
     kind = " ".join(words)[:100].strip(" ,;(")
     return f"{type(exc).__name__}: {kind}" if kind else type(exc).__name__

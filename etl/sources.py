@@ -197,13 +197,21 @@ def map_columns(names: list[str], where: str) -> tuple[dict[str, str], list[str]
     return mapping, extra
 
 
-def read_csv_header(path: Path, encoding: str) -> list[str]:
-    """The column names of a CSV file's first line."""
-    with path.open("r", encoding=encoding, newline="") as f:
-        try:
-            line = f.readline()
-        except UnicodeDecodeError:
-            raise InputFormatError(f"{path}: cannot decode the header line as {encoding}") from None
+def read_csv_header(path: Path, encoding: str, max_bytes: int = 1 << 20) -> list[str]:
+    """The column names of a CSV file's first line (decoded alone: bytes after it do not matter)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = ""
+    with path.open("rb") as f:
+        for _ in range(max_bytes):
+            byte = f.read(1)
+            try:
+                line += decoder.decode(byte, final=not byte)
+            except UnicodeDecodeError:
+                raise InputFormatError(
+                    f"{path}: cannot decode the header line as {encoding}"
+                ) from None
+            if not byte or "\n" in line:
+                break
     line = line.lstrip("\ufeff")
     if not line.strip():
         raise InputFormatError(f"{path}: empty file or empty first line (expected a header)")
