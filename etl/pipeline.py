@@ -180,8 +180,6 @@ def aggregate(
         engine.dispose()
 
 
-
-
 @dataclass(frozen=True)
 class _Run:
     """What one ingest run works with."""
@@ -199,7 +197,6 @@ class _Run:
     writer: staged.RunWriter
     report: ProgressCallback
     small_cell: int
-
 
 
 def _ingest_run(
@@ -298,7 +295,6 @@ def _ingest_run(
         seconds=timings,
         remapped=remapped,
     )
-
 
 
 def _write_marts(

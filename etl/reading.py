@@ -57,6 +57,9 @@ class Reading:
 def read_input(
     source: sources.Source, reading: Reading, encoding_hint: str | None = None
 ) -> tuple[InputSummary, pa.Table | None]:
+    """Load one input (see the module docstring): its summary, and its quarantine rows (None
+    when the input is skipped as already loaded). ``encoding_hint``: the encoding to read a CSV
+    file in, when a first reading found it to be another than the one its start suggests."""
     codes, hasher, seen, writer = reading.codes, reading.hasher, reading.seen, reading.writer
     digests, run_digests, run_id, report = (
         reading.digests,
@@ -64,7 +67,7 @@ def read_input(
         reading.run_id,
         reading.report,
     )
-    name = Path(source.label).name if source.kind != "sql" else source.label
+    name = _display_name(source)
     encoding = ""
     sha = ""
     digest: Future[tuple[str, str]] | None = None
@@ -85,35 +88,7 @@ def read_input(
 
     malformed = sources.MalformedLines()
     sql_sha = hashlib.sha256()
-    if source.kind == "csv":
-        assert source.path is not None
-        names = sources.read_csv_header(source.path, encoding)
-        mapping, extra = sources.map_columns(names, source.label)
-        size = source.path.stat().st_size
-        done = 0
-
-        def read(n: int) -> None:
-            nonlocal done
-            done += n
-            report(ProgressEvent(f"load {name}", done, size, "bytes"))
-
-        batches: Iterator[pa.Table] = sources.csv_batches(
-            source.path, encoding, list(mapping.values()), malformed, on_bytes=read
-        )
-        rows_total = None
-    elif source.kind == "parquet":
-        assert source.path is not None
-        names = sources.parquet_columns(source.path)
-        mapping, extra = sources.map_columns(names, source.label)
-        batches = sources.parquet_batches(source.path, list(mapping.values()), PARQUET_BATCH_ROWS)
-        rows_total = sources.parquet_rows(source.path)
-    else:
-        names = sources.sql_columns(source)
-        mapping, extra = sources.map_columns(names, source.label)
-        batches = sources.table_digest(
-            sources.sql_batches(source, list(mapping.values()), PARQUET_BATCH_ROWS), sql_sha
-        )
-        rows_total = None
+    mapping, extra, batches, rows_total = _open_batches(source, encoding, malformed, sql_sha, report)
 
     n_in = 0
     quarantine: list[pa.Table] = []
@@ -243,6 +218,50 @@ def read_input(
             f"{source.label}: {n_in} rows in but {n_loaded} loaded + {q.num_rows} quarantined"
         )
     return summary, q
+
+
+def _open_batches(
+    source: sources.Source,
+    encoding: str,
+    malformed: sources.MalformedLines,
+    sql_sha: hashlib._Hash,
+    report: ProgressCallback,
+) -> tuple[dict[str, str], list[str], Iterator[pa.Table], int | None]:
+    """The column mapping, extra columns, raw batches and row count (None: unknown) of an input;
+    CSV lines that are not rows go to ``malformed``, and a SQL table's rows into ``sql_sha``."""
+    name = _display_name(source)
+    if source.kind == "csv":
+        assert source.path is not None
+        names = sources.read_csv_header(source.path, encoding)
+        mapping, extra = sources.map_columns(names, source.label)
+        size = source.path.stat().st_size
+        done = 0
+
+        def read(n: int) -> None:
+            nonlocal done
+            done += n
+            report(ProgressEvent(f"load {name}", done, size, "bytes"))
+
+        batches = sources.csv_batches(
+            source.path, encoding, list(mapping.values()), malformed, on_bytes=read
+        )
+        return mapping, extra, batches, None
+    if source.kind == "parquet":
+        assert source.path is not None
+        names = sources.parquet_columns(source.path)
+        mapping, extra = sources.map_columns(names, source.label)
+        batches = sources.parquet_batches(source.path, list(mapping.values()), PARQUET_BATCH_ROWS)
+        return mapping, extra, batches, sources.parquet_rows(source.path)
+    names = sources.sql_columns(source)
+    mapping, extra = sources.map_columns(names, source.label)
+    batches = sources.table_digest(
+        sources.sql_batches(source, list(mapping.values()), PARQUET_BATCH_ROWS), sql_sha
+    )
+    return mapping, extra, batches, None
+
+
+def _display_name(source: sources.Source) -> str:
+    return Path(source.label).name if source.kind != "sql" else source.label
 
 
 def malformed_quarantine(

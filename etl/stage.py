@@ -87,7 +87,6 @@ class StagedBatch:
     remapped: dict[str, int] = field(default_factory=dict)
 
 
-
 Detail: TypeAlias = np.ndarray | CodeDetail
 
 

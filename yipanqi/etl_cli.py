@@ -61,7 +61,9 @@ def ingest_command(
     demo: Annotated[
         bool,
         typer.Option(
-            "--demo", help="Synthetic records: without YIPANQI_HASH_KEY use the published demo key."
+            "--demo",
+            help="Synthetic records (a store of real records refuses them): without "
+            "YIPANQI_HASH_KEY use the published demo key.",
         ),
     ] = False,
     small_cell: Annotated[
