@@ -61,7 +61,9 @@ def fixed_width(arr: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray, np.n
     n = len(arr)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
     data_buf = arr.buffers()[2]
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
+    data = (
+        np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
+    )
     lengths = np.diff(offsets)
     exact = lengths == width
     if n and exact.all():

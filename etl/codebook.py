@@ -63,7 +63,9 @@ class CodeBook:
     _answers: dict[tuple[int, int], tuple[int, str, bool]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_hierarchy(cls, hierarchy: pa.Table | object) -> CodeBook:

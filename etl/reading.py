@@ -88,7 +88,9 @@ def read_input(
 
     malformed = sources.MalformedLines()
     sql_sha = hashlib.sha256()
-    mapping, extra, batches, rows_total = _open_batches(source, encoding, malformed, sql_sha, report)
+    mapping, extra, batches, rows_total = _open_batches(
+        source, encoding, malformed, sql_sha, report
+    )
 
     n_in = 0
     quarantine: list[pa.Table] = []

@@ -47,7 +47,9 @@ from etl.casting import (
     parse_code,
     parse_with_trim,
 )
-from etl.casting import digit_columns as _digit_columns  # names the date helpers below use
+
+# the date helpers at the end of this module use these names (kept while they move to etl.dates)
+from etl.casting import digit_columns as _digit_columns
 from etl.casting import fixed_width as _fixed_width
 from etl.casting import is_text as _is_text
 from etl.casting import missing_text as _missing_text
@@ -138,7 +140,9 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     """Validate and cast one raw batch.
 
     ``columns`` maps canonical field names to the batch's column names; ``first_row`` is the row
-    number of the batch's first row.
+    number of the batch's first row. Raises ``InputFormatError`` naming the column and the rows of
+    the batch (never a value) when a library cannot read a column at all (bytes that are not
+    text, a list where a value should be).
     """
     n = raw.num_rows
     rules = _Rules(n)

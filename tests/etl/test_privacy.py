@@ -28,14 +28,30 @@ from tests.etl.helpers import CHINESE, FIELDS, P, Z, national_id, record, write_
 from yipanqi import etl_cli
 
 KEY = "test-key-0123456789abcdef"
-NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄丽", "周杰", "吴霞", "徐强", "孙燕", "马超"]
+NAMES = [
+    "张伟",
+    "王芳",
+    "李娜",
+    "刘洋",
+    "陈静",
+    "杨磊",
+    "赵敏",
+    "黄丽",
+    "周杰",
+    "吴霞",
+    "徐强",
+    "孙燕",
+    "马超",
+]
 
 
 def _rows() -> list[dict[str, str]]:
     """One valid row and one row per fault, each a different person born on a different day."""
 
     def person(i: int, **changes: str) -> dict[str, str]:
-        row = record(2, f"19{60 + i}-0{1 + i % 9}-1{i % 10}", 20, Z, P, "111111111", sequence=20 + 2 * i)
+        row = record(
+            2, f"19{60 + i}-0{1 + i % 9}-1{i % 10}", 20, Z, P, "111111111", sequence=20 + 2 * i
+        )
         row.update(changes)
         return row
 
@@ -88,10 +104,20 @@ def _inputs(tmp_path: Path) -> list[list[str]]:
         ROWS,
         chinese=True,
         encoding="gb18030",
-        extra={"姓名": NAMES[: len(ROWS)], "联系电话": PHONES, ROWS[0]["person_id"]: ["x"] * len(ROWS)},
+        extra={
+            "姓名": NAMES[: len(ROWS)],
+            "联系电话": PHONES,
+            ROWS[0]["person_id"]: ["x"] * len(ROWS),
+        },
     )
-    broken = write_csv(tmp_path / "broken.csv", ROWS[:3], encoding="gb18030", extra={"姓名": NAMES[:3]})
-    broken.write_bytes(broken.read_bytes().replace(NAMES[1].encode("gb18030"), NAMES[1].encode("gb18030") + b"\xff"))
+    broken = write_csv(
+        tmp_path / "broken.csv", ROWS[:3], encoding="gb18030", extra={"姓名": NAMES[:3]}
+    )
+    broken.write_bytes(
+        broken.read_bytes().replace(
+            NAMES[1].encode("gb18030"), NAMES[1].encode("gb18030") + b"\xff"
+        )
+    )
 
     database = tmp_path / "source.sqlite"
     with sqlite3.connect(database) as con:  # a DATE column the driver cannot convert
@@ -99,7 +125,10 @@ def _inputs(tmp_path: Path) -> list[list[str]]:
         con.execute(f"CREATE TABLE padis ({columns})")
         for i, row in enumerate(ROWS[:2]):
             values = dict(row, birth_date=row["birth_date"] + (" 12:00" if i else ""))
-            con.execute(f"INSERT INTO padis VALUES ({', '.join('?' * len(FIELDS))})", [values[f] for f in FIELDS])
+            con.execute(
+                f"INSERT INTO padis VALUES ({', '.join('?' * len(FIELDS))})",
+                [values[f] for f in FIELDS],
+            )
 
     parquet = tmp_path / "bytes.parquet"
     table = pa.table({f: [r[f] for r in ROWS[:2]] for f in FIELDS})
@@ -139,7 +168,10 @@ def test_no_personal_data_in_messages_logs_store_or_staged_records(tmp_path, mon
     etl_cli.register(app)
     runner = CliRunner()
 
-    results = {Path(args[0]).name.split("#")[0]: runner.invoke(app, ["ingest", *args]) for args in _inputs(tmp_path)}
+    results = {
+        Path(args[0]).name.split("#")[0]: runner.invoke(app, ["ingest", *args])
+        for args in _inputs(tmp_path)
+    }
     printed = "\n".join(r.stdout + r.stderr for r in results.values())
     runs_listing = runner.invoke(app, ["runs", "--inputs"])
     printed += runs_listing.stdout + runs_listing.stderr
@@ -150,11 +182,16 @@ def test_no_personal_data_in_messages_logs_store_or_staged_records(tmp_path, mon
         assert result.exception is None or isinstance(result.exception, SystemExit), name
         assert "Traceback" not in result.stderr
         if result.exit_code:
-            assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
+            assert (
+                len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
+            )
     assert "is the header line missing?" in results["headerless.csv"].stderr
     assert "column 20 (its name looks like a value)" in results["messy.csv"].stdout
     assert "not gb18030 text" in results["broken.csv"].stderr
-    assert "cannot read the table: ValueError: Invalid isoformat string" in results["source.sqlite"].stderr
+    assert (
+        "cannot read the table: ValueError: Invalid isoformat string"
+        in results["source.sqlite"].stderr
+    )
     assert "column sex (sex): cannot be read" in results["bytes.parquet"].stderr
     assert "in 13 = loaded 1 + quarantined 12" in results["messy.csv"].stdout
 
@@ -168,7 +205,12 @@ def test_no_personal_data_in_messages_logs_store_or_staged_records(tmp_path, mon
         assert table.schema.names == STAGED_SCHEMA.names
         staged += str(table.drop_columns(["person_hash"]).to_pydict())
 
-    for where, text in (("printed", printed), ("logs", caplog.text), ("store", dump), ("staged", staged)):
+    for where, text in (
+        ("printed", printed),
+        ("logs", caplog.text),
+        ("store", dump),
+        ("staged", staged),
+    ):
         leaked = [secret for secret in SECRETS if secret in text]
         assert not leaked, f"{where} holds {len(leaked)} raw values"
 
@@ -204,7 +246,13 @@ def test_library_reasons_keep_the_kind_only():
 
 @pytest.mark.parametrize(
     ("name", "shown"),
-    [("备注", "备注"), ("联系电话", "联系电话"), ("remark 2", "remark 2"), ("110105194912310021", "column 3 (its name looks like a value)"), ("1949-12-31", "column 3 (its name looks like a value)")],
+    [
+        ("备注", "备注"),
+        ("联系电话", "联系电话"),
+        ("remark 2", "remark 2"),
+        ("110105194912310021", "column 3 (its name looks like a value)"),
+        ("1949-12-31", "column 3 (its name looks like a value)"),
+    ],
 )
 def test_extra_column_names_that_look_like_values_are_withheld(name, shown):
     assert column_label(name, 3) == shown
@@ -225,7 +273,15 @@ def test_header_of_chinese_columns_still_names_missing_fields(tmp_path, sqlite_u
     from etl.pipeline import ingest
 
     path = tmp_path / "short.csv"
-    path.write_text(",".join(CHINESE[f] for f in FIELDS[:3]) + "\n" + ",".join(ROWS[0][f] for f in FIELDS[:3]) + "\n", encoding="utf-8")
-    with pytest.raises(InputFormatError, match="the first line has 3 columns, 3 of them field names") as info:
+    path.write_text(
+        ",".join(CHINESE[f] for f in FIELDS[:3])
+        + "\n"
+        + ",".join(ROWS[0][f] for f in FIELDS[:3])
+        + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputFormatError, match="the first line has 3 columns, 3 of them field names"
+    ) as info:
         ingest([path], sqlite_url, tmp_path / "data", KEY)
     assert ROWS[0]["person_id"] not in str(info.value)

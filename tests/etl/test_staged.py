@@ -26,8 +26,10 @@ def _marts(url: str) -> dict[str, pd.DataFrame]:
     try:
         with engine.connect() as conn:
             return {
-                t.name: pd.read_sql_query(sa.select(t).with_only_columns(*[c for c in t.columns if c.name != "run_id"]), conn)
-                .sort_values([c.name for c in t.columns if c.name != "run_id"], ignore_index=True)
+                t.name: pd.read_sql_query(
+                    sa.select(t).with_only_columns(*[c for c in t.columns if c.name != "run_id"]),
+                    conn,
+                ).sort_values([c.name for c in t.columns if c.name != "run_id"], ignore_index=True)
                 for t in (store.flows, store.flows_rollup, store.coverage, store.assessment)
             }
     finally:
@@ -52,7 +54,9 @@ def test_an_older_staging_area_is_minimised_and_made_private(tmp_path, sqlite_ur
     (path,) = [p for _, _, p in staged_files(root)]
     # as an older version wrote it: birth and arrival dates too, world-readable
     table = pq.read_table(path)
-    table = table.add_column(2, "birth_date", pa.array([dt.date.fromisoformat(r["birth_date"]) for r in TINY]))
+    table = table.add_column(
+        2, "birth_date", pa.array([dt.date.fromisoformat(r["birth_date"]) for r in TINY])
+    )
     table = table.append_column("arrival_date", pa.array([dt.date(2008, 6, 15)] * len(TINY)))
     pq.write_table(table, path)
     (root / ".minimised-v2").unlink()

@@ -46,7 +46,13 @@ def test_real_records_need_permission_to_join_a_demo_store(tmp_path, sqlite_url)
     assert summary.n_loaded == len(TINY_FEBRUARY)
     assert _kind(sqlite_url) == REAL  # mixed now: demo mode refuses it from here on
     with pytest.raises(StoreKindError, match="demo mode refuses"):
-        ingest([write_csv(tmp_path / "mar.csv", [dict(r, period="2010-03") for r in TINY])], sqlite_url, tmp_path / "data", KEY, demo=True)
+        ingest(
+            [write_csv(tmp_path / "mar.csv", [dict(r, period="2010-03") for r in TINY])],
+            sqlite_url,
+            tmp_path / "data",
+            KEY,
+            demo=True,
+        )
 
 
 def test_a_demo_store_of_the_published_key_says_so_when_another_key_comes(tmp_path, sqlite_url):
@@ -66,7 +72,9 @@ def test_a_store_made_before_the_marker_is_judged_by_its_key(tmp_path, sqlite_ur
 
 def test_first_start_builds_no_demo_over_real_records(tmp_path, sqlite_url):
     assert needs_demo(sqlite_url)
-    ingest([write_csv(tmp_path / "jan.csv", TINY)], sqlite_url, tmp_path / "data", KEY, aggregate=False)
+    ingest(
+        [write_csv(tmp_path / "jan.csv", TINY)], sqlite_url, tmp_path / "data", KEY, aggregate=False
+    )
     assert not store.periods(store.open_store(sqlite_url))  # nothing aggregated yet, but real
     assert not needs_demo(sqlite_url)
 
@@ -79,7 +87,12 @@ def test_the_command_says_it_in_one_line(tmp_path, monkeypatch):
     app = typer.Typer()
     etl_cli.register(app)
     runner = CliRunner()
-    assert runner.invoke(app, ["ingest", str(write_csv(tmp_path / "jan.csv", TINY)), "--demo"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["ingest", str(write_csv(tmp_path / "jan.csv", TINY)), "--demo"]
+        ).exit_code
+        == 0
+    )
     feb = str(write_csv(tmp_path / "feb.csv", TINY_FEBRUARY))
     refused = runner.invoke(app, ["ingest", feb])
     assert refused.exit_code == 2
