@@ -15,5 +15,7 @@ Layers (raw inputs are never edited; staging is the only renamer and caster):
 - ``etl.export``: the CSV export contract;
 - ``etl.reading``: one input of an ingest run, from batches to the staging area;
 - ``etl.lineage``: what a run read and which code ran; ``etl.progress``: progress events;
+- ``etl.redact``: messages without personal data; ``etl.store_guard``: what a store may receive
+  (its own hash key; never demo and real records mixed);
 - ``etl.pipeline``: ``ingest`` and ``aggregate``, the two entry points.
 """
