@@ -13,6 +13,7 @@ from pathlib import Path
 
 from etl import store
 from etl.pipeline import ingest
+from etl.store_guard import REAL, record_kind
 from synthetic.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 from yipanqi.progress import step_progress
 from yipanqi.settings import Settings
@@ -27,10 +28,10 @@ def demo_records_path(data_dir: Path) -> Path:
 
 
 def needs_demo(store_url: str) -> bool:
-    """True when the store has no aggregated period yet."""
+    """True when the store has no aggregated period yet and no records but demo records."""
     engine = store.open_store(store_url)
     try:
-        return not store.periods(engine)
+        return not store.periods(engine) and record_kind(engine) != REAL
     finally:
         engine.dispose()
 

@@ -109,7 +109,7 @@ def _rows() -> tuple[list[dict[str, str]], dict[int, str]]:
     ]
     reasons = {
         4: "hukou_code: unknown code 130421 (ambiguous split: 130402;130403)",
-        5: "hukou_code: unknown code 110199 (code not in GB/T 2260 history)",
+        5: "hukou_code: unknown code (code not in GB/T 2260 history)",  # not named: not a published code
         6: "residence_code: outside the census coverage: 352427 (now 350527)",
         8: "hukou_code: unknown code 110103; period: not a YYYY-MM month",
     }
