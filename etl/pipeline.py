@@ -124,7 +124,7 @@ def ingest(
         raise InputFormatError(
             "no input given: name one or more CSV/Parquet files or a database URL"
         )
-    engine = store.open_store(store_url)
+    engine = store.open_for_writing(store_url)
     try:
         fingerprint = key_fingerprint(key)
         known_fp = store.meta(engine, "key_fingerprint")
@@ -181,7 +181,7 @@ def aggregate(
     with ``aggregate=False``.
     """
     report = progress or (lambda event: None)
-    engine = store.open_store(store_url)
+    engine = store.open_for_writing(store_url)
     try:
         root = staged.staging_root(Path(data_dir), _store_id(engine))
         with _lock(root):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl import store
+from etl import marts, store
 from etl.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 from etl.pipeline import ingest
 from yipanqi.progress import step_progress
@@ -26,10 +26,11 @@ def demo_records_path(data_dir: Path) -> Path:
 
 
 def needs_demo(store_url: str) -> bool:
-    """True when the store has no aggregated period yet."""
-    engine = store.open_store(store_url)
+    """True when the store has no aggregated period yet (a brand-new store is created first; one
+    of an older layout is refused with the ``yipanqi store upgrade`` message)."""
+    engine = store.open_store(store_url, create=True)
     try:
-        return not store.periods(engine)
+        return not marts.periods(engine, scope=marts.NATION)
     finally:
         engine.dispose()
 
