@@ -21,7 +21,6 @@ next ingest on the same machine marks a dead ``running`` run ``abandoned``.
 from __future__ import annotations
 
 from etl.errors import StoreError
-from etl.store.migrate import open_for_writing, upgrade, upgrade_store
 from etl.store.lineage import (
     RunRecord,
     fail_run,
@@ -37,6 +36,7 @@ from etl.store.lineage import (
     unsuccessful_run_ids,
     utc_now,
 )
+from etl.store.migrate import open_for_writing, upgrade, upgrade_store
 from etl.store.schema import (
     MART_TABLES,
     OTHER_REGION,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import etl.aggregate
+import etl.aggregate.scan
 from etl import marts, store
 from etl.export import export_coverage, export_flows
-from etl.scope import NATION
 from etl.pipeline import aggregate, ingest
 from etl.records import INDICATORS
+from etl.scope import NATION
 from geodata.hierarchy import hierarchy_table, province_table
 from geodata.regions import load_regions
 from tests.etl.helpers import TINY, G, N, P, W, X, Z, random_records, write_csv
@@ -262,7 +262,7 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize("packed", [True, False], ids=["packed-sums", "one-sum-per-count"])
 def test_aggregates_equal_an_independent_computation(tmp_path, store_url, packed, monkeypatch):
     if not packed:  # periods too large for 2-bit fields: the pair counts are summed one by one
-        monkeypatch.setattr(etl.aggregate, "FIELD_BITS", 2)
+        monkeypatch.setattr(etl.aggregate.scan, "FIELD_BITS", 2)
     rows = random_records(2500, COUNTIES, PERIODS)
     path = write_csv(tmp_path / "random.csv", rows)
     summary = ingest([path], store_url, tmp_path / "data", KEY)
