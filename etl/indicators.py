@@ -163,13 +163,13 @@ def withheld(count, threshold: int):  # noqa: ANN001, ANN201
 
 
 def with_measures(data: pd.DataFrame) -> pd.DataFrame:
-    """Coverage rows (``indicator, numerator, denominator``) with ``ratio``, ``target`` (share),
-    ``at_target`` and ``gap`` (persons) added; counts are taken as whole persons."""
+    """Coverage rows (``indicator, numerator, denominator``) with ``rate`` (the ratio),
+    ``target`` (share), ``at_target`` and ``gap`` (persons) added; counts are whole persons."""
     out = data.copy()
     out["numerator"] = out["numerator"].astype("int64")
     out["denominator"] = out["denominator"].astype("int64")
     bp = target_bp(out["indicator"])
-    out["ratio"] = ratio(out["numerator"], out["denominator"])
+    out["rate"] = ratio(out["numerator"], out["denominator"])
     out["target"] = bp / BASIS
     out["at_target"] = at_target(out["numerator"], out["denominator"], bp)
     out["gap"] = gap(out["numerator"], out["denominator"], bp)

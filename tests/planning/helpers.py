@@ -22,7 +22,7 @@ PERIOD = "2010-01"
 def tiny_baseline() -> Baseline:
     flows = pd.DataFrame(
         [(O1, D1, 30), (O1, D2, 10), (O2, D1, 20), (O2, D2, 40), (D1, D1, 5)],
-        columns=["hukou_code", "residence_code", "persons"],
+        columns=["origin_code", "destination_code", "persons"],
     )
     coverage = pd.DataFrame(
         [

@@ -47,7 +47,7 @@ def test_run_writes_the_export_columns_and_the_baseline_when_nothing_changes(tmp
     assert [r[:-1] for r in rows[1:]] == _rows(tmp_path / "baseline.csv")[1:]
     assert {r[-1] for r in rows[1:]} == {"zero"}
     assert _rows(tmp_path / "out0" / "flows.csv")[0] == [
-        "period", "hukou_code", "residence_code", "baseline_persons", "persons", "scenario",
+        "period", "origin_code", "destination_code", "baseline_persons", "persons", "scenario",
     ]
     gaps = _rows(tmp_path / "out0" / "gaps.csv")
     assert {r[1] for r in gaps[1:]} == {"county", "prefecture", "province", "region"}
