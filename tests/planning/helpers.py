@@ -30,7 +30,7 @@ def tiny_baseline() -> Baseline:
             (D2, "inflow", "health_check", 30, 40),
             (O1, "outflow", "cert_issued", 20, 25),
         ],
-        columns=["county_code", "side", "indicator", "numerator", "denominator"],
+        columns=["unit_code", "side", "indicator", "numerator", "denominator"],
     )
     units = pd.DataFrame(
         [
