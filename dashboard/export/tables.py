@@ -112,7 +112,8 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
     assert view.period is not None, "resolve the period with MapView.checked first"
     values = measure_values(view.measure, view.level, view.period)
     names = geo.unit_names(view.lang)
-    h = geo.hierarchy().drop_duplicates(f"{view.level}_code").set_index(f"{view.level}_code")
+    h = geo.hierarchy().drop_duplicates(f"{view.level}_code")
+    h = h.set_index(f"{view.level}_code", drop=False)  # a province is its own province
     province = h["province_code"].reindex(values.codes).to_numpy()
     data = pd.DataFrame(
         {
