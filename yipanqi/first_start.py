@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl import marts, store
+from etl.errors import EtlError
 from etl.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 from etl.pipeline import ingest
 from yipanqi.progress import step_progress
@@ -26,9 +27,15 @@ def demo_records_path(data_dir: Path) -> Path:
 
 
 def needs_demo(store_url: str) -> bool:
-    """True when the store has no aggregated period yet (a brand-new store is created first; one
-    of an older layout is refused with the ``yipanqi store upgrade`` message)."""
-    engine = store.open_store(store_url, create=True)
+    """True when the store has no aggregated period yet (a brand-new store is created first).
+
+    A store the dashboard cannot read (of an older layout: run ``yipanqi store upgrade``) stops
+    the start with its one-line message.
+    """
+    try:
+        engine = store.open_store(store_url, create=True)
+    except EtlError as exc:
+        raise SystemExit(f"error: {exc}") from None
     try:
         return not marts.periods(engine, scope=marts.NATION)
     finally:

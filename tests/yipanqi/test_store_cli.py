@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from etl import store
@@ -44,3 +45,17 @@ def test_upgrade_refuses_a_store_of_unknown_version(tmp_path):
     engine.dispose()
     result = CliRunner().invoke(app, ["store", "upgrade", "--store", url])
     assert result.exit_code == 2 and "unknown schema version 'banana'" in " ".join(result.output.split())
+
+
+def test_the_first_start_stops_with_one_line_on_an_older_store(tmp_path):
+    from yipanqi.first_start import needs_demo
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    assert needs_demo(url)  # a brand-new store is created: empty, the demo is needed
+    engine = store.open_store(url)
+    with engine.begin() as conn:
+        store.set_meta(conn, "schema_version", "1")
+    engine.dispose()
+    with pytest.raises(SystemExit, match="yipanqi store upgrade") as stop:
+        needs_demo(url)
+    assert "\n" not in str(stop.value)
