@@ -26,6 +26,7 @@ FLOW_COLUMNS = (
 )  # fmt: skip
 """The long shape of every flow read; county rows also carry ``is_inter_province`` (after
 ``is_within``): their two counties are in different provinces."""
+COUNTY_COLUMNS = (*FLOW_COLUMNS[:-1], "is_inter_province", "small_cell")
 PAIR_COLUMNS = ("origin_code", "destination_code", "persons", "is_within", "small_cell")
 """The lean shape of one period, cohort and level (``read_pairs``)."""
 
@@ -56,7 +57,7 @@ def read_flows(
             data = flag_small(pd.read_sql_query(query, conn), "persons", conn)
         data = data.drop(columns="cohort_order")
         data.insert(1, "level", "county")
-        return typed(data[[*FLOW_COLUMNS[:-1], "is_inter_province", "small_cell"]], ("persons",))
+        return typed(data[list(COUNTY_COLUMNS)], ("persons",))
     t = flows_rollup
     query = sa.select(*[t.c[name] for name in FLOW_COLUMNS]).where(
         t.c.level == level, *_rollup_scope(level, scope)
@@ -127,7 +128,7 @@ def stream_flows(
             data = pd.DataFrame(part, columns=list(result.keys())).drop(columns="cohort_order")
             data.insert(1, "level", "county")
             data["small_cell"] = small_cell(data["persons"], under)
-            yield typed(data[[*FLOW_COLUMNS[:-1], "is_inter_province", "small_cell"]], ("persons",))
+            yield typed(data[list(COUNTY_COLUMNS)], ("persons",))
 
 
 def _county_long(period: str | None, cohort: str | None, scope: Scope) -> sa.Subquery:
