@@ -29,6 +29,7 @@ from etl import marts
 from etl.pipeline import ingest
 from etl.scope import NATION, Scope, parse_scope
 from etl.store import open_store
+from tests.conftest import _postgres_url, _reset_postgres
 from tests.etl.helpers import record, write_csv
 
 KEY = "test-key-0123456789abcdef"
@@ -47,19 +48,24 @@ HUBEI, WUXI, PYD = parse_scope("province:420000"), parse_scope("prefecture:32020
 )
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request, tmp_path_factory):
     root = tmp_path_factory.mktemp("scope")
+    url = f"sqlite:///{root / 'store.sqlite'}"
+    if request.param == "postgres":
+        url = _postgres_url()
+        _reset_postgres(url)
     rows, sequence = [], 100
     for (hukou, residence), n in FLOWS.items():
         for _ in range(n):
             sequence += 2  # women: even sequence numbers, all distinct
             rows.append(record(2, "1980-05-10", 20, hukou, residence, "110101010", sequence=sequence))
-    url = f"sqlite:///{root / 'store.sqlite'}"
     ingest([write_csv(root / "records.csv", rows)], url, root / "data", KEY, small_cell=3, workers=0)
     engine = open_store(url)
     yield engine
     engine.dispose()
+    if request.param == "postgres":
+        _reset_postgres(url)
 
 
 def pairs(data: pd.DataFrame) -> dict[tuple[str, str], int]:
