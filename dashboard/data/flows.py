@@ -16,7 +16,7 @@ Terms (DESIGN.md §3, ``etl.aggregate``):
   origin is, ``both`` either; ``net`` pairs the two flows between units a and b (either in the
   selection) into one of persons(a -> b) - persons(b -> a) persons, running from a to b when
   positive (pairs that balance exactly are left out);
-- *small cells*: a flow under the store's threshold is flagged by the store and never shown as a
+- *small cells*: a flow under the store's threshold is flagged by ``etl.marts`` and never shown as a
   number; a net value is suppressed when either of its two flows is a small cell. A total (a sum
   over many flows) is suppressed when it is itself under the threshold;
 - *order and thinning*: publishable flows by persons, largest first (ties by codes), then the
