@@ -164,7 +164,7 @@ def step_store(work: Path) -> dict:
 
     tables = {p.stem.removeprefix("mart-"): pq.read_table(p) for p in work.glob("mart-*.parquet")}
     periods = tables["period_totals"].column("period").to_pylist()
-    engine = store.open_store(f"sqlite:///{work / 'marts.sqlite'}")
+    engine = store.open_store(f"sqlite:///{work / 'marts.sqlite'}", create=True)
     t0 = time.perf_counter()
     with engine.begin() as conn:
         store.replace_periods(conn, tables, periods)

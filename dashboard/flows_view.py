@@ -33,6 +33,7 @@ from dashboard.figures.flow_map import (
 from dashboard.figures.flow_matrix import region_matrix_figure
 from dashboard.geometry_route import geometry_url
 from dashboard.i18n import t, text
+from etl.disclosure import suppress
 from etl.records import COHORTS
 
 GRAPH_CONFIG: Any = {
@@ -433,10 +434,11 @@ def _names(flows: pd.DataFrame, end: str, lang: str) -> pd.Series:
 
 
 def csv_text(view: data.FlowView, lang: str = "zh") -> str:
-    """The thinned flows as CSV (codes, names in ``lang``, persons or ``< threshold``, and the
-    query)."""
+    """The thinned flows as CSV (codes, names in ``lang``, persons, the query), small cells
+    suppressed as in every export (``etl.disclosure``: blank, ``suppressed`` = True)."""
     q = view.query
     flows = view.flows
+    persons = "net_persons" if q.direction == "net" else "persons"
     frame = pd.DataFrame(
         {
             "rank": range(1, len(flows) + 1),
@@ -444,10 +446,7 @@ def csv_text(view: data.FlowView, lang: str = "zh") -> str:
             "origin_name": _names(flows, "origin", lang),
             "destination_code": flows["destination_code"],
             "destination_name": _names(flows, "destination", lang),
-            "net_persons" if q.direction == "net" else "persons": [
-                f"<{view.threshold}" if s else str(p)
-                for p, s in zip(flows["persons"], flows["small_cell"].astype(bool), strict=True)
-            ],
+            persons: flows["persons"].astype("int64"),
             "period": q.period,
             "cohort": q.cohort,
             "level": q.level,
@@ -456,6 +455,7 @@ def csv_text(view: data.FlowView, lang: str = "zh") -> str:
             "regions": "" if q.focus else ",".join(q.regions),
         }
     )
+    frame = suppress(frame, [persons], flows["small_cell"])
     return "\ufeff" + frame.to_csv(index=False)  # with a BOM, so Excel reads the names as UTF-8
 
 

@@ -221,7 +221,7 @@ def headline_cards(period: str, lang: str) -> list:
         ),
     ]
     for row in rows:
-        status = "yp-ok" if row.rate >= row.target else "yp-short"
+        status = "yp-ok" if row.at_target else "yp-short"
         note = (
             text(STRINGS, "at_target", lang)
             if row.gap_people == 0

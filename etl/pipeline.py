@@ -80,7 +80,7 @@ def ingest(
         raise InputFormatError(
             "no input given: name one or more CSV/Parquet files or a database URL"
         )
-    engine = store.open_store(store_url)
+    engine = store.open_for_writing(store_url)
     try:
         root = staged.staging_root(Path(data_dir), _store_id(engine))
         with staged.locked(root):
@@ -132,7 +132,7 @@ def aggregate(
     with ``aggregate=False``.
     """
     report = progress or no_progress
-    engine = store.open_store(store_url)
+    engine = store.open_for_writing(store_url)
     try:
         root = staged.staging_root(Path(data_dir), _store_id(engine))
         with staged.locked(root):

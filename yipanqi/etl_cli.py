@@ -220,10 +220,11 @@ def export_flows_command(
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
     store: StoreOption = None,
 ) -> None:
-    """County-to-county flows: period,hukou_code,residence_code,cohort,persons."""
+    """County-to-county flows: period,hukou_code,residence_code,cohort,persons,suppressed."""
     from etl.export import export_flows
+    from etl.scope import NATION
 
-    _export(export_flows, store, out)
+    _export(lambda engine, path: export_flows(engine, path, scope=NATION), store, out)
 
 
 @export_app.command("coverage")
@@ -231,10 +232,11 @@ def export_coverage_command(
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
     store: StoreOption = None,
 ) -> None:
-    """Indicators per county: period,county_code,side,indicator,numerator,denominator."""
+    """Indicators per county: period,county_code,side,indicator,numerator,denominator,suppressed."""
     from etl.export import export_coverage
+    from etl.scope import NATION
 
-    _export(export_coverage, store, out)
+    _export(lambda engine, path: export_coverage(engine, path, scope=NATION), store, out)
 
 
 @export_app.command("quarantine")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl import store
+from etl import marts, store
+from etl.errors import EtlError
 from etl.pipeline import ingest
 from etl.store_guard import REAL, record_kind
 from synthetic.generate import GenerateOptions, OutputSpec, load_inputs, write_records
@@ -28,10 +29,17 @@ def demo_records_path(data_dir: Path) -> Path:
 
 
 def needs_demo(store_url: str) -> bool:
-    """True when the store has no aggregated period yet and no records but demo records."""
-    engine = store.open_store(store_url)
+    """True when the store has no aggregated period yet (a brand-new store is created first).
+
+    A store the dashboard cannot read (of an older layout: run ``yipanqi store upgrade``) stops
+    the start with its one-line message.
+    """
     try:
-        return not store.periods(engine) and record_kind(engine) != REAL
+        engine = store.open_store(store_url, create=True)
+    except EtlError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    try:
+        return not marts.periods(engine, scope=marts.NATION) and record_kind(engine) != REAL
     finally:
         engine.dispose()
 

@@ -13,16 +13,19 @@ from dashboard.i18n import indicator_name
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, View
 from dashboard.story.narrative import figures, latest_period, units_at_target
+from etl.scope import Scope
 from geodata.regions import Region, RegionConfig
 
 
 def default_storyboard(
-    engine: sa.Engine, region: Region, regions: RegionConfig, period: str
+    engine: sa.Engine, region: Region, regions: RegionConfig, period: str, *, scope: Scope
 ) -> Storyboard:
     base = View(page="overview", region=region.code, period=period)
-    fig = figures(engine, base, regions)
+    fig = figures(engine, base, regions, scope=scope)
     verified = fig.indicator("cert_verified")
-    at, total = units_at_target(engine, fig.scope.county_codes, period, "cert_verified")
+    at, total = units_at_target(
+        engine, fig.scope.county_codes, period, "cert_verified", scope=scope
+    )
     slides = [
         Slide(
             View(
@@ -97,14 +100,16 @@ def default_storyboard(
     return Storyboard(region.code, tuple(slides))
 
 
-def ensure_defaults(engine: sa.Engine, regions: RegionConfig) -> list[str]:
-    """Save a default storyboard per region when no storyboard is saved; the saved names."""
+def ensure_defaults(engine: sa.Engine, regions: RegionConfig, *, scope: Scope) -> list[str]:
+    """Save a default storyboard per region when no storyboard is saved; the saved names
+    (written from the marts as ``scope`` sees them)."""
     names = storage.list_storyboards(engine)
     if names:
         return names
-    period = latest_period(engine)
+    period = latest_period(engine, scope=scope)
     if not period:
         return []
     for region in regions.regions:
-        storage.save_storyboard(engine, default_storyboard(engine, region, regions, period))
+        board = default_storyboard(engine, region, regions, period, scope=scope)
+        storage.save_storyboard(engine, board)
     return storage.list_storyboards(engine)

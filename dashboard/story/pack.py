@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dashboard.data.store import engine, periods
+from dashboard.data.store import current_scope, engine, periods
 from dashboard.export.source import ExportError, MapView, read_lineage, store_context
 from dashboard.story.model import Storyboard, StoryboardError
 from dashboard.story.narrative import figures, narrative
@@ -126,7 +126,7 @@ def _slides(
         if key not in images:
             images[key] = tmp / f"map-{len(images)}.png"
             jobs.append((MapView(view.measure, view.level, view.period, lang), images[key]))
-        fig = figures(engine(), view, regions())
+        fig = figures(engine(), view, regions(), scope=current_scope())
         s = STRINGS
         footer = (
             f"{s['source'][lang]} · {s['period'][lang]} {view.period} · "
@@ -136,7 +136,7 @@ def _slides(
             PackSlide(
                 slide.title,
                 slide.message,
-                narrative(engine(), view, regions(), lang, fig),
+                narrative(engine(), view, regions(), lang, fig, scope=current_scope()),
                 indicator_table(fig, view.measure, lang),
                 images[key],
                 footer,

@@ -17,7 +17,7 @@ import orjson
 from dashboard import context, theme
 from dashboard.data import geo
 from dashboard.data.overview import MEASURES
-from dashboard.data.store import data_version, engine, periods
+from dashboard.data.store import current_scope, data_version, engine, periods
 from dashboard.figures.china_map import paintable_choropleth
 from dashboard.i18n import indicator_name, lang_of, number
 from dashboard.overview_view import map_payload, measure_label, unit_hover_names
@@ -66,7 +66,7 @@ def regions():
 
 def storyboard_names() -> list[str]:
     """Saved storyboard names; the regions' defaults are saved first if there are none."""
-    return defaults.ensure_defaults(engine(), regions())
+    return defaults.ensure_defaults(engine(), regions(), scope=current_scope())
 
 
 def load(name: str) -> Storyboard:
@@ -91,12 +91,12 @@ def slide_parts(board: Storyboard, index: int, lang: str) -> SlideParts:
     index = max(0, min(index, len(board.slides) - 1))
     slide: Slide = board.slides[index]
     view = effective_view(slide.view)
-    fig = figures(engine(), view, regions())
+    fig = figures(engine(), view, regions(), scope=current_scope())
     return SlideParts(
         title=slide.title,
         counter=f"{index + 1} / {len(board.slides)}",
         message=slide.message,
-        narrative=narrative(engine(), view, regions(), lang, fig),
+        narrative=narrative(engine(), view, regions(), lang, fig, scope=current_scope()),
         table=indicator_table(fig, view.measure, lang),
         measure=view.measure,
         level=view.level,

@@ -15,7 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from dashboard.factory import create_app
-from etl import store
+from etl import marts, store
 from etl.pipeline import ingest
 from synthetic import generate as gen
 from tests.browser.conftest import CHROMIUM_ARGS, screenshot  # noqa: F401
@@ -94,13 +94,10 @@ def store_inflow(url: str, period: str, level: str, code: str) -> int:
     """Persons living in the unit and registered outside it, read from the store."""
     engine = store.open_store(url)
     try:
-        flows = store.read_flows(engine, period, "all", level)
+        flows = marts.read_flows(engine, period, "all", level, scope=marts.NATION)
     finally:
         engine.dispose()
-    if level == "county":
-        rows = flows[(flows["residence_code"] == code) & ~flows["is_diagonal"]]
-    else:
-        rows = flows[(flows["destination_code"] == code) & ~flows["is_within"]]
+    rows = flows[(flows["destination_code"] == code) & ~flows["is_within"]]
     return int(rows["persons"].sum())
 
 
@@ -124,7 +121,7 @@ def test_menu_leads_to_pudong_whose_inflow_equals_the_store(area_page, area_stor
     page.wait_for_url("**/area/310115")
     wait_for_area(page)
     engine = store.open_store(area_store)
-    latest = store.periods(engine)[-1]
+    latest = marts.periods(engine, scope=marts.NATION)[-1]
     engine.dispose()
     inflow = store_inflow(area_store, latest, "county", "310115")
     assert inflow > 10 and shown_value(page, "inflow") == str(inflow)

@@ -8,11 +8,14 @@ import dash
 
 from dashboard import ids
 from dashboard.factory import create_app
+from etl import store
 from tests.support import layer_cache
 
 
 def test_an_empty_store_says_so(tmp_path):
-    app = create_app(layer_cache(), f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    store.open_store(url, create=True).dispose()  # a brand-new store, as the first start makes it
+    app = create_app(layer_cache(), url)
     area = sys.modules[dash.page_registry["pages.area"]["module"]]
     areas = sys.modules[dash.page_registry["pages.areas"]["module"]]
     with app.server.test_request_context("/area/310115"):
