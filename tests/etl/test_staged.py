@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from etl import store
-from etl.aggregate import inflow_sql, pairs_sql
+from etl.aggregate.scan import inflow_sql, pairs_sql
 from etl.pipeline import aggregate, ingest
 from etl.staged import STAGED_SCHEMA, staged_files
 from tests.etl.helpers import TINY, write_csv

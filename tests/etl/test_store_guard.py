@@ -7,9 +7,10 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from etl import store
+from etl import marts, store
 from etl.errors import HashKeyError, StoreKindError
 from etl.pipeline import ingest
+from etl.scope import NATION
 from etl.store_guard import DEMO, REAL, record_kind
 from tests.etl.helpers import TINY, TINY_FEBRUARY, write_csv
 from yipanqi import etl_cli
@@ -33,7 +34,7 @@ def test_demo_mode_refuses_a_store_of_real_records(tmp_path, store_url):
     for key in (None, KEY):  # with the demo key or with the store's own key
         with pytest.raises(StoreKindError, match="demo mode refuses this store"):
             ingest([feb], store_url, tmp_path / "data", key, demo=True)
-    assert store.periods(store.open_store(store_url)) == ["2010-01"]
+    assert marts.periods(store.open_store(store_url), scope=NATION) == ["2010-01"]
 
 
 def test_real_records_need_permission_to_join_a_demo_store(tmp_path, sqlite_url):
@@ -75,7 +76,7 @@ def test_first_start_builds_no_demo_over_real_records(tmp_path, sqlite_url):
     ingest(
         [write_csv(tmp_path / "jan.csv", TINY)], sqlite_url, tmp_path / "data", KEY, aggregate=False
     )
-    assert not store.periods(store.open_store(sqlite_url))  # nothing aggregated yet, but real
+    assert not marts.periods(store.open_store(sqlite_url), scope=NATION)  # nothing aggregated yet, but real
     assert not needs_demo(sqlite_url)
 
 
