@@ -9,10 +9,10 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import dcc, html
 
 from dashboard import ids
-from dashboard.i18n import lang_of, lang_of_search, t
+from dashboard.i18n import lang_of, t
 
 NAV = (
     ("/", "nav_overview"),
@@ -77,16 +77,3 @@ def _section(pathname: str) -> str:
         if pathname.startswith(path):
             return path
     return "/"
-
-
-@callback(
-    Output(ids.SHELL_NAV, "children"),
-    Output(ids.SHELL_LANG, "href"),
-    Output(ids.SHELL_LANG, "children"),
-    Input(ids.SHELL_URL, "pathname"),
-    Input(ids.SHELL_URL, "search"),
-)
-def update_shell(pathname: str | None, search: str | None):
-    lang = lang_of_search(search)
-    href, _ = switched_search(search)
-    return nav_links(pathname or "/", lang), (pathname or "/") + href, t("switch_lang", lang)

@@ -1,7 +1,7 @@
 """A map view to a print file: read the view's numbers, lay the map out, render it.
 
 The numbers and classes are the overview page's (``dashboard.data.overview.measure_values``,
-``dashboard.overview_view.classes_for``): an exported map shows what the dashboard shows.
+``dashboard.pages.overview.view.classes_for``): an exported map shows what the dashboard shows.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
 from dashboard.export.tables import layer_table, write_table
 from dashboard.i18n import t
-from dashboard.overview_view import classes_for, measure_label
+from dashboard.pages.overview.view import classes_for, measure_label
 from etl.records import INDICATOR_BY_FLAG
 from geodata.layers import LayerSet
 

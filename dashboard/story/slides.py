@@ -20,7 +20,7 @@ from dashboard.data.overview import MEASURES
 from dashboard.data.store import data_version, engine, periods
 from dashboard.figures.china_map import paintable_choropleth
 from dashboard.i18n import indicator_name, lang_of, number
-from dashboard.overview_view import map_payload, measure_label, unit_hover_names
+from dashboard.pages.overview.view import map_payload, measure_label, unit_hover_names
 from dashboard.story import defaults, storage
 from dashboard.story.model import Slide, Storyboard, StoryboardError, View
 from dashboard.story.narrative import Figures, figures, narrative

@@ -15,10 +15,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import flows_view as page
 from dashboard.data import flows as F
 from dashboard.factory import create_app
-from dashboard.overview_view import unit_hover_names
+from dashboard.pages.flows import table, totals
+from dashboard.pages.flows import view as figures
+from dashboard.pages.overview.view import unit_hover_names
 from etl import store
 from etl.pipeline import ingest
 from tests.etl.helpers import TINY, random_records, write_csv
@@ -99,13 +100,13 @@ def test_tiny_focus_by_hand(app_context):
 
 def test_table_and_csv_show_small_cells_as_suppressed(app_context):
     view = F.flow_view(F.FlowQuery("2010-01", "all", "county", ("pan_yangtze",), "both", 50, P))
-    rows, columns = page.table_rows(view, "zh")
+    rows, columns = table.table_rows(view, "zh")
     assert [r["persons"] for r in rows] == ["4", "3", "< 3", "< 3", "< 3"]
     assert {c["id"] for c in columns} >= {"origin_code", "destination_code", "persons", "group"}
-    csv = pd.read_csv(pd.io.common.StringIO(page.csv_text(view).lstrip("\ufeff")), dtype=str)
+    csv = pd.read_csv(pd.io.common.StringIO(table.csv_text(view).lstrip("\ufeff")), dtype=str)
     assert list(csv["persons"]) == ["4", "3", "<3", "<3", "<3"]
     assert set(csv["origin_code"]) | set(csv["destination_code"]) <= set(COUNTIES)
-    shown = totals_shown(page.totals_panel(view, "zh"))
+    shown = totals_shown(totals.totals_panel(view, "zh"))
     # outflow 1 and the one intra-county mover are small: shown as "< 3", never as a number; the
     # net (9 - 1) is hidden too, or it would give the outflow away
     assert shown == {
@@ -167,13 +168,13 @@ def test_query_round_trip_and_fallbacks(app_context):
     assert fallback == F.FlowQuery(
         "2010-03", "all", "province", F.region_codes(), "both", 200, None
     )
-    assert page.search_of(query, "en").endswith("&lang=en")
+    assert figures.search_of(query, "en").endswith("&lang=en")
 
 
 def test_page_figures_use_codes_and_the_geometry_url(app_context):
     query = F.FlowQuery("2010-02", "all", "county", F.region_codes(), "both", 200, P)
     view = F.flow_view(query)
-    figure = page.lines_figure(view)
+    figure = figures.lines_figure(view)
     codes = {
         c
         for trace in figure["data"]
@@ -184,30 +185,30 @@ def test_page_figures_use_codes_and_the_geometry_url(app_context):
     assert codes <= set(F.unit_codes("county")) and P in codes
     focus = [t for t in figure["data"] if t.get("name") == "focus"][0]
     assert focus["geojson"].endswith("/county_national.geojson") and focus["locations"] == [P]
-    base = page.base_figure("prefecture", F.region_codes(), "en")
+    base = figures.base_figure("prefecture", F.region_codes(), "en")
     assert base["data"][0]["customdata"] == list(F.unit_codes("prefecture"))
     assert base["data"][0]["geojson"].endswith("/prefecture_national.geojson")
     assert "Click to focus" in base["data"][0]["text"][0]
     wuxi = base["data"][0]["customdata"].index("320200")
     assert base["data"][0]["text"][wuxi].startswith("<b>Jiangsu Wuxi City</b>")
-    matrix = page.matrix_figure(query, "en")
+    matrix = figures.matrix_figure(query, "en")
     assert matrix["layout"]["xaxis"]["title"]["text"] == "To (residence)"
 
 
 def test_english_names_in_table_csv_title_totals_and_hover(app_context):
     view = F.flow_view(F.FlowQuery("2010-01", "all", "county", ("pan_yangtze",), "both", 50, P))
-    rows, _ = page.table_rows(view, "en")
+    rows, _ = table.table_rows(view, "en")
     assert (rows[0]["origin"], rows[0]["destination"]) == ("Binhu District", "Pudong New Area")
-    csv = pd.read_csv(pd.io.common.StringIO(page.csv_text(view, "en").lstrip("\ufeff")), dtype=str)
+    csv = pd.read_csv(pd.io.common.StringIO(table.csv_text(view, "en").lstrip("\ufeff")), dtype=str)
     assert csv["origin_name"].tolist()[:2] == ["Binhu District", "Zhongyuan District"]
-    assert page.csv_text(view) == page.csv_text(view, "zh") and "滨湖区" in page.csv_text(view)
-    assert "Pudong New Area" in str(page.map_title(view, "en"))
-    assert "Pudong New Area (310115)" in str(page.totals_panel(view, "en"))
-    assert "浦东新区" in str(page.totals_panel(view, "zh"))
+    assert table.csv_text(view) == table.csv_text(view, "zh") and "滨湖区" in table.csv_text(view)
+    assert "Pudong New Area" in str(figures.map_title(view, "en"))
+    assert "Pudong New Area (310115)" in str(totals.totals_panel(view, "en"))
+    assert "浦东新区" in str(totals.totals_panel(view, "zh"))
     hover = dict(
         zip(
             F.unit_codes("county"),
-            page.unit_hover(list(F.unit_codes("county")), "county", "en"),
+            figures.unit_hover(list(F.unit_codes("county")), "county", "en"),
             strict=True,
         )
     )

@@ -1,21 +1,13 @@
-"""试点与地区 Pilots and areas: the menu of drill-downs.
-
-The pilot areas of the region configuration (先行先试: 浦东新区, 无锡市, 嘉兴市 by default) with
-their latest inflow and assessment, the four collaboration regions with their provinces, and a
-search over every province, prefecture and county. Each leads to ``/area/<code>``.
-"""
+"""The menu's cards: a pilot with its latest inflow and destination score, a region with links to
+its provinces."""
 
 from __future__ import annotations
 
-import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import dcc, html
 
-from dashboard import context, ids
 from dashboard.data import area as data
 from dashboard.data import geo, store
-from dashboard.i18n import lang_of, t, text
-
-dash.register_page(__name__, path="/areas", name="试点与地区", title="一盘棋 · 试点与地区")
+from dashboard.i18n import t, text
 
 STRINGS = {
     "title": {"zh": "试点与地区", "en": "Pilots & areas"},
@@ -45,47 +37,6 @@ STRINGS = {
 
 def _s(key: str, lang: str, **fmt: object) -> str:
     return text(STRINGS, key, lang).format(**fmt)
-
-
-def layout(**query: str) -> html.Div:
-    lang = lang_of(query.get("lang"))
-    regions_path = context.current().regions_path
-    return html.Div(
-        [
-            dcc.Location(id=ids.AREAS_GO, refresh="callback-nav"),
-            dcc.Store(id=ids.AREAS_KEY, data={"lang": lang}),
-            html.H2(_s("title", lang)),
-            html.P(_s("intro", lang), className="yp-areas-muted"),
-            html.Div(
-                [
-                    html.Label(_s("search", lang), htmlFor=ids.AREAS_PICKER),
-                    dcc.Dropdown(
-                        id=ids.AREAS_PICKER,
-                        options=[],
-                        placeholder=_s("search_hint", lang),
-                        searchable=True,
-                        clearable=True,
-                        labels={
-                            "search": _s("search_box", lang),
-                            "clear_search": _s("clear", lang),
-                            "clear_selection": _s("clear", lang),
-                            "no_options_found": _s("none_found", lang),
-                        },
-                    ),
-                ],
-                className="yp-card yp-areas-search",
-            ),
-            html.H3(_s("pilots", lang)),
-            html.Div(
-                [pilot_card(a, lang) for a in data.pilots(regions_path)],
-                className="yp-areas-pilots",
-                id=ids.AREAS_PILOTS,
-            ),
-            html.H3(_s("regions", lang)),
-            html.Div(region_cards(lang, regions_path), className="yp-areas-regions"),
-        ],
-        className="yp-areas",
-    )
 
 
 def pilot_card(area: data.Area, lang: str) -> dcc.Link:
@@ -162,25 +113,3 @@ def region_cards(lang: str, regions_path: str | None) -> list:
             )
         )
     return cards
-
-
-@callback(
-    Output(ids.AREAS_PICKER, "options"),
-    Input(ids.AREAS_PICKER, "search_value"),
-    State(ids.AREAS_KEY, "data"),
-    prevent_initial_call=True,
-)
-def search(query: str | None, key: dict):
-    if not query:
-        return dash.no_update
-    return data.search_areas(query, key["lang"], context.current().regions_path)
-
-
-@callback(
-    Output(ids.AREAS_GO, "href"),
-    Input(ids.AREAS_PICKER, "value"),
-    State(ids.AREAS_KEY, "data"),
-    prevent_initial_call=True,
-)
-def open_area(code: str | None, key: dict):
-    return data.page_href(f"/area/{code}", lang=key["lang"]) if code else dash.no_update

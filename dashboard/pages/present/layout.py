@@ -1,50 +1,20 @@
-"""演示 Presentation mode: a storyboard shown slide by slide, full screen, for a projector.
-
-``/present/<name>?slide=N&lang=en`` shows slide N (1 first) of the saved storyboard ``name``;
-``/present`` lists the storyboards. The shell's header is hidden while a deck is on screen
-(``assets/yipanqi.css``: ``body:has(.yp-present)``). Keys (``assets/yipanqi-present.js``): ArrowRight,
-Space, PageDown next; ArrowLeft, PageUp previous (what presentation clickers send); Home / End first
-and last; F full screen; Esc leaves to the overview. The key handler sets ``PRESENT_INDEX``; one
-callback renders that slide. The map figure is rebuilt only when the level changes; colours travel
-as a payload painted by ``assets/yipanqi-map.js``.
-"""
+"""The presentation's layouts: a deck (``/present/<name>``) and the list of storyboards
+(``/present``)."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import quote
 
-import dash
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import dcc, html
 
 from dashboard import ids
 from dashboard.data.store import periods
 from dashboard.i18n import lang_of
-from dashboard.overview_view import GRAPH_CONFIG, legend
+from dashboard.pages.overview.view import GRAPH_CONFIG, legend
+from dashboard.pages.present.view import _map_key, _narrative, _s, _table
 from dashboard.story.model import StoryboardError
-from dashboard.story.slides import SlideParts, load, slide_figure, slide_parts, storyboard_names
-
-dash.register_page(__name__, path_template="/present/<name>", title="一盘棋 · 演示")
-
-STRINGS = {
-    "none": {
-        "zh": "没有这个演示稿：{name}。",
-        "en": "There is no storyboard named {name}.",
-    },
-    "list_title": {"zh": "演示稿", "en": "Storyboards"},
-    "present": {"zh": "演示", "en": "Present"},
-    "edit": {"zh": "编辑演示稿", "en": "Edit storyboards"},
-    "keys": {
-        "zh": "→ / 空格 / PageDown 下一页 · ← / PageUp 上一页 · F 全屏 · Esc 退出",
-        "en": "→ / Space / PageDown next · ← / PageUp previous · F full screen · Esc leave",
-    },
-    "empty_store": {"zh": "数据库中还没有汇总数据。", "en": "The store has no aggregates yet."},
-    "slides": {"zh": "{n} 页", "en": "{n} slides"},
-}
-
-
-def _s(key: str, lang: str) -> str:
-    return STRINGS[key][lang_of(lang)]
+from dashboard.story.slides import load, slide_figure, slide_parts, storyboard_names
 
 
 def layout(name: str = "", slide: str = "1", lang: str = "zh", **_: str):
@@ -161,68 +131,3 @@ def index_layout(lang: str = "zh", **_: str):
     if not periods():
         return html.Div(_s("empty_store", lang), className="yp-card yp-empty")
     return html.Div(storyboard_list(lang), className="yp-card")
-
-
-dash.register_page("present_index", path="/present", title="一盘棋 · 演示稿", layout=index_layout)
-
-
-def _map_key(parts: SlideParts) -> str:
-    """What the map figure depends on (colours travel separately)."""
-    return f"{parts.level}|{parts.scope}"
-
-
-def _narrative(parts: SlideParts) -> list:
-    return [html.P(line) for line in parts.narrative]
-
-
-def _table(parts: SlideParts) -> html.Table:
-    header, *rows = parts.table
-    return html.Table(
-        [
-            html.Thead(html.Tr([html.Th(c) for c in header])),
-            html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows]),
-        ],
-        className="yp-slide-table",
-    )
-
-
-@callback(
-    Output(ids.PRESENT_TITLE, "children"),
-    Output(ids.PRESENT_COUNTER, "children"),
-    Output(ids.PRESENT_MESSAGE, "children"),
-    Output(ids.PRESENT_NARRATIVE, "children"),
-    Output(ids.PRESENT_TABLE, "children"),
-    Output(ids.PRESENT_LEGEND, "children"),
-    Output(ids.PRESENT_FOOTER, "children"),
-    Output(ids.PRESENT_PAYLOAD, "data"),
-    Output(ids.PRESENT_MAP, "figure"),
-    Output(ids.PRESENT_LEVEL, "data"),
-    Input(ids.PRESENT_INDEX, "data"),
-    State(ids.PRESENT_LEVEL, "data"),
-    prevent_initial_call=True,
-)
-def show_slide(index: int, shown: dict):
-    lang = shown["lang"]
-    parts = slide_parts(load(shown["name"]), int(index), lang)
-    same = _map_key(parts) == shown["map"]
-    figure = dash.no_update if same else slide_figure(parts.level, lang, parts.bounds)
-    return (
-        parts.title,
-        parts.counter,
-        parts.message,
-        _narrative(parts),
-        _table(parts),
-        legend(parts.measure, parts.level, lang),
-        parts.footer,
-        parts.payload,
-        figure,
-        {**shown, "map": _map_key(parts)},
-    )
-
-
-clientside_callback(
-    ClientsideFunction(namespace="yipanqi", function_name="paintMap"),
-    Output(ids.PRESENT_PAINTED, "data"),
-    Input(ids.PRESENT_PAYLOAD, "data"),
-    State(ids.PRESENT_MAP, "id"),
-)

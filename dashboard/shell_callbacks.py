@@ -1,0 +1,23 @@
+"""The shell's callback: navigation links and the language switch follow the page's URL (run for
+each app by ``dashboard.pages.register_pages``, like the pages' callbacks)."""
+
+from __future__ import annotations
+
+from dash import Input, Output, callback
+
+from dashboard import ids
+from dashboard.i18n import lang_of_search, t
+from dashboard.shell import nav_links, switched_search
+
+
+@callback(
+    Output(ids.SHELL_NAV, "children"),
+    Output(ids.SHELL_LANG, "href"),
+    Output(ids.SHELL_LANG, "children"),
+    Input(ids.SHELL_URL, "pathname"),
+    Input(ids.SHELL_URL, "search"),
+)
+def update_shell(pathname: str | None, search: str | None):
+    lang = lang_of_search(search)
+    href, _ = switched_search(search)
+    return nav_links(pathname or "/", lang), (pathname or "/") + href, t("switch_lang", lang)
