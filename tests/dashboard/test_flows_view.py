@@ -102,7 +102,8 @@ def test_table_and_csv_show_small_cells_as_suppressed(app_context):
     view = F.flow_view(F.FlowQuery("2010-01", "all", "county", ("pan_yangtze",), "both", 50, P))
     rows, columns = table.table_rows(view, "zh")
     assert [r["persons"] for r in rows] == ["4", "3", "< 3", "< 3", "< 3"]
-    assert {c["id"] for c in columns} >= {"origin_code", "destination_code", "persons", "group"}
+    assert {c["field"] for c in columns} >= {"origin_code", "destination_code", "persons", "group"}
+    assert all(set(row) == {c["field"] for c in columns} for row in rows)
     csv = pd.read_csv(pd.io.common.StringIO(table.csv_text(view).lstrip("\ufeff")), dtype=str)
     assert list(csv["persons"]) == ["4", "3", "<3", "<3", "<3"]
     assert set(csv["origin_code"]) | set(csv["destination_code"]) <= set(COUNTIES)

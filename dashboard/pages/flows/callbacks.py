@@ -50,9 +50,9 @@ def update_base(level: str, regions: list[str], lang: str):
     Output(ids.FLOWS_LEGEND, "children"),
     Output(ids.FLOWS_TOTALS, "children"),
     Output(ids.FLOWS_MAP_TITLE, "children"),
-    Output(ids.FLOWS_TABLE, "data"),
-    Output(ids.FLOWS_TABLE, "columns"),
-    Output(ids.FLOWS_TABLE, "page_current"),
+    Output(ids.FLOWS_TABLE, "rowData"),
+    Output(ids.FLOWS_TABLE, "columnDefs"),
+    Output(ids.FLOWS_TABLE, "paginationGoTo"),
     Output(ids.FLOWS_CLEAR_FOCUS, "hidden"),
     *CONTROLS,
     State(ids.FLOWS_LANG, "data"),
@@ -68,7 +68,7 @@ def update_flows(regions, level, direction, cohort, period, top, focus, lang):
         map_title(view, lang),
         rows,
         columns,
-        0,
+        "first",
         not view.query.focus,
     )
 

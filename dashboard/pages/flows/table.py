@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 from dash import html
-from dash.dash_table.DataTable import DataTable
+from dash_ag_grid import AgGrid
 
-from dashboard import ids, theme
+from dashboard import ids
 from dashboard.components import loading
 from dashboard.data import flows as data
 from dashboard.data import geo
@@ -16,10 +16,32 @@ from dashboard.i18n import t, text
 from dashboard.pages.flows.strings import STRINGS
 
 TABLE_PAGE_SIZE = 10
+COLUMN_STYLE: dict[str, dict] = {  # by column (``code``: both code columns)
+    "rank": {"type": "rightAligned", "maxWidth": 70},
+    "code": {"maxWidth": 110},
+    "persons": {"type": "rightAligned", "maxWidth": 150},
+    "group": {"maxWidth": 150},
+}
+GRID_LOCALE = {  # AG Grid's own words (pagination panel, empty grid), Chinese
+    "page": "页码",
+    "of": "/",
+    "to": "–",
+    "firstPage": "首页",
+    "previousPage": "上一页",
+    "nextPage": "下一页",
+    "lastPage": "末页",
+    "noRowsToShow": "无数据",
+}
+
+
+def grid_locale(lang: str) -> dict[str, str]:
+    """AG Grid's ``localeText`` in ``lang`` (its English defaults for English)."""
+    return GRID_LOCALE if lang == "zh" else {}
 
 
 def table_rows(view: data.FlowView, lang: str) -> tuple[list[dict], Any]:
-    """(rows, columns) of the top-flows table; small cells read ``< threshold``."""
+    """(rows, column definitions) of the top-flows grid, in rank order; small cells read
+    ``< threshold``."""
     q = view.query
     flows = view.flows
     value = [
@@ -42,7 +64,14 @@ def table_rows(view: data.FlowView, lang: str) -> tuple[list[dict], Any]:
         keys.append("group")
     headers = {k: text(STRINGS, f"col_{k}", lang) for k in keys if k != "persons"}
     headers["persons"] = text(STRINGS, "col_net" if q.direction == "net" else "col_persons", lang)
-    columns = [{"id": k, "name": headers[k]} for k in keys]
+    columns = [
+        {
+            "field": k,
+            "headerName": headers[k],
+            **COLUMN_STYLE.get(k.removeprefix("origin_").removeprefix("destination_"), {}),
+        }
+        for k in keys
+    ]
     return frame[keys].to_dict("records"), columns
 
 
@@ -105,27 +134,23 @@ def table_card(view: data.FlowView, lang: str) -> html.Div:
                 className="yp-flows-table-head",
             ),
             loading(
-                DataTable(
+                AgGrid(
                     id=ids.FLOWS_TABLE,
-                    data=rows,
-                    columns=columns,
-                    page_size=TABLE_PAGE_SIZE,
-                    page_action="native",
-                    style_as_list_view=True,
-                    style_cell={
-                        "fontFamily": theme.FONT_FAMILY,
-                        "fontSize": "0.9rem",
-                        "padding": "0.3rem 0.6rem",
-                        "textAlign": "left",
+                    rowData=rows,
+                    columnDefs=columns,
+                    defaultColDef={"sortable": False, "resizable": True, "suppressMovable": True},
+                    columnSize="responsiveSizeToFit",
+                    dashGridOptions={
+                        "pagination": True,
+                        "paginationPageSize": TABLE_PAGE_SIZE,
+                        "paginationPageSizeSelector": False,
+                        "domLayout": "autoHeight",
+                        "rowHeight": 32,
+                        "headerHeight": 36,
+                        "suppressCellFocus": True,
+                        "localeText": grid_locale(lang),
                     },
-                    style_cell_conditional=[
-                        {"if": {"column_id": c}, "textAlign": "right"} for c in ("rank", "persons")
-                    ],
-                    style_header={
-                        "fontWeight": 700,
-                        "backgroundColor": "#f5f7fa",
-                        "fontFamily": theme.FONT_FAMILY,
-                    },
+                    className="yp-grid",
                 ),
             ),
         ],
