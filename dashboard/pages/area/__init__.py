@@ -14,12 +14,12 @@ import dash
 
 from dashboard import context
 from dashboard.data import area as data
-from dashboard.pages.area.strings import STRINGS
 
 
 def _title(adcode: str | None = None, **_kw: str) -> str:
+    """The browser tab's title (Dash calls it with the path only: in Chinese, like the others)."""
     area = data.find_area(adcode, context.current().regions_path)
-    return f"一盘棋 · {area.name_zh if area else STRINGS['unknown_title']['zh']}"
+    return f"一盘棋 · {area.name_zh if area else '未找到该地区'}"
 
 
 def register() -> None:

@@ -11,6 +11,7 @@ from dashboard.figures.trends import (
     flow_period_lines,
     indicator_period_lines,
 )
+from dashboard.i18n import use_language
 from dashboard.pages.area.layout import breadcrumb
 from dashboard.pages.area.map import map_figure
 from dashboard.pages.area.view import period_view
@@ -34,8 +35,9 @@ def _area_of(key: dict) -> data.Area:
     prevent_initial_call=True,
 )
 def keep_state_in_url(period: str, measure: str, sub: str, key: dict, pathname: str):
-    search = data.page_href("", period=period, measure=measure, sub=sub, lang=key["lang"])
-    return search, (pathname or "") + switched_search(search)[0]
+    lang = use_language(key["lang"])
+    search = data.page_href("", period=period, measure=measure, sub=sub, lang=lang)
+    return search, (pathname or "") + switched_search(search)
 
 
 @callback(
@@ -54,12 +56,13 @@ def keep_state_in_url(period: str, measure: str, sub: str, key: dict, pathname: 
     prevent_initial_call=True,
 )
 def show_period(period: str, key: dict):
+    use_language(key["lang"])
     area = _area_of(key)
     trends, flows = Patch(), Patch()  # the trends stay: only their period lines move
     trends["layout"]["shapes"] = indicator_period_lines(period)
     flows["layout"]["shapes"] = flow_period_lines(period)
-    view = period_view(area, period, key["lang"], trends=False)._replace(trends=trends, flows=flows)
-    return (*view, breadcrumb(area, key["lang"], period))
+    view = period_view(area, period, trends=False)._replace(trends=trends, flows=flows)
+    return (*view, breadcrumb(area, period))
 
 
 @callback(
@@ -71,4 +74,5 @@ def show_period(period: str, key: dict):
     prevent_initial_call=True,
 )
 def show_map(period: str, measure: str, sub: str, key: dict):
-    return map_figure(_area_of(key), period, measure, sub, key["lang"])
+    use_language(key["lang"])
+    return map_figure(_area_of(key), period, measure, sub)

@@ -5,38 +5,41 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import context
+from dashboard import context, formatting
 from dashboard.data import area as data
 from dashboard.figures.area_map import area_map
 from dashboard.geometry_route import geometry_url
-from dashboard.i18n import indicator_name
-from dashboard.pages.area.strings import _s
+from dashboard.i18n import N_, _, current_language, indicator_name
 from etl.records import INDICATOR_BY_FLAG
 
 LABEL_MIN_SHARE = 0.012
 LABEL_CHAR, LABEL_LINE = 0.04, 0.05  # a character's width and a line's height, of the map's extent
 LATIN_CHAR = 0.6  # a Latin letter's width, in Chinese characters (with a little room)
+PERSONS_MEASURES = {"inflow": N_("Inflow (persons)"), "outflow": N_("Outflow (persons)")}
+MAP_OF = {
+    "county": N_("Counties of {name}"),
+    "prefecture": N_("Prefectures of {name}"),
+    "province": N_("Provinces of {name}"),
+}
 
 
-def map_figure(area: data.Area, period: str, measure: str, sub: str, lang: str) -> dict:
+def map_figure(area: data.Area, period: str, measure: str, sub: str) -> dict:
     units = data.sub_unit_values(area, sub, period, measure)
-    if lang == "en":
-        units = units.assign(name=[data.unit_name(c, lang) for c in units["code"]])
+    units = units.assign(name=[data.unit_name(c, current_language()) for c in units["code"]])
     indicator = INDICATOR_BY_FLAG.get(measure)
-    name = indicator_name(measure, lang) if indicator else _s(f"{measure}_persons", lang)
+    name = indicator_name(measure) if indicator else _(PERSONS_MEASURES[measure])
     shown = data.map_area(area, context.current().regions_path)
     labels = _labels(units, sub, area.code)
-    title = _s(f"map_of_{sub}", lang, name=shown.name(lang))
+    title = _(MAP_OF[sub]).format(name=shown.name(current_language()))
     return area_map(
         units,
         geojson_url=geometry_url(context.current().layers, data.geometry_name(area, sub)),
         measure=measure,
         measure_name=name,
-        lang=lang,
         target=indicator.target if indicator else None,
         highlight=(area.code,) if area.level == "county" else (),
         labels=labels,
-        title=f"{title} · {name} · {data.period_label(period, lang)}",
+        title=f"{title} · {name} · {formatting.period(period)}",
     )
 
 

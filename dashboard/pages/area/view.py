@@ -16,8 +16,7 @@ from dashboard.figures.trends import (
     flow_trend,
     indicator_trends,
 )
-from dashboard.i18n import indicator_name, t
-from dashboard.pages.area.strings import _s
+from dashboard.i18n import _, current_language, indicator_name, pgettext, t
 
 # --- sections for one period -----------------------------------------------------------------------
 
@@ -36,61 +35,61 @@ class PeriodView(NamedTuple):
     destinations: list
 
 
-def period_view(area: data.Area, period: str, lang: str, trends: bool = True) -> PeriodView:
+def period_view(area: data.Area, period: str, trends: bool = True) -> PeriodView:
     """Every section of the page that depends on the period, except the map (``trends=False``:
     the trend figures are left empty, for a caller that patches them)."""
     others = data.comparisons(area, context.current().regions_path)
     rows = data.coverage(area, period)
-    compared = [(o.name(lang), data.coverage(o, period)) for o in others]
-    name = area.name(lang)
+    compared = [(o.name(current_language()), data.coverage(o, period)) for o in others]
+    name = area.name(current_language())
     history: dict = {}
     flows: dict = {}
     if trends:
-        series = [(a.name(lang), data.coverage(a, None)) for a in (area, *others)]
-        history = indicator_trends(series, lang=lang, period=period)
-        flows = flow_trend(data.flow_totals(area), area_name=name, lang=lang, period=period)
+        series = [(a.name(current_language()), data.coverage(a, None)) for a in (area, *others)]
+        history = indicator_trends(series, period=period)
+        flows = flow_trend(data.flow_totals(area), area_name=name, period=period)
     return PeriodView(
-        headlines=headlines(area, period, lang),
-        bullet_key=_bullet_key(name, [n for n, _ in compared], lang),
-        bullets=bullet_chart(rows, compared, area_name=name, lang=lang),
-        table=indicator_table(rows, compared, lang),
-        assessment=assessment_table(area, others, period, lang),
+        headlines=headlines(area, period),
+        bullet_key=_bullet_key(name, [n for n, _ in compared]),
+        bullets=bullet_chart(rows, compared, area_name=name),
+        table=indicator_table(rows, compared),
+        assessment=assessment_table(area, others, period),
         trends=history,
         flows=flows,
-        origins=partner_table(area, period, "inflow", lang),
-        destinations=partner_table(area, period, "outflow", lang),
+        origins=partner_table(area, period, "inflow"),
+        destinations=partner_table(area, period, "outflow"),
     )
 
 
-def headlines(area: data.Area, period: str, lang: str) -> list:
+def headlines(area: data.Area, period: str) -> list:
     """Inflow, outflow and within (persons) and the two assessments of ``area`` in ``period``."""
     totals = data.flow_totals(area)
     row = totals[totals["period"] == period]
     score = data.assessment(area, period).set_index("role")
     within = "within_county" if area.level == "county" else "within"
     cards = [
-        _count_card(t("inflow", lang), row, "inflow", lang),
-        _count_card(t("outflow", lang), row, "outflow", lang),
-        _count_card(_s(within, lang), row, "within", lang),
-        _score_card(_s("as_origin", lang), score.loc["origin"], "origin", lang),
-        _score_card(_s("as_destination", lang), score.loc["destination"], "destination", lang),
+        _count_card(t("inflow"), row, "inflow"),
+        _count_card(t("outflow"), row, "outflow"),
+        _count_card(within, row, "within"),
+        _score_card(_("As origin"), score.loc["origin"], "origin"),
+        _score_card(_("As destination"), score.loc["destination"], "destination"),
     ]
     return cards
 
 
-def _count_card(label: str, row: pd.DataFrame, key: str, lang: str) -> html.Div:
+def _count_card(label: str, row: pd.DataFrame, key: str) -> html.Div:
     value = int(row[key].iloc[0]) if len(row) else 0
     small = bool(row[f"{key}_small"].iloc[0]) if len(row) else False
     return html.Div(
         [
             html.Div(label, className="yp-area-kpi-label"),
             html.Div(
-                suppressed(lang) if small else f"{value:,}",
+                suppressed() if small else f"{value:,}",
                 className="yp-area-kpi-value",
                 **_data(measure=key, value="" if small else str(value)),
             ),
             html.Div(
-                t("suppressed", lang) if small else t("persons", lang),
+                t("suppressed") if small else t("persons"),
                 className="yp-area-kpi-unit",
             ),
         ],
@@ -103,22 +102,24 @@ def _data(**values: str) -> dict[str, Any]:
     return {f"data-{k}": v for k, v in values.items()}
 
 
-def suppressed(lang: str) -> html.Span:
+def suppressed() -> html.Span:
     """A small cell: "< threshold", with the long explanation on hover."""
     return html.Span(
         f"< {data.small_cell_threshold()}",
-        title=t("suppressed", lang),
+        title=t("suppressed"),
         className="yp-area-suppressed",
     )
 
 
-def _score_card(label: str, score: pd.Series, role: str, lang: str) -> html.Div:
+def _score_card(label: str, score: pd.Series, role: str) -> html.Div:
     return html.Div(
         [
             html.Div(label, className="yp-area-kpi-label"),
-            html.Div(_score_text(score, lang), className="yp-area-kpi-value", **_data(role=role)),
+            html.Div(_score_text(score), className="yp-area-kpi-value", **_data(role=role)),
             html.Div(
-                _s("at_target_of", lang, n=int(score["n_at_target"]), m=int(score["n_indicators"])),
+                _("{n} of {m} at target").format(
+                    n=int(score["n_at_target"]), m=int(score["n_indicators"])
+                ),
                 className="yp-area-kpi-unit",
             ),
         ],
@@ -126,46 +127,44 @@ def _score_card(label: str, score: pd.Series, role: str, lang: str) -> html.Div:
     )
 
 
-def _score_text(score: pd.Series, lang: str) -> str | html.Span:
+def _score_text(score: pd.Series) -> str | html.Span:
     if bool(score["small_cell"]) or pd.isna(score["score"]):
-        return suppressed(lang) if int(score["n_indicators"]) else t("no_data", lang)
-    return f"{_s('score', lang)} {percent(float(score['score']))}"
+        return suppressed() if int(score["n_indicators"]) else t("no_data")
+    return _("Score {score}").format(score=percent(float(score["score"])))
 
 
-def _bullet_key(name: str, compared: list[str], lang: str) -> html.Div:
+def _bullet_key(name: str, compared: list[str]) -> html.Div:
     items = [
         html.Span([html.Span(glyph, style={"color": color}, className="yp-area-glyph"), label])
-        for glyph, color, label in key_items(name, compared, lang)
+        for glyph, color, label in key_items(name, compared)
     ]
     return html.Div(items, className="yp-area-bands yp-area-marks")
 
 
-def _band_key(lang: str) -> html.Div:
+def _band_key() -> html.Div:
     swatches = [
         html.Span([html.Span(className="yp-area-swatch", style={"background": color}), label])
-        for color, label in band_legend(lang)
+        for color, label in band_legend()
     ]
     return html.Div(swatches, className="yp-area-bands")
 
 
-def indicator_table(
-    rows: pd.DataFrame, compared: list[tuple[str, pd.DataFrame]], lang: str
-) -> html.Table:
+def indicator_table(rows: pd.DataFrame, compared: list[tuple[str, pd.DataFrame]]) -> html.Table:
     """Every indicator: target, rate, numerator / denominator, gap in people, and the comparison
     areas' rates; small cells say "suppressed"."""
-    head = [_s("indicator", lang), t("target", lang), _s("rate", lang), _s("num_den", lang),
-            _s("gap", lang), *(name for name, _ in compared)]  # fmt: skip
+    head = [_("Indicator"), t("target"), _("Rate"), _("Covered / denominator"),
+            _("Gap to target (persons)"), *(name for name, _ in compared)]  # fmt: skip
     others = [other.set_index("indicator") for _, other in compared]
     body = []
     for row in rows.itertuples():
         small = bool(row.small_cell)
         cells = [
-            indicator_name(row.indicator, lang),
+            indicator_name(row.indicator),
             f"≥ {row.target:.0%}",
-            suppressed(lang) if small else percent(row.rate),
-            suppressed(lang) if small else f"{row.numerator:,} / {row.denominator:,}",
-            suppressed(lang) if small else f"{row.gap:,}",
-            *(_rate_cell(o, row.indicator, lang) for o in others),
+            suppressed() if small else percent(row.rate),
+            suppressed() if small else f"{row.numerator:,} / {row.denominator:,}",
+            suppressed() if small else f"{row.gap:,}",
+            *(_rate_cell(o, row.indicator) for o in others),
         ]
         klass = "" if small else ("yp-area-ok" if row.at_target else "yp-area-short")
         body.append(
@@ -180,29 +179,26 @@ def indicator_table(
     )
 
 
-def _rate_cell(other: pd.DataFrame, flag: str, lang: str) -> str | html.Span:
+def _rate_cell(other: pd.DataFrame, flag: str) -> str | html.Span:
     row = other.loc[flag]
-    return suppressed(lang) if bool(row["small_cell"]) else percent(row["rate"])
+    return suppressed() if bool(row["small_cell"]) else percent(row["rate"])
 
 
-def assessment_table(
-    area: data.Area, others: tuple[data.Area, ...], period: str, lang: str
-) -> html.Table:
+def assessment_table(area: data.Area, others: tuple[data.Area, ...], period: str) -> html.Table:
     """The two-way assessment of the area and its comparison areas."""
-    head = [_s("area", lang), _s("as_origin", lang), _s("as_destination", lang)]
+    head = [_("Area"), _("As origin"), _("As destination")]
     body = []
     for unit in (area, *others):
         scores = data.assessment(unit, period).set_index("role")
-        cells = [html.Td(unit.name(lang))]
+        cells = [html.Td(unit.name(current_language()))]
         for role in ("origin", "destination"):
             score = scores.loc[role]
             cells.append(
                 html.Td(
                     [
-                        html.Div(_score_text(score, lang)),
+                        html.Div(_score_text(score)),
                         html.Div(
-                            _s("at_target_of", lang, n=int(score["n_at_target"]),
-                               m=int(score["n_indicators"])),
+                            _("{n} of {m} at target").format(n=int(score["n_at_target"]), m=int(score["n_indicators"])),
                             className="yp-area-muted",
                         ),
                     ]
@@ -215,29 +211,35 @@ def assessment_table(
     )
 
 
-def partner_table(area: data.Area, period: str, direction: str, lang: str) -> list:
+def partner_table(area: data.Area, period: str, direction: str) -> list:
     """Top origins (``inflow``) or destinations (``outflow``): rank, place (a link), persons."""
     top = data.top_partners(area, period, direction)
-    title = _s("origins_title" if direction == "inflow" else "destinations_title", lang)
-    level = t(data.LEVEL_KEYS[area.flow_level], lang)
+    title = (
+        _("Top origins (household registration)")
+        if direction == "inflow"
+        else _("Top destinations (residence)")
+    )
+    level = t(data.LEVEL_KEYS[area.flow_level])
     rows = [
         html.Tr(
             [
                 html.Td(str(n)),
                 html.Td(
                     dcc.Link(
-                        data.unit_name(r.code, lang),
-                        href=data.page_href(f"/area/{r.code}", period=period, lang=lang),
+                        data.unit_name(r.code, current_language()),
+                        href=data.page_href(
+                            f"/area/{r.code}", period=period, lang=current_language()
+                        ),
                     )
                 ),
                 html.Td(
-                    "，".join(data.unit_name(c, lang) for c in r.parent)
-                    if lang == "zh"
-                    else ", ".join(data.unit_name(c, lang) for c in r.parent),
+                    pgettext("list of parent units", ", ").join(
+                        data.unit_name(c, current_language()) for c in r.parent
+                    ),
                     className="yp-area-muted",
                 ),
                 html.Td(
-                    suppressed(lang) if r.small_cell else f"{r.persons:,}", className="yp-area-num"
+                    suppressed() if r.small_cell else f"{r.persons:,}", className="yp-area-num"
                 ),
             ],
             **_data(code=r.code),
@@ -245,8 +247,8 @@ def partner_table(area: data.Area, period: str, direction: str, lang: str) -> li
         for n, r in enumerate(top.itertuples(), start=1)
     ]
     if not rows:
-        rows = [html.Tr(html.Td(_s("none", lang), colSpan=4))]
-    head = [_s("rank", lang), _s("place", lang), _s("parent", lang), _s("n_persons", lang)]
+        rows = [html.Tr(html.Td(_("No records this period"), colSpan=4))]
+    head = [_("#"), _("Place"), _("In"), _("Persons")]
     return [
         html.H3(f"{title} · {level}"),
         html.Table(

@@ -7,6 +7,7 @@ from dash import Input, Output, State, callback
 
 from dashboard import context, ids
 from dashboard.data import area as data
+from dashboard.i18n import use_language
 
 
 @callback(
@@ -18,7 +19,7 @@ from dashboard.data import area as data
 def search(query: str | None, key: dict):
     if not query:
         return dash.no_update
-    return data.search_areas(query, key["lang"], context.current().regions_path)
+    return data.search_areas(query, use_language(key["lang"]), context.current().regions_path)
 
 
 @callback(
@@ -28,4 +29,6 @@ def search(query: str | None, key: dict):
     prevent_initial_call=True,
 )
 def open_area(code: str | None, key: dict):
-    return data.page_href(f"/area/{code}", lang=key["lang"]) if code else dash.no_update
+    return (
+        data.page_href(f"/area/{code}", lang=use_language(key["lang"])) if code else dash.no_update
+    )

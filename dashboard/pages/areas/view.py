@@ -5,41 +5,13 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard import formatting
 from dashboard.data import area as data
 from dashboard.data import geo, store
-from dashboard.i18n import t, text
-
-STRINGS = {
-    "title": {"zh": "试点与地区", "en": "Pilots & areas"},
-    "intro": {
-        "zh": "先行先试地区与任意省、地市、县区的详细情况：地图、各项指标与目标、月度趋势、主要来源地与去向地、双向考核。",
-        "en": "Pilot areas and any province, prefecture or county in detail: map, indicators "
-        "against targets, monthly trends, top origins and destinations, two-way assessment.",
-    },
-    "pilots": {"zh": "先行先试地区", "en": "Pilot areas"},
-    "search": {"zh": "查找地区", "en": "Find an area"},
-    "search_hint": {
-        "zh": "输入名称或行政区划代码，如 昆山 或 320583",
-        "en": "Type a name or an adcode, such as Kunshan or 320583",
-    },
-    "search_box": {"zh": "名称或代码", "en": "Name or code"},
-    "clear": {"zh": "清除", "en": "Clear"},
-    "none_found": {
-        "zh": "没有找到，请换个名称或代码",
-        "en": "Nothing found: try another name or code",
-    },
-    "regions": {"zh": "四大协作区域", "en": "The four collaboration regions"},
-    "inflow_in": {"zh": "{period}流入", "en": "Inflow, {period}"},
-    "score": {"zh": "流入地考核得分", "en": "Destination score"},
-    "open": {"zh": "查看详情 →", "en": "Open →"},
-}
+from dashboard.i18n import _, current_language, pick, t
 
 
-def _s(key: str, lang: str, **fmt: object) -> str:
-    return text(STRINGS, key, lang).format(**fmt)
-
-
-def pilot_card(area: data.Area, lang: str) -> dcc.Link:
+def pilot_card(area: data.Area) -> dcc.Link:
     """A link to a pilot's page with its latest inflow and destination score."""
     periods = store.periods()
     facts: list = []
@@ -51,31 +23,32 @@ def pilot_card(area: data.Area, lang: str) -> dcc.Link:
         small = bool(row["inflow_small"].iloc[0]) if len(row) else False
         score = data.assessment(area, latest).set_index("role").loc["destination"]
         score_text = (
-            t("suppressed", lang)
+            t("suppressed")
             if bool(score["small_cell"]) or score["score"] != score["score"]
             else f"{score['score']:.1%}"
         )
         facts = [
-            _fact(_s("inflow_in", lang, period=data.period_label(latest, lang)),
-                  t("suppressed", lang) if small else f"{inflow:,} {t('persons', lang)}"),
-            _fact(_s("score", lang), score_text),
+            _fact(_("Inflow, {period}").format(period=formatting.period(latest)),
+                  t("suppressed") if small else f"{formatting.count(inflow)} {t('persons')}"),
+            _fact(_("Destination score"), score_text),
         ]  # fmt: skip
     parent = data.find_area(area.province_code) if area.province_code else None
     return dcc.Link(
         [
             html.Div(
                 [
-                    html.Span(area.name(lang), className="yp-areas-pilot-name"),
-                    html.Span(t(data.LEVEL_KEYS[area.level], lang), className="yp-areas-badge"),
+                    html.Span(area.name(current_language()), className="yp-areas-pilot-name"),
+                    html.Span(t(data.LEVEL_KEYS[area.level]), className="yp-areas-badge"),
                 ]
             ),
             html.Div(
-                f"{parent.name(lang) if parent else ''} · {area.code}", className="yp-areas-muted"
+                f"{parent.name(current_language()) if parent else ''} · {area.code}",
+                className="yp-areas-muted",
             ),
             html.Div(facts, className="yp-areas-pilot-facts"),
-            html.Div(_s("open", lang), className="yp-areas-pilot-open"),
+            html.Div(_("Open →"), className="yp-areas-pilot-open"),
         ],
-        href=data.page_href(f"/area/{area.code}", lang=lang),
+        href=data.page_href(f"/area/{area.code}", lang=current_language()),
         className="yp-card yp-areas-pilot",
         id=f"areas-pilot-{area.code}",
     )
@@ -85,7 +58,7 @@ def _fact(label: str, value: str) -> html.Div:
     return html.Div([html.Span(label, className="yp-areas-muted"), html.B(value)])
 
 
-def region_cards(lang: str, regions_path: str | None) -> list:
+def region_cards(regions_path: str | None) -> list:
     """Each collaboration region (a link) with links to its provinces."""
     cards = []
     for region in geo.regions(regions_path).regions:
@@ -94,14 +67,15 @@ def region_cards(lang: str, regions_path: str | None) -> list:
             html.Div(
                 [
                     dcc.Link(
-                        region.name_en if lang == "en" else region.name_zh,
-                        href=data.page_href(f"/area/{region.code}", lang=lang),
+                        pick(region.name_zh, region.name_en),
+                        href=data.page_href(f"/area/{region.code}", lang=current_language()),
                         className="yp-areas-region-name",
                     ),
                     html.Div(
                         [
                             dcc.Link(
-                                p.name(lang), href=data.page_href(f"/area/{p.code}", lang=lang)
+                                p.name(current_language()),
+                                href=data.page_href(f"/area/{p.code}", lang=current_language()),
                             )
                             for p in provinces
                             if p is not None

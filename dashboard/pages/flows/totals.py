@@ -17,54 +17,61 @@ from dashboard.figures.flow_map import (
     region_fills,
     rgba,
 )
-from dashboard.i18n import text
-from dashboard.pages.flows.strings import STRINGS
-from dashboard.pages.flows.view import _code, _join, view_classes
+from dashboard.formatting import count, signed
+from dashboard.i18n import N_, _, current_language, in_brackets, join, t
+from dashboard.pages.flows.view import view_classes
+
+TOTAL_LABELS = {
+    "in_place": N_("Inflow · from other places"),
+    "out_place": N_("Outflow · to other places"),
+    "in_set": N_("Inflow · from outside the selection"),
+    "out_set": N_("Outflow · to outside the selection"),
+}
+WITHIN_LABELS = {
+    "county": N_("Within counties"),
+    "prefecture": N_("Within prefectures"),
+    "province": N_("Within provinces"),
+}
+FOCUS_LINES = {"in": N_("Into the focus"), "out": N_("Out of the focus")}
 
 
 def _count(
-    value: int, threshold: int, lang: str, *, name: str, signed: bool = False, hide: bool = False
+    value: int, threshold: int, *, name: str, plus: bool = False, hide: bool = False
 ) -> html.Div:
     """A total with its unit; under the threshold (or ``hide``): ``< threshold``, never the number."""
-    unit = text(STRINGS, "persons", lang)
+    unit = t("persons")
     attrs: Any = {"data-total": name}  # data-* attributes (Dash's typed signature has no **kwargs)
     if hide or data.suppressed(value, threshold):
         shown = f"< {threshold} {unit}"
         attrs["data-suppressed"] = "true"
     else:
-        shown = (f"{value:+,}" if signed and value else f"{value:,}") + f" {unit}"
+        shown = f"{signed(value) if plus else count(value)} {unit}"
         attrs["data-value"] = str(value)
     return html.Div(shown, className="yp-flows-value", **attrs)
 
 
-def totals_panel(view: data.FlowView, lang: str) -> list:
+def totals_panel(view: data.FlowView) -> list:
     """The focused place's (or the selection's) in / out / net, between places only; within apart."""
     q, totals, threshold = view.query, view.totals, view.threshold
     if q.focus:
-        heading = f"{geo.unit_name(q.focus, lang)}{_code(q.focus, lang)}"
+        heading = f"{geo.unit_name(q.focus, current_language())}{in_brackets(q.focus)}"
         rows = [("in_place", "inflow", totals.inflow), ("out_place", "outflow", totals.outflow)]
     else:
-        names = data.region_names(lang)
-        heading = text(STRINGS, "selection_of", lang).format(
-            names=_join((names[r] for r in q.regions), lang)
-        )
+        names = data.region_names(current_language())
+        heading = _("Selected regions: {names}").format(names=join(names[r] for r in q.regions))
         rows = [("in_set", "inflow", totals.inflow), ("out_set", "outflow", totals.outflow)]
     hide_net = data.suppressed(totals.inflow, threshold) or data.suppressed(
         totals.outflow, threshold
     )
-    items = [
-        _total(text(STRINGS, key, lang), _count(v, threshold, lang, name=name))
-        for key, name, v in rows
-    ]
+    items = [_total(_(TOTAL_LABELS[key]), _count(v, threshold, name=name)) for key, name, v in rows]
     items.append(
         _total(
-            text(STRINGS, "net_in", lang),
+            _("Net inflow"),
             _count(
                 totals.net,
                 threshold,
-                lang,
                 name="net",
-                signed=True,
+                plus=True,
                 hide=hide_net and totals.net != 0,
             ),
         )
@@ -72,19 +79,22 @@ def totals_panel(view: data.FlowView, lang: str) -> list:
     if totals.among is not None:
         items.append(
             _total(
-                text(STRINGS, "among", lang), _count(totals.among, threshold, lang, name="among")
+                _("Between places inside the selection"),
+                _count(totals.among, threshold, name="among"),
             )
         )
-    within = text(STRINGS, f"within_{q.level}", lang)
+    within = _(WITHIN_LABELS[q.level])
     items.append(
         _total(
-            f"{within}{_code(text(STRINGS, 'within_note', lang), lang)}",
-            _count(totals.within, threshold, lang, name="within"),
+            within + in_brackets(_("not in the totals above, not drawn")),
+            _count(totals.within, threshold, name="within"),
             muted=True,
         )
     )
     hint = (
-        [] if q.focus else [html.Div(text(STRINGS, "click_hint", lang), className="yp-flows-note")]
+        []
+        if q.focus
+        else [html.Div(_("Click a place on the map to focus its flows"), className="yp-flows-note")]
     )
     return [
         html.Div(heading, className="yp-flows-subtitle", id="flows-totals-heading"),
@@ -100,7 +110,7 @@ def _total(label: str, value: html.Div, muted: bool = False) -> html.Div:
     )
 
 
-def line_legend(view: data.FlowView, lang: str) -> list:
+def line_legend(view: data.FlowView) -> list:
     """Width classes with their persons, the small-cell style, and what colours and arrows mean."""
     q = view.query
     classes = view_classes(view)
@@ -109,35 +119,35 @@ def line_legend(view: data.FlowView, lang: str) -> list:
     else:
         colors = {"inflow": ["in"], "outflow": ["out"]}.get(q.direction, ["in", "out"])
     color = LINE_COLORS[colors[0]]
-    title = text(STRINGS, "legend_net_width" if q.direction == "net" else "legend_width", lang)
+    title = _("Net persons per line") if q.direction == "net" else _("Persons per line")
     rows = [html.Div(title, className="yp-legend-title")]
     for label, width in zip(classes.labels(), classes.widths, strict=True):
         rows.append(_legend_row(_line_swatch(color, width), label))
     if view.flows["small_cell"].astype(bool).any():
-        label = text(STRINGS, "legend_suppressed", lang).format(threshold=view.threshold)
+        label = _("under {threshold} (not shown)").format(threshold=view.threshold)
         rows.append(_legend_row(_line_swatch(color, SUPPRESSED_WIDTH, SUPPRESSED_ALPHA), label))
     if len(colors) > 1 or q.focus:
         for group in colors:
-            rows.append(
-                _legend_row(
-                    _line_swatch(LINE_COLORS[group], 3.0), text(STRINGS, f"legend_{group}", lang)
-                )
-            )
-    arrow = "legend_net_arrow" if q.direction == "net" else "legend_arrow"
-    rows.append(html.Div(text(STRINGS, arrow, lang), className="yp-flows-note"))
+            rows.append(_legend_row(_line_swatch(LINE_COLORS[group], 3.0), _(FOCUS_LINES[group])))
+    arrow = (
+        _("Arrows run from net loser to net gainer")
+        if q.direction == "net"
+        else _("Arrows point to the place of residence")
+    )
+    rows.append(html.Div(arrow, className="yp-flows-note"))
     return rows
 
 
-def region_legend(regions: tuple[str, ...], lang: str) -> list:
+def region_legend(regions: tuple[str, ...]) -> list:
     fills = region_fills(data.region_codes() + (data.OTHER_REGION,))
-    names = data.region_names(lang)
-    rows = [html.Div(text(STRINGS, "legend_regions", lang), className="yp-legend-title")]
+    names = data.region_names(current_language())
+    rows = [html.Div(_("Regions"), className="yp-legend-title")]
     for code in regions:
         rows.append(_legend_row(_swatch(fills[code]), names[code]))
     chosen = set(regions)
     if sum(1 for r in data.province_regions().values() if len(chosen & set(r)) > 1):
-        rows.append(_legend_row(_swatch(fills["multi"]), text(STRINGS, "legend_multi", lang)))
-    rows.append(_legend_row(_swatch(fills["unselected"]), text(STRINGS, "legend_unselected", lang)))
+        rows.append(_legend_row(_swatch(fills["multi"]), _("In two chosen regions")))
+    rows.append(_legend_row(_swatch(fills["unselected"]), _("Not chosen")))
     return rows
 
 

@@ -23,9 +23,9 @@ from dashboard.figures.flow_map import (
     width_classes,
 )
 from dashboard.figures.flow_matrix import region_matrix_figure
+from dashboard.formatting import count
 from dashboard.geometry_route import geometry_url
-from dashboard.i18n import t, text
-from dashboard.pages.flows.strings import STRINGS
+from dashboard.i18n import N_, _, colon, current_language, in_brackets, join, pgettext, t
 
 GRAPH_CONFIG: Any = {
     **theme.GRAPH_CONFIG,
@@ -34,9 +34,21 @@ GRAPH_CONFIG: Any = {
     "responsive": True,
 }
 LINES_CONFIG: Any = {**GRAPH_CONFIG, "staticPlot": True}
+LONG_NAME = 8  # characters: longer region names slant above the matrix and need room
+LEVEL_UNITS = {
+    "province": N_("provinces"),
+    "prefecture": N_("prefectures"),
+    "county": N_("counties"),
+}
+DIRECTION_TITLES = {
+    "inflow": N_("inflow"),
+    "outflow": N_("outflow"),
+    "both": N_("inflow and outflow"),
+    "net": N_("net flows"),
+}
 
 
-def base_figure(level: str, regions: tuple[str, ...], lang: str) -> dict:
+def base_figure(level: str, regions: tuple[str, ...]) -> dict:
     """The clickable region-coloured polygons of ``level``."""
     codes = list(data.unit_codes(level))
     member = data.province_regions()
@@ -44,18 +56,18 @@ def base_figure(level: str, regions: tuple[str, ...], lang: str) -> dict:
     return base_map(
         codes,
         region_categories(codes, member, regions),
-        unit_hover(codes, level, lang),
+        unit_hover(codes, level),
         fills,
-        **context.current().national_frame(level, lang),
+        **context.current().national_frame(level),
     )
 
 
-def unit_hover(codes: list[str], level: str, lang: str) -> list[str]:
-    names = geo.unit_names(lang)
+def unit_hover(codes: list[str], level: str) -> list[str]:
+    names = geo.unit_names(current_language())
     member = data.province_regions()
-    region_name = data.region_names(lang)
-    hint = text(STRINGS, "click_unit", lang)
-    label = text(STRINGS, "regions_of", lang)
+    region_name = data.region_names(current_language())
+    hint = _("Click to focus its flows")
+    label = pgettext("the regions a place belongs to", "Region")
     out = []
     for code in codes:
         province = code[:2] + "0000"
@@ -66,13 +78,11 @@ def unit_hover(codes: list[str], level: str, lang: str) -> list[str]:
         )
         regions = member.get(province, ())
         where = (
-            text(STRINGS, "no_region", lang)
+            _("In none of the four regions")
             if regions == (data.OTHER_REGION,)
-            else _join((region_name[r] for r in regions), lang)
+            else join(region_name[r] for r in regions)
         )
-        out.append(
-            f"<b>{title}</b>{_code(code, lang)}<br>{label}{_colon(lang)}{where}<br><i>{hint}</i>"
-        )
+        out.append(f"<b>{title}</b>{in_brackets(code)}<br>{label}{colon()}{where}<br><i>{hint}</i>")
     return out
 
 
@@ -93,60 +103,46 @@ def lines_figure(view: data.FlowView) -> dict:
     )
 
 
-def matrix_figure(query: data.FlowQuery, lang: str) -> dict:
+def matrix_figure(query: data.FlowQuery) -> dict:
+    names = data.region_names(current_language())
     return region_matrix_figure(
         data.region_matrix(query.period, query.cohort),
-        data.region_names(lang),
+        names,
         selected=query.regions,
         threshold=data.small_cell_threshold(),
-        fmt=lambda v: f"{v:,.0f}",
-        height=340 if lang == "en" else 300,  # slanted Latin names take room above
+        fmt=count,
+        height=300 if max(map(len, names.values())) <= LONG_NAME else 340,  # long names slant
         labels={
-            "origin": text(STRINGS, "matrix_origin", lang),
-            "destination": text(STRINGS, "matrix_destination", lang),
-            "within": text(STRINGS, "matrix_within", lang),
-            "hover": text(STRINGS, "matrix_hover", lang),
+            "origin": _("From (registration)"),
+            "destination": _("To (residence)"),
+            "within": _("within"),
+            "hover": _("{origin} → {destination}<br>{value} persons"),
         },
     )
 
 
-def map_title(view: data.FlowView, lang: str) -> list:
+def map_title(view: data.FlowView) -> list:
     q = view.query
-    title = text(STRINGS, "map_title", lang).format(
+    title = _("{period} · {cohort} · between {level} · {direction}").format(
         period=q.period,
-        cohort=t(f"cohort_{q.cohort}", lang),
-        level=text(STRINGS, f"level_unit_{q.level}", lang),
-        direction=text(STRINGS, f"title_{q.direction}", lang),
+        cohort=t(f"cohort_{q.cohort}"),
+        level=_(LEVEL_UNITS[q.level]),
+        direction=_(DIRECTION_TITLES[q.direction]),
     )
-    shown = text(STRINGS, "shown", lang).format(
+    shown = _("showing the top {shown} of {n} flows").format(
         shown=f"{len(view.flows):,}", n=f"{view.n_selected:,}"
     )
     if q.focus:
-        scope = text(STRINGS, "focus_of", lang).format(
-            name=geo.unit_name(q.focus, lang), code=q.focus
+        scope = _("Focus: {name} ({code}) with all of China").format(
+            name=geo.unit_name(q.focus, current_language()), code=q.focus
         )
     else:
-        names = data.region_names(lang)
-        scope = text(STRINGS, "selection_of", lang).format(
-            names=_join((names[r] for r in q.regions), lang)
-        )
+        names = data.region_names(current_language())
+        scope = _("Selected regions: {names}").format(names=join(names[r] for r in q.regions))
     return [
         html.Span(title, className="yp-flows-title-main"),
         html.Span(f"{scope} · {shown}", className="yp-flows-title-sub"),
     ]
-
-
-def _join(names, lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(names)
-
-
-def _code(code: str, lang: str) -> str:
-    """`` (code)`` in the language's own brackets."""
-    return f"（{code}）" if lang == "zh" else f" ({code})"
-
-
-def _colon(lang: str) -> str:
-    return "：" if lang == "zh" else ": "
 
 
 def query_of(regions, level, direction, cohort, period, top, focus) -> data.FlowQuery:
@@ -164,8 +160,8 @@ def query_of(regions, level, direction, cohort, period, top, focus) -> data.Flow
     )
 
 
-def search_of(query: data.FlowQuery, lang: str) -> str:
-    return "?" + urlencode({**data.query_params(query), "lang": lang})
+def search_of(query: data.FlowQuery) -> str:
+    return "?" + urlencode({**data.query_params(query), "lang": current_language()})
 
 
 def clicked_code(click: dict | None) -> str | None:

@@ -10,7 +10,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from dashboard import ids
 from dashboard.data.store import periods
-from dashboard.i18n import lang_of_search
+from dashboard.i18n import lang_of_search, use_language
 from dashboard.pages.overview.layout import figure
 from dashboard.pages.overview.view import headline_cards, legend, map_payload
 
@@ -28,13 +28,13 @@ from dashboard.pages.overview.view import headline_cards, legend, map_payload
     prevent_initial_call=True,
 )
 def update_view(measure: str, level: str, index: int, search: str | None):
-    lang = lang_of_search(search)
+    lang = use_language(lang_of_search(search))
     period = periods()[int(index)]
     query = "?" + urlencode({"measure": measure, "level": level, "period": period, "lang": lang})
     return (
-        map_payload(measure, level, period, lang),
-        legend(measure, level, lang),
-        headline_cards(period, lang),
+        map_payload(measure, level, period),
+        legend(measure, level),
+        headline_cards(period),
         period,
         query,
     )
@@ -47,7 +47,8 @@ def update_view(measure: str, level: str, index: int, search: str | None):
     prevent_initial_call=True,
 )
 def change_level(level: str, search: str | None):
-    return figure(level, lang_of_search(search))
+    use_language(lang_of_search(search))
+    return figure(level)
 
 
 @callback(

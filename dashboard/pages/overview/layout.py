@@ -10,14 +10,15 @@ from dashboard.components import control
 from dashboard.data.overview import CENSUS_MEASURES, FLOW_MEASURES, LEVELS, MEASURES
 from dashboard.data.store import periods
 from dashboard.figures.china_map import paintable_choropleth
-from dashboard.i18n import indicator_name, lang_of, t, text
+from dashboard.i18n import _, indicator_name, plotly_locale, t, use_language
 from dashboard.pages.overview.view import (
     GRAPH_CONFIG,
-    STRINGS,
+    empty_store,
     headline_cards,
     legend,
     map_payload,
     measure_label,
+    source_note,
     unit_hover_names,
 )
 from etl.records import INDICATORS
@@ -31,12 +32,12 @@ def layout(
     level: str = DEFAULT_LEVEL,
     period: str = "",
     lang: str = "zh",
-    **_: str,
+    **_query: str,
 ):
-    lang = lang_of(lang)
+    use_language(lang)
     available = periods()
     if not available:
-        return html.Div(text(STRINGS, "empty_store", lang), className="yp-card yp-empty")
+        return html.Div(empty_store(), className="yp-card yp-empty")
     measure = measure if measure in MEASURES else DEFAULT_MEASURE
     level = level if level in LEVELS else DEFAULT_LEVEL
     period = period if period in available else available[-1]
@@ -44,36 +45,34 @@ def layout(
     return html.Div(
         [
             dcc.Location(id=ids.OVERVIEW_URL, refresh="callback-nav"),
-            dcc.Store(id=ids.OVERVIEW_VALUES, data=map_payload(measure, level, period, lang)),
+            dcc.Store(id=ids.OVERVIEW_VALUES, data=map_payload(measure, level, period)),
             dcc.Store(id=ids.OVERVIEW_PAINTED),
             dcc.Store(id=ids.OVERVIEW_QUERY),
             dcc.Interval(id=ids.OVERVIEW_TICK, interval=1200, disabled=True),
             html.Div(
                 [
                     control(
-                        text(STRINGS, "measure", lang),
+                        _("Measure"),
                         dcc.Dropdown(
                             id=ids.OVERVIEW_MEASURE,
-                            options=_measure_options(lang),
+                            options=_measure_options(),
                             value=measure,
                             clearable=False,
                             style={"minWidth": "300px"},
                         ),
                     ),
                     control(
-                        text(STRINGS, "level", lang),
+                        _("Level"),
                         dcc.RadioItems(
                             id=ids.OVERVIEW_LEVEL,
-                            options=[
-                                {"label": t(f"level_{lv}", lang), "value": lv} for lv in LEVELS
-                            ],
+                            options=[{"label": t(f"level_{lv}"), "value": lv} for lv in LEVELS],
                             value=level,
                             inline=True,
                             className="yp-radio",
                         ),
                     ),
                     control(
-                        t("period", lang),
+                        t("period"),
                         html.Div(
                             [
                                 html.Button(
@@ -81,7 +80,7 @@ def layout(
                                     id=ids.OVERVIEW_PLAY,
                                     n_clicks=0,
                                     className="yp-play",
-                                    title=text(STRINGS, "play", lang),
+                                    title=_("Play 2009-2012"),
                                 ),
                                 html.Div(
                                     dcc.Slider(
@@ -115,12 +114,12 @@ def layout(
                         [
                             dcc.Graph(
                                 id=ids.OVERVIEW_MAP,
-                                figure=figure(level, lang),
-                                config=GRAPH_CONFIG,
+                                figure=figure(level),
+                                config={**GRAPH_CONFIG, "locale": plotly_locale()},
                                 style={"height": "calc(100vh - 175px)", "minHeight": "500px"},
                             ),
                             html.Div(
-                                legend(measure, level, lang),
+                                legend(measure, level),
                                 id=ids.OVERVIEW_LEGEND,
                                 className="yp-legend",
                             ),
@@ -128,14 +127,14 @@ def layout(
                         className="yp-card yp-map-card",
                     ),
                     html.Div(
-                        headline_cards(period, lang),
+                        headline_cards(period),
                         id=ids.OVERVIEW_HEADLINES,
                         className="yp-headlines",
                     ),
                 ],
                 className="yp-overview-body",
             ),
-            html.Div(text(STRINGS, "source", lang), className="yp-source"),
+            html.Div(source_note(), className="yp-source"),
         ]
     )
 
@@ -148,17 +147,13 @@ def _period_marks(available: tuple[str, ...]) -> dict[int, str]:
     return marks
 
 
-def _measure_options(lang: str) -> list[dict]:
+def _measure_options() -> list[dict]:
     """Coverage indicators first, then flow measures, then the census shares."""
-    coverage = [{"label": indicator_name(i.flag, lang), "value": i.flag} for i in INDICATORS]
-    others = [
-        {"label": measure_label(m, lang), "value": m} for m in (*FLOW_MEASURES, *CENSUS_MEASURES)
-    ]
+    coverage = [{"label": indicator_name(i.flag), "value": i.flag} for i in INDICATORS]
+    others = [{"label": measure_label(m), "value": m} for m in (*FLOW_MEASURES, *CENSUS_MEASURES)]
     return coverage + others
 
 
-def figure(level: str, lang: str) -> dict:
-    codes, names = unit_hover_names(level, lang)
-    return paintable_choropleth(
-        codes, names, **context.current().national_frame(level, lang), height=620
-    )
+def figure(level: str) -> dict:
+    codes, names = unit_hover_names(level)
+    return paintable_choropleth(codes, names, **context.current().national_frame(level), height=620)

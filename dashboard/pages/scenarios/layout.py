@@ -11,30 +11,32 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.components import control
 from dashboard.data import scenarios as data
-from dashboard.i18n import lang_of, text
+from dashboard.i18n import _, use_language
 from dashboard.pages.scenarios.view import (
     BASELINE,
-    STRINGS,
     _compare_options,
     _measure_options,
+    layer_name,
     saved_links,
 )
 from dashboard.theme import GRAPH_CONFIG
 
 
 def layout(
-    lang: str = "zh",
     name: str = "",
     measure: str = "cert_verified",
     layer: str = "difference",
     compare: str = "",
-    **_: str,
+    lang: str = "zh",
+    **_query: str,
 ) -> html.Div:
-    lang = lang_of(lang)
+    lang = use_language(lang)
     from dashboard.data.store import periods
 
     if not periods():
-        return html.Div(text(STRINGS, "empty_store", lang), className="yp-card yp-empty")
+        return html.Div(
+            _("The store is empty: ingest records first."), className="yp-card yp-empty"
+        )
     measure = measure if measure in data.MEASURES else "cert_verified"
     layer = layer if layer in data.LAYERS else "difference"
     editor = (data.saved_json(name) if name else None) or json.dumps(
@@ -48,7 +50,7 @@ def layout(
                 [
                     html.Div(
                         [
-                            html.Label(text(STRINGS, "editor", lang)),
+                            html.Label(_("Scenario (JSON: name and levers)")),
                             dcc.Textarea(
                                 id=ids.SCENARIOS_EDITOR,
                                 value=editor,
@@ -61,16 +63,14 @@ def layout(
                             ),
                             html.Div(
                                 [
+                                    html.Button(_("Run"), id=ids.SCENARIOS_RUN, n_clicks=0),
                                     html.Button(
-                                        text(STRINGS, "run", lang), id=ids.SCENARIOS_RUN, n_clicks=0
-                                    ),
-                                    html.Button(
-                                        text(STRINGS, "save", lang),
+                                        _("Save"),
                                         id=ids.SCENARIOS_SAVE,
                                         n_clicks=0,
                                     ),
                                     html.Button(
-                                        text(STRINGS, "delete", lang),
+                                        _("Delete"),
                                         id=ids.SCENARIOS_DELETE,
                                         n_clicks=0,
                                     ),
@@ -79,8 +79,8 @@ def layout(
                             ),
                             html.Div(id=ids.SCENARIOS_STATUS, className="yp-source"),
                             html.Div(id=ids.SCENARIOS_SAVE_STATUS, className="yp-source"),
-                            html.H4(text(STRINGS, "saved", lang)),
-                            html.Ul(saved_links(lang, measure, layer), id=ids.SCENARIOS_SAVED),
+                            html.H4(_("Saved scenarios")),
+                            html.Ul(saved_links(measure, layer), id=ids.SCENARIOS_SAVED),
                         ],
                         className="yp-card",
                         style={"flex": "0 0 360px"},
@@ -90,31 +90,31 @@ def layout(
                             html.Div(
                                 [
                                     control(
-                                        text(STRINGS, "measure", lang),
+                                        _("Measure"),
                                         dcc.Dropdown(
                                             id=ids.SCENARIOS_MEASURE,
-                                            options=_measure_options(lang),
+                                            options=_measure_options(),
                                             value=measure,
                                             clearable=False,
                                             style={"minWidth": "260px"},
                                         ),
                                     ),
                                     control(
-                                        text(STRINGS, "compare", lang),
+                                        _("Compare with"),
                                         dcc.Dropdown(
                                             id=ids.SCENARIOS_COMPARE,
-                                            options=_compare_options(lang),
+                                            options=_compare_options(),
                                             value=compare or BASELINE,
                                             clearable=False,
                                             style={"minWidth": "220px"},
                                         ),
                                     ),
                                     control(
-                                        text(STRINGS, "layer", lang),
+                                        _("Layer"),
                                         dcc.RadioItems(
                                             id=ids.SCENARIOS_LAYER,
                                             options=[
-                                                {"label": text(STRINGS, k, lang), "value": k}
+                                                {"label": layer_name(k), "value": k}
                                                 for k in data.LAYERS
                                             ],
                                             value=layer,

@@ -13,63 +13,51 @@ from dashboard import context
 from dashboard.data import geo
 from dashboard.data import scenarios as data
 from dashboard.figures.scenario_map import layer_classes, scenario_map
-from dashboard.i18n import indicator_name, t, target_class_labels, text
+from dashboard.formatting import count
+from dashboard.i18n import (
+    N_,
+    _,
+    current_language,
+    indicator_name,
+    lang_params,
+    pick,
+    t,
+    target_class_labels,
+)
 from etl.records import INDICATOR_BY_FLAG
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
 
-STRINGS = {
-    "editor": {"zh": "情景（JSON：名称与杠杆）", "en": "Scenario (JSON: name and levers)"},
-    "run": {"zh": "运行", "en": "Run"},
-    "save": {"zh": "保存", "en": "Save"},
-    "delete": {"zh": "删除", "en": "Delete"},
-    "deleted": {"zh": "已删除：", "en": "Deleted: "},
-    "saved": {"zh": "已保存的情景", "en": "Saved scenarios"},
-    "none_saved": {"zh": "尚无", "en": "none yet"},
-    "measure": {"zh": "指标", "en": "Measure"},
-    "layer": {"zh": "图层", "en": "Layer"},
-    "compare": {"zh": "对照", "en": "Compare with"},
-    "difference": {"zh": "差值（情景 − 基线）", "en": "Difference (scenario − baseline)"},
-    "scenario": {"zh": "情景", "en": "Scenario"},
-    "baseline": {"zh": "基线", "en": "Baseline"},
-    "region": {"zh": "协作区", "en": "Region"},
-    "inflow_before": {"zh": "流入（{ref}）", "en": "Inflow ({ref})"},
-    "inflow_after": {"zh": "流入（情景）", "en": "Inflow (scenario)"},
-    "gap_before": {"zh": "距目标差（{ref}，人）", "en": "Gap to target ({ref}, persons)"},
-    "ref_baseline": {"zh": "基线", "en": "baseline"},
-    "gap_after": {"zh": "距目标差（情景，人）", "en": "Gap to target (scenario, persons)"},
-    "staff": {"zh": "所需人员", "en": "Staff needed"},
-    "budget": {"zh": "所需经费（元）", "en": "Budget needed (yuan)"},
-    "model": {"zh": "流向模型拟合", "en": "Flow model fit"},
-    "model_none": {
-        "zh": "本情景无需流向模型（无吸引力杠杆，或已给定弹性）",
-        "en": "No flow model needed (no attractiveness lever, or its elasticity given)",
-    },
-    "saved_ok": {"zh": "已保存：", "en": "Saved: "},
-    "ran": {
-        "zh": "“{name}”：统计期 {period}，{n} 个杠杆",
-        "en": "“{name}”: period {period}, {n} lever(s)",
-    },
-    "points": {"zh": "个百分点", "en": "points"},
-    "rate": {"zh": "覆盖率", "en": "rate"},
-    "other": {"zh": "其他", "en": "Other"},
-    "empty_store": {
-        "zh": "数据库为空：请先导入数据。",
-        "en": "The store is empty: ingest records first.",
-    },
+LAYERS = {
+    "difference": N_("Difference (scenario − baseline)"),
+    "scenario": N_("Scenario"),
+    "baseline": N_("Baseline"),
 }
+SUMMARY_HEADERS = (
+    N_("Region"),
+    N_("Inflow ({ref})"),
+    N_("Inflow (scenario)"),
+    N_("Gap to target ({ref}, persons)"),
+    N_("Gap to target (scenario, persons)"),
+    N_("Staff needed"),
+    N_("Budget needed (yuan)"),
+)
 
 
-def _measure_options(lang: str) -> list[dict]:
-    flows = [{"label": t(m, lang), "value": m} for m in ("inflow", "outflow")]
-    return [*({"label": indicator_name(f, lang), "value": f} for f in INDICATOR_BY_FLAG), *flows]
+def layer_name(layer: str) -> str:
+    return _(LAYERS[layer])
+
+
+def _measure_options() -> list[dict]:
+    flows = [{"label": t(m), "value": m} for m in ("inflow", "outflow")]
+    return [*({"label": indicator_name(f), "value": f} for f in INDICATOR_BY_FLAG), *flows]
 
 
 BASELINE = "__baseline__"
 
 
-def _compare_options(lang: str) -> list[dict]:
-    return [{"label": text(STRINGS, "baseline", lang), "value": BASELINE}] + [
+def _compare_options() -> list[dict]:
+    return [{"label": _("Baseline"), "value": BASELINE}] + [
         {"label": n, "value": n} for n in data.saved_names()
     ]
 
@@ -89,70 +77,65 @@ def reference_result(compare: str | None, period: str) -> Any:
     return ref
 
 
-def saved_links(lang: str, measure: str, layer: str) -> list[html.Li]:
+def saved_links(measure: str, layer: str) -> list[html.Li]:
     names = data.saved_names()
     if not names:
-        return [html.Li(text(STRINGS, "none_saved", lang))]
-    return [html.Li(html.A(n, href="/scenarios?" + _query(n, measure, layer, lang))) for n in names]
+        return [html.Li(_("none yet"))]
+    return [html.Li(html.A(n, href="/scenarios?" + _query(n, measure, layer))) for n in names]
 
 
-def _query(name: str, measure: str, layer: str, lang: str, compare: str = "") -> str:
+def _query(name: str, measure: str, layer: str, compare: str = "") -> str:
     q = {"name": name, "measure": measure, "layer": layer}
     if compare and compare != BASELINE:
         q["compare"] = compare
-    if lang != "zh":
-        q["lang"] = lang
-    return urlencode(q)
+    return urlencode({**q, **lang_params()})
 
 
-def map_figure(res: Any, measure: str, layer: str, lang: str, reference: Any = None) -> dict:
+def map_figure(res: Any, measure: str, layer: str, reference: Any = None) -> dict:
     ctx = context.current()
     values = data.map_values(res, measure, layer, reference)
     target = INDICATOR_BY_FLAG[measure].target if measure in INDICATOR_BY_FLAG else None
-    classes = layer_classes(values.values, layer, values.unit, target, target_class_labels(lang))
-    names = geo.unit_names(lang)
+    classes = layer_classes(values.values, layer, values.unit, target, target_class_labels())
+    names = geo.unit_names(current_language())
     unit = {
-        "persons": t("persons", lang),
-        "points": text(STRINGS, "points", lang),
-        "share": text(STRINGS, "rate", lang),
+        "persons": t("persons"),
+        "points": _("points"),
+        "share": _("rate"),
     }[values.unit]
-    label = indicator_name(measure, lang) if measure in INDICATOR_BY_FLAG else t(measure, lang)
-    title = f"{label} · {text(STRINGS, layer, lang)}"
+    label = indicator_name(measure) if measure in INDICATOR_BY_FLAG else t(measure)
+    title = f"{label} · {layer_name(layer)}"
     if reference is not None and layer != "scenario":
-        title += f" · {text(STRINGS, 'compare', lang)} “{reference.scenario.name}”"
+        title += f" · {_('Compare with')} “{reference.scenario.name}”"
     return scenario_map(
         values.codes,
         [names.get(c, c) for c in values.codes],
         values.values,
         classes,
         unit,
-        **ctx.national_frame("county", lang),
-        no_data_label=t("no_data", lang),
+        **ctx.national_frame("county"),
+        no_data_label=t("no_data"),
         title=title,
         legend_title=unit,
         height=620,
     )
 
 
-def summary_table(res: Any, lang: str, reference: Any = None) -> html.Table:
+def summary_table(res: Any, reference: Any = None) -> html.Table:
     rows = data.region_summary(res, reference)
-    head = ["region", "inflow_before", "inflow_after", "gap_before", "gap_after", "staff", "budget"]
-    ref = (
-        text(STRINGS, "ref_baseline", lang) if reference is None else f"“{reference.scenario.name}”"
-    )
-    titles = [text(STRINGS, k, lang).format(ref=ref) for k in head]
+    ref = _("baseline") if reference is None else f"“{reference.scenario.name}”"
+    titles = [_(header).format(ref=ref) for header in SUMMARY_HEADERS]
     region_names = {
-        r.code: {"zh": r.name_zh, "en": r.name_en}
+        r.code: pick(r.name_zh, r.name_en)
         for r in geo.regions(context.current().regions_path).regions
     }
     body = []
     for r in rows.itertuples():
-        name = region_names.get(r.region_code, {}).get(lang) or text(STRINGS, "other", lang)
+        name = region_names.get(r.region_code) or _("Other")
         cells = [
             name,
-            *(f"{v:,.0f}" for v in (r.baseline_inflow, r.inflow, r.baseline_gap, r.gap_people)),
+            *(count(v) for v in (r.baseline_inflow, r.inflow, r.baseline_gap, r.gap_people)),
             f"{r.staff_needed:,.1f}",
-            f"{r.budget_yuan:,.0f}",
+            count(r.budget_yuan),
         ]
         body.append(html.Tr([html.Td(c) for c in cells], **{"data-region": r.region_code}))
     return html.Table(
@@ -162,12 +145,13 @@ def summary_table(res: Any, lang: str, reference: Any = None) -> html.Table:
     )
 
 
-def model_line(res: Any, lang: str) -> str:
+def model_line(res: Any) -> str:
     m = res.model
     if m is None:
-        return text(STRINGS, "model_none", lang)
+        return _("No flow model needed (no attractiveness lever, or its elasticity given)")
+    fit = _("Flow model fit")
     return (
-        f"{text(STRINGS, 'model', lang)}: pseudo-R² {m.pseudo_r2:.3f} · "
+        f"{fit}: pseudo-R² {m.pseudo_r2:.3f} · "
         f"±10%: {m.share_within_10pct:.1%} ({m.n_pairs:,}) · γ {m.gamma:.3f} · β {m.beta:.3f} · {m.fit_seconds:.1f} s"
     )
 

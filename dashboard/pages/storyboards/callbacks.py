@@ -9,8 +9,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc
 
 from dashboard import ids
 from dashboard.data.store import engine
-from dashboard.i18n import lang_of_search
-from dashboard.pages.storyboards.view import _s, apply_action, pack_bytes, slide_rows, with_edits
+from dashboard.i18n import _, lang_of_search, use_language
+from dashboard.pages.storyboards.view import apply_action, pack_bytes, slide_rows, with_edits
 from dashboard.story import storage
 from dashboard.story.model import (
     Slide,
@@ -29,7 +29,7 @@ from dashboard.story.slides import load
     prevent_initial_call=True,
 )
 def pick(name: str, search: str | None):
-    return "/storyboards?" + urlencode({"name": name, "lang": lang_of_search(search)})
+    return "/storyboards?" + urlencode({"name": name, "lang": use_language(lang_of_search(search))})
 
 
 @callback(
@@ -48,13 +48,13 @@ def pick(name: str, search: str | None):
 def edit(_save, _up, _down, _delete, titles, messages, name, search):
     if not name or not ctx.triggered or not ctx.triggered[0]["value"]:
         return dash.no_update, dash.no_update
-    lang = lang_of_search(search)
+    use_language(lang_of_search(search))
     board = with_edits(load(name), titles, messages)
     trigger = ctx.triggered_id
     if isinstance(trigger, dict):
         board = apply_action(board, trigger["type"], int(trigger["index"]))
     storage.save_storyboard(engine(), board)
-    return slide_rows(board, lang), _s("saved", lang)
+    return slide_rows(board), _("Saved.")
 
 
 @callback(
@@ -69,7 +69,7 @@ def edit(_save, _up, _down, _delete, titles, messages, name, search):
     prevent_initial_call=True,
 )
 def add(_n, name, url, region, title, search):
-    lang = lang_of_search(search)
+    lang = use_language(lang_of_search(search))
     name = (name or "").strip()
     try:
         view = view_from_url(url or "", region=region or "")
@@ -83,7 +83,7 @@ def add(_n, name, url, region, title, search):
         board = Storyboard(name)
     board = add_slide(board, Slide(view, (title or "").strip() or view.measure, ""))
     storage.save_storyboard(engine(), board)
-    return "/storyboards?" + urlencode({"name": name, "lang": lang}), _s("saved", lang)
+    return "/storyboards?" + urlencode({"name": name, "lang": lang}), _("Saved.")
 
 
 @callback(
@@ -98,4 +98,5 @@ def download(_pptx, _pdf, name, search):
     if not name:
         return dash.no_update
     suffix = ".pdf" if ctx.triggered_id == ids.STORYBOARDS_PDF else ".pptx"
-    return dcc.send_bytes(pack_bytes(name, suffix, lang_of_search(search)), f"{name}{suffix}")
+    use_language(lang_of_search(search))
+    return dcc.send_bytes(pack_bytes(name, suffix), f"{name}{suffix}")

@@ -7,27 +7,27 @@ from urllib.parse import quote
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.i18n import lang_of
-from dashboard.pages.storyboards.view import _field, _s, slide_rows
+from dashboard.i18n import _, lang_query, pick, use_language
+from dashboard.pages.storyboards.view import _field, slide_rows
 from dashboard.story.model import (
     Storyboard,
 )
 from dashboard.story.slides import load, regions, storyboard_names
 
 
-def layout(name: str = "", lang: str = "zh", **_: str):
-    lang = lang_of(lang)
+def layout(name: str = "", lang: str = "zh", **_query: str):
+    use_language(lang)
     names = storyboard_names()
     name = name if name in names else (names[0] if names else "")
     board = load(name) if name else Storyboard("")
-    query = "?lang=en" if lang == "en" else ""
+    query = lang_query()
     return html.Div(
         [
             dcc.Location(id=ids.STORYBOARDS_URL, refresh="callback-nav"),
-            html.H2(_s("title", lang)),
+            html.H2(_("Storyboards")),
             html.Div(
                 [
-                    html.Label(_s("pick", lang)),
+                    html.Label(_("Storyboard")),
                     dcc.Dropdown(
                         id=ids.STORYBOARDS_PICKER,
                         options=[{"label": n, "value": n} for n in names],
@@ -36,41 +36,44 @@ def layout(name: str = "", lang: str = "zh", **_: str):
                         style={"minWidth": "260px"},
                     ),
                     html.A(
-                        _s("present", lang),
+                        _("▶ Present"),
                         id=ids.STORYBOARDS_PRESENT,
                         href=f"/present/{quote(name)}{query}" if name else "#",
                         className="yp-story-present",
                     ),
-                    html.Button(_s("save", lang), id=ids.STORYBOARDS_SAVE, n_clicks=0),
-                    html.Button(_s("pptx", lang), id=ids.STORYBOARDS_PPTX, n_clicks=0),
-                    html.Button(_s("pdf", lang), id=ids.STORYBOARDS_PDF, n_clicks=0),
+                    html.Button(_("Save titles and messages"), id=ids.STORYBOARDS_SAVE, n_clicks=0),
+                    html.Button(_("Download PPTX"), id=ids.STORYBOARDS_PPTX, n_clicks=0),
+                    html.Button(_("Download PDF"), id=ids.STORYBOARDS_PDF, n_clicks=0),
                     dcc.Loading(dcc.Download(id=ids.STORYBOARDS_DOWNLOAD)),
-                    html.Span(_s("pack_note", lang), className="yp-muted"),
+                    html.Span(
+                        _("A briefing pack takes about 5-8 s per map to make."),
+                        className="yp-muted",
+                    ),
                     html.Span(id=ids.STORYBOARDS_STATUS, className="yp-muted"),
                 ],
                 className="yp-story-form",
             ),
-            html.Div(slide_rows(board, lang), id=ids.STORYBOARDS_SLIDES),
-            html.H3(_s("add_title", lang)),
+            html.Div(slide_rows(board), id=ids.STORYBOARDS_SLIDES),
+            html.H3(_("Add a slide from a page link")),
             html.Div(
                 [
                     _field(
-                        _s("add_name", lang),
+                        _("Storyboard name"),
                         dcc.Input(
                             id=ids.STORYBOARDS_NEW_NAME, value=name, style={"width": "12rem"}
                         ),
                     ),
                     _field(
-                        _s("add_url", lang),
+                        _("Page link (overview /?measure=… or /area/<code>)"),
                         dcc.Input(id=ids.STORYBOARDS_NEW_URL, value="", style={"width": "28rem"}),
                     ),
                     _field(
-                        _s("add_region", lang),
+                        _("Region"),
                         dcc.Dropdown(
                             id=ids.STORYBOARDS_NEW_REGION,
-                            options=[{"label": _s("national", lang), "value": ""}]
+                            options=[{"label": _("National"), "value": ""}]
                             + [
-                                {"label": r.name_zh if lang == "zh" else r.name_en, "value": r.code}
+                                {"label": pick(r.name_zh, r.name_en), "value": r.code}
                                 for r in regions().regions
                             ],
                             value="",
@@ -79,10 +82,10 @@ def layout(name: str = "", lang: str = "zh", **_: str):
                         ),
                     ),
                     _field(
-                        _s("add_slide_title", lang),
+                        _("Title"),
                         dcc.Input(id=ids.STORYBOARDS_NEW_TITLE, style={"width": "16rem"}),
                     ),
-                    html.Button(_s("add", lang), id=ids.STORYBOARDS_ADD, n_clicks=0),
+                    html.Button(_("Add"), id=ids.STORYBOARDS_ADD, n_clicks=0),
                 ],
                 className="yp-story-form",
             ),

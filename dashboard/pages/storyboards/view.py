@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.i18n import lang_of
+from dashboard.i18n import _, current_language
 from dashboard.story.model import (
     Storyboard,
     StoryboardError,
@@ -15,48 +15,14 @@ from dashboard.story.model import (
     move_slide,
 )
 
-STRINGS = {
-    "title": {"zh": "演示稿", "en": "Storyboards"},
-    "pick": {"zh": "演示稿", "en": "Storyboard"},
-    "present": {"zh": "▶ 演示", "en": "▶ Present"},
-    "save": {"zh": "保存标题和要点", "en": "Save titles and messages"},
-    "saved": {"zh": "已保存。", "en": "Saved."},
-    "slide_title": {"zh": "标题", "en": "Title"},
-    "slide_message": {"zh": "要点", "en": "Key message"},
-    "up": {"zh": "上移", "en": "Move up"},
-    "down": {"zh": "下移", "en": "Move down"},
-    "delete": {"zh": "删除", "en": "Delete"},
-    "add_title": {"zh": "从页面链接添加一页", "en": "Add a slide from a page link"},
-    "add_name": {"zh": "演示稿名称", "en": "Storyboard name"},
-    "add_url": {
-        "zh": "页面链接（总览 /?measure=… 或 /area/代码）",
-        "en": "Page link (overview /?measure=… or /area/<code>)",
-    },
-    "add_region": {"zh": "协作区", "en": "Region"},
-    "add_slide_title": {"zh": "标题", "en": "Title"},
-    "add": {"zh": "添加", "en": "Add"},
-    "national": {"zh": "全国", "en": "National"},
-    "none": {"zh": "还没有演示稿。", "en": "No storyboard yet."},
-    "pptx": {"zh": "下载 PPTX", "en": "Download PPTX"},
-    "pdf": {"zh": "下载 PDF", "en": "Download PDF"},
-    "pack_note": {
-        "zh": "简报包每张地图约需 5–8 秒生成。",
-        "en": "A briefing pack takes about 5-8 s per map to make.",
-    },
-}
-
-
-def _s(key: str, lang: str) -> str:
-    return STRINGS[key][lang_of(lang)]
-
 
 def _field(label: str, component) -> html.Div:
     return html.Div([html.Label(label), component], className="yp-control")
 
 
-def slide_rows(board: Storyboard, lang: str) -> list:
+def slide_rows(board: Storyboard) -> list:
     if not board.slides:
-        return [html.P(_s("none", lang))]
+        return [html.P(_("No storyboard yet."))]
     rows = []
     for i, slide in enumerate(board.slides):
         v = slide.view
@@ -70,12 +36,12 @@ def slide_rows(board: Storyboard, lang: str) -> list:
                     dcc.Input(
                         id={"type": ids.STORYBOARDS_TITLE, "index": i},
                         value=slide.title,
-                        placeholder=_s("slide_title", lang),
+                        placeholder=_("Title"),
                     ),
                     dcc.Textarea(
                         id={"type": ids.STORYBOARDS_MESSAGE, "index": i},
                         value=slide.message,
-                        placeholder=_s("slide_message", lang),
+                        placeholder=_("Key message"),
                         rows=2,
                     ),
                     html.Div(
@@ -83,17 +49,17 @@ def slide_rows(board: Storyboard, lang: str) -> list:
                             html.Button(
                                 "↑",
                                 id={"type": ids.STORYBOARDS_UP, "index": i},
-                                title=_s("up", lang),
+                                title=_("Move up"),
                             ),
                             html.Button(
                                 "↓",
                                 id={"type": ids.STORYBOARDS_DOWN, "index": i},
-                                title=_s("down", lang),
+                                title=_("Move down"),
                             ),
                             html.Button(
                                 "✕",
                                 id={"type": ids.STORYBOARDS_DELETE, "index": i},
-                                title=_s("delete", lang),
+                                title=_("Delete"),
                             ),
                         ]
                     ),
@@ -123,8 +89,8 @@ def apply_action(board: Storyboard, action: str, index: int) -> Storyboard:
     raise StoryboardError(f"unknown action {action!r}")
 
 
-def pack_bytes(name: str, suffix: str, lang: str) -> bytes:
-    """The briefing pack of storyboard ``name`` as .pptx or .pdf bytes."""
+def pack_bytes(name: str, suffix: str) -> bytes:
+    """The briefing pack of storyboard ``name`` as .pptx or .pdf bytes, in the current language."""
     import tempfile
     from pathlib import Path
 
@@ -134,5 +100,5 @@ def pack_bytes(name: str, suffix: str, lang: str) -> bytes:
     app_ctx = context.current()
     with tempfile.TemporaryDirectory(prefix="yipanqi-pack-") as tmp:
         out = Path(tmp) / f"pack{suffix}"
-        export_storyboard(app_ctx.layers, app_ctx.store_url, out, name, lang)
+        export_storyboard(app_ctx.layers, app_ctx.store_url, out, name, current_language())
         return out.read_bytes()
