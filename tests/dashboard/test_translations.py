@@ -129,30 +129,63 @@ PAGES = {  # page -> (layout function, its URL parameters)
     "present-index": ("index_layout", {}),
     "storyboards": ("layout", {"name": "pan_yangtze-en"}),
 }
-USER_CONTENT = {  # pages that show what users wrote or named (Chinese in an English view too)
+CHINESE_CONTENT = {  # pages of an English view that show what users wrote or named in Chinese
     "present": "the Chinese default storyboard",
     "present-index": "storyboard titles",
     "storyboards": "storyboard names in the picker",
     "scenarios": "the example scenario in the editor",
 }
+ENGLISH_CONTENT = {  # and of a Chinese view, in English
+    "present-en": "the English default storyboard",
+    "present-index": "storyboard titles and names",
+    "storyboards": "storyboard names and its slides",
+}
 
 
-def _render(page: str, lang: str) -> str:
+ENGLISH_IN_CHINESE = {  # words a Chinese page shows as they are: names, formats, commands
+    "Amap", "cnmaps", "data", "Yipanqi", "yipanqi", "ingest", "English", "PageDown", "PageUp",
+    "pseudo", "JSON", "Esc", "Space", "CSV", "PPTX", "PDF",
+    "num_selected",  # the multi-select's placeholder for its count
+}
+
+
+def _render(page: str, lang: str) -> tuple[str, list[str]]:
+    """(the layout as JSON, every text a person reads in it: children, labels, titles)."""
     function, query = PAGES[page]
     module = importlib.import_module(f"dashboard.pages.{page.split('-')[0]}.layout")
     layout = getattr(module, function)(**query, lang=lang)
-    return plotly.io.json.to_json_plotly(layout.to_plotly_json())
+    texts: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "to_plotly_json"):
+            props = node.to_plotly_json()["props"]
+            for key in ("children", "label", "placeholder", "title"):
+                value = props.get(key)
+                texts.append(value) if isinstance(value, str) else walk(value)
+            for option in props.get("options") or []:
+                if isinstance(option, dict) and isinstance(option.get("label"), str):
+                    texts.append(option["label"])
+            texts.extend(v for v in (props.get("labels") or {}).values() if isinstance(v, str))
+
+    walk(layout)
+    return plotly.io.json.to_json_plotly(layout.to_plotly_json()), texts
 
 
 @pytest.mark.usefixtures("engine", "strict")
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_renders_translated(page):
-    chinese = _render(page, "zh")
+    chinese, texts = _render(page, "zh")
     assert MARK not in chinese, chinese[max(0, chinese.find(MARK) - 80) :][:200]
     assert CJK.search(chinese)
-    english = _render(page, "en")
+    if page not in ENGLISH_CONTENT:
+        words = {w for text in texts for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", text)}
+        assert words - ENGLISH_IN_CHINESE == set(), "English (or a key) left on a Chinese page"
+    english, _texts = _render(page, "en")
     assert MARK not in english
-    if page not in USER_CONTENT:
+    if page not in CHINESE_CONTENT:
         left = sorted(set(CJK.findall(english)))
         where = english[max(0, CJK.search(english).start() - 80) :][:200] if left else ""
         assert left == [], where

@@ -66,7 +66,7 @@ def headlines(area: data.Area, period: str) -> list:
     totals = data.flow_totals(area)
     row = totals[totals["period"] == period]
     score = data.assessment(area, period).set_index("role")
-    within = "within_county" if area.level == "county" else "within"
+    within = _("Moved within the county") if area.level == "county" else _("Moved within")
     cards = [
         _count_card(t("inflow"), row, "inflow"),
         _count_card(t("outflow"), row, "outflow"),

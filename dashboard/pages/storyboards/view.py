@@ -6,18 +6,40 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.i18n import _, current_language
+from dashboard.data import geo
+from dashboard.i18n import _, current_language, pick, t
 from dashboard.story.model import (
     Storyboard,
     StoryboardError,
+    View,
     delete_slide,
     edit_slide,
     move_slide,
 )
+from dashboard.story.slides import measure_title
+from dashboard.story.slides import regions as story_regions
 
 
 def _field(label: str, component) -> html.Div:
     return html.Div([html.Label(label), component], className="yp-control")
+
+
+PAGE_NAMES = {"overview": "nav_overview", "area": "nav_areas", "scenario": "nav_scenarios"}
+
+
+def view_summary(view: View) -> str:
+    """What a slide shows, in words: page, region, area, level, measure, period, scenario."""
+    regions = {r.code: pick(r.name_zh, r.name_en) for r in story_regions().regions}
+    parts = (
+        t(PAGE_NAMES[view.page]) if view.page in PAGE_NAMES else view.page,
+        regions.get(view.region, view.region),
+        geo.unit_name(view.area, current_language()) if view.area else "",
+        t(f"level_{view.level}") if view.level else "",
+        measure_title(view.measure) if view.measure else "",
+        view.period,
+        view.scenario,
+    )
+    return " · ".join(part for part in parts if part)
 
 
 def slide_rows(board: Storyboard) -> list:
@@ -25,10 +47,7 @@ def slide_rows(board: Storyboard) -> list:
         return [html.P(_("No storyboard yet."))]
     rows = []
     for i, slide in enumerate(board.slides):
-        v = slide.view
-        summary = " · ".join(
-            x for x in (v.page, v.region, v.area, v.level, v.measure, v.period, v.scenario) if x
-        )
+        summary = view_summary(slide.view)
         rows.append(
             html.Div(
                 [
