@@ -18,8 +18,7 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.figures.china_map import stepped_colorscale
-from dashboard.formatting import count, persons
-from dashboard.formatting import rate as percent
+from dashboard.formatting import count, persons, rate
 from dashboard.i18n import _, t, target_class_labels, wide_space
 
 TARGET_CLASS_COLORS = theme.TARGET_4
@@ -169,7 +168,7 @@ def _hover(row, measure_name: str, is_rate: bool) -> str:  # noqa: ANN001
     gap = f"{t('gap_people')}: {persons(int(row.gap))}"
     fraction = _("numerator/denominator")
     return (
-        head + f"{percent(row.value)}<br>{fraction}: "
+        head + f"{rate(row.value)}<br>{fraction}: "
         f"{count(row.numerator)} / {count(row.denominator)}<br>{gap}"
     )
 

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dashboard import theme
-from dashboard.formatting import count, persons
-from dashboard.formatting import rate as percent
+from dashboard.formatting import count, percent, persons, rate
 from dashboard.i18n import _, indicator_name, t, target_class_labels
 from etl.records import INDICATORS
 
@@ -30,6 +29,7 @@ COMPARISON_STYLES = (
     {"symbol": "square", "color": "#31a354"},
 )
 """Markers of the comparison areas, in order (province, region, second region)."""
+
 
 def bullet_chart(
     rows: pd.DataFrame,
@@ -78,7 +78,7 @@ def bullet_chart(
                 "size": 26,
                 "line": {"width": 3, "color": TARGET_COLOR},
             },
-            "customdata": [f"{t('target')} ≥ {i.target:.0%}" for i in INDICATORS],
+            "customdata": [f"{t('target')} ≥ {percent(i.target, 0)}" for i in INDICATORS],
             "hovertemplate": "%{customdata}<extra></extra>",
         },
     ]
@@ -125,16 +125,14 @@ def bullet_chart(
         },
         "yaxis": {
             "tickvals": y,
-            "ticktext": [f"{indicator_name(i.flag)} ≥{i.target:.0%}" for i in INDICATORS],
+            "ticktext": [f"{indicator_name(i.flag)} ≥{percent(i.target, 0)}" for i in INDICATORS],
             "range": [-0.6, len(flags) - 0.4],
             "automargin": True,
             "fixedrange": True,
             "showgrid": False,
         },
         "shapes": _bands(y, lo),
-        "annotations": [
-            _value_note(row, yy) for row, yy in zip(data.itertuples(), y, strict=True)
-        ],
+        "annotations": [_value_note(row, yy) for row, yy in zip(data.itertuples(), y, strict=True)],
     }
     return {"data": traces, "layout": layout}
 
@@ -170,9 +168,9 @@ def _value_note(row, y: int) -> dict:  # noqa: ANN001
         label = f"<span style='color:{theme.MUTED}'>{t('suppressed')}</span>"
     elif row.gap > 0:
         short = _("{n} short").format(n=count(row.gap))
-        label = f"<b>{percent(row.rate)}</b>  {short}"
+        label = f"<b>{rate(row.rate)}</b>  {short}"
     else:
-        label = f"<b>{percent(row.rate)}</b>  {_('at target')}"
+        label = f"<b>{rate(row.rate)}</b>  {_('at target')}"
     return {
         "xref": "paper", "yref": "y", "x": 1.01, "y": y, "xanchor": "left",
         "text": label, "showarrow": False, "font": {"size": 12},
@@ -180,21 +178,17 @@ def _value_note(row, y: int) -> dict:  # noqa: ANN001
 
 
 def _hover(name: str, flag: str, row) -> str:  # noqa: ANN001
-    gap = (
-        _("at target")
-        if row.gap <= 0
-        else f"{t('gap_people')}: {persons(row.gap)}"
+    gap = _("at target") if row.gap <= 0 else f"{t('gap_people')}: {persons(row.gap)}"
+    covered = _("{num} of {den} covered").format(
+        num=count(row.numerator), den=count(row.denominator)
     )
-    covered = _("{num} of {den} covered").format(num=f"{row.numerator:,.0f}", den=f"{row.denominator:,.0f}")
     return (
-        f"<b>{name}</b><br>{indicator_name(flag)}: {percent(row.rate)}<br>{covered}"
-        f"<br>{t('target')} ≥ {row.target:.0%} · {gap}"
+        f"<b>{name}</b><br>{indicator_name(flag)}: {rate(row.rate)}<br>{covered}"
+        f"<br>{t('target')} ≥ {percent(row.target, 0)} · {gap}"
     )
 
 
-def key_items(
-    area_name: str, comparison_names: Sequence[str]
-) -> list[tuple[str, str, str]]:
+def key_items(area_name: str, comparison_names: Sequence[str]) -> list[tuple[str, str, str]]:
     """(glyph, colour, label) of the chart's marks: the area's bar, the target, each comparison."""
     items = [("■", BAR_COLOR, area_name), ("┃", TARGET_COLOR, t("target"))]
     glyphs = {"diamond": "◆", "circle": "●", "square": "■"}

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.figures.bullets import BAR_COLOR, COMPARISON_STYLES
+from dashboard.formatting import percent
 from dashboard.i18n import _, indicator_name, t
 from etl.records import FIRST_PERIOD as FIRST
 from etl.records import INDICATORS
@@ -23,6 +24,7 @@ TARGET_LINE = "#c0392b"
 COLUMNS = 3
 DASHES = ("dash", "dot", "dashdot")
 FLOW_COLORS = {"inflow": "#08519c", "outflow": "#e6550d"}
+
 
 def indicator_trends(
     series: Sequence[tuple[str, pd.DataFrame]],
@@ -117,7 +119,7 @@ def indicator_trends(
         }
         layout["annotations"].append(
             {
-                "text": f"<b>{indicator_name(indicator.flag)}</b> ≥{indicator.target:.0%}",
+                "text": f"<b>{indicator_name(indicator.flag)}</b> ≥{percent(indicator.target, 0)}",
                 "xref": "paper", "yref": "paper", "x": x0, "y": y1 + 0.01,
                 "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 12},
             }

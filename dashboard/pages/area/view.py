@@ -11,11 +11,12 @@ from dash import Patch, dcc, html
 
 from dashboard import context
 from dashboard.data import area as data
-from dashboard.figures.bullets import band_legend, bullet_chart, key_items, percent
+from dashboard.figures.bullets import band_legend, bullet_chart, key_items
 from dashboard.figures.trends import (
     flow_trend,
     indicator_trends,
 )
+from dashboard.formatting import count, percent, rate
 from dashboard.i18n import _, current_language, indicator_name, pgettext, t
 
 # --- sections for one period -----------------------------------------------------------------------
@@ -84,7 +85,7 @@ def _count_card(label: str, row: pd.DataFrame, key: str) -> html.Div:
         [
             html.Div(label, className="yp-area-kpi-label"),
             html.Div(
-                suppressed() if small else f"{value:,}",
+                suppressed() if small else count(value),
                 className="yp-area-kpi-value",
                 **_data(measure=key, value="" if small else str(value)),
             ),
@@ -130,7 +131,7 @@ def _score_card(label: str, score: pd.Series, role: str) -> html.Div:
 def _score_text(score: pd.Series) -> str | html.Span:
     if bool(score["small_cell"]) or pd.isna(score["score"]):
         return suppressed() if int(score["n_indicators"]) else t("no_data")
-    return _("Score {score}").format(score=percent(float(score["score"])))
+    return _("Score {score}").format(score=rate(float(score["score"])))
 
 
 def _bullet_key(name: str, compared: list[str]) -> html.Div:
@@ -160,10 +161,10 @@ def indicator_table(rows: pd.DataFrame, compared: list[tuple[str, pd.DataFrame]]
         small = bool(row.small_cell)
         cells = [
             indicator_name(row.indicator),
-            f"≥ {row.target:.0%}",
-            suppressed() if small else percent(row.rate),
-            suppressed() if small else f"{row.numerator:,} / {row.denominator:,}",
-            suppressed() if small else f"{row.gap:,}",
+            f"≥ {percent(row.target, 0)}",
+            suppressed() if small else rate(row.rate),
+            suppressed() if small else f"{count(row.numerator)} / {count(row.denominator)}",
+            suppressed() if small else count(row.gap),
             *(_rate_cell(o, row.indicator) for o in others),
         ]
         klass = "" if small else ("yp-area-ok" if row.at_target else "yp-area-short")
@@ -181,7 +182,7 @@ def indicator_table(rows: pd.DataFrame, compared: list[tuple[str, pd.DataFrame]]
 
 def _rate_cell(other: pd.DataFrame, flag: str) -> str | html.Span:
     row = other.loc[flag]
-    return suppressed() if bool(row["small_cell"]) else percent(row["rate"])
+    return suppressed() if bool(row["small_cell"]) else rate(row["rate"])
 
 
 def assessment_table(area: data.Area, others: tuple[data.Area, ...], period: str) -> html.Table:
@@ -239,7 +240,7 @@ def partner_table(area: data.Area, period: str, direction: str) -> list:
                     className="yp-area-muted",
                 ),
                 html.Td(
-                    suppressed() if r.small_cell else f"{r.persons:,}", className="yp-area-num"
+                    suppressed() if r.small_cell else count(r.persons), className="yp-area-num"
                 ),
             ],
             **_data(code=r.code),

@@ -130,7 +130,7 @@ def map_title(view: data.FlowView) -> list:
         direction=_(DIRECTION_TITLES[q.direction]),
     )
     shown = _("showing the top {shown} of {n} flows").format(
-        shown=f"{len(view.flows):,}", n=f"{view.n_selected:,}"
+        shown=count(len(view.flows)), n=count(view.n_selected)
     )
     if q.focus:
         scope = _("Focus: {name} ({code}) with all of China").format(

@@ -13,7 +13,7 @@ from dashboard import context
 from dashboard.data import geo
 from dashboard.data import scenarios as data
 from dashboard.figures.scenario_map import layer_classes, scenario_map
-from dashboard.formatting import count
+from dashboard.formatting import count, percent
 from dashboard.i18n import (
     N_,
     _,
@@ -152,7 +152,7 @@ def model_line(res: Any) -> str:
     fit = _("Flow model fit")
     return (
         f"{fit}: pseudo-R² {m.pseudo_r2:.3f} · "
-        f"±10%: {m.share_within_10pct:.1%} ({m.n_pairs:,}) · γ {m.gamma:.3f} · β {m.beta:.3f} · {m.fit_seconds:.1f} s"
+        f"±10%: {percent(m.share_within_10pct)} ({count(m.n_pairs)}) · γ {m.gamma:.3f} · β {m.beta:.3f} · {m.fit_seconds:.1f} s"
     )
 
 
