@@ -12,7 +12,7 @@ from dashboard.data import area as data
 from dashboard.data import store
 from dashboard.i18n import _, current_language, indicator_name, plotly_locale, t, use_language
 from dashboard.pages.area.map import map_figure
-from dashboard.pages.area.view import _band_key, period_view
+from dashboard.pages.area.view import band_key, period_view
 from etl.records import INDICATORS
 
 GRAPH_CONFIG = {
@@ -85,7 +85,7 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
                             html.H3(_("Indicators against targets")),
                             html.Div(view.bullet_key, id=ids.AREA_BULLET_KEY),
                             dcc.Graph(id=ids.AREA_BULLETS, figure=view.bullets, config=static),
-                            _band_key(),
+                            band_key(),
                         ]
                     ),
                 ],

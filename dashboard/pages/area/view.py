@@ -142,7 +142,7 @@ def _bullet_key(name: str, compared: list[str]) -> html.Div:
     return html.Div(items, className="yp-area-bands yp-area-marks")
 
 
-def _band_key() -> html.Div:
+def band_key() -> html.Div:
     swatches = [
         html.Span([html.Span(className="yp-area-swatch", style={"background": color}), label])
         for color, label in band_legend()

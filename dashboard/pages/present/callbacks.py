@@ -9,7 +9,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboard import ids
 from dashboard.i18n import use_language
 from dashboard.pages.overview.view import legend
-from dashboard.pages.present.view import _map_key, _narrative, _table
+from dashboard.pages.present.view import map_key, narrative_lines, slide_table
 from dashboard.story.slides import load, slide_figure, slide_parts
 
 
@@ -31,19 +31,19 @@ from dashboard.story.slides import load, slide_figure, slide_parts
 def show_slide(index: int, shown: dict):
     use_language(shown["lang"])
     parts = slide_parts(load(shown["name"]), int(index))
-    same = _map_key(parts) == shown["map"]
+    same = map_key(parts) == shown["map"]
     figure = dash.no_update if same else slide_figure(parts.level, parts.bounds)
     return (
         parts.title,
         parts.counter,
         parts.message,
-        _narrative(parts),
-        _table(parts),
+        narrative_lines(parts),
+        slide_table(parts),
         legend(parts.measure, parts.level),
         parts.footer,
         parts.payload,
         figure,
-        {**shown, "map": _map_key(parts)},
+        {**shown, "map": map_key(parts)},
     )
 
 

@@ -12,7 +12,7 @@ from dashboard import ids
 from dashboard.data.store import periods
 from dashboard.i18n import _, colon, lang_query, use_language
 from dashboard.pages.overview.view import GRAPH_CONFIG, legend
-from dashboard.pages.present.view import _map_key, _narrative, _table
+from dashboard.pages.present.view import map_key, narrative_lines, slide_table
 from dashboard.story.model import StoryboardError
 from dashboard.story.slides import load, slide_figure, slide_parts, storyboard_names
 
@@ -43,7 +43,7 @@ def layout(name: str = "", slide: str = "1", lang: str = "zh", **_query: str):
             dcc.Store(id=ids.PRESENT_PAINTED),
             dcc.Store(
                 id=ids.PRESENT_LEVEL,
-                data={"map": _map_key(parts), "name": board.name, "lang": lang},
+                data={"map": map_key(parts), "name": board.name, "lang": lang},
             ),
             html.Div(
                 [
@@ -60,11 +60,11 @@ def layout(name: str = "", slide: str = "1", lang: str = "zh", **_query: str):
                                 parts.message, id=ids.PRESENT_MESSAGE, className="yp-slide-message"
                             ),
                             html.Div(
-                                _narrative(parts),
+                                narrative_lines(parts),
                                 id=ids.PRESENT_NARRATIVE,
                                 className="yp-slide-narrative",
                             ),
-                            html.Div(_table(parts), id=ids.PRESENT_TABLE),
+                            html.Div(slide_table(parts), id=ids.PRESENT_TABLE),
                             html.Div(
                                 legend(parts.measure, parts.level),
                                 id=ids.PRESENT_LEGEND,

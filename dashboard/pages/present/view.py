@@ -8,16 +8,16 @@ from dash import html
 from dashboard.story.slides import SlideParts
 
 
-def _map_key(parts: SlideParts) -> str:
+def map_key(parts: SlideParts) -> str:
     """What the map figure depends on (colours travel separately)."""
     return f"{parts.level}|{parts.scope}"
 
 
-def _narrative(parts: SlideParts) -> list:
+def narrative_lines(parts: SlideParts) -> list:
     return [html.P(line) for line in parts.narrative]
 
 
-def _table(parts: SlideParts) -> html.Table:
+def slide_table(parts: SlideParts) -> html.Table:
     header, *rows = parts.table
     return html.Table(
         [

@@ -12,12 +12,12 @@ from dashboard import ids
 from dashboard.data import scenarios as data
 from dashboard.i18n import _, lang_params, use_language
 from dashboard.pages.scenarios.view import (
-    _compare_options,
-    _query,
+    compare_options,
     map_figure,
     model_line,
     reference_result,
     saved_links,
+    scenario_query,
     summary_table,
 )
 from planning.errors import ScenarioError
@@ -90,11 +90,11 @@ def save_or_delete(
             _("Deleted: ") + scenario.name,
             search,
             saved_links(measure, layer),
-            _compare_options(),
+            compare_options(),
         )
     return (
         _("Saved: ") + scenario.name,
-        "?" + _query(scenario.name, measure, layer, compare),
+        "?" + scenario_query(scenario.name, measure, layer, compare),
         saved_links(measure, layer),
-        _compare_options(),
+        compare_options(),
     )

@@ -14,9 +14,9 @@ from dashboard.data import scenarios as data
 from dashboard.i18n import _, use_language
 from dashboard.pages.scenarios.view import (
     BASELINE,
-    _compare_options,
-    _measure_options,
+    compare_options,
     layer_name,
+    measure_options,
     saved_links,
 )
 from dashboard.theme import GRAPH_CONFIG
@@ -93,7 +93,7 @@ def layout(
                                         _("Measure"),
                                         dcc.Dropdown(
                                             id=ids.SCENARIOS_MEASURE,
-                                            options=_measure_options(),
+                                            options=measure_options(),
                                             value=measure,
                                             clearable=False,
                                             style={"minWidth": "260px"},
@@ -103,7 +103,7 @@ def layout(
                                         _("Compare with"),
                                         dcc.Dropdown(
                                             id=ids.SCENARIOS_COMPARE,
-                                            options=_compare_options(),
+                                            options=compare_options(),
                                             value=compare or BASELINE,
                                             clearable=False,
                                             style={"minWidth": "220px"},

@@ -48,7 +48,7 @@ def layer_name(layer: str) -> str:
     return _(LAYERS[layer])
 
 
-def _measure_options() -> list[dict]:
+def measure_options() -> list[dict]:
     flows = [{"label": t(m), "value": m} for m in ("inflow", "outflow")]
     return [*({"label": indicator_name(f), "value": f} for f in INDICATOR_BY_FLAG), *flows]
 
@@ -56,7 +56,7 @@ def _measure_options() -> list[dict]:
 BASELINE = "__baseline__"
 
 
-def _compare_options() -> list[dict]:
+def compare_options() -> list[dict]:
     return [{"label": _("Baseline"), "value": BASELINE}] + [
         {"label": n, "value": n} for n in data.saved_names()
     ]
@@ -81,10 +81,12 @@ def saved_links(measure: str, layer: str) -> list[html.Li]:
     names = data.saved_names()
     if not names:
         return [html.Li(_("none yet"))]
-    return [html.Li(html.A(n, href="/scenarios?" + _query(n, measure, layer))) for n in names]
+    return [
+        html.Li(html.A(n, href="/scenarios?" + scenario_query(n, measure, layer))) for n in names
+    ]
 
 
-def _query(name: str, measure: str, layer: str, compare: str = "") -> str:
+def scenario_query(name: str, measure: str, layer: str, compare: str = "") -> str:
     q = {"name": name, "measure": measure, "layer": layer}
     if compare and compare != BASELINE:
         q["compare"] = compare

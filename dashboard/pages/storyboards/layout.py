@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import _, lang_query, pick, use_language
-from dashboard.pages.storyboards.view import _field, slide_rows
+from dashboard.pages.storyboards.view import field, slide_rows
 from dashboard.story.model import (
     Storyboard,
 )
@@ -57,17 +57,17 @@ def layout(name: str = "", lang: str = "zh", **_query: str):
             html.H3(_("Add a slide from a page link")),
             html.Div(
                 [
-                    _field(
+                    field(
                         _("Storyboard name"),
                         dcc.Input(
                             id=ids.STORYBOARDS_NEW_NAME, value=name, style={"width": "12rem"}
                         ),
                     ),
-                    _field(
+                    field(
                         _("Page link (overview /?measure=… or /area/<code>)"),
                         dcc.Input(id=ids.STORYBOARDS_NEW_URL, value="", style={"width": "28rem"}),
                     ),
-                    _field(
+                    field(
                         _("Region"),
                         dcc.Dropdown(
                             id=ids.STORYBOARDS_NEW_REGION,
@@ -81,7 +81,7 @@ def layout(name: str = "", lang: str = "zh", **_query: str):
                             style={"minWidth": "180px"},
                         ),
                     ),
-                    _field(
+                    field(
                         _("Title"),
                         dcc.Input(id=ids.STORYBOARDS_NEW_TITLE, style={"width": "16rem"}),
                     ),

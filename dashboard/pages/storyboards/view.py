@@ -20,7 +20,7 @@ from dashboard.story.slides import measure_title
 from dashboard.story.slides import regions as story_regions
 
 
-def _field(label: str, component) -> html.Div:
+def field(label: str, component) -> html.Div:
     return html.Div([html.Label(label), component], className="yp-control")
 
 
