@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import typer
 
-from yipanqi import etl_cli, export_cli, generate_cli, geodata_cli, scenario_cli, story_cli
+from yipanqi import (
+    etl_cli,
+    export_cli,
+    generate_cli,
+    geodata_cli,
+    scenario_cli,
+    store_cli,
+    story_cli,
+)
 
 _ = export_cli  # adds `export map` and `export layer` to etl_cli.export_app on import
 
@@ -21,6 +29,7 @@ etl_cli.register(app)
 generate_cli.register(app)
 scenario_cli.register(app)
 story_cli.register(app)
+store_cli.register(app)
 
 
 def main() -> None:

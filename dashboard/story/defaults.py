@@ -15,6 +15,7 @@ from dashboard.i18n import LANGS, _, current_language, indicator_name, language,
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, View
 from dashboard.story.narrative import figures, latest_period, units_at_target
+from etl.scope import Scope
 from geodata.regions import Region, RegionConfig
 
 NAME_SUFFIX = {"zh": "", "en": "-en"}
@@ -22,13 +23,15 @@ NAME_SUFFIX = {"zh": "", "en": "-en"}
 
 
 def default_storyboard(
-    engine: sa.Engine, region: Region, regions: RegionConfig, period: str
+    engine: sa.Engine, region: Region, regions: RegionConfig, period: str, *, scope: Scope
 ) -> Storyboard:
     """The region's default storyboard in the current language."""
     base = View(page="overview", region=region.code, period=period)
-    fig = figures(engine, base, regions)
+    fig = figures(engine, base, regions, scope=scope)
     verified = fig.indicator("cert_verified")
-    at, total = units_at_target(engine, fig.scope.county_codes, period, "cert_verified")
+    at, total = units_at_target(
+        engine, fig.scope.county_codes, period, "cert_verified", scope=scope
+    )
     slides = [
         Slide(
             View(
@@ -109,18 +112,19 @@ def default_storyboard(
     return Storyboard(region.code + NAME_SUFFIX[current_language()], tuple(slides))
 
 
-def ensure_defaults(engine: sa.Engine, regions: RegionConfig) -> list[str]:
+def ensure_defaults(engine: sa.Engine, regions: RegionConfig, *, scope: Scope) -> list[str]:
     """Save a default storyboard per region and language when no storyboard is saved; the saved
-    names."""
+    names
+    (written from the marts as ``scope`` sees them)."""
     names = storage.list_storyboards(engine)
     if names:
         return names
-    period = latest_period(engine)
+    period = latest_period(engine, scope=scope)
     if not period:
         return []
     for lang in LANGS:
         with language(lang):
             for region in regions.regions:
-                board = default_storyboard(engine, region, regions, period)
+                board = default_storyboard(engine, region, regions, period, scope=scope)
                 storage.save_storyboard(engine, board)
     return storage.list_storyboards(engine)

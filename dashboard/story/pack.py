@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dashboard.data.store import engine, periods
+from dashboard.data.store import current_scope, engine, periods
 from dashboard.export.source import ExportError, MapView, read_lineage, store_context
 from dashboard.i18n import current_language, language
 from dashboard.story.model import Storyboard, StoryboardError
@@ -130,13 +130,13 @@ def _slides(
         if key not in images:
             images[key] = tmp / f"map-{len(images)}.png"
             jobs.append((MapView(view.measure, view.level, view.period, lang), images[key]))
-        fig = figures(engine(), view, regions())
+        fig = figures(engine(), view, regions(), scope=current_scope())
         text = f"{footer(view.period, version, date)} · {i + 1} / {len(board.slides)}"
         slides.append(
             PackSlide(
                 slide.title,
                 slide.message,
-                narrative(engine(), view, regions(), lang, fig),
+                narrative(engine(), view, regions(), lang, fig, scope=current_scope()),
                 indicator_table(fig, view.measure),
                 images[key],
                 text,

@@ -17,7 +17,7 @@ import orjson
 from dashboard import context, theme
 from dashboard.data import geo
 from dashboard.data.overview import MEASURES
-from dashboard.data.store import data_version, engine, periods
+from dashboard.data.store import current_scope, data_version, engine, periods
 from dashboard.figures.china_map import paintable_choropleth
 from dashboard.formatting import compact, percent
 from dashboard.i18n import _, current_language, indicator_name, pgettext, t
@@ -53,7 +53,7 @@ def regions():
 
 def storyboard_names() -> list[str]:
     """Saved storyboard names; the regions' defaults are saved first if there are none."""
-    return defaults.ensure_defaults(engine(), regions())
+    return defaults.ensure_defaults(engine(), regions(), scope=current_scope())
 
 
 def load(name: str) -> Storyboard:
@@ -78,12 +78,12 @@ def slide_parts(board: Storyboard, index: int) -> SlideParts:
     index = max(0, min(index, len(board.slides) - 1))
     slide: Slide = board.slides[index]
     view = effective_view(slide.view)
-    fig = figures(engine(), view, regions())
+    fig = figures(engine(), view, regions(), scope=current_scope())
     return SlideParts(
         title=slide.title,
         counter=f"{index + 1} / {len(board.slides)}",
         message=slide.message,
-        narrative=narrative(engine(), view, regions(), current_language(), fig),
+        narrative=narrative(engine(), view, regions(), current_language(), fig, scope=current_scope()),
         table=indicator_table(fig, view.measure),
         measure=view.measure,
         level=view.level,

@@ -244,13 +244,16 @@ def test_csv_download_has_codes_and_suppressed_small_cells(page, live_server):
     download = info.value
     assert download.suggested_filename == f"flows-{LATEST}-county-both-all-top500.csv"
     frame = pd.read_csv(
-        io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig")), dtype=str
+        io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig")),
+        dtype=str,
+        keep_default_na=False,
     )
     assert len(frame) == 500
     threshold = store_threshold()
     persons = frame["persons"]
-    small = persons.str.startswith("<")
-    assert (persons[small] == f"<{threshold}").all()
+    small = frame["suppressed"] == "True"  # etl.disclosure: blank and flagged, as every export
+    assert small.any() and set(frame["suppressed"]) == {"True", "False"}
+    assert (persons[small] == "").all()
     assert (persons[~small].astype(int) >= threshold).all()
     flows = store_flows(LATEST).set_index(["hukou_code", "residence_code"])["persons"]
     for row in frame[~small].head(20).itertuples():

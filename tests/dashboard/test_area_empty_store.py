@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dashboard import ids
 from dashboard.factory import create_app
+from etl import store
 from tests.support import layer_cache
 
 
 def test_an_empty_store_says_so(tmp_path):
-    app = create_app(layer_cache(), f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    store.open_store(url, create=True).dispose()  # a brand-new store, as the first start makes it
+    app = create_app(layer_cache(), url)
     from dashboard.pages.area import layout as area
     from dashboard.pages.areas import layout as areas
 

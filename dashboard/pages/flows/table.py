@@ -14,6 +14,7 @@ from dashboard.data import flows as data
 from dashboard.data import geo
 from dashboard.formatting import count
 from dashboard.i18n import N_, _, current_language, t
+from etl.disclosure import suppress
 
 TABLE_PAGE_SIZE = 10
 HEADERS = {
@@ -90,10 +91,11 @@ def _names(flows: pd.DataFrame, end: str) -> pd.Series:
 
 
 def csv_text(view: data.FlowView) -> str:
-    """The thinned flows as CSV (codes, names in the current language, persons or ``< threshold``, and the
-    query)."""
+    """The thinned flows as CSV (codes, names in the current language, persons, the query), small
+    cells suppressed as in every export (``etl.disclosure``: blank, ``suppressed`` = True)."""
     q = view.query
     flows = view.flows
+    persons = "net_persons" if q.direction == "net" else "persons"
     frame = pd.DataFrame(
         {
             "rank": range(1, len(flows) + 1),
@@ -101,10 +103,7 @@ def csv_text(view: data.FlowView) -> str:
             "origin_name": _names(flows, "origin"),
             "destination_code": flows["destination_code"],
             "destination_name": _names(flows, "destination"),
-            "net_persons" if q.direction == "net" else "persons": [
-                f"<{view.threshold}" if s else str(p)
-                for p, s in zip(flows["persons"], flows["small_cell"].astype(bool), strict=True)
-            ],
+            persons: flows["persons"].astype("int64"),
             "period": q.period,
             "cohort": q.cohort,
             "level": q.level,
@@ -113,6 +112,7 @@ def csv_text(view: data.FlowView) -> str:
             "regions": "" if q.focus else ",".join(q.regions),
         }
     )
+    frame = suppress(frame, [persons], flows["small_cell"])
     return "\ufeff" + frame.to_csv(index=False)  # with a BOM, so Excel reads the names as UTF-8
 
 

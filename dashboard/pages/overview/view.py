@@ -218,7 +218,7 @@ def headline_cards(period: str) -> list:
         ),
     ]
     for row in rows:
-        status = "yp-ok" if row.rate >= row.target else "yp-short"
+        status = "yp-ok" if row.at_target else "yp-short"
         note = (
             _("At target")
             if row.gap_people == 0

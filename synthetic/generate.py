@@ -39,8 +39,8 @@ People
   2009-01 stock and every arrival cohort match the tilted structure; people who stay grow older.
 - *Marital status* (GB/T 2261.2) is drawn from :data:`MARITAL_TABLE` by sex and age (everyone under
   15 is 10 未婚); it stays fixed over the four years.
-- *Origin* (``hukou_code``): gravity model of ``etl.gravity`` (intra: another county of the same
-  province; inter: a county of another province).
+- *Origin* (``hukou_code``): gravity model of ``synthetic.gravity`` (intra: another county of the
+  same province; inter: a county of another province).
 - *National ID*: area = hukou county code, birth date, a random sequence number of the right parity
   (odd men, even women), MOD 11-2 check character; unique over all simulated people (a collision
   moves the sequence number on by 2).
@@ -91,9 +91,7 @@ Size: 2010 expects ``8.16e9 * fraction`` rows (both scopes, 48 months; ``4.11e9`
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -106,8 +104,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from etl import dates
 from etl.errors import EtlError
-from etl.gravity import GravityModel, draw_from_weights
 from etl.national_id import CHECK_CHARACTERS, id_ascii, to_15_digit
 from etl.records import (
     FIELDS,
@@ -117,6 +115,7 @@ from etl.records import (
     LAST_PERIOD,
     MARRIED_CODES,
 )
+from synthetic.gravity import GravityModel, draw_from_weights
 
 SCOPES: dict[str, tuple[str, ...]] = {
     "all": ("intra", "inter"),
@@ -124,8 +123,10 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "inter": ("inter",),
 }
 SCOPE_COLUMNS = {"intra": "n_hukou_other_county_same_prov", "inter": "n_hukou_other_province"}
-N_MONTHS = 48
-"""Months simulated: FIRST_PERIOD (2009-01) .. LAST_PERIOD (2012-12)."""
+FIRST_MONTH = dates.month_number(FIRST_PERIOD)
+N_MONTHS = dates.month_number(LAST_PERIOD) - FIRST_MONTH + 1
+"""Months simulated: FIRST_PERIOD (2009-01) .. LAST_PERIOD (2012-12), 48. A *month index* counts
+them from 0 (2009-01); its month number (``etl.dates``) is ``FIRST_MONTH + index``."""
 
 MIGRANT_AGE_TILT: tuple[tuple[int, float], ...] = (
     (0, 0.80),
@@ -227,7 +228,6 @@ SCHEMA = pa.schema(
 quarantined), sex, marital status and flags as int8."""
 
 ENCODINGS = ("utf-8", "gb18030")
-_PERIOD = re.compile(r"(\d{4})-(\d{2})")
 _SEX_WORDS = {1: "男", 2: "女"}
 _FLAG_WORDS = {1: "是", 0: "否"}
 _SEQ_STEP = 2
@@ -398,7 +398,7 @@ def build_inputs(
     """Join the census, county points, hierarchy, regions and pilots into generator inputs.
 
     ``census``: ``geodata.census.county_census`` (one row per polygon county); ``age_sex``:
-    ``geodata.census.age_sex_structure``; ``points``: ``etl.gravity.county_points``;
+    ``geodata.census.age_sex_structure``; ``points``: ``geodata.points.county_points``;
     ``hierarchy``: ``geodata.hierarchy.hierarchy_table``; ``region_membership``:
     ``RegionConfig.membership()``; ``pilot_codes``: county or prefecture codes. Every census county
     without a point or a place in the hierarchy is reported at once.
@@ -463,17 +463,49 @@ def load_inputs(
     County points are cached in ``cache_dir`` (the first call reads every polygon, ~6 s);
     ``progress`` is called with the number of polygons read.
     """
-    from etl.gravity import cached_county_points
+    from geodata.points import cached_county_points
+
+    return _load_inputs(
+        year, regions_path, lambda _codes: cached_county_points(cache_dir, progress=progress)
+    )
+
+
+def province_inputs(
+    year: int, provinces: Sequence[str], regions_path: Path | None = None
+) -> GeneratorInputs:
+    """Generator inputs limited to the counties of ``provinces`` (codes such as ``310000``), as
+    destinations and as origins; their points are read from those polygons only, without a cache.
+    For tests and small demos."""
+    from geodata.points import county_points
+
+    return _load_inputs(
+        year, regions_path, lambda codes: county_points(county_codes=codes), tuple(provinces)
+    )
+
+
+def _load_inputs(
+    year: int,
+    regions_path: Path | None,
+    points: Callable[[pd.Series], pd.DataFrame],
+    provinces: tuple[str, ...] | None = None,
+) -> GeneratorInputs:
     from geodata.hierarchy import hierarchy_table, province_table
     from geodata.regions import load_regions
 
     census, age_sex = _census_tables(year)
+    if provinces is not None:
+        census = census[census["province_code"].isin(provinces)]
+        age_sex = age_sex[age_sex["county_code"].isin(census["county_code"])]
     hierarchy = hierarchy_table()
     unit_codes = set(hierarchy["county_code"]) | set(hierarchy["prefecture_code"])
     regions = load_regions(regions_path, province_table(), unit_codes)
-    points = cached_county_points(cache_dir, progress=progress)
     return build_inputs(
-        census, age_sex, points, hierarchy, regions.membership(), [p.code for p in regions.pilots]
+        census,
+        age_sex,
+        points(census["county_code"]),
+        hierarchy,
+        regions.membership(),
+        [p.code for p in regions.pilots],
     )
 
 
@@ -632,7 +664,7 @@ class _Model:
         self.scopes = SCOPES[options.scope]
         self.structures = _structures(inputs.age_sex, self.codes, options.age_tilt)
         self.rates = _flag_rates(counties, options)
-        self.periods = pa.array([_period_label(t) for t in range(N_MONTHS)], type=pa.string())
+        self.periods = pa.array(dates.month_range(FIRST_PERIOD, LAST_PERIOD), type=pa.string())
         self.flag_cohorts = [INDICATOR_BY_FLAG[f].denominator for f in FLAG_FIELDS]
 
     def chunks(self) -> Iterator[np.ndarray]:
@@ -739,15 +771,15 @@ class _Model:
     ) -> np.ndarray:
         """Birth dates (days since 1970) such that the completed age on the first day of the
         month ``start`` is ``age``."""
-        latest = _month_start_days(start - 12 * age)  # the day of turning ``age``
-        earliest = _month_start_days(start - 12 * (age + 1)) + 1
+        latest = dates.first_day(FIRST_MONTH + start - 12 * age)  # the day of turning ``age``
+        earliest = dates.first_day(FIRST_MONTH + start - 12 * (age + 1)) + 1
         return earliest + np.floor(rng.random(len(start)) * (latest - earliest + 1)).astype(
             np.int64
         )
 
     def _arrival_days(self, month: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        first = _month_start_days(month)
-        length = _month_start_days(month + 1) - first
+        first = dates.first_day(FIRST_MONTH + month)
+        length = dates.first_day(FIRST_MONTH + month + 1) - first
         return first + np.floor(rng.random(len(month)) * length).astype(np.int64)
 
     def rows(self, people: dict[str, np.ndarray], first: int, last: int) -> pa.Table:
@@ -764,8 +796,9 @@ class _Model:
 
         dest, origin = people["dest"][person], people["origin"][person]
         sex = people["sex"][person]
-        by, bm, bd = _ymd(people["birth"])
-        age = _age_at_month(by[person], bm[person], bd[person], month)
+        birth_month, bd = dates.month_and_day(people["birth"])
+        by, bm = birth_month // 12, birth_month % 12 + 1
+        age = dates.completed_years(birth_month[person], bd[person], FIRST_MONTH + month)
         married = np.isin(people["marital"][person], list(MARRIED_CODES))
         cohorts = {
             "women_15_49": (sex == 2) & (age >= 15) & (age <= 49),
@@ -782,7 +815,7 @@ class _Model:
         columns["marital_status"] = pa.array(people["marital"][person], type=pa.int8())
         columns["hukou_code"] = self.code_array.take(pa.array(origin))
         columns["residence_code"] = self.code_array.take(pa.array(dest))
-        ay, am, ad = _ymd(people["arrival"])
+        ay, am, ad = dates.calendar_date(people["arrival"])
         columns["arrival_date"] = _ascii_strings(_date_ascii(ay, am, ad)).take(pa.array(person))
         columns["period"] = self.periods.take(pa.array(month))
         uniform = people["uniform"]
@@ -997,13 +1030,9 @@ def _inject_faults(
                 edit(column, r, f"{year}-{('02-30', '13-01', '04-31', '00-10')[x]}", kind)
         elif kind == "arrival_after_period":
             days = rng.integers(1, 91, len(rows))
-            for r, p, extra in zip(rows, values("period", rows), days, strict=True):
-                edit(
-                    "arrival_date",
-                    r,
-                    (_period_last_day(p) + dt.timedelta(days=int(extra))).isoformat(),
-                    kind,
-                )
+            months = np.array([dates.month_number(p) for p in values("period", rows)])
+            for r, late in zip(rows, dates.last_day(months) + days, strict=True):
+                edit("arrival_date", r, str(np.datetime64(int(late), "D")), kind)
         elif kind == "out_of_range":
             choice = rng.integers(0, 2 + len(FLAG_FIELDS), len(rows))
             for r, c in zip(rows, choice, strict=True):
@@ -1124,50 +1153,13 @@ def _with_chinese_values(table: pa.Table) -> pa.Table:
 
 def _month_index(period: str) -> int:
     """0 for 2009-01 ... 47 for 2012-12; an error outside that range or for a malformed period."""
-    match = _PERIOD.fullmatch(period)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise GeneratorError(f"a period is YYYY-MM, got {period!r}")
-    index = (int(match.group(1)) - 2009) * 12 + int(match.group(2)) - 1
+    try:
+        index = dates.month_number(period) - FIRST_MONTH
+    except ValueError as exc:
+        raise GeneratorError(str(exc)) from None
     if not 0 <= index < N_MONTHS:
         raise GeneratorError(f"period {period} is outside {FIRST_PERIOD}..{LAST_PERIOD}")
     return index
-
-
-def _period_label(index: int) -> str:
-    return f"{2009 + index // 12}-{index % 12 + 1:02d}"
-
-
-def _period_last_day(period: str) -> dt.date:
-    year, month = int(period[:4]), int(period[5:7])
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
-
-
-_EPOCH_MONTH = np.datetime64("2009-01", "M")
-
-
-def _month_start_days(index: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 of the first day of month ``index`` (0 = 2009-01; may be negative)."""
-    months = _EPOCH_MONTH + np.asarray(index, dtype=np.int64).astype("m8[M]")
-    return months.astype("M8[D]").astype(np.int64)
-
-
-def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month, day of dates given as days since 1970-01-01."""
-    d = np.asarray(days, dtype=np.int64).astype("M8[D]")
-    months = d.astype("M8[M]")
-    year = months.astype("M8[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (d - months.astype("M8[D]")).astype(np.int64) + 1
-    return year, month, day
-
-
-def _age_at_month(by: np.ndarray, bm: np.ndarray, bd: np.ndarray, month: np.ndarray) -> np.ndarray:
-    """Completed years on the first day of month index ``month``."""
-    py = 2009 + month // 12
-    pm = month % 12 + 1
-    before_birthday = (pm < bm) | ((pm == bm) & (bd > 1))
-    return py - by - before_birthday
 
 
 def _date_ascii(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:

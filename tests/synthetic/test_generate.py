@@ -1,4 +1,4 @@
-"""The record generator (``etl.generate``) against the census it is calibrated to.
+"""The record generator (``synthetic.generate``) against the census it is calibrated to.
 
 Fixture: the 2010 census of four provinces (上海 31, 江苏 32, 浙江 33, 安徽 34: 261 polygons with
 census figures, the three pilots among them), their county points, the packaged regions. Origins
@@ -6,7 +6,7 @@ come from these four provinces only. Checks are independent re-computations from
 (pandas), not calls back into the generator's internals.
 
 Sampling error, stated: a (county, month) count is a sum of independent stocks whose variance is
-at most its mean ``m`` (see the module docstring of ``etl.generate``), so every county with
+at most its mean ``m`` (see the module docstring of ``synthetic.generate``), so every county with
 ``m >= 20`` (normal approximation fair) must lie within 4 sqrt(m); the four provinces' total must
 lie within 1% of the target in each month (sigma about 0.5% at the fraction used).
 """
@@ -22,13 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl import generate as gen
-from etl.gravity import county_points, draw_from_weights, great_circle_km
 from etl.national_id import check_character, is_valid_id
 from etl.records import FIELDS, FLAG_FIELDS, INDICATORS
-from geodata.census import age_sex_structure, county_census
-from geodata.hierarchy import hierarchy_table, province_table
-from geodata.regions import load_regions
+from synthetic import generate as gen
+from synthetic.gravity import draw_from_weights
 
 PROVINCES = ("310000", "320000", "330000", "340000")
 FRACTION = 5e-4
@@ -37,18 +34,7 @@ PILOT_PREFIXES = ("310115", "3202", "3304")
 
 @pytest.fixture(scope="module")
 def inputs() -> gen.GeneratorInputs:
-    census = county_census(2010)
-    census = census[census["province_code"].isin(PROVINCES)]
-    age_sex = age_sex_structure(2010)
-    age_sex = age_sex[age_sex["county_code"].isin(census["county_code"])]
-    hierarchy = hierarchy_table()
-    regions = load_regions(
-        None, province_table(), set(hierarchy["county_code"]) | set(hierarchy["prefecture_code"])
-    )
-    points = county_points(county_codes=census["county_code"])
-    return gen.build_inputs(
-        census, age_sex, points, hierarchy, regions.membership(), [p.code for p in regions.pilots]
-    )
+    return gen.province_inputs(2010, PROVINCES)
 
 
 def frame(inputs: gen.GeneratorInputs, **options) -> tuple[pd.DataFrame, int]:
@@ -472,10 +458,6 @@ def test_cli_generate_writes_the_file(inputs, tmp_path, monkeypatch):
 
 
 # --- gravity ------------------------------------------------------------------------------------
-
-
-def test_great_circle_beijing_shanghai():
-    assert great_circle_km(116.40, 39.90, 121.47, 31.23) == pytest.approx(1067, abs=5)
 
 
 def test_draws_never_pick_a_zero_weight():
