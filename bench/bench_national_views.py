@@ -50,7 +50,7 @@ def main() -> None:
             sa.select(sa.func.count()).select_from(store.flows)
         ).scalar()
     app = create_app(layer_cache(), args.store)
-    from dashboard.pages import area  # pages register with the app, so only after it exists
+    from dashboard.pages.area import layout as area
 
     seconds: dict[str, float] = {}
     with app.server.test_request_context("/"):

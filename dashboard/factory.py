@@ -9,6 +9,7 @@ import dash
 
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.geometry_route import register_geometry_route
+from dashboard.pages import register_pages
 from dashboard.shell import shell_layout
 from geodata.layers import LayerSet
 
@@ -34,7 +35,7 @@ def create_app(layers: LayerSet, store_url: str, regions_path: str | None = None
     app = _Dash(
         __name__,
         use_pages=True,
-        pages_folder=str(PACKAGE_DIR / "pages"),
+        pages_folder="",  # the page packages register themselves: dashboard.pages
         assets_folder=str(ASSETS_DIR),
         title="一盘棋 · 流动人口服务管理",
         serve_locally=True,
@@ -44,6 +45,7 @@ def create_app(layers: LayerSet, store_url: str, regions_path: str | None = None
     app.server.config[CONFIG_KEY] = AppContext(
         layers=layers, store_url=store_url, regions_path=regions_path
     )
+    register_pages()
     register_geometry_route(app.server, layers)
     app.layout = shell_layout
     return app
