@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install
+.PHONY: run test install translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,3 +19,13 @@ run: install
 
 test:
 	bash scripts/test.sh
+
+# The gettext catalogues (dashboard/locale): collect the msgids, merge them into each catalogue,
+# compile. Fill in the new msgstr of dashboard/locale/zh/LC_MESSAGES/messages.po before compiling;
+# tests/dashboard/test_translations.py fails while one is missing or the .mo is stale.
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project=Yipanqi -o dashboard/locale/messages.pot .
+	$(VENV)/bin/pybabel update -i dashboard/locale/messages.pot -d dashboard/locale \
+		--no-location --ignore-obsolete --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d dashboard/locale --statistics

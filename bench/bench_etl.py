@@ -38,7 +38,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-PERIODS = [f"{y}-{m:02d}" for y in (2009, 2010, 2011, 2012) for m in range(1, 13)]
+from etl.dates import month_range  # noqa: E402
+from etl.records import FIRST_PERIOD, LAST_PERIOD  # noqa: E402
+
+PERIODS = month_range(FIRST_PERIOD, LAST_PERIOD)
 
 
 def _cpu() -> float:
@@ -161,7 +164,7 @@ def step_store(work: Path) -> dict:
 
     tables = {p.stem.removeprefix("mart-"): pq.read_table(p) for p in work.glob("mart-*.parquet")}
     periods = tables["period_totals"].column("period").to_pylist()
-    engine = store.open_store(f"sqlite:///{work / 'marts.sqlite'}")
+    engine = store.open_store(f"sqlite:///{work / 'marts.sqlite'}", create=True)
     t0 = time.perf_counter()
     with engine.begin() as conn:
         store.replace_periods(conn, tables, periods)

@@ -25,7 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from etl.generate import GenerateOptions, OutputSpec, fraction_for_rows, load_inputs, write_records
+from synthetic.generate import (
+    GenerateOptions,
+    OutputSpec,
+    fraction_for_rows,
+    load_inputs,
+    write_records,
+)
 
 
 def peak_rss_mb() -> float:

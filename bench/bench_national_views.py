@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bench_geodata import machine  # noqa: E402
 from dashboard.data import flows, overview  # noqa: E402
 from dashboard.factory import create_app  # noqa: E402
-from etl import store  # noqa: E402
+from etl import marts, store  # noqa: E402
 from tests.support import layer_cache  # noqa: E402
 
 AREAS = ("310115", "320200", "330400", "440300")  # Pudong, Wuxi, Jiaxing, Shenzhen
@@ -44,13 +44,13 @@ def main() -> None:
     parser.add_argument("--store", required=True, help="SQLAlchemy URL of a populated store")
     args = parser.parse_args()
     engine = store.open_store(args.store)
-    periods = store.periods(engine)
+    periods = marts.periods(engine, scope=marts.NATION)
     with engine.connect() as conn:
         county_flow_rows = conn.execute(
             sa.select(sa.func.count()).select_from(store.flows)
         ).scalar()
     app = create_app(layer_cache(), args.store)
-    from dashboard.pages import area  # pages register with the app, so only after it exists
+    from dashboard.pages.area import layout as area
 
     seconds: dict[str, float] = {}
     with app.server.test_request_context("/"):

@@ -30,8 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.gravity import cached_county_points  # noqa: E402
+from etl.scope import NATION  # noqa: E402
 from etl.store import open_store  # noqa: E402
+from geodata.points import cached_county_points  # noqa: E402
 from planning.export import write_results  # noqa: E402
 from planning.model import fit_model, load_baseline  # noqa: E402
 from planning.scenario import LEVELS, parse_scenario, run_scenario  # noqa: E402
@@ -83,8 +84,8 @@ def _dense_baseline(baseline, n_flows: int):  # noqa: ANN001, ANN202
     pairs = np.unique(rng.integers(0, len(codes), size=(int(n_flows * 1.05), 2)), axis=0)[:n_flows]
     flows = pd.DataFrame(
         {
-            "hukou_code": codes[pairs[:, 0]],
-            "residence_code": codes[pairs[:, 1]],
+            "origin_code": codes[pairs[:, 0]],
+            "destination_code": codes[pairs[:, 1]],
             "persons": np.ceil(rng.lognormal(1.5, 1.2, len(pairs))),
         }
     )
@@ -112,7 +113,7 @@ def main() -> None:
         cache = Path(os.environ.get("YIPANQI_TEST_CACHE", REPO / "var" / "test-cache")) / "points"
     engine = open_store(url)
     started = time.perf_counter()
-    baseline = load_baseline(engine)
+    baseline = load_baseline(engine, scope=NATION)
     load_s = time.perf_counter() - started
     points = cached_county_points(cache if not args.store else Path(tempfile.gettempdir()) / "yipanqi-points")
     model = fit_model(baseline, points)
@@ -153,7 +154,7 @@ def main() -> None:
         },
         "size": {
             "flows": len(baseline.flows),
-            "between_county_flows": int((~baseline.flows["is_diagonal"]).sum()),
+            "between_county_flows": int((~baseline.flows["is_within"]).sum()),
             "counties": len(totals),
             "coverage_rows": len(baseline.coverage),
             "persons": float(baseline.flows["persons"].sum()),

@@ -9,10 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from etl.national_id import id_ascii
 from etl.records import FLAG_FIELDS
-
-WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 
 
 def _text(mat: np.ndarray) -> pa.Array:
@@ -42,11 +40,7 @@ def synth_records(n: int, county_codes: np.ndarray, periods: list[str], seed: in
     bm = rng.integers(1, 13, n)
     bd = rng.integers(1, 29, n)
     seq = rng.integers(0, 1000, n)
-    body = np.concatenate(
-        [_digits(orig, 6), _digits(by, 4), _digits(bm, 2), _digits(bd, 2), _digits(seq, 3)], axis=1
-    )
-    check = CHECK[((body.astype(np.int64) - 48) @ WEIGHTS) % 11]
-    ids = np.concatenate([body, check[:, None]], axis=1)
+    ids = id_ascii(_digits(orig, 6) - ord("0"), by, bm, bd, seq)
     dash = np.full((n, 1), ord("-"), np.uint8)
     birth = np.concatenate([_digits(by, 4), dash, _digits(bm, 2), dash, _digits(bd, 2)], axis=1)
     ay = np.maximum(by + 16, py - rng.integers(0, 6, n))

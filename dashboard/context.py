@@ -43,17 +43,18 @@ class AppContext:
             lat.append(None)
         return lon, lat
 
-    def national_frame(self, level: str, lang: str) -> dict:
+    def national_frame(self, level: str) -> dict:
         """Keyword arguments of the national map builders (``dashboard.figures``): the level's
-        geometry URL, areas outside coverage, province borders, the maritime line, labels."""
+        geometry URL, areas outside coverage, province borders, the maritime line, labels (in the
+        current language)."""
         return {
             "geojson_url": geometry_url(self.layers, f"{level}_national"),
             "outside_codes": list(geo.outside_codes(level)),
-            "outside_label": t("outside_coverage", lang),
+            "outside_label": t("outside_coverage"),
             "province_geojson_url": geometry_url(self.layers, "province_national"),
             "province_codes": geo.province_codes(),
             "maritime": self.maritime,
-            "scs_label": t("scs_islands", lang),
+            "scs_label": t("scs_islands"),
         }
 
 

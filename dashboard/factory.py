@@ -13,6 +13,7 @@ from markupsafe import escape
 from access.tables import ensure_tables
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.geometry_route import register_geometry_route
+from dashboard.pages import register_pages
 from dashboard.security import SecurityConfig, current_principal, secure_app
 from dashboard.shell import shell_layout
 from geodata.layers import LayerSet
@@ -63,7 +64,7 @@ def create_app(
         # no Flask /static route: assets are Dash's
         server=flask.Flask(__name__, static_folder=None),  # type: ignore[arg-type]
         use_pages=True,
-        pages_folder=str(PACKAGE_DIR / "pages"),
+        pages_folder="",  # the page packages register themselves: dashboard.pages
         assets_folder=str(ASSETS_DIR),
         title="一盘棋 · 流动人口服务管理",
         serve_locally=True,
@@ -74,6 +75,7 @@ def create_app(
     app_context = AppContext(layers=layers, store_url=store_url, regions_path=regions_path)
     app.server.config[CONFIG_KEY] = app_context
     ensure_tables(app_context.engine)  # accounts and audit
+    register_pages()
     register_geometry_route(app.server, layers)
     app.layout = shell_layout
     secure_app(app, security or SecurityConfig.ephemeral())

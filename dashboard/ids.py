@@ -7,6 +7,8 @@ Each page has its own section; add IDs to your page's section only.
 SHELL_URL = "shell-url"
 SHELL_NAV = "shell-nav"
 SHELL_LANG = "shell-lang"
+SHELL_TITLE = "shell-title"
+SHELL_SUBTITLE = "shell-subtitle"
 
 # --- overview (总览) ------------------------------------------------------------------------------
 OVERVIEW_MAP = "overview-map"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import dcc, html
 
 from dashboard import ids
-from dashboard.i18n import lang_of, lang_of_search, t
+from dashboard.i18n import ENDONYMS, lang_query, language, other_language, t
 
 NAV = (
     ("/", "nav_overview"),
@@ -29,11 +29,11 @@ def shell_layout() -> html.Div:
             dcc.Location(id=ids.SHELL_URL, refresh=False),
             html.Header(
                 [
-                    html.H1(t("app_title", "zh")),
-                    html.Span(t("app_subtitle", "zh"), className="yp-subtitle"),
-                    html.Nav(nav_links("/", "zh"), id=ids.SHELL_NAV),
+                    html.H1(t("app_title"), id=ids.SHELL_TITLE),
+                    html.Span(t("app_subtitle"), id=ids.SHELL_SUBTITLE, className="yp-subtitle"),
+                    html.Nav(nav_links("/"), id=ids.SHELL_NAV),
                     html.A(
-                        t("switch_lang", "zh"),
+                        ENDONYMS["en"],
                         id=ids.SHELL_LANG,
                         href="?lang=en",
                         className="yp-lang",
@@ -46,24 +46,24 @@ def shell_layout() -> html.Div:
     )
 
 
-def nav_links(pathname: str, lang: str) -> list:
-    query = f"?lang={lang}" if lang != "zh" else ""
+def nav_links(pathname: str) -> list:
+    """The navigation in the current language, the entry of ``pathname`` marked."""
     return [
         dcc.Link(
-            t(key, lang),
-            href=path + query,
+            t(key),
+            href=path + lang_query(),
             className="yp-active" if _section(pathname) == path else "",
         )
         for path, key in NAV
     ]
 
 
-def switched_search(search: str | None) -> tuple[str, str]:
-    """(query string with the other language, that language's code)."""
+def switched_search(search: str | None) -> str:
+    """The query string ``search`` with the other language than its own."""
     params = dict(parse_qsl((search or "").lstrip("?")))
-    other = "en" if lang_of(params.get("lang")) == "zh" else "zh"
-    params["lang"] = other
-    return "?" + urlencode(params), other
+    with language(params.get("lang")):
+        params["lang"] = other_language()
+    return "?" + urlencode(params)
 
 
 def _section(pathname: str) -> str:
@@ -77,16 +77,3 @@ def _section(pathname: str) -> str:
         if pathname.startswith(path):
             return path
     return "/"
-
-
-@callback(
-    Output(ids.SHELL_NAV, "children"),
-    Output(ids.SHELL_LANG, "href"),
-    Output(ids.SHELL_LANG, "children"),
-    Input(ids.SHELL_URL, "pathname"),
-    Input(ids.SHELL_URL, "search"),
-)
-def update_shell(pathname: str | None, search: str | None):
-    lang = lang_of_search(search)
-    href, _ = switched_search(search)
-    return nav_links(pathname or "/", lang), (pathname or "/") + href, t("switch_lang", lang)

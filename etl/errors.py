@@ -15,3 +15,7 @@ class InputFormatError(EtlError):
 
 class StoreError(EtlError):
     """The store cannot be opened, is of an unknown schema, or a load into it failed."""
+
+
+class StoreKindError(EtlError):
+    """Demo (synthetic) records and other records would be mixed in one store."""

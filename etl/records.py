@@ -16,6 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The indicators computed from the flags are part of the contract; they are defined, with their
+# arithmetic, in ``etl.indicators`` and importable from here as well.
+from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS, Indicator
+
+__all__ = [
+    "CHINESE_HEADERS", "COHORTS", "DENOMINATORS", "FIELDS", "FIELD_NAMES", "FLAG_FIELDS",
+    "FLAG_VALUES", "FIRST_PERIOD", "INDICATORS", "INDICATOR_BY_FLAG", "Indicator", "LAST_PERIOD",
+    "MARITAL_VALUES", "MARRIED_CODES", "SEX_VALUES", "Field",
+]  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Field:
@@ -102,112 +112,6 @@ MARRIED_CODES = frozenset({20, 21, 22, 23})
 FLAG_VALUES = {"1": 1, "是": 1, "0": 0, "否": 0}
 
 COHORTS = ("all", "women_15_49", "married_women_15_49")
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """A service-coverage indicator: numerator = persons in the denominator whose flag is 1."""
-
-    flag: str
-    name_zh: str
-    name_en: str
-    side: str  # "outflow": grouped by hukou_code; "inflow": grouped by residence_code
-    denominator: str  # see DENOMINATORS
-    target: float  # share of the denominator, 0-1
-    source: str
-
-
-DENOMINATORS = {
-    "women_15_49": "women aged 15-49",
-    "married_women_15_49": "married women aged 15-49",
-    "married_15_49": "married persons aged 15-49, both sexes",
-    "adults_18p": "persons aged 18 and over",
-}
-
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator(
-        "cert_issued",
-        "婚育证明办证率",
-        "Certificate issuance rate",
-        "outflow",
-        "women_15_49",
-        0.98,
-        "seed 002",
-    ),
-    Indicator(
-        "cert_verified",
-        "婚育证明验证率",
-        "Certificate verification rate",
-        "inflow",
-        "women_15_49",
-        0.98,
-        "seed 002",
-    ),
-    Indicator(
-        "health_check",
-        "康检率",
-        "Health check rate",
-        "inflow",
-        "married_women_15_49",
-        0.98,
-        "seed 002",
-    ),
-    Indicator(
-        "contraception",
-        "节育措施落实率",
-        "Contraception rate",
-        "inflow",
-        "married_women_15_49",
-        0.98,
-        "seed 002",
-    ),
-    Indicator(
-        "free_service",
-        "免费技术服务率",
-        "Free technical service rate",
-        "inflow",
-        "married_women_15_49",
-        0.95,
-        "seeds 002, 003",
-    ),
-    Indicator(
-        "pregnancy_check",
-        "孕检率",
-        "Pregnancy check rate",
-        "inflow",
-        "married_women_15_49",
-        0.90,
-        "seed 003",
-    ),
-    Indicator(
-        "free_contraceptives",
-        "免费药具获得率",
-        "Free contraceptives rate",
-        "inflow",
-        "married_15_49",
-        0.90,
-        "seed 003",
-    ),
-    Indicator(
-        "prepregnancy_consult",
-        "孕前优生咨询率",
-        "Pre-pregnancy consultation rate",
-        "inflow",
-        "married_women_15_49",
-        0.80,
-        "seed 003",
-    ),
-    Indicator(
-        "policy_aware",
-        "政策知晓率",
-        "Policy awareness rate",
-        "inflow",
-        "adults_18p",
-        0.90,
-        "seed 003",
-    ),
-)
-INDICATOR_BY_FLAG: dict[str, Indicator] = {i.flag: i for i in INDICATORS}
 
 FIRST_PERIOD = "2009-01"
 LAST_PERIOD = "2012-12"

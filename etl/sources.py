@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from etl.errors import InputFormatError
 from etl.records import CHINESE_HEADERS, FIELD_NAMES
+from etl.redact import column_label, library_reason
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -160,18 +161,20 @@ def _final_encoding(encoding: str, decoder: codecs.IncrementalDecoder) -> str:
 def map_columns(names: list[str], where: str) -> tuple[dict[str, str], list[str]]:
     """Canonical field name -> input column name, and the extra columns, for a header.
 
-    Raises ``InputFormatError`` naming every missing field (and any field given twice).
+    Extra columns are named as reports show them (``etl.redact.column_label``). Raises
+    ``InputFormatError`` naming every missing field (and any field given twice); it never repeats
+    the header, which is a row of values when the file has none.
     """
     mapping: dict[str, str] = {}
     extra: list[str] = []
     twice: list[str] = []
-    for name in names:
+    for position, name in enumerate(names, start=1):
         clean = name.strip().lstrip("\ufeff")
         canonical = clean if clean in FIELD_NAMES else CHINESE_HEADERS.get(clean)
         if canonical is None:
-            extra.append(name)
+            extra.append(column_label(name, position))
         elif canonical in mapping:
-            twice.append(f"{canonical} (as {mapping[canonical]!r} and {name!r})")
+            twice.append(f"{canonical} (columns {names.index(mapping[canonical]) + 1} and {position})")
         else:
             mapping[canonical] = name
     missing = [f for f in FIELD_NAMES if f not in mapping]
@@ -181,22 +184,34 @@ def map_columns(names: list[str], where: str) -> tuple[dict[str, str], list[str]
     if twice:
         problems.append("fields given twice: " + "; ".join(twice))
     if problems:
+        found = (
+            f"the first line has {len(names)} columns and none is a field name: is the header "
+            "line missing?"
+            if not mapping
+            else f"the first line has {len(names)} columns, {len(mapping)} of them field names"
+        )
         raise InputFormatError(
-            f"{where}: " + "; ".join(problems) + f". Header found: {names[:30]}. Use the canonical "
-            "names or the Chinese headers of docs/record-format.md"
+            f"{where}: " + "; ".join(problems) + f" ({found}). The first line must name the "
+            "columns with the canonical names or the Chinese headers of docs/record-format.md"
         )
     return mapping, extra
 
 
-def read_csv_header(path: Path, encoding: str) -> list[str]:
-    """The column names of a CSV file's first line."""
-    with path.open("r", encoding=encoding, newline="") as f:
-        try:
-            line = f.readline()
-        except UnicodeDecodeError as exc:
-            raise InputFormatError(
-                f"{path}: cannot decode the header as {encoding}: {exc}"
-            ) from exc
+def read_csv_header(path: Path, encoding: str, max_bytes: int = 1 << 20) -> list[str]:
+    """The column names of a CSV file's first line (decoded alone: bytes after it do not matter)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = ""
+    with path.open("rb") as f:
+        for _ in range(max_bytes):
+            byte = f.read(1)
+            try:
+                line += decoder.decode(byte, final=not byte)
+            except UnicodeDecodeError:
+                raise InputFormatError(
+                    f"{path}: cannot decode the header line as {encoding}"
+                ) from None
+            if not byte or "\n" in line:
+                break
     line = line.lstrip("\ufeff")
     if not line.strip():
         raise InputFormatError(f"{path}: empty file or empty first line (expected a header)")
@@ -226,34 +241,34 @@ def csv_batches(
         return "skip"
 
     stream = pa.input_stream(str(path))
-    reader = pacsv.open_csv(
-        stream,
-        read_options=pacsv.ReadOptions(
-            block_size=block_bytes,
-            encoding="utf8" if encoding == "utf-8" else encoding,
-            use_threads=False,  # serial parsing: pyarrow then gives the row number of invalid rows
-        ),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in header},
-            include_columns=columns,
-            strings_can_be_null=False,
-            check_utf8=False,  # the digest pass has checked the whole file already
-            quoted_strings_can_be_null=False,
-        ),
-    )
     done = 0
     try:
+        reader = pacsv.open_csv(  # reads the first block
+            stream,
+            read_options=pacsv.ReadOptions(
+                block_size=block_bytes,
+                encoding="utf8" if encoding == "utf-8" else encoding,
+                use_threads=False,  # serial parsing: pyarrow then gives the row number of invalid rows
+            ),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header},
+                include_columns=columns,
+                strings_can_be_null=False,
+                check_utf8=False,  # the digest pass has checked the whole file already
+                quoted_strings_can_be_null=False,
+            ),
+        )
         for batch in reader:
             if on_bytes:
                 position = stream.tell()
                 on_bytes(position - done)
                 done = position
             yield pa.Table.from_batches([batch])
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowException, UnicodeError) as exc:
         raise InputFormatError(
-            f"{path}: not readable as {encoding} CSV: {_first_line(exc)}"
-        ) from exc
+            f"{path}: not readable as {encoding} CSV: {library_reason(exc)}"
+        ) from None
     finally:
         stream.close()
 
@@ -261,8 +276,10 @@ def csv_batches(
 def parquet_columns(path: Path) -> list[str]:
     try:
         return list(pq.ParquetFile(path).schema_arrow.names)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputFormatError(f"{path}: not a readable Parquet file: {_first_line(exc)}") from exc
+    except (pa.ArrowException, OSError) as exc:
+        raise InputFormatError(
+            f"{path}: not a readable Parquet file: {library_reason(exc)}"
+        ) from None
 
 
 def parquet_rows(path: Path) -> int:
@@ -270,9 +287,12 @@ def parquet_rows(path: Path) -> int:
 
 
 def parquet_batches(path: Path, columns: list[str], batch_rows: int) -> Iterator[pa.Table]:
-    file = pq.ParquetFile(path)
-    for batch in file.iter_batches(batch_size=batch_rows, columns=columns):
-        yield pa.Table.from_batches([batch])
+    try:
+        file = pq.ParquetFile(path)
+        for batch in file.iter_batches(batch_size=batch_rows, columns=columns):
+            yield pa.Table.from_batches([batch])
+    except (pa.ArrowException, OSError) as exc:
+        raise InputFormatError(f"{path}: not readable as Parquet: {library_reason(exc)}") from None
 
 
 def sql_columns(source: Source) -> list[str]:
@@ -302,6 +322,11 @@ def sql_batches(source: Source, columns: list[str], batch_rows: int) -> Iterator
                     except (pa.ArrowInvalid, pa.ArrowTypeError):
                         arrays[name] = pa.array([None if v is None else str(v) for v in column])
                 yield pa.table(arrays)
+    except (sa.exc.SQLAlchemyError, ValueError, TypeError) as exc:
+        # drivers and type processors quote the value they could not convert: never shown
+        raise InputFormatError(
+            f"{source.label}: cannot read the table: {library_reason(exc)}"
+        ) from None
     finally:
         engine.dispose()
 
@@ -323,18 +348,14 @@ def _sql_table(source: Source):  # noqa: ANN202 - sqlalchemy types imported lazi
         engine = sa.create_engine(source.url or "")
         schema, _, name = (source.table or "").rpartition(".")
         table = sa.Table(name, sa.MetaData(), schema=schema or None, autoload_with=engine)
-    except sa.exc.NoSuchTableError as exc:
-        raise InputFormatError(f"{source.label}: no such table") from exc
+    except sa.exc.NoSuchTableError:
+        raise InputFormatError(f"{source.label}: no such table") from None
     except (sa.exc.SQLAlchemyError, ImportError) as exc:
         raise InputFormatError(
-            f"{source.label}: cannot open the database: {_first_line(exc)}"
-        ) from exc
+            f"{source.label}: cannot open the database: {library_reason(exc)}"
+        ) from None
     return engine, table
 
 
 def _mask_url(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

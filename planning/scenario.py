@@ -17,9 +17,11 @@ Projection rules (``docs/scenarios.md`` has the full reasoning):
   projected / baseline inflow (inflow indicators) or outflow (outflow indicators): the new
   population has the baseline's composition and is served at the baseline rate; coverage levers
   then change the numerators;
-- *gap to target* (persons) = max(0, target * denominator - numerator); *staff needed* = gap /
-  persons_per_staff; *budget needed* (yuan) = gap * cost_per_person. Rolled-up gaps are sums of
-  county gaps (a surplus in one county does not serve another's residents).
+- *gap to target* (persons) = max(0, target * denominator - numerator), the shortfall of
+  ``etl.indicators`` (projected populations are fractional, so it is not rounded up); *staff
+  needed* = gap / persons_per_staff; *budget needed* (yuan) = gap * cost_per_person. Rolled-up
+  gaps are sums of county gaps (a surplus in one county does not serve another's residents);
+  rates are ``etl.indicators.ratio`` of the summed numerators and denominators.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl.records import INDICATOR_BY_FLAG
-from etl.store import OTHER_REGION
+from etl import indicators
+from etl.marts import OTHER_REGION
 from planning.errors import ScenarioError
 from planning.levers import (
     DEFAULT_COST_PER_PERSON,
@@ -57,7 +59,6 @@ SUM_COLUMNS = (
     "baseline_gap", "gap_people", "staff_needed", "budget_yuan",
 )
 TOTAL_COLUMNS = ("baseline_inflow", "inflow", "baseline_outflow", "outflow")
-_EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def resolve_areas(baseline: Baseline, areas: Iterable[str]) -> set[str]:
             (units["province_code"] == code) | (units["prefecture_code"] == code) | (units["county_code"] == code),
             "county_code",
         ]
-        if hit.empty and code in set(baseline.flows["hukou_code"]) | set(baseline.flows["residence_code"]):
+        if hit.empty and code in set(baseline.flows["origin_code"]) | set(baseline.flows["destination_code"]):
             counties.add(code)  # a county with flows but outside the hierarchy table
         elif hit.empty:
             unknown.append(code)
@@ -182,7 +183,7 @@ def resolve_areas(baseline: Baseline, areas: Iterable[str]) -> set[str]:
 class ScenarioResult:
     """Projected flows, totals and coverage of a scenario, with the baseline beside them.
 
-    ``flows``: ``hukou_code, residence_code, is_diagonal, baseline_persons, persons``;
+    ``flows``: ``origin_code, destination_code, is_within, baseline_persons, persons``;
     ``totals``: ``county_code`` + :data:`TOTAL_COLUMNS` (persons);
     ``coverage``: ``county_code, side, indicator, target`` + :data:`SUM_COLUMNS`.
     """
@@ -197,15 +198,14 @@ class ScenarioResult:
     region_members: pd.DataFrame
     model: FittedModel | None = None
     notes: tuple[str, ...] = ()
+    threshold: int = 0
 
     def coverage_at(self, level: str = "county") -> pd.DataFrame:
         """Coverage summed at ``level`` (county, prefecture, province, region), with rates."""
         data = _roll(self, self.coverage, level, ["side", "indicator"], list(SUM_COLUMNS))
-        data["target"] = data["indicator"].map({k: v.target for k, v in INDICATOR_BY_FLAG.items()})
-        data["baseline_rate"] = data["baseline_numerator"] / data["baseline_denominator"].where(
-            data["baseline_denominator"] > 0
-        )
-        data["rate"] = data["numerator"] / data["denominator"].where(data["denominator"] > 0)
+        data["target"] = indicators.target_bp(data["indicator"]) / indicators.BASIS
+        data["baseline_rate"] = indicators.ratio(data["baseline_numerator"], data["baseline_denominator"])
+        data["rate"] = indicators.ratio(data["numerator"], data["denominator"])
         return data
 
     def totals_at(self, level: str = "county") -> pd.DataFrame:
@@ -236,11 +236,11 @@ def run_scenario(baseline: Baseline, scenario: Scenario, model: FittedModel | No
         raise ScenarioError(f"scenario {scenario.name!r} is for {scenario.period}; the baseline is {baseline.period}")
     flows = baseline.flows
     codes, index = np.unique(
-        np.concatenate([flows["hukou_code"].to_numpy(str), flows["residence_code"].to_numpy(str)]),
+        np.concatenate([flows["origin_code"].to_numpy(str), flows["destination_code"].to_numpy(str)]),
         return_inverse=True,
     )
     origin, destination = index[: len(flows)], index[len(flows):]
-    diagonal = flows["is_diagonal"].to_numpy()
+    diagonal = flows["is_within"].to_numpy()
     base = flows["persons"].to_numpy(np.float64)
     persons = base.copy()
     notes: list[str] = []
@@ -262,12 +262,12 @@ def run_scenario(baseline: Baseline, scenario: Scenario, model: FittedModel | No
         }
     )
     coverage = _project_coverage(baseline, scenario, totals)
-    projected = flows[["hukou_code", "residence_code", "is_diagonal"]].copy()
+    projected = flows[["origin_code", "destination_code", "is_within"]].copy()
     projected["baseline_persons"] = base
     projected["persons"] = persons
     return ScenarioResult(
         scenario, baseline.period, baseline.run_id, projected, totals, coverage,
-        baseline.units, baseline.region_members, model, tuple(notes),
+        baseline.units, baseline.region_members, model, tuple(notes), baseline.threshold,
     )
 
 
@@ -313,8 +313,15 @@ def _attract(
 
 
 def _project_coverage(baseline: Baseline, scenario: Scenario, totals: pd.DataFrame) -> pd.DataFrame:
-    cov = baseline.coverage.rename(
-        columns={"numerator": "baseline_numerator", "denominator": "baseline_denominator"}
+    base = baseline.coverage
+    cov = pd.DataFrame(
+        {
+            "county_code": base["unit_code"],
+            "side": base["side"],
+            "indicator": base["indicator"],
+            "baseline_numerator": base["numerator"],
+            "baseline_denominator": base["denominator"],
+        }
     )
     t = totals.set_index("county_code")
     ratio_in = (t["inflow"] / t["baseline_inflow"]).where(t["baseline_inflow"] > 0, 1.0)
@@ -342,10 +349,12 @@ def _project_coverage(baseline: Baseline, scenario: Scenario, totals: pd.DataFra
         else:
             numerator = np.where(rows, np.minimum(denominator, lever.staff * lever.persons_per_staff), numerator)
     cov["numerator"] = numerator
-    target = cov["indicator"].map({k: v.target for k, v in INDICATOR_BY_FLAG.items()}).to_numpy()
-    cov["target"] = target
-    cov["baseline_gap"] = _gap(target, cov["baseline_numerator"].to_numpy(), cov["baseline_denominator"].to_numpy())
-    gap = _gap(target, numerator, denominator)
+    bp = indicators.target_bp(cov["indicator"]).to_numpy()
+    cov["target"] = bp / indicators.BASIS
+    cov["baseline_gap"] = indicators.shortfall(
+        cov["baseline_numerator"].to_numpy(), cov["baseline_denominator"].to_numpy(), bp
+    )
+    gap = indicators.shortfall(numerator, denominator, bp)
     cov["gap_people"] = gap
     cov["staff_needed"] = gap / scenario.resources.persons_per_staff
     cov["budget_yuan"] = gap * scenario.resources.cost_per_person
@@ -353,7 +362,3 @@ def _project_coverage(baseline: Baseline, scenario: Scenario, totals: pd.DataFra
         ["county_code", "side", "indicator", "target", *SUM_COLUMNS]
     ]
 
-
-def _gap(target: np.ndarray, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    gap = target * denominator - numerator
-    return np.where(gap > _EPSILON, gap, 0.0)

@@ -37,8 +37,6 @@ export YIPANQI_CHROMIUM="${YIPANQI_CHROMIUM:-$(command -v chromium)}"
 .venv/bin/ruff check .
 .venv/bin/mypy
 # bandit: each finding is justified inline (# nosec BXXX # why); B101 (assert) is skipped in
-# pyproject.toml. scripts/bandit-baseline.json holds the two B608 of etl/store.py's bulk INSERT
-# (table name from the store's own metadata, values bound as parameters) until they get theirs.
-.venv/bin/bandit -q -c pyproject.toml -b scripts/bandit-baseline.json \
-  -r access dashboard etl planning yipanqi geodata app.py
+# pyproject.toml.
+.venv/bin/bandit -q -c pyproject.toml -r access dashboard etl planning yipanqi geodata synthetic app.py
 .venv/bin/python -m pytest "$@"

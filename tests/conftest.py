@@ -57,3 +57,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
 def sqlite_url(tmp_path) -> str:
     """URL of an empty SQLite store (for tests that are about the loader, not the database)."""
     return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+@pytest.fixture(autouse=True)
+def chinese_by_default() -> Iterator[None]:
+    """Every test starts in the default language (a page layout sets the request's language for
+    the thread it runs on)."""
+    from dashboard.i18n import language
+
+    with language("zh"):
+        yield

@@ -32,8 +32,8 @@ def demo_store() -> tuple[str, Path]:
     import atexit
     import shutil
 
-    from etl.generate import GenerateOptions, OutputSpec, load_inputs, write_records
     from etl.pipeline import ingest
+    from synthetic.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 
     root = Path(os.environ.get("YIPANQI_TEST_CACHE", REPO / "var" / "test-cache"))
     data_dir = root / f"demo-store-{os.getpid()}"

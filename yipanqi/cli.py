@@ -15,6 +15,7 @@ from yipanqi import (
     geodata_cli,
     scenario_cli,
     serve_cli,
+    store_cli,
     story_cli,
     users_cli,
 )
@@ -34,6 +35,7 @@ story_cli.register(app)
 users_cli.register(app)
 audit_cli.register(app)
 serve_cli.register(app)
+store_cli.register(app)
 
 
 def main() -> None:

@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -22,6 +24,8 @@ from rich.table import Table
 
 from yipanqi.options import StoreOption, console, err, open_store_or_exit
 from yipanqi.settings import load_settings
+
+T = TypeVar("T")
 
 export_app = typer.Typer(
     help="Export data or maps. Data exports are CSV files with fixed columns (a contract).",
@@ -57,7 +61,9 @@ def ingest_command(
     demo: Annotated[
         bool,
         typer.Option(
-            "--demo", help="Synthetic records: without YIPANQI_HASH_KEY use the published demo key."
+            "--demo",
+            help="Synthetic records (a store of real records refuses them): without "
+            "YIPANQI_HASH_KEY use the published demo key.",
         ),
     ] = False,
     small_cell: Annotated[
@@ -69,30 +75,35 @@ def ingest_command(
     workers: Annotated[
         int | None, typer.Option(help="Processes hashing IDs (default: CPUs; 0: none).")
     ] = None,
+    into_demo_store: Annotated[
+        bool,
+        typer.Option(
+            "--into-demo-store",
+            help="Allow records that are not demo records into a store of demo records "
+            "(refused without it).",
+        ),
+    ] = False,
 ) -> None:
     """Load records: validate, quarantine bad rows, pseudonymise IDs, stage, aggregate, store."""
-    from etl.errors import EtlError
     from etl.pipeline import ingest
 
     settings = load_settings()
-    try:
-        with _progress() as progress:
-            summary = ingest(
-                paths,
-                store or settings.store_url,
-                data_dir or settings.data_dir,
-                settings.hash_key,
-                demo,
-                table=table,
-                progress=progress,
-                aggregate=aggregate,
-                small_cell=small_cell,
-                regions_path=settings.regions_path,
-                workers=workers,
-            )
-    except EtlError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    summary = _run_with_progress(
+        lambda progress: ingest(
+            paths,
+            store or settings.store_url,
+            data_dir or settings.data_dir,
+            settings.hash_key,
+            demo,
+            table=table,
+            progress=progress,
+            aggregate=aggregate,
+            small_cell=small_cell,
+            regions_path=settings.regions_path,
+            workers=workers,
+            into_demo_store=into_demo_store,
+        )
+    )
     _print_summary(summary)
 
 
@@ -107,23 +118,19 @@ def aggregate_command(
     ] = 10,
 ) -> None:
     """Recompute the aggregates from the staged records (after changing regions or the threshold)."""
-    from etl.errors import EtlError
     from etl.pipeline import aggregate
 
     settings = load_settings()
-    try:
-        with _progress() as progress:
-            summary = aggregate(
-                store or settings.store_url,
-                data_dir or settings.data_dir,
-                period or None,
-                small_cell=small_cell,
-                regions_path=settings.regions_path,
-                progress=progress,
-            )
-    except EtlError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    summary = _run_with_progress(
+        lambda progress: aggregate(
+            store or settings.store_url,
+            data_dir or settings.data_dir,
+            period or None,
+            small_cell=small_cell,
+            regions_path=settings.regions_path,
+            progress=progress,
+        )
+    )
     console.print(
         f"run {summary.run_id}: aggregates of {len(summary.periods)} period(s) rebuilt in "
         f"{sum(summary.seconds.values()):.1f} s"
@@ -213,10 +220,11 @@ def export_flows_command(
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
     store: StoreOption = None,
 ) -> None:
-    """County-to-county flows: period,hukou_code,residence_code,cohort,persons."""
+    """County-to-county flows: period,hukou_code,residence_code,cohort,persons,suppressed."""
     from etl.export import export_flows
+    from etl.scope import NATION
 
-    _export(export_flows, store, out)
+    _export(lambda engine, path: export_flows(engine, path, scope=NATION), store, out)
 
 
 @export_app.command("coverage")
@@ -224,10 +232,11 @@ def export_coverage_command(
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
     store: StoreOption = None,
 ) -> None:
-    """Indicators per county: period,county_code,side,indicator,numerator,denominator."""
+    """Indicators per county: period,county_code,side,indicator,numerator,denominator,suppressed."""
     from etl.export import export_coverage
+    from etl.scope import NATION
 
-    _export(export_coverage, store, out)
+    _export(lambda engine, path: export_coverage(engine, path, scope=NATION), store, out)
 
 
 @export_app.command("quarantine")
@@ -248,6 +257,26 @@ def _export(function, store: str | None, out: Path) -> None:  # noqa: ANN001
     finally:
         engine.dispose()
     console.print(f"wrote {n:,} rows to {out}")
+
+
+def _run_with_progress(call: Callable[[_progress], T]) -> T:
+    """``call(progress bars)``, or a one-line error and exit status 2 (an ``EtlError``) or 1.
+
+    Never a traceback: library exceptions quote input values (see ``etl.redact``), so an
+    unexpected error is named by its kind and the place in the code only.
+    """
+    from etl.errors import EtlError
+    from etl.redact import failure_message
+
+    try:
+        with _progress() as progress:
+            return call(progress)
+    except EtlError as exc:
+        err.print("[red]error:[/red]", escape(str(exc)))
+        raise typer.Exit(2) from None
+    except Exception as exc:  # noqa: BLE001 - shown without its text, see above
+        err.print("[red]error:[/red]", escape(failure_message(exc)))
+        raise typer.Exit(1) from None
 
 
 def _status(status: str) -> str:

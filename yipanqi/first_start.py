@@ -1,9 +1,10 @@
 """First start on a fresh machine: a demo store from synthetic records, so the dashboard has data.
 
 Runs only when the store holds no aggregates. Records are generated from the 2010 census (see
-``etl.generate``) at ``DEMO_FRACTION`` of the census migrants, every month 2009-01..2012-12, then
-ingested in demo mode (the published demo hash key) and aggregated. Real users ingest their own
-extracts with ``yipanqi ingest`` instead; the demo never runs against a store that has data.
+``synthetic.generate``) at ``DEMO_FRACTION`` of the census migrants, every month
+2009-01..2012-12, then ingested in demo mode (the published demo hash key) and aggregated. Real
+users ingest their own extracts with ``yipanqi ingest`` instead; the demo never runs against a
+store that has data.
 
 While the store has no account at all, one steward account ``admin`` is made with a random
 password, written to ``<data dir>/initial-admin-password`` (mode 0600) and printed once on the
@@ -16,9 +17,11 @@ import os
 import secrets
 from pathlib import Path
 
-from etl import store
-from etl.generate import GenerateOptions, OutputSpec, load_inputs, write_records
+from etl import marts, store
+from etl.errors import EtlError
 from etl.pipeline import ingest
+from etl.store_guard import REAL, record_kind
+from synthetic.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 from yipanqi.progress import step_progress
 from yipanqi.settings import Settings
 
@@ -33,10 +36,17 @@ def demo_records_path(data_dir: Path) -> Path:
 
 
 def needs_demo(store_url: str) -> bool:
-    """True when the store has no aggregated period yet."""
-    engine = store.open_store(store_url)
+    """True when the store has no aggregated period yet (a brand-new store is created first).
+
+    A store the dashboard cannot read (of an older layout: run ``yipanqi store upgrade``) stops
+    the start with its one-line message.
+    """
     try:
-        return not store.periods(engine)
+        engine = store.open_store(store_url, create=True)
+    except EtlError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    try:
+        return not marts.periods(engine, scope=marts.NATION) and record_kind(engine) != REAL
     finally:
         engine.dispose()
 

@@ -1,4 +1,4 @@
-"""``yipanqi generate``: synthetic records calibrated to the census (see ``etl.generate``)."""
+"""``yipanqi generate``: synthetic records calibrated to the census (see ``synthetic.generate``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from etl.errors import EtlError
-from etl.generate import GenerateOptions, OutputSpec, load_inputs, write_records
+from synthetic.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 from yipanqi.progress import step_progress
 from yipanqi.settings import load_settings
 

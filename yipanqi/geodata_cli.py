@@ -55,7 +55,7 @@ def info() -> None:
 @geodata_app.command("report")
 def report(as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
     """County polygons, unmatched census codes by reason, census totals and shares on polygons."""
-    from geodata.census import geodata_report
+    from geodata.census_report import geodata_report
 
     result = geodata_report()
     if as_json:

@@ -61,6 +61,7 @@ def run_command(
 ) -> None:
     """Apply a scenario file to the store and write the projected results."""
     from etl.errors import EtlError
+    from etl.scope import NATION
     from planning.errors import ScenarioError
     from planning.export import write_results
     from planning.levers import Attractiveness
@@ -72,12 +73,12 @@ def run_command(
     engine = open_store_or_exit(store)
     try:
         scenario = load_scenario_file(file)
-        baseline = load_baseline(engine, scenario.period)
+        baseline = load_baseline(engine, scenario.period, scope=NATION)
         model = None
         if fit or any(
             isinstance(x, Attractiveness) and x.elasticity is None for x in scenario.levers
         ):
-            from etl.gravity import cached_county_points
+            from geodata.points import cached_county_points
 
             with console.status("fitting the flow model (spint, origin-constrained)"):
                 model = fit_model(baseline, cached_county_points(settings.data_dir / "cache"))

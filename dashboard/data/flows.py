@@ -16,7 +16,7 @@ Terms (DESIGN.md §3, ``etl.aggregate``):
   origin is, ``both`` either; ``net`` pairs the two flows between units a and b (either in the
   selection) into one of persons(a -> b) - persons(b -> a) persons, running from a to b when
   positive (pairs that balance exactly are left out);
-- *small cells*: a flow under the store's threshold is flagged by the store and never shown as a
+- *small cells*: a flow under the store's threshold is flagged by ``etl.marts`` and never shown as a
   number; a net value is suppressed when either of its two flows is a small cell. A total (a sum
   over many flows) is suppressed when it is itself under the threshold;
 - *order and thinning*: publishable flows by persons, largest first (ties by codes), then the
@@ -30,24 +30,48 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
-import shapely
-import sqlalchemy as sa
+from sqlalchemy import Engine
 
 from dashboard import context
 from dashboard.data import geo
+from dashboard.data.od import (
+    DIRECTIONS,
+    FLOW_COLUMNS,
+    OD_COLUMNS,
+    RegionMatrix,
+    Totals,
+    in_provinces,
+    net_pairs,
+    order_flows,
+    place_totals,
+    province_of,
+    region_matrix_of,
+    select_flows,
+    set_totals,
+    suppressed,
+    thin,
+)
 from dashboard.data.store import cached, periods
-from etl import store
+from dashboard.data.store import small_cell_threshold as small_cell_threshold
+from etl import marts
 from etl.records import COHORTS
+from etl.scope import Scope
+from geodata.points import layer_points
+
+__all__ = [
+    "DIRECTIONS", "FLOW_COLUMNS", "LEVELS", "OD_COLUMNS", "OTHER_REGION", "TOP_CHOICES",
+    "FlowQuery", "FlowView", "RegionMatrix", "Totals", "available_periods", "flow_view",
+    "focus_for_level", "in_provinces", "net_pairs", "order_flows", "parse_query",
+    "place_totals", "province_of", "province_regions", "provinces_of_regions", "query_params",
+    "read_od", "region_codes", "region_matrix", "region_matrix_of", "region_names",
+    "select_flows", "set_totals", "small_cell_threshold", "suppressed", "thin", "unit_codes",
+    "unit_points", "units_by_level", "valid_regions", "with_focus",
+]  # fmt: skip
 
 LEVELS = ("province", "prefecture", "county")
-DIRECTIONS = ("inflow", "outflow", "both", "net")
 TOP_CHOICES = (50, 200, 500, 2000)
-OTHER_REGION = store.OTHER_REGION
-OD_COLUMNS = ["origin_code", "destination_code", "persons", "is_within", "small_cell"]
-FLOW_COLUMNS = ["origin_code", "destination_code", "persons", "small_cell", "group"]
-"""Columns of a selection: ``group`` is ``in`` (into the focus), ``out`` (from it) or ``flow``."""
+OTHER_REGION = marts.OTHER_REGION
 
 
 @dataclass(frozen=True)
@@ -64,26 +88,6 @@ class FlowQuery:
 
 
 @dataclass(frozen=True)
-class Totals:
-    """Persons of a focused place or a set of units, between units only (within flows apart).
-
-    For a place: ``inflow`` from every other unit, ``outflow`` to every other unit. For a set of
-    regions: ``inflow`` from units outside the set, ``outflow`` to units outside it, ``among``
-    between different units inside it. ``within`` is the persons of within flows (the diagonal).
-    """
-
-    inflow: int
-    outflow: int
-    within: int
-    among: int | None = None
-
-    @property
-    def net(self) -> int:
-        """Net inflow: persons in minus persons out."""
-        return self.inflow - self.outflow
-
-
-@dataclass(frozen=True)
 class FlowView:
     """Everything the page draws for one query: the thinned flows and the totals."""
 
@@ -92,138 +96,6 @@ class FlowView:
     n_selected: int  # flows of the selection before thinning
     totals: Totals
     threshold: int
-
-
-# --- pure functions over an OD table (OD_COLUMNS) -----------------------------------------------
-
-
-def province_of(codes: pd.Series) -> pd.Series:
-    """Province adcode of each unit adcode (its first two digits, then ``0000``)."""
-    return codes.str.slice(0, 2) + "0000"
-
-
-def in_provinces(codes: pd.Series, provinces: Iterable[str]) -> np.ndarray:
-    """True where a unit's province is one of ``provinces``."""
-    return province_of(codes).isin(set(provinces)).to_numpy()
-
-
-def select_flows(
-    od: pd.DataFrame,
-    direction: str,
-    *,
-    focus: str | None = None,
-    provinces: Iterable[str] = (),
-) -> pd.DataFrame:
-    """Between-unit flows of a selection, in ``FLOW_COLUMNS`` (not ordered, not thinned).
-
-    With ``focus`` the selection is that unit; otherwise the units whose province is in
-    ``provinces``. ``direction`` is one of ``DIRECTIONS`` (see the module docstring).
-    """
-    if direction not in DIRECTIONS:
-        raise ValueError(f"unknown direction {direction!r}; one of {DIRECTIONS}")
-    between = od[~od["is_within"].to_numpy()]
-    if focus is not None:
-        to_sel = (between["destination_code"] == focus).to_numpy()
-        from_sel = (between["origin_code"] == focus).to_numpy()
-    else:
-        provinces = set(provinces)
-        to_sel = in_provinces(between["destination_code"], provinces)
-        from_sel = in_provinces(between["origin_code"], provinces)
-    keep = {"inflow": to_sel, "outflow": from_sel}.get(direction, to_sel | from_sel)
-    chosen = between[keep]
-    out = chosen[["origin_code", "destination_code", "persons", "small_cell"]].reset_index(
-        drop=True
-    )
-    if direction == "net":
-        out = net_pairs(out)
-    if focus is None:
-        out["group"] = "flow"
-    else:
-        out["group"] = np.where(out["destination_code"] == focus, "in", "out")
-    return out[FLOW_COLUMNS]
-
-
-def net_pairs(flows: pd.DataFrame) -> pd.DataFrame:
-    """Each pair of units once, as persons(a -> b) - persons(b -> a) running the positive way.
-
-    ``small_cell`` is True when either of the two flows is a small cell; balanced pairs are dropped.
-    """
-    a = flows["origin_code"].to_numpy()
-    b = flows["destination_code"].to_numpy()
-    forward = a < b
-    key = pd.DataFrame(
-        {
-            "lo": np.where(forward, a, b),
-            "hi": np.where(forward, b, a),
-            "signed": np.where(forward, 1, -1) * flows["persons"].to_numpy(dtype="int64"),
-            "small": flows["small_cell"].to_numpy(dtype=bool),
-        }
-    )
-    pairs = key.groupby(["lo", "hi"], sort=False, as_index=False).agg(
-        signed=("signed", "sum"), small=("small", "any")
-    )
-    pairs = pairs[pairs["signed"] != 0]
-    positive = pairs["signed"].to_numpy() > 0
-    return pd.DataFrame(
-        {
-            "origin_code": np.where(positive, pairs["lo"], pairs["hi"]),
-            "destination_code": np.where(positive, pairs["hi"], pairs["lo"]),
-            "persons": np.abs(pairs["signed"].to_numpy()).astype("int64"),
-            "small_cell": pairs["small"].to_numpy(dtype=bool),
-        }
-    )
-
-
-def order_flows(flows: pd.DataFrame) -> pd.DataFrame:
-    """Publishable flows by persons (largest first, ties by codes), then small cells by codes."""
-    sort_persons = np.where(
-        flows["small_cell"].to_numpy(dtype=bool), 0, flows["persons"].to_numpy()
-    )
-    keyed = flows.assign(_small=flows["small_cell"].astype(bool), _persons=sort_persons)
-    keyed = keyed.sort_values(
-        ["_small", "_persons", "origin_code", "destination_code"],
-        ascending=[True, False, True, True],
-        kind="stable",
-    )
-    return keyed.drop(columns=["_small", "_persons"]).reset_index(drop=True)
-
-
-def thin(flows: pd.DataFrame, top: int) -> pd.DataFrame:
-    """The first ``top`` flows in the order of ``order_flows``."""
-    return order_flows(flows).head(int(top)).reset_index(drop=True)
-
-
-def place_totals(od: pd.DataFrame, code: str) -> Totals:
-    """In, out and within persons of one unit (with every other unit)."""
-    origin = (od["origin_code"] == code).to_numpy()
-    destination = (od["destination_code"] == code).to_numpy()
-    within = od["is_within"].to_numpy(dtype=bool)
-    persons = od["persons"].to_numpy(dtype="int64")
-    return Totals(
-        inflow=int(persons[destination & ~within].sum()),
-        outflow=int(persons[origin & ~within].sum()),
-        within=int(persons[origin & within].sum()),
-    )
-
-
-def set_totals(od: pd.DataFrame, provinces: Iterable[str]) -> Totals:
-    """Persons into, out of and among the units of a set of provinces, and within its units."""
-    provinces = set(provinces)
-    origin = in_provinces(od["origin_code"], provinces)
-    destination = in_provinces(od["destination_code"], provinces)
-    within = od["is_within"].to_numpy(dtype=bool)
-    persons = od["persons"].to_numpy(dtype="int64")
-    return Totals(
-        inflow=int(persons[destination & ~origin].sum()),
-        outflow=int(persons[origin & ~destination].sum()),
-        within=int(persons[origin & within].sum()),
-        among=int(persons[origin & destination & ~within].sum()),
-    )
-
-
-def suppressed(value: int, threshold: int) -> bool:
-    """A count under the small-cell threshold (zero is not a small cell: nobody is disclosed)."""
-    return 0 < abs(value) < threshold
 
 
 def focus_for_level(code: str | None, level: str, units: Mapping[str, Sequence[str]]) -> str | None:
@@ -244,37 +116,6 @@ def focus_for_level(code: str | None, level: str, units: Mapping[str, Sequence[s
     return None
 
 
-# --- the region-to-region matrix ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RegionMatrix:
-    """Persons from each region (rows: origin) to each region (columns: destination).
-
-    The diagonal holds each region's within flows (between its own units, and the intra-county
-    movers), which are never part of between-region totals. A province in two regions counts in
-    both, so rows do not add up to the national total.
-    """
-
-    codes: tuple[str, ...]
-    persons: np.ndarray  # int64, shape (n, n)
-    small_cell: np.ndarray  # bool, shape (n, n)
-
-
-def region_matrix_of(rollup: pd.DataFrame, codes: Sequence[str], threshold: int) -> RegionMatrix:
-    """The matrix of a region-level rollup (``origin_code, destination_code, persons``)."""
-    grid = (
-        rollup.pivot_table(
-            index="origin_code", columns="destination_code", values="persons", aggfunc="sum"
-        )
-        .reindex(index=list(codes), columns=list(codes))
-        .fillna(0)
-        .to_numpy(dtype="int64")
-    )
-    small = (grid > 0) & (grid < threshold)
-    return RegionMatrix(tuple(codes), grid, small)
-
-
 # --- reads (cached per data version) ------------------------------------------------------------
 
 
@@ -284,31 +125,8 @@ def read_od(period: str, cohort: str, level: str) -> pd.DataFrame:
 
 
 @cached(maxsize=16)
-def _read_od(engine: sa.Engine, period: str, cohort: str, level: str) -> pd.DataFrame:
-    if level == "county":
-        data = store.read_county_pairs(engine, period, cohort).rename(
-            columns={
-                "hukou_code": "origin_code",
-                "residence_code": "destination_code",
-                "is_diagonal": "is_within",
-            }
-        )
-        data["small_cell"] = data["persons"] < small_cell_threshold()
-    else:
-        data = store.read_flows(engine, period, cohort, level)
-    data = data[OD_COLUMNS].copy()
-    data["persons"] = data["persons"].astype("int64")
-    return data
-
-
-def small_cell_threshold() -> int:
-    """The threshold the store's small cells were flagged with."""
-    return _threshold()
-
-
-@cached(maxsize=2)
-def _threshold(engine: sa.Engine) -> int:
-    return int(store.meta(engine, "small_cell_threshold") or 0)
+def _read_od(engine: Engine, period: str, cohort: str, level: str, *, scope: Scope) -> pd.DataFrame:
+    return marts.read_pairs(engine, period, cohort, level, scope=scope)
 
 
 def region_matrix(period: str, cohort: str) -> RegionMatrix:
@@ -365,19 +183,16 @@ def _county_prefecture() -> dict[str, str]:
 
 
 def unit_points(level: str) -> dict[str, tuple[float, float]]:
-    """A point inside each unit (``point_on_surface``, lon/lat rounded to 0.001 degree)."""
+    """A point inside each unit (``geodata.points``, lon/lat rounded to 0.001 degree)."""
     return _unit_points(str(context.current().layers.root), level)
 
 
 @lru_cache(maxsize=8)
 def _unit_points(root: str, level: str) -> dict[str, tuple[float, float]]:
-    layer = context.current().layers.read(level)
-    points = shapely.point_on_surface(layer.geometry.to_numpy())
-    x = np.round(shapely.get_x(points), 3)
-    y = np.round(shapely.get_y(points), 3)
+    points = layer_points(context.current().layers, level, decimals=3)
     return {
         code: (float(lon), float(lat))
-        for code, lon, lat in zip(layer["adcode"].astype(str), x, y, strict=True)
+        for code, lon, lat in zip(points["code"], points["lon"], points["lat"], strict=True)
     }
 
 

@@ -4,12 +4,16 @@ Measures (``MEASURES``):
 - ``inflow`` / ``outflow``: floating persons (cohort ``all``) living in / registered in the unit,
   between units only (the diagonal or *within* flows are never part of them); ``net`` = in - out;
 - ``inflow_per_1000``: inflow per 1,000 residents (2010 census resident population of the unit);
-- each coverage indicator (its flag name): rate = numerator / denominator on the indicator's side;
+- each coverage indicator (its flag name): its ratio (``etl.indicators``) on the indicator's side;
 - ``census2020_inter_share`` / ``census2010_inter_share``: the census share of residents registered
   in another province (省外 人户分离人口 / 常住人口), the same in every period.
 
 A value whose count (inflow or outflow persons, or the indicator's denominator) is under the
-store's small-cell threshold is *suppressed*: shown as such, never as a number.
+store's small-cell threshold is *suppressed*: shown as such, never as a number (for a ratio, a
+denominator of 0 is no data rather than suppressed).
+
+Headlines (``headlines``) are the reader's scope's: for the nation, every floating person of the
+period, the between-county movers and the inter-province ones (``etl.marts.read_period_totals``).
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
+from sqlalchemy import Engine
 
 from dashboard.data import geo
-from dashboard.data.store import cached
-from etl import store
-from etl.records import INDICATOR_BY_FLAG, INDICATORS
+from dashboard.data.store import cached, small_cell_threshold
+from etl import indicators, marts
+from etl.indicators import INDICATOR_BY_FLAG, INDICATORS
+from etl.scope import Scope
 from geodata import census
 
 LEVELS = ("province", "prefecture", "county")
@@ -56,28 +61,25 @@ def unit_codes(level: str) -> list[str]:
 
 
 def threshold() -> int:
-    return _threshold()
-
-
-@cached()
-def _threshold(engine: sa.Engine) -> int:
-    return int(store.meta(engine, "small_cell_threshold") or 0)
+    return small_cell_threshold()
 
 
 @cached(maxsize=8)
-def flow_totals(engine: sa.Engine, level: str) -> pd.DataFrame:
-    """``period, code, inflow, outflow`` for every unit and period (cohort all, between units)."""
-    return store.read_unit_flows(engine, level)[["period", "code", "inflow", "outflow"]]
+def flow_totals(engine: Engine, level: str, *, scope: Scope) -> pd.DataFrame:
+    """``period, unit_code, inflow, outflow`` for every unit and period (cohort all, between
+    units)."""
+    return marts.read_unit_flows(engine, level, scope=scope)[
+        ["period", "unit_code", "inflow", "outflow"]
+    ]
 
 
 @cached(maxsize=32)
-def coverage_totals(engine: sa.Engine, level: str, flag: str) -> pd.DataFrame:
-    """``period, code, numerator, denominator`` of one indicator at a level, every period."""
-    data = store.read_coverage(engine, indicator=flag, level=level)
-    data = data[data["side"] == INDICATOR_BY_FLAG[flag].side]
-    return data.rename(columns={f"{level}_code": "code"})[
-        ["period", "code", "numerator", "denominator"]
-    ]
+def coverage_totals(engine: Engine, level: str, flag: str, *, scope: Scope) -> pd.DataFrame:
+    """``period, unit_code, numerator, denominator`` of one indicator at a level, every period."""
+    data = marts.read_coverage(
+        engine, indicator=flag, level=level, side=INDICATOR_BY_FLAG[flag].side, scope=scope
+    )
+    return data[["period", "unit_code", "numerator", "denominator"]]
 
 
 @lru_cache(maxsize=4)
@@ -120,12 +122,11 @@ def measure_values(measure: str, level: str, period: str) -> MeasureValues:
             with np.errstate(invalid="ignore", divide="ignore"):  # NaN: no census population
                 value = inflow / pop * 1000
             numerator, denominator, count = inflow, pop, inflow
-        suppressed = count < small
+        suppressed = indicators.small_cell(count, small)
     else:
         numerator, denominator = num, den
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(denominator > 0, numerator / denominator, np.nan)
-        suppressed = (denominator < small) & (denominator > 0)
+        value = indicators.ratio(numerator, denominator)
+        suppressed = indicators.withheld(denominator, small)
     return MeasureValues(
         codes,
         np.asarray(value, dtype=float),
@@ -152,13 +153,13 @@ def _census_share(year: int, level: str, codes: tuple[str, ...]) -> MeasureValue
 def _counts(measure: str, level: str, period: str, codes: list[str]):
     if measure in FLOW_MEASURES:
         totals = flow_totals(level)
-        now = totals[totals["period"] == period].set_index("code").reindex(codes)
+        now = totals[totals["period"] == period].set_index("unit_code").reindex(codes)
         return (
             now["inflow"].fillna(0).to_numpy(float),
             now["outflow"].fillna(0).to_numpy(float),
         ), None
     totals = coverage_totals(level, measure)
-    now = totals[totals["period"] == period].set_index("code").reindex(codes)
+    now = totals[totals["period"] == period].set_index("unit_code").reindex(codes)
     return now["numerator"].to_numpy(float), now["denominator"].to_numpy(float)
 
 
@@ -176,62 +177,69 @@ def all_period_values(measure: str, level: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Headline:
-    """National figure of a period: an indicator's rate against its target, and the gap in people."""
+    """An indicator over a scope in a period: its summed numerator and denominator, with the
+    ratio, target, gap in people and "at target" of ``etl.indicators``."""
 
     flag: str
     numerator: int
     denominator: int
-    target: float
+
+    @property
+    def target(self) -> float:
+        return INDICATOR_BY_FLAG[self.flag].target
 
     @property
     def rate(self) -> float:
-        return self.numerator / self.denominator if self.denominator else float("nan")
+        """Numerator per person of the denominator; NaN without a denominator."""
+        return float(indicators.ratio(self.numerator, self.denominator))
 
     @property
     def gap_people(self) -> int:
-        """Persons who would have to be served to reach the target: ceil(target x den) - num, >= 0."""
-        return max(0, int(np.ceil(self.target * self.denominator - 1e-9)) - self.numerator)
+        """Persons who would have to be served to reach the target (0 at target)."""
+        return int(indicators.gap(self.numerator, self.denominator, self.bp))
+
+    @property
+    def at_target(self) -> bool:
+        return bool(indicators.at_target(self.numerator, self.denominator, self.bp))
+
+    @property
+    def bp(self) -> int:
+        """The target in basis points."""
+        return INDICATOR_BY_FLAG[self.flag].target_bp
+
+
+def headline_rows(sums: pd.DataFrame) -> tuple[Headline, ...]:
+    """Every indicator, in ``INDICATORS`` order, from coverage sums (``etl.marts.coverage_sums``
+    of one period): on its own side; 0/0 where it has no row."""
+    rows = []
+    for indicator in INDICATORS:
+        match = sums[(sums["indicator"] == indicator.flag) & (sums["side"] == indicator.side)]
+        rows.append(
+            Headline(indicator.flag, int(match["numerator"].sum()), int(match["denominator"].sum()))
+        )
+    return tuple(rows)
 
 
 def headlines(period: str) -> tuple[dict[str, float], list[Headline]]:
-    """(``persons``, ``between``, ``inter_province`` counts of the period; each indicator nationally)."""
+    """(``persons``, ``between``, ``inter_province`` counts of the period; each indicator over
+    the reader's scope)."""
     return _headlines(period)
 
 
 @cached(maxsize=64)
-def _headlines(engine: sa.Engine, period: str) -> tuple[dict[str, float], list[Headline]]:
-    flows = store.flows
-    query = sa.select(
-        sa.func.sum(flows.c.persons_all).label("between"),
-        sa.func.sum(sa.case((flows.c.is_inter_province, flows.c.persons_all), else_=0)).label(
-            "inter"
-        ),
-    ).where(flows.c.period == period, sa.not_(flows.c.is_diagonal))
-    with engine.connect() as conn:
-        between, inter = conn.execute(query).one()
-        persons = conn.execute(
-            sa.select(store.period_totals.c.persons).where(store.period_totals.c.period == period)
-        ).scalar_one_or_none()
-        cov = pd.read_sql_query(
-            sa.select(
-                store.coverage.c.side,
-                store.coverage.c.indicator,
-                sa.func.sum(store.coverage.c.numerator).label("numerator"),
-                sa.func.sum(store.coverage.c.denominator).label("denominator"),
-            )
-            .where(store.coverage.c.period == period)
-            .group_by(store.coverage.c.side, store.coverage.c.indicator),
-            conn,
-        )
-    rows = []
-    for indicator in INDICATORS:
-        match = cov[(cov["indicator"] == indicator.flag) & (cov["side"] == indicator.side)]
-        num = int(match["numerator"].sum()) if len(match) else 0
-        den = int(match["denominator"].sum()) if len(match) else 0
-        rows.append(Headline(indicator.flag, num, den, indicator.target))
+def _headlines(
+    engine: Engine, period: str, *, scope: Scope
+) -> tuple[dict[str, float], list[Headline]]:
+    totals = period_totals().set_index("period")
+    row = totals.loc[period] if period in totals.index else None
     counts = {
-        "persons": float(persons or 0),
-        "between": float(between or 0),
-        "inter_province": float(inter or 0),
+        name: float(row[name]) if row is not None else 0.0
+        for name in ("persons", "between", "inter_province")
     }
-    return counts, rows
+    return counts, list(headline_rows(marts.coverage_sums(engine, period, scope=scope)))
+
+
+@cached(maxsize=4)
+def period_totals(engine: Engine, *, scope: Scope) -> pd.DataFrame:
+    """``period, persons, between, inter_province`` of every period (``etl.marts``)."""
+    return marts.read_period_totals(engine, scope=scope)

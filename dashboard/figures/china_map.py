@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard import theme
+from dashboard.i18n import wide_space
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def china_choropleth(
     layout["annotations"].insert(
         0,
         {
-            "text": f"<span style='color:{theme.NO_DATA_SWATCH}'>■</span> {no_data_label}　"
+            "text": f"<span style='color:{theme.NO_DATA_SWATCH}'>■</span> {no_data_label}{wide_space()}"
             f"<span style='color:{theme.OUTSIDE_COVERAGE}'>■</span> {outside_label}",
             "showarrow": False,
             "xref": "paper",

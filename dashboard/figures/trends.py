@@ -14,7 +14,8 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.figures.bullets import BAR_COLOR, COMPARISON_STYLES
-from dashboard.i18n import indicator_name, t, text
+from dashboard.formatting import percent
+from dashboard.i18n import _, indicator_name, t
 from etl.records import FIRST_PERIOD as FIRST
 from etl.records import INDICATORS
 from etl.records import LAST_PERIOD as LAST
@@ -24,15 +25,10 @@ COLUMNS = 3
 DASHES = ("dash", "dot", "dashdot")
 FLOW_COLORS = {"inflow": "#08519c", "outflow": "#e6550d"}
 
-STRINGS = {
-    "flows_title": {"zh": "流入与流出人数（按月）", "en": "Persons flowing in and out, by month"},
-}
-
 
 def indicator_trends(
     series: Sequence[tuple[str, pd.DataFrame]],
     *,
-    lang: str,
     period: str | None = None,
     height: int = 560,
 ) -> dict:
@@ -93,7 +89,7 @@ def indicator_trends(
                 "y": [indicator.target, indicator.target],
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
-                "name": t("target", lang),
+                "name": t("target"),
                 "legendgroup": "target",
                 "showlegend": k == 0,
                 "line": {"color": TARGET_LINE, "width": 1.5, "dash": "dash"},
@@ -123,7 +119,7 @@ def indicator_trends(
         }
         layout["annotations"].append(
             {
-                "text": f"<b>{indicator_name(indicator.flag, lang)}</b> ≥{indicator.target:.0%}",
+                "text": f"<b>{indicator_name(indicator.flag)}</b> ≥{percent(indicator.target, 0)}",
                 "xref": "paper", "yref": "paper", "x": x0, "y": y1 + 0.01,
                 "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 12},
             }
@@ -137,7 +133,6 @@ def flow_trend(
     totals: pd.DataFrame,
     *,
     area_name: str,
-    lang: str,
     period: str | None = None,
     height: int = 300,
 ) -> dict:
@@ -153,14 +148,15 @@ def flow_trend(
                 "marker": {"size": 4},
                 "x": [f"{p}-01" for p in totals["period"]],
                 "y": [None if pd.isna(v) else int(v) for v in values],
-                "name": t(key, lang),
+                "name": t(key),
                 "line": {"color": FLOW_COLORS[key], "width": 2.5},
                 "connectgaps": False,
-                "hovertemplate": f"{t(key, lang)}: %{{y:,}} {t('persons', lang)}<extra></extra>",
+                "hovertemplate": f"{t(key)}: %{{y:,}} {t('persons')}<extra></extra>",
             }
         )
+    title = _("Persons flowing in and out, by month")
     layout = {
-        "title": {"text": f"{area_name} · {text(STRINGS, 'flows_title', lang)}", "x": 0.01,
+        "title": {"text": f"{area_name} · {title}", "x": 0.01,
                   "y": 0.98, "yanchor": "top", "font": {"size": 14}},
         "height": height,
         "margin": {"l": 48, "r": 16, "t": 72, "b": 32},

@@ -1,4 +1,5 @@
-"""Default storyboards: one per collaboration region, written from the data when none is saved.
+"""Default storyboards: one per collaboration region and language, written from the data when none
+is saved (named by the region's code, ``-en`` appended for the English one).
 
 Each has four slides for the latest period: the region's inflow and certificate verification; the
 verification rate by prefecture; the region's weakest indicator (furthest below its target); and
@@ -9,20 +10,28 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from dashboard.i18n import indicator_name
+from dashboard.formatting import percent
+from dashboard.i18n import LANGS, _, current_language, indicator_name, language, pick
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, View
 from dashboard.story.narrative import figures, latest_period, units_at_target
+from etl.scope import Scope
 from geodata.regions import Region, RegionConfig
+
+NAME_SUFFIX = {"zh": "", "en": "-en"}
+"""What a default storyboard's name adds to its region's code, by language."""
 
 
 def default_storyboard(
-    engine: sa.Engine, region: Region, regions: RegionConfig, period: str
+    engine: sa.Engine, region: Region, regions: RegionConfig, period: str, *, scope: Scope
 ) -> Storyboard:
+    """The region's default storyboard in the current language."""
     base = View(page="overview", region=region.code, period=period)
-    fig = figures(engine, base, regions)
+    fig = figures(engine, base, regions, scope=scope)
     verified = fig.indicator("cert_verified")
-    at, total = units_at_target(engine, fig.scope.county_codes, period, "cert_verified")
+    at, total = units_at_target(
+        engine, fig.scope.county_codes, period, "cert_verified", scope=scope
+    )
     slides = [
         Slide(
             View(
@@ -32,8 +41,12 @@ def default_storyboard(
                 measure="inflow",
                 period=period,
             ),
-            f"{region.name_zh}：流入人口与婚育证明验证",
-            f"婚育证明验证率 {verified.rate:.1%}，目标 {verified.target:.0%}",
+            _("{region}: inflow and certificate verification").format(
+                region=pick(region.name_zh, region.name_en)
+            ),
+            _("Certificate verification rate {rate}, target {target}").format(
+                rate=percent(verified.rate), target=percent(verified.target, 0)
+            ),
         ),
         Slide(
             View(
@@ -43,13 +56,13 @@ def default_storyboard(
                 measure="cert_verified",
                 period=period,
             ),
-            "婚育证明验证率（地市）",
-            f"{total} 个地市中 {at} 个达到 98% 目标",
+            _("Certificate verification rate (prefectures)"),
+            _("{at} of {total} prefectures at the 98% target").format(at=at, total=total),
         ),
     ]
     weakest = fig.weakest()
     if weakest is not None:
-        name = indicator_name(weakest.flag, "zh")
+        name = indicator_name(weakest.flag)
         slides.append(
             Slide(
                 View(
@@ -59,8 +72,10 @@ def default_storyboard(
                     measure=weakest.flag,
                     period=period,
                 ),
-                f"差距最大的指标：{name}",
-                f"{name} {weakest.rate:.1%}，目标 {weakest.target:.0%}",
+                _("Furthest below target: {name}").format(name=name),
+                _("{name} {rate}, target {target}").format(
+                    name=name, rate=percent(weakest.rate), target=percent(weakest.target, 0)
+                ),
             )
         )
     provinces = set(region.province_codes)
@@ -76,8 +91,8 @@ def default_storyboard(
                     period=period,
                     area=pilot.code,
                 ),
-                f"试点：{pilot.name_zh}",
-                "先行先试地区的婚育证明验证",
+                _("Pilot: {name}").format(name=pick(pilot.name_zh, pilot.name_en)),
+                _("Certificate verification in a pilot area"),
             )
         )
     if not pilots:
@@ -90,21 +105,26 @@ def default_storyboard(
                     measure="cert_issued",
                     period=period,
                 ),
-                "户籍地：婚育证明办证率（地市）",
-                "流出地办证是流入地验证的前提",
+                _("Origins: certificate issuance rate (prefectures)"),
+                _("Issuance at the origin comes before verification at the destination"),
             )
         )
-    return Storyboard(region.code, tuple(slides))
+    return Storyboard(region.code + NAME_SUFFIX[current_language()], tuple(slides))
 
 
-def ensure_defaults(engine: sa.Engine, regions: RegionConfig) -> list[str]:
-    """Save a default storyboard per region when no storyboard is saved; the saved names."""
+def ensure_defaults(engine: sa.Engine, regions: RegionConfig, *, scope: Scope) -> list[str]:
+    """Save a default storyboard per region and language when no storyboard is saved; the saved
+    names
+    (written from the marts as ``scope`` sees them)."""
     names = storage.list_storyboards(engine)
     if names:
         return names
-    period = latest_period(engine)
+    period = latest_period(engine, scope=scope)
     if not period:
         return []
-    for region in regions.regions:
-        storage.save_storyboard(engine, default_storyboard(engine, region, regions, period))
+    for lang in LANGS:
+        with language(lang):
+            for region in regions.regions:
+                board = default_storyboard(engine, region, regions, period, scope=scope)
+                storage.save_storyboard(engine, board)
     return storage.list_storyboards(engine)

@@ -1,32 +1,34 @@
-"""The narrative of a slide, written from the store for the slide's scope and period.
+"""The narrative of a slide, written from the store's marts for the slide's place and period.
 
 Definitions (also in ``docs/presentation.md``):
 
-- *scope*: the set of counties a slide speaks of: the counties of the collaboration region's member
-  provinces, or of an area (a county, prefecture or province code), or every county (national).
-- *inflow* of a scope: floating persons (cohort ``all``) in the period's county flows whose
+- *place* (the slide's scope in ``docs/presentation.md``): the set of counties a slide speaks of:
+  the counties of the collaboration region's member provinces, or of an area (a county,
+  prefecture or province code), or every county (national). Only counties inside the reader's
+  scope (``etl.scope``, passed to every read) are ever read.
+- *inflow* of a place: floating persons (cohort ``all``) in the period's county flows whose
   residence county is in the scope and whose registration (hukou) county is outside it. For a region
   that is the number of people who came from outside the region; moves inside the region (and the
   intra-county diagonal) are not counted. For the nation (no outside) it is every between-county
   mover (跨县流动人口).
-- an indicator's *rate* in a scope: the sum of its numerators over the scope's counties per person
+- an indicator's *rate* in a place: the sum of its numerators over the place's counties per person
   of the sum of its denominators (on the indicator's side: residence for inflow indicators,
-  registration for the certificate issuance rate); the *gap* is the persons still to be served to
-  reach the target, ``ceil(target x denominator) - numerator`` (0 when at target).
+  registration for the certificate issuance rate); rate, gap and "at target" are those of
+  ``etl.indicators`` (``dashboard.data.overview.Headline``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-import sqlalchemy as sa
+from sqlalchemy import Engine
 
-from dashboard.data.overview import Headline
+from dashboard.data.overview import Headline, headline_rows
 from dashboard.i18n import indicator_name, lang_of, number
 from dashboard.story.model import View
-from etl import store
-from etl.records import INDICATOR_BY_FLAG, INDICATORS
+from etl import indicators, marts
+from etl.indicators import INDICATOR_BY_FLAG
+from etl.scope import Scope
 from geodata.regions import RegionConfig
 from geodata.romanize import unit_names_en
 
@@ -34,7 +36,7 @@ DEFAULT_INDICATOR = "cert_verified"
 
 
 @dataclass(frozen=True)
-class Scope:
+class Place:
     """The counties a slide speaks of, and their name."""
 
     code: str
@@ -48,9 +50,9 @@ class Scope:
 
 @dataclass(frozen=True)
 class Figures:
-    """A scope's numbers in one period: inflow persons and every indicator against its target."""
+    """A place's numbers in one period: inflow persons and every indicator against its target."""
 
-    scope: Scope
+    scope: Place
     period: str
     inflow: int
     indicators: tuple[Headline, ...]
@@ -64,9 +66,10 @@ class Figures:
         return min(rows, key=lambda h: h.rate - h.target) if rows else None
 
 
-def scope_of(engine: sa.Engine, view: View, regions: RegionConfig) -> Scope:
-    """The scope of a view: its area, else its region, else the nation."""
-    units = store.read_units(engine)
+def scope_of(engine: Engine, view: View, regions: RegionConfig, *, scope: Scope) -> Place:
+    """The place of a view: its area, else its region, else the nation (the counties of each
+    inside the reader's ``scope``)."""
+    units = marts.read_units(engine, scope=scope)
     if view.area:
         mask = (
             (units["county_code"] == view.area)
@@ -82,83 +85,71 @@ def scope_of(engine: sa.Engine, view: View, regions: RegionConfig) -> Scope:
             names.update(zip(units["province_code"], units["province_name"], strict=True))
             zh = names.get(view.area, view.area)
             en = unit_names_en(units).get(view.area) or zh
-        return Scope(view.area, zh, en, frozenset(units.loc[mask, "county_code"]))
+        return Place(view.area, zh, en, frozenset(units.loc[mask, "county_code"]))
     if view.region in {r.code for r in regions.regions}:  # a removed region: national
         region = regions.region(view.region)
         mask = units["province_code"].isin(region.province_codes)
-        return Scope(
+        return Place(
             region.code, region.name_zh, region.name_en, frozenset(units.loc[mask, "county_code"])
         )
-    return Scope("", "全国", "China", frozenset(units["county_code"]))
+    return Place("", "全国", "China", frozenset(units["county_code"]))
 
 
-def latest_period(engine: sa.Engine) -> str:
-    found = store.periods(engine)
+def latest_period(engine: Engine, *, scope: Scope) -> str:
+    found = marts.periods(engine, scope=scope)
     return found[-1] if found else ""
 
 
-def inflow_persons(engine: sa.Engine, counties: frozenset[str], period: str) -> int:
+def inflow_persons(engine: Engine, counties: frozenset[str], period: str, *, scope: Scope) -> int:
     """Persons living in ``counties`` whose registration county is outside them (see module)."""
-    f = store.flows
-    query = sa.select(f.c.hukou_code, f.c.residence_code, f.c.persons_all).where(
-        f.c.period == period, sa.not_(f.c.is_diagonal)
-    )
-    with engine.connect() as conn:
-        data = pd.read_sql_query(query, conn)
-    inside = data["residence_code"].isin(counties) & ~data["hukou_code"].isin(counties)
-    if data["hukou_code"].isin(counties).all():  # the nation: no outside, every mover counts
-        inside = data["residence_code"].isin(counties)
-    return int(data.loc[inside, "persons_all"].sum())
+    data = marts.read_pairs(engine, period, "all", "county", scope=scope)
+    data = data[~data["is_within"]]
+    inside = data["destination_code"].isin(counties) & ~data["origin_code"].isin(counties)
+    if data["origin_code"].isin(counties).all():  # the nation: no outside, every mover counts
+        inside = data["destination_code"].isin(counties)
+    return int(data.loc[inside, "persons"].sum())
 
 
 def indicator_counts(
-    engine: sa.Engine, counties: frozenset[str], period: str
+    engine: Engine, counties: frozenset[str], period: str, *, scope: Scope
 ) -> tuple[Headline, ...]:
     """Every indicator's summed numerator and denominator over ``counties`` on its side."""
-    c = store.coverage
-    query = sa.select(
-        c.c.county_code, c.c.side, c.c.indicator, c.c.numerator, c.c.denominator
-    ).where(c.c.period == period)
-    with engine.connect() as conn:
-        data = pd.read_sql_query(query, conn)
-    data = data[data["county_code"].isin(counties)]
-    sums = data.groupby(["indicator", "side"])[["numerator", "denominator"]].sum()
-    rows = []
-    for indicator in INDICATORS:
-        key = (indicator.flag, indicator.side)
-        num, den = (int(v) for v in sums.loc[key]) if key in sums.index else (0, 0)
-        rows.append(Headline(indicator.flag, num, den, indicator.target))
-    return tuple(rows)
+    return headline_rows(marts.coverage_sums(engine, period, scope=scope, counties=counties))
 
 
-def figures(engine: sa.Engine, view: View, regions: RegionConfig) -> Figures:
-    scope = scope_of(engine, view, regions)
-    period = view.period or latest_period(engine)
+def figures(engine: Engine, view: View, regions: RegionConfig, *, scope: Scope) -> Figures:
+    place = scope_of(engine, view, regions, scope=scope)
+    period = view.period or latest_period(engine, scope=scope)
     return Figures(
-        scope,
+        place,
         period,
-        inflow_persons(engine, scope.county_codes, period),
-        indicator_counts(engine, scope.county_codes, period),
+        inflow_persons(engine, place.county_codes, period, scope=scope),
+        indicator_counts(engine, place.county_codes, period, scope=scope),
     )
 
 
 def units_at_target(
-    engine: sa.Engine, counties: frozenset[str], period: str, flag: str, level: str = "prefecture"
+    engine: Engine,
+    counties: frozenset[str],
+    period: str,
+    flag: str,
+    level: str = "prefecture",
+    *,
+    scope: Scope,
 ) -> tuple[int, int]:
-    """(units at or above target, units with data) among the scope's units at ``level``."""
-    data = store.read_coverage(engine, period=period, indicator=flag, level="county")
+    """(units at target, units with data) among the place's units at ``level``: each unit's
+    counties (of ``counties``) summed, then ``etl.indicators.at_target``."""
     indicator = INDICATOR_BY_FLAG[flag]
-    data = data[(data["side"] == indicator.side) & data["county_code"].isin(counties)]
-    if level != "county":
-        units = store.read_units(engine)[["county_code", f"{level}_code"]]
-        data = (
-            data.merge(units, on="county_code")
-            .groupby(f"{level}_code")[["numerator", "denominator"]]
-            .sum()
-        )
-    data = data[data["denominator"] > 0]
-    at = int((data["numerator"] / data["denominator"] >= indicator.target - 1e-12).sum())
-    return at, len(data)
+    data = marts.read_coverage(engine, period, flag, "county", scope=scope, side=indicator.side)
+    data = data[data["unit_code"].isin(counties)]
+    if level == "county":
+        sums = data[["numerator", "denominator"]]
+    else:
+        units = marts.read_units(engine, scope=scope).set_index("county_code")[f"{level}_code"]
+        sums = data.groupby(data["unit_code"].map(units))[["numerator", "denominator"]].sum()
+    sums = sums[sums["denominator"] > 0]
+    at = indicators.at_target(sums["numerator"], sums["denominator"], indicator.target_bp)
+    return int(at.sum()), len(sums)
 
 
 def persons(n: int, lang: str) -> str:
@@ -180,7 +171,7 @@ def sentence(fig: Figures, flag: str, lang: str) -> str:
         parts = [f"{fig.scope.name('zh')}{noun} {persons(fig.inflow, 'zh')}"]
         if row.denominator == 0:
             parts.append(f"{name}无数据")
-        elif row.gap_people == 0:
+        elif row.at_target:
             parts.append(f"{name} {row.rate:.1%}，已达到 {target} 目标")
         else:
             parts.append(
@@ -191,7 +182,7 @@ def sentence(fig: Figures, flag: str, lang: str) -> str:
     text = f"{fig.scope.name('en')}: {noun} {number(fig.inflow, 'en')} persons; {name.lower()} "
     if row.denominator == 0:
         return text + "has no data."
-    if row.gap_people == 0:
+    if row.at_target:
         return text + f"{row.rate:.1%}, at the {target} target."
     return (
         text
@@ -200,15 +191,23 @@ def sentence(fig: Figures, flag: str, lang: str) -> str:
 
 
 def narrative(
-    engine: sa.Engine, view: View, regions: RegionConfig, lang: str, fig: Figures | None = None
+    engine: Engine,
+    view: View,
+    regions: RegionConfig,
+    lang: str,
+    fig: Figures | None = None,
+    *,
+    scope: Scope,
 ) -> list[str]:
     """The slide's narrative: one or two sentences from the data, in ``lang`` (``fig``: the view's
     figures if already read)."""
-    fig = fig or figures(engine, view, regions)
+    fig = fig or figures(engine, view, regions, scope=scope)
     flag = view.measure if view.measure in INDICATOR_BY_FLAG else DEFAULT_INDICATOR
     lines = [sentence(fig, flag, lang)]
     if view.page == "overview" and view.level in ("prefecture", "county"):
-        at, total = units_at_target(engine, fig.scope.county_codes, fig.period, flag, view.level)
+        at, total = units_at_target(
+            engine, fig.scope.county_codes, fig.period, flag, view.level, scope=scope
+        )
         if total:
             if lang_of(lang) == "zh":
                 unit = "地市" if view.level == "prefecture" else "县区"

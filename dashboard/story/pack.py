@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dashboard.data.store import engine, periods
+from dashboard.data.store import current_scope, engine, periods
 from dashboard.export.source import ExportError, MapView, read_lineage, store_context
+from dashboard.i18n import current_language, language
 from dashboard.story.model import Storyboard, StoryboardError
 from dashboard.story.narrative import figures, narrative
 from dashboard.story.slides import (
-    STRINGS,
     effective_view,
+    footer,
     indicator_table,
     load,
     regions,
@@ -81,7 +82,8 @@ def export_storyboard(
         board = _board(name or (names[0] if names else ""))
         lineage = read_lineage(ctx, now)
         date = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
-        slides, jobs = _slides(board, lang, Path(tmp), lineage.data_version, date)
+        with language(lang):
+            slides, jobs = _slides(board, Path(tmp), lineage.data_version, date)
         if map_images is None:
             _render_maps(layers, store_url, jobs)
         else:
@@ -114,9 +116,11 @@ def _render_maps(layers: LayerSet, store_url: str, jobs: list[tuple[MapView, Pat
 
 
 def _slides(
-    board: Storyboard, lang: str, tmp: Path, version: str, date: str
+    board: Storyboard, tmp: Path, version: str, date: str
 ) -> tuple[list[PackSlide], list[tuple[MapView, Path]]]:
-    """The pack's slides, and the maps to draw: one per distinct (measure, level, period)."""
+    """The pack's slides in the current language, and the maps to draw: one per distinct
+    (measure, level, period)."""
+    lang = current_language()
     images: dict[tuple[str, str, str], Path] = {}
     jobs: list[tuple[MapView, Path]] = []
     slides = []
@@ -126,20 +130,16 @@ def _slides(
         if key not in images:
             images[key] = tmp / f"map-{len(images)}.png"
             jobs.append((MapView(view.measure, view.level, view.period, lang), images[key]))
-        fig = figures(engine(), view, regions())
-        s = STRINGS
-        footer = (
-            f"{s['source'][lang]} · {s['period'][lang]} {view.period} · "
-            f"{s['version'][lang]} {version} · {date} · {i + 1} / {len(board.slides)}"
-        )
+        fig = figures(engine(), view, regions(), scope=current_scope())
+        text = f"{footer(view.period, version, date)} · {i + 1} / {len(board.slides)}"
         slides.append(
             PackSlide(
                 slide.title,
                 slide.message,
-                narrative(engine(), view, regions(), lang, fig),
-                indicator_table(fig, view.measure, lang),
+                narrative(engine(), view, regions(), lang, fig, scope=current_scope()),
+                indicator_table(fig, view.measure),
                 images[key],
-                footer,
+                text,
             )
         )
     return slides, jobs

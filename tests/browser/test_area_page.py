@@ -1,6 +1,6 @@
 """The drill-down pages (试点与地区) in a real headless Chromium, over a store of generated records.
 
-The store: synthetic records (``etl.generate``, 2010 census) living in 上海, 江苏, 浙江 and 江西,
+The store: synthetic records (``synthetic.generate``, 2010 census) living in 上海, 江苏, 浙江 and 江西,
 every month 2009-01..2012-12, so trends have four years. The tests follow a pilot from the menu,
 open drill-down URLs, change the period and the map measure, and check what is displayed against
 the store, the URL round trip, the English view and that no request leaves the server.
@@ -12,13 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from etl import generate as gen
-from etl import store
-from etl.gravity import county_points
+from etl import marts, store
 from etl.pipeline import ingest
-from geodata.census import age_sex_structure, county_census
-from geodata.hierarchy import hierarchy_table, province_table
-from geodata.regions import load_regions
+from synthetic import generate as gen
 from tests.browser.conftest import CHROMIUM_ARGS, new_signed_in_context, screenshot, serve_app  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -33,18 +29,7 @@ FONTS = (
 
 def generated_store(root) -> str:
     """A SQLite store of ~200,000 generated records (destinations in four provinces)."""
-    census = county_census(2010)
-    census = census[census["province_code"].isin(PROVINCES)]
-    age_sex = age_sex_structure(2010)
-    age_sex = age_sex[age_sex["county_code"].isin(census["county_code"])]
-    h = hierarchy_table()
-    regions = load_regions(
-        None, province_table(), set(h["county_code"]) | set(h["prefecture_code"])
-    )
-    inputs = gen.build_inputs(
-        census, age_sex, county_points(county_codes=census["county_code"]), h,
-        regions.membership(), [p.code for p in regions.pilots],
-    )  # fmt: skip
+    inputs = gen.province_inputs(2010, PROVINCES)
     records = root / "records.parquet"
     gen.write_records(inputs, gen.GenerateOptions(fraction=1e-4, seed=3), gen.OutputSpec(records))
     url = f"sqlite:///{root / 'store.sqlite'}"
@@ -102,13 +87,10 @@ def store_inflow(url: str, period: str, level: str, code: str) -> int:
     """Persons living in the unit and registered outside it, read from the store."""
     engine = store.open_store(url)
     try:
-        flows = store.read_flows(engine, period, "all", level)
+        flows = marts.read_flows(engine, period, "all", level, scope=marts.NATION)
     finally:
         engine.dispose()
-    if level == "county":
-        rows = flows[(flows["residence_code"] == code) & ~flows["is_diagonal"]]
-    else:
-        rows = flows[(flows["destination_code"] == code) & ~flows["is_within"]]
+    rows = flows[(flows["destination_code"] == code) & ~flows["is_within"]]
     return int(rows["persons"].sum())
 
 
@@ -132,7 +114,7 @@ def test_menu_leads_to_pudong_whose_inflow_equals_the_store(area_page, area_stor
     page.wait_for_url("**/area/310115")
     wait_for_area(page)
     engine = store.open_store(area_store)
-    latest = store.periods(engine)[-1]
+    latest = marts.periods(engine, scope=marts.NATION)[-1]
     engine.dispose()
     inflow = store_inflow(area_store, latest, "county", "310115")
     assert inflow > 10 and shown_value(page, "inflow") == str(inflow)

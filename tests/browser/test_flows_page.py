@@ -26,6 +26,9 @@ PUDONG = "310115"
 LATEST = DEMO_PERIODS[1]
 
 
+GRID_ROWS = "#flows-table .ag-center-cols-container [role=row]"  # rows of the grid's page
+
+
 def open_flows(page, live_server, query: str = "") -> None:
     page.goto(live_server + "/flows" + query)
     page.wait_for_selector(f"{BASE} .choroplethlayer path", timeout=30_000)
@@ -126,7 +129,11 @@ def test_opens_offline_with_lines_matrix_and_table(page, live_server):
     matrix = page.locator("#flows-matrix").inner_text()
     for name in ("泛长三角", "泛珠三角", "环渤海", "西北", "区内"):
         assert name in matrix.replace("\n", "")
-    assert page.locator("#flows-table tbody tr").count() > 1
+    assert page.locator(GRID_ROWS).count() == 10  # one page of the grid
+    assert page.locator(GRID_ROWS).first.inner_text().split("\n")[0] == "1"
+    page.locator("#flows-table .ag-paging-button[aria-label=下一页]").click()
+    page.wait_for_function(f"document.querySelector('{GRID_ROWS}').innerText.startsWith('11')")
+    assert "Page" not in page.locator("#flows-table .ag-paging-panel").inner_text()
     assert "每条线的人数" in page.locator("#flows-legend").inner_text()
     assert "同属两个所选协作区" in page.locator("#flows-region-legend").inner_text()
     screenshot(page, "flows-1600")
@@ -237,13 +244,16 @@ def test_csv_download_has_codes_and_suppressed_small_cells(page, live_server):
     download = info.value
     assert download.suggested_filename == f"flows-{LATEST}-county-both-all-top500.csv"
     frame = pd.read_csv(
-        io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig")), dtype=str
+        io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig")),
+        dtype=str,
+        keep_default_na=False,
     )
     assert len(frame) == 500
     threshold = store_threshold()
     persons = frame["persons"]
-    small = persons.str.startswith("<")
-    assert (persons[small] == f"<{threshold}").all()
+    small = frame["suppressed"] == "True"  # etl.disclosure: blank and flagged, as every export
+    assert small.any() and set(frame["suppressed"]) == {"True", "False"}
+    assert (persons[small] == "").all()
     assert (persons[~small].astype(int) >= threshold).all()
     flows = store_flows(LATEST).set_index(["hukou_code", "residence_code"])["persons"]
     for row in frame[~small].head(20).itertuples():

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import sys
-
-import dash
-
 from dashboard import ids
 from dashboard.factory import create_app
+from etl import store
 from tests.support import layer_cache
 
 
 def test_an_empty_store_says_so(tmp_path):
-    app = create_app(layer_cache(), f"sqlite:///{tmp_path / 'empty.sqlite'}")
-    area = sys.modules[dash.page_registry["pages.area"]["module"]]
-    areas = sys.modules[dash.page_registry["pages.areas"]["module"]]
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    store.open_store(url, create=True).dispose()  # a brand-new store, as the first start makes it
+    app = create_app(layer_cache(), url)
+    from dashboard.pages.area import layout as area
+    from dashboard.pages.areas import layout as areas
+
     with app.server.test_request_context("/area/310115"):
         layout = area.layout(adcode="310115", lang="zh")
         assert "库中尚无汇总数据" in str(layout.to_plotly_json())

@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 from dashboard.figures.area_map import SUPPRESSED, area_map, target_classes
-from dashboard.figures.bullets import bullet_chart, key_items, percent, persons
+from dashboard.figures.bullets import bullet_chart, key_items
 from dashboard.figures.trends import flow_trend, indicator_trends
+from dashboard.formatting import persons
+from dashboard.formatting import rate as percent
+from dashboard.i18n import language
 from etl.records import INDICATORS
 
 FLAGS = [i.flag for i in INDICATORS]
@@ -46,7 +49,7 @@ def test_bullets_carry_every_target_rate_and_comparison():
     province = coverage_rows([0.96] * 9)
     region = coverage_rows([0.93] * 9)
     fig = bullet_chart(
-        area, [("江苏省", province), ("泛长三角", region)], area_name="无锡市", lang="zh"
+        area, [("江苏省", province), ("泛长三角", region)], area_name="无锡市"
     )
     bar, target, prov, reg = fig["data"]
     assert target["x"] == [i.target for i in INDICATORS]
@@ -70,7 +73,8 @@ def test_bullets_carry_every_target_rate_and_comparison():
 
 def test_bullets_suppress_small_cells():
     area = coverage_rows([0.97] * 9, denominator=5)  # every denominator under 10
-    fig = bullet_chart(area, [], area_name="x", lang="en")
+    with language("en"):
+        fig = bullet_chart(area, [], area_name="x")
     assert fig["data"][0]["x"] == []  # no bar
     assert all("suppressed" in a["text"].lower() for a in fig["layout"]["annotations"])
     assert "0.97" not in all_text(fig["layout"]["annotations"])
@@ -78,10 +82,12 @@ def test_bullets_suppress_small_cells():
 
 def test_bullets_in_english_have_no_chinese_label():
     area = coverage_rows([0.97] * 9)
-    fig = bullet_chart(area, [("Jiangsu", area)], area_name="Wuxi", lang="en")
+    with language("en"):
+        fig = bullet_chart(area, [("Jiangsu", area)], area_name="Wuxi")
+        items = key_items("Wuxi", ["Jiangsu", "Pan-Yangtze-Delta"])
     assert not CJK.search(all_text(fig))
     assert fig["layout"]["yaxis"]["ticktext"][0] == "Certificate issuance rate ≥98%"
-    assert [label for _, _, label in key_items("Wuxi", ["Jiangsu", "Pan-Yangtze-Delta"], "en")] == [
+    assert [label for _, _, label in items] == [
         "Wuxi", "Target", "Jiangsu", "Pan-Yangtze-Delta",
     ]  # fmt: skip
 
@@ -93,7 +99,7 @@ def test_indicator_trends_are_small_multiples_with_target_lines():
         (area["period"] == "2012-11") & (area["indicator"] == "health_check"), "small_cell"
     ] = True
     region = pd.concat([coverage_rows([0.8] * 9, period=p) for p in periods], ignore_index=True)
-    fig = indicator_trends([("浦东新区", area), ("泛长三角", region)], lang="zh", period="2012-11")
+    fig = indicator_trends([("浦东新区", area), ("泛长三角", region)], period="2012-11")
     axes = [k for k in fig["layout"] if k.startswith("xaxis")]
     assert len(axes) == 9
     lines = [t for t in fig["data"] if t["name"] == "浦东新区"]
@@ -116,7 +122,8 @@ def test_flow_trend_hides_small_months():
             "within_small": [False, False],
         }
     )
-    fig = flow_trend(totals, area_name="Pudong", lang="en")
+    with language("en"):
+        fig = flow_trend(totals, area_name="Pudong")
     inflow, outflow = fig["data"]
     assert inflow["y"] == [681, None] and outflow["y"] == [0, 228]
     assert inflow["name"] == "Inflow" and not CJK.search(all_text(fig))
@@ -143,7 +150,7 @@ def test_map_references_geometry_by_url_and_styles_small_cells():
     url = "/geodata/v/county_detail/320000.geojson"
     fig = area_map(
         units([0.99, 0.945, np.nan, 0.5], small=[False, False, False, True], measure_rate=True),
-        geojson_url=url, measure="cert_verified", measure_name="婚育证明验证率", lang="zh",
+        geojson_url=url, measure="cert_verified", measure_name="婚育证明验证率",
         target=0.98, highlight=("320211",),
     )  # fmt: skip
     text = all_text(fig)
@@ -164,11 +171,12 @@ def test_map_of_persons_in_english_with_labels():
     labels = pd.DataFrame(
         {"code": ["320205", "320211"], "lon": [120.4, 120.2], "lat": [31.6, 31.5]}
     )
-    fig = area_map(
-        units([10.0, 0.0, 25.0, 3.0], small=[False, False, False, True]),
-        geojson_url="/g.geojson", measure="inflow", measure_name="Inflow (persons)", lang="en",
-        labels=labels,
-    )  # fmt: skip
+    with language("en"):
+        fig = area_map(
+            units([10.0, 0.0, 25.0, 3.0], small=[False, False, False, True]),
+            geojson_url="/g.geojson", measure="inflow", measure_name="Inflow (persons)",
+            labels=labels,
+        )  # fmt: skip
     main = fig["data"][0]
     assert main["z"] == [10.0, 0.0, 25.0] and main["zmin"] == 0 and main["zmax"] == 25.0
     assert main["text"][0].endswith("10 persons")
@@ -182,17 +190,19 @@ def test_map_of_persons_in_english_with_labels():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_figures_serialise(lang):
     area = coverage_rows([0.95] * 9)
-    for fig in (
-        bullet_chart(area, [], area_name="a", lang=lang),
-        indicator_trends([("a", area)], lang=lang),
-        area_map(units([1.0, 2.0, 3.0, 4.0]), geojson_url="/g", measure="inflow",
-                 measure_name="m", lang=lang),
-    ):  # fmt: skip
-        orjson.dumps(fig)
+    with language(lang):
+        for fig in (
+            bullet_chart(area, [], area_name="a"),
+            indicator_trends([("a", area)]),
+            area_map(units([1.0, 2.0, 3.0, 4.0]), geojson_url="/g", measure="inflow",
+                     measure_name="m"),
+        ):  # fmt: skip
+            orjson.dumps(fig)
 
 
 def test_rates_are_truncated_so_a_miss_never_reads_as_the_target():
     assert percent(0.9797) == "97.9%" and percent(0.98) == "98.0%" and percent(57 / 100) == "57.0%"
     assert percent(float("nan")) == "–" and percent(1.0) == "100.0%"
-    assert persons(1, "en") == "1 person" and persons(1200, "en") == "1,200 persons"
-    assert persons(3, "zh") == "3 人"
+    with language("en"):
+        assert persons(1) == "1 person" and persons(1200) == "1,200 persons"
+    assert persons(3) == "3 人"

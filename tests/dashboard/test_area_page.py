@@ -3,21 +3,23 @@
 
 from __future__ import annotations
 
-import sys
+import importlib
+from types import SimpleNamespace
 
-import dash
 import pytest
 
 from dashboard import ids
 from dashboard.data import area as A
 from tests.dashboard.test_area_data import PERIODS, engine, records  # noqa: F401 (fixtures)
 
+PARTS = ("layout", "callbacks")
 pytestmark = pytest.mark.usefixtures("engine")  # the tiny store, inside a request of its app
 
 
-def page(name: str):
-    """The page module as Dash imported it (importing it again would register it twice)."""
-    return sys.modules[dash.page_registry[f"pages.{name}"]["module"]]
+def page(name: str) -> SimpleNamespace:
+    """The page's layout function and callbacks, to call as Dash calls them."""
+    parts = (importlib.import_module(f"dashboard.pages.{name}.{part}") for part in PARTS)
+    return SimpleNamespace(**{k: v for module in parts for k, v in vars(module).items()})
 
 
 def find(component, component_id: str):

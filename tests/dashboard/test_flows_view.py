@@ -15,12 +15,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import flows_view as page
 from dashboard.data import flows as F
 from dashboard.factory import create_app
-from dashboard.overview_view import unit_hover_names
-from etl import store
+from dashboard.i18n import language
+from dashboard.pages.flows import table, totals
+from dashboard.pages.flows import view as figures
+from dashboard.pages.overview.view import unit_hover_names
+from etl import marts, store
 from etl.pipeline import ingest
+from etl.scope import NATION
 from tests.etl.helpers import TINY, random_records, write_csv
 from tests.support import layer_cache
 
@@ -99,13 +102,17 @@ def test_tiny_focus_by_hand(app_context):
 
 def test_table_and_csv_show_small_cells_as_suppressed(app_context):
     view = F.flow_view(F.FlowQuery("2010-01", "all", "county", ("pan_yangtze",), "both", 50, P))
-    rows, columns = page.table_rows(view, "zh")
+    rows, columns = table.table_rows(view)
     assert [r["persons"] for r in rows] == ["4", "3", "< 3", "< 3", "< 3"]
-    assert {c["id"] for c in columns} >= {"origin_code", "destination_code", "persons", "group"}
-    csv = pd.read_csv(pd.io.common.StringIO(page.csv_text(view).lstrip("\ufeff")), dtype=str)
-    assert list(csv["persons"]) == ["4", "3", "<3", "<3", "<3"]
+    assert {c["field"] for c in columns} >= {"origin_code", "destination_code", "persons", "group"}
+    assert all(set(row) == {c["field"] for c in columns} for row in rows)
+    csv = pd.read_csv(
+        pd.io.common.StringIO(table.csv_text(view).lstrip("\ufeff")), dtype=str, keep_default_na=False
+    )
+    assert list(csv["persons"]) == ["4", "3", "", "", ""]  # etl.disclosure: blank, flagged
+    assert list(csv["suppressed"]) == ["False", "False", "True", "True", "True"]
     assert set(csv["origin_code"]) | set(csv["destination_code"]) <= set(COUNTIES)
-    shown = totals_shown(page.totals_panel(view, "zh"))
+    shown = totals_shown(totals.totals_panel(view))
     # outflow 1 and the one intra-county mover are small: shown as "< 3", never as a number; the
     # net (9 - 1) is hidden too, or it would give the outflow away
     assert shown == {
@@ -120,15 +127,7 @@ def test_table_and_csv_show_small_cells_as_suppressed(app_context):
 @pytest.mark.parametrize("period", ["2010-02", "2010-03"])
 def test_totals_equal_the_store(app_context, level, period):
     """Every place's totals equal sums over the store's own rows (between units only)."""
-    raw = store.read_flows(app_context, period, "all", level)
-    if level == "county":
-        raw = raw.rename(
-            columns={
-                "hukou_code": "origin_code",
-                "residence_code": "destination_code",
-                "is_diagonal": "is_within",
-            }
-        )
+    raw = marts.read_flows(app_context, period, "all", level, scope=NATION)
     between = raw[~raw["is_within"]]
     for code in sorted(set(raw["origin_code"]) | set(raw["destination_code"])):
         view = F.flow_view(F.FlowQuery(period, "all", level, F.region_codes(), "both", 2000, code))
@@ -167,13 +166,14 @@ def test_query_round_trip_and_fallbacks(app_context):
     assert fallback == F.FlowQuery(
         "2010-03", "all", "province", F.region_codes(), "both", 200, None
     )
-    assert page.search_of(query, "en").endswith("&lang=en")
+    with language("en"):
+        assert figures.search_of(query).endswith("&lang=en")
 
 
 def test_page_figures_use_codes_and_the_geometry_url(app_context):
     query = F.FlowQuery("2010-02", "all", "county", F.region_codes(), "both", 200, P)
     view = F.flow_view(query)
-    figure = page.lines_figure(view)
+    figure = figures.lines_figure(view)
     codes = {
         c
         for trace in figure["data"]
@@ -184,35 +184,34 @@ def test_page_figures_use_codes_and_the_geometry_url(app_context):
     assert codes <= set(F.unit_codes("county")) and P in codes
     focus = [t for t in figure["data"] if t.get("name") == "focus"][0]
     assert focus["geojson"].endswith("/county_national.geojson") and focus["locations"] == [P]
-    base = page.base_figure("prefecture", F.region_codes(), "en")
+    with language("en"):
+        base = figures.base_figure("prefecture", F.region_codes())
+        matrix = figures.matrix_figure(query)
     assert base["data"][0]["customdata"] == list(F.unit_codes("prefecture"))
     assert base["data"][0]["geojson"].endswith("/prefecture_national.geojson")
     assert "Click to focus" in base["data"][0]["text"][0]
     wuxi = base["data"][0]["customdata"].index("320200")
     assert base["data"][0]["text"][wuxi].startswith("<b>Jiangsu Wuxi City</b>")
-    matrix = page.matrix_figure(query, "en")
     assert matrix["layout"]["xaxis"]["title"]["text"] == "To (residence)"
 
 
 def test_english_names_in_table_csv_title_totals_and_hover(app_context):
     view = F.flow_view(F.FlowQuery("2010-01", "all", "county", ("pan_yangtze",), "both", 50, P))
-    rows, _ = page.table_rows(view, "en")
+    with language("en"):
+        rows, _ = table.table_rows(view)
+        english_csv = table.csv_text(view)
+        title, panel = str(figures.map_title(view)), str(totals.totals_panel(view))
+        hover_texts = figures.unit_hover(list(F.unit_codes("county")), "county")
+        codes, names = unit_hover_names("county")  # the overview map and the slides
     assert (rows[0]["origin"], rows[0]["destination"]) == ("Binhu District", "Pudong New Area")
-    csv = pd.read_csv(pd.io.common.StringIO(page.csv_text(view, "en").lstrip("\ufeff")), dtype=str)
+    csv = pd.read_csv(pd.io.common.StringIO(english_csv.lstrip("\ufeff")), dtype=str)
     assert csv["origin_name"].tolist()[:2] == ["Binhu District", "Zhongyuan District"]
-    assert page.csv_text(view) == page.csv_text(view, "zh") and "滨湖区" in page.csv_text(view)
-    assert "Pudong New Area" in str(page.map_title(view, "en"))
-    assert "Pudong New Area (310115)" in str(page.totals_panel(view, "en"))
-    assert "浦东新区" in str(page.totals_panel(view, "zh"))
-    hover = dict(
-        zip(
-            F.unit_codes("county"),
-            page.unit_hover(list(F.unit_codes("county")), "county", "en"),
-            strict=True,
-        )
-    )
+    assert "滨湖区" in table.csv_text(view) and "Binhu" not in table.csv_text(view)  # default zh
+    assert "Pudong New Area" in title
+    assert "Pudong New Area (310115)" in panel
+    assert "浦东新区" in str(totals.totals_panel(view))
+    hover = dict(zip(F.unit_codes("county"), hover_texts, strict=True))
     assert hover[P].startswith("<b>Shanghai Pudong New Area</b>")
-    codes, names = unit_hover_names("county", "en")  # the overview map and the slides
     assert names[codes.index(P)] == "Shanghai Pudong New Area"
-    codes, names = unit_hover_names("county", "zh")
+    codes, names = unit_hover_names("county")
     assert names[codes.index(P)] == "上海市 浦东新区"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import etl.aggregate
-from etl import store
+import etl.aggregate.scan
+from etl import marts, store
 from etl.export import export_coverage, export_flows
 from etl.pipeline import aggregate, ingest
 from etl.records import INDICATORS
+from etl.scope import NATION
 from geodata.hierarchy import hierarchy_table, province_table
 from geodata.regions import load_regions
 from tests.etl.helpers import TINY, G, N, P, W, X, Z, random_records, write_csv
@@ -33,9 +34,8 @@ def tiny_store(tmp_path, store_url):
 
 
 def _flows(engine, level="county"):
-    data = store.read_flows(engine, cohort=None, level=level)
-    if level == "county":
-        return {(r.hukou_code, r.residence_code, r.cohort): r.persons for r in data.itertuples()}
+    data = marts.read_flows(engine, cohort=None, level=level, scope=NATION)
+    assert (data["level"] == level).all()
     return {(r.origin_code, r.destination_code, r.cohort): r.persons for r in data.itertuples()}
 
 
@@ -59,10 +59,10 @@ def test_tiny_flows_by_hand(tiny_store):
         (P, X, "women_15_49"): 1,
         (P, X, "married_women_15_49"): 1,
     }
-    data = store.read_flows(tiny_store, "2010-01", "all").set_index(
-        ["hukou_code", "residence_code"]
+    data = marts.read_flows(tiny_store, "2010-01", "all", scope=NATION).set_index(
+        ["origin_code", "destination_code"]
     )
-    assert data["is_diagonal"].to_dict() == {k: k == (P, P) for k in data.index}
+    assert data["is_within"].to_dict() == {k: k == (P, P) for k in data.index}
     assert data["is_inter_province"].to_dict() == {
         k: k in {(Z, P), (N, P), (N, G), (W, P)} for k in data.index
     }
@@ -91,14 +91,14 @@ def test_tiny_rollups_by_hand(tiny_store):
         ("pan_yangtze", "pan_pearl", "all"): 1,
         ("pan_pearl", "pan_pearl", "all"): 1,
     }
-    within = store.read_flows(tiny_store, cohort="all", level="province")
+    within = marts.read_flows(tiny_store, cohort="all", level="province", scope=NATION)
     assert within.loc[within["is_within"], "persons"].sum() == 3
     assert within.loc[~within["is_within"], "persons"].sum() == 9
 
 
 def test_tiny_coverage_by_hand(tiny_store):
-    data = store.read_coverage(tiny_store, "2010-01")
-    got = {(r.county_code, r.indicator): (r.numerator, r.denominator) for r in data.itertuples()}
+    data = marts.read_coverage(tiny_store, "2010-01", scope=NATION)
+    got = {(r.unit_code, r.indicator): (r.numerator, r.denominator) for r in data.itertuples()}
     assert {k: v for k, v in got.items() if k[1] == "cert_issued"} == {
         (Z, "cert_issued"): (2, 2),
         (N, "cert_issued"): (1, 1),
@@ -120,14 +120,16 @@ def test_tiny_coverage_by_hand(tiny_store):
     assert got[(G, "prepregnancy_consult")] == (0, 1)
     assert got[(X, "contraception")] == (0, 1)
     assert len(data) == 5 + 3 * 8  # five origins x 1 outflow indicator, three destinations x 8
-    province = store.read_coverage(tiny_store, "2010-01", "policy_aware", level="province")
-    assert province.set_index("province_code")[["numerator", "denominator"]].loc[
+    province = marts.read_coverage(
+        tiny_store, "2010-01", "policy_aware", level="province", scope=NATION
+    )
+    assert province.set_index("unit_code")[["numerator", "denominator"]].loc[
         "310000"
     ].tolist() == [7, 7]
 
 
 def test_tiny_assessment_by_hand(tiny_store):
-    data = store.read_assessment(tiny_store, "2010-01").set_index(["county_code", "role"])
+    data = marts.read_assessment(tiny_store, "2010-01", scope=NATION).set_index(["county_code", "role"])
     p = data.loc[(P, "destination")]
     assert (p.n_indicators, p.n_at_target) == (8, 5)
     expected = (0.8 / 0.98 + 0.5 / 0.9 + (2 / 3) / 0.9 + 5) / 8
@@ -260,7 +262,7 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize("packed", [True, False], ids=["packed-sums", "one-sum-per-count"])
 def test_aggregates_equal_an_independent_computation(tmp_path, store_url, packed, monkeypatch):
     if not packed:  # periods too large for 2-bit fields: the pair counts are summed one by one
-        monkeypatch.setattr(etl.aggregate, "FIELD_BITS", 2)
+        monkeypatch.setattr(etl.aggregate.scan, "FIELD_BITS", 2)
     rows = random_records(2500, COUNTIES, PERIODS)
     path = write_csv(tmp_path / "random.csv", rows)
     summary = ingest([path], store_url, tmp_path / "data", KEY)
@@ -268,24 +270,41 @@ def test_aggregates_equal_an_independent_computation(tmp_path, store_url, packed
     expected = expected_tables(rows)
     engine = store.open_store(store_url)
 
-    export_flows(engine, tmp_path / "flows.csv")
-    got_flows = pd.read_csv(tmp_path / "flows.csv", dtype=str)
+    got_flows = marts.read_flows(engine, cohort=None, scope=NATION).rename(
+        columns={"origin_code": "hukou_code", "destination_code": "residence_code"}
+    )[list(expected["flows"].columns)]
     pd.testing.assert_frame_equal(_sorted(got_flows), _sorted(expected["flows"]))
-
-    export_coverage(engine, tmp_path / "coverage.csv")
-    got_cov = pd.read_csv(tmp_path / "coverage.csv", dtype=str)
+    got_cov = marts.read_coverage(engine, scope=NATION).rename(columns={"unit_code": "county_code"})
+    got_cov = got_cov[list(expected["coverage"].columns)]
     pd.testing.assert_frame_equal(_sorted(got_cov), _sorted(expected["coverage"]))
 
+    # the exports: the same rows, counts under the threshold (10) blank and flagged
+    export_flows(engine, tmp_path / "flows.csv", scope=NATION)
+    got = pd.read_csv(tmp_path / "flows.csv", dtype=str, keep_default_na=False)
+    small = expected["flows"]["persons"] < 10
+    want = expected["flows"].assign(
+        persons=expected["flows"]["persons"].astype(str).where(~small, ""), suppressed=small.map(str)
+    )
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(want))
+    assert small.any() and not small.all()
+    export_coverage(engine, tmp_path / "coverage.csv", scope=NATION)
+    got = pd.read_csv(tmp_path / "coverage.csv", dtype=str, keep_default_na=False)
+    small = expected["coverage"]["denominator"] < 10
+    want = expected["coverage"].assign(suppressed=small.map(str))
+    for name in ("numerator", "denominator"):
+        want[name] = want[name].astype(str).where(~small, "")
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(want))
+
     for level in ("prefecture", "province", "region"):
-        data = store.read_flows(engine, cohort="all", level=level)
+        data = marts.read_flows(engine, cohort="all", level=level, scope=NATION)
         got = {(r.period, r.origin_code, r.destination_code): r.persons for r in data.itertuples()}
         assert got == expected[f"rollup_{level}"], level
         assert (data["is_within"] == (data["origin_code"] == data["destination_code"])).all()
 
     got_units = {
-        (level, r.period, r.code): (r.inflow, r.outflow, r.within)
+        (level, r.period, r.unit_code): (r.inflow, r.outflow, r.within)
         for level in ("county", "prefecture", "province")
-        for r in store.read_unit_flows(engine, level).itertuples()
+        for r in marts.read_unit_flows(engine, level, scope=NATION).itertuples()
     }
     assert got_units == expected["units"]
 
@@ -296,7 +315,7 @@ def test_aggregates_equal_an_independent_computation(tmp_path, store_url, packed
     cov = cov[cov["denominator"] > 0]
     cov = cov.assign(att=(cov["numerator"] / cov["denominator"] / cov["target"]).clip(upper=1))
     score = cov.groupby(["period", "county_code", "side"])["att"].mean()
-    got = store.read_assessment(engine)
+    got = marts.read_assessment(engine, scope=NATION)
     got_score = {
         (r.period, r.county_code, "outflow" if r.role == "origin" else "inflow"): r.score
         for r in got.itertuples()
@@ -306,43 +325,52 @@ def test_aggregates_equal_an_independent_computation(tmp_path, store_url, packed
     engine.dispose()
 
 
-def test_unit_flows_are_filled_in_a_store_aggregated_before_they_existed(tmp_path, store_url):
+def test_unit_flows_are_filled_by_the_upgrade_of_a_store_made_before_them(tmp_path, store_url):
     rows = random_records(600, COUNTIES, PERIODS, seed=5)
     ingest([write_csv(tmp_path / "r.csv", rows)], store_url, tmp_path / "data", KEY)
     engine = store.open_store(store_url)
     written = {
-        level: store.read_unit_flows(engine, level)
+        level: marts.read_unit_flows(engine, level, scope=NATION)
         for level in ("county", "prefecture", "province")
     }
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # a store of schema version 1, aggregated before unit_flows
         conn.execute(store.unit_flows.delete())
+        store.set_meta(conn, "schema_version", "1")
     engine.dispose()
-    engine = store.open_store(store_url)  # sums them from the flow tables
+    with pytest.raises(store.StoreError, match="yipanqi store upgrade"):
+        store.open_store(store_url)  # a reader never migrates
+    assert store.upgrade(store_url) == [
+        "summed unit_flows from the flow tables",
+        f"schema version 1 -> {store.SCHEMA_VERSION}",
+    ]
+    engine = store.open_store(store_url)
     for level, frame in written.items():
-        pd.testing.assert_frame_equal(store.read_unit_flows(engine, level), frame)
+        pd.testing.assert_frame_equal(marts.read_unit_flows(engine, level, scope=NATION), frame)
     engine.dispose()
+    assert store.upgrade(store_url) == []
 
 
 def test_county_pairs_are_the_county_flows_of_a_period(tiny_store):
     for cohort in ("all", "women_15_49"):
-        pairs = store.read_county_pairs(tiny_store, "2010-01", cohort)
-        long = store.read_flows(tiny_store, "2010-01", cohort)
-        key = ["hukou_code", "residence_code"]
-        pd.testing.assert_frame_equal(
-            pairs.sort_values(key, ignore_index=True),
-            long[[*key, "persons", "is_diagonal"]].sort_values(key, ignore_index=True),
-            check_dtype=False,
-        )
+        for level in marts.FLOW_LEVELS:
+            pairs = marts.read_pairs(tiny_store, "2010-01", cohort, level, scope=NATION)
+            long = marts.read_flows(tiny_store, "2010-01", cohort, level, scope=NATION)
+            key = ["origin_code", "destination_code"]
+            assert list(pairs.columns) == list(marts.PAIR_COLUMNS)
+            pd.testing.assert_frame_equal(
+                pairs.sort_values(key, ignore_index=True),
+                long[list(marts.PAIR_COLUMNS)].sort_values(key, ignore_index=True),
+            )
 
 
 def test_reaggregate_with_another_threshold(tmp_path, sqlite_url):
     rows = random_records(400, COUNTIES, PERIODS, seed=3)
     ingest([write_csv(tmp_path / "r.csv", rows)], sqlite_url, tmp_path / "data", KEY)
     engine = store.open_store(sqlite_url)
-    before = store.read_flows(engine, cohort=None)
+    before = marts.read_flows(engine, cohort=None, scope=NATION)
     summary = aggregate(sqlite_url, tmp_path / "data", small_cell=1)
     assert summary.periods == tuple(PERIODS)
-    after = store.read_flows(engine, cohort=None)
+    after = marts.read_flows(engine, cohort=None, scope=NATION)
     pd.testing.assert_frame_equal(
         before.drop(columns="small_cell"), after.drop(columns="small_cell")
     )

@@ -43,8 +43,8 @@ def test_ingest_runs_aggregate_and_exports(tmp_path, monkeypatch):
     assert runner.invoke(app, ["aggregate", "--small-cell", "5"]).exit_code == 0
 
     for kind, header in (
-        ("flows", "period,hukou_code,residence_code,cohort,persons"),
-        ("coverage", "period,county_code,side,indicator,numerator,denominator"),
+        ("flows", "period,hukou_code,residence_code,cohort,persons,suppressed"),
+        ("coverage", "period,county_code,side,indicator,numerator,denominator,suppressed"),
         ("quarantine", "source,row_number,reason"),
     ):
         out = tmp_path / f"{kind}.csv"

@@ -11,9 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
-from etl import store
+from etl import marts, store
 from etl.errors import HashKeyError, InputFormatError
 from etl.pipeline import ingest
+from etl.scope import NATION
 from etl.staged import staged_files, staging_root
 from tests.etl.helpers import (
     CHINESE,
@@ -156,15 +157,15 @@ def test_same_records_in_another_file_are_duplicates(tmp_path, sqlite_url):
 def test_new_month_adds(tmp_path, store_url):
     ingest([write_csv(tmp_path / "jan.csv", TINY)], store_url, tmp_path / "data", KEY)
     engine = store.open_store(store_url)
-    january = store.read_flows(engine, "2010-01", cohort=None)
+    january = marts.read_flows(engine, "2010-01", cohort=None, scope=NATION)
     summary = ingest([write_csv(tmp_path / "feb.csv", TINY_FEBRUARY)], store_url, tmp_path / "data", KEY)
     assert summary.periods == ("2010-02",)
     assert summary.n_loaded == 3
-    assert store.periods(engine) == ["2010-01", "2010-02"]
-    pd.testing.assert_frame_equal(store.read_flows(engine, "2010-01", cohort=None), january)
-    feb = store.read_flows(engine, "2010-02")
-    assert feb[["hukou_code", "residence_code", "persons"]].values.tolist() == [["410102", "310115", 3]]
-    assert store.read_period_totals(engine)["persons"].tolist() == [12, 3]
+    assert marts.periods(engine, scope=NATION) == ["2010-01", "2010-02"]
+    pd.testing.assert_frame_equal(marts.read_flows(engine, "2010-01", cohort=None, scope=NATION), january)
+    feb = marts.read_flows(engine, "2010-02", scope=NATION)
+    assert feb[["origin_code", "destination_code", "persons"]].values.tolist() == [["410102", "310115", 3]]
+    assert marts.read_period_totals(engine, scope=NATION)["persons"].tolist() == [12, 3]
     engine.dispose()
 
 
@@ -177,7 +178,7 @@ def test_several_inputs_in_one_run_and_parquet(tmp_path, sqlite_url):
     assert [s.format for s in summary.inputs] == ["csv", "parquet", "csv"]
     assert summary.inputs[2].skipped_as_run == summary.run_id  # the same file twice in one run
     assert summary.n_loaded == 12
-    assert store.read_period_totals(store.open_store(sqlite_url))["persons"].tolist() == [12]
+    assert marts.read_period_totals(store.open_store(sqlite_url), scope=NATION)["persons"].tolist() == [12]
 
 
 def test_sql_table_input(tmp_path, sqlite_url):
@@ -234,4 +235,4 @@ def test_duplicates_in_a_file_mixing_months(tmp_path, sqlite_url):
     q = store.read_quarantine(store.open_store(sqlite_url))
     assert q["row_number"].tolist() == [4, 5]
     assert set(q["reason"]) == {"duplicate person-period: same person_id and period as an earlier row (that one is kept)"}
-    assert store.read_period_totals(store.open_store(sqlite_url))["persons"].tolist() == [2, 2]
+    assert marts.read_period_totals(store.open_store(sqlite_url), scope=NATION)["persons"].tolist() == [2, 2]

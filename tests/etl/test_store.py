@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from etl import store
+from etl import marts, store
 from etl.export import COVERAGE_COLUMNS, FLOWS_COLUMNS, QUARANTINE_COLUMNS
 from etl.pipeline import ingest
+from etl.scope import NATION
 from etl.staged import staged_files, staging_root
 from tests.etl.helpers import MESSY, TINY, random_records, write_csv
 
@@ -52,7 +53,7 @@ def test_failed_load_leaves_previous_data_readable(tmp_path, store_url, monkeypa
     first = ingest([write_csv(tmp_path / "tiny.csv", TINY)], store_url, tmp_path / "data", KEY)
     before = _snapshot(store_url)
     seen_during_load: list[int] = []
-    real_insert = store.bulk_insert
+    real_insert = store.writes.bulk_insert
 
     def failing_insert(conn, table, data):
         if table is store.coverage:
@@ -65,11 +66,11 @@ def test_failed_load_leaves_previous_data_readable(tmp_path, store_url, monkeypa
             raise RuntimeError("disk full (simulated)")
         real_insert(conn, table, data)
 
-    monkeypatch.setattr(store, "bulk_insert", failing_insert)
+    monkeypatch.setattr(store.writes, "bulk_insert", failing_insert)
     second = _second_file(tmp_path)
     with pytest.raises(RuntimeError, match="simulated"):
         ingest([second], store_url, tmp_path / "data", KEY)
-    monkeypatch.setattr(store, "bulk_insert", real_insert)
+    monkeypatch.setattr(store.writes, "bulk_insert", real_insert)
 
     assert seen_during_load == [int(before["flows"]["persons_all"].sum())]
     _assert_same(before, _snapshot(store_url))
@@ -82,7 +83,7 @@ def test_failed_load_leaves_previous_data_readable(tmp_path, store_url, monkeypa
     # the same input loads afterwards: a failed run does not count as ingested
     again = ingest([second], store_url, tmp_path / "data", KEY)
     assert again.inputs[0].skipped_as_run is None and again.n_loaded == 300
-    assert store.periods(engine) == ["2010-01", "2010-02"]
+    assert marts.periods(engine, scope=NATION) == ["2010-01", "2010-02"]
     engine.dispose()
 
 
@@ -90,12 +91,12 @@ KILLER = """
 import os, sys
 sys.path.insert(0, {repo!r})
 from etl import store, pipeline
-real = store.bulk_insert
+real = store.writes.bulk_insert
 def killing_insert(conn, table, data):
     if table is store.coverage:
         os._exit(9)  # killed mid-load: no rollback, no cleanup, no exception handler
     real(conn, table, data)
-store.bulk_insert = killing_insert
+store.writes.bulk_insert = killing_insert
 pipeline.ingest([{path!r}], {url!r}, {data!r}, {key!r})
 """
 
@@ -146,29 +147,67 @@ def test_exports_have_the_exact_header(tmp_path, store_url):
     ingest([write_csv(tmp_path / "messy.csv", MESSY + TINY[1:])], store_url, tmp_path / "data", KEY)
     engine = store.open_store(store_url)
     for function, columns in (
-        (export_flows, FLOWS_COLUMNS),
-        (export_coverage, COVERAGE_COLUMNS),
+        (lambda e, out: export_flows(e, out, scope=NATION), FLOWS_COLUMNS),
+        (lambda e, out: export_coverage(e, out, scope=NATION), COVERAGE_COLUMNS),
         (export_quarantine, QUARANTINE_COLUMNS),
     ):
-        out = tmp_path / f"{function.__name__}.csv"
+        out = tmp_path / f"{columns[1]}.csv"
         n = function(engine, out)
         lines = out.read_text(encoding="utf-8").splitlines()
         assert lines[0] == ",".join(columns)
         assert len(lines) == n + 1 and n > 0
-    assert FLOWS_COLUMNS == ("period", "hukou_code", "residence_code", "cohort", "persons")
-    assert COVERAGE_COLUMNS == ("period", "county_code", "side", "indicator", "numerator", "denominator")
+    assert FLOWS_COLUMNS == ("period", "hukou_code", "residence_code", "cohort", "persons", "suppressed")
+    assert COVERAGE_COLUMNS == (
+        "period", "county_code", "side", "indicator", "numerator", "denominator", "suppressed"
+    )
     assert QUARANTINE_COLUMNS == ("source", "row_number", "reason")
-    first_flow = (tmp_path / "export_flows.csv").read_text(encoding="utf-8").splitlines()[1]
-    assert first_flow == "2010-01,310104,310115,all,1"  # sorted by period, hukou, residence, cohort
+    flows = (tmp_path / "hukou_code.csv").read_text(encoding="utf-8").splitlines()
+    # sorted by period, hukou, residence, cohort; 1 person is under the threshold (10): blank
+    assert flows[1] == "2010-01,310104,310115,all,,True"
+    assert all(line.endswith(",True") for line in flows[1:])  # the fixture has no flow of 10
+    coverage = (tmp_path / "county_code.csv").read_text(encoding="utf-8").splitlines()
+    assert coverage[1] == "2010-01,310104,inflow,cert_verified,,,True"
     engine.dispose()
 
 
 def test_open_store_refuses_an_unknown_schema_version(tmp_path):
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
-    engine = store.open_store(url)
+    engine = store.open_store(url, create=True)
     with engine.begin() as conn:
         store.set_meta(conn, "schema_version", "0")
     engine.dispose()
-    with pytest.raises(store.StoreError, match="schema version"):
+    with pytest.raises(store.StoreError, match="unknown schema version '0'"):
         store.open_store(url)
+    with pytest.raises(store.StoreError, match="unknown schema version '0'"):
+        store.upgrade(url)  # nor does an upgrade guess
     assert os.path.exists(tmp_path / "s.sqlite")
+
+
+def test_a_reader_never_creates_or_migrates(tmp_path):
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    with pytest.raises(store.StoreError, match="holds no Yipanqi store: .*yipanqi ingest"):
+        store.open_store(url)
+    engine = store.open_store(url, create=True)  # a writer makes a brand-new store
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE unit_flows"))
+        store.set_meta(conn, "schema_version", str(store.SCHEMA_VERSION + 1))
+    engine.dispose()
+    with pytest.raises(store.StoreError, match="newer than this code"):
+        store.open_store(url)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        store.set_meta(conn, "schema_version", "1")
+    engine.dispose()
+    for reader in (lambda: store.open_store(url), lambda: store.open_store(url, create=True)):
+        with pytest.raises(store.StoreError) as error:
+            reader()
+        message = str(error.value)
+        assert "lacks table(s) unit_flows" in message and "yipanqi store upgrade" in message
+        assert "\n" not in message
+    engine = sa.create_engine(url)
+    assert "unit_flows" not in sa.inspect(engine).get_table_names()  # untouched by the readers
+    engine.dispose()
+    assert store.upgrade(url) == [
+        "created table(s) unit_flows", f"schema version 1 -> {store.SCHEMA_VERSION}"
+    ]
+    store.open_store(url).dispose()

@@ -16,14 +16,13 @@ from geodata.census import (
     REPORT_COLUMNS,
     age_sex_check,
     age_sex_structure,
-    census_report,
     census_totals,
     census_units,
     county_census,
-    geodata_report,
     read_census,
     unmatched,
 )
+from geodata.census_report import census_report, geodata_report
 from geodata.codes import REASON_ZONE
 
 

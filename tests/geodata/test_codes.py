@@ -5,6 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from geodata.code_history import (
+    current_codes,
+    in_use,
+    read_code_history,
+    read_mca_codes,
+    successor_codes,
+)
 from geodata.codes import (
     ALIASES,
     CROSSWALK_COLUMNS,
@@ -17,10 +24,6 @@ from geodata.codes import (
     UNMATCHED_REASONS,
     alias_table,
     crosswalk,
-    current_codes,
-    read_code_history,
-    read_mca_codes,
-    successor_codes,
 )
 from geodata.errors import CensusDataError
 from geodata.hierarchy import hierarchy_table
@@ -59,6 +62,14 @@ def test_successor_codes(text, end, expected):
 def test_successor_codes_rejects_garbage():
     with pytest.raises(CensusDataError, match="13011x"):
         successor_codes("13011x", 2014)
+
+
+def test_in_use_reads_the_record_of_the_year():
+    status = read_code_history().set_index("code")["status"]
+    # 330103 下城区: used in 2010, abolished in 2021 (its record is not 在用); 110101 东城区 is
+    assert status["330103"] == "弃用" and not in_use("330103", 2010)
+    assert status["110101"] == "在用" and in_use("110101", 2010)
+    assert not in_use("999999", 2010)
 
 
 def test_chains_follow_several_steps():

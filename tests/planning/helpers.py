@@ -22,7 +22,7 @@ PERIOD = "2010-01"
 def tiny_baseline() -> Baseline:
     flows = pd.DataFrame(
         [(O1, D1, 30), (O1, D2, 10), (O2, D1, 20), (O2, D2, 40), (D1, D1, 5)],
-        columns=["hukou_code", "residence_code", "persons"],
+        columns=["origin_code", "destination_code", "persons"],
     )
     coverage = pd.DataFrame(
         [
@@ -30,7 +30,7 @@ def tiny_baseline() -> Baseline:
             (D2, "inflow", "health_check", 30, 40),
             (O1, "outflow", "cert_issued", 20, 25),
         ],
-        columns=["county_code", "side", "indicator", "numerator", "denominator"],
+        columns=["unit_code", "side", "indicator", "numerator", "denominator"],
     )
     units = pd.DataFrame(
         [

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from etl.export import export_coverage
 from etl.pipeline import ingest
+from etl.scope import NATION
 from etl.store import open_store
 from tests.etl.helpers import TINY, write_csv
 from yipanqi import scenario_cli
@@ -31,9 +32,11 @@ def test_run_writes_the_export_columns_and_the_baseline_when_nothing_changes(tmp
     monkeypatch.setenv("YIPANQI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("YIPANQI_STORE_URL", raising=False)
     monkeypatch.setattr(scenario_cli, "console", Console(width=250))
-    ingest([write_csv(tmp_path / "records.csv", TINY)], sqlite_url, tmp_path / "data", demo=True, workers=0)
+    # threshold 1: only 0/0 rows are small cells, so the projected numbers can be checked
+    ingest([write_csv(tmp_path / "records.csv", TINY)], sqlite_url, tmp_path / "data", demo=True, workers=0,
+           small_cell=1)
     engine = open_store(sqlite_url)
-    export_coverage(engine, tmp_path / "baseline.csv")
+    export_coverage(engine, tmp_path / "baseline.csv", scope=NATION)
     engine.dispose()
     runner = CliRunner()
     app = _app()
@@ -43,11 +46,14 @@ def test_run_writes_the_export_columns_and_the_baseline_when_nothing_changes(tmp
     result = runner.invoke(app, ["scenario", "run", str(zero), "--store", sqlite_url, "--out", str(tmp_path / "out0")])
     assert result.exit_code == 0, result.output
     rows = _rows(tmp_path / "out0" / "coverage.csv")
-    assert rows[0] == ["period", "county_code", "side", "indicator", "numerator", "denominator", "scenario"]
-    assert [r[:-1] for r in rows[1:]] == _rows(tmp_path / "baseline.csv")[1:]
-    assert {r[-1] for r in rows[1:]} == {"zero"}
+    assert rows[0] == [
+        "period", "county_code", "side", "indicator", "numerator", "denominator", "scenario", "suppressed",
+    ]
+    assert [r[:6] + r[7:] for r in rows[1:]] == _rows(tmp_path / "baseline.csv")[1:]
+    assert {r[6] for r in rows[1:]} == {"zero"}
+    assert {r[7] for r in rows[1:]} == {"False"}  # every denominator is at least 1
     assert _rows(tmp_path / "out0" / "flows.csv")[0] == [
-        "period", "hukou_code", "residence_code", "baseline_persons", "persons", "scenario",
+        "period", "origin_code", "destination_code", "baseline_persons", "persons", "scenario", "suppressed",
     ]
     gaps = _rows(tmp_path / "out0" / "gaps.csv")
     assert {r[1] for r in gaps[1:]} == {"county", "prefecture", "province", "region"}
@@ -67,12 +73,14 @@ def test_run_writes_the_export_columns_and_the_baseline_when_nothing_changes(tmp
     assert result.exit_code == 0, result.output
     base = {tuple(r[:4]): r[4:6] for r in _rows(tmp_path / "baseline.csv")[1:]}
     outflow: dict[str, list[float]] = {}
-    for _, hukou, _, before, after, _ in _rows(out / "flows.csv")[1:]:
-        sums = outflow.setdefault(hukou, [0.0, 0.0])
+    for _, origin, _, before, after, _, _ in _rows(out / "flows.csv")[1:]:
+        sums = outflow.setdefault(origin, [0.0, 0.0])
         sums[0] += float(before)
         sums[1] += float(after)
     for row in _rows(out / "coverage.csv")[1:]:
         num, den = base[tuple(row[:4])]
+        if row[7] == "True":
+            continue
         if row[2] == "inflow":
             factor = 1.5 if row[1] == "310115" else 1.0  # every flow into Pudong, its diagonal too
         else:

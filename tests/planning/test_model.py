@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.gravity import great_circle_km
+from geodata.points import great_circle_km
 from planning.errors import ScenarioError
 from planning.model import Baseline, balance_doubly, fit_model, reallocate_origin_constrained
 from planning.scenario import parse_scenario, run_scenario
@@ -30,9 +30,9 @@ def _gravity_baseline() -> Baseline:
     w = mass[None, :] / d
     t = 10_000 * w / w.sum(axis=1, keepdims=True)
     rows = [(codes[i], codes[j], round(t[i, j])) for i in range(8) for j in range(8) if i != j]
-    flows = pd.DataFrame(rows, columns=["hukou_code", "residence_code", "persons"])
+    flows = pd.DataFrame(rows, columns=["origin_code", "destination_code", "persons"])
     units = pd.DataFrame({"county_code": codes, "prefecture_code": codes, "province_code": codes})
-    coverage = pd.DataFrame(columns=["county_code", "side", "indicator", "numerator", "denominator"])
+    coverage = pd.DataFrame(columns=["unit_code", "side", "indicator", "numerator", "denominator"])
     return Baseline.from_frames("2010-01", flows, coverage, units)
 
 

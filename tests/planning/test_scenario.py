@@ -23,7 +23,7 @@ def _run(levers, resources=None, model=None):
 
 def _flow(result, o, d):
     f = result.flows
-    return float(f.loc[(f.hukou_code == o) & (f.residence_code == d), "persons"].item())
+    return float(f.loc[(f.origin_code == o) & (f.destination_code == d), "persons"].item())
 
 
 def _cov(result, county, indicator):

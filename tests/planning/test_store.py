@@ -13,8 +13,8 @@ from planning.store import delete_scenario, get_scenario, list_scenarios, save_s
 
 @pytest.fixture
 def engine(store_url):
-    """The store (SQLite and PostgreSQL) without a scenarios table left by an earlier test."""
-    engine = open_store(store_url)
+    """A new store (SQLite and PostgreSQL) without a scenarios table left by an earlier test."""
+    engine = open_store(store_url, create=True)
     planning_store.metadata.drop_all(engine)
     yield engine
     planning_store.metadata.drop_all(engine)

@@ -17,6 +17,7 @@ from dashboard.data import geo
 from dashboard.story.defaults import default_storyboard
 from dashboard.story.model import View
 from dashboard.story.narrative import figures, narrative, units_at_target
+from etl.scope import NATION
 from etl.store import open_store
 from tests.support import demo_store
 
@@ -63,16 +64,16 @@ def test_region_figures(engine, raw, region_code):
     inflow, num, den, gap = expected(
         raw, lambda c: c[:2] in provinces, "cert_verified", "inflow", 0.98
     )
-    fig = figures(engine, View(region=region_code, period=PERIOD), regions)
+    fig = figures(engine, View(region=region_code, period=PERIOD), regions, scope=NATION)
     row = fig.indicator("cert_verified")
     assert (fig.inflow, row.numerator, row.denominator, row.gap_people) == (inflow, num, den, gap)
     assert inflow > 0 and den > 0
-    text = narrative(engine, View(region=region_code, period=PERIOD), regions, "zh")[0]
+    text = narrative(engine, View(region=region_code, period=PERIOD), regions, "zh", scope=NATION)[0]
     name = regions.region(region_code).name_zh
     assert text.startswith(f"{name}流入人口 {inflow:,} 人，婚育证明验证率 {num / den:.1%}")
     if gap:
         assert text.endswith(f"距 98% 目标差 {gap:,} 人。")
-    english = narrative(engine, View(region=region_code, period=PERIOD), regions, "en")[0]
+    english = narrative(engine, View(region=region_code, period=PERIOD), regions, "en", scope=NATION)[0]
     assert english.startswith(f"{regions.region(region_code).name_en}: inflow {inflow:,} persons")
 
 
@@ -80,16 +81,16 @@ def test_outflow_indicator_uses_registration_side(engine, raw):
     regions = geo.regions()
     provinces = {p[:2] for p in regions.region("bohai_rim").province_codes}
     _, num, den, gap = expected(raw, lambda c: c[:2] in provinces, "cert_issued", "outflow", 0.98)
-    row = figures(engine, View(region="bohai_rim", period=PERIOD), regions).indicator("cert_issued")
+    row = figures(engine, View(region="bohai_rim", period=PERIOD), regions, scope=NATION).indicator("cert_issued")
     assert (row.numerator, row.denominator, row.gap_people) == (num, den, gap)
 
 
 def test_pilot_scope_is_its_prefecture(engine, raw):
     regions = geo.regions()
     inflow, num, den, _ = expected(raw, lambda c: c[:4] == "3202", "cert_verified", "inflow", 0.98)
-    fig = figures(engine, View(page="area", area="320200", period=PERIOD), regions)
+    fig = figures(engine, View(page="area", area="320200", period=PERIOD), regions, scope=NATION)
     assert fig.scope.name_zh == "江苏省无锡市"  # a pilot: the names of the region file
-    county = figures(engine, View(page="area", area="320205", period=PERIOD), regions).scope
+    county = figures(engine, View(page="area", area="320205", period=PERIOD), regions, scope=NATION).scope
     assert (county.name("zh"), county.name("en")) == ("锡山区", "Xishan District")
     assert (fig.inflow, fig.indicator("cert_verified").denominator) == (inflow, den)
 
@@ -112,8 +113,8 @@ def test_prefectures_at_target(engine, raw):
     )
     by_pref = by_pref[by_pref["denominator"] > 0]
     at = int((by_pref["numerator"] / by_pref["denominator"] >= 0.98).sum())
-    fig = figures(engine, View(region="northwest", period=PERIOD), regions)
-    assert units_at_target(engine, fig.scope.county_codes, PERIOD, "cert_verified") == (
+    fig = figures(engine, View(region="northwest", period=PERIOD), regions, scope=NATION)
+    assert units_at_target(engine, fig.scope.county_codes, PERIOD, "cert_verified", scope=NATION) == (
         at,
         len(by_pref),
     )
@@ -121,18 +122,18 @@ def test_prefectures_at_target(engine, raw):
 
 def test_default_storyboard(engine):
     regions = geo.regions()
-    board = default_storyboard(engine, regions.region("pan_yangtze"), regions, PERIOD)
+    board = default_storyboard(engine, regions.region("pan_yangtze"), regions, PERIOD, scope=NATION)
     titles = [s.title for s in board.slides]
     assert titles[0].startswith("泛长三角") and titles[1] == "婚育证明验证率（地市）"
     assert titles[2].startswith("差距最大的指标")
     assert [s.view.area for s in board.slides[3:]] == ["310115", "320200", "330400"]
-    northwest = default_storyboard(engine, regions.region("northwest"), regions, PERIOD)
+    northwest = default_storyboard(engine, regions.region("northwest"), regions, PERIOD, scope=NATION)
     assert northwest.slides[-1].view.measure == "cert_issued"
 
 
 def test_national_scope_counts_every_between_county_mover(engine, raw):
     flows, _ = raw
     movers = int(flows.loc[~flows["is_diagonal"].astype(bool), "persons_all"].sum())
-    text = narrative(engine, View(period=PERIOD), geo.regions(), "zh")[0]
-    assert figures(engine, View(period=PERIOD), geo.regions()).inflow == movers
+    text = narrative(engine, View(period=PERIOD), geo.regions(), "zh", scope=NATION)[0]
+    assert figures(engine, View(period=PERIOD), geo.regions(), scope=NATION).inflow == movers
     assert text.startswith("全国跨县流动人口 ")

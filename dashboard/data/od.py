@@ -1,0 +1,204 @@
+"""Pure functions over an origin-destination table: selection, netting, ordering, thinning,
+totals and the region matrix (the terms are those of ``dashboard.data.flows``).
+
+An *OD table* has ``OD_COLUMNS`` (``etl.marts.PAIR_COLUMNS``: one period, cohort and level); a
+*selection* has ``FLOW_COLUMNS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from etl import indicators
+from etl.marts import PAIR_COLUMNS
+
+DIRECTIONS = ("inflow", "outflow", "both", "net")
+OD_COLUMNS = list(PAIR_COLUMNS)
+FLOW_COLUMNS = ["origin_code", "destination_code", "persons", "small_cell", "group"]
+"""Columns of a selection: ``group`` is ``in`` (into the focus), ``out`` (from it) or ``flow``."""
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Persons of a focused place or a set of units, between units only (within flows apart).
+
+    For a place: ``inflow`` from every other unit, ``outflow`` to every other unit. For a set of
+    regions: ``inflow`` from units outside the set, ``outflow`` to units outside it, ``among``
+    between different units inside it. ``within`` is the persons of within flows (the diagonal).
+    """
+
+    inflow: int
+    outflow: int
+    within: int
+    among: int | None = None
+
+    @property
+    def net(self) -> int:
+        """Net inflow: persons in minus persons out."""
+        return self.inflow - self.outflow
+
+
+def province_of(codes: pd.Series) -> pd.Series:
+    """Province adcode of each unit adcode (its first two digits, then ``0000``)."""
+    return codes.str.slice(0, 2) + "0000"
+
+
+def in_provinces(codes: pd.Series, provinces: Iterable[str]) -> np.ndarray:
+    """True where a unit's province is one of ``provinces``."""
+    return province_of(codes).isin(set(provinces)).to_numpy()
+
+
+def select_flows(
+    od: pd.DataFrame,
+    direction: str,
+    *,
+    focus: str | None = None,
+    provinces: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Between-unit flows of a selection, in ``FLOW_COLUMNS`` (not ordered, not thinned).
+
+    With ``focus`` the selection is that unit; otherwise the units whose province is in
+    ``provinces``. ``direction`` is one of ``DIRECTIONS`` (see the module docstring).
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"unknown direction {direction!r}; one of {DIRECTIONS}")
+    between = od[~od["is_within"].to_numpy()]
+    if focus is not None:
+        to_sel = (between["destination_code"] == focus).to_numpy()
+        from_sel = (between["origin_code"] == focus).to_numpy()
+    else:
+        provinces = set(provinces)
+        to_sel = in_provinces(between["destination_code"], provinces)
+        from_sel = in_provinces(between["origin_code"], provinces)
+    keep = {"inflow": to_sel, "outflow": from_sel}.get(direction, to_sel | from_sel)
+    chosen = between[keep]
+    out = chosen[["origin_code", "destination_code", "persons", "small_cell"]].reset_index(
+        drop=True
+    )
+    if direction == "net":
+        out = net_pairs(out)
+    if focus is None:
+        out["group"] = "flow"
+    else:
+        out["group"] = np.where(out["destination_code"] == focus, "in", "out")
+    return out[FLOW_COLUMNS]
+
+
+def net_pairs(flows: pd.DataFrame) -> pd.DataFrame:
+    """Each pair of units once, as persons(a -> b) - persons(b -> a) running the positive way.
+
+    ``small_cell`` is True when either of the two flows is a small cell; balanced pairs are dropped.
+    """
+    a = flows["origin_code"].to_numpy()
+    b = flows["destination_code"].to_numpy()
+    forward = a < b
+    key = pd.DataFrame(
+        {
+            "lo": np.where(forward, a, b),
+            "hi": np.where(forward, b, a),
+            "signed": np.where(forward, 1, -1) * flows["persons"].to_numpy(dtype="int64"),
+            "small": flows["small_cell"].to_numpy(dtype=bool),
+        }
+    )
+    pairs = key.groupby(["lo", "hi"], sort=False, as_index=False).agg(
+        signed=("signed", "sum"), small=("small", "any")
+    )
+    pairs = pairs[pairs["signed"] != 0]
+    positive = pairs["signed"].to_numpy() > 0
+    return pd.DataFrame(
+        {
+            "origin_code": np.where(positive, pairs["lo"], pairs["hi"]),
+            "destination_code": np.where(positive, pairs["hi"], pairs["lo"]),
+            "persons": np.abs(pairs["signed"].to_numpy()).astype("int64"),
+            "small_cell": pairs["small"].to_numpy(dtype=bool),
+        }
+    )
+
+
+def order_flows(flows: pd.DataFrame) -> pd.DataFrame:
+    """Publishable flows by persons (largest first, ties by codes), then small cells by codes."""
+    sort_persons = np.where(
+        flows["small_cell"].to_numpy(dtype=bool), 0, flows["persons"].to_numpy()
+    )
+    keyed = flows.assign(_small=flows["small_cell"].astype(bool), _persons=sort_persons)
+    keyed = keyed.sort_values(
+        ["_small", "_persons", "origin_code", "destination_code"],
+        ascending=[True, False, True, True],
+        kind="stable",
+    )
+    return keyed.drop(columns=["_small", "_persons"]).reset_index(drop=True)
+
+
+def thin(flows: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The first ``top`` flows in the order of ``order_flows``."""
+    return order_flows(flows).head(int(top)).reset_index(drop=True)
+
+
+def place_totals(od: pd.DataFrame, code: str) -> Totals:
+    """In, out and within persons of one unit (with every other unit)."""
+    origin = (od["origin_code"] == code).to_numpy()
+    destination = (od["destination_code"] == code).to_numpy()
+    within = od["is_within"].to_numpy(dtype=bool)
+    persons = od["persons"].to_numpy(dtype="int64")
+    return Totals(
+        inflow=int(persons[destination & ~within].sum()),
+        outflow=int(persons[origin & ~within].sum()),
+        within=int(persons[origin & within].sum()),
+    )
+
+
+def set_totals(od: pd.DataFrame, provinces: Iterable[str]) -> Totals:
+    """Persons into, out of and among the units of a set of provinces, and within its units."""
+    provinces = set(provinces)
+    origin = in_provinces(od["origin_code"], provinces)
+    destination = in_provinces(od["destination_code"], provinces)
+    within = od["is_within"].to_numpy(dtype=bool)
+    persons = od["persons"].to_numpy(dtype="int64")
+    return Totals(
+        inflow=int(persons[destination & ~origin].sum()),
+        outflow=int(persons[origin & ~destination].sum()),
+        within=int(persons[origin & within].sum()),
+        among=int(persons[origin & destination & ~within].sum()),
+    )
+
+
+def suppressed(value: int, threshold: int) -> bool:
+    """A count a display withholds: under the small-cell threshold and not 0 (a zero discloses
+    nobody; see ``etl.indicators.withheld``)."""
+    return bool(indicators.withheld(value, threshold))
+
+
+# --- the region-to-region matrix ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionMatrix:
+    """Persons from each region (rows: origin) to each region (columns: destination).
+
+    The diagonal holds each region's within flows (between its own units, and the intra-county
+    movers), which are never part of between-region totals. A province in two regions counts in
+    both, so rows do not add up to the national total.
+    """
+
+    codes: tuple[str, ...]
+    persons: np.ndarray  # int64, shape (n, n)
+    small_cell: np.ndarray  # bool, shape (n, n)
+
+
+def region_matrix_of(rollup: pd.DataFrame, codes: Sequence[str], threshold: int) -> RegionMatrix:
+    """The matrix of a region-level rollup (``origin_code, destination_code, persons``)."""
+    grid = (
+        rollup.pivot_table(
+            index="origin_code", columns="destination_code", values="persons", aggfunc="sum"
+        )
+        .reindex(index=list(codes), columns=list(codes))
+        .fillna(0)
+        .to_numpy(dtype="int64")
+    )
+    return RegionMatrix(tuple(codes), grid, indicators.withheld(grid, threshold))
+
+

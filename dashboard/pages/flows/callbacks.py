@@ -1,0 +1,137 @@
+"""The flows page's callbacks: base map and legends on a change of level or regions; lines,
+totals, title and table on any change; focus by click; the URL; the CSV download."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, callback, ctx
+
+from dashboard import ids
+from dashboard.data import flows as data
+from dashboard.i18n import use_language
+from dashboard.pages.flows import PATH
+from dashboard.pages.flows.table import csv_filename, csv_text, table_rows
+from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
+from dashboard.pages.flows.view import (
+    base_figure,
+    clicked_code,
+    lines_figure,
+    map_title,
+    matrix_figure,
+    query_of,
+    search_of,
+)
+from dashboard.shell import switched_search
+
+CONTROLS = [
+    Input(ids.FLOWS_REGIONS, "value"),
+    Input(ids.FLOWS_LEVEL, "value"),
+    Input(ids.FLOWS_DIRECTION, "value"),
+    Input(ids.FLOWS_COHORT, "value"),
+    Input(ids.FLOWS_PERIOD, "value"),
+    Input(ids.FLOWS_TOP, "value"),
+    Input(ids.FLOWS_FOCUS, "data"),
+]
+
+
+@callback(
+    Output(ids.FLOWS_BASE, "figure"),
+    Output(ids.FLOWS_REGION_LEGEND, "children"),
+    Input(ids.FLOWS_LEVEL, "value"),
+    Input(ids.FLOWS_REGIONS, "value"),
+    State(ids.FLOWS_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_base(level: str, regions: list[str], lang: str):
+    use_language(lang)
+    chosen = data.valid_regions(regions)
+    return base_figure(level, chosen), region_legend(chosen)
+
+
+@callback(
+    Output(ids.FLOWS_LINES, "figure"),
+    Output(ids.FLOWS_LEGEND, "children"),
+    Output(ids.FLOWS_TOTALS, "children"),
+    Output(ids.FLOWS_MAP_TITLE, "children"),
+    Output(ids.FLOWS_TABLE, "rowData"),
+    Output(ids.FLOWS_TABLE, "columnDefs"),
+    Output(ids.FLOWS_TABLE, "paginationGoTo"),
+    Output(ids.FLOWS_CLEAR_FOCUS, "hidden"),
+    *CONTROLS,
+    State(ids.FLOWS_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_flows(regions, level, direction, cohort, period, top, focus, lang):
+    use_language(lang)
+    view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
+    rows, columns = table_rows(view)
+    return (
+        lines_figure(view),
+        line_legend(view),
+        totals_panel(view),
+        map_title(view),
+        rows,
+        columns,
+        "first",
+        not view.query.focus,
+    )
+
+
+@callback(
+    Output(ids.FLOWS_MATRIX, "figure"),
+    Input(ids.FLOWS_PERIOD, "value"),
+    Input(ids.FLOWS_COHORT, "value"),
+    Input(ids.FLOWS_REGIONS, "value"),
+    State(ids.FLOWS_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_matrix(period: str, cohort: str, regions: list[str], lang: str):
+    use_language(lang)
+    query = query_of(regions, "province", "both", cohort, period, 50, None)
+    return matrix_figure(query)
+
+
+@callback(
+    Output(ids.FLOWS_FOCUS, "data"),
+    Input(ids.FLOWS_BASE, "clickData"),
+    Input(ids.FLOWS_CLEAR_FOCUS, "n_clicks"),
+    Input(ids.FLOWS_LEVEL, "value"),
+    State(ids.FLOWS_FOCUS, "data"),
+    prevent_initial_call=True,
+)
+def update_focus(click: dict | None, _clear: int, level: str, focus: str):
+    if ctx.triggered_id == ids.FLOWS_CLEAR_FOCUS:
+        return ""
+    code = clicked_code(click) if ctx.triggered_id == ids.FLOWS_BASE else focus
+    if ctx.triggered_id == ids.FLOWS_BASE and code == focus:
+        return ""  # a second click on the focused place lets it go
+    return data.focus_for_level(code, level, data.units_by_level()) or ""
+
+
+@callback(
+    Output(ids.FLOWS_URL, "search"),
+    Output(ids.SHELL_LANG, "href", allow_duplicate=True),
+    *CONTROLS,
+    State(ids.FLOWS_LANG, "data"),
+    prevent_initial_call=True,
+)
+def write_url(regions, level, direction, cohort, period, top, focus, lang):
+    use_language(lang)
+    search = search_of(query_of(regions, level, direction, cohort, period, top, focus))
+    return search, PATH + switched_search(search)
+
+
+@callback(
+    Output(ids.FLOWS_DOWNLOAD, "data"),
+    Input(ids.FLOWS_CSV, "n_clicks"),
+    *[State(i.component_id, i.component_property) for i in CONTROLS],
+    State(ids.FLOWS_LANG, "data"),
+    prevent_initial_call=True,
+)
+def download_csv(_n, regions, level, direction, cohort, period, top, focus, lang):
+    use_language(lang)
+    view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
+    return {
+        "content": csv_text(view),
+        "filename": csv_filename(view.query),
+        "type": "text/csv",
+    }

@@ -1,0 +1,173 @@
+"""The flows page's top-flows table and its CSV download (small cells as ``< threshold``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import html
+from dash_ag_grid import AgGrid
+
+from dashboard import ids
+from dashboard.components import loading
+from dashboard.data import flows as data
+from dashboard.data import geo
+from dashboard.formatting import count
+from dashboard.i18n import N_, _, current_language, t
+from etl.disclosure import suppress
+
+TABLE_PAGE_SIZE = 10
+HEADERS = {
+    "rank": N_("#"),
+    "origin": N_("From (registration)"),
+    "origin_code": N_("Code"),
+    "destination": N_("To (residence)"),
+    "destination_code": N_("Code"),
+    "group": N_("For the focus"),
+}
+GROUPS = {"in": N_("in"), "out": N_("out")}
+COLUMN_STYLE: dict[str, dict] = {  # by column (``code``: both code columns)
+    "rank": {"type": "rightAligned", "maxWidth": 70},
+    "code": {"maxWidth": 110},
+    "persons": {"type": "rightAligned", "maxWidth": 150},
+    "group": {"maxWidth": 150},
+}
+GRID_WORDS = {  # AG Grid's own words (pagination panel, empty grid), its English defaults
+    "page": N_("Page"),
+    "of": N_("of"),
+    "to": N_("to"),
+    "firstPage": N_("First Page"),
+    "previousPage": N_("Previous Page"),
+    "nextPage": N_("Next Page"),
+    "lastPage": N_("Last Page"),
+    "noRowsToShow": N_("No Rows To Show"),
+}
+
+
+def grid_locale() -> dict[str, str]:
+    """AG Grid's ``localeText`` in the current language."""
+    return {key: _(word) for key, word in GRID_WORDS.items()}
+
+
+def table_rows(view: data.FlowView) -> tuple[list[dict], Any]:
+    """(rows, column definitions) of the top-flows grid, in rank order; small cells read
+    ``< threshold``."""
+    q = view.query
+    flows = view.flows
+    value = [
+        f"< {view.threshold}" if s else count(p)
+        for p, s in zip(flows["persons"], flows["small_cell"].astype(bool), strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "rank": range(1, len(flows) + 1),
+            "origin": _names(flows, "origin"),
+            "origin_code": flows["origin_code"],
+            "destination": _names(flows, "destination"),
+            "destination_code": flows["destination_code"],
+            "persons": value,
+        }
+    )
+    keys = ["rank", "origin", "origin_code", "destination", "destination_code", "persons"]
+    if q.focus and q.direction in ("both", "net"):
+        frame["group"] = [_(GROUPS[g]) for g in flows["group"]]
+        keys.append("group")
+    headers = {k: _(HEADERS[k]) for k in keys if k != "persons"}
+    headers["persons"] = _("Net persons") if q.direction == "net" else _("Persons")
+    columns = [
+        {
+            "field": k,
+            "headerName": headers[k],
+            **COLUMN_STYLE.get(k.removeprefix("origin_").removeprefix("destination_"), {}),
+        }
+        for k in keys
+    ]
+    return frame[keys].to_dict("records"), columns
+
+
+def _names(flows: pd.DataFrame, end: str) -> pd.Series:
+    """Names of the flows' ``end`` (origin or destination) units in the current language."""
+    return flows[f"{end}_code"].map(geo.unit_names(current_language())).fillna(flows[f"{end}_name"])
+
+
+def csv_text(view: data.FlowView) -> str:
+    """The thinned flows as CSV (codes, names in the current language, persons, the query), small
+    cells suppressed as in every export (``etl.disclosure``: blank, ``suppressed`` = True)."""
+    q = view.query
+    flows = view.flows
+    persons = "net_persons" if q.direction == "net" else "persons"
+    frame = pd.DataFrame(
+        {
+            "rank": range(1, len(flows) + 1),
+            "origin_code": flows["origin_code"],
+            "origin_name": _names(flows, "origin"),
+            "destination_code": flows["destination_code"],
+            "destination_name": _names(flows, "destination"),
+            persons: flows["persons"].astype("int64"),
+            "period": q.period,
+            "cohort": q.cohort,
+            "level": q.level,
+            "direction": q.direction,
+            "focus_code": q.focus or "",
+            "regions": "" if q.focus else ",".join(q.regions),
+        }
+    )
+    frame = suppress(frame, [persons], flows["small_cell"])
+    return "\ufeff" + frame.to_csv(index=False)  # with a BOM, so Excel reads the names as UTF-8
+
+
+def csv_filename(query: data.FlowQuery) -> str:
+    parts = ["flows", query.period, query.level, query.direction, query.cohort, f"top{query.top}"]
+    if query.focus:
+        parts.append(query.focus)
+    return "-".join(parts) + ".csv"
+
+
+def table_card(view: data.FlowView) -> html.Div:
+    rows, columns = table_rows(view)
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Span(_("Top flows"), className="yp-flows-subtitle"),
+                    html.Span(
+                        _table_note(view), id=ids.FLOWS_TABLE_NOTE, className="yp-flows-note"
+                    ),
+                    html.Button(
+                        t("download_csv"),
+                        id=ids.FLOWS_CSV,
+                        n_clicks=0,
+                        className="yp-flows-button",
+                    ),
+                ],
+                className="yp-flows-table-head",
+            ),
+            loading(
+                AgGrid(
+                    id=ids.FLOWS_TABLE,
+                    rowData=rows,
+                    columnDefs=columns,
+                    defaultColDef={"sortable": False, "resizable": True, "suppressMovable": True},
+                    columnSize="responsiveSizeToFit",
+                    dashGridOptions={
+                        "pagination": True,
+                        "paginationPageSize": TABLE_PAGE_SIZE,
+                        "paginationPageSizeSelector": False,
+                        "domLayout": "autoHeight",
+                        "rowHeight": 32,
+                        "headerHeight": 36,
+                        "suppressCellFocus": True,
+                        "localeText": grid_locale(),
+                    },
+                    className="yp-grid",
+                ),
+            ),
+        ],
+        className="yp-card yp-flows-table",
+    )
+
+
+def _table_note(view: data.FlowView) -> str:
+    return _(
+        "“< {threshold}”: fewer persons than the threshold, not shown. Net = the difference of the two opposite flows."
+    ).format(threshold=view.threshold)

@@ -1,0 +1,172 @@
+"""The flows page's figures and their text: the clickable base map, the flow lines, the region
+matrix, the map's title; the query of the controls and of the URL.
+
+Plain functions of a ``dashboard.data.flows.FlowQuery`` / ``FlowView`` and the language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from dash import html
+
+from dashboard import context, theme
+from dashboard.data import flows as data
+from dashboard.data import geo
+from dashboard.figures.flow_map import (
+    WidthClasses,
+    base_map,
+    flow_lines,
+    region_categories,
+    region_fills,
+    width_classes,
+)
+from dashboard.figures.flow_matrix import region_matrix_figure
+from dashboard.formatting import count
+from dashboard.geometry_route import geometry_url
+from dashboard.i18n import N_, _, colon, current_language, in_brackets, join, pgettext, t
+
+GRAPH_CONFIG: Any = {
+    **theme.GRAPH_CONFIG,
+    "displayModeBar": False,
+    "doubleClick": False,
+    "responsive": True,
+}
+LINES_CONFIG: Any = {**GRAPH_CONFIG, "staticPlot": True}
+LONG_NAME = 8  # characters: longer region names slant above the matrix and need room
+LEVEL_UNITS = {
+    "province": N_("provinces"),
+    "prefecture": N_("prefectures"),
+    "county": N_("counties"),
+}
+DIRECTION_TITLES = {
+    "inflow": N_("inflow"),
+    "outflow": N_("outflow"),
+    "both": N_("inflow and outflow"),
+    "net": N_("net flows"),
+}
+
+
+def base_figure(level: str, regions: tuple[str, ...]) -> dict:
+    """The clickable region-coloured polygons of ``level``."""
+    codes = list(data.unit_codes(level))
+    member = data.province_regions()
+    fills = region_fills(data.region_codes() + (data.OTHER_REGION,))
+    return base_map(
+        codes,
+        region_categories(codes, member, regions),
+        unit_hover(codes, level),
+        fills,
+        **context.current().national_frame(level),
+    )
+
+
+def unit_hover(codes: list[str], level: str) -> list[str]:
+    names = geo.unit_names(current_language())
+    member = data.province_regions()
+    region_name = data.region_names(current_language())
+    hint = _("Click to focus its flows")
+    label = pgettext("the regions a place belongs to", "Region")
+    out = []
+    for code in codes:
+        province = code[:2] + "0000"
+        title = (
+            names.get(code, code)
+            if level == "province"
+            else f"{names.get(province, '')} {names.get(code, code)}"
+        )
+        regions = member.get(province, ())
+        where = (
+            _("In none of the four regions")
+            if regions == (data.OTHER_REGION,)
+            else join(region_name[r] for r in regions)
+        )
+        out.append(f"<b>{title}</b>{in_brackets(code)}<br>{label}{colon()}{where}<br><i>{hint}</i>")
+    return out
+
+
+def view_classes(view: data.FlowView) -> WidthClasses:
+    flows = view.flows
+    return width_classes(flows.loc[~flows["small_cell"].astype(bool), "persons"].to_numpy())
+
+
+def lines_figure(view: data.FlowView) -> dict:
+    """The transparent lines graph of a view (with the focus outline)."""
+    level = view.query.level
+    return flow_lines(
+        view.flows,
+        data.unit_points(level),
+        view_classes(view),
+        focus=view.query.focus,
+        geojson_url=geometry_url(context.current().layers, f"{level}_national"),
+    )
+
+
+def matrix_figure(query: data.FlowQuery) -> dict:
+    names = data.region_names(current_language())
+    return region_matrix_figure(
+        data.region_matrix(query.period, query.cohort),
+        names,
+        selected=query.regions,
+        threshold=data.small_cell_threshold(),
+        fmt=count,
+        height=300 if max(map(len, names.values())) <= LONG_NAME else 340,  # long names slant
+        labels={
+            "origin": _("From (registration)"),
+            "destination": _("To (residence)"),
+            "within": _("within"),
+            "hover": _("{origin} → {destination}<br>{value} persons"),
+        },
+    )
+
+
+def map_title(view: data.FlowView) -> list:
+    q = view.query
+    title = _("{period} · {cohort} · between {level} · {direction}").format(
+        period=q.period,
+        cohort=t(f"cohort_{q.cohort}"),
+        level=_(LEVEL_UNITS[q.level]),
+        direction=_(DIRECTION_TITLES[q.direction]),
+    )
+    shown = _("showing the top {shown} of {n} flows").format(
+        shown=count(len(view.flows)), n=count(view.n_selected)
+    )
+    if q.focus:
+        scope = _("Focus: {name} ({code}) with all of China").format(
+            name=geo.unit_name(q.focus, current_language()), code=q.focus
+        )
+    else:
+        names = data.region_names(current_language())
+        scope = _("Selected regions: {names}").format(names=join(names[r] for r in q.regions))
+    return [
+        html.Span(title, className="yp-flows-title-main"),
+        html.Span(f"{scope} · {shown}", className="yp-flows-title-sub"),
+    ]
+
+
+def query_of(regions, level, direction, cohort, period, top, focus) -> data.FlowQuery:
+    """The query of the controls' values (validated like a URL)."""
+    return data.parse_query(
+        {
+            "regions": ",".join(regions or ()),
+            "level": level,
+            "direction": direction,
+            "cohort": cohort,
+            "period": period,
+            "top": str(top),
+            "focus": focus,
+        }
+    )
+
+
+def search_of(query: data.FlowQuery) -> str:
+    return "?" + urlencode({**data.query_params(query), "lang": current_language()})
+
+
+def clicked_code(click: dict | None) -> str | None:
+    points = (click or {}).get("points") or []
+    return points[0].get("customdata") if points else None
+
+
+# --- page parts ---------------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""The overview's callbacks: a change of measure, level or period sends a new payload, legend and
+headlines; play advances the period; a click on a unit opens its drill-down."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
+
+from dashboard import ids
+from dashboard.data.store import periods
+from dashboard.i18n import lang_of_search, use_language
+from dashboard.pages.overview.layout import figure
+from dashboard.pages.overview.view import headline_cards, legend, map_payload
+
+
+@callback(
+    Output(ids.OVERVIEW_VALUES, "data"),
+    Output(ids.OVERVIEW_LEGEND, "children"),
+    Output(ids.OVERVIEW_HEADLINES, "children"),
+    Output(ids.OVERVIEW_PERIOD_LABEL, "children"),
+    Output(ids.OVERVIEW_QUERY, "data"),
+    Input(ids.OVERVIEW_MEASURE, "value"),
+    Input(ids.OVERVIEW_LEVEL, "value"),
+    Input(ids.OVERVIEW_PERIOD, "value"),
+    State(ids.OVERVIEW_URL, "search"),
+    prevent_initial_call=True,
+)
+def update_view(measure: str, level: str, index: int, search: str | None):
+    lang = use_language(lang_of_search(search))
+    period = periods()[int(index)]
+    query = "?" + urlencode({"measure": measure, "level": level, "period": period, "lang": lang})
+    return (
+        map_payload(measure, level, period),
+        legend(measure, level),
+        headline_cards(period),
+        period,
+        query,
+    )
+
+
+@callback(
+    Output(ids.OVERVIEW_MAP, "figure"),
+    Input(ids.OVERVIEW_LEVEL, "value"),
+    State(ids.OVERVIEW_URL, "search"),
+    prevent_initial_call=True,
+)
+def change_level(level: str, search: str | None):
+    use_language(lang_of_search(search))
+    return figure(level)
+
+
+@callback(
+    Output(ids.OVERVIEW_TICK, "disabled"),
+    Output(ids.OVERVIEW_PLAY, "children"),
+    Input(ids.OVERVIEW_PLAY, "n_clicks"),
+    prevent_initial_call=True,
+)
+def toggle_play(n_clicks: int):
+    playing = n_clicks % 2 == 1
+    return not playing, "❚❚" if playing else "▶"
+
+
+@callback(
+    Output(ids.OVERVIEW_PERIOD, "value"),
+    Input(ids.OVERVIEW_TICK, "n_intervals"),
+    State(ids.OVERVIEW_PERIOD, "value"),
+    prevent_initial_call=True,
+)
+def advance(_n: int, index: int):
+    return (int(index) + 1) % len(periods())
+
+
+@callback(
+    Output(ids.OVERVIEW_URL, "href"),
+    Input(ids.OVERVIEW_MAP, "clickData"),
+    State(ids.OVERVIEW_URL, "search"),
+    prevent_initial_call=True,
+)
+def open_area(click: dict | None, search: str | None):
+    code = click["points"][0]["customdata"] if click and click.get("points") else None
+    if not code:
+        return dash.no_update
+    return f"/area/{code}?lang={lang_of_search(search)}"
+
+
+clientside_callback(
+    ClientsideFunction(namespace="yipanqi", function_name="paintMap"),
+    Output(ids.OVERVIEW_PAINTED, "data"),
+    Input(ids.OVERVIEW_VALUES, "data"),
+    State(ids.OVERVIEW_MAP, "id"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="yipanqi", function_name="replaceQuery"),
+    Output(ids.OVERVIEW_QUERY, "data", allow_duplicate=True),
+    Input(ids.OVERVIEW_QUERY, "data"),
+    prevent_initial_call=True,
+)

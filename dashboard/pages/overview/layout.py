@@ -1,0 +1,159 @@
+"""The overview's layout: controls (measure, level, period with play), the map, its legend and the
+headline cards, all read from the URL's parameters."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard import context, ids
+from dashboard.components import control
+from dashboard.data.overview import CENSUS_MEASURES, FLOW_MEASURES, LEVELS, MEASURES
+from dashboard.data.store import periods
+from dashboard.figures.china_map import paintable_choropleth
+from dashboard.i18n import _, indicator_name, plotly_locale, t, use_language
+from dashboard.pages.overview.view import (
+    GRAPH_CONFIG,
+    empty_store,
+    headline_cards,
+    legend,
+    map_payload,
+    measure_label,
+    source_note,
+    unit_hover_names,
+)
+from etl.records import INDICATORS
+
+DEFAULT_MEASURE = "cert_verified"
+DEFAULT_LEVEL = "prefecture"
+
+
+def layout(
+    measure: str = DEFAULT_MEASURE,
+    level: str = DEFAULT_LEVEL,
+    period: str = "",
+    lang: str = "zh",
+    **_query: str,
+):
+    use_language(lang)
+    available = periods()
+    if not available:
+        return html.Div(empty_store(), className="yp-card yp-empty")
+    measure = measure if measure in MEASURES else DEFAULT_MEASURE
+    level = level if level in LEVELS else DEFAULT_LEVEL
+    period = period if period in available else available[-1]
+    index = available.index(period)
+    return html.Div(
+        [
+            dcc.Location(id=ids.OVERVIEW_URL, refresh="callback-nav"),
+            dcc.Store(id=ids.OVERVIEW_VALUES, data=map_payload(measure, level, period)),
+            dcc.Store(id=ids.OVERVIEW_PAINTED),
+            dcc.Store(id=ids.OVERVIEW_QUERY),
+            dcc.Interval(id=ids.OVERVIEW_TICK, interval=1200, disabled=True),
+            html.Div(
+                [
+                    control(
+                        _("Measure"),
+                        dcc.Dropdown(
+                            id=ids.OVERVIEW_MEASURE,
+                            options=_measure_options(),
+                            value=measure,
+                            clearable=False,
+                            style={"minWidth": "300px"},
+                        ),
+                    ),
+                    control(
+                        _("Level"),
+                        dcc.RadioItems(
+                            id=ids.OVERVIEW_LEVEL,
+                            options=[{"label": t(f"level_{lv}"), "value": lv} for lv in LEVELS],
+                            value=level,
+                            inline=True,
+                            className="yp-radio",
+                        ),
+                    ),
+                    control(
+                        t("period"),
+                        html.Div(
+                            [
+                                html.Button(
+                                    "▶",
+                                    id=ids.OVERVIEW_PLAY,
+                                    n_clicks=0,
+                                    className="yp-play",
+                                    title=_("Play 2009-2012"),
+                                ),
+                                html.Div(
+                                    dcc.Slider(
+                                        id=ids.OVERVIEW_PERIOD,
+                                        min=0,
+                                        max=len(available) - 1,
+                                        step=1,
+                                        value=index,
+                                        marks=_period_marks(available),
+                                        updatemode="drag",
+                                        allow_direct_input=False,
+                                    ),
+                                    className="yp-slider",
+                                ),
+                                html.Span(
+                                    period,
+                                    id=ids.OVERVIEW_PERIOD_LABEL,
+                                    className="yp-period-label",
+                                ),
+                            ],
+                            className="yp-period",
+                        ),
+                        grow=True,
+                    ),
+                ],
+                className="yp-controls",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            dcc.Graph(
+                                id=ids.OVERVIEW_MAP,
+                                figure=figure(level),
+                                config={**GRAPH_CONFIG, "locale": plotly_locale()},
+                                style={"height": "calc(100vh - 175px)", "minHeight": "500px"},
+                            ),
+                            html.Div(
+                                legend(measure, level),
+                                id=ids.OVERVIEW_LEGEND,
+                                className="yp-legend",
+                            ),
+                        ],
+                        className="yp-card yp-map-card",
+                    ),
+                    html.Div(
+                        headline_cards(period),
+                        id=ids.OVERVIEW_HEADLINES,
+                        className="yp-headlines",
+                    ),
+                ],
+                className="yp-overview-body",
+            ),
+            html.Div(source_note(), className="yp-source"),
+        ]
+    )
+
+
+def _period_marks(available: tuple[str, ...]) -> dict[int, str]:
+    """Year marks at each January, and the first and last periods."""
+    marks = {i: p[:4] for i, p in enumerate(available) if p.endswith("-01")}
+    marks.setdefault(0, available[0])
+    marks.setdefault(len(available) - 1, available[-1])
+    return marks
+
+
+def _measure_options() -> list[dict]:
+    """Coverage indicators first, then flow measures, then the census shares."""
+    coverage = [{"label": indicator_name(i.flag), "value": i.flag} for i in INDICATORS]
+    others = [{"label": measure_label(m), "value": m} for m in (*FLOW_MEASURES, *CENSUS_MEASURES)]
+    return coverage + others
+
+
+def figure(level: str) -> dict:
+    codes, names = unit_hover_names(level)
+    return paintable_choropleth(codes, names, **context.current().national_frame(level), height=620)

@@ -1,0 +1,25 @@
+"""演示 Presentation mode ``/present``: a storyboard shown slide by slide, full screen, for a projector.
+
+``/present/<name>?slide=N&lang=en`` shows slide N (1 first) of the saved storyboard ``name``;
+``/present`` lists the storyboards. The shell's header is hidden while a deck is on screen
+(``assets/yipanqi.css``: ``body:has(.yp-present)``). Keys (``assets/yipanqi-present.js``): ArrowRight,
+Space, PageDown next; ArrowLeft, PageUp previous (what presentation clickers send); Home / End first
+and last; F full screen; Esc leaves to the overview. The key handler sets ``PRESENT_INDEX``; one
+callback renders that slide. The map figure is rebuilt only when the level changes; colours travel
+as a payload painted by ``assets/yipanqi-map.js``.
+"""
+
+from __future__ import annotations
+
+import dash
+
+
+def register() -> None:
+    from dashboard.pages.present import layout
+
+    dash.register_page(
+        __name__, path_template="/present/<name>", title="一盘棋 · 演示", layout=layout.layout
+    )
+    dash.register_page(
+        f"{__name__}_index", path="/present", title="一盘棋 · 演示稿", layout=layout.index_layout
+    )

@@ -1,0 +1,80 @@
+"""The store: aggregates, quarantine and lineage in a SQL database through SQLAlchemy.
+
+One module per seam, all importable from here (``from etl import store``):
+
+- ``etl.store.schema``: the tables, ``SCHEMA_VERSION`` and ``open_store`` (readers: open and check,
+  never change anything);
+- ``etl.store.migrate``: ``upgrade_store`` (``yipanqi store upgrade``, and every ingest or
+  aggregate through ``open_for_writing``);
+- ``etl.store.lineage``: runs, their inputs and the quarantine (lineage);
+- ``etl.store.writes``: bulk inserts and the per-period replacement of the marts.
+
+The marts are read only through ``etl.marts`` (the read contract: long shapes, the reader's
+scope, the small-cell threshold).
+
+Atomicity: a load replaces the aggregates of the periods it touched, writes its quarantine rows and
+marks its run as succeeded in **one transaction**. A load that fails or is killed leaves the
+previous data intact and readable; its run stays ``running`` (killed) or becomes ``failed``, and the
+next ingest on the same machine marks a dead ``running`` run ``abandoned``.
+"""
+
+from __future__ import annotations
+
+from etl.errors import StoreError
+from etl.store.lineage import (
+    RunRecord,
+    fail_run,
+    finish_run,
+    ingested_digests,
+    latest_run,
+    list_runs,
+    mark_abandoned,
+    read_quarantine,
+    read_run_inputs,
+    start_run,
+    succeeded_run_ids,
+    unsuccessful_run_ids,
+    utc_now,
+)
+from etl.store.migrate import open_for_writing, upgrade, upgrade_store
+from etl.store.schema import (
+    MART_TABLES,
+    OTHER_REGION,
+    SCHEMA_VERSION,
+    assessment,
+    connection,
+    coverage,
+    flows,
+    flows_rollup,
+    meta,
+    metadata,
+    open_store,
+    period_totals,
+    quarantine,
+    region_members,
+    regions,
+    run_inputs,
+    runs,
+    set_meta,
+    store_meta,
+    unit_flows,
+    units,
+)
+from etl.store.writes import (
+    bulk_insert,
+    delete_periods,
+    insert_marts,
+    replace_periods,
+    replace_reference,
+)
+
+__all__ = [
+    "MART_TABLES", "OTHER_REGION", "SCHEMA_VERSION", "RunRecord", "StoreError", "assessment",
+    "bulk_insert", "connection", "coverage", "delete_periods", "fail_run", "finish_run", "flows",
+    "flows_rollup", "ingested_digests", "insert_marts", "latest_run", "list_runs",
+    "mark_abandoned", "meta", "metadata", "open_for_writing", "open_store", "period_totals",
+    "quarantine", "read_quarantine", "read_run_inputs", "region_members", "regions",
+    "replace_periods", "replace_reference", "run_inputs", "runs", "set_meta", "start_run",
+    "store_meta", "succeeded_run_ids", "unit_flows", "units", "unsuccessful_run_ids",
+    "upgrade", "upgrade_store", "utc_now",
+]  # fmt: skip

@@ -1,0 +1,35 @@
+"""``yipanqi store upgrade``: bring a store made by older code to this code's layout.
+
+Readers (the dashboard, exports) never change a store: one of an older layout is refused with a
+message naming this command. Ingest and aggregate run the same upgrade before they load.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from yipanqi.options import StoreOption, console, err
+from yipanqi.settings import load_settings
+
+store_app = typer.Typer(help="The store itself: upgrade its layout.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``store`` group to the root app."""
+    app.add_typer(store_app, name="store")
+
+
+@store_app.command("upgrade")
+def upgrade_command(store: StoreOption = None) -> None:
+    """Create missing tables, fill what the new layout adds, record the new schema version."""
+    from etl.errors import EtlError
+    from etl.store import SCHEMA_VERSION, upgrade
+
+    try:
+        done = upgrade(store or load_settings().store_url)
+    except EtlError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    for step in done:
+        console.print(step)
+    console.print(f"the store is at schema version {SCHEMA_VERSION}" + ("" if done else " (nothing to do)"))
