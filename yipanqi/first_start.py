@@ -88,7 +88,7 @@ def ensure_first_account(settings: Settings) -> Path | None:
     from access.roles import Role
     from etl.scope import NATION
 
-    engine = store.open_store(settings.store_url)
+    engine = store.open_store(settings.store_url, create=True)
     try:
         if accounts.count_accounts(engine):
             return None

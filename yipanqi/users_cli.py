@@ -54,7 +54,7 @@ def add_command(
     from access.accounts import add_account
 
     password = None if ldap else _password(password_stdin)
-    engine = open_store_or_exit(store)
+    engine = open_store_or_exit(store, create=True)  # accounts may come before the first load
     account = _run(
         lambda: add_account(
             engine,

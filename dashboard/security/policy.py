@@ -61,7 +61,7 @@ CALLBACKS: dict[frozenset[str], Action] = {
     _outputs(_PAGES_CONTENT, _PAGES_STORE): VIEW,
     _outputs(_PAGES_TITLE): VIEW,
     # shell
-    _outputs(ids.SHELL_NAV, ids.SHELL_LANG): VIEW,
+    _outputs(ids.SHELL_NAV, ids.SHELL_LANG, ids.SHELL_TITLE, ids.SHELL_SUBTITLE): VIEW,
     # overview
     _outputs(
         ids.OVERVIEW_VALUES,

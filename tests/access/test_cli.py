@@ -24,6 +24,7 @@ def store(tmp_path, monkeypatch, sqlite_url) -> str:
     monkeypatch.delenv("YIPANQI_STORE_URL", raising=False)
     for module in (users_cli, audit_cli):
         monkeypatch.setattr(module, "console", Console(width=250))
+    open_store(sqlite_url, create=True).dispose()  # accounts are kept in the store
     return sqlite_url
 
 

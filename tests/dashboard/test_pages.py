@@ -8,6 +8,7 @@ import dash
 from dashboard import ids
 from dashboard.factory import create_app
 from dashboard.pages import PAGES
+from etl.store import open_store
 from tests.support import layer_cache
 
 URLS = {
@@ -22,6 +23,12 @@ URLS = {
 }
 
 
+def _app(path) -> dash.Dash:
+    url = f"sqlite:///{path}"
+    open_store(url, create=True).dispose()  # a brand-new store, as the first start makes it
+    return create_app(layer_cache(), url)
+
+
 def _outputs(app: dash.Dash) -> set[str]:
     """The component IDs the app's callbacks write to."""
     app._setup_server()  # what Dash does before the first request: take the declared callbacks
@@ -29,7 +36,7 @@ def _outputs(app: dash.Dash) -> set[str]:
 
 
 def test_every_page_is_registered_at_its_url(tmp_path):
-    create_app(layer_cache(), f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    _app(tmp_path / "empty.sqlite")
     registered = {
         module: page["path_template"] or page["path"]
         for module, page in dash.page_registry.items()
@@ -41,8 +48,8 @@ def test_every_page_is_registered_at_its_url(tmp_path):
 
 
 def test_a_second_app_gets_every_callback(tmp_path):
-    first = _outputs(create_app(layer_cache(), f"sqlite:///{tmp_path / 'one.sqlite'}"))
-    second = _outputs(create_app(layer_cache(), f"sqlite:///{tmp_path / 'two.sqlite'}"))
+    first = _outputs(_app(tmp_path / "one.sqlite"))
+    second = _outputs(_app(tmp_path / "two.sqlite"))
     assert second == first
     for component in (ids.OVERVIEW_VALUES, ids.FLOWS_LINES, ids.AREA_MAP, ids.SCENARIOS_MAP,
                       ids.PRESENT_TITLE, ids.STORYBOARDS_SLIDES, ids.AREAS_PICKER):  # fmt: skip
