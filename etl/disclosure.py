@@ -2,19 +2,28 @@
 
 A *suppressed* cell is written blank, and its row carries ``suppressed`` = true; never ``<10``,
 never a zero, never a rounded number. Every export (the flows page's CSV, the research exports of
-``dashboard.export.tables``, ``etl.export`` and the scenario results of ``planning.export``) calls
-``suppress`` on the table it is about to write.
+``dashboard.export.tables``, ``etl.export``, the scenario results of ``planning.export``, the
+tables of a briefing pack) calls ``suppress`` on the table it is about to write.
 
 *Primary suppression*: the cells of a small cell (a count under the store's small-cell threshold,
 see ``etl.indicators.small_cell``) are blanked. Which count decides is the caller's: a flow's
-persons, a rate's denominator. *Secondary suppression* (blanking further cells so that a
-suppressed one cannot be recovered from a total by subtraction) is not done yet; it belongs inside
-``suppress``, after the primary step, so that no caller changes when it comes.
+persons, a rate's denominator.
+
+*Secondary (complementary) suppression*: a *margin* is the sum of a *group* of rows that is
+published somewhere (a county's outflow = its row of the flow table; a prefecture's denominator =
+the sum of its counties'). A group with exactly one suppressed row above 0 would give that row away
+(margin minus the published rows), so the group's smallest published row with a count above 0 is
+suppressed too (a suppressed 0 discloses nobody, as in ``etl.indicators.withheld``, and does not
+count). Every *grouping* (origins, destinations; prefectures, provinces) is checked again
+until no group changes. A group whose lone suppressed row has no non-zero partner keeps it: its
+margin then equals that small count and is itself withheld wherever it is shown. ``Margins`` says
+which groupings a table has and which count picks the partner.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,8 +32,49 @@ SUPPRESSED = "suppressed"
 """The boolean column that marks a row whose cells are withheld."""
 
 
-def suppress(data: pd.DataFrame, columns: Sequence[str], small: object) -> pd.DataFrame:
-    """A copy of ``data`` with ``columns`` blank where ``small`` (a boolean per row) and the
+@dataclass(frozen=True)
+class Margins:
+    """The published sums over a table's rows.
+
+    ``count``: the column whose smallest non-zero value picks the complementary row; ``groups``:
+    each grouping as its key columns (a group = the rows with equal keys); ``outside``: a boolean
+    column whose true rows belong to no group (a flow's diagonal, not part of inflow or outflow).
+    Rows with a missing key are in no group of that grouping.
+    """
+
+    count: str
+    groups: tuple[tuple[str, ...], ...]
+    outside: str | None = None
+
+
+def flow_margins(
+    by: Sequence[str] = ("period", "cohort"),
+    *,
+    count: str = "persons",
+    origin: str = "origin_code",
+    destination: str = "destination_code",
+    within: str | None = "is_within",
+) -> Margins:
+    """Margins of a flow table: each origin's outflow and each destination's inflow per ``by``.
+    ``within`` names the diagonal flag when the published totals leave intra-unit moves out
+    (None: the totals include them)."""
+    return Margins(count, ((*by, origin), (*by, destination)), within)
+
+
+def unit_margins(by: Sequence[str], parents: Sequence[str], *, count: str) -> Margins:
+    """Margins of a table of units: the sum over each parent unit (``parents``: the columns of
+    the prefecture, province, ... codes) per ``by`` (period, side, indicator)."""
+    return Margins(count, tuple((*by, parent) for parent in parents))
+
+
+def suppress(
+    data: pd.DataFrame,
+    columns: Sequence[str],
+    small: object,
+    margins: Margins | None = None,
+) -> pd.DataFrame:
+    """A copy of ``data`` with ``columns`` blank where ``small`` (a boolean per row) and, when
+    ``margins`` are given, where a margin would reveal a small row (secondary suppression); the
     boolean column ``suppressed`` set (added last, or overwritten where it is).
 
     Integer columns become nullable integers (a kept count stays ``12``, not ``12.0``); other
@@ -33,7 +83,8 @@ def suppress(data: pd.DataFrame, columns: Sequence[str], small: object) -> pd.Da
     hidden = np.asarray(small, dtype=bool)
     if hidden.shape != (len(data),):
         raise ValueError(f"suppress: {hidden.shape} flags for {len(data)} rows")
-    # secondary suppression goes here: widen `hidden` so no blank can be derived from the rest
+    if margins is not None:
+        hidden = complementary(data, hidden, margins)
     out = data.copy()
     for name in columns:
         column = out[name]
@@ -44,3 +95,56 @@ def suppress(data: pd.DataFrame, columns: Sequence[str], small: object) -> pd.Da
         out[name] = column.mask(hidden)
     out[SUPPRESSED] = hidden
     return out
+
+
+def complementary(data: pd.DataFrame, hidden: np.ndarray, margins: Margins) -> np.ndarray:
+    """``hidden`` widened until no group of ``margins`` holds exactly one hidden row above 0
+    beside a published row above 0 (see the module docstring)."""
+    flags = np.array(hidden, dtype=bool)
+    if not len(data) or not margins.groups:
+        return flags
+    values = pd.to_numeric(data[margins.count], errors="coerce").to_numpy("float64", na_value=0.0)
+    keys = [group_keys(data, list(columns), margins.outside) for columns in margins.groups]
+    positive = values > 0
+    stable = False
+    while not stable:
+        stable = True
+        for key in keys:
+            inside = key >= 0
+            if not inside.any():
+                continue
+            n_groups = int(key.max()) + 1
+            secret = inside & flags & positive
+            lone = np.bincount(key[secret], minlength=n_groups) == 1
+            candidates = np.flatnonzero(inside & ~flags & positive)
+            candidates = candidates[lone[key[candidates]]]
+            if not len(candidates):
+                continue
+            order = candidates[np.lexsort((values[candidates], key[candidates]))]
+            first = np.unique(key[order], return_index=True)[1]
+            flags[order[first]] = True
+            stable = False
+    return flags
+
+
+def group_keys(data: pd.DataFrame, columns: list[str], outside: str | None = None) -> np.ndarray:
+    """The group number of each row under the key ``columns`` (-1: in no group)."""
+    key = data.groupby(columns, sort=False, dropna=True).ngroup().to_numpy().copy()
+    if outside is not None:
+        key[data[outside].fillna(False).to_numpy(dtype=bool)] = -1
+    return key
+
+
+def lone_groups(data: pd.DataFrame, hidden: np.ndarray, margins: Margins) -> int:
+    """How many groups would give a hidden row away: exactly one hidden row above 0 and some
+    published row above 0 (0 after ``complementary``)."""
+    values = pd.to_numeric(data[margins.count], errors="coerce").to_numpy("float64", na_value=0.0)
+    n = 0
+    for columns in margins.groups:
+        key = group_keys(data, list(columns), margins.outside)
+        frame = pd.DataFrame(
+            {"key": key, "hidden": hidden & (values > 0), "partner": ~hidden & (values > 0)}
+        )
+        sums = frame[frame["key"] >= 0].groupby("key")[["hidden", "partner"]].sum()
+        n += int(((sums["hidden"] == 1) & (sums["partner"] > 0)).sum())
+    return n

@@ -29,3 +29,112 @@ def test_primary_suppression_blanks_the_cells_and_flags_the_rows():
 def test_flags_must_match_the_rows():
     with pytest.raises(ValueError, match="2 rows"):
         suppress(pd.DataFrame({"x": [1, 2]}), ["x"], [True])
+
+
+# --- secondary suppression ----------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from etl.disclosure import Margins, flow_margins, lone_groups, unit_margins  # noqa: E402
+
+
+def _grid(rows: list[list[int]]) -> pd.DataFrame:
+    """A flow matrix as long rows (zeros left out, as the marts do)."""
+    return pd.DataFrame(
+        [
+            {"period": "2012-10", "cohort": "all", "origin_code": f"o{i}",
+             "destination_code": f"d{j}", "persons": v, "is_within": False}
+            for i, row in enumerate(rows) for j, v in enumerate(row) if v
+        ]
+    )  # fmt: skip
+
+
+def _recoverable(data: pd.DataFrame, hidden, groups, count: str) -> list[tuple]:
+    """Groups whose margin minus the published rows is exactly one hidden row's count, computed
+    without etl.disclosure: (grouping, key) for each."""
+    frame = data.assign(_hidden=list(hidden))
+    found = []
+    for columns in groups:
+        for key, group in frame.groupby(list(columns)):
+            margin = group[count].sum()
+            rest = margin - group.loc[~group["_hidden"], count].sum()
+            secret = group.loc[group["_hidden"], count]
+            if len(secret[secret > 0]) == 1 and rest == secret.sum() and (group.loc[~group["_hidden"], count] > 0).any():
+                found.append((columns, key))
+    return found
+
+
+def test_the_classic_two_by_three_table():
+    data = _grid([[20, 50, 10], [8, 19, 22]])
+    small = data["persons"] < 10
+    margins = flow_margins()
+    assert _recoverable(data, small, margins.groups, "persons")  # the 8 is row total minus 19 + 22
+    out = suppress(data, ["persons"], small, margins)
+    hidden = sorted(data.loc[out[SUPPRESSED], "persons"])
+    assert hidden == [8, 19, 20, 50]  # the textbook pattern: a cycle through the 8
+    assert not _recoverable(data, out[SUPPRESSED], margins.groups, "persons")
+    assert lone_groups(data, out[SUPPRESSED].to_numpy(), margins) == 0
+
+
+def test_a_lone_county_is_recovered_from_its_prefecture_before_and_not_after():
+    data = pd.DataFrame(
+        {
+            "county_code": ["110101", "110102", "110103", "120101", "120102"],
+            "prefecture_code": ["1101", "1101", "1101", "1201", "1201"],
+            "province_code": ["11", "11", "11", "12", "12"],
+            "denominator": [4, 30, 12, 0, 40],
+            "numerator": [1, 20, 6, 0, 30],
+        }
+    )
+    small = data["denominator"] < 10  # the 4 and the 0 (which discloses nobody)
+    margins = unit_margins((), ("prefecture_code", "province_code"), count="denominator")
+    assert _recoverable(data, small, margins.groups, "denominator")
+    out = suppress(data, ["numerator", "denominator"], small, margins)
+    assert out[SUPPRESSED].tolist() == [True, False, True, True, False]  # 12: 1101's smallest
+    assert out["denominator"].isna().tolist() == out[SUPPRESSED].tolist()
+    assert not _recoverable(data, out[SUPPRESSED], margins.groups, "denominator")
+
+
+def test_the_diagonal_is_outside_the_flow_margins():
+    data = _grid([[30, 40], [50, 60]])
+    data.loc[len(data)] = ["2012-10", "all", "o0", "o0", 3, True]  # intra-unit movers
+    out = suppress(data, ["persons"], data["persons"] < 10, flow_margins())
+    assert out[SUPPRESSED].sum() == 1  # no margin holds the diagonal: nothing else goes
+
+
+def test_nothing_small_changes_nothing_and_no_margins_is_primary_only():
+    data = _grid([[20, 50, 10], [8, 19, 22]])
+    assert not suppress(data, ["persons"], data["persons"] < 5, flow_margins())[SUPPRESSED].any()
+    assert suppress(data, ["persons"], data["persons"] < 10)[SUPPRESSED].sum() == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=6),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(min_value=1, max_value=15),
+)
+def test_no_margin_reveals_a_suppressed_cell(rows, threshold):
+    width = max(len(r) for r in rows)
+    data = _grid([r + [0] * (width - len(r)) for r in rows])
+    if data.empty:
+        return
+    small = data["persons"] < threshold
+    margins = flow_margins()
+    out = suppress(data, ["persons"], small, margins)
+    hidden = out[SUPPRESSED].to_numpy()
+    assert (hidden >= small.to_numpy()).all()  # primary cells stay suppressed
+    assert not _recoverable(data, hidden, margins.groups, "persons")
+    assert lone_groups(data, hidden, margins) == 0
+    # a published row is exactly the input's
+    kept = ~hidden
+    assert out.loc[kept, "persons"].tolist() == data.loc[kept, "persons"].tolist()
+
+
+def test_margins_name_their_groupings():
+    m = Margins("persons", (("origin_code",),))
+    assert lone_groups(_grid([[3, 20]]), pd.Series([True, False]).to_numpy(), m) == 1
