@@ -8,7 +8,11 @@
 
 Small cells are suppressed (``etl.disclosure``): a flow under the store's small-cell threshold has
 ``persons`` blank, a coverage row whose denominator is under it has numerator and denominator
-blank, and ``suppressed`` is ``True`` on those rows (``False`` elsewhere). The files name a flow's
+blank, and ``suppressed`` is ``True`` on those rows (``False`` elsewhere). Secondary suppression
+protects the margins the maps publish: flows per period and cohort by origin and by destination
+(the diagonal is in neither), coverage per period, side and indicator by prefecture and by
+province; so each period is suppressed as a whole. ``exact=True`` (stewards only, see
+``yipanqi.export_cli``) writes the same columns unsuppressed (``suppressed`` all false). The files name a flow's
 ends as the record format does (``hukou_code``, ``residence_code``: ``origin_code`` and
 ``destination_code`` of ``etl.marts``).
 
@@ -26,7 +30,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from etl import marts, store
-from etl.disclosure import SUPPRESSED, suppress
+from etl.disclosure import SUPPRESSED, Margins, flow_margins, suppress, unit_margins
 from etl.scope import Scope
 
 FLOWS_COLUMNS = ("period", "hukou_code", "residence_code", "cohort", "persons", SUPPRESSED)
@@ -39,28 +43,55 @@ _FLOWS_FROM = ("period", "origin_code", "destination_code", "cohort", "persons")
 _COVERAGE_FROM = ("period", "unit_code", "side", "indicator", "numerator", "denominator")
 
 
-def export_flows(engine: sa.Engine, out: str | Path, *, scope: Scope) -> int:
+FLOW_MARGINS = flow_margins(("period", "cohort"))
+COVERAGE_MARGINS = unit_margins(
+    ("period", "side", "indicator"), ("prefecture_code", "province_code"), count="denominator"
+)
+
+
+def export_flows(engine: sa.Engine, out: str | Path, *, scope: Scope, exact: bool = False) -> int:
     """Write the county flows of ``scope``; returns the number of rows written."""
-    return _write_frames(
-        (
-            suppress(part[list(_FLOWS_FROM)], ["persons"], part["small_cell"])
-            for part in marts.stream_flows(engine, scope=scope)
-        ),
-        FLOWS_COLUMNS,
-        out,
+    frames = (
+        _disclosed(part, ["persons"], FLOW_MARGINS, exact)[[*_FLOWS_FROM, SUPPRESSED]]
+        for part in _by_period(marts.stream_flows(engine, scope=scope))
     )
+    return _write_frames(frames, FLOWS_COLUMNS, out)
 
 
-def export_coverage(engine: sa.Engine, out: str | Path, *, scope: Scope) -> int:
+def export_coverage(
+    engine: sa.Engine, out: str | Path, *, scope: Scope, exact: bool = False
+) -> int:
     """Write every indicator's numerator and denominator per county of ``scope``, period and side."""
-    return _write_frames(
-        (
-            suppress(part[list(_COVERAGE_FROM)], ["numerator", "denominator"], part["small_cell"])
-            for part in marts.stream_coverage(engine, scope=scope)
-        ),
-        COVERAGE_COLUMNS,
-        out,
-    )
+    units = marts.read_units(engine, scope=scope)
+    parents = units.set_index("county_code")[["prefecture_code", "province_code"]]
+
+    def parts() -> Iterator[pd.DataFrame]:
+        for part in _by_period(marts.stream_coverage(engine, scope=scope)):
+            part = part.join(parents, on="unit_code")
+            yield _disclosed(part, ["numerator", "denominator"], COVERAGE_MARGINS, exact)
+
+    return _write_frames((p[[*_COVERAGE_FROM, SUPPRESSED]] for p in parts()), COVERAGE_COLUMNS, out)
+
+
+def _disclosed(part: pd.DataFrame, columns: list[str], margins: Margins, exact: bool) -> pd.DataFrame:
+    """``part`` suppressed with its margins, or (``exact``) as it is, ``suppressed`` all false."""
+    if exact:
+        return part.assign(**{SUPPRESSED: False})
+    return suppress(part, columns, part["small_cell"], margins)
+
+
+def _by_period(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """The streamed parts (ordered by period) joined into one frame per period: a margin's
+    group lies within a period, so each period is suppressed whole."""
+    pending: list[pd.DataFrame] = []
+    for part in parts:
+        for _, piece in part.groupby("period", sort=False):
+            if pending and pending[0]["period"].iloc[0] != piece["period"].iloc[0]:
+                yield pd.concat(pending, ignore_index=True)
+                pending = []
+            pending.append(piece)
+    if pending:
+        yield pd.concat(pending, ignore_index=True)
 
 
 def export_quarantine(engine: sa.Engine, out: str | Path) -> int:

@@ -278,22 +278,29 @@ def test_aggregates_equal_an_independent_computation(tmp_path, store_url, packed
     got_cov = got_cov[list(expected["coverage"].columns)]
     pd.testing.assert_frame_equal(_sorted(got_cov), _sorted(expected["coverage"]))
 
-    # the exports: the same rows, counts under the threshold (10) blank and flagged
-    export_flows(engine, tmp_path / "flows.csv", scope=NATION)
-    got = pd.read_csv(tmp_path / "flows.csv", dtype=str, keep_default_na=False)
-    small = expected["flows"]["persons"] < 10
-    want = expected["flows"].assign(
-        persons=expected["flows"]["persons"].astype(str).where(~small, ""), suppressed=small.map(str)
-    )
+    # the exact exports: the same rows, every count, nothing flagged
+    export_flows(engine, tmp_path / "exact.csv", scope=NATION, exact=True)
+    got = pd.read_csv(tmp_path / "exact.csv", dtype=str, keep_default_na=False)
+    want = expected["flows"].astype({"persons": str}).assign(suppressed="False")
     pd.testing.assert_frame_equal(_sorted(got), _sorted(want))
+    # the suppressed exports: counts under the threshold (10) blank and flagged, plus the
+    # complementary cells (tests/etl/test_disclosure.py); every published count is exact
+    export_flows(engine, tmp_path / "flows.csv", scope=NATION)
+    got = _sorted(pd.read_csv(tmp_path / "flows.csv", dtype=str, keep_default_na=False))
+    want = _sorted(expected["flows"].astype({"persons": str}))
+    small = want["persons"].astype(int) < 10
+    hidden = got["suppressed"] == "True"
+    assert (hidden | ~small).all() and ((got["persons"] == "") == hidden).all()
+    assert (got.loc[~hidden, "persons"] == want.loc[~hidden, "persons"]).all()
     assert small.any() and not small.all()
     export_coverage(engine, tmp_path / "coverage.csv", scope=NATION)
-    got = pd.read_csv(tmp_path / "coverage.csv", dtype=str, keep_default_na=False)
-    small = expected["coverage"]["denominator"] < 10
-    want = expected["coverage"].assign(suppressed=small.map(str))
+    got = _sorted(pd.read_csv(tmp_path / "coverage.csv", dtype=str, keep_default_na=False))
+    want = _sorted(expected["coverage"].astype({"numerator": str, "denominator": str}))
+    small = want["denominator"].astype(int) < 10
+    hidden = got["suppressed"] == "True"
+    assert (hidden | ~small).all() and ((got["denominator"] == "") == hidden).all()
     for name in ("numerator", "denominator"):
-        want[name] = want[name].astype(str).where(~small, "")
-    pd.testing.assert_frame_equal(_sorted(got), _sorted(want))
+        assert (got.loc[~hidden, name] == want.loc[~hidden, name]).all()
 
     for level in ("prefecture", "province", "region"):
         data = marts.read_flows(engine, cohort="all", level=level, scope=NATION)
