@@ -20,7 +20,7 @@ from yipanqi import (
     users_cli,
 )
 
-_ = export_cli  # adds `export map` and `export layer` to etl_cli.export_app on import
+_ = export_cli  # adds `export flows|coverage|map|layer` to etl_cli.export_app on import
 
 app = typer.Typer(
     help="一盘棋 Yipanqi: floating-population flows and service coverage.",

@@ -1,4 +1,5 @@
-"""ETL commands: ``ingest``, ``aggregate``, ``runs`` and ``export flows|coverage|quarantine``.
+"""ETL commands: ``ingest``, ``aggregate``, ``runs`` and ``export quarantine``
+(``export flows|coverage`` are in ``yipanqi.export_cli``).
 
 ``export_app`` is the ``yipanqi export`` group: other modules add their exports to it
 (``@export_app.command("map")``) before ``register`` puts it on the root app.
@@ -213,30 +214,6 @@ def runs_command(
             )
         console.print(detail)
     engine.dispose()
-
-
-@export_app.command("flows")
-def export_flows_command(
-    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
-    store: StoreOption = None,
-) -> None:
-    """County-to-county flows: period,hukou_code,residence_code,cohort,persons,suppressed."""
-    from etl.export import export_flows
-    from etl.scope import NATION
-
-    _export(lambda engine, path: export_flows(engine, path, scope=NATION), store, out)
-
-
-@export_app.command("coverage")
-def export_coverage_command(
-    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
-    store: StoreOption = None,
-) -> None:
-    """Indicators per county: period,county_code,side,indicator,numerator,denominator,suppressed."""
-    from etl.export import export_coverage
-    from etl.scope import NATION
-
-    _export(lambda engine, path: export_coverage(engine, path, scope=NATION), store, out)
 
 
 @export_app.command("quarantine")

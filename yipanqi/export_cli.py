@@ -1,18 +1,29 @@
-"""``yipanqi export map`` and ``yipanqi export layer``: print maps and data layers for research centres.
+"""``yipanqi export flows|coverage|map|layer``: the data contract, print maps and data layers.
 
-Both add themselves to the ``export`` group of ``yipanqi.etl_cli`` when this module is imported.
+They add themselves to the ``export`` group of ``yipanqi.etl_cli`` when this module is imported.
+
+Every export is suppressed (``etl.disclosure``) and writes one audit row (``dashboard.export.audit``).
+The command line runs as an operator on the server: the row names the operating-system user and,
+with ``--as ACCOUNT``, that account (which must exist, be enabled and be allowed the export; its
+scope then limits the rows). ``export flows|coverage --exact`` writes the contract unsuppressed: it
+needs ``--as`` naming an enabled steward (``access.roles``: ``export.exact``), else it is refused.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from yipanqi.etl_cli import export_app
-from yipanqi.options import StoreOption, console, err
+from yipanqi.options import StoreOption, console, err, open_store_or_exit
 from yipanqi.settings import load_settings
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from access.principal import Principal
 
 MeasureOption = Annotated[
     str,
@@ -27,6 +38,87 @@ PeriodOption = Annotated[
     str | None, typer.Option(help="YYYY-MM (default: the latest period in the store).")
 ]
 LangOption = Annotated[str, typer.Option("--lang", help="Labels in zh or en.")]
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as", help="The account this export is made for (recorded in the audit; its scope applies)."
+    ),
+]
+ExactOption = Annotated[
+    bool,
+    typer.Option(
+        "--exact", help="Stewards only (with --as): every count, small cells included, unsuppressed."
+    ),
+]
+
+
+@export_app.command("flows")
+def export_flows_command(
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    store: StoreOption = None,
+    exact: ExactOption = False,
+    as_account: AsOption = None,
+) -> None:
+    """County-to-county flows: period,hukou_code,residence_code,cohort,persons,suppressed."""
+    from etl.export import export_flows
+
+    _contract("flows", export_flows, store, out, exact, as_account)
+
+
+@export_app.command("coverage")
+def export_coverage_command(
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    store: StoreOption = None,
+    exact: ExactOption = False,
+    as_account: AsOption = None,
+) -> None:
+    """Indicators per county: period,county_code,side,indicator,numerator,denominator,suppressed."""
+    from etl.export import export_coverage
+
+    _contract("coverage", export_coverage, store, out, exact, as_account)
+
+
+def _contract(kind: str, write, store: str | None, out: Path, exact: bool, account: str | None) -> None:  # noqa: ANN001
+    from dashboard.export.audit import record_export
+    from etl.scope import NATION
+
+    engine = open_store_or_exit(store)
+    try:
+        principal = _principal(engine, account, exact)
+        scope = principal.scope if principal else NATION
+        n = write(engine, out, scope=scope, exact=exact)
+        record_export(
+            engine, kind, {"scope": scope}, rows=n, exact=exact, out=out,
+            principal=principal,
+        )  # fmt: skip
+    finally:
+        engine.dispose()
+    console.print(f"wrote {n:,} rows to {out}" + (" (exact: small cells included)" if exact else ""))
+
+
+def _principal(engine: sa.Engine, account: str | None, exact: bool) -> Principal | None:
+    """The principal of ``--as`` (checked), or None; exits with a one-line error when the account
+    may not make this export or ``--exact`` lacks it."""
+    from access.accounts import get_account
+    from access.roles import Action
+
+    if account is None:
+        if exact:
+            _refuse("--exact needs --as STEWARD: the steward account this exact export is made for")
+        return None
+    found = get_account(engine, account)
+    if found is None or found.disabled:
+        _refuse(f"no enabled account {account!r}")
+    assert found is not None
+    action = Action.EXPORT_EXACT if exact else Action.EXPORT_DATA
+    if not found.principal.may(action):
+        _refuse(f"account {account!r} ({found.role}) may not make this export ({action})")
+    return found.principal
+
+
+def _refuse(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
 
 
 @export_app.command("map")

@@ -15,7 +15,8 @@ import orjson
 from dashboard import formatting
 from dashboard.data import geo
 from dashboard.data.overview import measure_values
-from dashboard.data.store import periods
+from dashboard.data.store import current_scope, periods
+from dashboard.export.audit import record_export
 from dashboard.export.map_figure import PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
@@ -64,9 +65,14 @@ def export_maps(
             )
     figure = map_figure(layers, store_url, view, now=now)
     if renderer is not None:
-        return renderer.render_many(figure, list(outs))
-    with MapRenderer() as own:
-        return own.render_many(figure, list(outs))
+        files = renderer.render_many(figure, list(outs))
+    else:
+        with MapRenderer() as own:
+            files = own.render_many(figure, list(outs))
+    with store_context(layers, store_url) as ctx:
+        for path in files:
+            record_export(ctx.engine, "map", _params(view), rows=None, out=path)
+    return files
 
 
 def map_figure(
@@ -113,7 +119,9 @@ def export_layer(
     with store_context(layers, store_url) as ctx:
         view = view.checked(periods())
         table = layer_table(view, read_lineage(ctx, now))
-        return write_table(table, out, layers, view.level)
+        files = write_table(table, out, layers, view.level)
+        record_export(ctx.engine, "layer", _params(view), rows=len(table.data), out=out)
+        return files
 
 
 def export_flows(
@@ -134,7 +142,18 @@ def export_flows(
     with store_context(layers, store_url) as ctx:
         view = view.checked(periods(), FLOW_LEVELS)
         table = flow_table(ctx.engine, view, read_lineage(ctx, now), form=form, cohort=cohort)
-        return write_table(table, out)
+        files = write_table(table, out)
+        params = {**_params(view), "form": form, "cohort": cohort}
+        record_export(ctx.engine, "flows", params, rows=len(table.data), out=out)
+        return files
+
+
+def _params(view: MapView) -> dict[str, object]:
+    """What an export of ``view`` was, for its audit row (the reader's scope included)."""
+    return {
+        "measure": view.measure, "level": view.level, "period": view.period,
+        "lang": view.lang, "scope": current_scope(),
+    }  # fmt: skip
 
 
 def outside_codes(level: str) -> list[str]:
