@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from access import audit
 from access.principal import Principal, acting
+from access.tables import ensure_tables
 
 
 def record_export(
@@ -35,6 +36,7 @@ def record_export(
     detail = " ".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
     if not flask.has_request_context():
         detail = f"{detail} os_user={os_user()}".strip()
+    ensure_tables(engine)  # a store made before the audit table
     audit.record(
         engine,
         f"export.{kind}",
