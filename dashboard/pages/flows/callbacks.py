@@ -9,7 +9,7 @@ from dashboard import ids
 from dashboard.data import flows as data
 from dashboard.i18n import use_language
 from dashboard.pages.flows import PATH
-from dashboard.pages.flows.table import csv_filename, csv_text, table_rows
+from dashboard.pages.flows.table import csv_download, table_rows
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
 from dashboard.pages.flows.view import (
     base_figure,
@@ -129,9 +129,4 @@ def write_url(regions, level, direction, cohort, period, top, focus, lang):
 )
 def download_csv(_n, regions, level, direction, cohort, period, top, focus, lang):
     use_language(lang)
-    view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
-    return {
-        "content": csv_text(view),
-        "filename": csv_filename(view.query),
-        "type": "text/csv",
-    }
+    return csv_download(data.flow_view(query_of(regions, level, direction, cohort, period, top, focus)))

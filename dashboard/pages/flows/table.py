@@ -12,9 +12,11 @@ from dashboard import ids
 from dashboard.components import loading
 from dashboard.data import flows as data
 from dashboard.data import geo
+from dashboard.data.store import current_scope, engine
+from dashboard.export.audit import record_export
 from dashboard.formatting import count
 from dashboard.i18n import N_, _, current_language, t
-from etl.disclosure import suppress
+from etl.disclosure import flow_margins, suppress
 
 TABLE_PAGE_SIZE = 10
 HEADERS = {
@@ -112,8 +114,23 @@ def csv_text(view: data.FlowView) -> str:
             "regions": "" if q.focus else ",".join(q.regions),
         }
     )
-    frame = suppress(frame, [persons], flows["small_cell"])
+    margins = flow_margins((), count=persons, within=None)  # the pairs shown, by origin and end
+    frame = suppress(frame, [persons], flows["small_cell"], margins)
     return "\ufeff" + frame.to_csv(index=False)  # with a BOM, so Excel reads the names as UTF-8
+
+
+def csv_download(view: data.FlowView) -> dict[str, str]:
+    """The CSV download of ``view`` for ``dcc.Download``, its audit row written (the principal
+    of the server session, ``dashboard.export.audit``)."""
+    q = view.query
+    content = csv_text(view)
+    params = {
+        "period": q.period, "level": q.level, "direction": q.direction, "cohort": q.cohort,
+        "top": q.top, "focus": q.focus, "regions": ",".join(q.regions), "scope": current_scope(),
+    }  # fmt: skip
+    filename = csv_filename(q)
+    record_export(engine(), "flows_csv", params, rows=len(view.flows), out=filename)
+    return {"content": content, "filename": filename, "type": "text/csv"}
 
 
 def csv_filename(query: data.FlowQuery) -> str:
