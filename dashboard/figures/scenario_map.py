@@ -51,12 +51,20 @@ def scenario_map(
     values: np.ndarray,
     classes: Classes,
     hover_unit: str,
+    suppressed: np.ndarray | None = None,
+    suppressed_label: str = "",
     **map_args: object,
 ) -> dict:
-    """The national county map of one layer; ``map_args`` go to ``china_choropleth``."""
+    """The national county map of one layer; ``map_args`` go to ``china_choropleth``.
+
+    A ``suppressed`` unit (a small baseline count, as on the overview) is drawn without a class
+    and its hover says ``suppressed_label``, never the number."""
     values = np.asarray(values, dtype=float)
+    hidden = np.zeros(len(values), bool) if suppressed is None else np.asarray(suppressed, bool)
+    values = np.where(hidden, np.nan, values)
     hover = [
-        f"<b>{name}</b> {code}<br>{'–' if np.isnan(v) else f'{v:,.2f}'} {hover_unit}"
-        for code, name, v in zip(codes, names, values, strict=True)
+        f"<b>{name}</b> {code}<br>"
+        + (suppressed_label if h else f"{'–' if np.isnan(v) else f'{v:,.2f}'} {hover_unit}")
+        for code, name, v, h in zip(codes, names, values, hidden, strict=True)
     ]
     return china_choropleth(MapLayer(list(codes), list(names), values, hover), classes, **map_args)  # type: ignore[arg-type]

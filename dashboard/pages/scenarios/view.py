@@ -7,6 +7,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 from dash import html
 
 from dashboard import context
@@ -24,6 +25,7 @@ from dashboard.i18n import (
     t,
     target_class_labels,
 )
+from etl import indicators
 from etl.records import INDICATOR_BY_FLAG
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
@@ -114,12 +116,26 @@ def map_figure(res: Any, measure: str, layer: str, reference: Any = None) -> dic
         values.values,
         classes,
         unit,
+        suppressed=suppressed_counties(res, measure, values.codes),
+        suppressed_label=t("suppressed"),
         **ctx.national_frame("county"),
         no_data_label=t("no_data"),
         title=title,
         legend_title=unit,
         height=620,
     )
+
+
+def suppressed_counties(res: Any, measure: str, codes: list[str]) -> np.ndarray:
+    """Counties whose baseline count is a small cell (inflow or outflow persons, an indicator's
+    denominator): suppressed on the scenario map as on the overview (``etl.indicators.withheld``)."""
+    if measure in ("inflow", "outflow"):
+        count = res.totals.set_index("county_code")[f"baseline_{measure}"]
+    else:
+        cov = res.coverage[res.coverage["indicator"] == measure]
+        count = cov.set_index("county_code")["baseline_denominator"]
+    baseline = count.reindex(codes).to_numpy(np.float64, na_value=np.nan)
+    return np.asarray(indicators.withheld(np.nan_to_num(baseline), res.threshold), bool)
 
 
 def summary_table(res: Any, reference: Any = None) -> html.Table:
