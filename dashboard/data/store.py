@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
@@ -116,3 +116,22 @@ def periods(engine: Engine, *, scope: Scope) -> tuple[str, ...]:
 def small_cell_threshold(engine: Engine, *, scope: Scope) -> int:
     """Counts under this are small cells (the threshold the store's marts were built with)."""
     return marts.small_cell_threshold(engine, scope=scope)
+
+
+@cached(maxsize=16)
+def _scope_counties(engine: Engine, *, scope: Scope) -> frozenset[str] | None:
+    if scope.is_nation:
+        return None
+    return frozenset(marts.read_units(engine, scope=scope)["county_code"])
+
+
+def scope_counties() -> frozenset[str] | None:
+    """Codes of the counties in the reader's scope (by the store's hierarchy); None: the nation."""
+    return _scope_counties()
+
+
+def in_scope(county_codes: Iterable[str]) -> bool:
+    """True when every one of ``county_codes`` lies in the reader's scope (an area, a pilot, a
+    picker's entry is shown only then: a region is not shown to a reader of one of its provinces)."""
+    inside = scope_counties()
+    return inside is None or all(code in inside for code in county_codes)
