@@ -218,20 +218,28 @@ def open_store(url: str, *, create: bool = False) -> sa.Engine:
     database holding none of the store's tables gets them all first: a brand-new store.
     """
     engine = connect(url)
-    try:
+    with disposed_on_error(engine, url):
         if create:
             with engine.begin() as conn:
                 if not set(sa.inspect(conn).get_table_names()) & set(metadata.tables):
                     create_tables(conn)
         with engine.connect() as conn:
             check_layout(conn, url)
+    return engine
+
+
+@contextmanager
+def disposed_on_error(engine: sa.Engine, url: str) -> Iterator[None]:
+    """Dispose of ``engine`` when the block fails; a database error becomes a one-line
+    ``StoreError`` naming the store."""
+    try:
+        yield
     except sa.exc.OperationalError as exc:
         engine.dispose()
         raise StoreError(f"cannot open store {mask(url)}: {str(exc).splitlines()[0]}") from exc
     except StoreError:
         engine.dispose()
         raise
-    return engine
 
 
 def create_tables(conn: sa.Connection) -> None:
