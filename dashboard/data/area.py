@@ -38,6 +38,7 @@ from sqlalchemy import Engine
 
 from dashboard.data import store
 from dashboard.data.store import cached, periods, small_cell_threshold
+from dashboard.i18n import DEFAULT_LANG
 from etl import indicators, marts
 from etl.indicators import INDICATOR_ORDER, INDICATORS
 from etl.scope import Scope
@@ -62,7 +63,7 @@ from geodata.points import unit_points
 __all__ = [
     "LEVELS", "LEVEL_KEYS", "MEASURES", "SUB_LEVELS", "Area", "Crumb", "assessment",
     "assessment_of", "breadcrumb", "comparisons", "coverage", "coverage_rates", "find_area",
-    "flow_totals", "geometry_name", "label_points", "map_area", "page_href", "period_label",
+    "flow_totals", "geometry_name", "label_points", "map_area", "page_href",
     "pilots", "search_areas", "search_options", "small_cell_threshold", "sub_unit_values",
     "sub_units", "top_partners", "unit_name",
 ]  # fmt: skip
@@ -76,7 +77,6 @@ LEVEL_KEYS = {
     "county": "level_county",
 }
 """The ``dashboard.i18n`` key naming each level."""
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 RATE_COLUMNS = ["period", "indicator", "side", "numerator", "denominator", "rate", "target",
                 "at_target", "gap", "small_cell"]  # fmt: skip
 
@@ -100,17 +100,9 @@ def _label_points(layers: LayerSet, level: str) -> pd.DataFrame:
     return points
 
 
-def period_label(period: str, lang: str) -> str:
-    """``2012-12`` as 2012年12月 (zh) or Dec 2012 (en)."""
-    year, month = period.split("-")
-    if lang == "en":
-        return f"{MONTHS_EN[int(month) - 1]} {year}"
-    return f"{year}年{int(month)}月"
-
-
 def page_href(path: str, **query: str | None) -> str:
-    """``path`` with the non-empty ``query`` parameters (``lang=zh``, the default, left out)."""
-    params = {k: v for k, v in query.items() if v and not (k == "lang" and v == "zh")}
+    """``path`` with the non-empty ``query`` parameters (the default language left out)."""
+    params = {k: v for k, v in query.items() if v and not (k == "lang" and v == DEFAULT_LANG)}
     return path + ("?" + urlencode(params) if params else "")
 
 
