@@ -13,6 +13,7 @@ from markupsafe import escape
 from access.tables import ensure_tables
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.geometry_route import register_geometry_route
+from dashboard.i18n import _, lang_query, language
 from dashboard.pages import register_pages
 from dashboard.security import SecurityConfig, current_principal, secure_app
 from dashboard.shell import shell_layout
@@ -43,10 +44,13 @@ def _account_bar() -> str:
     principal = current_principal()
     if principal is None:
         return ""
+    # the index is served once per full load (the language switch is one), before any callback
+    with language(flask.request.args.get("lang")):
+        label, query = _("Sign out"), lang_query()
     return (
         '<div class="yp-account">'
         f'<span class="yp-account-name">{escape(principal.username)}</span>'
-        '<a href="/logout" class="yp-account-out">退出 · Sign out</a></div>'
+        f'<a href="/logout{query}" class="yp-account-out">{escape(label)}</a></div>'
     )
 
 

@@ -122,16 +122,6 @@ def indicator_name(flag: str, lang: str | None = None) -> str:
         return pick(indicator.name_zh, indicator.name_en)
 
 
-def number(value: float, lang: str, unit: str = "") -> str:
-    """Thousands-separated integer; large Chinese counts in 万 (10,000) with one decimal.
-
-    Kept for ``dashboard.story.narrative`` (whose sentences are not in the catalogue yet); new code
-    formats with ``dashboard.formatting``."""
-    if lang_of(lang) == "zh" and abs(value) >= 100_000:
-        return f"{value / 10_000:,.1f} 万{unit}"
-    return f"{value:,.0f}{(' ' + unit) if unit and lang_of(lang) == 'en' else unit}"
-
-
 ENDONYMS = {"zh": "中文", "en": "English"}
 """Each language's name in itself (the language switch shows the other one's)."""
 

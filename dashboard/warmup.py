@@ -3,7 +3,9 @@
 The first request for a flow or coverage measure reads every period of a level, the census measures
 read and cross-walk the census tables, and the first what-if scenario fits the flow model (seconds
 on a national store); doing them once at start-up, off the request path, keeps every interaction
-fast.
+fast. The warm-up reads as the nation, explicitly (``reading_as(NATION)``): it fills the caches
+keyed by that scope only, which signed-in readers of the nation share; no reader of a narrower
+scope ever gets them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import threading
 import dash
 
 from dashboard.data import overview, scenarios
-from dashboard.data.store import periods
+from dashboard.data.store import periods, reading_as
+from etl.scope import NATION
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +26,7 @@ def warm_caches(app: dash.Dash) -> threading.Thread:
     """Start a daemon thread that fills the overview's caches; returns it (tests may join it)."""
 
     def run() -> None:
-        with app.server.app_context():
+        with app.server.app_context(), reading_as(NATION):
             try:
                 if not periods():
                     return

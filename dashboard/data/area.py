@@ -36,10 +36,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard.data import store
 from dashboard.data.store import cached, periods, small_cell_threshold
+from dashboard.i18n import DEFAULT_LANG
 from etl import indicators, marts
 from etl.indicators import INDICATOR_ORDER, INDICATORS
 from etl.scope import Scope
+from geodata import areas as _geo
 from geodata.areas import (
     LEVELS,
     SUB_LEVELS,
@@ -47,13 +50,9 @@ from geodata.areas import (
     Crumb,
     breadcrumb,
     comparisons,
-    find_area,
     geometry_name,
     map_area,
     parent_codes,
-    pilots,
-    search_areas,
-    search_options,
     sub_units,
     unit_name,
     unit_names,
@@ -64,7 +63,7 @@ from geodata.points import unit_points
 __all__ = [
     "LEVELS", "LEVEL_KEYS", "MEASURES", "SUB_LEVELS", "Area", "Crumb", "assessment",
     "assessment_of", "breadcrumb", "comparisons", "coverage", "coverage_rates", "find_area",
-    "flow_totals", "geometry_name", "label_points", "map_area", "page_href", "period_label",
+    "flow_totals", "geometry_name", "label_points", "map_area", "page_href",
     "pilots", "search_areas", "search_options", "small_cell_threshold", "sub_unit_values",
     "sub_units", "top_partners", "unit_name",
 ]  # fmt: skip
@@ -78,7 +77,6 @@ LEVEL_KEYS = {
     "county": "level_county",
 }
 """The ``dashboard.i18n`` key naming each level."""
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 RATE_COLUMNS = ["period", "indicator", "side", "numerator", "denominator", "rate", "target",
                 "at_target", "gap", "small_cell"]  # fmt: skip
 
@@ -102,18 +100,42 @@ def _label_points(layers: LayerSet, level: str) -> pd.DataFrame:
     return points
 
 
-def period_label(period: str, lang: str) -> str:
-    """``2012-12`` as 2012年12月 (zh) or Dec 2012 (en)."""
-    year, month = period.split("-")
-    if lang == "en":
-        return f"{MONTHS_EN[int(month) - 1]} {year}"
-    return f"{year}年{int(month)}月"
-
-
 def page_href(path: str, **query: str | None) -> str:
-    """``path`` with the non-empty ``query`` parameters (``lang=zh``, the default, left out)."""
-    params = {k: v for k, v in query.items() if v and not (k == "lang" and v == "zh")}
+    """``path`` with the non-empty ``query`` parameters (the default language left out)."""
+    params = {k: v for k, v in query.items() if v and not (k == "lang" and v == DEFAULT_LANG)}
     return path + ("?" + urlencode(params) if params else "")
+
+
+# --- the reader's scope: areas outside it are not found, listed or searched ---------------------
+
+
+def find_area(code: str | None, regions_path: str | None = None) -> Area | None:
+    """The area of ``code`` when it lies wholly in the reader's scope, else None (an area outside
+    the scope is answered as an unknown one: not even its name is shown)."""
+    area = _geo.find_area(code, regions_path)
+    return area if area is not None and store.in_scope(area.county_codes) else None
+
+
+def pilots(regions_path: str | None = None) -> tuple[Area, ...]:
+    """The pilot areas in the reader's scope."""
+    return tuple(a for a in _geo.pilots(regions_path) if store.in_scope(a.county_codes))
+
+
+def search_options(lang: str, regions_path: str | None = None) -> list[dict[str, str]]:
+    """The search list (``geodata.areas.search_options``) of the areas in the reader's scope."""
+    inside = store.scope_counties()
+    options = _geo.search_options(lang, regions_path)
+    if inside is None:
+        return options
+    return [o for o in options if find_area(o["value"], regions_path) is not None]
+
+
+def search_areas(
+    query: str, lang: str, regions_path: str | None = None, limit: int = 30
+) -> list[dict[str, str]]:
+    """``geodata.areas.search_areas`` over the areas in the reader's scope."""
+    found = _geo.search_areas(query, lang, regions_path, limit=len(search_options(lang, regions_path)))
+    return [o for o in found if find_area(o["value"], regions_path) is not None][:limit]
 
 
 # --- store reads -----------------------------------------------------------------------------------

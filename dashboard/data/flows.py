@@ -54,6 +54,7 @@ from dashboard.data.od import (
 )
 from dashboard.data.store import cached, periods
 from dashboard.data.store import small_cell_threshold as small_cell_threshold
+from dashboard.i18n import _, language, pick
 from etl import marts
 from etl.records import COHORTS
 from etl.scope import Scope
@@ -145,8 +146,9 @@ def region_codes() -> tuple[str, ...]:
 
 def region_names(lang: str) -> dict[str, str]:
     """Region code -> name in ``lang`` (``other``: the provinces of no region)."""
-    names = {r.code: (r.name_en if lang == "en" else r.name_zh) for r in _regions().regions}
-    names[OTHER_REGION] = "Other provinces" if lang == "en" else "其他省份"
+    with language(lang):
+        names = {r.code: pick(r.name_zh, r.name_en) for r in _regions().regions}
+        names[OTHER_REGION] = _("Other provinces")
     return names
 
 

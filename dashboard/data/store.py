@@ -5,20 +5,31 @@ the id of the latest succeeded run, so a new ingest or aggregate is picked up at
 without a restart, and a page never mixes two versions. The scope is the reader's
 (``current_scope``): a read that takes ``scope`` gets it, and no two scopes share a cached result.
 Pages and callbacks never pass a scope.
+
+**Where the scope comes from.** In a request: the signed-in principal's, which the gate put in
+``flask.g`` from the server-side session (``dashboard.security.current_principal``); nothing the
+page sends (inputs, state, stores, the URL) is ever looked at. Outside a request (the warm-up at
+start, a command-line export, a test) there is no principal: the code must say which scope it
+reads with ``reading_as(scope)`` (the warm-up and the command line name ``NATION`` explicitly). A
+read with neither (a request that reached a read without a principal, or a thread that never bound
+a scope) raises ``ScopeUnavailable``: it never falls back to the nation.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from sqlalchemy import Engine
 
 from dashboard import context
+from dashboard.security import current_principal
 from etl import marts, store
-from etl.scope import NATION, Scope
+from etl.scope import Scope
 
 R = TypeVar("R")
 
@@ -27,13 +38,39 @@ def engine() -> Engine:
     return context.current().engine
 
 
-def current_scope() -> Scope:
-    """The scope of the reader of this request: the one place every dashboard read takes it from.
+class ScopeUnavailable(RuntimeError):
+    """A read with no principal and no explicitly bound scope (never read as the nation)."""
 
-    For now the nation. The sign-in replaces this with the scope of the session's principal
-    (from the server-side session, never from anything the page sends).
+
+_BOUND: ContextVar[Scope | None] = ContextVar("yipanqi_reading_scope", default=None)
+
+
+@contextmanager
+def reading_as(scope: Scope) -> Iterator[Scope]:
+    """Read with ``scope`` in this block where no principal is signed in (warm-up, command line,
+    tests). A signed-in principal's scope always wins over it."""
+    token = _BOUND.set(scope)
+    try:
+        yield scope
+    finally:
+        _BOUND.reset(token)
+
+
+def current_scope() -> Scope:
+    """The scope of the reader: the one place every dashboard read takes it from.
+
+    The signed-in principal's (server session, via the gate), else the scope bound with
+    ``reading_as``; ``ScopeUnavailable`` when there is neither.
     """
-    return NATION
+    principal = current_principal()
+    if principal is not None:
+        return principal.scope
+    bound = _BOUND.get()
+    if bound is None:
+        raise ScopeUnavailable(
+            "no signed-in principal and no scope bound with reading_as(): refusing to read"
+        )
+    return bound
 
 
 def data_version() -> int:
@@ -79,3 +116,22 @@ def periods(engine: Engine, *, scope: Scope) -> tuple[str, ...]:
 def small_cell_threshold(engine: Engine, *, scope: Scope) -> int:
     """Counts under this are small cells (the threshold the store's marts were built with)."""
     return marts.small_cell_threshold(engine, scope=scope)
+
+
+@cached(maxsize=16)
+def _scope_counties(engine: Engine, *, scope: Scope) -> frozenset[str] | None:
+    if scope.is_nation:
+        return None
+    return frozenset(marts.read_units(engine, scope=scope)["county_code"])
+
+
+def scope_counties() -> frozenset[str] | None:
+    """Codes of the counties in the reader's scope (by the store's hierarchy); None: the nation."""
+    return _scope_counties()
+
+
+def in_scope(county_codes: Iterable[str]) -> bool:
+    """True when every one of ``county_codes`` lies in the reader's scope (an area, a pilot, a
+    picker's entry is shown only then: a region is not shown to a reader of one of its provinces)."""
+    inside = scope_counties()
+    return inside is None or all(code in inside for code in county_codes)

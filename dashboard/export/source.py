@@ -2,13 +2,14 @@
 
 The dashboard's read functions (``dashboard.data``) find the store through the Flask app context.
 ``store_context`` pushes a minimal one (no Dash app, no pages) so a command-line export computes
-exactly the numbers a user sees on the overview page.
+exactly the numbers a user sees on the overview page; outside a request it reads as the nation
+(the operator of the command line holds the store itself).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -17,8 +18,9 @@ import flask
 from dashboard import context
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.data.overview import LEVELS, MEASURES
-from dashboard.data.store import current_scope
+from dashboard.data.store import current_scope, reading_as
 from etl import marts, store
+from etl.scope import NATION
 from geodata.layers import LayerSet
 
 
@@ -84,7 +86,10 @@ def store_context(layers: LayerSet, store_url: str) -> Iterator[AppContext]:
     app = flask.Flask("yipanqi-export")
     ctx = AppContext(layers=layers, store_url=store_url)
     app.config[CONFIG_KEY] = ctx
-    with app.app_context():
+    # outside a request this is the command line, whose operator holds the store itself: it reads
+    # as the nation, said here explicitly (dashboard.data.store.current_scope never assumes it)
+    operator = nullcontext() if flask.has_request_context() else reading_as(NATION)
+    with app.app_context(), operator:
         try:
             yield ctx
         finally:

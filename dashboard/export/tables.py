@@ -26,6 +26,7 @@ from dashboard.data import geo
 from dashboard.data.overview import FLOW_MEASURES, measure_values
 from dashboard.data.store import current_scope
 from dashboard.export.source import ExportError, Lineage, MapView
+from dashboard.i18n import language, pick
 from etl import marts
 from etl.disclosure import complementary, flow_margins, suppress, unit_margins
 from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
@@ -197,15 +198,14 @@ def flow_table(
         "period": "reporting month YYYY-MM",
         "level": "level of origin and destination units",
         "origin_code": "origin (户籍地, household registration) code",
+        "origin_name": _NAME_TEXT[view.lang].format(what="origin"),
         "destination_code": "destination (现居住地, residence) code",
+        "destination_name": _NAME_TEXT[view.lang].format(what="destination"),
         "cohort": "cohort counted (all, women_15_49, married_women_15_49, ...)",
         "persons": "distinct persons; blank when suppressed",
         "is_within": "origin = destination (intra-unit movers, not a between-unit flow)",
         "suppressed": "true: persons under the small-cell threshold, count withheld",
     }
-    if view.lang == "en":
-        columns["origin_name"] = _NAME_TEXT["en"].format(what="origin")
-        columns["destination_name"] = _NAME_TEXT["en"].format(what="destination")
     if form == "long":
         meta = _metadata(view, lineage, columns, flows=True, cohort=cohort)
         return Table(long, meta, f"flows_{level}_{view.period}")
@@ -249,8 +249,8 @@ def _counts(values: np.ndarray) -> pd.array:
 
 def _names_with_regions(lang: str = "zh") -> dict[str, str]:
     names = dict(geo.unit_names(lang))
-    for region in geo.regions().regions:
-        names[region.code] = region.name_en if lang == "en" else region.name_zh
+    with language(lang):
+        names.update((region.code, pick(region.name_zh, region.name_en)) for region in geo.regions().regions)
     return names
 
 

@@ -109,7 +109,7 @@ def indicator_trends(
             "fixedrange": True,
         }
         layout[f"yaxis{suffix}"] = {
-            "domain": [y1 - height_share, y1],
+            "domain": [max(0.0, y1 - height_share), y1],  # the last row: no -1e-17
             "anchor": f"x{suffix}",
             "range": [max(0.0, math.floor(low * 20) / 20), 1.005],
             "tickformat": ".0%",

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from dashboard import formatting
 from dashboard.data.overview import Headline, headline_rows
-from dashboard.i18n import indicator_name, lang_of, number
+from dashboard.i18n import LANGS, N_, _, indicator_name, language, pick
 from dashboard.story.model import View
 from etl import indicators, marts
 from etl.indicators import INDICATOR_BY_FLAG
@@ -33,6 +34,11 @@ from geodata.regions import RegionConfig
 from geodata.romanize import unit_names_en
 
 DEFAULT_INDICATOR = "cert_verified"
+NATION_NAME = N_("China")
+UNITS_AT_TARGET = {
+    "prefecture": N_("{at} of {total} prefectures at target ({period})."),
+    "county": N_("{at} of {total} counties at target ({period})."),
+}
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ class Place:
     county_codes: frozenset[str]
 
     def name(self, lang: str) -> str:
-        return self.name_zh if lang_of(lang) == "zh" else self.name_en
+        with language(lang):
+            return pick(self.name_zh, self.name_en)
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,13 @@ def scope_of(engine: Engine, view: View, regions: RegionConfig, *, scope: Scope)
         return Place(
             region.code, region.name_zh, region.name_en, frozenset(units.loc[mask, "county_code"])
         )
-    return Place("", "全国", "China", frozenset(units["county_code"]))
+    zh, en = (_in(lang, NATION_NAME) for lang in LANGS)
+    return Place("", zh, en, frozenset(units["county_code"]))
+
+
+def _in(lang: str, message: str) -> str:
+    with language(lang):
+        return _(message)
 
 
 def latest_period(engine: Engine, *, scope: Scope) -> str:
@@ -152,42 +165,32 @@ def units_at_target(
     return int(at.sum()), len(sums)
 
 
-def persons(n: int, lang: str) -> str:
-    """A count of persons: "1,234.5 万人" / "2,997 人" in Chinese, "2,997" in English."""
-    if lang_of(lang) == "zh":
-        text = number(n, "zh", "人")
-        return text if "万" in text else f"{number(n, 'zh')} 人"
-    return number(n, "en")
-
-
 def sentence(fig: Figures, flag: str, lang: str) -> str:
-    """E.g. "泛长三角流入人口 1,234.5 万人，婚育证明验证率 96.1%，距 98% 目标差 23.5 万人"."""
-    lang = lang_of(lang)
-    row = fig.indicator(flag)
-    name = indicator_name(flag, lang)
-    target = f"{row.target:.0%}"
-    if lang == "zh":
-        noun = "跨县流动人口" if fig.scope.code == "" else "流入人口"
-        parts = [f"{fig.scope.name('zh')}{noun} {persons(fig.inflow, 'zh')}"]
-        if row.denominator == 0:
-            parts.append(f"{name}无数据")
-        elif row.at_target:
-            parts.append(f"{name} {row.rate:.1%}，已达到 {target} 目标")
+    """E.g. "泛长三角流入人口 1,234.5万人，婚育证明验证率 96.1%，距 98% 目标差 23.5万人。"."""
+    with language(lang):
+        row = fig.indicator(flag)
+        name = indicator_name(flag).lower()  # English mid-sentence; Chinese unchanged
+        target = f"{row.target:.0%}"
+        inflow = formatting.persons(fig.inflow, compact_count=True)
+        place = fig.scope.name(lang)
+        if fig.scope.code == "":
+            first = _("{place}: between-county movers {persons}").format(place=place, persons=inflow)
         else:
-            parts.append(
-                f"{name} {row.rate:.1%}，距 {target} 目标差 {persons(row.gap_people, 'zh')}"
+            first = _("{place}: inflow {persons}").format(place=place, persons=inflow)
+        if row.denominator == 0:
+            second = _("{indicator} has no data").format(indicator=name)
+        elif row.at_target:
+            second = _("{indicator} {rate}, at the {target} target").format(
+                indicator=name, rate=f"{row.rate:.1%}", target=target
             )
-        return "，".join(parts) + "。"
-    noun = "between-county movers" if fig.scope.code == "" else "inflow"
-    text = f"{fig.scope.name('en')}: {noun} {number(fig.inflow, 'en')} persons; {name.lower()} "
-    if row.denominator == 0:
-        return text + "has no data."
-    if row.at_target:
-        return text + f"{row.rate:.1%}, at the {target} target."
-    return (
-        text
-        + f"{row.rate:.1%}, {number(row.gap_people, 'en')} persons short of the {target} target."
-    )
+        else:
+            second = _("{indicator} {rate}, {gap} short of the {target} target").format(
+                indicator=name,
+                rate=f"{row.rate:.1%}",
+                gap=formatting.persons(row.gap_people, compact_count=True),
+                target=target,
+            )
+        return _("{first}; {second}.").format(first=first, second=second)
 
 
 def narrative(
@@ -209,10 +212,6 @@ def narrative(
             engine, fig.scope.county_codes, fig.period, flag, view.level, scope=scope
         )
         if total:
-            if lang_of(lang) == "zh":
-                unit = "地市" if view.level == "prefecture" else "县区"
-                lines.append(f"{total} 个{unit}中 {at} 个达到目标（{fig.period}）。")
-            else:
-                unit = "prefectures" if view.level == "prefecture" else "counties"
-                lines.append(f"{at} of {total} {unit} at target ({fig.period}).")
+            line = _in(lang, UNITS_AT_TARGET[view.level])
+            lines.append(line.format(at=at, total=total, period=fig.period))
     return lines

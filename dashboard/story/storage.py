@@ -1,9 +1,7 @@
-"""Storyboards in the store's database: one table of its own, created on first use.
+"""Storyboards: the typed face of the store's ``storyboard_slides`` table (``etl.store.saved``).
 
-``storyboard_slides`` holds one row per slide: the storyboard's name, the slide's position (0 first),
-its view as JSON, title, key message, and when the storyboard was created and last saved. The table
-has its own ``MetaData`` so the ETL's schema (and its version check) is untouched; a save replaces
-all of a storyboard's rows in one transaction.
+A save replaces all of a storyboard's slides in one transaction, together with its audit row
+(``access.audit``, the acting principal's); so does a delete.
 """
 
 from __future__ import annotations
@@ -16,44 +14,17 @@ import sqlalchemy as sa
 from access import audit
 from access.tables import ensure_tables as ensure_audit
 from dashboard.story.model import Slide, Storyboard, StoryboardError, View
-
-metadata = sa.MetaData()
-
-slides_table = sa.Table(
-    "storyboard_slides",
-    metadata,
-    sa.Column("slide_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(120), nullable=False, index=True),
-    sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("view", sa.Text, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("message", sa.Text, nullable=False, default=""),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
-)
-
-
-def ensure_table(engine: sa.Engine) -> None:
-    """Create the storyboard table if missing (idempotent)."""
-    metadata.create_all(engine, checkfirst=True)
+from etl.store import saved
 
 
 def list_storyboards(engine: sa.Engine) -> list[str]:
     """Storyboard names, oldest first."""
-    ensure_table(engine)
-    t = slides_table
-    query = sa.select(t.c.name).group_by(t.c.name).order_by(sa.func.min(t.c.slide_id))
-    with engine.connect() as conn:
-        return list(conn.execute(query).scalars())
+    return saved.storyboard_names(engine)
 
 
 def load_storyboard(engine: sa.Engine, name: str) -> Storyboard:
     """The storyboard ``name``; StoryboardError if there is none."""
-    ensure_table(engine)
-    t = slides_table
-    query = sa.select(t).where(t.c.name == name).order_by(t.c.position, t.c.slide_id)
-    with engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
+    rows = saved.slide_rows(engine, name)
     if not rows:
         raise StoryboardError(
             f"no storyboard named {name!r}; saved ones: {list_storyboards(engine)}"
@@ -69,51 +40,28 @@ def save_storyboard(engine: sa.Engine, board: Storyboard) -> None:
     save and its audit row (the acting principal's) commit together."""
     if not board.name.strip():
         raise StoryboardError("a storyboard needs a name")
-    ensure_table(engine)
     ensure_audit(engine)
-    t = slides_table
-    now = datetime.now(UTC).replace(tzinfo=None)
+    slides = [
+        {
+            "view": json.dumps(s.view.to_dict(), ensure_ascii=False),
+            "title": s.title,
+            "message": s.message,
+        }
+        for s in board.slides
+    ]
     with engine.begin() as conn:
-        created = conn.execute(
-            sa.select(sa.func.min(t.c.created_at)).where(t.c.name == board.name)
-        ).scalar_one_or_none()
-        conn.execute(t.delete().where(t.c.name == board.name))
-        if board.slides:
-            conn.execute(
-                t.insert(),
-                [
-                    {
-                        "name": board.name,
-                        "position": i,
-                        "view": json.dumps(s.view.to_dict(), ensure_ascii=False),
-                        "title": s.title,
-                        "message": s.message,
-                        "created_at": created or now,
-                        "updated_at": now,
-                    }
-                    for i, s in enumerate(board.slides)
-                ],
-            )
+        saved.write_slides(conn, board.name, slides, datetime.now(UTC).replace(tzinfo=None))
         audit.record(conn, audit.STORYBOARD_SAVE, board.name, detail=f"{len(board.slides)} slides")
 
 
 def delete_storyboard(engine: sa.Engine, name: str) -> None:
     """Delete the storyboard ``name`` (audited when there was one)."""
-    ensure_table(engine)
     ensure_audit(engine)
     with engine.begin() as conn:
-        deleted = conn.execute(slides_table.delete().where(slides_table.c.name == name)).rowcount
-        if deleted:
+        if saved.delete_storyboard(conn, name):
             audit.record(conn, audit.STORYBOARD_DELETE, name)
 
 
 def saved_times(engine: sa.Engine, name: str) -> tuple[datetime, datetime] | None:
     """(created, last updated) of a storyboard, UTC; None if there is none."""
-    ensure_table(engine)
-    t = slides_table
-    query = sa.select(sa.func.min(t.c.created_at), sa.func.max(t.c.updated_at)).where(
-        t.c.name == name
-    )
-    with engine.connect() as conn:
-        created, updated = conn.execute(query).one()
-    return (created, updated) if created else None
+    return saved.storyboard_times(engine, name)

@@ -7,7 +7,8 @@ One module per seam, all importable from here (``from etl import store``):
 - ``etl.store.migrate``: ``upgrade_store`` (``yipanqi store upgrade``, and every ingest or
   aggregate through ``open_for_writing``);
 - ``etl.store.lineage``: runs, their inputs and the quarantine (lineage);
-- ``etl.store.writes``: bulk inserts and the per-period replacement of the marts.
+- ``etl.store.writes``: bulk inserts and the per-period replacement of the marts;
+- ``etl.store.saved``: saved scenarios and storyboards (their tables and queries).
 
 The marts are read only through ``etl.marts`` (the read contract: long shapes, the reader's
 scope, the small-cell threshold).
@@ -21,6 +22,7 @@ next ingest on the same machine marks a dead ``running`` run ``abandoned``.
 from __future__ import annotations
 
 from etl.errors import StoreError
+from etl.store import saved
 from etl.store.lineage import (
     RunRecord,
     fail_run,
@@ -74,7 +76,7 @@ __all__ = [
     "flows_rollup", "ingested_digests", "insert_marts", "latest_run", "list_runs",
     "mark_abandoned", "meta", "metadata", "open_for_writing", "open_store", "period_totals",
     "quarantine", "read_quarantine", "read_run_inputs", "region_members", "regions",
-    "replace_periods", "replace_reference", "run_inputs", "runs", "set_meta", "start_run",
+    "replace_periods", "replace_reference", "run_inputs", "runs", "saved", "set_meta", "start_run",
     "store_meta", "succeeded_run_ids", "unit_flows", "units", "unsuccessful_run_ids",
     "upgrade", "upgrade_store", "utc_now",
 ]  # fmt: skip

@@ -19,12 +19,12 @@ import logging
 
 import sqlalchemy as sa
 
-from etl.errors import StoreError
 from etl.store.schema import (
     SCHEMA_VERSION,
     check_layout,
     connect,
     create_tables,
+    disposed_on_error,
     flows,
     flows_rollup,
     mask,
@@ -50,14 +50,8 @@ def upgrade(url: str) -> list[str]:
 
 def _upgraded(url: str) -> tuple[sa.Engine, list[str]]:
     engine = connect(url)
-    try:
+    with disposed_on_error(engine, url):
         return engine, upgrade_store(engine, url)
-    except sa.exc.OperationalError as exc:
-        engine.dispose()
-        raise StoreError(f"cannot open store {mask(url)}: {str(exc).splitlines()[0]}") from exc
-    except StoreError:
-        engine.dispose()
-        raise
 
 
 def upgrade_store(engine: sa.Engine, url: str = "") -> list[str]:

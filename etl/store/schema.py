@@ -17,7 +17,8 @@ Tables (see docs/record-format.md for the definitions of the numbers):
   level, long), ``unit_flows`` (each unit's in, out and within persons), ``coverage`` (every
   indicator as numerator and denominator per county, period and side), ``assessment`` (two-way
   assessment scores per county, period and role), ``period_totals`` (persons per period);
-- ``units``, ``regions``, ``region_members``: the hierarchy and regions the aggregates used.
+- ``units``, ``regions``, ``region_members``: the hierarchy and regions the aggregates used;
+- ``scenarios``, ``storyboard_slides``: saved work (defined and queried in ``etl.store.saved``).
 
 *Schema version*: ``SCHEMA_VERSION`` is the layout this code reads. ``open_store`` (every reader:
 the dashboard, exports, the command line) only opens and checks: a store missing a table or of
@@ -27,7 +28,9 @@ never creates a table or rewrites a row. Only writers change the layout: ``etl.s
 which makes the tables of a brand-new, empty database (the first ingest, the first start).
 
 Version history: 1 = the first layout; 2 = ``unit_flows`` exists and is filled (a store of
-version 1 may lack it; the upgrade sums it from the flow tables).
+version 1 may lack it; the upgrade sums it from the flow tables). A store made before the
+saved-work tables joined the layout (they were created on the first save) may lack them: it is
+refused like any store missing a table, and the upgrade creates them.
 """
 
 from __future__ import annotations
@@ -215,20 +218,28 @@ def open_store(url: str, *, create: bool = False) -> sa.Engine:
     database holding none of the store's tables gets them all first: a brand-new store.
     """
     engine = connect(url)
-    try:
+    with disposed_on_error(engine, url):
         if create:
             with engine.begin() as conn:
                 if not set(sa.inspect(conn).get_table_names()) & set(metadata.tables):
                     create_tables(conn)
         with engine.connect() as conn:
             check_layout(conn, url)
+    return engine
+
+
+@contextmanager
+def disposed_on_error(engine: sa.Engine, url: str) -> Iterator[None]:
+    """Dispose of ``engine`` when the block fails; a database error becomes a one-line
+    ``StoreError`` naming the store."""
+    try:
+        yield
     except sa.exc.OperationalError as exc:
         engine.dispose()
         raise StoreError(f"cannot open store {mask(url)}: {str(exc).splitlines()[0]}") from exc
     except StoreError:
         engine.dispose()
         raise
-    return engine
 
 
 def create_tables(conn: sa.Connection) -> None:

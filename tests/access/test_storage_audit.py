@@ -12,11 +12,20 @@ from access.roles import Role
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, View
 from etl.scope import Scope
+from etl.store import open_store
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
 from planning.store import delete_scenario, save_scenario
 
 PLANNER = Principal("he.ping", Role.PLANNER, Scope("region", "pan_yangtze"))
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """A new store: its saved-work tables are made with it, the audit table on the first save."""
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}", create=True)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

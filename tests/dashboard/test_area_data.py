@@ -17,6 +17,7 @@ import pytest
 
 from dashboard.data import area as A
 from dashboard.data import geo
+from dashboard.data.store import reading_as
 from dashboard.factory import create_app
 from etl import indicators, marts, store
 from etl.pipeline import ingest
@@ -50,7 +51,7 @@ def engine(records, tmp_path_factory):
     csv = write_csv(root / "records.csv", records.to_dict("records"))
     ingest([csv], url, root / "data", KEY, small_cell=THRESHOLD, workers=0)
     app = create_app(layer_cache(), url)
-    with app.server.test_request_context("/area/310115"):
+    with app.server.test_request_context("/area/310115"), reading_as(NATION):
         yield store.open_store(url)
 
 

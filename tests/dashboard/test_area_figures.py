@@ -7,6 +7,7 @@ import re
 import numpy as np
 import orjson
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard.figures.area_map import SUPPRESSED, area_map, target_classes
@@ -188,7 +189,7 @@ def test_map_of_persons_in_english_with_labels():
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_figures_serialise(lang):
+def test_figures_serialise_to_valid_plotly_json(lang):
     area = coverage_rows([0.95] * 9)
     with language(lang):
         for fig in (
@@ -197,7 +198,9 @@ def test_figures_serialise(lang):
             area_map(units([1.0, 2.0, 3.0, 4.0]), geojson_url="/g", measure="inflow",
                      measure_name="m"),
         ):  # fmt: skip
-            orjson.dumps(fig)
+            decoded = orjson.loads(orjson.dumps(fig))  # raises on a value JSON cannot hold
+            assert decoded["data"], "a figure without traces"
+            go.Figure(decoded)  # raises on a property plotly does not know
 
 
 def test_rates_are_truncated_so_a_miss_never_reads_as_the_target():

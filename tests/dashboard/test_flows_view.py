@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from dashboard.data import flows as F
+from dashboard.data.store import reading_as
 from dashboard.factory import create_app
 from dashboard.i18n import language
 from dashboard.pages.flows import table, totals
@@ -52,7 +53,7 @@ def app_context(tmp_path_factory):
     rows = TINY + random_records(1500, COUNTIES, ["2010-02", "2010-03"], seed=5)
     ingest([write_csv(root / "records.csv", rows)], url, root / "data", KEY, small_cell=3)
     app = create_app(layer_cache(), url)
-    with app.server.test_request_context("/flows"):
+    with app.server.test_request_context("/flows"), reading_as(NATION):
         yield store.open_store(url)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from etl.store import open_store
-from planning import store as planning_store
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
 from planning.store import delete_scenario, get_scenario, list_scenarios, save_scenario
@@ -13,11 +12,9 @@ from planning.store import delete_scenario, get_scenario, list_scenarios, save_s
 
 @pytest.fixture
 def engine(store_url):
-    """A new store (SQLite and PostgreSQL) without a scenarios table left by an earlier test."""
+    """A new store (SQLite and PostgreSQL): its scenarios table is made with it."""
     engine = open_store(store_url, create=True)
-    planning_store.metadata.drop_all(engine)
     yield engine
-    planning_store.metadata.drop_all(engine)
     engine.dispose()
 
 

@@ -1,9 +1,8 @@
-"""Storyboards round-trip through their own table on SQLite: save, load, reorder, edit, delete."""
+"""Storyboards round-trip through the store on SQLite: save, load, reorder, edit, delete."""
 
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from dashboard.story import storage
 from dashboard.story.model import (
@@ -17,11 +16,12 @@ from dashboard.story.model import (
     move_slide,
     view_from_url,
 )
+from etl.store import open_store
 
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}", create=True)
     yield engine
     engine.dispose()
 
