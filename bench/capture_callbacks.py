@@ -14,8 +14,10 @@ Each step also keeps the page's own GETs (documents, ``/_dash-layout``, ``/_dash
 the geometry), not the fingerprinted script bundles, which the browser caches for a year. An
 interaction has ended when no callback has been pending for ``QUIET_MS``.
 
-Usage: ``.venv/bin/python -m bench.capture_callbacks [--store URL] [--layers DIR]`` (default:
-the load benchmark's demo store, ``bench.bench_load``). Writes ``bench/fixtures/callbacks.json``.
+Usage: ``.venv/bin/python -m bench.capture_callbacks [--test-store]``: on the load benchmark's
+demo store (``bench.bench_load``) into ``bench/fixtures/callbacks.json``, or on the small test
+store into ``bench/fixtures/callbacks-test-store.json`` for the CI smoke run
+(``tests/test_load_smoke.py``). Record both again when a page's callbacks change.
 """
 
 from __future__ import annotations
@@ -24,14 +26,12 @@ import argparse
 import json
 import shutil
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.appserver import app_server, ensure_account
 from bench.bench_geodata import CHROMIUM_ARGS
 from tests.browser.conftest import new_signed_in_context
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "callbacks.json"
 CALLBACK = "/_dash-update-component"
 QUIET_MS = 1500
 STATIC = ("/_dash-component-suites/", "/assets/", "/_favicon", "/_auth/static/")
@@ -125,24 +125,38 @@ def capture(base: str) -> dict:
 
 
 def main() -> None:
-    from bench.bench_load import demo_data_dir
+    from bench.bench_load import FIXTURE, TEST_FIXTURE, demo_data_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", help="SQLAlchemy URL (default: the load benchmark's store)")
-    parser.add_argument("--layers", type=Path, help="layer cache root (default: the store's)")
+    parser.add_argument(
+        "--test-store",
+        action="store_true",
+        help=f"record on the small test store (tests.support.demo_store) into {TEST_FIXTURE.name}",
+    )
     args = parser.parse_args()
-    data_dir = demo_data_dir()
-    store_url = args.store or f"sqlite:///{data_dir / 'yipanqi.sqlite'}"
+    if args.test_store:
+        from tests.support import demo_store
+
+        store_url, layers, out = demo_store()[0], None, TEST_FIXTURE
+    else:
+        data_dir = demo_data_dir()
+        store_url, layers, out = (
+            f"sqlite:///{data_dir / 'yipanqi.sqlite'}",
+            data_dir / "geodata",
+            FIXTURE,
+        )
     ensure_account(store_url)
-    with app_server(store_url, args.layers or data_dir / "geodata") as base:
+    with app_server(store_url, layers) as base:
         steps = capture(base)
     for step, entry in steps.items():
+        # a key press at the end of the slider changes nothing: no callback, no variant
+        entry["variants"] = [v for v in entry["variants"] if v["callbacks"]]
         for variant in entry["variants"]:
             statuses = [c["status"] for c in variant["callbacks"]]
             print(f"{step}: {len(statuses)} callbacks {statuses}, GET {variant['gets']}")
-    FIXTURE.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     document = {"captured": time.strftime("%Y-%m-%d"), "steps": steps}
-    FIXTURE.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ between steps. A step replays one of its recorded variants: the page's GETs, the
 body as the browser sent it, with the session's ``X-CSRFToken`` header. A callback counts as
 answered when it returns 200 with a JSON ``response``; anything else is a failure.
 
+Only requests made once every user has been started (and so signed in or signing in) are kept,
+except sign-ins, which are all kept: the run measures that many users at work, not their arrival.
+
 Configured by ``bench.bench_load`` through the environment:
 ``YIPANQI_LOAD_FIXTURES`` (fixture path), ``YIPANQI_LOAD_ACCOUNTS`` (JSON list of [name, password]),
 ``YIPANQI_LOAD_WAIT`` (``"5,15"``: seconds of pause, uniform; ``"0,0"``: none) and
@@ -26,6 +29,8 @@ from urllib.parse import urlencode
 
 from locust import FastHttpUser, SequentialTaskSet, between, events, task
 
+from bench.bench_load import callback_name
+
 FIXTURES = json.loads(Path(os.environ["YIPANQI_LOAD_FIXTURES"]).read_text(encoding="utf-8"))
 ACCOUNTS = json.loads(os.environ["YIPANQI_LOAD_ACCOUNTS"])
 WAIT = tuple(float(x) for x in os.environ.get("YIPANQI_LOAD_WAIT", "5,15").split(","))
@@ -36,21 +41,23 @@ _accounts = itertools.count()
 TIMES: dict[str, list[float]] = defaultdict(list)
 ERRORS: dict[str, list[str]] = defaultdict(list)
 WINDOW: list[float] = []
+MEASURING: list[bool] = []  # set when every user has been started
 
 
-def callback_name(step: str, body: dict) -> str:
-    """``step: first output`` (``+N`` more outputs), e.g. ``overview: overview-map.figure+3``."""
-    outputs = [o for o in body["output"].strip(".").split("...") if o]
-    more = f"+{len(outputs) - 1}" if len(outputs) > 1 else ""
-    return f"{step}: {outputs[0]}{more}"
+@events.spawning_complete.add_listener
+def _all_started(**_):
+    MEASURING.append(True)
 
 
 @events.request.add_listener
 def _record(name, response_time, exception, **_):
-    now = time.time()
-    if not WINDOW:
-        WINDOW.extend([now, now])
-    WINDOW[1] = now
+    if MEASURING:
+        now = time.time()
+        if not WINDOW:
+            WINDOW.extend([now, now])
+        WINDOW[1] = now
+    elif not name.startswith("sign-in"):
+        return
     TIMES[name].append(response_time)
     if exception is not None:
         ERRORS[name].append(str(exception)[:200])
@@ -123,9 +130,7 @@ class SignedInUser(FastHttpUser):
         token = match.group(1) if match else ""
         with self.client.post(
             "/login",
-            data=urlencode(
-                {"username": username, "password": password, "csrf_token": token}
-            ),
+            data=urlencode({"username": username, "password": password, "csrf_token": token}),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
             allow_redirects=False,
             name="sign-in: POST /login",
