@@ -9,8 +9,8 @@ real browser sent (``bench/fixtures/callbacks.json``, made by ``bench.capture_ca
 
 Runs, bounded in users and time:
 - ``target``: 50 users arriving one a second, then 5 minutes measured with a 5-15 s pause between
-  steps. Target: p95 < 500 ms for the
-  callbacks of the overview (with its period and measure switches), flows and area pages; 0 errors.
+  steps. Target: p95 < 500 ms for the callbacks of the overview (with its period and measure
+  switches), flows and area pages; 0 errors.
 - ``stress``: no pauses at 10, 25 and 50 users (5 arriving a second, then 90 s measured each), to
   see where latency bends.
 
@@ -269,7 +269,10 @@ def main() -> None:
             if key in previous and not results.get(key):
                 results[key] = previous[key]
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in results.items()}, indent=2, ensure_ascii=False)[:20000])
+    for run in [results.get("target_run"), *results["stress_runs"]]:
+        if run:
+            pages = {page: f"p95 {v['p95_ms']:.0f} ms" for page, v in run["pages"].items()}
+            print(f"{run['users']} users, pause {run['pause_s']}: {run['errors']} errors, {pages}")
 
 
 if __name__ == "__main__":
