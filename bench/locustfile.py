@@ -6,8 +6,9 @@ between steps. A step replays one of its recorded variants: the page's GETs, the
 body as the browser sent it, with the session's ``X-CSRFToken`` header. A callback counts as
 answered when it returns 200 with a JSON ``response``; anything else is a failure.
 
-Only requests made once every user has been started (and so signed in or signing in) are kept,
-except sign-ins, which are all kept: the run measures that many users at work, not their arrival.
+Only the times of requests made once every user has been started are kept, except sign-ins, which
+are all kept: the run measures that many users at work, not their arrival. Errors count from the
+start.
 
 Configured by ``bench.bench_load`` through the environment:
 ``YIPANQI_LOAD_FIXTURES`` (fixture path), ``YIPANQI_LOAD_ACCOUNTS`` (JSON list of [name, password]),
@@ -51,6 +52,8 @@ def _all_started(**_):
 
 @events.request.add_listener
 def _record(name, response_time, exception, **_):
+    if exception is not None:  # errors count from the start
+        ERRORS[name].append(str(exception)[:200])
     if MEASURING:
         now = time.time()
         if not WINDOW:
@@ -59,8 +62,6 @@ def _record(name, response_time, exception, **_):
     elif not name.startswith("sign-in"):
         return
     TIMES[name].append(response_time)
-    if exception is not None:
-        ERRORS[name].append(str(exception)[:200])
 
 
 @events.quitting.add_listener
