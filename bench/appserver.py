@@ -6,6 +6,10 @@ API runs its event loop in the benchmark's process, and a server there competes 
 
     with app_server(store_url) as url: ...        # layers from the test cache
     python -m bench.appserver STORE_URL PORT_FILE [LAYER_ROOT]
+
+Every page is behind sign-in: the server's store carries the browser tests' steward account, and a
+benchmark signs its browser contexts in through the sign-in form
+(``tests.browser.conftest.new_signed_in_context``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,22 @@ def app_server(
             server.wait()
 
 
+def ensure_account(store_url: str) -> None:
+    """The browser tests' steward account in the store at ``store_url`` (kept if already there)."""
+    from access import accounts
+    from access.errors import AccessError
+    from etl.store import open_store
+    from tests.browser.conftest import BROWSER_PASSWORD, BROWSER_USER
+
+    engine = open_store(store_url)
+    try:
+        accounts.add_account(engine, BROWSER_USER, "steward", "nation", password=BROWSER_PASSWORD)
+    except AccessError:  # made by an earlier server over the same store
+        pass
+    finally:
+        engine.dispose()
+
+
 def serve(store_url: str, port_file: Path, layer_root: Path | None = None) -> None:
     from werkzeug.serving import make_server
 
@@ -55,6 +75,7 @@ def serve(store_url: str, port_file: Path, layer_root: Path | None = None) -> No
     from tests.support import layer_cache
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    ensure_account(store_url)
     app = create_app(ensure_layers(layer_root) if layer_root else layer_cache(), store_url)
     warm_caches(app).join()
     server = make_server("127.0.0.1", 0, app.server, threaded=True)

@@ -34,8 +34,10 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.appserver import ensure_account  # noqa: E402
 from bench.bench_geodata import CHROMIUM_ARGS, machine, summary  # noqa: E402
 from dashboard.factory import create_app  # noqa: E402
+from tests.browser.conftest import new_signed_in_context  # noqa: E402
 from tests.support import demo_store, layer_cache  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "flows.json"
@@ -94,8 +96,8 @@ def lines_json(app, period: str) -> tuple[str, float, int]:
     """(figure JSON as Dash sends it, server milliseconds, number of flows drawn)."""
     from dash._utils import to_json
 
-    from dashboard import flows_view
     from dashboard.data import flows as data
+    from dashboard.pages.flows import view as flows_view
 
     with app.server.test_request_context("/flows"):
         query = data.FlowQuery(period, "all", "county", data.region_codes(), "both", N_FLOWS)
@@ -124,7 +126,8 @@ def measure(app, url: str, periods: list[str], runs: int) -> dict:
     }
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+        context = new_signed_in_context(browser, url, viewport={"width": 1600, "height": 1000})
+        page = context.new_page()
         page.goto(url + "/flows" + QUERY)
         page.wait_for_selector("#flows-base .choroplethlayer path", timeout=60_000)
         page.wait_for_selector(
@@ -166,6 +169,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     load = round(os.getloadavg()[0], 2)  # other work on the machine makes the figures noisier
     store_url = args.store or demo_store()[0]
+    ensure_account(store_url)
     app = create_app(layer_cache(), store_url)
     with app.server.test_request_context("/flows"):
         from dashboard.data.store import periods

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.appserver import app_server  # noqa: E402
 from geodata.layers import build_layers  # noqa: E402
+from tests.browser.conftest import new_signed_in_context  # noqa: E402
 from tests.support import demo_store  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -61,7 +62,7 @@ def machine() -> dict:
     }
 
 
-def paint_times(url: str, runs: int) -> dict[str, list[float]]:
+def paint_times(base: str, runs: int) -> dict[str, list[float]]:
     """Seconds from navigation to painted map: ``cold`` in a fresh browser profile each run (nothing
     cached), ``warm`` on a reload in the same profile (HTTP cache and V8 code cache warm, as for a
     user's second visit)."""
@@ -71,12 +72,12 @@ def paint_times(url: str, runs: int) -> dict[str, list[float]]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         for _ in range(runs):
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            context = new_signed_in_context(browser, base, viewport={"width": 1600, "height": 1000})
             page = context.new_page()
-            page.goto(url)
+            page.goto(base + FIRST_PAGE)
             times["cold"].append(page.evaluate(PAINTED) / 1000)
             for _ in range(2):  # V8 caches compiled code from the second load on
-                page.goto(url)
+                page.goto(base + FIRST_PAGE)
                 warm = page.evaluate(PAINTED) / 1000
             times["warm"].append(warm)
             context.close()
@@ -111,7 +112,7 @@ def main() -> None:
         results["county_national_vertices"] = manifest["county_national"]["vertices"]
         results["county_raw_vertices"] = manifest["raw"]["vertices"]
         with app_server(demo_store()[0], Path(tmp)) as url:
-            times = paint_times(url + FIRST_PAGE, args.runs)
+            times = paint_times(url, args.runs)
     results["paint_seconds"] = {kind: summary(values) for kind, values in times.items()}
     out = Path(__file__).parent / "results" / "geodata.json"
     out.parent.mkdir(exist_ok=True)

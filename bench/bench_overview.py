@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.appserver import app_server  # noqa: E402
 from bench.bench_geodata import CHROMIUM_ARGS, machine, summary  # noqa: E402
+from tests.browser.conftest import new_signed_in_context  # noqa: E402
 from tests.support import demo_store  # noqa: E402
 
 ARM = """() => {
@@ -71,7 +72,7 @@ def measure(url: str, runs: int, first: int) -> dict:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         firsts = []
         for _ in range(first):  # cold: a fresh browser profile each time
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            context = new_signed_in_context(browser, url, viewport={"width": 1600, "height": 1000})
             page = context.new_page()
             page.add_init_script(STAMP_FIRST_PAINT)
             page.goto(url + "/?measure=cert_verified&level=county")
@@ -79,7 +80,7 @@ def measure(url: str, runs: int, first: int) -> dict:
             firsts.append(page.evaluate(FIRST_PAINT))
             context.close()
         out["first_paint_county"] = summary(firsts, "_ms", 1)
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        context = new_signed_in_context(browser, url, viewport={"width": 1600, "height": 1000})
         page = context.new_page()
         page.goto(url + "/?measure=cert_verified&level=county")
         page.wait_for_selector("#overview-map .js-plotly-plot[data-painted]", timeout=60_000)
