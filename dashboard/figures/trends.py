@@ -55,6 +55,10 @@ def indicator_trends(
         "shapes": [],
     }
     traces: list[dict] = []
+    by_indicator = [  # each series split by indicator once, months in order
+        {flag: part for flag, part in rows.sort_values("period").groupby("indicator", sort=False)}
+        for _, rows in series
+    ]
     for k, indicator in enumerate(INDICATORS):
         row, col = divmod(k, COLUMNS)
         suffix = "" if k == 0 else str(k + 1)
@@ -62,7 +66,7 @@ def indicator_trends(
         y1 = 1 - row * (height_share + gap_y)
         low = indicator.target - 0.1
         for s, (name, rows) in enumerate(series):
-            part = rows[rows["indicator"] == indicator.flag].sort_values("period")
+            part = by_indicator[s].get(indicator.flag, rows.iloc[:0])
             rate = part["rate"].where(~part["small_cell"].astype(bool))
             low = min(low, float(rate.min()) if rate.notna().any() else low)
             traces.append(
