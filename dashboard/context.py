@@ -46,10 +46,12 @@ class AppContext:
     def national_frame(self, level: str) -> dict:
         """Keyword arguments of the national map builders (``dashboard.figures``): the level's
         geometry URL, areas outside coverage, province borders, the maritime line, labels (in the
-        current language)."""
+        current language). Units outside the reader's scope are drawn as outside coverage."""
+        from dashboard.data.store import outside_units  # the store module reads this context
+
         return {
             "geojson_url": geometry_url(self.layers, f"{level}_national"),
-            "outside_codes": list(geo.outside_codes(level)),
+            "outside_codes": outside_units(level),
             "outside_label": t("outside_coverage"),
             "province_geojson_url": geometry_url(self.layers, "province_national"),
             "province_codes": geo.province_codes(),

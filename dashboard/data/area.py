@@ -123,19 +123,34 @@ def pilots(regions_path: str | None = None) -> tuple[Area, ...]:
 
 def search_options(lang: str, regions_path: str | None = None) -> list[dict[str, str]]:
     """The search list (``geodata.areas.search_options``) of the areas in the reader's scope."""
-    inside = store.scope_counties()
     options = _geo.search_options(lang, regions_path)
-    if inside is None:
+    if store.scope_counties() is None:
         return options
-    return [o for o in options if find_area(o["value"], regions_path) is not None]
+    visible = _visible_codes(regions_path)
+    return [o for o in options if o["value"] in visible]
+
+
+@cached(maxsize=16)
+def _visible_codes(_engine: Engine, regions_path: str | None, *, scope: Scope) -> frozenset[str]:
+    """Codes of the searchable areas in ``scope`` (computed once per scope and data version)."""
+    return frozenset(
+        o["value"]
+        for o in _geo.search_options("zh", regions_path)
+        if find_area(o["value"], regions_path) is not None
+    )
 
 
 def search_areas(
     query: str, lang: str, regions_path: str | None = None, limit: int = 30
 ) -> list[dict[str, str]]:
     """``geodata.areas.search_areas`` over the areas in the reader's scope."""
-    found = _geo.search_areas(query, lang, regions_path, limit=len(search_options(lang, regions_path)))
-    return [o for o in found if find_area(o["value"], regions_path) is not None][:limit]
+    found = _geo.search_areas(
+        query, lang, regions_path, limit=len(_geo.search_options(lang, regions_path))
+    )
+    if store.scope_counties() is None:
+        return found[:limit]
+    visible = _visible_codes(regions_path)
+    return [o for o in found if o["value"] in visible][:limit]
 
 
 # --- store reads -----------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import context
-from dashboard.data import geo
+from dashboard.data import geo, store
 from dashboard.data.od import (
     DIRECTIONS,
     FLOW_COLUMNS,
@@ -169,9 +169,11 @@ def provinces_of_regions(regions: Iterable[str]) -> frozenset[str]:
 
 
 def unit_codes(level: str) -> tuple[str, ...]:
-    """Codes of the level's units inside the data's coverage, in code order."""
+    """Codes of the level's units inside the data's coverage and the reader's scope, in code order."""
     h = geo.hierarchy()
-    return tuple(sorted(h.loc[h["in_coverage"], f"{level}_code"].unique().tolist()))
+    codes = h.loc[h["in_coverage"], f"{level}_code"].unique().tolist()
+    shown = store.scope_units(level)
+    return tuple(sorted(codes if shown is None else [c for c in codes if c in shown]))
 
 
 def units_by_level() -> dict[str, tuple[str, ...]]:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard.data import geo
+from dashboard.data import geo, store
 from dashboard.data.store import cached, small_cell_threshold
 from etl import indicators, marts
 from etl.indicators import INDICATOR_BY_FLAG, INDICATORS
@@ -54,10 +54,12 @@ class MeasureValues:
 
 
 def unit_codes(level: str) -> list[str]:
-    """Codes of the level's units inside the data's coverage, in code order."""
+    """Codes of the level's units inside the data's coverage and the reader's scope, in code order."""
     h = geo.hierarchy()
     h = h[h["in_coverage"]]
-    return sorted(h[f"{level}_code"].unique().tolist())
+    shown = store.scope_units(level)
+    codes = h[f"{level}_code"].unique().tolist()
+    return sorted(codes if shown is None else [c for c in codes if c in shown])
 
 
 def threshold() -> int:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import context
+from dashboard.data.area import find_area
 from dashboard.data.store import cached, current_scope, data_version, engine
 from etl import indicators
 from etl.indicators import INDICATOR_BY_FLAG
@@ -30,13 +32,25 @@ LAYERS = ("difference", "scenario", "baseline")
 NOISE = 1e-9
 """Differences smaller than this (persons or percentage points) are shown as no change."""
 
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "name": "example",
     "levers": [
         {"kind": "growth", "percent": 15, "side": "inflow", "areas": ["pan_yangtze"]},
         {"kind": "coverage_push", "indicator": "cert_verified", "areas": ["310115", "320200", "330400"], "set_to": 98},
     ],
 }
+
+
+def example() -> dict:
+    """``EXAMPLE`` with each lever's areas cut to the reader's scope (a lever left without areas
+    is dropped)."""
+    path = context.current().regions_path
+    levers = []
+    for lever in EXAMPLE["levers"]:
+        areas = [a for a in lever["areas"] if find_area(a, path) is not None]
+        if areas:
+            levers.append({**lever, "areas": areas})
+    return {**EXAMPLE, "levers": levers}
 
 
 @cached(maxsize=4)

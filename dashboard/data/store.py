@@ -28,6 +28,7 @@ import flask
 from sqlalchemy import Engine
 
 from dashboard import context
+from dashboard.data import geo
 from dashboard.security import current_principal
 from etl import marts, store
 from etl.scope import Scope
@@ -138,6 +139,31 @@ def _scope_counties(engine: Engine, *, scope: Scope) -> frozenset[str] | None:
 def scope_counties() -> frozenset[str] | None:
     """Codes of the counties in the reader's scope (by the store's hierarchy); None: the nation."""
     return _scope_counties()
+
+
+@cached(maxsize=64)
+def _scope_units(_engine: Engine, level: str, *, scope: Scope) -> frozenset[str] | None:
+    inside = scope_counties()
+    if inside is None:
+        return None
+    h = geo.hierarchy()
+    return frozenset(h.loc[h["county_code"].isin(inside), f"{level}_code"])
+
+
+def scope_units(level: str) -> frozenset[str] | None:
+    """Codes of the units of ``level`` holding a county of the reader's scope; None: the nation."""
+    return _scope_units(level)
+
+
+def outside_units(level: str) -> list[str]:
+    """Units of ``level`` drawn grey, without name or value: outside the data's coverage
+    (``geo.outside_codes``) or holding no county of the reader's scope."""
+    shown = scope_units(level)
+    outside = list(geo.outside_codes(level))
+    if shown is None:
+        return outside
+    h = geo.hierarchy()
+    return sorted(set(outside) | (set(h[f"{level}_code"]) - shown))
 
 
 def in_scope(county_codes: Iterable[str]) -> bool:

@@ -16,6 +16,7 @@ import orjson
 
 from dashboard import context, theme
 from dashboard.data import geo
+from dashboard.data.area import find_area
 from dashboard.data.overview import MEASURES
 from dashboard.data.store import current_scope, data_version, engine, periods
 from dashboard.figures.china_map import paintable_choropleth
@@ -31,6 +32,7 @@ OUT_OF_SCOPE = "#eef0f3"
 TABLE_ROWS = 4
 MIN_SPAN = 4.0  # degrees: a zoomed map shows at least this much around a small scope
 PAD = 0.08  # share of the scope's extent added on each side
+
 
 @dataclass(frozen=True)
 class SlideParts:
@@ -52,12 +54,27 @@ def regions():
 
 
 def storyboard_names() -> list[str]:
-    """Saved storyboard names; the regions' defaults are saved first if there are none."""
-    return defaults.ensure_defaults(engine(), regions(), scope=current_scope())
+    """Names of the saved storyboards the reader may see (every view in the reader's scope); the
+    regions' defaults are saved first if there are none."""
+    names = defaults.ensure_defaults(engine(), regions(), scope=current_scope())
+    return [n for n in names if _visible(storage.load_storyboard(engine(), n))]
+
+
+def _visible(board: Storyboard) -> bool:
+    """True when every slide's region and area lie in the reader's scope."""
+    path = context.current().regions_path
+    return all(
+        find_area(code, path) is not None
+        for slide in board.slides
+        for code in (slide.view.region, slide.view.area)
+        if code
+    )
 
 
 def load(name: str) -> Storyboard:
-    storyboard_names()
+    """The storyboard ``name``; one outside the reader's scope is answered as unknown."""
+    if name not in storyboard_names():
+        raise StoryboardError(f"no storyboard named {name!r}")
     return storage.load_storyboard(engine(), name)
 
 

@@ -23,7 +23,7 @@ from dashboard.data.overview import (
     measure_values,
     unit_codes,
 )
-from dashboard.data.store import cached, data_version
+from dashboard.data.store import cached, current_scope, data_version
 from dashboard.figures.china_map import Classes
 from dashboard.formatting import compact, count, percent, signed
 from dashboard.i18n import (
@@ -37,6 +37,7 @@ from dashboard.i18n import (
     wide_space,
 )
 from etl.records import INDICATOR_BY_FLAG
+from etl.scope import Scope
 
 GRAPH_CONFIG: Any = {  # dcc.Graph types its config as a TypedDict
     **theme.GRAPH_CONFIG,
@@ -69,11 +70,11 @@ def source_note() -> str:
 
 def unit_hover_names(level: str) -> tuple[list[str], list[str]]:
     """(codes, "province name unit name") of the level's units, for the map's base hover."""
-    return _unit_hover_names(level, current_language())
+    return _unit_hover_names(level, current_language(), current_scope())
 
 
-@lru_cache(maxsize=8)
-def _unit_hover_names(level: str, lang: str) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=32)
+def _unit_hover_names(level: str, lang: str, _scope: Scope) -> tuple[list[str], list[str]]:
     codes = unit_codes(level)
     h = geo.hierarchy()
     names = geo.unit_names(lang)

@@ -40,7 +40,7 @@ def layout(
     measure = measure if measure in data.MEASURES else "cert_verified"
     layer = layer if layer in data.LAYERS else "difference"
     editor = (data.saved_json(name) if name else None) or json.dumps(
-        data.EXAMPLE, ensure_ascii=False, indent=2
+        data.example(), ensure_ascii=False, indent=2
     )
     return html.Div(
         [

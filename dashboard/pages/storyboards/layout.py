@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import context, ids
+from dashboard.data.area import find_area
 from dashboard.i18n import _, lang_query, pick, use_language
 from dashboard.pages.storyboards.view import field, slide_rows
 from dashboard.story.model import (
@@ -75,6 +76,7 @@ def layout(name: str = "", lang: str = "zh", **_query: str):
                             + [
                                 {"label": pick(r.name_zh, r.name_en), "value": r.code}
                                 for r in regions().regions
+                                if find_area(r.code, context.current().regions_path) is not None
                             ],
                             value="",
                             clearable=False,
