@@ -71,11 +71,12 @@ def suppress(
     data: pd.DataFrame,
     columns: Sequence[str],
     small: object,
-    margins: Margins | None = None,
+    margins: Margins | Sequence[Margins] | None = None,
 ) -> pd.DataFrame:
     """A copy of ``data`` with ``columns`` blank where ``small`` (a boolean per row) and, when
-    ``margins`` are given, where a margin would reveal a small row (secondary suppression); the
-    boolean column ``suppressed`` set (added last, or overwritten where it is).
+    ``margins`` are given, where a margin would reveal a small row (secondary suppression; several
+    ``Margins``, e.g. one per published count, are applied in turn until none widens the cells);
+    the boolean column ``suppressed`` set (added last, or overwritten where it is).
 
     Integer columns become nullable integers (a kept count stays ``12``, not ``12.0``); other
     columns hold NA where blanked.
@@ -84,7 +85,12 @@ def suppress(
     if hidden.shape != (len(data),):
         raise ValueError(f"suppress: {hidden.shape} flags for {len(data)} rows")
     if margins is not None:
-        hidden = complementary(data, hidden, margins)
+        every = [margins] if isinstance(margins, Margins) else list(margins)
+        before = -1
+        while before != int(hidden.sum()):
+            before = int(hidden.sum())
+            for one in every:
+                hidden = complementary(data, hidden, one)
     out = data.copy()
     for name in columns:
         column = out[name]
@@ -129,7 +135,8 @@ def complementary(data: pd.DataFrame, hidden: np.ndarray, margins: Margins) -> n
 
 def group_keys(data: pd.DataFrame, columns: list[str], outside: str | None = None) -> np.ndarray:
     """The group number of each row under the key ``columns`` (-1: in no group)."""
-    key = data.groupby(columns, sort=False, dropna=True).ngroup().to_numpy().copy()
+    groups = data.groupby(columns, sort=False, dropna=True).ngroup()  # NaN for a missing key
+    key = groups.fillna(-1).to_numpy("int64").copy()
     if outside is not None:
         key[data[outside].fillna(False).to_numpy(dtype=bool)] = -1
     return key

@@ -13,7 +13,13 @@
 Small cells are suppressed as in every export (``etl.disclosure``): a row whose *baseline* count is
 under the store's small-cell threshold (a flow's persons, an indicator's denominator; for totals
 an inflow or outflow above 0) has its numbers blank and ``suppressed`` true, since a projection
-scaled from a small count would give it away.
+scaled from a small count would give it away. Secondary suppression covers the margins these files
+publish side by side: flows by origin and by destination (the diagonal included, as the totals
+count it); in ``gaps.csv`` and ``totals.csv`` each *nest*, a unit's row with the rows of the units
+it sums (counties in their prefecture, province and regions; prefectures in their province and
+regions; provinces in their regions; a province may be in several regions), is one group, so
+neither a lone child nor a lone parent can be worked out by subtraction. ``coverage.csv`` withholds
+the county rows that ``gaps.csv`` withholds.
 
 Numbers are written with at most 3 decimals and no trailing zeros (a baseline count stays ``12``).
 UTF-8 without BOM, header first, rows sorted by their key columns.
@@ -28,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from etl import indicators
-from etl.disclosure import SUPPRESSED, suppress
+from etl.disclosure import SUPPRESSED, Margins, flow_margins, suppress
+from etl.marts import OTHER_REGION
 from planning.scenario import LEVELS, SUM_COLUMNS, TOTAL_COLUMNS, ScenarioResult
 
 COVERAGE_COLUMNS = (
@@ -47,30 +54,38 @@ def write_results(result: ScenarioResult, out_dir: str | Path) -> dict[str, Path
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     name, period, threshold = result.scenario.name, result.period, result.threshold
+    gaps = pd.concat(
+        [_unit(result.coverage_at(level), level) for level in LEVELS], ignore_index=True
+    ).assign(period=period, scenario=name)
+    gaps, nests = _nests(result, gaps)
+    gaps = suppress(
+        gaps, list(SUM_COLUMNS), indicators.small_cell(gaps["baseline_denominator"], threshold),
+        _margins(nests, ("side", "indicator"), ["baseline_denominator"]),
+    )  # fmt: skip
+    withheld = gaps.loc[(gaps["level"] == "county") & gaps[SUPPRESSED], ["unit_code", "side", "indicator"]]
     coverage = result.coverage.assign(period=period, scenario=name)
     coverage = coverage.sort_values(["county_code", "side", "indicator"])
-    coverage = suppress(
-        coverage, ["numerator", "denominator"],
-        indicators.small_cell(coverage["baseline_denominator"], threshold),
-    )  # fmt: skip
+    hidden = pd.MultiIndex.from_frame(coverage[["county_code", "side", "indicator"]]).isin(
+        pd.MultiIndex.from_frame(withheld)
+    )
+    coverage = suppress(coverage, ["numerator", "denominator"], hidden)
     flows = result.flows.assign(period=period, scenario=name)
     flows = suppress(
         flows, ["baseline_persons", "persons"],
         indicators.small_cell(flows["baseline_persons"], threshold),
+        flow_margins(("period",), count="baseline_persons", within=None),
     )  # fmt: skip
-    gaps = pd.concat(
-        [_unit(result.coverage_at(level), level) for level in LEVELS], ignore_index=True
-    ).assign(period=period, scenario=name)
-    gaps = suppress(
-        gaps, list(SUM_COLUMNS), indicators.small_cell(gaps["baseline_denominator"], threshold)
-    )
     totals = pd.concat(
         [_unit(result.totals_at(level), level) for level in LEVELS], ignore_index=True
     ).assign(period=period, scenario=name)
+    totals, nests = _nests(result, totals)
     small = indicators.withheld(totals["baseline_inflow"], threshold) | indicators.withheld(
         totals["baseline_outflow"], threshold
     )
-    totals = suppress(totals, list(TOTAL_COLUMNS), small)
+    totals = suppress(
+        totals, list(TOTAL_COLUMNS), small,
+        _margins(nests, (), ["baseline_inflow", "baseline_outflow"]),
+    )  # fmt: skip
     paths = {
         "coverage": _csv(coverage, COVERAGE_COLUMNS, out / "coverage.csv"),
         "flows": _csv(flows, FLOWS_COLUMNS, out / "flows.csv"),
@@ -99,6 +114,38 @@ def format_number(values: pd.Series) -> pd.Series:
         ["" if np.isnan(v) else f"{v:.3f}".rstrip("0").rstrip(".") for v in rounded],
         index=values.index,
     )
+
+
+def _nests(result: ScenarioResult, data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``data`` (rows of every level: ``level``, ``unit_code``) with one key column per nest
+    grouping, and their names: the key is the parent's code on the parent's row and on the rows
+    of its units one level or more below, missing elsewhere. A unit in several parents (a province
+    in two regions) gets one grouping per parent."""
+    tree = result.units.merge(result.region_members, on="province_code", how="left")
+    tree = tree.fillna({"prefecture_code": "unknown", "province_code": "unknown"})
+    tree["region_code"] = tree["region_code"].fillna(OTHER_REGION)  # as ScenarioResult rolls up
+    tree["county_code"] = tree["county_code"].astype(str)
+    keys: dict[str, pd.Series] = {}
+    for i, child in enumerate(LEVELS):
+        for parent in LEVELS[i + 1 :]:
+            pairs = tree[[f"{child}_code", f"{parent}_code"]].drop_duplicates()
+            nested = (
+                [(parent, pairs)] if pairs[f"{child}_code"].is_unique
+                else [(code, pairs[pairs[f"{parent}_code"] == code]) for code in pairs[f"{parent}_code"].unique()]
+            )  # fmt: skip
+            for label, members in nested:
+                lookup = members.set_index(f"{child}_code")[f"{parent}_code"]
+                key = data["unit_code"].where(
+                    data["level"].eq(parent) & data["unit_code"].isin(members[f"{parent}_code"])
+                )
+                below = data["level"].eq(child)
+                key[below] = data.loc[below, "unit_code"].map(lookup)
+                keys[f"_nest_{child}_{label}"] = key
+    return data.assign(**keys), list(keys)
+
+
+def _margins(nests: list[str], by: tuple[str, ...], counts: list[str]) -> list[Margins]:
+    return [Margins(count, tuple((*by, nest) for nest in nests)) for count in counts]
 
 
 def _unit(data: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Scenario commands: ``yipanqi scenario run | list | show | delete``.
 
 ``run FILE.json --store URL --out DIR`` applies a scenario file (``docs/scenarios.md``) to the
-store's period and writes the result files of ``planning.export`` into DIR; ``--save`` also saves
-the scenario by name in the store.
+store's period and writes the result files of ``planning.export`` into DIR (small cells suppressed,
+one audit row ``export.scenario_run``); ``--save`` also saves the scenario by name in the store.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ def run_command(
     ] = False,
 ) -> None:
     """Apply a scenario file to the store and write the projected results."""
+    from dashboard.export.audit import record_export
     from etl.errors import EtlError
     from etl.scope import NATION
     from planning.errors import ScenarioError
@@ -88,6 +89,15 @@ def run_command(
             )
         result = run_scenario(baseline, scenario, model)
         paths = write_results(result, out)
+        rows = sum(
+            path.read_text(encoding="utf-8").count("\n") - 1
+            for path in paths.values() if path.suffix == ".csv"
+        )  # fmt: skip
+        record_export(
+            engine, "scenario_run",
+            {"scenario": scenario.name, "period": baseline.period, "scope": NATION},
+            rows=rows, out=out,
+        )  # fmt: skip
         if save:
             save_scenario(
                 engine,

@@ -5,7 +5,8 @@ presentation mode), a small table of indicators against their targets, the map a
 (``dashboard.export``: 300 dpi, legend, source, lineage, the 南海诸岛 inset), and a footer with the
 source, the data version (ETL run) and the date. Slides that show the same map (measure, level,
 period) share one rendered image. The PDF is the same slides laid out in HTML and printed by the
-headless Chromium with the bundled CJK font embedded.
+headless Chromium with the bundled CJK font embedded. Every pack written is one audit row
+(``export.storyboard_pack``: the storyboard, language, scope, slides as rows).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dashboard.data.store import current_scope, engine, periods
+from dashboard.export.audit import record_export
 from dashboard.export.source import ExportError, MapView, read_lineage, store_context
 from dashboard.i18n import current_language, language
 from dashboard.story.model import Storyboard, StoryboardError
@@ -93,6 +95,11 @@ def export_storyboard(
             write_pptx(slides, out)
         else:
             write_pdf(slides, out)
+        record_export(
+            ctx.engine, "storyboard_pack",
+            {"storyboard": board.name, "lang": lang, "scope": current_scope()},
+            rows=len(slides), out=out,
+        )  # fmt: skip
     return out
 
 

@@ -138,3 +138,90 @@ def test_scenario_map_hovers_say_suppressed():
     hovers = [str(h) for trace in figure["data"] for h in (trace.get("hovertext") or trace.get("text") or [])]
     assert any("Suppressed" in h and "110101" in h for h in hovers)
     assert not any("3.00" in h for h in hovers)
+
+
+def _lone_nests(table: pd.DataFrame, count: str, by: list[str], units, members) -> int:
+    """Groups of a multi-level table (a parent's row and its units' rows at one level below it)
+    with exactly one withheld row above 0 beside a published row above 0; ``count`` holds the
+    true counts. Computed here from the unit tree, not by etl.disclosure."""
+    from etl.marts import OTHER_REGION
+    from planning.scenario import LEVELS
+
+    tree = units.merge(members, on="province_code", how="left")
+    tree["region_code"] = tree["region_code"].fillna(OTHER_REGION)
+    n = 0
+    for i, child in enumerate(LEVELS):
+        for parent in LEVELS[i + 1 :]:
+            links = tree[[f"{child}_code", f"{parent}_code"]].drop_duplicates()
+            links.columns = ["unit_code", "parent"]
+            kids = table[table["level"] == child].merge(links, on="unit_code")
+            heads = table[table["level"] == parent].assign(parent=lambda d: d["unit_code"])
+            both = pd.concat([kids, heads], ignore_index=True)
+            both = both.assign(
+                h=both["suppressed"] & (both[count] > 0), p=~both["suppressed"] & (both[count] > 0)
+            )
+            sums = both.groupby([*by, "parent"])[["h", "p"]].sum()
+            n += int(((sums["h"] == 1) & (sums["p"] > 0)).sum())
+    return n
+
+
+def test_scenario_run_files_are_suppressed_with_their_margins(store, tmp_path):
+    import json
+
+    from etl.disclosure import flow_margins
+    from planning.model import load_baseline
+    from planning.scenario import LEVELS, Scenario, run_scenario
+
+    url, engine, since = store
+    threshold = marts.small_cell_threshold(engine, scope=NATION)
+    spec = tmp_path / "zero.json"
+    spec.write_text(json.dumps({"name": "zero", "levers": []}), encoding="utf-8")
+    out = tmp_path / "run"
+    done = CliRunner().invoke(app, ["scenario", "run", str(spec), "--store", url, "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    codes = {c: str for c in ("origin_code", "destination_code", "county_code", "unit_code")}
+    read = {name: pd.read_csv(out / f"{name}.csv", dtype=codes) for name in ("flows", "coverage", "gaps", "totals")}
+    for name, columns in {
+        "flows": ["baseline_persons", "persons"], "coverage": ["denominator"],
+        "gaps": ["baseline_denominator", "denominator"],
+        "totals": ["baseline_inflow", "baseline_outflow", "inflow", "outflow"],
+    }.items():  # fmt: skip
+        assert all(_small(read[name][c], threshold) == 0 for c in columns), name
+    # the true counts, for the margin checks (a scenario without levers: projected = baseline)
+    baseline = load_baseline(engine, scope=NATION)
+    result = run_scenario(baseline, Scenario("zero"))
+    flows = read["flows"].drop(columns=["baseline_persons"]).merge(
+        result.flows[["origin_code", "destination_code", "baseline_persons"]],
+        on=["origin_code", "destination_code"],
+    )  # fmt: skip
+    assert len(flows) == len(read["flows"]) and flows["suppressed"].any()
+    margins = flow_margins(("period",), count="baseline_persons", within=None)
+    assert lone_groups(flows, flows["suppressed"].to_numpy(), margins) == 0
+
+    def true(at, level):
+        return at(level).rename(columns={f"{level}_code": "unit_code"}).assign(level=level)
+
+    gaps = read["gaps"][["level", "unit_code", "side", "indicator", "suppressed"]].merge(
+        pd.concat([true(result.coverage_at, lv) for lv in LEVELS]),
+        on=["level", "unit_code", "side", "indicator"],
+    )  # fmt: skip
+    assert len(gaps) == len(read["gaps"])
+    small = gaps.assign(suppressed=gaps["baseline_denominator"] < threshold)
+    by = ["side", "indicator"]
+    assert _lone_nests(small, "baseline_denominator", by, baseline.units, baseline.region_members) > 0
+    assert _lone_nests(gaps, "baseline_denominator", by, baseline.units, baseline.region_members) == 0
+    county = gaps[gaps["level"] == "county"].set_index(["unit_code", "side", "indicator"])["suppressed"]
+    coverage = read["coverage"].set_index(["county_code", "side", "indicator"])["suppressed"]
+    assert coverage.equals(county.reindex(coverage.index))  # the same county rows withheld
+
+    totals = read["totals"][["level", "unit_code", "suppressed"]].merge(
+        pd.concat([true(result.totals_at, lv) for lv in LEVELS]), on=["level", "unit_code"]
+    )
+    assert len(totals) == len(read["totals"])
+    for count in ("baseline_inflow", "baseline_outflow"):
+        assert _lone_nests(totals, count, [], baseline.units, baseline.region_members) == 0
+
+    (event,) = list_events(engine, action="export.", since=since)
+    assert event.action == "export.scenario_run" and event.object == "run"
+    assert event.rows == sum(len(t) for t in read.values()) and not event.exact
+    assert "scenario=zero" in event.detail and "os_user=" in event.detail

@@ -1,9 +1,11 @@
 """Scenario result files (planning.export): small baseline counts are suppressed in every file.
 
 With a threshold of 25 on the hand-made baseline (``README.md``): the flows of 10, 20 and 5 persons
-are small, 30 and 40 are not; the coverage denominators 50 and 40 are not small, 25 is not either
-(25 is not under 25); in totals O1's outflow of 40, D1's 55 and D2's 50 are kept and D1's outflow
-of 5 (its diagonal) is small.
+are small, 30 and 40 are not, but O1's 30 would give the 10 away (O1's outflow, 40, is in
+totals.csv) and O2's 40 the 20, so every flow is withheld; the coverage denominators 50 and 40 are
+not small, 25 is not either (25 is not under 25); in totals O1's outflow of 40 and D2's inflow of 50
+are kept and D1's outflow of 5 (its diagonal) is small, and so are the rows that are D1's alone
+(its prefecture and province) and the region that would give D1 away (pan_yangtze: D1 + D2).
 """
 
 from __future__ import annotations
@@ -26,10 +28,7 @@ def test_small_baseline_counts_are_blank_and_flagged(tmp_path):
     paths = write_results(run_scenario(baseline, Scenario("zero")), tmp_path)
 
     flows = {(r["origin_code"], r["destination_code"]): r for r in _rows(paths["flows"])}
-    for pair, persons in {(O1, D1): "30", (O2, D2): "40"}.items():
-        row = flows[pair]
-        assert (row["baseline_persons"], row["persons"], row["suppressed"]) == (persons, persons, "False")
-    for pair in ((O1, D2), (O2, D1), (D1, D1)):
+    for pair in ((O1, D1), (O2, D2), (O1, D2), (O2, D1), (D1, D1)):
         row = flows[pair]
         assert (row["baseline_persons"], row["persons"], row["suppressed"]) == ("", "", "True")
 
@@ -44,6 +43,10 @@ def test_small_baseline_counts_are_blank_and_flagged(tmp_path):
     assert totals[("county", D1)]["inflow"] == ""
     assert totals[("county", O1)]["outflow"] == "40" and totals[("county", O1)]["suppressed"] == "False"
     assert totals[("county", D2)]["inflow"] == "50"  # outflow 0 discloses nobody
+    withheld = {key for key, r in totals.items() if r["suppressed"] == "True"}
+    assert withheld == {
+        ("county", D1), ("prefecture", "310100"), ("province", "310000"), ("region", "pan_yangtze"),
+    }  # fmt: skip
 
     baseline = dataclasses.replace(tiny_baseline(), threshold=45)
     gaps = _rows(write_results(run_scenario(baseline, Scenario("zero")), tmp_path / "b")["gaps"])

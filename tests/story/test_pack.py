@@ -43,6 +43,9 @@ def titles() -> list[str]:
 def test_pptx_one_slide_per_view(tmp_path):
     from pptx import Presentation
 
+    from access.audit import list_events, utcnow
+
+    since = utcnow()
     drawn: list = []
     out = export_storyboard(
         layer_cache(),
@@ -66,6 +69,13 @@ def test_pptx_one_slide_per_view(tmp_path):
         assert "数据版本 run " in text and "2026-11-24" in text and "统计期 2012-12" in text
     first = "\n".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
     assert "泛长三角流入人口" in first and "婚育证明验证率" in first
+    engine = open_store(demo_store()[0])
+    try:
+        events = list_events(engine, action="export.storyboard_pack", since=since)
+    finally:
+        engine.dispose()
+    assert [(e.object, e.rows) for e in events] == [("pack.pptx", len(expected))]
+    assert "storyboard=pan_yangtze" in events[0].detail
 
 
 @pytest.mark.skipif(
