@@ -50,32 +50,17 @@ def app_server(
             server.wait()
 
 
-def ensure_account(store_url: str) -> None:
-    """The browser tests' steward account in the store at ``store_url`` (kept if already there)."""
-    from access import accounts
-    from access.errors import AccessError
-    from etl.store import open_store
-    from tests.browser.conftest import BROWSER_PASSWORD, BROWSER_USER
-
-    engine = open_store(store_url)
-    try:
-        accounts.add_account(engine, BROWSER_USER, "steward", "nation", password=BROWSER_PASSWORD)
-    except AccessError:  # made by an earlier server over the same store
-        pass
-    finally:
-        engine.dispose()
-
-
 def serve(store_url: str, port_file: Path, layer_root: Path | None = None) -> None:
     from werkzeug.serving import make_server
 
     from dashboard.factory import create_app
     from dashboard.warmup import warm_caches
     from geodata.layers import ensure_layers
+    from tests.browser.conftest import add_browser_steward
     from tests.support import layer_cache
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    ensure_account(store_url)
+    add_browser_steward(store_url)
     app = create_app(ensure_layers(layer_root) if layer_root else layer_cache(), store_url)
     warm_caches(app).join()
     server = make_server("127.0.0.1", 0, app.server, threaded=True)

@@ -34,10 +34,9 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.appserver import ensure_account  # noqa: E402
 from bench.bench_geodata import CHROMIUM_ARGS, machine, summary  # noqa: E402
 from dashboard.factory import create_app  # noqa: E402
-from tests.browser.conftest import new_signed_in_context  # noqa: E402
+from tests.browser.conftest import add_browser_steward, new_signed_in_context  # noqa: E402
 from tests.support import demo_store, layer_cache  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "flows.json"
@@ -169,7 +168,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     load = round(os.getloadavg()[0], 2)  # other work on the machine makes the figures noisier
     store_url = args.store or demo_store()[0]
-    ensure_account(store_url)
+    add_browser_steward(store_url)
     app = create_app(layer_cache(), store_url)
     with app.server.test_request_context("/flows"):
         from dashboard.data.store import periods

@@ -28,9 +28,9 @@ import shutil
 import time
 from urllib.parse import urlsplit
 
-from bench.appserver import app_server, ensure_account
+from bench.appserver import app_server
 from bench.bench_geodata import CHROMIUM_ARGS
-from tests.browser.conftest import new_signed_in_context
+from tests.browser.conftest import add_browser_steward, new_signed_in_context
 
 CALLBACK = "/_dash-update-component"
 QUIET_MS = 1500
@@ -145,7 +145,7 @@ def main() -> None:
             data_dir / "geodata",
             FIXTURE,
         )
-    ensure_account(store_url)
+    add_browser_steward(store_url)
     with app_server(store_url, layers) as base:
         steps = capture(base)
     for step, entry in steps.items():

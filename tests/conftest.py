@@ -16,17 +16,23 @@ import pytest
 PG_ENV = "YIPANQI_TEST_PG_URL"
 
 
-def _postgres_url() -> str:
-    url = os.environ.get(PG_ENV)
+def server_url(variable: str, script: str) -> str:
+    """The URL of a test server named by ``variable`` (started by ``script``); without it the test
+    is skipped on a developer's machine and fails in CI."""
+    url = os.environ.get(variable)
     if not url:
         message = (
-            f"{PG_ENV} is not set: start a server with `bash scripts/start-postgres.sh` and export "
+            f"{variable} is not set: start a server with `bash {script}` and export "
             "the URL it prints (the test command `make test` does both)"
         )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+def _postgres_url() -> str:
+    return server_url(PG_ENV, "scripts/start-postgres.sh")
 
 
 def _reset_postgres(url: str) -> None:

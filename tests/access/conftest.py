@@ -3,7 +3,6 @@ and the throwaway OpenLDAP server of ``scripts/start-ldap.sh``."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 
 from access.ldap import LdapConfig
 from access.tables import metadata
-from tests.conftest import _postgres_url
+from tests.conftest import _postgres_url, server_url
 
 LDAP_ENV = "YIPANQI_TEST_LDAP_URL"
 LDAP_BASE = "dc=yipanqi,dc=test"
@@ -41,16 +40,7 @@ def pg_engine() -> Iterator[sa.Engine]:
 
 @pytest.fixture(scope="session")
 def ldap_url() -> str:
-    url = os.environ.get(LDAP_ENV)
-    if not url:
-        message = (
-            f"{LDAP_ENV} is not set: start a server with `bash scripts/start-ldap.sh` and export "
-            "the URL it prints (the test command `make test` does both)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
+    return server_url(LDAP_ENV, "scripts/start-ldap.sh")
 
 
 @pytest.fixture

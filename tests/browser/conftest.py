@@ -37,9 +37,8 @@ BROWSER_USER = "browser.steward"
 BROWSER_PASSWORD = "browser tests passphrase"
 
 
-def serve_app(store_url: str):
-    """The app over ``store_url`` (with the steward account) on a free port: (server, base URL).
-    Call ``server.shutdown()`` when done."""
+def add_browser_steward(store_url: str) -> None:
+    """The steward account the browser tests and benchmarks sign in with, in ``store_url``."""
     from access import accounts
     from access.errors import AccessError
     from etl.store import open_store
@@ -51,6 +50,12 @@ def serve_app(store_url: str):
         pass
     finally:
         engine.dispose()
+
+
+def serve_app(store_url: str):
+    """The app over ``store_url`` (with the steward account) on a free port: (server, base URL).
+    Call ``server.shutdown()`` when done."""
+    add_browser_steward(store_url)
     app = create_app(layer_cache(), store_url)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
