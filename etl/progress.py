@@ -19,5 +19,17 @@ class ProgressEvent:
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
+def byte_counter(report: ProgressCallback, task: str, total: int) -> Callable[[int], None]:
+    """A callback that adds each ``n`` bytes read to a running count and reports it as ``task``."""
+    done = 0
+
+    def count(n: int) -> None:
+        nonlocal done
+        done += n
+        report(ProgressEvent(task, done, total, "bytes"))
+
+    return count
+
+
 def no_progress(event: ProgressEvent) -> None:
     """A ``ProgressCallback`` that ignores every event."""

@@ -27,7 +27,7 @@ from etl.codebook import CodeBook
 from etl.dedup import SeenKeys, keep_new
 from etl.errors import EtlError, InputFormatError
 from etl.lineage import InputSummary
-from etl.progress import ProgressCallback, ProgressEvent
+from etl.progress import ProgressCallback, ProgressEvent, byte_counter
 from etl.pseudonymise import Hasher, PendingHashes
 from etl.redact import library_reason
 from etl.stage import StagedBatch, stage_batch
@@ -72,13 +72,7 @@ def read_input(
     sha = ""
     digest: Future[tuple[str, str]] | None = None
     if source.path is not None:
-        size = source.path.stat().st_size
-        done = 0
-
-        def hashed(n: int) -> None:
-            nonlocal done
-            done += n
-            report(ProgressEvent(f"hash {name}", done, size, "bytes"))
+        hashed = byte_counter(report, f"hash {name}", source.path.stat().st_size)
 
         # the file's digest (is it loaded already?) and its encoding are worked out while the first
         # batches are parsed and staged: nothing is written before they are known (``verdict``)
@@ -236,13 +230,7 @@ def _open_batches(
         assert source.path is not None
         names = sources.read_csv_header(source.path, encoding)
         mapping, extra = sources.map_columns(names, source.label)
-        size = source.path.stat().st_size
-        done = 0
-
-        def read(n: int) -> None:
-            nonlocal done
-            done += n
-            report(ProgressEvent(f"load {name}", done, size, "bytes"))
+        read = byte_counter(report, f"load {name}", source.path.stat().st_size)
 
         batches = sources.csv_batches(
             source.path, encoding, list(mapping.values()), malformed, on_bytes=read
