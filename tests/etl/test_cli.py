@@ -7,7 +7,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.etl.helpers import MESSY, TINY, write_csv
-from yipanqi import etl_cli
+from yipanqi import etl_cli, export_cli  # noqa: F401 - export_cli adds export flows|coverage to etl_cli.export_app
 
 
 def _app() -> typer.Typer:
