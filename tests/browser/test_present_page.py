@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from dashboard.story import storage
@@ -144,7 +146,8 @@ def test_editor_renames_reorders_deletes_and_adds_from_a_link(page, live_server)
         )
         page.fill("#storyboards-new-title", "康检率（县区）")
         page.click("#storyboards-add")
-        page.wait_for_url("**/storyboards?name=*", timeout=10_000)
+        # the page was on ?name=northwest already: wait for the new board's own URL (saved first)
+        page.wait_for_url(lambda url: f"name={quote('测试演示稿')}" in url, timeout=10_000)
         page.wait_for_selector("input[value='康检率（县区）']", timeout=10_000)
         added = storage.load_storyboard(engine, "测试演示稿")
         assert added.slides[0].view.measure == "health_check"
