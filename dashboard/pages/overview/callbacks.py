@@ -59,7 +59,7 @@ def change_level(level: str, search: str | None):
 )
 def toggle_play(n_clicks: int):
     playing = n_clicks % 2 == 1
-    return not playing, "❚❚" if playing else "▶"
+    return not playing, "■" if playing else "▶"
 
 
 @callback(

@@ -76,7 +76,7 @@ def slide_rows(board: Storyboard) -> list:
                                 title=_("Move down"),
                             ),
                             html.Button(
-                                "✕",
+                                "×",
                                 id={"type": ids.STORYBOARDS_DELETE, "index": i},
                                 title=_("Delete"),
                             ),
