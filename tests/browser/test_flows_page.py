@@ -189,7 +189,10 @@ def test_every_control_updates_view_and_url(page, live_server):
     page.goto(url)
     page.wait_for_selector(f"{BASE} .choroplethlayer path", timeout=30_000)
     assert page.locator("#flows-map-title").inner_text() == title
-    assert page.locator("#flows-table").inner_text() == table
+    # the grid paints its rows and then its pagination panel: wait until it has finished
+    page.wait_for_function(
+        "t => document.querySelector('#flows-table').innerText === t", arg=table, timeout=15_000
+    )
     assert page.locator("#flows-level input[value=prefecture]").is_checked()
 
 
