@@ -4,8 +4,9 @@
 - *compact count*: in Chinese, large counts in 万 (10^4) or 亿 (10^8) with one decimal
   (``3,400万``, ``1.2亿``) from 100,000 up; in English the full count with separators;
 - *persons*: a count of persons with its unit (``1,234 人``, ``1,234 persons``);
-- *percent*: a share (0-1) with one decimal (``98.3%``); *rate*: a coverage rate truncated to
-  0.1 point; *period*: ``YYYY-MM`` as a month
+- *percent*: a share (0-1) with one decimal (``98.3%``); *rate*: a coverage rate by the one
+  display rule of ``etl.indicators.shown_rate`` (rounded to 0.1 point, never shown as a target
+  it falls short of); *period*: ``YYYY-MM`` as a month
   (``2012年3月``, ``Mar 2012``).
 """
 
@@ -19,6 +20,7 @@ from babel.dates import format_skeleton
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
 from dashboard.i18n import current_language, locale, ngettext, pgettext
+from etl.indicators import shown_rate
 
 COMPACT_FROM = 100_000  # Chinese counts from here on are written in 万 / 亿
 
@@ -57,12 +59,12 @@ def percent(share: float, digits: int = 1) -> str:
     return format_percent(share, format=pattern, locale=locale())
 
 
-def rate(share: float | None) -> str:
-    """A coverage rate truncated (not rounded) to 0.1 point, so a rate just under its target
-    (97.97% against 98%) never reads as the target; "–" for no value."""
+def rate(share: float | None, target: float | None = None) -> str:
+    """A coverage rate as every page writes it (``etl.indicators.shown_rate``): 0.1 point, and
+    never the ``target`` when short of it (97.96% against 98% is 97.9%); "–" for no value."""
     if share is None or not math.isfinite(share):
         return "–"
-    return percent(math.floor(share * 1000 + 1e-9) / 1000)
+    return percent(shown_rate(share, target))
 
 
 def period(period: str) -> str:

@@ -20,6 +20,9 @@ Terms, each computed by exactly one function below (no other module divides or c
   ``shortfall`` is the same without rounding up, for projected (fractional) populations;
 - ``attainment``: ``min(1, ratio / target)``, the share of the way to the target (the two-way
   assessment's score is its mean, ``etl.aggregate``);
+- ``shown_rate``: the rate as every page, slide and export writes it: rounded to 0.1 point, except
+  that a rate short of its target never shows as the target (97.96% against 98% shows 97.9%, not
+  98.0%);
 - *small cell*: a count (a flow's persons, an indicator's denominator) under the store's
   small-cell threshold: too few people to publish or to trust (``small_cell``). A display
   *withholds* a small cell above 0 (``withheld``); a zero discloses nobody and is shown.
@@ -148,6 +151,27 @@ def attainment(numerator, denominator, bp):  # noqa: ANN001, ANN201
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(den > 0, np.minimum(1.0, num / np.where(goal > 0, goal, 1.0)), np.nan)
     return _like(out, numerator)
+
+
+SHOWN_STEP = 1_000
+"""A shown rate is a whole number of tenths of a point: 1/1,000 of the whole."""
+
+
+def shown_rate(share: float, target: float | None = None) -> float:
+    """The share a display writes (0-1, a multiple of 0.001): ``share`` rounded half up to 0.1
+    point; where a ``target`` is given and the share is short of it, at most 0.1 point under the
+    target, so a rate short of its target never reads as met. NaN stays NaN.
+
+    A share short of its target in integers (``at_target`` false) is short as floats too: the
+    share and the target are each the double nearest their fractions, so equal fractions give
+    equal doubles.
+    """
+    if not np.isfinite(share):
+        return float("nan")
+    shown = np.floor(share * SHOWN_STEP + 0.5 + 1e-9) / SHOWN_STEP
+    if target is not None and share < target and shown >= target:
+        shown = (round(target * SHOWN_STEP) - 1) / SHOWN_STEP
+    return float(shown)
 
 
 def small_cell(count, threshold: int):  # noqa: ANN001, ANN201

@@ -60,7 +60,7 @@ def area_map(
     values = units["value"].to_numpy(dtype=float)
     missing = np.isnan(values) & ~suppressed
     shown = ~suppressed & ~missing
-    hover = [_hover(row, measure_name, is_rate) for row in units.itertuples()]
+    hover = [_hover(row, measure_name, target) for row in units.itertuples()]
     codes = units["code"].tolist()
     data: list[dict] = []
     base = {
@@ -157,18 +157,18 @@ def _pick(items: Sequence, mask: np.ndarray) -> list:
     return [x for x, m in zip(items, mask, strict=True) if m]
 
 
-def _hover(row, measure_name: str, is_rate: bool) -> str:  # noqa: ANN001
+def _hover(row, measure_name: str, target: float | None) -> str:  # noqa: ANN001
     head = f"<b>{row.name}</b> {row.code}<br>{measure_name}: "
     if bool(row.small_cell):
         return head + t("suppressed")
     if isinstance(row.value, float) and math.isnan(row.value):
         return head + t("no_data")
-    if not is_rate:
+    if target is None:
         return head + persons(int(row.value))
     gap = f"{t('gap_people')}: {persons(int(row.gap))}"
     fraction = _("numerator/denominator")
     return (
-        head + f"{rate(row.value)}<br>{fraction}: "
+        head + f"{rate(row.value, target)}<br>{fraction}: "
         f"{count(row.numerator)} / {count(row.denominator)}<br>{gap}"
     )
 

@@ -168,9 +168,9 @@ def _value_note(row, y: int) -> dict:  # noqa: ANN001
         label = f"<span style='color:{theme.MUTED}'>{t('suppressed')}</span>"
     elif row.gap > 0:
         short = _("{n} short").format(n=count(row.gap))
-        label = f"<b>{rate(row.rate)}</b>  {short}"
+        label = f"<b>{rate(row.rate, row.target)}</b>  {short}"
     else:
-        label = f"<b>{rate(row.rate)}</b>  {_('at target')}"
+        label = f"<b>{rate(row.rate, row.target)}</b>  {_('at target')}"
     return {
         "xref": "paper", "yref": "y", "x": 1.01, "y": y, "xanchor": "left",
         "text": label, "showarrow": False, "font": {"size": 12},
@@ -183,7 +183,7 @@ def _hover(name: str, flag: str, row) -> str:  # noqa: ANN001
         num=count(row.numerator), den=count(row.denominator)
     )
     return (
-        f"<b>{name}</b><br>{indicator_name(flag)}: {rate(row.rate)}<br>{covered}"
+        f"<b>{name}</b><br>{indicator_name(flag)}: {rate(row.rate, row.target)}<br>{covered}"
         f"<br>{t('target')} ≥ {percent(row.target, 0)} · {gap}"
     )
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.figures.bullets import BAR_COLOR, COMPARISON_STYLES
-from dashboard.formatting import percent
+from dashboard.formatting import percent, rate
 from dashboard.i18n import _, indicator_name, t
 from etl.records import FIRST_PERIOD as FIRST
 from etl.records import INDICATORS
@@ -67,14 +67,14 @@ def indicator_trends(
         low = indicator.target - 0.1
         for s, (name, rows) in enumerate(series):
             part = by_indicator[s].get(indicator.flag, rows.iloc[:0])
-            rate = part["rate"].where(~part["small_cell"].astype(bool))
-            low = min(low, float(rate.min()) if rate.notna().any() else low)
+            rate_shares = part["rate"].where(~part["small_cell"].astype(bool))
+            low = min(low, float(rate_shares.min()) if rate_shares.notna().any() else low)
             traces.append(
                 {
                     "type": "scatter",
                     "mode": "lines",
                     "x": [f"{p}-01" for p in part["period"]],
-                    "y": [None if pd.isna(v) else round(float(v), 4) for v in rate],
+                    "y": [None if pd.isna(v) else round(float(v), 4) for v in rate_shares],
                     "xaxis": f"x{suffix}",
                     "yaxis": f"y{suffix}",
                     "name": name,
@@ -82,7 +82,8 @@ def indicator_trends(
                     "showlegend": k == 0,
                     "connectgaps": False,
                     "line": _line(s),
-                    "hovertemplate": f"{name}: %{{y:.1%}}<extra></extra>",
+                    "customdata": [rate(v, indicator.target) for v in rate_shares],
+                    "hovertemplate": f"{name}: %{{customdata}}<extra></extra>",
                 }
             )
         traces.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from dashboard.formatting import percent
+from dashboard.formatting import percent, rate
 from dashboard.i18n import LANGS, _, current_language, indicator_name, language, pick
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, View
@@ -45,7 +45,7 @@ def default_storyboard(
                 region=pick(region.name_zh, region.name_en)
             ),
             _("Certificate verification rate {rate}, target {target}").format(
-                rate=percent(verified.rate), target=percent(verified.target, 0)
+                rate=rate(verified.rate, verified.target), target=percent(verified.target, 0)
             ),
         ),
         Slide(
@@ -74,7 +74,7 @@ def default_storyboard(
                 ),
                 _("Furthest below target: {name}").format(name=name),
                 _("{name} {rate}, target {target}").format(
-                    name=name, rate=percent(weakest.rate), target=percent(weakest.target, 0)
+                    name=name, rate=rate(weakest.rate, weakest.target), target=percent(weakest.target, 0)
                 ),
             )
         )

@@ -181,12 +181,12 @@ def sentence(fig: Figures, flag: str, lang: str) -> str:
             second = _("{indicator} has no data").format(indicator=name)
         elif row.at_target:
             second = _("{indicator} {rate}, at the {target} target").format(
-                indicator=name, rate=f"{row.rate:.1%}", target=target
+                indicator=name, rate=formatting.rate(row.rate, row.target), target=target
             )
         else:
             second = _("{indicator} {rate}, {gap} short of the {target} target").format(
                 indicator=name,
-                rate=f"{row.rate:.1%}",
+                rate=formatting.rate(row.rate, row.target),
                 gap=formatting.persons(row.gap_people, compact_count=True),
                 target=target,
             )

@@ -20,7 +20,7 @@ from dashboard.data.area import find_area
 from dashboard.data.overview import MEASURES
 from dashboard.data.store import current_scope, data_version, engine, periods
 from dashboard.figures.china_map import paintable_choropleth
-from dashboard.formatting import compact, percent
+from dashboard.formatting import compact, percent, rate
 from dashboard.i18n import _, current_language, indicator_name, pgettext, t
 from dashboard.pages.overview.view import map_payload, measure_label, unit_hover_names
 from dashboard.story import defaults, storage
@@ -120,7 +120,7 @@ def indicator_table(fig: Figures, measure: str) -> list[tuple[str, str, str, str
     body = [
         (
             indicator_name(h.flag),
-            percent(h.rate),
+            rate(h.rate, h.target),
             percent(h.target, 0),
             compact(h.gap_people) if h.gap_people else "—",
         )

@@ -203,8 +203,9 @@ def test_figures_serialise_to_valid_plotly_json(lang):
             go.Figure(decoded)  # raises on a property plotly does not know
 
 
-def test_rates_are_truncated_so_a_miss_never_reads_as_the_target():
-    assert percent(0.9797) == "97.9%" and percent(0.98) == "98.0%" and percent(57 / 100) == "57.0%"
+def test_rates_are_rounded_but_a_miss_never_reads_as_the_target():
+    assert percent(0.9797, 0.98) == "97.9%" and percent(0.98, 0.98) == "98.0%"
+    assert percent(0.9797) == "98.0%" and percent(57 / 100) == "57.0%" and percent(0.99949) == "99.9%"
     assert percent(float("nan")) == "–" and percent(1.0) == "100.0%"
     with language("en"):
         assert persons(1) == "1 person" and persons(1200) == "1,200 persons"

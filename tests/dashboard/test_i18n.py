@@ -70,7 +70,8 @@ def test_counts_in_wan_and_yi_in_chinese_and_separators_in_english():
         assert formatting.persons(1_234_567, compact_count=True) == "1,234,567 persons"
         assert formatting.period("2012-03") == "Mar 2012"
     assert formatting.percent(0.9834) == "98.3%" and formatting.percent(0.98, 0) == "98%"
-    assert formatting.rate(0.97999) == "97.9%"  # a miss never reads as the 98% target
+    assert formatting.rate(0.97999, 0.98) == "97.9%"  # a miss never reads as the 98% target
+    assert formatting.rate(462 / 463) == "99.8%"  # rounded, as on every page and slide
 
 
 def test_the_shell_switches_to_the_other_language():

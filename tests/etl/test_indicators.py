@@ -76,3 +76,20 @@ def test_with_measures():
     assert out["rate"].iloc[0] == 0.98 and math.isnan(out["rate"].iloc[1])
     assert out["target"].tolist() == [0.98, 0.9]
     assert out["at_target"].tolist() == [True, False] and out["gap"].tolist() == [0, 0]
+
+
+def test_a_shown_rate_is_the_nearest_tenth_of_a_point_unless_that_reads_as_a_missed_target():
+    """Every fraction n/d with d up to 2,000 against the 98% and 80% targets, checked in integers:
+    the shown rate is the nearest tenth of a point (half up), except a rate short of its target,
+    which shows 0.1 point under it; so shown >= target exactly when the fraction is at target."""
+    for bp in (9_800, 8_000):
+        for den in range(1, 2_001):
+            for num in range(max(0, den * bp // 10_000 - 3), min(den, den * bp // 10_000 + 3) + 1):
+                shown = I.shown_rate(num / den, bp / 10_000)
+                tenths = round(shown * 1_000)
+                nearest = (2_000 * num + den) // (2 * den)  # round half up, in integers
+                met = num * 10_000 >= bp * den
+                assert tenths == (nearest if met or nearest < bp // 10 else bp // 10 - 1), (num, den)
+                assert (tenths >= bp // 10) == met
+    assert I.shown_rate(462 / 463) == 0.998  # the area page and the slide agree
+    assert np.isnan(I.shown_rate(float("nan"), 0.98))

@@ -162,7 +162,7 @@ def indicator_table(rows: pd.DataFrame, compared: list[tuple[str, pd.DataFrame]]
         cells = [
             indicator_name(row.indicator),
             f"≥ {percent(row.target, 0)}",
-            suppressed() if small else rate(row.rate),
+            suppressed() if small else rate(row.rate, row.target),
             suppressed() if small else f"{count(row.numerator)} / {count(row.denominator)}",
             suppressed() if small else count(row.gap),
             *(_rate_cell(o, row.indicator) for o in others),
@@ -182,7 +182,7 @@ def indicator_table(rows: pd.DataFrame, compared: list[tuple[str, pd.DataFrame]]
 
 def _rate_cell(other: pd.DataFrame, flag: str) -> str | html.Span:
     row = other.loc[flag]
-    return suppressed() if bool(row["small_cell"]) else rate(row["rate"])
+    return suppressed() if bool(row["small_cell"]) else rate(row["rate"], row["target"])
 
 
 def assessment_table(area: data.Area, others: tuple[data.Area, ...], period: str) -> html.Table:

@@ -8,7 +8,7 @@ from dash import dcc, html
 from dashboard import formatting
 from dashboard.data import area as data
 from dashboard.data import geo, store
-from dashboard.formatting import percent
+from dashboard.formatting import rate
 from dashboard.i18n import _, current_language, pick, t
 
 
@@ -26,7 +26,7 @@ def pilot_card(area: data.Area) -> dcc.Link:
         score_text = (
             t("suppressed")
             if bool(score["small_cell"]) or score["score"] != score["score"]
-            else f"{percent(score['score'])}"
+            else f"{rate(score['score'])}"
         )
         facts = [
             _fact(_("Inflow, {period}").format(period=formatting.period(latest)),

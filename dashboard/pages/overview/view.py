@@ -25,7 +25,7 @@ from dashboard.data.overview import (
 )
 from dashboard.data.store import cached, current_scope, data_version
 from dashboard.figures.china_map import Classes
-from dashboard.formatting import compact, count, percent, signed
+from dashboard.formatting import compact, count, percent, rate, signed
 from dashboard.i18n import (
     N_,
     _,
@@ -36,6 +36,7 @@ from dashboard.i18n import (
     target_class_labels,
     wide_space,
 )
+from etl import indicators
 from etl.records import INDICATOR_BY_FLAG
 from etl.scope import Scope
 
@@ -178,15 +179,15 @@ def _value_text(measure: str, value: float, num: float, den: float, suppressed: 
         return t("no_data")
     space = wide_space()
     if measure in INDICATOR_BY_FLAG:
-        target = INDICATOR_BY_FLAG[measure].target
-        gap = max(0, int(np.ceil(target * den - 1e-9)) - int(num))
+        indicator = INDICATOR_BY_FLAG[measure]
+        short = indicators.gap(int(num), int(den), indicator.target_bp)
         return (
-            percent(value)
+            rate(value, indicator.target)
             + space
             + _("{num} / {den} persons").format(num=count(num), den=count(den))
             + "<br>"
             + _("{gap} persons short of the {target} target").format(
-                target=percent(target, 0), gap=count(gap)
+                target=percent(indicator.target, 0), gap=count(short)
             )
         )
     if measure in CENSUS_MEASURES:
@@ -227,7 +228,7 @@ def headline_cards(period: str) -> list:
                 target=percent(row.target, 0), gap=count(row.gap_people)
             )
         )
-        cards.append(_card(indicator_name(row.flag), percent(row.rate), note, status))
+        cards.append(_card(indicator_name(row.flag), rate(row.rate, row.target), note, status))
     return cards
 
 
