@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 
 from babel import Locale
 from babel.support import Translations
+from flask import has_request_context, request
 
 from etl.records import INDICATOR_BY_FLAG
 
@@ -67,6 +68,23 @@ def language(value: str | None) -> Iterator[str]:
         yield _LANG.get()
     finally:
         _LANG.reset(token)
+
+
+def request_language() -> str:
+    """The language of the current HTTP request, for what Dash renders outside the pages'
+    callbacks (the browser tab's title): the ``lang`` of a page's URL, or of the ``search`` input of
+    the page router's callback; outside a request, :func:`current_language`."""
+    if not has_request_context():
+        return current_language()
+    if "lang" in request.args:
+        return lang_of(request.args["lang"])
+    body = request.get_json(silent=True)
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    for item in inputs if isinstance(inputs, list) else ():
+        if isinstance(item, dict) and item.get("property") == "search":
+            value = item.get("value")
+            return lang_of_search(value if isinstance(value, str) else None)
+    return current_language()
 
 
 def current_language() -> str:

@@ -6,13 +6,14 @@ the view in the language it was shared in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode
 
 import dash
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.i18n import ENDONYMS, lang_query, language, other_language, t
+from dashboard.i18n import ENDONYMS, lang_query, language, other_language, request_language, t
 
 NAV = (
     ("/", "nav_overview"),
@@ -44,6 +45,17 @@ def shell_layout() -> html.Div:
             html.Main(dash.page_container, className="yp-page"),
         ]
     )
+
+
+def page_title(key: str) -> Callable[..., str]:
+    """The browser tab's title of a page (``t(key)``) in the request's language, for
+    ``dash.register_page(title=...)``: Dash calls it in the page router's request."""
+
+    def title(**_path: str) -> str:
+        with language(request_language()):
+            return f"{t('app_title')} · {t(key)}"
+
+    return title
 
 
 def nav_links(pathname: str) -> list:

@@ -156,3 +156,25 @@ def test_census_share_map_for_guangdong(page, live_server):
     assert "广东省" in text
     # published: 29,622,110 of 126,012,510 residents (2020 census)
     assert "29,622,110" in text and "126,012,510" in text and "23.5%" in text
+
+
+def test_the_language_switch_keeps_the_view_and_titles_the_tab(page, live_server):
+    open_overview(page, live_server)
+    assert page.title() == "一盘棋 · 总览"
+    first = painted_stamp(page)
+    page.click("#overview-measure")
+    page.get_by_text("流入人数", exact=True).click()
+    page.wait_for_function(f"document.querySelector('#overview-map .js-plotly-plot').dataset.painted !== '{first}'")
+    page.get_by_label("地市").check()
+    page.wait_for_function("document.querySelector('#overview-map .js-plotly-plot').dataset.painted.includes('|prefecture|')")
+    page.click("#shell-lang")
+    page.wait_for_function("document.querySelector('#overview-map .js-plotly-plot')?.dataset.painted?.includes('|en|')")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["lang"] == ["en"] and query["measure"] == ["inflow"] and query["level"] == ["prefecture"]
+    assert painted_stamp(page).startswith("inflow|prefecture|")
+    page.wait_for_function("document.title === 'Yipanqi · Overview'")
+    header = page.locator(".yp-header").inner_text()
+    assert not [c for c in header if "\u4e00" <= c <= "\u9fff" and c not in "中文"], header
+    page.goto(live_server + "/area/320200?lang=en")
+    page.wait_for_function("document.title.startsWith('Yipanqi · ')")
+    assert "Wuxi" in page.title(), page.title()

@@ -14,12 +14,14 @@ import dash
 
 from dashboard import context
 from dashboard.data import area as data
+from dashboard.i18n import _, language, request_language, t
 
 
 def _title(adcode: str | None = None, **_kw: str) -> str:
-    """The browser tab's title (Dash calls it with the path only: in Chinese, like the others)."""
+    """The browser tab's title: the area's name in the request's language."""
     area = data.find_area(adcode, context.current().regions_path)
-    return f"一盘棋 · {area.name_zh if area else '未找到该地区'}"
+    with language(request_language()) as lang:
+        return f"{t('app_title')} · {area.name(lang) if area else _('Area not found')}"
 
 
 def register() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dash
 
+from dashboard.shell import page_title
+
 
 def register() -> None:
     from dashboard.pages.areas import layout
@@ -17,6 +19,6 @@ def register() -> None:
         __name__,
         path="/areas",
         name="试点与地区",
-        title="一盘棋 · 试点与地区",
+        title=page_title("nav_areas"),
         layout=layout.layout,
     )

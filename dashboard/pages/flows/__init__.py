@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dash
 
+from dashboard.shell import page_title
+
 PATH = "/flows"
 
 
@@ -19,5 +21,5 @@ def register() -> None:
     from dashboard.pages.flows import layout
 
     dash.register_page(
-        __name__, path=PATH, name="流向", title="一盘棋 · 流向", layout=layout.layout
+        __name__, path=PATH, name="流向", title=page_title("nav_flows"), layout=layout.layout
     )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dash
 
+from dashboard.shell import page_title
+
 
 def register() -> None:
     from dashboard.pages.overview import layout
 
-    dash.register_page(__name__, path="/", name="总览", title="一盘棋 · 总览", layout=layout.layout)
+    dash.register_page(__name__, path="/", name="总览", title=page_title("nav_overview"), layout=layout.layout)

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import dash
 
+from dashboard.shell import page_title
+
 
 def register() -> None:
     from dashboard.pages.present import layout
 
     dash.register_page(
-        __name__, path_template="/present/<name>", title="一盘棋 · 演示", layout=layout.layout
+        __name__, path_template="/present/<name>", title=page_title("nav_present"), layout=layout.layout
     )
     dash.register_page(
-        f"{__name__}_index", path="/present", title="一盘棋 · 演示稿", layout=layout.index_layout
+        f"{__name__}_index", path="/present", title=page_title("nav_present"), layout=layout.index_layout
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dash
 
+from dashboard.shell import page_title
+
 
 def register() -> None:
     from dashboard.pages.scenarios import layout
@@ -17,6 +19,6 @@ def register() -> None:
         __name__,
         path="/scenarios",
         name="情景推演",
-        title="一盘棋 · 情景推演",
+        title=page_title("nav_scenarios"),
         layout=layout.layout,
     )

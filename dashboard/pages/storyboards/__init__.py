@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dash
 
+from dashboard.shell import page_title
+
 
 def register() -> None:
     from dashboard.pages.storyboards import layout
 
-    dash.register_page(__name__, path="/storyboards", title="一盘棋 · 演示稿", layout=layout.layout)
+    dash.register_page(__name__, path="/storyboards", title=page_title("nav_present"), layout=layout.layout)
