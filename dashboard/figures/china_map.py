@@ -199,7 +199,7 @@ def context_traces(
         _province_trace(
             "geo", province_geojson_url, province_codes, fill="rgba(0,0,0,0)", width=0.9
         ),
-        _maritime_trace("geo", maritime),
+        _maritime_trace("geo", north_of(maritime, theme.MAINLAND_LAT[0])),
         _province_trace(
             "geo2", province_geojson_url, province_codes, fill=theme.OUTSIDE_COVERAGE, width=0.4
         ),
@@ -263,6 +263,22 @@ def _geo(
         "bgcolor": "white",
         "fitbounds": False,
     }
+
+
+def north_of(line: tuple[list, list], lat: float) -> tuple[list, list]:
+    """The parts of a polyline (lon and lat lists, parts split by None) north of ``lat``: the main
+    map leaves the South China Sea to its inset instead of cutting its line at the map's edge."""
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for x, y in zip(*line, strict=True):
+        inside = y is not None and y >= lat
+        if inside:
+            lons.append(x)
+            lats.append(y)
+        elif lons and lons[-1] is not None:
+            lons.append(None)
+            lats.append(None)
+    return lons, lats
 
 
 def _maritime_trace(geo: str, maritime: tuple[list, list]) -> dict:

@@ -1,4 +1,5 @@
-"""Every visible text on every page is drawn in the bundled Noto Sans SC, in both languages.
+"""Every page at projector size in both languages: every visible text drawn in the bundled Noto Sans
+SC, and nothing wider than the window.
 
 The test machine has no CJK system font (Debian's chromium pulls in DejaVu only), so any element
 that falls back to a system font draws Chinese as boxes. Chromium tells which fonts it actually
@@ -76,5 +77,7 @@ def test_every_visible_text_uses_the_bundled_font(browser, live_server, name, la
     page.wait_for_function("document.fonts.status === 'loaded'")
     bad = fallback_fonts(page)
     screenshot(page, f"fonts-{name}-{lang}-1366x768")
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     page.context.close()
     assert not bad, f"{len(bad)} elements fall back to system fonts: {bad}"
+    assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px window"

@@ -145,6 +145,8 @@ def test_readable_at_projector_sizes_in_english(browser, live_server, size):
     open_overview(page, live_server, "?lang=en")
     assert "At or above target" in page.locator("#overview-legend").inner_text()
     assert "Floating population" in page.locator("#overview-headlines").inner_text()
+    cards = page.eval_on_selector_all("#overview-headlines .yp-kpi", "els => els.map(e => e.getBoundingClientRect().bottom)")
+    assert len(cards) == 11 and max(cards) <= size[1], cards  # every headline number in view
     screenshot(page, f"overview-en-{size[0]}x{size[1]}")
     context.close()
 

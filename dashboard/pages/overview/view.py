@@ -123,13 +123,16 @@ def legend(measure: str, level: str) -> list:
     ]
     return [
         html.Div(measure_label(measure), className="yp-legend-title"),
-        *[
-            html.Div(
-                [html.Span(className="yp-swatch", style={"background": color}), html.Span(label)],
-                className="yp-legend-row",
-            )
-            for color, label in rows
-        ],
+        html.Div(
+            [
+                html.Div(
+                    [html.Span(className="yp-swatch", style={"background": color}), html.Span(label)],
+                    className="yp-legend-row",
+                )
+                for color, label in rows
+            ],
+            className="yp-legend-rows",
+        ),
     ]
 
 
