@@ -25,7 +25,7 @@ test:
 # tests/dashboard/test_translations.py fails while one is missing or the .mo is stale.
 translations: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
-		--project=Yipanqi -o dashboard/locale/messages.pot .
+		--width 100 --project=Yipanqi -o dashboard/locale/messages.pot .
 	$(VENV)/bin/pybabel update -i dashboard/locale/messages.pot -d dashboard/locale \
-		--no-location --ignore-obsolete --no-fuzzy-matching
+		--width 100 --ignore-obsolete --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d dashboard/locale --statistics

@@ -30,6 +30,7 @@ class Role(StrEnum):
 class Action(StrEnum):
     VIEW = "view"  # pages, maps, charts, presentations of the principal's scope
     EXPORT_SLIDES = "export.slides"  # a storyboard's briefing pack (PPTX / PDF)
+    EXPORT_MAP = "export.map"  # a map as the page shows it (PNG / PDF / SVG), small cells suppressed
     SAVE_SCENARIO = "scenario.write"  # save or delete a scenario
     SAVE_STORYBOARD = "storyboard.write"  # save, edit or delete a storyboard
     EXPORT_DATA = "export.data"  # data files (CSV, Excel, layers) with small cells suppressed
@@ -41,6 +42,7 @@ class Action(StrEnum):
 MINIMAL_ROLE: dict[Action, Role] = {
     Action.VIEW: Role.VIEWER,
     Action.EXPORT_SLIDES: Role.VIEWER,
+    Action.EXPORT_MAP: Role.VIEWER,
     Action.SAVE_SCENARIO: Role.PLANNER,
     Action.SAVE_STORYBOARD: Role.PLANNER,
     Action.EXPORT_DATA: Role.ANALYST,

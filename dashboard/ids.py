@@ -24,6 +24,9 @@ OVERVIEW_VALUES = "overview-values"
 OVERVIEW_PAINTED = "overview-painted"
 OVERVIEW_QUERY = "overview-query"
 OVERVIEW_PERIOD_LABEL = "overview-period-label"
+OVERVIEW_DOWNLOAD = "overview-download"
+OVERVIEW_DOWNLOAD_FORMAT = "overview-download-format"  # one button per format: {"type": ..., "format": "png"}
+OVERVIEW_DOWNLOAD_NOTE = "overview-download-note"
 
 # --- flows (流向) ---------------------------------------------------------------------------------
 FLOWS_URL = "flows-url"

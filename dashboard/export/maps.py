@@ -6,13 +6,15 @@ The numbers and classes are the overview page's (``dashboard.data.overview.measu
 
 from __future__ import annotations
 
+import tempfile
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 import orjson
 
-from dashboard import formatting
+from dashboard import context, formatting
 from dashboard.data import geo
 from dashboard.data.overview import measure_values
 from dashboard.data.store import current_scope, periods
@@ -34,6 +36,7 @@ LEVEL_UNITS = {
 
 DEFAULT_VIEW = MapView()  # the national overview: cert_verified by prefecture, latest period
 FLOWS_VIEW = MapView(level="province")
+
 
 def export_map(
     layers: LayerSet,
@@ -73,6 +76,20 @@ def export_maps(
         for path in files:
             record_export(ctx.engine, "map", _params(view), rows=None, out=path)
     return files
+
+
+RENDERS = threading.BoundedSemaphore(1)
+"""Print maps a server process draws at once (each a headless Chromium): the others wait."""
+
+
+def map_bytes(view: MapView, fmt: str) -> bytes:
+    """``view`` as a print map file (``png``, ``pdf`` or ``svg``) for a download from the page, in
+    the request's app context (its store, its principal's scope; audited as every export)."""
+    current = context.current()
+    with RENDERS, tempfile.TemporaryDirectory(prefix="yipanqi-map-") as folder:
+        out = Path(folder) / f"map.{fmt}"
+        export_map(current.layers, current.store_url, out, view)
+        return out.read_bytes()
 
 
 def map_figure(

@@ -132,6 +132,7 @@ CALLBACKS: dict[frozenset[str], Action] = {
     _outputs(ids.STORYBOARDS_SLIDES, ids.STORYBOARDS_STATUS): Action.SAVE_STORYBOARD,
     _outputs(ids.STORYBOARDS_URL, ids.STORYBOARDS_STATUS): Action.SAVE_STORYBOARD,
     _outputs(ids.STORYBOARDS_DOWNLOAD): SLIDES,
+    _outputs(ids.OVERVIEW_DOWNLOAD, ids.OVERVIEW_DOWNLOAD_NOTE): Action.EXPORT_MAP,
 }
 
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.browser.conftest import new_signed_in_context, screenshot
-from tests.support import DEMO_PERIODS, demo_store
+from tests.support import DEMO_PERIODS, TEST_OUTPUT, demo_store
 
 pytestmark = pytest.mark.browser
 
@@ -180,3 +180,24 @@ def test_the_language_switch_keeps_the_view_and_titles_the_tab(page, live_server
     page.goto(live_server + "/area/320200?lang=en")
     page.wait_for_function("document.title.startsWith('Yipanqi · ')")
     assert "Wuxi" in page.title(), page.title()
+
+
+def test_the_map_downloads_as_the_print_map_of_the_view(page, live_server):
+    from PIL import Image
+
+    open_overview(page, live_server, "?measure=inflow&level=province&lang=en")
+    page.hover(f"{MAP} .js-plotly-plot")
+    titles = page.eval_on_selector_all(f"{MAP} .modebar-btn", "els => els.map(e => e.dataset.title)")
+    assert not [t for t in titles if "png" in t.lower()]  # plotly's own blank-map download is gone
+    before = store_rows("SELECT count(*) FROM audit WHERE action = 'export.map'")[0][0]
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="PNG", exact=True).click()
+    assert download.value.suggested_filename.startswith("yipanqi-inflow-province-")
+    kept = TEST_OUTPUT / "downloads" / "overview-map-en.png"  # CI artefact: look at it
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    download.value.save_as(kept)
+    image = Image.open(kept)
+    assert image.format == "PNG" and image.width >= 2000 and round(image.info["dpi"][0]) == 300
+    colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 50  # a painted map, legend and text, not blank
+    assert store_rows("SELECT count(*) FROM audit WHERE action = 'export.map'")[0][0] == before + 1

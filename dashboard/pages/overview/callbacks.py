@@ -6,12 +6,26 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import dash
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+)
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.data.store import periods
-from dashboard.i18n import lang_of_search, use_language
-from dashboard.pages.overview.layout import figure
+from dashboard.export.maps import map_bytes
+from dashboard.export.render import RenderError
+from dashboard.export.source import ExportError, MapView
+from dashboard.i18n import _, lang_of_search, use_language
+from dashboard.pages.overview.layout import MAP_FORMATS, figure
 from dashboard.pages.overview.view import headline_cards, legend, map_payload
 
 
@@ -83,6 +97,38 @@ def open_area(click: dict | None, search: str | None):
     if not code:
         return dash.no_update
     return f"/area/{code}?lang={lang_of_search(search)}"
+
+
+@callback(
+    Output(ids.OVERVIEW_DOWNLOAD, "data"),
+    Output(ids.OVERVIEW_DOWNLOAD_NOTE, "children"),
+    Input({"type": ids.OVERVIEW_DOWNLOAD_FORMAT, "format": ALL}, "n_clicks"),
+    State(ids.OVERVIEW_MEASURE, "value"),
+    State(ids.OVERVIEW_LEVEL, "value"),
+    State(ids.OVERVIEW_PERIOD, "value"),
+    State(ids.OVERVIEW_URL, "search"),
+    prevent_initial_call=True,
+)
+def download_map(clicks: list, measure: str, level: str, index: int, search: str | None):
+    """The print map of the view on screen, in the format of the button pressed."""
+    lang = use_language(lang_of_search(search))
+    pressed = ctx.triggered_id
+    if (
+        not isinstance(pressed, dict)
+        or pressed.get("format") not in MAP_FORMATS
+        or not any(clicks or ())
+    ):
+        raise PreventUpdate
+    fmt = pressed["format"]
+    available = periods()
+    period = available[index] if isinstance(index, int) and 0 <= index < len(available) else None
+    view = MapView(measure=str(measure), level=str(level), period=period, lang=lang)
+    try:
+        data = map_bytes(view, fmt)
+    except (ExportError, RenderError) as error:
+        return dash.no_update, _("The map could not be made: {reason}").format(reason=error)
+    name = f"yipanqi-{view.measure}-{view.level}-{period or 'latest'}.{fmt}"
+    return dcc.send_bytes(data, name), ""
 
 
 clientside_callback(

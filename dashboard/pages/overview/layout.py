@@ -123,6 +123,7 @@ def layout(
                                 id=ids.OVERVIEW_LEGEND,
                                 className="yp-legend",
                             ),
+                            download_menu(),
                         ],
                         className="yp-card yp-map-card",
                     ),
@@ -157,3 +158,28 @@ def _measure_options() -> list[dict]:
 def figure(level: str) -> dict:
     codes, names = unit_hover_names(level)
     return paintable_choropleth(codes, names, **context.current().national_frame(level), height=620)
+
+
+MAP_FORMATS = ("png", "pdf", "svg")
+
+
+def download_menu() -> html.Div:
+    """The map's download buttons (top right of the map): the print map of the current view, with
+    title, legend, source and lineage, made on the server as ``yipanqi export map`` makes it."""
+    return html.Div(
+        [
+            html.Span(_("Download map"), className="yp-download-label"),
+            *[
+                html.Button(
+                    fmt.upper(),
+                    id={"type": ids.OVERVIEW_DOWNLOAD_FORMAT, "format": fmt},
+                    n_clicks=0,
+                    title=_("Print map as {format}").format(format=fmt.upper()),
+                )
+                for fmt in MAP_FORMATS
+            ],
+            dcc.Loading(dcc.Download(id=ids.OVERVIEW_DOWNLOAD), type="dot"),
+            html.Span(id=ids.OVERVIEW_DOWNLOAD_NOTE, className="yp-download-note"),
+        ],
+        className="yp-download",
+    )

@@ -43,8 +43,9 @@ from etl.scope import Scope
 GRAPH_CONFIG: Any = {  # dcc.Graph types its config as a TypedDict
     **theme.GRAPH_CONFIG,
     "locale": "zh-CN",
-    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-    "toImageButtonOptions": {"format": "png", "scale": 3},
+    # plotly's own image download draws the figure without the colours the browser paints and
+    # without legend or source: the page's download buttons make the print map instead
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
 }
 
 MEASURE_LABELS = {
