@@ -256,21 +256,33 @@ def geometry_name(area: Area, level: str) -> str:
 def search_areas(
     query: str, lang: str, regions_path: str | None = None, limit: int = 30
 ) -> list[dict[str, str]]:
-    """Options of ``search_options`` matching ``query`` (a name or code fragment, any case):
-    an exact code first, then names starting with it, then the rest, at most ``limit``."""
+    """Options of ``search_options`` matching ``query`` (a name or code fragment, any case, in
+    Chinese or in pinyin / English in either language): an exact code first, then names starting
+    with it, then the rest, at most ``limit``."""
     needle = query.strip().lower()
     if not needle:
         return []
-    matches = [o for o in search_options(lang, regions_path) if needle in o["label"].lower()]
+    matches = [o for o in search_options(lang, regions_path) if needle in o["search"]]
     matches.sort(key=lambda o: (o["value"] != needle, not o["label"].lower().startswith(needle)))
     return matches[:limit]
 
 
 @lru_cache(maxsize=4)
 def search_options(lang: str, regions_path: str | None = None) -> list[dict[str, str]]:
-    """Every region, province, prefecture and county as dropdown options (label, value = code).
+    """Every region, province, prefecture and county as dropdown options (label, value = code,
+    and ``search``: the lower-case text a search matches, with the English (pinyin) label beside
+    the Chinese one, so that "kunshan" finds 昆山市 on the Chinese page too).
 
     Cached: callers must not mutate the list."""
+    options = _labelled_options(lang, regions_path)
+    if lang == "en":
+        return [{**o, "search": o["label"].lower()} for o in options]
+    english = {o["value"]: o["label"] for o in _labelled_options("en", regions_path)}
+    return [{**o, "search": f"{o['label']} {english[o['value']]}".lower()} for o in options]
+
+
+@lru_cache(maxsize=4)
+def _labelled_options(lang: str, regions_path: str | None = None) -> list[dict[str, str]]:
     h = hierarchy()
     h = h[h["in_coverage"]]
     options = [

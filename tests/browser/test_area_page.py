@@ -185,6 +185,8 @@ def test_english_breadcrumb_links_and_unknown_code(area_page):
     assert "“123456”不是已知的" in page.locator("#area-unknown").inner_text()
     page.goto(page.base + "/areas")
     page.locator("#areas-picker").click()
+    page.locator("input.dash-dropdown-search").fill("Kunshan")  # pinyin on the Chinese page
+    assert "昆山市" in page.locator("[role=option]:has(input[value='320583'])").inner_text()
     page.locator("input.dash-dropdown-search").fill("宜兴")
     page.locator("[role=option]:has(input[value='320282'])").click()
     page.wait_for_url("**/area/320282")

@@ -81,6 +81,8 @@ def test_search_finds_names_and_codes():
     assert A.search_areas("320583", "zh")[0]["value"] == "320583"  # 昆山市
     assert A.search_areas("无锡", "zh")[0]["value"] == "320200"
     assert A.search_areas("jiangsu", "en")[0]["value"] == "320000"
+    assert A.search_areas("Kunshan", "zh")[0]["value"] == "320583"  # pinyin on the Chinese page
+    assert A.search_areas("昆山", "en")[0]["value"] == "320583"
     assert A.search_areas("  ", "zh") == []
     assert len(A.search_areas("区", "zh")) == 30  # capped
 
