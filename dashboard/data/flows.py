@@ -86,6 +86,12 @@ class FlowQuery:
     direction: str = "both"
     top: int = 200
     focus: str | None = None
+    place: str | None = None  # the place the user chose, at any level (``focus`` is its unit here)
+
+    @property
+    def place_unused(self) -> bool:
+        """A chosen place coarser than the level (a province at county level): no unit to focus."""
+        return self.place is not None and self.focus is None
 
 
 @dataclass(frozen=True)
@@ -222,8 +228,12 @@ def parse_query(params: Mapping[str, str | None]) -> FlowQuery:
         top = 200
     top = top if top in TOP_CHOICES else 200
     regions = valid_regions((params.get("regions") or "").split(","))
-    focus = focus_for_level(params.get("focus"), level, units_by_level())
-    return FlowQuery(period, cohort, level, regions, direction, top, focus)
+    units = units_by_level()
+    place = params.get("focus") or None
+    if place is not None and not any(place in set(units[lv]) for lv in LEVELS):
+        place = None  # not a unit of the data's coverage and the reader's scope
+    focus = focus_for_level(place, level, units)
+    return FlowQuery(period, cohort, level, regions, direction, top, focus, place)
 
 
 def _choice(value: str | None, choices: Sequence[str], default: str) -> str:
@@ -240,8 +250,8 @@ def query_params(query: FlowQuery) -> dict[str, str]:
         "period": query.period,
         "top": str(query.top),
     }
-    if query.focus:
-        params["focus"] = query.focus
+    if query.place:
+        params["focus"] = query.place  # the place chosen, kept across levels
     return params
 
 
@@ -253,7 +263,7 @@ def valid_regions(regions: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def with_focus(query: FlowQuery, code: str | None) -> FlowQuery:
-    return replace(query, focus=focus_for_level(code, query.level, units_by_level()))
+    return replace(query, focus=focus_for_level(code, query.level, units_by_level()), place=code)
 
 
 def flow_view(query: FlowQuery) -> FlowView:

@@ -40,8 +40,11 @@ MULTI_FILL = "#eee3a0"
 UNSELECTED_FILL = "#f3f3f1"
 LINE_COLORS = {"flow": "#3d2c8d", "in": "#2166ac", "out": "#b2182b"}
 FOCUS_LINE = "#111111"
-LINE_ALPHA = 0.8
-SUPPRESSED_ALPHA = 0.35
+# opacity grows with the width class (thin lines let the region fills show through)
+LINE_ALPHA = {1: (0.8,), 2: (0.55, 0.85), 3: (0.5, 0.7, 0.9), 4: (0.45, 0.6, 0.75, 0.9)}
+SUPPRESSED_ALPHA = 0.3
+ARC_BEND = 0.18  # a flow bends to its right by this share of its length (A -> B and B -> A apart)
+ARC_STEPS = 8  # segments of each arc
 WIDTHS = {1: (2.0,), 2: (1.4, 3.2), 3: (1.1, 2.5, 4.4), 4: (0.9, 2.0, 3.4, 5.4)}
 # arrowhead stroke length in degrees of latitude per class (about 13-18 px per degree on screen)
 HEADS = {1: (0.7,), 2: (0.55, 0.85), 3: (0.5, 0.7, 0.95), 4: (0.45, 0.6, 0.8, 1.05)}
@@ -84,6 +87,10 @@ class WidthClasses:
     @property
     def heads(self) -> tuple[float, ...]:
         return HEADS[len(self.lower)] if self.lower else ()
+
+    @property
+    def alphas(self) -> tuple[float, ...]:
+        return LINE_ALPHA[len(self.lower)] if self.lower else ()
 
 
 def width_classes(values: Sequence[int] | np.ndarray, k: int = 4) -> WidthClasses:
@@ -150,26 +157,28 @@ def _trace(
     k: int,
     classes: WidthClasses,
 ) -> dict:
-    """Each flow as one polyline: origin, destination, one wing, back to the destination, the
-    other wing, then ``None`` (6 points). Arrowheads drawn as lines cost a fraction of markers."""
+    """Each flow as one polyline: an arc from origin to destination (``ARC_STEPS`` segments), one
+    wing, back to the destination, the other wing, then ``None`` (``POINTS_PER_FLOW`` points).
+    Arrowheads drawn as lines cost a fraction of markers."""
     origin = flows["origin_code"].tolist()
     destination = flows["destination_code"].tolist()
     o = np.array([points[c] for c in origin], dtype=float).reshape(-1, 2)
     d = np.array([points[c] for c in destination], dtype=float).reshape(-1, 2)
     suppressed = k < 0
     head = SUPPRESSED_HEAD if suppressed else classes.heads[k]
-    left, right = arrow_wings(o, d, head)
-    n = len(origin)
-    lon: list = [None] * (6 * n)
-    lat: list = [None] * (6 * n)
-    codes: list = [None] * (6 * n)
-    for offset, xy in enumerate((o, d, left, d, right)):
-        lon[offset::6] = np.round(xy[:, 0], 3).tolist()
-        lat[offset::6] = np.round(xy[:, 1], 3).tolist()
-    codes[0::6] = origin  # codes at the two ends only (the wings carry None: a smaller payload)
-    codes[1::6] = destination
+    arc, control = arcs(o, d)
+    left, right = arrow_wings(control, d, head)  # along the arc's last tangent
+    n, stride = len(origin), POINTS_PER_FLOW
+    lon: list = [None] * (stride * n)
+    lat: list = [None] * (stride * n)
+    codes: list = [None] * (stride * n)
+    for offset, xy in enumerate((*arc, left, d, right)):
+        lon[offset::stride] = np.round(xy[:, 0], 3).tolist()
+        lat[offset::stride] = np.round(xy[:, 1], 3).tolist()
+    codes[0::stride] = origin  # codes at the two ends only (a smaller payload)
+    codes[ARC_STEPS::stride] = destination
     width = SUPPRESSED_WIDTH if suppressed else classes.widths[k]
-    alpha = SUPPRESSED_ALPHA if suppressed else LINE_ALPHA
+    alpha = SUPPRESSED_ALPHA if suppressed else classes.alphas[k]
     return {
         "type": "scattergeo",
         "geo": "geo",
@@ -182,6 +191,30 @@ def _trace(
         "hoverinfo": "skip",
         "showlegend": False,
     }
+
+
+POINTS_PER_FLOW = ARC_STEPS + 1 + 3 + 1  # the arc, wing, destination, wing, None
+
+
+def arcs(origin: np.ndarray, destination: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Quadratic Bezier arcs from each origin to its destination, bent to the right of the
+    direction of travel by ``ARC_BEND`` of the length (so a -> b and b -> a are two arcs, and lines
+    leaving one place fan out instead of covering each other): the ``ARC_STEPS + 1`` points of
+    every arc (lon/lat arrays, n x 2 each, the first the origin, the last the destination) and the
+    control points. Computed in a frame where a degree of longitude is cos(latitude) of a degree
+    of latitude, as the map shows it."""
+    scale = np.cos(np.radians((origin[:, 1] + destination[:, 1]) / 2))[:, None]
+    o = origin * np.hstack([scale, np.ones_like(scale)])
+    d = destination * np.hstack([scale, np.ones_like(scale)])
+    step = d - o
+    right = np.column_stack([step[:, 1], -step[:, 0]])
+    control = (o + d) / 2 + ARC_BEND * right
+    steps = []
+    for t in np.linspace(0.0, 1.0, ARC_STEPS + 1):
+        xy = (1 - t) ** 2 * o + 2 * (1 - t) * t * control + t**2 * d
+        steps.append(np.column_stack([xy[:, 0] / scale[:, 0], xy[:, 1]]))
+    steps[0], steps[-1] = origin, destination  # exact ends
+    return steps, np.column_stack([control[:, 0] / scale[:, 0], control[:, 1]])
 
 
 def arrow_wings(

@@ -227,10 +227,14 @@ def test_click_a_county_shows_totals_equal_to_the_store(page, live_server):
     assert f"共 {n_partners:,} 条" in page.locator("#flows-map-title").inner_text()
     screenshot(page, "flows-focus-pudong")
 
-    # the level goes up: 浦东's prefecture, 上海市 (310100), keeps the focus
+    # the level goes up: 浦东's prefecture, 上海市 (310100), is the focus; the URL keeps 浦东
     page.get_by_label("地市", exact=True).check()
-    wait_query(page, level="prefecture", focus="310100")
+    wait_query(page, level="prefecture", focus=PUDONG)
     wait_title(page, "上海市（310100）")
+    # and back down: 浦东 again
+    page.get_by_label("县区", exact=True).check()
+    wait_query(page, level="county", focus=PUDONG)
+    wait_title(page, f"（{PUDONG}）")
     # clear the focus
     page.get_by_role("button", name="取消聚焦").click()
     page.wait_for_function("!new URLSearchParams(location.search).has('focus')")

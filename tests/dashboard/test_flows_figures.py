@@ -10,8 +10,11 @@ import pandas as pd
 
 from dashboard.data.flows import RegionMatrix
 from dashboard.figures.flow_map import (
+    ARC_STEPS,
+    POINTS_PER_FLOW,
     REGION_FILLS,
     WidthClasses,
+    arcs,
     arrow_wings,
     base_map,
     flow_lines,
@@ -71,19 +74,23 @@ def test_line_traces_one_per_class_with_none_separators():
     assert len(traces) == len(classes) + 1
     widths = [t["line"]["width"] for t in traces]
     assert widths == sorted(widths)  # widest drawn last, on top
-    assert traces[0]["line"]["color"].endswith(",0.35)")  # small cells: thin and faint
+    assert traces[0]["line"]["color"].endswith(",0.3)")  # small cells: thin and faint
+    alphas = [float(t["line"]["color"].rsplit(",", 1)[1][:-1]) for t in traces]
+    assert alphas == sorted(alphas)  # the larger the flow, the more opaque its line
+    p = POINTS_PER_FLOW
     for trace in traces:
         assert trace["type"] == "scattergeo" and trace["mode"] == "lines"
-        n = len(trace["lon"]) // 6  # origin, destination, wing, destination, wing, None
-        assert len(trace["lon"]) == len(trace["lat"]) == len(trace["customdata"]) == 6 * n
-        assert trace["lon"][5::6] == [None] * n and trace["lat"][5::6] == [None] * n
-        assert None not in trace["lon"][0::6] + trace["lon"][1::6]
-        assert trace["lon"][1::6] == trace["lon"][3::6]  # both wings start at the destination
-        assert trace["customdata"][2::6] == trace["customdata"][3::6] == [None] * n
+        n = len(trace["lon"]) // p  # the arc, wing, destination, wing, None
+        assert len(trace["lon"]) == len(trace["lat"]) == len(trace["customdata"]) == p * n
+        assert trace["lon"][p - 1 :: p] == [None] * n and trace["lat"][p - 1 :: p] == [None] * n
+        assert None not in trace["lon"][0::p] + trace["lon"][ARC_STEPS::p]
+        # both wings start at the destination
+        assert trace["lon"][ARC_STEPS::p] == trace["lon"][ARC_STEPS + 2 :: p]
+        assert set(trace["customdata"][1:ARC_STEPS]) == {None}
     top = traces[-1]
-    assert top["customdata"] == ["310115", "320211", None, None, None, None]
-    assert top["lon"][:2] == [POINTS["310115"][0], POINTS["320211"][0]]
-    drawn = sum(len(t["lon"]) // 6 for t in traces)
+    assert top["customdata"][0] == "310115" and top["customdata"][ARC_STEPS] == "320211"
+    assert [top["lon"][0], top["lon"][ARC_STEPS]] == [POINTS["310115"][0], POINTS["320211"][0]]
+    drawn = sum(len(t["lon"]) // POINTS_PER_FLOW for t in traces)
     assert drawn == len(FLOWS)
 
 
@@ -122,7 +129,7 @@ def test_lines_skip_flows_without_points_but_never_crash():
         [("999999", "310115", 100, False, "flow"), ("310115", "320211", 100, False, "flow")]
     )
     traces = line_traces(odd, POINTS, WidthClasses((100,)))
-    assert sum(len(t["lon"]) // 6 for t in traces) == 1
+    assert sum(len(t["lon"]) // POINTS_PER_FLOW for t in traces) == 1
     assert line_traces(odd.iloc[:0], POINTS, WidthClasses(())) == []
 
 
@@ -204,3 +211,17 @@ def test_region_matrix_never_shows_a_small_cell_number():
     assert not {7, 3} & numbers  # the small cells appear only as "< 10"
     assert 7 not in between["z"][0] and 3 not in between["z"][1]
     assert "<b>" in figure["layout"]["yaxis"]["ticktext"][0]  # the chosen region is bold
+
+
+def test_arcs_run_from_origin_to_destination_and_bend_to_the_right():
+    origin = np.array([[110.0, 30.0], [120.0, 35.0]])
+    destination = np.array([[120.0, 30.0], [110.0, 30.0]])
+    steps, control = arcs(origin, destination)
+    assert len(steps) == ARC_STEPS + 1
+    assert np.array_equal(steps[0], origin) and np.array_equal(steps[-1], destination)
+    middle = steps[ARC_STEPS // 2]
+    assert middle[0, 1] < 30.0  # eastward: bends south (to the right of travel)
+    back, _ = arcs(destination[:1], origin[:1])
+    assert back[ARC_STEPS // 2][0, 1] > 30.0  # the return flow bends the other way: two arcs
+    chord = np.hypot(*(destination[0] - origin[0]) * [np.cos(np.radians(30)), 1])
+    assert abs(30.0 - middle[0, 1]) <= 0.5 * chord * 0.18 + 1e-9  # a gentle bend

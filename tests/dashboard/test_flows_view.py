@@ -148,12 +148,15 @@ def test_totals_equal_the_store(app_context, level, period):
 
 def test_query_round_trip_and_fallbacks(app_context):
     query = F.FlowQuery(
-        "2010-02", "women_15_49", "prefecture", ("northwest", "other"), "net", 500, "320200"
+        "2010-02", "women_15_49", "prefecture", ("northwest", "other"), "net", 500, "320200", "320200"
     )
     assert F.parse_query(F.query_params(query)) == query
-    assert (
-        F.parse_query(dict(F.query_params(query), focus="320211")).focus == "320200"
-    )  # county -> its prefecture
+    county = F.parse_query(dict(F.query_params(query), focus="320211"))
+    assert (county.focus, county.place) == ("320200", "320211")  # county -> its prefecture
+    assert F.query_params(county)["focus"] == "320211"  # the place chosen stays in the URL
+    down = F.parse_query(dict(F.query_params(query), focus="320000", level="county"))
+    assert down.focus is None and down.place == "320000" and down.place_unused  # said on the page
+    assert F.parse_query(dict(F.query_params(query), focus="999999")).place is None
     fallback = F.parse_query(
         {
             "period": "1999-01",

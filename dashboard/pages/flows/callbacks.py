@@ -72,7 +72,7 @@ def update_flows(regions, level, direction, cohort, period, top, focus, lang):
         rows,
         columns,
         "first",
-        not view.query.focus,
+        not view.query.place,
     )
 
 
@@ -98,11 +98,16 @@ def update_matrix(period: str, cohort: str, regions: list[str], lang: str):
     State(ids.FLOWS_FOCUS, "data"),
     prevent_initial_call=True,
 )
-def update_focus(click: dict | None, _clear: int, level: str, focus: str):
+def update_focus(click: dict | None, _clear: int, level: str, place: str):
+    """The place chosen (kept as clicked across levels: a county stays the focus's origin when
+    the level goes up to its prefecture or province and back down)."""
     if ctx.triggered_id == ids.FLOWS_CLEAR_FOCUS:
         return ""
-    code = clicked_code(click) if ctx.triggered_id == ids.FLOWS_BASE else focus
-    if ctx.triggered_id == ids.FLOWS_BASE and code == focus:
+    if ctx.triggered_id != ids.FLOWS_BASE:
+        return place or ""
+    code = clicked_code(click)
+    focus = data.focus_for_level(place, level, data.units_by_level())
+    if code == focus:
         return ""  # a second click on the focused place lets it go
     return data.focus_for_level(code, level, data.units_by_level()) or ""
 

@@ -52,7 +52,7 @@ def layout(lang: str = "zh", **query: str) -> html.Div:
             dcc.Store(id=ids.FLOWS_LANG, data=lang),
             # "" for no focus: a None store fires its callbacks once on mount (dcc.Store compares
             # its value with an empty memory store), an empty string does not
-            dcc.Store(id=ids.FLOWS_FOCUS, data=q.focus or ""),
+            dcc.Store(id=ids.FLOWS_FOCUS, data=q.place or ""),
             dcc.Download(id=ids.FLOWS_DOWNLOAD),
             controls(q),
             html.Div(
@@ -207,7 +207,7 @@ def totals_card(view: data.FlowView) -> html.Div:
                 id=ids.FLOWS_CLEAR_FOCUS,
                 n_clicks=0,
                 className="yp-flows-button yp-flows-clear",
-                hidden=not view.query.focus,
+                hidden=not view.query.place,
             ),
         ],
         className="yp-card yp-flows-totals",

@@ -10,7 +10,6 @@ from dash import html
 from dashboard.data import flows as data
 from dashboard.data import geo
 from dashboard.figures.flow_map import (
-    LINE_ALPHA,
     LINE_COLORS,
     SUPPRESSED_ALPHA,
     SUPPRESSED_WIDTH,
@@ -121,14 +120,14 @@ def line_legend(view: data.FlowView) -> list:
     color = LINE_COLORS[colors[0]]
     title = _("Net persons per line") if q.direction == "net" else _("Persons per line")
     rows = [html.Div(title, className="yp-legend-title")]
-    for label, width in zip(classes.labels(), classes.widths, strict=True):
-        rows.append(_legend_row(_line_swatch(color, width), label))
+    for label, width, alpha in zip(classes.labels(), classes.widths, classes.alphas, strict=True):
+        rows.append(_legend_row(_line_swatch(color, width, alpha), label))
     if view.flows["small_cell"].astype(bool).any():
         label = _("under {threshold} (not shown)").format(threshold=view.threshold)
         rows.append(_legend_row(_line_swatch(color, SUPPRESSED_WIDTH, SUPPRESSED_ALPHA), label))
     if len(colors) > 1 or q.focus:
         for group in colors:
-            rows.append(_legend_row(_line_swatch(LINE_COLORS[group], 3.0), _(FOCUS_LINES[group])))
+            rows.append(_legend_row(_line_swatch(LINE_COLORS[group], 3.0, 0.8), _(FOCUS_LINES[group])))
     arrow = (
         _("Arrows run from net loser to net gainer")
         if q.direction == "net"
@@ -159,7 +158,7 @@ def _swatch(color: str) -> html.Span:
     return html.Span(className="yp-swatch", style={"background": color})
 
 
-def _line_swatch(color: str, width: float, alpha: float = LINE_ALPHA) -> html.Span:
+def _line_swatch(color: str, width: float, alpha: float) -> html.Span:
     """A stretch of flow line as drawn on the map (width in px, same colour and transparency)."""
     return html.Span(
         className="yp-flows-line",

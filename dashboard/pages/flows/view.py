@@ -136,6 +136,15 @@ def map_title(view: data.FlowView) -> list:
         scope = _("Focus: {name} ({code}) with all of China").format(
             name=geo.unit_name(q.focus, current_language()), code=q.focus
         )
+    elif q.place_unused:
+        scope = _(
+            "The focus {name} is coarser than this level: click one of the {level} on the map; "
+            "meanwhile the selected regions: {names}"
+        ).format(
+            name=geo.unit_name(q.place or "", current_language()),
+            level=_(LEVEL_UNITS[q.level]),
+            names=join(data.region_names(current_language())[r] for r in q.regions),
+        )
     else:
         names = data.region_names(current_language())
         scope = _("Selected regions: {names}").format(names=join(names[r] for r in q.regions))
