@@ -70,6 +70,22 @@ def unit_names(lang: str = "zh") -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=2)
+def county_names_with_prefecture(lang: str = "zh") -> dict[str, str]:
+    """County adcode -> its name with its prefecture beside it, so that names shared by many
+    counties tell which one (``城关区（兰州市）``, ``Chengguan District (Lanzhou City)``); a county of a
+    municipality names the municipality (``浦东新区（上海市）``); a county that is its own prefecture
+    (东莞市) is named once."""
+    h = hierarchy()
+    names = unit_names(lang)
+    pattern = "{name} ({parent})" if lang == "en" else "{name}（{parent}）"
+    labels = {}
+    for county, prefecture in zip(h["county_code"], h["prefecture_code"], strict=True):
+        name, parent = names[county], names[prefecture]
+        labels[county] = name if name == parent else pattern.format(name=name, parent=parent)
+    return labels
+
+
 def unit_name(code: str, lang: str) -> str:
     """The name of the unit ``code`` in ``lang`` (zh: as published; en: in English); the code
     itself for a code that is no unit."""

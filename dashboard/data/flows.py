@@ -103,6 +103,7 @@ class FlowView:
     n_selected: int  # flows of the selection before thinning
     totals: Totals
     threshold: int
+    selected: pd.DataFrame | None = None  # every flow of the selection, ordered (the download)
 
 
 def focus_for_level(code: str | None, level: str, units: Mapping[str, Sequence[str]]) -> str | None:
@@ -275,9 +276,12 @@ def flow_view(query: FlowQuery) -> FlowView:
     od = read_od(query.period, query.cohort, query.level)
     provinces = provinces_of_regions(query.regions)
     selected = select_flows(od, query.direction, focus=query.focus, provinces=provinces)
-    top = thin(selected, query.top)
+    ordered = order_flows(selected)
     names = geo.unit_names()
-    top["origin_name"] = top["origin_code"].map(names).fillna(top["origin_code"])
-    top["destination_name"] = top["destination_code"].map(names).fillna(top["destination_code"])
+    ordered["origin_name"] = ordered["origin_code"].map(names).fillna(ordered["origin_code"])
+    ordered["destination_name"] = (
+        ordered["destination_code"].map(names).fillna(ordered["destination_code"])
+    )
+    top = ordered.head(int(query.top)).reset_index(drop=True)
     totals = place_totals(od, query.focus) if query.focus else set_totals(od, provinces)
-    return FlowView(query, top, len(selected), totals, threshold)
+    return FlowView(query, top, len(selected), totals, threshold, ordered)

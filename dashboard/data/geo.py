@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from geodata.areas import hierarchy, provinces, regions, unit_name, unit_names
+from geodata.areas import (
+    county_names_with_prefecture,
+    hierarchy,
+    provinces,
+    regions,
+    unit_name,
+    unit_names,
+)
 
 __all__ = [
-    "hierarchy", "outside_codes", "province_codes", "provinces", "regions", "unit_name",
-    "unit_names",
+    "county_names_with_prefecture", "hierarchy", "outside_codes", "province_codes", "provinces",
+    "regions", "unit_name", "unit_names",
 ]  # fmt: skip
 
 

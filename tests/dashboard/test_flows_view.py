@@ -207,9 +207,9 @@ def test_english_names_in_table_csv_title_totals_and_hover(app_context):
         title, panel = str(figures.map_title(view)), str(totals.totals_panel(view))
         hover_texts = figures.unit_hover(list(F.unit_codes("county")), "county")
         codes, names = unit_hover_names("county")  # the overview map and the slides
-    assert (rows[0]["origin"], rows[0]["destination"]) == ("Binhu District", "Pudong New Area")
+    assert (rows[0]["origin"], rows[0]["destination"]) == ("Binhu District (Wuxi City)", "Pudong New Area (Shanghai)")
     csv = pd.read_csv(pd.io.common.StringIO(english_csv.lstrip("\ufeff")), dtype=str)
-    assert csv["origin_name"].tolist()[:2] == ["Binhu District", "Zhongyuan District"]
+    assert csv["origin_name"].tolist()[:2] == ["Binhu District (Wuxi City)", "Zhongyuan District (Zhengzhou City)"]
     assert "滨湖区" in table.csv_text(view) and "Binhu" not in table.csv_text(view)  # default zh
     assert "Pudong New Area" in title
     assert "Pudong New Area (310115)" in panel

@@ -95,3 +95,12 @@ def test_a_county_is_mapped_among_its_prefecture_or_its_province():
     assert mapped("320200") == "320200"
     assert "441900" in A.sub_units(A.find_area("441900"), "county")
     assert len(A.sub_units(A.find_area("441900"), "county")) > 100
+
+
+def test_county_names_tell_apart_counties_of_the_same_name():
+    zh, en = A.county_names_with_prefecture("zh"), A.county_names_with_prefecture("en")
+    chengguan = [c for c, name in A.unit_names("zh").items() if name == "城关区" and c in zh]
+    assert len(chengguan) >= 2 and len({zh[c] for c in chengguan}) == len(chengguan)
+    assert zh["620102"] == "城关区（兰州市）" and en["620102"] == "Chengguan District (Lanzhou City)"
+    assert zh["310115"] == "浦东新区（上海市）"
+    assert all("（" not in name or name.count("（") == 1 for name in zh.values())

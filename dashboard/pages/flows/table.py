@@ -88,15 +88,20 @@ def table_rows(view: data.FlowView) -> tuple[list[dict], Any]:
 
 
 def _names(flows: pd.DataFrame, end: str) -> pd.Series:
-    """Names of the flows' ``end`` (origin or destination) units in the current language."""
-    return flows[f"{end}_code"].map(geo.unit_names(current_language())).fillna(flows[f"{end}_name"])
+    """Names of the flows' ``end`` (origin or destination) units in the current language; a
+    county with its prefecture beside it (several counties are called 城关区)."""
+    lang = current_language()
+    codes = flows[f"{end}_code"]
+    named = codes.map(geo.county_names_with_prefecture(lang))
+    return named.fillna(codes.map(geo.unit_names(lang))).fillna(flows[f"{end}_name"])
 
 
 def csv_text(view: data.FlowView) -> str:
-    """The thinned flows as CSV (codes, names in the current language, persons, the query), small
-    cells suppressed as in every export (``etl.disclosure``: blank, ``suppressed`` = True)."""
+    """Every flow of the selection (not only the top N on screen) as CSV, in the table's order
+    (codes, names in the current language, persons, the query), small cells suppressed as in
+    every export (``etl.disclosure``: blank, ``suppressed`` = True)."""
     q = view.query
-    flows = view.flows
+    flows = view.flows if view.selected is None else view.selected
     persons = "net_persons" if q.direction == "net" else "persons"
     frame = pd.DataFrame(
         {
@@ -126,15 +131,15 @@ def csv_download(view: data.FlowView) -> dict[str, str]:
     content = csv_text(view)
     params = {
         "period": q.period, "level": q.level, "direction": q.direction, "cohort": q.cohort,
-        "top": q.top, "focus": q.focus, "regions": ",".join(q.regions), "scope": current_scope(),
+        "focus": q.focus, "regions": ",".join(q.regions), "scope": current_scope(),
     }  # fmt: skip
     filename = csv_filename(q)
-    record_export(engine(), "flows_csv", params, rows=len(view.flows), out=filename)
+    record_export(engine(), "flows_csv", params, rows=view.n_selected, out=filename)
     return {"content": content, "filename": filename, "type": "text/csv"}
 
 
 def csv_filename(query: data.FlowQuery) -> str:
-    parts = ["flows", query.period, query.level, query.direction, query.cohort, f"top{query.top}"]
+    parts = ["flows", query.period, query.level, query.direction, query.cohort]
     if query.focus:
         parts.append(query.focus)
     return "-".join(parts) + ".csv"
