@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from dashboard.formatting import percent, rate
-from dashboard.i18n import LANGS, _, current_language, indicator_name, language, pick
+from dashboard.i18n import ENDONYMS, LANGS, _, current_language, indicator_name, language, pick
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, View
 from dashboard.story.narrative import figures, latest_period, units_at_target
@@ -20,6 +20,16 @@ from geodata.regions import Region, RegionConfig
 
 NAME_SUFFIX = {"zh": "", "en": "-en"}
 """What a default storyboard's name adds to its region's code, by language."""
+
+
+def board_label(name: str, regions: RegionConfig) -> str:
+    """How a storyboard is listed: a default board by its region's name and its language
+    (``泛长三角 · English``), any other by its name."""
+    for region in regions.regions:
+        for lang, suffix in NAME_SUFFIX.items():
+            if name == region.code + suffix:
+                return f"{pick(region.name_zh, region.name_en)} · {ENDONYMS[lang]}"
+    return name
 
 
 def default_storyboard(
@@ -72,7 +82,13 @@ def default_storyboard(
                     measure=weakest.flag,
                     period=period,
                 ),
-                _("Furthest below target: {name}").format(name=name),
+                # when every indicator meets its target, the title says so (it promised a shortfall
+                # that the narrative then denied)
+                (
+                    _("Every indicator at target; closest to its target: {name}")
+                    if weakest.at_target
+                    else _("Furthest below target: {name}")
+                ).format(name=name),
                 _("{name} {rate}, target {target}").format(
                     name=name, rate=rate(weakest.rate, weakest.target), target=percent(weakest.target, 0)
                 ),

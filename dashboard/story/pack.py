@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dashboard.data import geo
 from dashboard.data.store import current_scope, engine, periods
 from dashboard.export.audit import record_export
 from dashboard.export.source import ExportError, MapView, read_lineage, store_context
-from dashboard.i18n import current_language, language
+from dashboard.i18n import _, current_language, language
+from dashboard.story.defaults import board_label
 from dashboard.story.model import Storyboard, StoryboardError
 from dashboard.story.narrative import figures, narrative
 from dashboard.story.slides import (
@@ -91,10 +93,12 @@ def export_storyboard(
         else:
             map_images(jobs)
         out.parent.mkdir(parents=True, exist_ok=True)
+        with language(lang):
+            title = f"{_('Yipanqi')} · {board_label(board.name, geo.regions(ctx.regions_path))}"
         if out.suffix.lower() == ".pptx":
-            write_pptx(slides, out)
+            write_pptx(slides, out, title)
         else:
-            write_pdf(slides, out)
+            write_pdf(slides, out, title)
         record_export(
             ctx.engine, "storyboard_pack",
             {"storyboard": board.name, "lang": lang, "scope": current_scope()},
@@ -152,11 +156,12 @@ def _slides(
     return slides, jobs
 
 
-def write_pptx(slides: list[PackSlide], out: Path) -> None:
+def write_pptx(slides: list[PackSlide], out: Path, title: str) -> None:
     from pptx import Presentation
     from pptx.util import Inches, Pt
 
     deck = Presentation()
+    deck.core_properties.title = title
     deck.slide_width, deck.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
     blank = deck.slide_layouts[6]
     for s in slides:
@@ -226,7 +231,7 @@ def _table(page, rows: list[tuple[str, str, str, str]], box) -> None:  # noqa: A
                     _font(run)
 
 
-def write_pdf(slides: list[PackSlide], out: Path) -> None:
+def write_pdf(slides: list[PackSlide], out: Path, title: str) -> None:
     """The slides as a landscape 16:9 PDF printed by headless Chromium (CJK font embedded)."""
     from playwright.sync_api import sync_playwright
 
@@ -248,7 +253,8 @@ def write_pdf(slides: list[PackSlide], out: Path) -> None:
         for w, path in (("400", FONT_REGULAR), ("700", FONT_BOLD))
     )
     pages = "".join(_pdf_page(s) for s in slides)
-    document = f"""<!doctype html><html><head><meta charset="utf-8"><style>{fonts}
+    head = f'<meta charset="utf-8"><title>{html.escape(title)}</title>'  # the PDF's Title
+    document = f"""<!doctype html><html><head>{head}<style>{fonts}
 @page {{ size: {SLIDE_W_IN}in {SLIDE_H_IN}in; margin: 0; }}
 body {{ margin: 0; font-family: 'Pack', sans-serif; color: #1f2933; }}
 .slide {{ width: {SLIDE_W_IN}in; height: {SLIDE_H_IN}in; box-sizing: border-box; padding: 0.3in 0.5in;

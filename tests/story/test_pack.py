@@ -56,6 +56,7 @@ def test_pptx_one_slide_per_view(tmp_path):
         now=NOW,
     )
     deck = Presentation(str(out))
+    assert deck.core_properties.title == "一盘棋 · 泛长三角 · 中文"
     expected = titles()
     assert len(deck.slides) == len(expected) >= 4
     assert len(drawn) == len(set(drawn)) < len(expected)  # slides with the same map share it
@@ -93,6 +94,7 @@ def test_pdf_has_every_slide_and_embedded_fonts(tmp_path):
     )
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert re.search(rf"^Pages:\s+{len(titles())}$", info, re.M), info
+    assert re.search(r"^Title:\s+Yipanqi · Pan-Yangtze-Delta · 中文$", info, re.M), info
     text = subprocess.run(
         ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout

@@ -8,11 +8,13 @@ from urllib.parse import quote
 
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import context, ids
+from dashboard.data import geo
 from dashboard.data.store import periods
 from dashboard.i18n import _, colon, lang_query, use_language
 from dashboard.pages.overview.view import GRAPH_CONFIG, legend
 from dashboard.pages.present.view import map_key, narrative_lines, slide_table
+from dashboard.story.defaults import board_label
 from dashboard.story.model import StoryboardError
 from dashboard.story.slides import load, slide_figure, slide_parts, storyboard_names
 
@@ -104,13 +106,17 @@ def _data(**values: str) -> dict[str, Any]:
 def storyboard_list() -> html.Div:
     """Links to present each saved storyboard, and to the editor."""
     query = lang_query()
+    regions_path = context.current().regions_path
     items = []
     for name in storyboard_names():
         board = load(name)
         items.append(
             html.Li(
                 [
-                    html.A(f"{_('Present')}{colon()}{name}", href=f"/present/{quote(name)}{query}"),
+                    html.A(
+                        f"{_('Present')}{colon()}{board_label(name, geo.regions(regions_path))}",
+                        href=f"/present/{quote(name)}{query}",
+                    ),
                     html.Span(
                         f"  {board.slides[0].title if board.slides else ''} · "
                         + _("{n} slides").format(n=len(board.slides)),
