@@ -11,9 +11,9 @@ store.
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
+
+from etl.store.row_security import check_role_name
 
 metadata = sa.MetaData()
 
@@ -76,7 +76,6 @@ _SQLITE_APPEND_ONLY = tuple(
     f"BEGIN SELECT RAISE(ABORT, 'audit rows are append-only: {op} refused'); END"
     for op in ("UPDATE", "DELETE")
 )
-_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def ensure_tables(engine: sa.Engine) -> None:
@@ -105,19 +104,14 @@ def ensure_tables(engine: sa.Engine) -> None:
 def grant_app_role(engine: sa.Engine, role: str) -> None:
     """PostgreSQL: let the service's database role ``role`` read and insert audit rows (never
     update, delete or truncate them) and read and update accounts. Run as the tables' owner."""
-    if engine.dialect.name != "postgresql":
-        raise ValueError(
-            "database roles exist on PostgreSQL only; this store is " + engine.dialect.name
-        )
-    if not _ROLE_NAME.match(role):
-        raise ValueError(f"{role!r} is not a plain PostgreSQL role name (lower case, digits, _)")
+    check_role_name(engine, role)
     ensure_tables(engine)
     quoted = engine.dialect.identifier_preparer.quote(role)
     with engine.begin() as conn:
         sequence = conn.execute(
             sa.text("SELECT pg_get_serial_sequence('audit', 'audit_id')")
         ).scalar_one()
-        # Identifiers cannot be bound parameters: the role name is checked against _ROLE_NAME and
+        # Identifiers cannot be bound parameters: the role name is checked (check_role_name) and
         # quoted, the sequence name comes from the catalogue.
         for statement in (
             f"REVOKE ALL ON audit FROM {quoted}",

@@ -1,5 +1,6 @@
 """``yipanqi audit``: list the audit trail (newest first); ``yipanqi audit grant-app-role ROLE``:
-on PostgreSQL, let the service's database role append to it and never change it.
+on PostgreSQL, give the service's database role what it needs: append to the audit trail and never
+change it, read the store under row-level security, change saved work.
 
 ``--since`` takes a date (``2026-11-01``), a UTC time (``2026-11-01T08:00``) or an age (``30m``,
 ``12h``, ``7d``); ``--action`` an action (``auth.sign_in``) or a family ending in a dot (``auth.``).
@@ -93,13 +94,22 @@ def grant_command(
     role: Annotated[str, typer.Argument(help="The PostgreSQL role the web service connects as.")],
     store: StoreOption = None,
 ) -> None:
-    """PostgreSQL: the service's role may read and append audit rows and update accounts; never
-    update, delete or truncate audit rows. Run as the owner of the tables."""
+    """PostgreSQL: everything the service's role needs, nothing more. It may read the store (the
+    area tables only through row-level security: the rows of the scope each read sets), change
+    saved work, read and append audit rows (never update, delete or truncate them) and update
+    accounts. Refused for a role that row-level security would not bind (the owner, a superuser).
+    Run as the owner of the tables."""
     from access.tables import grant_app_role
+    from etl.errors import StoreError
+    from etl.store import row_security
 
+    engine = open_store_or_exit(store)
     try:
-        grant_app_role(open_store_or_exit(store), role)
-    except ValueError as exc:
+        granted = row_security.grant_app_role(engine, role)
+        grant_app_role(engine, role)
+    except (ValueError, StoreError) as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
+    for line in granted:
+        console.print(escape(line))
     console.print(f"{role} may now append to the audit table, never change it")

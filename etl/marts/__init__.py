@@ -36,6 +36,11 @@ its member provinces, their prefectures and counties, and the region itself. The
   regions are the public level at which a province sees where its migrants come from);
 - period totals: the persons living in the scope (see ``read_period_totals``);
 - the nation: no filter at all. Periods and the threshold are the same for every scope.
+
+Every read reaches the store through ``etl.store.row_security.scoped``, which on PostgreSQL sets
+the scope for the read's own transaction (``SET LOCAL``): the database's row-level security then
+applies the same rules a second time, so rows outside the scope stay hidden even from a query that
+misses its filter.
 """
 
 from __future__ import annotations

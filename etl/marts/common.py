@@ -10,7 +10,8 @@ from etl.indicators import small_cell
 from etl.marts.scoping import inside, where
 from etl.records import COHORTS
 from etl.scope import Scope
-from etl.store.schema import connection, period_totals, region_members, store_meta, units
+from etl.store.row_security import scoped
+from etl.store.schema import period_totals, region_members, store_meta, units
 
 DEFAULT_THRESHOLD = 0
 """The threshold of a store that records none (nothing is a small cell)."""
@@ -18,8 +19,7 @@ DEFAULT_THRESHOLD = 0
 
 def periods(engine: sa.Engine | sa.Connection, *, scope: Scope) -> list[str]:
     """Periods with aggregates, oldest first (the same for every scope)."""
-    del scope  # every scope sees every period
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         query = sa.select(period_totals.c.period).order_by(period_totals.c.period)
         return list(conn.execute(query).scalars())
 
@@ -27,8 +27,7 @@ def periods(engine: sa.Engine | sa.Connection, *, scope: Scope) -> list[str]:
 def small_cell_threshold(engine: sa.Engine | sa.Connection, *, scope: Scope) -> int:
     """Counts under this are small cells: the threshold the store's marts were built with
     (``store_meta``; the same for every scope)."""
-    del scope
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         return threshold(conn)
 
 
@@ -49,7 +48,7 @@ def read_units(engine: sa.Engine | sa.Connection, *, scope: Scope) -> pd.DataFra
     """The hierarchy of the counties inside ``scope``: ``county_code, county_name,
     prefecture_code, prefecture_name, province_code, province_name``, by county code."""
     query = sa.select(units).where(*where(inside(units.c.county_code, "county", scope)))
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         return pd.read_sql_query(query.order_by(units.c.county_code), conn)
 
 
@@ -61,7 +60,7 @@ def read_region_members(engine: sa.Engine | sa.Connection, *, scope: Scope) -> p
     query = sa.select(t.c.region_code, t.c.province_code).where(
         *where(inside(t.c.province_code, "province", scope), inside(t.c.region_code, "region", scope))
     )
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         return pd.read_sql_query(query.order_by(t.c.region_code, t.c.province_code), conn)
 
 

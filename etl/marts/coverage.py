@@ -16,7 +16,8 @@ from etl.indicators import INDICATOR_BY_FLAG, small_cell
 from etl.marts.common import flag_small, threshold, typed
 from etl.marts.scoping import inside, where
 from etl.scope import Scope
-from etl.store.schema import OTHER_REGION, assessment, connection, coverage, region_members, units
+from etl.store.row_security import scoped
+from etl.store.schema import OTHER_REGION, assessment, coverage, region_members, units
 
 COVERAGE_LEVELS = ("county", "prefecture", "province", "region")
 COVERAGE_COLUMNS = (
@@ -72,7 +73,7 @@ def read_coverage(
         .group_by(*keys[:1], code, *keys[2:])
         .order_by(c.c.period, c.c.indicator, code)
     )  # fmt: skip
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         data = flag_small(pd.read_sql_query(query, conn), "denominator", conn)
     data.insert(1, "level", level)
     return typed(data[list(COVERAGE_COLUMNS)], _COUNTS)
@@ -101,7 +102,7 @@ def coverage_sums(
         .group_by(*keys)
         .order_by(*keys)
     )  # fmt: skip
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         data = flag_small(pd.read_sql_query(query, conn), "denominator", conn)
     return typed(data, _COUNTS)
 
@@ -118,7 +119,7 @@ def stream_coverage(
         .where(*where(inside(c.c.county_code, "county", scope)))
         .order_by(c.c.period, c.c.county_code, c.c.side, c.c.indicator)
     )  # fmt: skip
-    with engine.connect() as conn:
+    with scoped(engine, scope) as conn:
         under = threshold(conn)
         result = conn.execution_options(stream_results=True, yield_per=rows).execute(query)
         for part in result.partitions():
@@ -148,6 +149,6 @@ def read_assessment(
         .where(*filters)
         .order_by(t.c.period, t.c.role, t.c.county_code)
     )
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         data = pd.read_sql_query(query, conn)
     return typed(data, ("n_indicators", "n_at_target"))

@@ -17,7 +17,8 @@ from etl.marts.common import check_cohort, flag_small, threshold, typed
 from etl.marts.scoping import inside, where
 from etl.records import COHORTS
 from etl.scope import Scope
-from etl.store.schema import connection, flows, flows_rollup
+from etl.store.row_security import scoped
+from etl.store.schema import flows, flows_rollup
 
 FLOW_LEVELS = ("county", "prefecture", "province", "region")
 FLOW_COLUMNS = (
@@ -53,7 +54,7 @@ def read_flows(
             long.c.period, long.c.persons.desc(), long.c.origin_code, long.c.destination_code,
             long.c.cohort_order,
         )  # fmt: skip
-        with connection(engine) as conn:
+        with scoped(engine, scope) as conn:
             data = flag_small(pd.read_sql_query(query, conn), "persons", conn)
         data = data.drop(columns="cohort_order")
         data.insert(1, "level", "county")
@@ -69,7 +70,7 @@ def read_flows(
     query = query.order_by(
         t.c.period, t.c.persons.desc(), t.c.origin_code, t.c.destination_code, t.c.cohort
     )
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         return typed(pd.read_sql_query(query, conn), ("persons",))
 
 
@@ -106,7 +107,7 @@ def read_pairs(
     if touching is not None:
         codes = list(touching)
         query = query.where(sa.or_(ends[0].in_(codes), ends[1].in_(codes)))
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         data = flag_small(pd.read_sql_query(query, conn), "persons", conn)
     return typed(data, ("persons",))
 
@@ -121,7 +122,7 @@ def stream_flows(
     query = sa.select(long).order_by(
         long.c.period, long.c.origin_code, long.c.destination_code, long.c.cohort_order
     )
-    with engine.connect() as conn:
+    with scoped(engine, scope) as conn:
         under = threshold(conn)
         result = conn.execution_options(stream_results=True, yield_per=rows).execute(query)
         for part in result.partitions():

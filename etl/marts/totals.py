@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from etl.marts.common import periods, typed
 from etl.marts.scoping import inside, where
 from etl.scope import Scope
-from etl.store.schema import connection, period_totals, unit_flows
+from etl.store.row_security import scoped
+from etl.store.schema import period_totals, unit_flows
 
 UNIT_FLOW_LEVELS = ("county", "prefecture", "province")
 UNIT_FLOW_COLUMNS = ("period", "level", "unit_code", "inflow", "outflow", "within")
@@ -45,7 +46,7 @@ def read_unit_flows(
         .where(*filters)
         .order_by(t.c.period, t.c.code)
     )
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         return typed(pd.read_sql_query(query, conn), _FLOWS)
 
 
@@ -68,7 +69,7 @@ def read_period_totals(engine: sa.Engine | sa.Connection, *, scope: Scope) -> pd
         )
         return pd.read_sql_query(query, conn).set_index("period")
 
-    with connection(engine) as conn:
+    with scoped(engine, scope) as conn:
         every = pd.Index(periods(conn, scope=scope), name="period")
         county = summed("county", ("inflow", "within")).reindex(every, fill_value=0)
         province = summed("province", ("inflow",)).reindex(every, fill_value=0)

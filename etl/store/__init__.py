@@ -8,7 +8,9 @@ One module per seam, all importable from here (``from etl import store``):
   aggregate through ``open_for_writing``);
 - ``etl.store.lineage``: runs, their inputs and the quarantine (lineage);
 - ``etl.store.writes``: bulk inserts and the per-period replacement of the marts;
-- ``etl.store.saved``: saved scenarios and storyboards (their tables and queries).
+- ``etl.store.saved``: saved scenarios and storyboards (their tables and queries);
+- ``etl.store.row_security``: PostgreSQL's row-level security on the area tables, the scope a
+  read sets for its transaction, and the grants of the web service's database role.
 
 The marts are read only through ``etl.marts`` (the read contract: long shapes, the reader's
 scope, the small-cell threshold).

@@ -11,6 +11,10 @@ Steps by version (see ``etl.store.schema``):
 - to 2: the ``unit_flows`` mart is summed from the flow tables of a store aggregated before it
   existed (persons of cohort ``all`` into each county, prefecture and province from the other
   units of its level, out of it to them, and within it, per period).
+
+At every version, on PostgreSQL: the row-level security of the area tables is added where missing
+(``etl.store.row_security``), and a writer whose role it binds is refused (its per-period
+replacement would see no row): loads and upgrades run as the tables' owner.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import logging
 
 import sqlalchemy as sa
 
+from etl.store import row_security
 from etl.store.schema import (
     SCHEMA_VERSION,
     check_layout,
@@ -63,6 +68,7 @@ def upgrade_store(engine: sa.Engine, url: str = "") -> list[str]:
     where = mask(url or engine.url.render_as_string(hide_password=True))
     done: list[str] = []
     with engine.begin() as conn:
+        row_security.check_writer(conn, where)
         version = schema_version(conn)
         if version is not None and not 1 <= version <= SCHEMA_VERSION:
             check_layout(conn, where)  # raises: too new or unknown
@@ -76,6 +82,14 @@ def upgrade_store(engine: sa.Engine, url: str = "") -> list[str]:
             done.append(f"created table(s) {', '.join(created)}")
         if version < 2 and _fill_unit_flows(conn):
             done.append("summed unit_flows from the flow tables")
+        if row_security.install(conn):
+            done.append(
+                "row-level security on "
+                + ", ".join(t.name for t in row_security.AREA_TABLES)
+                + " (policy "
+                + row_security.POLICY
+                + ")"
+            )
         if version != SCHEMA_VERSION:
             set_meta(conn, "schema_version", str(SCHEMA_VERSION))
             done.append(f"schema version {version} -> {SCHEMA_VERSION}")

@@ -31,6 +31,10 @@ Version history: 1 = the first layout; 2 = ``unit_flows`` exists and is filled (
 version 1 may lack it; the upgrade sums it from the flow tables). A store made before the
 saved-work tables joined the layout (they were created on the first save) may lack them: it is
 refused like any store missing a table, and the upgrade creates them.
+
+*Row-level security* (PostgreSQL only, ``etl.store.row_security``): a new store gets it when its
+tables are made; a PostgreSQL store without it (made by older code) is refused like one missing a
+table, and the upgrade adds it. It is no schema version: SQLite stores have nothing to change.
 """
 
 from __future__ import annotations
@@ -243,11 +247,15 @@ def disposed_on_error(engine: sa.Engine, url: str) -> Iterator[None]:
 
 
 def create_tables(conn: sa.Connection) -> None:
-    """Create every missing table; a store without an id gets one, at this schema version."""
+    """Create every missing table; a store without an id gets one, at this schema version, and on
+    PostgreSQL its row-level security (``etl.store.row_security``)."""
+    from etl.store import row_security  # it reads this module's tables
+
     metadata.create_all(conn)
     if meta(conn, "store_id") is None:
         set_meta(conn, "store_id", uuid.uuid4().hex)
         set_meta(conn, "schema_version", str(SCHEMA_VERSION))
+        row_security.install(conn)
 
 
 def schema_version(conn: sa.Connection) -> int | None:
@@ -284,6 +292,13 @@ def check_layout(conn: sa.Connection, url: str) -> None:
         raise StoreError(
             f"store {where} {what} (this code reads version {SCHEMA_VERSION}): "
             f"run `yipanqi store upgrade --store URL` first"
+        )
+    from etl.store import row_security  # it reads this module's tables
+
+    if not row_security.installed(conn):
+        raise StoreError(
+            f"store {where} lacks the row-level security of its area tables: run "
+            "`yipanqi store upgrade --store URL` as the tables' owner first"
         )
 
 
