@@ -8,9 +8,11 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 from dash import Patch, dcc, html
+from sqlalchemy import Engine
 
 from dashboard import context
 from dashboard.data import area as data
+from dashboard.data.store import cached
 from dashboard.figures.bullets import band_legend, bullet_chart, key_items
 from dashboard.figures.trends import (
     flow_trend,
@@ -38,7 +40,19 @@ class PeriodView(NamedTuple):
 
 def period_view(area: data.Area, period: str, trends: bool = True) -> PeriodView:
     """Every section of the page that depends on the period, except the map (``trends=False``:
-    the trend figures are left empty, for a caller that patches them)."""
+    the trend figures are left empty, for a caller that patches them).
+
+    Memoised per area, period, language, region file, store, data version and reader scope (the
+    pilots' pages are opened by many at a joint meeting: the layout was the slowest callback under
+    load). The parts are shared between requests: callers replace them (``_replace``), never
+    mutate them."""
+    return _period_view(area, period, trends, current_language(), context.current().regions_path)
+
+
+@cached(maxsize=32)
+def _period_view(
+    _engine: Engine, area: data.Area, period: str, trends: bool, _lang: str, _regions: str | None
+) -> PeriodView:
     others = data.comparisons(area, context.current().regions_path)
     rows = data.coverage(area, period)
     compared = [(o.name(current_language()), data.coverage(o, period)) for o in others]
