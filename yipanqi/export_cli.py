@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from yipanqi.etl_cli import export_app
-from yipanqi.options import StoreOption, console, err, open_store_or_exit
+from yipanqi.options import CommandError, StoreOption, console, open_store_or_exit
 from yipanqi.settings import load_settings
 
 if TYPE_CHECKING:
@@ -117,8 +117,7 @@ def _principal(engine: sa.Engine, account: str | None, exact: bool) -> Principal
 
 
 def _refuse(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
+    raise CommandError(message)
 
 
 @export_app.command("map")
@@ -182,17 +181,10 @@ def export_layer_command(
 
 
 def _run(write, store: str | None) -> None:  # noqa: ANN001
-    from dashboard.export.render import RenderError
-    from dashboard.export.source import ExportError
-    from etl.errors import EtlError
     from geodata.layers import ensure_layers
 
     settings = load_settings()
-    try:
-        layers = ensure_layers(settings.geodata_dir)
-        files = write(layers, store or settings.store_url)
-    except (ExportError, RenderError, EtlError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    layers = ensure_layers(settings.geodata_dir)
+    files = write(layers, store or settings.store_url)
     for path in files:
         console.print(f"wrote {path}")

@@ -61,9 +61,7 @@ def run_command(
 ) -> None:
     """Apply a scenario file to the store and write the projected results."""
     from dashboard.export.audit import record_export
-    from etl.errors import EtlError
     from etl.scope import NATION
-    from planning.errors import ScenarioError
     from planning.export import write_results
     from planning.levers import Attractiveness
     from planning.model import fit_model, load_baseline
@@ -107,9 +105,6 @@ def run_command(
                 replace,
             )
             console.print(f"saved scenario {scenario.name!r}")
-    except (ScenarioError, EtlError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
     finally:
         engine.dispose()
     for note in result.notes:
@@ -147,15 +142,11 @@ def show_command(
     name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None
 ) -> None:
     """Print a saved scenario as JSON (a file `scenario run` accepts), with who saved it when."""
-    from planning.errors import ScenarioError
     from planning.store import get_scenario
 
     engine = open_store_or_exit(store)
     try:
         saved = get_scenario(engine, name)
-    except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
     finally:
         engine.dispose()
     err.print(
@@ -169,15 +160,11 @@ def delete_command(
     name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None
 ) -> None:
     """Delete a saved scenario."""
-    from planning.errors import ScenarioError
     from planning.store import delete_scenario
 
     engine = open_store_or_exit(store)
     try:
         delete_scenario(engine, name)
-    except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
     finally:
         engine.dispose()
     console.print(f"deleted scenario {name!r}")

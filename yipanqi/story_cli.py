@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from yipanqi.etl_cli import export_app
-from yipanqi.options import StoreOption, console, err
+from yipanqi.options import StoreOption, console
 from yipanqi.settings import load_settings
 
 story_app = typer.Typer(
@@ -55,17 +55,11 @@ def export_command(
     lang: Annotated[str, typer.Option("--lang", help="Narrative and labels in zh or en.")] = "zh",
 ) -> None:
     """A briefing pack: one slide per view, map image, title, narrative, table, footer."""
-    from dashboard.export.render import RenderError
-    from dashboard.export.source import ExportError
     from dashboard.story.pack import export_storyboard
     from geodata.layers import ensure_layers
 
     settings = load_settings()
-    try:
-        path = export_storyboard(
-            ensure_layers(settings.geodata_dir), store or settings.store_url, out, name, lang
-        )
-    except (ExportError, RenderError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    path = export_storyboard(
+        ensure_layers(settings.geodata_dir), store or settings.store_url, out, name, lang
+    )
     console.print(f"wrote {path}")

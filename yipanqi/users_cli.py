@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yipanqi.options import StoreOption, console, err, open_store_or_exit
+from yipanqi.options import StoreOption, console, open_store_or_exit
 
 users_app = typer.Typer(
     help="Sign-in accounts: add, list, change role or scope, set a password, disable, enable.",
@@ -55,16 +55,14 @@ def add_command(
 
     password = None if ldap else _password(password_stdin)
     engine = open_store_or_exit(store, create=True)  # accounts may come before the first load
-    account = _run(
-        lambda: add_account(
-            engine,
-            username,
-            role,
-            scope,
-            password=password,
-            auth="ldap" if ldap else "local",
-            display_name=display_name,
-        )
+    account = add_account(
+        engine,
+        username,
+        role,
+        scope,
+        password=password,
+        auth="ldap" if ldap else "local",
+        display_name=display_name,
     )
     console.print(f"added {account.username}: {account.role}, {account.scope}, {account.auth}")
 
@@ -98,9 +96,7 @@ def set_command(
     from access.accounts import change_account
 
     engine = open_store_or_exit(store)
-    _run(
-        lambda: change_account(engine, username, role=role, scope=scope, display_name=display_name)
-    )
+    change_account(engine, username, role=role, scope=scope, display_name=display_name)
     console.print(f"changed {username}")
 
 
@@ -115,7 +111,7 @@ def passwd_command(
 
     engine = open_store_or_exit(store)
     password = _password(password_stdin)
-    _run(lambda: set_password(engine, username, password))
+    set_password(engine, username, password)
     console.print(f"password of {username} changed")
 
 
@@ -125,7 +121,7 @@ def disable_command(username: Annotated[str, typer.Argument()], store: StoreOpti
     from access.accounts import set_disabled
 
     engine = open_store_or_exit(store)
-    _run(lambda: set_disabled(engine, username, True))
+    set_disabled(engine, username, True)
     console.print(f"disabled {username}")
 
 
@@ -135,7 +131,7 @@ def enable_command(username: Annotated[str, typer.Argument()], store: StoreOptio
     from access.accounts import set_disabled
 
     engine = open_store_or_exit(store)
-    _run(lambda: set_disabled(engine, username, False))
+    set_disabled(engine, username, False)
     console.print(f"enabled {username}")
 
 
@@ -143,15 +139,3 @@ def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-
-def _run(action):  # noqa: ANN001, ANN202 - a thunk and its result
-    from rich.markup import escape
-
-    from access.errors import AccessError
-
-    try:
-        return action()
-    except AccessError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
