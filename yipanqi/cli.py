@@ -130,6 +130,8 @@ def _answered(ctx: Context) -> Iterator[None]:
         yield
     except (typer.Exit, typer.Abort, SystemExit):
         raise  # an exit status chosen, an abort the root reports ("Aborted.")
+    except BrokenPipeError:
+        raise  # output piped into a command that stopped reading (| head): typer exits quietly
     except typer.TyperException as exc:  # click's usage errors (typer vendors click)
         if type(exc).__name__ == "NoArgsIsHelpError":
             raise  # a group without its command: typer prints the help
@@ -246,6 +248,7 @@ def _os_line(exc: OSError) -> str:
         errno.EROFS: "the file system is read-only: write somewhere else",
         errno.EISDIR: "a directory, not a file: give a file",
         errno.ENOTDIR: "a part of the path is not a directory: check the path",
+        errno.EEXIST: "a file is in the way of a folder the command makes: check the path",
         errno.EMFILE: "too many open files: raise the limit (ulimit -n) or close other programs",
     }.get(exc.errno or 0)
     if what is None:
