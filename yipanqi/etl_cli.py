@@ -239,7 +239,7 @@ def _export(function, store: str | None, out: Path) -> None:  # noqa: ANN001
         n = function(engine, out)
     finally:
         engine.dispose()
-    console.print(f"wrote {n:,} rows to {out}")
+    console.print(f"wrote {n:,} rows to {escape(str(out))}")
 
 
 def _run_with_progress(call: Callable[[_progress], T]) -> T:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from yipanqi.etl_cli import export_app
 from yipanqi.options import CommandError, StoreOption, console, open_store_or_exit
@@ -93,7 +94,7 @@ def _contract(kind: str, write, store: str | None, out: Path, exact: bool, accou
         )  # fmt: skip
     finally:
         engine.dispose()
-    console.print(f"wrote {n:,} rows to {out}" + (" (exact: small cells included)" if exact else ""))
+    console.print(f"wrote {n:,} rows to {escape(str(out))}" + (" (exact: small cells included)" if exact else ""))
 
 
 def _principal(engine: sa.Engine, account: str | None, exact: bool) -> Principal | None:
@@ -187,4 +188,4 @@ def _run(write, store: str | None) -> None:  # noqa: ANN001
     layers = ensure_layers(settings.geodata_dir)
     files = write(layers, store or settings.store_url)
     for path in files:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {escape(str(path))}")

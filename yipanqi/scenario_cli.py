@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from yipanqi.options import StoreOption, console, err, open_store_or_exit
@@ -104,13 +105,14 @@ def run_command(
                 baseline.run_id,
                 replace,
             )
-            console.print(f"saved scenario {scenario.name!r}")
+            console.print(f"saved scenario {escape(repr(scenario.name))}")
     finally:
         engine.dispose()
     for note in result.notes:
-        console.print(f"[yellow]note:[/yellow] {note}")
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
     console.print(
-        f"scenario {scenario.name!r} on {baseline.period}: wrote {', '.join(p.name for p in paths.values())} to {out}"
+        f"scenario {escape(repr(scenario.name))} on {baseline.period}: wrote "
+        f"{', '.join(p.name for p in paths.values())} to {escape(str(out))}"
     )
 
 
@@ -127,10 +129,10 @@ def list_command(store: StoreOption = None) -> None:
     table = Table("name", "period", "levers", "author", "created (UTC)", "baseline run")
     for s in saved:
         table.add_row(
-            s.name,
+            escape(s.name),
             s.scenario.period or "latest",
             str(len(s.scenario.levers)),
-            s.author,
+            escape(s.author),
             f"{s.created_at:%Y-%m-%d %H:%M:%S}",
             str(s.baseline_run_id or ""),
         )
@@ -150,7 +152,7 @@ def show_command(
     finally:
         engine.dispose()
     err.print(
-        f"author {saved.author or '-'}, created {saved.created_at:%Y-%m-%d %H:%M:%S} UTC, baseline run {saved.baseline_run_id}"
+        f"author {escape(saved.author or '-')}, created {saved.created_at:%Y-%m-%d %H:%M:%S} UTC, baseline run {saved.baseline_run_id}"
     )
     typer.echo(json.dumps(saved.scenario.to_json(), ensure_ascii=False, indent=2))
 
@@ -167,7 +169,7 @@ def delete_command(
         delete_scenario(engine, name)
     finally:
         engine.dispose()
-    console.print(f"deleted scenario {name!r}")
+    console.print(f"deleted scenario {escape(repr(name))}")
 
 
 def _login() -> str:

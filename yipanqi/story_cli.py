@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from yipanqi.etl_cli import export_app
 from yipanqi.options import StoreOption, console
@@ -39,9 +40,8 @@ def list_command(store: StoreOption = None) -> None:
     with store_context(ensure_layers(settings.geodata_dir), store or settings.store_url):
         for name in storyboard_names():
             board = load(name)
-            console.print(
-                f"{name}\t{len(board.slides)} slides\t{board.slides[0].title if board.slides else ''}"
-            )
+            title = board.slides[0].title if board.slides else ""
+            console.print(escape(f"{name}\t{len(board.slides)} slides\t{title}"))
 
 
 @story_app.command("export")
@@ -62,4 +62,4 @@ def export_command(
     path = export_storyboard(
         ensure_layers(settings.geodata_dir), store or settings.store_url, out, name, lang
     )
-    console.print(f"wrote {path}")
+    console.print(f"wrote {escape(str(path))}")

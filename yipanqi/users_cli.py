@@ -12,6 +12,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from yipanqi.options import StoreOption, console, open_store_or_exit
@@ -78,7 +79,7 @@ def list_command(store: StoreOption = None) -> None:
     for a in list_accounts(open_store_or_exit(store)):
         state = "disabled" if a.disabled else "locked" if a.locked(now) else "active"
         table.add_row(
-            a.username, a.display_name, str(a.role), str(a.scope), a.auth, state,
+            a.username, escape(a.display_name), str(a.role), str(a.scope), a.auth, state,
             f"{a.changed_at:%Y-%m-%d %H:%M}",
         )  # fmt: skip
     console.print(table)

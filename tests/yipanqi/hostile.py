@@ -5,7 +5,9 @@ Each ``Case`` is a ``yipanqi`` command line over files made here (no ETL code ma
 a user must see: the exit status, a fragment of the one-line answer on stderr (naming the file,
 row, column or setting), and for an input that is loaded the counts in, loaded and quarantined,
 worked out here from how each file was made. ``tests/yipanqi/test_hostile.py`` runs them;
-``python -m tests.yipanqi.hostile DIR`` writes the files to look at.
+``python -m tests.yipanqi.hostile DIR`` writes the files to look at, and
+``python -m tests.yipanqi.hostile DIR --run CHECKOUT`` runs the cases as processes of the code in
+CHECKOUT (the figures of the README's "Reliability" section).
 
 Arguments may hold ``{dir}`` (the corpus folder) and ``{store}`` (the URL of a store holding
 ``good.csv``, for the commands that read one).
@@ -191,6 +193,7 @@ def _corpus() -> tuple[list[Case], dict[str, Content]]:
         Case("sql-without-table", ("ingest", "sqlite:///{dir}/x.sqlite", "--demo"), 2, "name the table with --table"),
         Case("sql-no-such-table", ("ingest", "sqlite:///{dir}/foreign.sqlite", "--table", "t", "--demo"), 2, "#t"),
         Case("export-into-a-file", ("export", "quarantine", "--store", "{store}", "--out", good + "/q.csv"), 1, "good.csv"),
+        Case("markup-out", ("export", "quarantine", "--store", "{store}", "--out", "{dir}/[/bold]q.csv"), 0),
         Case("missing-argument", ("ingest",), 2, "Missing argument"),
         Case("missing-option", ("export", "flows"), 2, "Missing option '--out'"),
         Case("bad-option", ("ingest", good, "--workers", "many"), 2, "--workers"),
@@ -203,8 +206,52 @@ def _corpus() -> tuple[list[Case], dict[str, Content]]:
 CASES, FILES = _corpus()
 
 
+def run_processes(folder: Path, checkout: Path) -> dict[str, int]:
+    """Run ``CASES`` as processes of the code in ``checkout`` (the way a user runs ``yipanqi``),
+    over the files written into ``folder``; print one line per case and return the totals."""
+    import json
+    import os
+    import re
+    import subprocess
+    import tempfile
+
+    write_corpus(folder)
+    work = Path(tempfile.mkdtemp(prefix="hostile-run-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YIPANQI_")}
+    env["PYTHONPATH"] = str(checkout)
+
+    def run(args: list[str], extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", "from yipanqi.cli import main; main()", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env | extra, cwd=work, timeout=600, check=False)
+
+    store = f"sqlite:///{work / 'read' / 'store.sqlite'}"
+    run(["ingest", f"{folder}/good.csv", "--demo", "--store", store], {"YIPANQI_DATA_DIR": str(work / "read")})
+    totals = {"cases": 0, "as_expected": 0, "tracebacks": 0, "answers_over_one_line": 0}
+    for i, case in enumerate(CASES):
+        args = [a.replace("{dir}", str(folder)).replace("{store}", store) for a in case.args]
+        done = run(args, {"YIPANQI_DATA_DIR": str(work / f"data-{i}"), **case.env})
+        lines = done.stderr.splitlines()
+        if case.status == 0:
+            found = re.search(r"in ([\d,]+) = loaded ([\d,]+) \+ quarantined ([\d,]+)", " ".join(done.stdout.split()))
+            counts = tuple(int(g.replace(",", "")) for g in found.groups()) if found else None
+            good = done.returncode == 0 and not lines and counts == case.counts
+        else:
+            status = done.returncode != 0 if case.status == ANY_FAILURE else done.returncode == case.status
+            good = status and len(lines) == 1 and case.says in lines[0] and "Traceback" not in done.stderr
+            totals["answers_over_one_line"] += len(lines) > 1
+        totals["cases"] += 1
+        totals["as_expected"] += good
+        totals["tracebacks"] += "Traceback" in done.stderr
+        print("ok " if good else "BAD", repr(case.name), done.returncode, (lines[-1] if lines else "")[:150])
+    print(json.dumps(totals))
+    return totals
+
+
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "hostile-corpus")
-    write_corpus(target)
-    for case in CASES:
-        print(case.status, case.name, " ".join(case.args).replace("{dir}", str(target)))
+    if len(sys.argv) > 3 and sys.argv[2] == "--run":  # DIR --run CHECKOUT: run them as processes
+        run_processes(target.resolve(), Path(sys.argv[3]).resolve())
+    else:
+        write_corpus(target)
+        for case in CASES:
+            print(case.status, case.name, " ".join(case.args).replace("{dir}", str(target)))

@@ -81,6 +81,8 @@ def test_each_hostile_case_gets_its_answer(case, corpus, read_store, clean_env, 
     if case.status == 0:
         assert result.exit_code == 0, (result.stderr, result.stdout[-2000:])
         assert result.stderr == ""
+        if case.counts is None:  # not an ingest
+            return
         found = _COUNTS.search(result.stdout)
         assert found, result.stdout
         n_in, n_loaded, n_quarantined = (int(g.replace(",", "")) for g in found.groups())
