@@ -15,8 +15,6 @@ import re
 
 import sqlalchemy as sa
 
-from access.errors import AccessError
-
 metadata = sa.MetaData()
 
 users = sa.Table(
@@ -108,11 +106,11 @@ def grant_app_role(engine: sa.Engine, role: str) -> None:
     """PostgreSQL: let the service's database role ``role`` read and insert audit rows (never
     update, delete or truncate them) and read and update accounts. Run as the tables' owner."""
     if engine.dialect.name != "postgresql":
-        raise AccessError(
+        raise ValueError(
             "database roles exist on PostgreSQL only; this store is " + engine.dialect.name
         )
     if not _ROLE_NAME.match(role):
-        raise AccessError(f"{role!r} is not a plain PostgreSQL role name (lower case, digits, _)")
+        raise ValueError(f"{role!r} is not a plain PostgreSQL role name (lower case, digits, _)")
     ensure_tables(engine)
     quoted = engine.dialect.identifier_preparer.quote(role)
     with engine.begin() as conn:

@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from yipanqi.options import StoreOption, console, open_store_or_exit
+from yipanqi.options import StoreOption, console, err, open_store_or_exit
 
 audit_app = typer.Typer(
     help="The audit trail: who signed in, changed, saved, deleted or exported what."
@@ -95,5 +95,9 @@ def grant_command(
     update, delete or truncate audit rows. Run as the owner of the tables."""
     from access.tables import grant_app_role
 
-    grant_app_role(open_store_or_exit(store), role)
+    try:
+        grant_app_role(open_store_or_exit(store), role)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
     console.print(f"{role} may now append to the audit table, never change it")
