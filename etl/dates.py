@@ -11,6 +11,10 @@ numpy's ``datetime64[D]`` count them. Days are looked up in a table of the first
 month of the years :data:`FIRST_YEAR` .. :data:`LAST_YEAR`; a date outside those years does not
 exist here (:func:`day_number`), and month numbers outside them are clipped to the nearest end.
 
+*Reporting window*: the periods a record may carry (:class:`PeriodWindow`), from the programme's
+first reporting month to the month of the run's date (or a configured last month); staging
+quarantines a period outside it.
+
 *Age*: completed years on the first day of the period (DESIGN.md §3). A person born on the 1st of
 the period's month has the birthday on that first day; one born on the 2nd or later does not yet,
 so a child born during the period is 0 (or -1 when born after its first day: callers clip).
@@ -22,6 +26,8 @@ these functions, so a generated record and its staged form agree on every date a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pyarrow as pa
@@ -78,6 +84,30 @@ def period_text(months: np.ndarray) -> pa.Array:
     unique, index = np.unique(months, return_inverse=True)
     labels = pa.array([period_label(m) for m in unique.tolist()])
     return pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), labels)
+
+
+@dataclass(frozen=True)
+class PeriodWindow:
+    """The periods ``first`` .. ``last`` (``YYYY-MM``, both included) a record may carry.
+
+    ``ValueError`` when either is not a ``YYYY-MM`` month or ``last`` comes before ``first``.
+    """
+
+    first: str
+    last: str
+
+    def __post_init__(self) -> None:
+        if month_number(self.first) > month_number(self.last):
+            raise ValueError(f"the reporting window {self.first}..{self.last} ends before it starts")
+
+    @classmethod
+    def through(cls, first: str, last: str | None, today: date) -> PeriodWindow:
+        """``first`` .. ``last``, or .. the month of ``today`` (no later period has happened)."""
+        return cls(first, last or f"{today.year:04d}-{today.month:02d}")
+
+    def months(self) -> tuple[int, int]:
+        """The month numbers of ``first`` and ``last``."""
+        return month_number(self.first), month_number(self.last)
 
 
 # --- days ---------------------------------------------------------------------------------------

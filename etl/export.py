@@ -16,7 +16,9 @@ province; so each period is suppressed as a whole. ``exact=True`` (stewards only
 ends as the record format does (``hukou_code``, ``residence_code``: ``origin_code`` and
 ``destination_code`` of ``etl.marts``).
 
-UTF-8 without BOM, comma-separated, header line first, rows sorted by the key columns. Research
+UTF-8 without BOM, comma-separated, header line first, rows sorted by the key columns; a text
+cell that a spreadsheet could run as a formula (a file name such as ``=cmd|' /C calc'!A0.csv`` in
+the quarantine) starts with an apostrophe (``etl.spreadsheet``). Research
 centres and our own checks depend on these: add a new export rather than change one.
 """
 
@@ -32,6 +34,7 @@ import sqlalchemy as sa
 from etl import marts, store
 from etl.disclosure import SUPPRESSED, Margins, flow_margins, suppress, unit_margins
 from etl.scope import Scope
+from etl.spreadsheet import neutralise_frame, neutralise_row
 
 FLOWS_COLUMNS = ("period", "hukou_code", "residence_code", "cohort", "persons", SUPPRESSED)
 COVERAGE_COLUMNS = (
@@ -107,7 +110,7 @@ def export_quarantine(engine: sa.Engine, out: str | Path) -> int:
         writer.writerow(QUARANTINE_COLUMNS)
         result = conn.execution_options(stream_results=True, yield_per=50_000).execute(query)
         for rows in result.partitions():
-            writer.writerows(rows)
+            writer.writerows(neutralise_row(row) for row in rows)
             n += len(rows)
     tmp.replace(path)
     return n
@@ -120,7 +123,7 @@ def _write_frames(frames: Iterator[pd.DataFrame], columns: tuple[str, ...], out:
     with tmp.open("w", encoding="utf-8", newline="") as f:
         f.write(",".join(columns) + "\n")
         for frame in frames:
-            frame.to_csv(f, header=False, index=False, lineterminator="\n")
+            neutralise_frame(frame).to_csv(f, header=False, index=False, lineterminator="\n")
             n += len(frame)
     tmp.replace(path)
     return n

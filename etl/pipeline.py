@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +35,14 @@ import sqlalchemy as sa
 from etl import sources, staged, store
 from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, reference_tables
 from etl.codebook import CodeBook
+from etl.dates import PeriodWindow
 from etl.dedup import SeenKeys
 from etl.errors import EtlError, InputFormatError
 from etl.lineage import InputSummary, RunSummary, code_version, inputs_table, run_notes
 from etl.progress import ProgressCallback, ProgressEvent, no_progress
 from etl.pseudonymise import Hasher, resolve_key
 from etl.reading import Reading, read_input
+from etl.records import FIRST_REPORTING_PERIOD
 from etl.redact import failure_message
 from etl.store_guard import admit, remember
 from geodata.regions import RegionConfig
@@ -62,18 +64,29 @@ def ingest(
     regions_path: Path | None = None,
     workers: int | None = None,
     into_demo_store: bool = False,
+    first_period: str = FIRST_REPORTING_PERIOD,
+    last_period: str | None = None,
 ) -> RunSummary:
     """Load record inputs into the store and refresh the aggregates of the periods they touch.
 
     ``paths``: CSV or Parquet files, or SQLAlchemy URLs (each read as ``table``). ``hash_key``:
     the pseudonymisation key (``demo=True`` allows none: the published demo key is used).
     ``workers``: processes that hash IDs (default: the number of CPUs; 0: hash inline).
+    A record whose period is outside ``first_period`` .. ``last_period`` (default: the month of
+    the run's date) is quarantined (``etl.dates.PeriodWindow``).
     Demo mode refuses a store of real records, and an ingest of real records refuses a store of
     demo records unless ``into_demo_store`` (``etl.store_guard``). Raises ``HashKeyError``,
     ``StoreKindError``, ``InputFormatError`` or ``StoreError`` with what to do; their messages and
     the failed run's ``runs.message`` never quote a value read (``etl.redact``).
     """
     key = resolve_key(hash_key, demo)
+    try:
+        window = PeriodWindow.through(first_period, last_period, date.today())
+    except ValueError as exc:
+        raise EtlError(
+            f"{exc}: check the first and last reporting months (YIPANQI_FIRST_PERIOD, "
+            "YIPANQI_LAST_PERIOD)"
+        ) from None
     report = progress or no_progress
     inputs = [sources.open_source(str(p), table) for p in paths]
     if not inputs:
@@ -106,6 +119,7 @@ def ingest(
                 writer,
                 report,
                 small_cell,
+                window,
             )
             try:
                 return _ingest_run(run, inputs, aggregate, workers)
@@ -197,6 +211,7 @@ class _Run:
     writer: staged.RunWriter
     report: ProgressCallback
     small_cell: int
+    window: PeriodWindow
 
 
 def _ingest_run(
@@ -232,6 +247,7 @@ def _ingest_run(
             rule_counts,
             remapped,
             digest_pool,
+            run.window,
         )
         for position, source in enumerate(inputs):
             summary, q = read_input(source, reading)

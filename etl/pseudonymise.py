@@ -44,8 +44,8 @@ def resolve_key(hash_key: str | None, demo: bool = False) -> bytes:
         key = hash_key.encode("utf-8")
         if len(key) < MIN_KEY_LENGTH:
             raise HashKeyError(
-                f"the hash key is {len(key)} bytes long; use at least {MIN_KEY_LENGTH} "
-                "(e.g. the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+                f"the hash key (YIPANQI_HASH_KEY) is {len(key)} bytes long; use at least "
+                f"{MIN_KEY_LENGTH} (e.g. the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)"
             )
         return key
     if demo:

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from etl import sources, staged
 from etl.codebook import CodeBook
+from etl.dates import PeriodWindow
 from etl.dedup import SeenKeys, keep_new
 from etl.errors import EtlError, InputFormatError
 from etl.lineage import InputSummary
@@ -39,7 +40,7 @@ PARQUET_BATCH_ROWS = 256 * 1024
 class Reading:
     """What the inputs of a run share while they are read. ``digests``: sha256 -> run of the
     inputs loaded before, ``run_digests``: of this run's inputs so far; ``rule_counts`` and
-    ``remapped`` are summed over the inputs."""
+    ``remapped`` are summed over the inputs; ``window``: the periods accepted."""
 
     codes: CodeBook
     hasher: Hasher
@@ -52,6 +53,7 @@ class Reading:
     rule_counts: dict[str, int]
     remapped: dict[str, int]
     digest_pool: ThreadPoolExecutor
+    window: PeriodWindow
 
 
 def read_input(
@@ -138,7 +140,7 @@ def read_input(
             for raw in batches:
                 if verdict and verdict[0] != "new":
                     break
-                staging.append(stager.submit(stage_batch, raw, mapping, n_in + 1, codes))
+                staging.append(stager.submit(stage_batch, raw, mapping, n_in + 1, codes, reading.window))
                 n_in += raw.num_rows
                 if len(staging) > 2:  # batches are handed on in input order
                     hand_on(staged_batch(staging.pop(0)))

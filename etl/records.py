@@ -22,7 +22,7 @@ from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS, Indicato
 
 __all__ = [
     "CHINESE_HEADERS", "COHORTS", "DENOMINATORS", "FIELDS", "FIELD_NAMES", "FLAG_FIELDS",
-    "FLAG_VALUES", "FIRST_PERIOD", "INDICATORS", "INDICATOR_BY_FLAG", "Indicator", "LAST_PERIOD",
+    "FIRST_REPORTING_PERIOD", "FLAG_VALUES", "FIRST_PERIOD", "INDICATORS", "INDICATOR_BY_FLAG", "Indicator", "LAST_PERIOD",
     "MARITAL_VALUES", "MARRIED_CODES", "SEX_VALUES", "Field",
 ]  # fmt: skip
 
@@ -115,3 +115,9 @@ COHORTS = ("all", "women_15_49", "married_women_15_49")
 
 FIRST_PERIOD = "2009-01"
 LAST_PERIOD = "2012-12"
+"""The months the synthetic records span (``synthetic.generate``) and the dashboard's trends show."""
+
+FIRST_REPORTING_PERIOD = "2009-01"
+"""The programme's first reporting month: the one-chessboard mechanism began province-wide in 2009
+(DESIGN.md section 1), so an earlier period is an error in the record. The default start of the
+reporting window (``etl.dates.PeriodWindow``; setting ``YIPANQI_FIRST_PERIOD``)."""

@@ -26,11 +26,11 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -105,10 +105,11 @@ def open_source(spec: str, table: str | None = None) -> Source:
 
 
 def file_digest(path: Path, on_bytes: Callable[[int], None] | None = None) -> tuple[str, str]:
-    """sha256 of a file and its text encoding: "utf-8", "utf-16" or "gb18030".
+    """sha256 of a file and its text encoding: "utf-8", "utf-16", "utf-32" or "gb18030".
 
-    UTF-8 when every byte decodes as UTF-8 (a BOM is allowed), UTF-16 with a UTF-16 BOM, and
-    GB18030 otherwise (GB18030 is a superset of GBK and GB2312).
+    UTF-8 when every byte decodes as UTF-8 (a BOM is allowed), UTF-16 or UTF-32 with its BOM, and
+    GB18030 otherwise (GB18030 is a superset of GBK and GB2312). UTF-32 is recognised only to be
+    refused with a clear message (``csv_header``).
     """
     sha = hashlib.sha256()
     encoding = ""
@@ -135,8 +136,10 @@ def sniff_encoding(path: Path, size: int = 8 << 20) -> str:
 
 def _next_encoding(encoding: str, chunk: bytes, decoder: codecs.IncrementalDecoder) -> str:
     """The encoding after ``chunk`` ("" until decided otherwise than UTF-8)."""
-    if encoding in ("utf-16", "gb18030"):
+    if encoding in ("utf-16", "utf-32", "gb18030"):
         return encoding
+    if not encoding and chunk.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"  # before UTF-16: the UTF-32 LE BOM starts with the UTF-16 LE one
     if not encoding and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     # ASCII is valid UTF-8 and cheap to recognise; decode only chunks with other bytes
@@ -199,23 +202,72 @@ def map_columns(names: list[str], where: str) -> tuple[dict[str, str], list[str]
 
 def read_csv_header(path: Path, encoding: str, max_bytes: int = 1 << 20) -> list[str]:
     """The column names of a CSV file's first line (decoded alone: bytes after it do not matter)."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    line = ""
+    return csv_header(path, encoding, max_bytes)[0]
+
+
+def csv_header(path: Path, encoding: str, max_bytes: int = 1 << 20) -> tuple[list[str], bool]:
+    """The column names of a CSV file's first line, and whether a line break ends that line (a
+    file of a header alone may have none: it has no rows).
+
+    The first line ends at the first line break (LF, CR or CR LF) and is decoded alone, so a byte
+    of another encoding in a later row is not reported as the header's. Raises
+    ``InputFormatError`` for UTF-32 text and for UTF-16 or UTF-32 text without a byte-order mark
+    (NUL bytes in the first line), neither of which is read: re-save as UTF-8 or GB18030.
+    """
+    resave = "re-save the file as UTF-8 or GB18030"
+    if encoding == "utf-32":
+        raise InputFormatError(f"{path}: UTF-32 text is not supported: {resave}")
     with path.open("rb") as f:
-        for _ in range(max_bytes):
-            byte = f.read(1)
-            try:
-                line += decoder.decode(byte, final=not byte)
-            except UnicodeDecodeError:
-                raise InputFormatError(
-                    f"{path}: cannot decode the header line as {encoding}"
-                ) from None
-            if not byte or "\n" in line:
-                break
+        head = f.read(max_bytes + 1)
+    if encoding in _ASCII_COMPATIBLE:
+        end = _line_end(head)
+        if b"\0" in head[:end]:
+            raise InputFormatError(
+                f"{path}: NUL bytes in the first line: UTF-16 or UTF-32 text without a byte-order "
+                f"mark (not supported) or not a text file: {resave}"
+            )
+        try:
+            line = head[:end].decode(encoding)
+        except UnicodeDecodeError:
+            raise InputFormatError(
+                f"{path}: cannot decode the header (line 1) as {encoding}: {resave}"
+            ) from None
+        ended = end < len(head)
+    else:  # UTF-16 with its BOM
+        text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(
+            head, final=len(head) <= max_bytes
+        )
+        end = _line_end(text)
+        line, ended = text[:end], end < len(text)
+        if "\ufffd" in line:
+            raise InputFormatError(f"{path}: cannot decode the header (line 1) as {encoding}")
+    if not ended and len(head) > max_bytes:
+        raise InputFormatError(
+            f"{path}: the first line is longer than {max_bytes >> 20} MB: it is not a header "
+            "(is this a CSV file of records?)"
+        )
     line = line.lstrip("\ufeff")
     if not line.strip():
         raise InputFormatError(f"{path}: empty file or empty first line (expected a header)")
-    return next(csv.reader(io.StringIO(line)))
+    try:
+        return next(csv.reader([line])), ended
+    except csv.Error as exc:
+        raise InputFormatError(
+            f"{path}: the first line is not a CSV header ({library_reason(exc)})"
+        ) from None
+
+
+_ASCII_COMPATIBLE = ("utf-8", "gb18030")
+"""Encodings whose line breaks and commas are single bytes never part of another character."""
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
+
+
+def _line_end(text: str | bytes) -> int:
+    """Where the first line of ``text`` ends (its first CR or LF), or its length."""
+    pattern = _LINE_BREAK_BYTES if isinstance(text, bytes) else _LINE_BREAK
+    match = pattern.search(text)  # type: ignore[arg-type]
+    return match.start() if match else len(text)
 
 
 def csv_batches(
@@ -229,10 +281,14 @@ def csv_batches(
     """Blocks of a CSV file as all-text tables holding only ``columns``.
 
     Lines with the wrong number of fields are skipped and noted in ``malformed`` with their row
-    number (see the module docstring).
+    number (see the module docstring). A file that cannot be read raises ``InputFormatError``
+    saying where: the row that is not ``encoding`` text, or the row after which a line longer
+    than ``block_bytes`` (no line breaks: binary data) stops the reader.
     """
-    header = read_csv_header(path, encoding)
+    header, ended = csv_header(path, encoding)
     malformed.expected = len(header)
+    if not ended:  # the header alone, without a line break: no rows (pyarrow would fail on it)
+        return
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         number = row.number  # 1-based with the header as 1, or None when pyarrow cannot tell
@@ -242,6 +298,7 @@ def csv_batches(
 
     stream = pa.input_stream(str(path))
     done = 0
+    rows = 0  # well-formed rows read so far
     try:
         reader = pacsv.open_csv(  # reads the first block
             stream,
@@ -264,13 +321,75 @@ def csv_batches(
                 position = stream.tell()
                 on_bytes(position - done)
                 done = position
+            rows += batch.num_rows
             yield pa.Table.from_batches([batch])
-    except (pa.ArrowException, UnicodeError) as exc:
+    except UnicodeDecodeError:
+        where = undecodable_row(path, encoding, header)
         raise InputFormatError(
-            f"{path}: not readable as {encoding} CSV: {library_reason(exc)}"
+            f"{path}: {where or 'a row'}: not {encoding} text, though the file is read as "
+            f"{encoding} (it is not all UTF-8): fix that value, or re-save the whole file in one "
+            "encoding (UTF-8 or GB18030)"
+        ) from None
+    except (pa.ArrowException, UnicodeError) as exc:
+        after = rows + len(malformed.found)
+        if "straddling" in str(exc):
+            binary = " (the file holds NUL bytes: binary data?)" if _holds_nul(path) else ""
+            raise InputFormatError(
+                f"{path}: row {after + 1} is longer than {block_bytes >> 20} MB, a line without line "
+                f"breaks{binary}: no record is that long; remove that row or check the file"
+            ) from None
+        raise InputFormatError(
+            f"{path}: not readable as {encoding} CSV after row {after}: {library_reason(exc)}"
         ) from None
     finally:
         stream.close()
+
+
+def undecodable_row(path: Path, encoding: str, names: list[str]) -> str:
+    """Where ``path`` first stops being ``encoding`` text: ``row R (line L), column C``, or ""
+    when not found. Rows are counted as non-blank lines after the header (a value holding a line
+    break makes the row number larger than the record's), columns by the commas before the bad
+    byte (a quoted comma counts)."""
+    if encoding not in _ASCII_COMPATIBLE:
+        return ""
+    row = 0
+    with path.open("rb") as f:
+        for line_number, line in enumerate(_byte_lines(f), start=1):
+            if line_number > 1 and line.strip():
+                row += 1
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                field = line[: exc.start].count(b",")
+                column = column_label(names[field], field + 1) if field < len(names) else f"{field + 1}"
+                return f"row {row} (line {line_number}), column {column}"
+    return ""
+
+
+def _byte_lines(f: BinaryIO, chunk_bytes: int = 1 << 20, max_line: int = 64 << 20) -> Iterator[bytes]:
+    """The lines of a binary file without their breaks (LF, CR or CR LF); stops at a line longer
+    than ``max_line`` bytes."""
+    carry = b""
+    while chunk := f.read(chunk_bytes):
+        data = carry + chunk
+        cut = len(data) - 1 if data.endswith(b"\r") else len(data)  # a CR LF may be cut in two
+        *lines, carry = _LINE_BREAK_BYTES.split(data[:cut])
+        carry += data[cut:]
+        yield from lines
+        if len(carry) > max_line:
+            return
+    tail = _LINE_BREAK_BYTES.split(carry)
+    yield from tail[:-1] if tail[-1] == b"" else tail
+
+
+def _holds_nul(path: Path, max_bytes: int = 64 << 20) -> bool:
+    """Whether the first ``max_bytes`` of a file hold a NUL byte (text files do not)."""
+    with path.open("rb") as f:
+        while max_bytes > 0 and (chunk := f.read(min(8 << 20, max_bytes))):
+            if b"\0" in chunk:
+                return True
+            max_bytes -= len(chunk)
+    return False
 
 
 def parquet_columns(path: Path) -> list[str]:

@@ -17,7 +17,11 @@ Decisions beyond DESIGN.md §3:
   code 130421 (ambiguous split: 130402;130403)``;
 - ``birth_date`` may not be after the period's last day nor imply an age over 120;
   ``arrival_date`` may not be after the period's last day nor before ``birth_date``;
-- age is completed years on the first day of the period (0 for a child born during the period).
+- age is completed years on the first day of the period (0 for a child born during the period);
+- a period outside the reporting window (``etl.dates.PeriodWindow``: from the programme's first
+  reporting month, ``etl.records.FIRST_REPORTING_PERIOD``, to the month of the run's date or a
+  configured last month) is quarantined: ``period: after the reporting window (ends 2026-02)``.
+  Its other rules are still checked against it.
 
 A *staged record* keeps only what the marts read: ``sex`` (int8: 1 male, 2 female), ``age``
 (int16), ``marital_status`` (int8), ``hukou_code`` and ``residence_code`` (int32 of the 6-digit
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeAlias, TypeVar
 
 import numpy as np
@@ -59,7 +64,14 @@ from etl.codebook import CodeBook
 from etl.codebook import Detail as CodeDetail
 from etl.errors import InputFormatError
 from etl.national_id import CHECK_WRONG, ID15, parse_ids
-from etl.records import FIELDS, FLAG_FIELDS, FLAG_VALUES, MARITAL_VALUES, SEX_VALUES
+from etl.records import (
+    FIELDS,
+    FIRST_REPORTING_PERIOD,
+    FLAG_FIELDS,
+    FLAG_VALUES,
+    MARITAL_VALUES,
+    SEX_VALUES,
+)
 from etl.redact import library_reason
 
 MAX_AGE = 120
@@ -137,11 +149,18 @@ class _Rules:
         return out
 
 
-def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: CodeBook) -> StagedBatch:
+def stage_batch(
+    raw: pa.Table,
+    columns: dict[str, str],
+    first_row: int,
+    codes: CodeBook,
+    window: dates.PeriodWindow | None = None,
+) -> StagedBatch:
     """Validate and cast one raw batch.
 
     ``columns`` maps canonical field names to the batch's column names; ``first_row`` is the row
-    number of the batch's first row. Raises ``InputFormatError`` naming the column and the rows of
+    number of the batch's first row; ``window`` the periods accepted (default: from the
+    programme's first reporting month to the current month). Raises ``InputFormatError`` naming the column and the rows of
     the batch (never a value) when a library cannot read a column at all (bytes that are not
     text, a list where a value should be).
     """
@@ -166,6 +185,10 @@ def stage_batch(raw: pa.Table, columns: dict[str, str], first_row: int, codes: C
     rules.add("period: missing", period_status == MISSING)
     rules.add("period: not a YYYY-MM month", period_status >= BAD)
     period_ok = period_status == OK
+    window = window or dates.PeriodWindow.through(FIRST_REPORTING_PERIOD, None, date.today())
+    first_month, last_month = window.months()
+    rules.add(f"period: before the reporting window (starts {window.first})", period_ok & (months < first_month))
+    rules.add(f"period: after the reporting window (ends {window.last})", period_ok & (months > last_month))
     period_last_day = dates.last_day(months)
 
     sex, st = read("sex", lookup_parser(SEX_VALUES))

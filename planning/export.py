@@ -22,7 +22,9 @@ neither a lone child nor a lone parent can be worked out by subtraction. ``cover
 the county rows that ``gaps.csv`` withholds.
 
 Numbers are written with at most 3 decimals and no trailing zeros (a baseline count stays ``12``).
-UTF-8 without BOM, header first, rows sorted by their key columns.
+UTF-8 without BOM, header first, rows sorted by their key columns. A scenario name that a
+spreadsheet could run as a formula (``=1+1``, ``+10% inflow``) starts with an apostrophe
+(``etl.spreadsheet``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import pandas as pd
 from etl import indicators
 from etl.disclosure import SUPPRESSED, Margins, flow_margins, suppress
 from etl.marts import OTHER_REGION
+from etl.spreadsheet import neutralise_frame
 from planning.scenario import LEVELS, SUM_COLUMNS, TOTAL_COLUMNS, ScenarioResult
 
 COVERAGE_COLUMNS = (
@@ -153,7 +156,7 @@ def _unit(data: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def _csv(data: pd.DataFrame, columns: tuple[str, ...], path: Path) -> Path:
-    data = data[list(columns)].copy()
+    data = neutralise_frame(data[list(columns)].copy())
     for column in columns:
         if pd.api.types.is_float_dtype(data[column]):
             data[column] = format_number(data[column])

@@ -34,15 +34,17 @@ def register(app: typer.Typer) -> None:
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    """A UTC time from a date, an ISO time or an age before ``now``; ValueError otherwise."""
+    """A UTC time from a date, an ISO time or an age before ``now``; ``typer.BadParameter``
+    (a ValueError) otherwise."""
     age = _AGE.match(text.strip())
     if age:
         return now - timedelta(**{_UNITS[age.group(2)]: int(age.group(1))})
     try:
         return datetime.fromisoformat(text.strip()).replace(tzinfo=None)
     except ValueError:
-        raise ValueError(
-            f"--since {text!r}: give a date (2026-11-01), a time or an age (7d, 12h, 30m)"
+        raise typer.BadParameter(
+            f"{text!r}: give a date (2026-11-01), a time or an age (7d, 12h, 30m)",
+            param_hint="--since",
         ) from None
 
 
@@ -66,11 +68,7 @@ def list_command(
     from access.audit import list_events, utcnow
     from access.tables import ensure_tables
 
-    try:
-        start = parse_since(since, utcnow()) if since else None
-    except ValueError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
+    start = parse_since(since, utcnow()) if since else None
     engine = open_store_or_exit(store)
     ensure_tables(engine)
     events = list_events(engine, since=start, action=action, username=user, limit=limit or None)

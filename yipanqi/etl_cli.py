@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from yipanqi.options import StoreOption, console, err, open_store_or_exit
+from yipanqi.options import DATA_DIR_META, StoreOption, console, err, noted, open_store_or_exit
 from yipanqi.settings import load_settings
 
 T = TypeVar("T")
@@ -37,7 +37,9 @@ export_app = typer.Typer(
 DataDirOption = Annotated[
     Path | None,
     typer.Option(
-        "--data-dir", help="Data directory holding the staged records (default: YIPANQI_DATA_DIR)."
+        "--data-dir",
+        help="Data directory holding the staged records (default: YIPANQI_DATA_DIR).",
+        callback=noted(DATA_DIR_META),
     ),
 ]
 
@@ -103,6 +105,8 @@ def ingest_command(
             regions_path=settings.regions_path,
             workers=workers,
             into_demo_store=into_demo_store,
+            first_period=settings.first_period,
+            last_period=settings.last_period,
         )
     )
     _print_summary(summary)
@@ -201,10 +205,12 @@ def runs_command(
                 else ""
             )
             if row.extra_columns:
-                note = (note + "; " if note else "") + f"extra columns ignored: {row.extra_columns}"
+                note = (note + "; " if note else "") + escape(
+                    f"extra columns ignored: {row.extra_columns}"
+                )
             detail.add_row(
                 str(row.run_id),
-                row.source,
+                escape(row.source),
                 row.format,
                 row.sha256[:16],
                 f"{row.n_in:,}",
@@ -233,27 +239,14 @@ def _export(function, store: str | None, out: Path) -> None:  # noqa: ANN001
         n = function(engine, out)
     finally:
         engine.dispose()
-    console.print(f"wrote {n:,} rows to {out}")
+    console.print(f"wrote {n:,} rows to {escape(str(out))}")
 
 
 def _run_with_progress(call: Callable[[_progress], T]) -> T:
-    """``call(progress bars)``, or a one-line error and exit status 2 (an ``EtlError``) or 1.
-
-    Never a traceback: library exceptions quote input values (see ``etl.redact``), so an
-    unexpected error is named by its kind and the place in the code only.
-    """
-    from etl.errors import EtlError
-    from etl.redact import failure_message
-
-    try:
-        with _progress() as progress:
-            return call(progress)
-    except EtlError as exc:
-        err.print("[red]error:[/red]", escape(str(exc)))
-        raise typer.Exit(2) from None
-    except Exception as exc:  # noqa: BLE001 - shown without its text, see above
-        err.print("[red]error:[/red]", escape(failure_message(exc)))
-        raise typer.Exit(1) from None
+    """``call(progress bars)``: bars on a terminal only (a log gets the summary, or the error's
+    one line from the root app)."""
+    with _progress() as progress:
+        return call(progress)
 
 
 def _status(status: str) -> str:
@@ -275,6 +268,7 @@ class _progress:
             TimeElapsedColumn(),
             console=err,
             transient=False,
+            disable=not err.is_terminal,
         )
         self._tasks: dict[str, TaskID] = {}
 
@@ -311,10 +305,10 @@ def _print_summary(summary) -> None:  # noqa: ANN001 - etl.pipeline.RunSummary
             note = (
                 (note + "; " if note else "")
                 + "extra columns ignored: "
-                + ", ".join(s.extra_columns)
+                + escape(", ".join(s.extra_columns))
             )
         fmt = s.format + (f" ({s.encoding})" if s.encoding else "")
-        table.add_row(s.source, fmt, f"{s.n_in:,}", f"{s.n_loaded:,}", f"{s.n_quarantined:,}", note)
+        table.add_row(escape(s.source), fmt, f"{s.n_in:,}", f"{s.n_loaded:,}", f"{s.n_quarantined:,}", note)
     console.print(table)
     if summary.rule_counts:
         rules = Table(title="quarantine reasons (rows breaking each rule)")

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from yipanqi.etl_cli import export_app
-from yipanqi.options import StoreOption, console, err, open_store_or_exit
+from yipanqi.options import CommandError, StoreOption, console, open_store_or_exit
 from yipanqi.settings import load_settings
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def _contract(kind: str, write, store: str | None, out: Path, exact: bool, accou
         )  # fmt: skip
     finally:
         engine.dispose()
-    console.print(f"wrote {n:,} rows to {out}" + (" (exact: small cells included)" if exact else ""))
+    console.print(f"wrote {n:,} rows to {escape(str(out))}" + (" (exact: small cells included)" if exact else ""))
 
 
 def _principal(engine: sa.Engine, account: str | None, exact: bool) -> Principal | None:
@@ -117,8 +118,7 @@ def _principal(engine: sa.Engine, account: str | None, exact: bool) -> Principal
 
 
 def _refuse(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
+    raise CommandError(message)
 
 
 @export_app.command("map")
@@ -182,17 +182,10 @@ def export_layer_command(
 
 
 def _run(write, store: str | None) -> None:  # noqa: ANN001
-    from dashboard.export.render import RenderError
-    from dashboard.export.source import ExportError
-    from etl.errors import EtlError
     from geodata.layers import ensure_layers
 
     settings = load_settings()
-    try:
-        layers = ensure_layers(settings.geodata_dir)
-        files = write(layers, store or settings.store_url)
-    except (ExportError, RenderError, EtlError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    layers = ensure_layers(settings.geodata_dir)
+    files = write(layers, store or settings.store_url)
     for path in files:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {escape(str(path))}")

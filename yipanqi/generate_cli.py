@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from etl.errors import EtlError
 from synthetic.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 from yipanqi.progress import step_progress
 from yipanqi.settings import load_settings
@@ -48,37 +47,33 @@ def generate(
 ) -> None:
     """Write synthetic floating-population records (one row per person per month)."""
     settings = load_settings()
-    try:
-        first, _, last = periods.partition(":")
-        options = GenerateOptions(
-            fraction=fraction,
-            first_period=first,
-            last_period=last or first,
-            seed=seed,
-            scope=scope,
-            provinces=_province_codes(provinces),
-            messy=messy,
-            rows_limit=rows_limit,
+    first, _, last = periods.partition(":")
+    options = GenerateOptions(
+        fraction=fraction,
+        first_period=first,
+        last_period=last or first,
+        seed=seed,
+        scope=scope,
+        provinces=_province_codes(provinces),
+        messy=messy,
+        rows_limit=rows_limit,
+    )
+    spec = OutputSpec(out, encoding=encoding, chinese_headers=chinese_headers)
+    spec.validate()
+    with step_progress() as report:
+        done = 0
+
+        def polygon_read(n: int) -> None:
+            nonlocal done
+            done += n
+            report(POLYGONS_STEP, done, None)
+
+        inputs = load_inputs(
+            year, settings.data_dir / "cache", settings.regions_path, progress=polygon_read
         )
-        spec = OutputSpec(out, encoding=encoding, chinese_headers=chinese_headers)
-        spec.validate()
-        with step_progress() as report:
-            done = 0
-
-            def polygon_read(n: int) -> None:
-                nonlocal done
-                done += n
-                report(POLYGONS_STEP, done, None)
-
-            inputs = load_inputs(
-                year, settings.data_dir / "cache", settings.regions_path, progress=polygon_read
-            )
-            result = write_records(
-                inputs, options, spec, progress=lambda d, t: report(ROWS_STEP, d, t)
-            )
-    except (EtlError, ValueError) as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from exc
+        result = write_records(
+            inputs, options, spec, progress=lambda d, t: report(ROWS_STEP, d, t)
+        )
     for note in inputs.notes:
         typer.echo(f"note: {note}")
     typer.echo(

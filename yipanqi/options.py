@@ -1,9 +1,14 @@
-"""What every command shares: the ``--store`` option, opening that store, and the consoles for
-output and errors."""
+"""What every command shares: the ``--store`` option, opening that store, the consoles for
+output and errors, and ``CommandError``.
+
+A command does not print its errors: it raises, and the root app (``yipanqi.cli``) answers in one
+line. ``--store`` and ``--data-dir`` are noted in the click context's ``meta`` (``STORE_META``,
+``DATA_DIR_META``) so that such a line can name them.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -11,26 +16,42 @@ from rich.console import Console
 console = Console()
 err = Console(stderr=True)
 
+STORE_META = "yipanqi.store"
+DATA_DIR_META = "yipanqi.data_dir"
+
+
+class CommandError(Exception):
+    """A command cannot go on: the message says why and what to do (the root app prints it)."""
+
+
+def noted(key: str):  # noqa: ANN201 - a typer option callback
+    """An option callback that keeps the option's value in ``ctx.meta[key]``."""
+
+    def note(ctx: typer.Context, value: Any) -> Any:  # noqa: ANN401 - any option's value
+        if value is not None:
+            ctx.meta[key] = value
+        return value
+
+    return note
+
+
 StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
         help="SQLAlchemy URL of the store (default: YIPANQI_STORE_URL or the SQLite file).",
+        callback=noted(STORE_META),
     ),
 ]
 
 
 def open_store_or_exit(store: str | None, create: bool = False):  # noqa: ANN201 - sqlalchemy imported lazily
-    """The store at ``store`` (default: the settings'), or a one-line error and exit status 2.
+    """The store at ``store`` (default: the settings'); a ``StoreError`` otherwise, which the
+    root app answers in one line with exit status 2.
 
     ``create``: make a brand-new store when there is none (commands that write, such as adding
     the first account); read-only commands never create one."""
-    from etl.errors import EtlError
     from etl.store import open_store
     from yipanqi.settings import load_settings
 
-    try:
-        return open_store(store or load_settings().store_url, create=create)
-    except EtlError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    return open_store(store or load_settings().store_url, create=create)

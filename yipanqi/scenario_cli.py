@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from yipanqi.options import StoreOption, console, err, open_store_or_exit
@@ -61,9 +62,7 @@ def run_command(
 ) -> None:
     """Apply a scenario file to the store and write the projected results."""
     from dashboard.export.audit import record_export
-    from etl.errors import EtlError
     from etl.scope import NATION
-    from planning.errors import ScenarioError
     from planning.export import write_results
     from planning.levers import Attractiveness
     from planning.model import fit_model, load_baseline
@@ -106,16 +105,14 @@ def run_command(
                 baseline.run_id,
                 replace,
             )
-            console.print(f"saved scenario {scenario.name!r}")
-    except (ScenarioError, EtlError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+            console.print(f"saved scenario {escape(repr(scenario.name))}")
     finally:
         engine.dispose()
     for note in result.notes:
-        console.print(f"[yellow]note:[/yellow] {note}")
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
     console.print(
-        f"scenario {scenario.name!r} on {baseline.period}: wrote {', '.join(p.name for p in paths.values())} to {out}"
+        f"scenario {escape(repr(scenario.name))} on {baseline.period}: wrote "
+        f"{', '.join(p.name for p in paths.values())} to {escape(str(out))}"
     )
 
 
@@ -132,10 +129,10 @@ def list_command(store: StoreOption = None) -> None:
     table = Table("name", "period", "levers", "author", "created (UTC)", "baseline run")
     for s in saved:
         table.add_row(
-            s.name,
+            escape(s.name),
             s.scenario.period or "latest",
             str(len(s.scenario.levers)),
-            s.author,
+            escape(s.author),
             f"{s.created_at:%Y-%m-%d %H:%M:%S}",
             str(s.baseline_run_id or ""),
         )
@@ -147,19 +144,15 @@ def show_command(
     name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None
 ) -> None:
     """Print a saved scenario as JSON (a file `scenario run` accepts), with who saved it when."""
-    from planning.errors import ScenarioError
     from planning.store import get_scenario
 
     engine = open_store_or_exit(store)
     try:
         saved = get_scenario(engine, name)
-    except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
     finally:
         engine.dispose()
     err.print(
-        f"author {saved.author or '-'}, created {saved.created_at:%Y-%m-%d %H:%M:%S} UTC, baseline run {saved.baseline_run_id}"
+        f"author {escape(saved.author or '-')}, created {saved.created_at:%Y-%m-%d %H:%M:%S} UTC, baseline run {saved.baseline_run_id}"
     )
     typer.echo(json.dumps(saved.scenario.to_json(), ensure_ascii=False, indent=2))
 
@@ -169,18 +162,14 @@ def delete_command(
     name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None
 ) -> None:
     """Delete a saved scenario."""
-    from planning.errors import ScenarioError
     from planning.store import delete_scenario
 
     engine = open_store_or_exit(store)
     try:
         delete_scenario(engine, name)
-    except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
     finally:
         engine.dispose()
-    console.print(f"deleted scenario {name!r}")
+    console.print(f"deleted scenario {escape(repr(name))}")
 
 
 def _login() -> str:

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from yipanqi.options import err
+from yipanqi.options import CommandError
 
 
 def register(app: typer.Typer) -> None:
@@ -65,13 +65,11 @@ def serve_command(
 ) -> None:
     """Serve the dashboard with gunicorn (gthread workers, app preloaded)."""
     if importlib.util.find_spec("app") is None:
-        err.print(
-            "[red]error:[/red] the app module (app.py) is not importable: install the package or run from its folder"
+        raise CommandError(
+            "the app module (app.py) is not importable: install the package or run from its folder"
         )
-        raise typer.Exit(2)
     if importlib.util.find_spec("gunicorn") is None:
-        err.print("[red]error:[/red] gunicorn is not installed: pip install gunicorn")
-        raise typer.Exit(2)
+        raise CommandError("gunicorn is not installed: pip install gunicorn")
     os.environ.setdefault("DASH_MCP_ENABLED", "false")
     argv = gunicorn_argv(host, port, workers, threads, timeout)
     os.execv(argv[0], argv)  # nosec B606 # a fixed argument list, no shell

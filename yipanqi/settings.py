@@ -5,6 +5,9 @@
 - ``YIPANQI_STORE_URL``: SQLAlchemy URL of the store (default: a SQLite file in the data directory).
 - ``YIPANQI_REGIONS``: path of the collaboration-region / pilot file (default: the packaged one).
 - ``YIPANQI_HASH_KEY``: secret key for pseudonymising national ID numbers (never in the repo).
+- ``YIPANQI_FIRST_PERIOD`` and ``YIPANQI_LAST_PERIOD`` (``YYYY-MM``): the reporting window; an
+  ingest quarantines a record whose period is outside it (default: from the programme's first
+  reporting month, 2009-01, to the month of the run's date).
 
 Sign-in and serving (see docs/deploy.md):
 
@@ -31,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from access.ldap import LdapConfig
+from etl.dates import PeriodWindow
+from etl.records import FIRST_REPORTING_PERIOD
 
 
 class SettingsError(ValueError):
@@ -49,6 +54,8 @@ class Settings:
     session_max_hours: int = 12
     secret_key: str | None = None
     ldap: LdapConfig | None = None
+    first_period: str = FIRST_REPORTING_PERIOD
+    last_period: str | None = None
 
     @property
     def geodata_dir(self) -> Path:
@@ -72,6 +79,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("YIPANQI_DATA_DIR") or default_data_dir(env)).expanduser().resolve()
     store_url = env.get("YIPANQI_STORE_URL") or f"sqlite:///{data_dir / 'yipanqi.sqlite'}"
     regions = env.get("YIPANQI_REGIONS")
+    first_period, last_period = _window(env)
     return Settings(
         data_dir=data_dir,
         store_url=store_url,
@@ -83,7 +91,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         session_max_hours=_whole(env, "YIPANQI_SESSION_MAX_HOURS", 12, low=1),
         secret_key=env.get("YIPANQI_SECRET_KEY") or None,
         ldap=_ldap(env),
+        first_period=first_period,
+        last_period=last_period,
     )
+
+
+def _window(env: Mapping[str, str]) -> tuple[str, str | None]:
+    """``YIPANQI_FIRST_PERIOD`` (default 2009-01) and ``YIPANQI_LAST_PERIOD`` (default: None, the
+    month of each run's date), checked."""
+    first = (env.get("YIPANQI_FIRST_PERIOD") or FIRST_REPORTING_PERIOD).strip()
+    last = (env.get("YIPANQI_LAST_PERIOD") or "").strip() or None
+    for name, value in (("YIPANQI_FIRST_PERIOD", first), ("YIPANQI_LAST_PERIOD", last or first)):
+        try:
+            PeriodWindow(value, value)
+        except ValueError:
+            raise SettingsError(f"{name} must be a month YYYY-MM, not {value!r}") from None
+    try:
+        PeriodWindow(first, last or first)
+    except ValueError as exc:
+        raise SettingsError(f"YIPANQI_FIRST_PERIOD and YIPANQI_LAST_PERIOD: {exc}") from None
+    return first, last
 
 
 def _ldap(env: Mapping[str, str]) -> LdapConfig | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from yipanqi.options import StoreOption, console, err
+from yipanqi.options import StoreOption, console
 from yipanqi.settings import load_settings
 
 store_app = typer.Typer(help="The store itself: upgrade its layout.", no_args_is_help=True)
@@ -22,14 +22,9 @@ def register(app: typer.Typer) -> None:
 @store_app.command("upgrade")
 def upgrade_command(store: StoreOption = None) -> None:
     """Create missing tables, fill what the new layout adds, record the new schema version."""
-    from etl.errors import EtlError
     from etl.store import SCHEMA_VERSION, upgrade
 
-    try:
-        done = upgrade(store or load_settings().store_url)
-    except EtlError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    done = upgrade(store or load_settings().store_url)
     for step in done:
         console.print(step)
     console.print(f"the store is at schema version {SCHEMA_VERSION}" + ("" if done else " (nothing to do)"))

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from yipanqi.etl_cli import export_app
-from yipanqi.options import StoreOption, console, err
+from yipanqi.options import StoreOption, console
 from yipanqi.settings import load_settings
 
 story_app = typer.Typer(
@@ -39,9 +40,8 @@ def list_command(store: StoreOption = None) -> None:
     with store_context(ensure_layers(settings.geodata_dir), store or settings.store_url):
         for name in storyboard_names():
             board = load(name)
-            console.print(
-                f"{name}\t{len(board.slides)} slides\t{board.slides[0].title if board.slides else ''}"
-            )
+            title = board.slides[0].title if board.slides else ""
+            console.print(escape(f"{name}\t{len(board.slides)} slides\t{title}"))
 
 
 @story_app.command("export")
@@ -55,17 +55,11 @@ def export_command(
     lang: Annotated[str, typer.Option("--lang", help="Narrative and labels in zh or en.")] = "zh",
 ) -> None:
     """A briefing pack: one slide per view, map image, title, narrative, table, footer."""
-    from dashboard.export.render import RenderError
-    from dashboard.export.source import ExportError
     from dashboard.story.pack import export_storyboard
     from geodata.layers import ensure_layers
 
     settings = load_settings()
-    try:
-        path = export_storyboard(
-            ensure_layers(settings.geodata_dir), store or settings.store_url, out, name, lang
-        )
-    except (ExportError, RenderError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    console.print(f"wrote {path}")
+    path = export_storyboard(
+        ensure_layers(settings.geodata_dir), store or settings.store_url, out, name, lang
+    )
+    console.print(f"wrote {escape(str(path))}")

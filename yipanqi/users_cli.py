@@ -12,9 +12,10 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from yipanqi.options import StoreOption, console, err, open_store_or_exit
+from yipanqi.options import StoreOption, console, open_store_or_exit
 
 users_app = typer.Typer(
     help="Sign-in accounts: add, list, change role or scope, set a password, disable, enable.",
@@ -55,16 +56,14 @@ def add_command(
 
     password = None if ldap else _password(password_stdin)
     engine = open_store_or_exit(store, create=True)  # accounts may come before the first load
-    account = _run(
-        lambda: add_account(
-            engine,
-            username,
-            role,
-            scope,
-            password=password,
-            auth="ldap" if ldap else "local",
-            display_name=display_name,
-        )
+    account = add_account(
+        engine,
+        username,
+        role,
+        scope,
+        password=password,
+        auth="ldap" if ldap else "local",
+        display_name=display_name,
     )
     console.print(f"added {account.username}: {account.role}, {account.scope}, {account.auth}")
 
@@ -80,7 +79,7 @@ def list_command(store: StoreOption = None) -> None:
     for a in list_accounts(open_store_or_exit(store)):
         state = "disabled" if a.disabled else "locked" if a.locked(now) else "active"
         table.add_row(
-            a.username, a.display_name, str(a.role), str(a.scope), a.auth, state,
+            a.username, escape(a.display_name), str(a.role), str(a.scope), a.auth, state,
             f"{a.changed_at:%Y-%m-%d %H:%M}",
         )  # fmt: skip
     console.print(table)
@@ -98,9 +97,7 @@ def set_command(
     from access.accounts import change_account
 
     engine = open_store_or_exit(store)
-    _run(
-        lambda: change_account(engine, username, role=role, scope=scope, display_name=display_name)
-    )
+    change_account(engine, username, role=role, scope=scope, display_name=display_name)
     console.print(f"changed {username}")
 
 
@@ -115,7 +112,7 @@ def passwd_command(
 
     engine = open_store_or_exit(store)
     password = _password(password_stdin)
-    _run(lambda: set_password(engine, username, password))
+    set_password(engine, username, password)
     console.print(f"password of {username} changed")
 
 
@@ -125,7 +122,7 @@ def disable_command(username: Annotated[str, typer.Argument()], store: StoreOpti
     from access.accounts import set_disabled
 
     engine = open_store_or_exit(store)
-    _run(lambda: set_disabled(engine, username, True))
+    set_disabled(engine, username, True)
     console.print(f"disabled {username}")
 
 
@@ -135,7 +132,7 @@ def enable_command(username: Annotated[str, typer.Argument()], store: StoreOptio
     from access.accounts import set_disabled
 
     engine = open_store_or_exit(store)
-    _run(lambda: set_disabled(engine, username, False))
+    set_disabled(engine, username, False)
     console.print(f"enabled {username}")
 
 
@@ -143,15 +140,3 @@ def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-
-def _run(action):  # noqa: ANN001, ANN202 - a thunk and its result
-    from rich.markup import escape
-
-    from access.errors import AccessError
-
-    try:
-        return action()
-    except AccessError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from exc

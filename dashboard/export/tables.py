@@ -11,6 +11,10 @@ Every file carries metadata rows (``section, key, value``): the view, units, col
 indicator definitions (DESIGN.md section 4, ``etl.records.INDICATORS``), the lineage and the
 suppression rule. CSV and GeoJSON get a ``<name>.metadata.csv`` beside them (GeoJSON also holds
 them in a ``metadata`` member), XLSX a ``metadata`` sheet, GeoPackage a ``metadata`` table.
+
+Text that could run as a formula in a spreadsheet (a name, a scenario or source name in the
+metadata) is neutralised in CSV (a leading apostrophe) and written as text in XLSX
+(``etl.spreadsheet``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dashboard.i18n import language, pick
 from etl import marts
 from etl.disclosure import complementary, flow_margins, suppress, unit_margins
 from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
+from etl.spreadsheet import neutralise_frame, text_cells
 from geodata.layers import LayerSet
 
 DATA_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
@@ -366,7 +371,7 @@ def write_table(
 
 
 def _csv(frame: pd.DataFrame, out: Path) -> None:
-    frame.to_csv(out, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    neutralise_frame(frame).to_csv(out, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def _xlsx(table: Table, out: Path) -> None:
@@ -375,6 +380,8 @@ def _xlsx(table: Table, out: Path) -> None:
         table.data.to_excel(writer, sheet_name=sheet, index=False)
         table.metadata.to_excel(writer, sheet_name="metadata", index=False)
         writer.sheets[sheet].freeze_panes = "B2" if "origin_name" in table.data else "A2"
+        for worksheet in writer.sheets.values():
+            text_cells(worksheet.iter_rows())
         meta = writer.sheets["metadata"]
         meta.column_dimensions["A"].width = 14
         meta.column_dimensions["B"].width = 26

@@ -7,13 +7,11 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.etl.helpers import MESSY, TINY, write_csv
-from yipanqi import etl_cli, export_cli  # noqa: F401 - export_cli adds export flows|coverage to etl_cli.export_app
+from yipanqi import cli, etl_cli
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    etl_cli.register(app)
-    return app
+    return cli.app  # the root app: its errors are answered in one line
 
 
 def test_ingest_runs_aggregate_and_exports(tmp_path, monkeypatch):

@@ -156,10 +156,8 @@ def test_cli_prints_the_mapped_counts(tmp_path, monkeypatch):
     monkeypatch.setenv("YIPANQI_STORE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
     monkeypatch.delenv("YIPANQI_HASH_KEY", raising=False)
     monkeypatch.setattr(etl_cli, "console", Console(width=250))
-    import typer
+    from yipanqi.cli import app
 
-    app = typer.Typer()
-    etl_cli.register(app)
     rows, _ = _rows()
     result = CliRunner().invoke(
         app, ["ingest", str(write_csv(tmp_path / "old.csv", rows)), "--demo"]

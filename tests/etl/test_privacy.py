@@ -18,7 +18,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
-import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -26,6 +25,7 @@ from etl.redact import column_label, failure_message, library_reason
 from etl.staged import STAGED_SCHEMA, staged_files
 from tests.etl.helpers import CHINESE, FIELDS, P, Z, national_id, record, write_csv
 from yipanqi import etl_cli
+from yipanqi.cli import app
 
 KEY = "test-key-0123456789abcdef"
 NAMES = [
@@ -164,8 +164,6 @@ def test_no_personal_data_in_messages_logs_store_or_staged_records(tmp_path, mon
     caplog.set_level(logging.DEBUG)
     monkeypatch.setattr(etl_cli, "console", Console(width=250))
     monkeypatch.setattr(etl_cli, "err", Console(width=250, stderr=True))
-    app = typer.Typer()
-    etl_cli.register(app)
     runner = CliRunner()
 
     results = {

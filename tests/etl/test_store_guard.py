@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -14,6 +13,7 @@ from etl.scope import NATION
 from etl.store_guard import DEMO, REAL, record_kind
 from tests.etl.helpers import TINY, TINY_FEBRUARY, write_csv
 from yipanqi import etl_cli
+from yipanqi.cli import app
 from yipanqi.first_start import needs_demo
 
 KEY = "test-key-0123456789abcdef"
@@ -85,8 +85,6 @@ def test_the_command_says_it_in_one_line(tmp_path, monkeypatch):
     monkeypatch.delenv("YIPANQI_STORE_URL", raising=False)
     monkeypatch.setenv("YIPANQI_HASH_KEY", KEY)
     monkeypatch.setattr(etl_cli, "err", Console(width=400, stderr=True))
-    app = typer.Typer()
-    etl_cli.register(app)
     runner = CliRunner()
     assert (
         runner.invoke(

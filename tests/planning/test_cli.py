@@ -14,13 +14,11 @@ from etl.pipeline import ingest
 from etl.scope import NATION
 from etl.store import open_store
 from tests.etl.helpers import TINY, write_csv
-from yipanqi import scenario_cli
+from yipanqi import cli, scenario_cli
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    scenario_cli.register(app)
-    return app
+    return cli.app  # the root app: its errors are answered in one line
 
 
 def _rows(path):

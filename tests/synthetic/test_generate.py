@@ -438,16 +438,13 @@ def test_expected_rows_and_the_fraction_for_a_size(inputs, records):
 
 
 def test_cli_generate_writes_the_file(inputs, tmp_path, monkeypatch):
-    import typer
     from typer.testing import CliRunner
 
     from yipanqi import generate_cli
+    from yipanqi.cli import app
 
     monkeypatch.setattr(generate_cli, "load_inputs", lambda *a, **k: inputs)
     monkeypatch.setenv("YIPANQI_DATA_DIR", str(tmp_path))
-    app = typer.Typer()
-    generate_cli.register(app)
-    app.command("other")(lambda: None)  # a group, so `generate` is a subcommand as in yipanqi
     out = tmp_path / "cli.csv"
     args = ["generate", "--out", str(out), "--fraction", "1e-4", "--provinces", "31", "--messy"]
     result = CliRunner().invoke(app, args)

@@ -17,6 +17,7 @@ from dashboard.export.audit import record_export
 from dashboard.formatting import count
 from dashboard.i18n import N_, _, current_language, t
 from etl.disclosure import flow_margins, suppress
+from etl.spreadsheet import neutralise_frame
 
 TABLE_PAGE_SIZE = 10
 HEADERS = {
@@ -121,7 +122,8 @@ def csv_text(view: data.FlowView) -> str:
     )
     margins = flow_margins((), count=persons, within=None)  # the pairs shown, by origin and end
     frame = suppress(frame, [persons], flows["small_cell"], margins)
-    return "\ufeff" + frame.to_csv(index=False)  # with a BOM, so Excel reads the names as UTF-8
+    # with a BOM, so Excel reads the names as UTF-8; names that could run as formulas neutralised
+    return "\ufeff" + neutralise_frame(frame).to_csv(index=False)
 
 
 def csv_download(view: data.FlowView) -> dict[str, str]:

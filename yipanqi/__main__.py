@@ -1,0 +1,5 @@
+"""``python -m yipanqi``: the ``yipanqi`` command."""
+
+from yipanqi.cli import main
+
+main()
