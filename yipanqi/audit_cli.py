@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from yipanqi.options import StoreOption, console, err, open_store_or_exit
+from yipanqi.options import CommandError, StoreOption, console, open_store_or_exit
 
 audit_app = typer.Typer(
     help="The audit trail: who signed in, changed, saved, deleted or exported what."
@@ -98,16 +98,14 @@ def grant_command(
     accounts. Refused for a role that row-level security would not bind (the owner, a superuser).
     Run as the owner of the tables."""
     from access.tables import grant_app_role
-    from etl.errors import StoreError
     from etl.store import row_security
 
     engine = open_store_or_exit(store)
     try:
         granted = row_security.grant_app_role(engine, role)
         grant_app_role(engine, role)
-    except (ValueError, StoreError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
+    except ValueError as exc:  # a role name or role the policies would not bind: one line
+        raise CommandError(str(exc)) from exc
     for line in granted:
         console.print(escape(line))
     console.print(f"{role} may now append to the audit table, never change it")
