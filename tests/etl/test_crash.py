@@ -140,7 +140,7 @@ def small_disk(tmp_path):
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
     yield disk
-    subprocess.run(["umount", str(disk)], check=False)
+    subprocess.run(["umount", "--lazy", str(disk)], check=False)  # detached even if a file is open
 
 
 def test_a_full_disk_is_refused_before_staging(small_disk, tmp_path):
