@@ -450,9 +450,8 @@ def _answer(exc: BaseException, run_id: int, where: str) -> BaseException:
         "are removed"
     )
     if space.is_disk_full(exc):
-        return DiskSpaceError(
-            f"a disk filled up during the load ({after}): free space on the disks of the data "
-            "directory and the store, then load again"
+        return DiskSpaceError(  # the command line adds which disks to free (yipanqi.cli)
+            f"a disk filled up during the load ({after})"
         )
     if isinstance(exc, sa.exc.DBAPIError):
         error = store_error(exc, where)
