@@ -217,3 +217,22 @@ def test_a_reader_never_creates_or_migrates(tmp_path):
         "created table(s) unit_flows", f"schema version 1 -> {store.SCHEMA_VERSION}"
     ]
     store.open_store(url).dispose()
+
+
+def test_a_failed_export_leaves_no_half_file(tmp_path, sqlite_url, monkeypatch):
+    import errno
+
+    from etl import export
+
+    ingest([write_csv(tmp_path / "tiny.csv", TINY)], sqlite_url, tmp_path / "data", KEY)
+    engine = store.open_store(sqlite_url)
+
+    def full(frame):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export, "neutralise_frame", full)
+    out = tmp_path / "out" / "flows.csv"
+    with pytest.raises(OSError, match="No space left"):
+        export.export_flows(engine, out, scope=NATION)
+    assert list((tmp_path / "out").iterdir()) == []  # neither flows.csv nor flows.csv.part
+    engine.dispose()
