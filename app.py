@@ -16,7 +16,12 @@ from dashboard.security import SecurityConfig
 from dashboard.security.config import secret_from_file
 from dashboard.warmup import warm_caches
 from geodata.layers import ensure_layers
-from yipanqi.first_start import build_demo_store, ensure_first_account, needs_demo
+from yipanqi.first_start import (
+    build_demo_store,
+    ensure_first_account,
+    needs_demo,
+    recover_after_crash,
+)
 from yipanqi.progress import step_progress
 from yipanqi.settings import Settings, SettingsError, load_settings
 
@@ -53,12 +58,17 @@ def build_app(wait_for_warmup: bool = False):
         )
         build_demo_store(settings)
     ensure_first_account(settings)
+    recovered = recover_after_crash(settings)
+    if recovered:
+        print(f"after loads that died: {recovered}")
     regions = str(settings.regions_path) if settings.regions_path else None
     app = create_app(layers, settings.store_url, regions, security_config(settings))
     warming = warm_caches(app)
     if wait_for_warmup:
         warming.join()
-        app.server.config[CONFIG_KEY].engine.dispose()
+        context = app.server.config[CONFIG_KEY]
+        if context.engine_opened:
+            context.engine.dispose()
     return app
 
 

@@ -9,6 +9,7 @@ import flask
 import orjson
 import sqlalchemy as sa
 
+from access.tables import ensure_tables
 from dashboard.data import geo
 from dashboard.geometry_route import geometry_url
 from dashboard.i18n import t
@@ -26,8 +27,22 @@ class AppContext:
 
     @cached_property
     def engine(self) -> sa.Engine:
-        """The store's engine (connection pool), shared by every request of this app."""
-        return open_store(self.store_url)
+        """The store's engine (connection pool), shared by every request of this app, with the
+        account and audit tables made. Opened at the first use that succeeds: while the store
+        cannot be reached, each use raises (``dashboard.store_outage`` answers 503) and the
+        next one tries again."""
+        engine = open_store(self.store_url)
+        try:
+            ensure_tables(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
+
+    @property
+    def engine_opened(self) -> bool:
+        """True once ``engine`` has been opened (nothing to dispose of before)."""
+        return "engine" in self.__dict__
 
     @cached_property
     def maritime(self) -> tuple[list[float | None], list[float | None]]:

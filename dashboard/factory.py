@@ -1,8 +1,10 @@
-"""The Dash app factory: the shell (header, navigation, page container), the geometry route, and
-sign-in with its gate in front of everything (``dashboard.security``)."""
+"""The Dash app factory: the shell (header, navigation, page container), the geometry route,
+sign-in with its gate in front of everything (``dashboard.security``), and the 503 answer to a
+store that fails (``dashboard.store_outage``: the app starts while the store cannot be reached)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -10,14 +12,17 @@ import dash
 import flask
 from markupsafe import escape
 
-from access.tables import ensure_tables
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.geometry_route import register_geometry_route
 from dashboard.i18n import _, lang_query, language
 from dashboard.pages import register_pages
 from dashboard.security import SecurityConfig, current_principal, secure_app
 from dashboard.shell import shell_layout
+from dashboard.store_outage import install_store_outage
+from etl.errors import StoreUnavailableError
 from geodata.layers import LayerSet
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR.parent / "assets"
@@ -78,7 +83,11 @@ def create_app(
     )
     app_context = AppContext(layers=layers, store_url=store_url, regions_path=regions_path)
     app.server.config[CONFIG_KEY] = app_context
-    ensure_tables(app_context.engine)  # accounts and audit
+    try:
+        _ = app_context.engine  # open the store, make the account and audit tables
+    except StoreUnavailableError as exc:  # the app starts; its pages say so and retry
+        log.warning("%s; the app starts and its pages retry until the store answers", exc)
+    install_store_outage(app.server, store_url)
     register_pages()
     register_geometry_route(app.server, layers)
     app.layout = shell_layout

@@ -14,10 +14,13 @@ import logging
 import threading
 
 import dash
+from sqlalchemy.exc import DBAPIError
 
 from dashboard.data import overview, scenarios
 from dashboard.data.store import periods, reading_as
+from etl.errors import EtlError
 from etl.scope import NATION
+from etl.store.integrity import store_error
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,9 @@ def warm_caches(app: dash.Dash) -> threading.Thread:
                     for measure in overview.CENSUS_MEASURES:
                         overview.measure_values(measure, level, periods()[-1])
                 scenarios.model(periods()[-1])  # the what-if flow model: seconds to fit
+            except (EtlError, DBAPIError) as exc:  # the store is away or failing: one line
+                error = exc if isinstance(exc, EtlError) else store_error(exc, "the store")
+                log.warning("cache warm-up skipped (%s); reads fill the caches on demand", error)
             except Exception:  # noqa: BLE001 - a failed warm-up only costs speed, never correctness
                 log.exception("cache warm-up failed; reads will fill the caches on demand")
 

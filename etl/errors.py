@@ -19,3 +19,19 @@ class StoreError(EtlError):
 
 class StoreKindError(EtlError):
     """Demo (synthetic) records and other records would be mixed in one store."""
+
+
+class StoreMissingError(StoreError):
+    """The store URL points at nothing (no file, no folder): readers never create a store."""
+
+
+class StoreDamagedError(StoreError):
+    """The store is not a sound database (empty, truncated, foreign or corrupt file): restore a backup."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store's server cannot be reached (or the connection was lost): retry when it is back."""
+
+
+class DiskSpaceError(EtlError):
+    """Too little free space to stage or store a load, or the disk filled up during one."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -103,33 +104,38 @@ def export_quarantine(engine: sa.Engine, out: str | Path) -> int:
     query = sa.select(*[t.c[c] for c in QUARANTINE_COLUMNS]).order_by(
         t.c.run_id, t.c.source, t.c.row_number
     )
-    path, tmp = _paths(out)
     n = 0
-    with engine.connect() as conn, tmp.open("w", encoding="utf-8", newline="") as f:
+    with _atomic(out) as tmp, engine.connect() as conn, tmp.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(QUARANTINE_COLUMNS)
         result = conn.execution_options(stream_results=True, yield_per=50_000).execute(query)
         for rows in result.partitions():
             writer.writerows(neutralise_row(row) for row in rows)
             n += len(rows)
-    tmp.replace(path)
     return n
 
 
 def _write_frames(frames: Iterator[pd.DataFrame], columns: tuple[str, ...], out: str | Path) -> int:
     """Write frames (in ``columns``' order, under their names) to a CSV file, atomically."""
-    path, tmp = _paths(out)
     n = 0
-    with tmp.open("w", encoding="utf-8", newline="") as f:
+    with _atomic(out) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
         f.write(",".join(columns) + "\n")
         for frame in frames:
             neutralise_frame(frame).to_csv(f, header=False, index=False, lineterminator="\n")
             n += len(frame)
-    tmp.replace(path)
     return n
 
 
-def _paths(out: str | Path) -> tuple[Path, Path]:
+@contextmanager
+def _atomic(out: str | Path) -> Iterator[Path]:
+    """A ``.part`` file beside ``out`` for the block to write: renamed to ``out`` when the block
+    ends, removed when it fails (a damaged store, a full disk: no half file is left)."""
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return path, path.with_name(path.name + ".part")
+    tmp = path.with_name(path.name + ".part")
+    try:
+        yield tmp
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)

@@ -50,6 +50,7 @@ class RunSummary:
     ended_at: datetime
     seconds: dict[str, float] = field(default_factory=dict)
     remapped: dict[str, int] = field(default_factory=dict)
+    recovered: str = ""  # what the start cleaned up after earlier loads that died (etl.pipeline)
 
 
 def inputs_table(run_id: int, summaries: Sequence[InputSummary]) -> pa.Table:

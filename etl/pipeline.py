@@ -13,11 +13,18 @@ Guarantees:
 - ingesting an input whose sha256 a succeeded run already read changes nothing (the input is
   recorded as skipped); records of a person-period already loaded are quarantined as duplicates,
   so a new month adds and a repeated one does not double count;
-- a failed or killed load leaves the store and the staging area as they were.
+- a failed or killed load leaves the store and the staging area as they were: a failed run is
+  marked ``failed`` and its staged files removed at once; a killed one (``kill -9``, a lost
+  machine, a store that went away before the run could be marked) at the next start
+  (``recover``: every ingest and aggregate, ``yipanqi store check``, the app's start);
+- free space is checked before staging and before the store is written (``etl.space``); a disk
+  that fills up anyway, a lost store connection and a damaged store end the run in one line
+  (``EtlError``) saying what to do.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import time
@@ -32,22 +39,27 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from etl import sources, staged, store
+from etl import crashpoints, sources, space, staged, store
 from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, reference_tables
 from etl.codebook import CodeBook
 from etl.dates import PeriodWindow
 from etl.dedup import SeenKeys
-from etl.errors import EtlError, InputFormatError
+from etl.errors import DiskSpaceError, EtlError, InputFormatError
 from etl.lineage import InputSummary, RunSummary, code_version, inputs_table, run_notes
 from etl.progress import ProgressCallback, ProgressEvent, no_progress
 from etl.pseudonymise import Hasher, resolve_key
 from etl.reading import Reading, read_input
 from etl.records import FIRST_REPORTING_PERIOD
 from etl.redact import failure_message
+from etl.store.integrity import sqlite_file, store_error, store_errors
+from etl.store.schema import mask
 from etl.store_guard import admit, remember
 from geodata.regions import RegionConfig
 
-__all__ = ["InputSummary", "ProgressEvent", "RunSummary", "aggregate", "ingest"]
+__all__ = [
+    "InputSummary", "ProgressEvent", "Recovery", "RunSummary", "aggregate", "ingest", "recover",
+    "recover_store",
+]  # fmt: skip
 
 
 def ingest(
@@ -93,42 +105,103 @@ def ingest(
         raise InputFormatError(
             "no input given: name one or more CSV/Parquet files or a database URL"
         )
-    engine = store.open_for_writing(store_url)
-    try:
-        root = staged.staging_root(Path(data_dir), _store_id(engine))
-        with staged.locked(root):
-            fingerprint = admit(engine, key, demo, into_demo_store)
-            store.mark_abandoned(engine)
-            staged.remove_runs(root, store.unsuccessful_run_ids(engine))
-            hierarchy, region_config = _geography(regions_path)
-            codes = CodeBook.from_hierarchy(hierarchy)
-            run_id = store.start_run(engine, "ingest", code_version(), small_cell)
-            started = store.utc_now()
-            writer = staged.RunWriter(root, run_id)
-            run = _Run(
-                engine,
-                root,
-                run_id,
-                started,
-                key,
-                fingerprint,
-                demo,
-                codes,
-                hierarchy,
-                region_config,
-                writer,
-                report,
-                small_cell,
-                window,
+    where = mask(store_url)
+    with store_errors(where):
+        engine = store.open_for_writing(store_url)
+        try:
+            root = staged.staging_root(Path(data_dir), _store_id(engine))
+            with staged.locked(root):
+                fingerprint = admit(engine, key, demo, into_demo_store)
+                recovered = recover(engine, root)
+                space.require(
+                    root,
+                    space.staging_estimate(_input_sizes(inputs)),
+                    "staging the records",
+                    "free space there, or give another --data-dir (YIPANQI_DATA_DIR)",
+                )
+                hierarchy, region_config = _geography(regions_path)
+                codes = CodeBook.from_hierarchy(hierarchy)
+                run_id = store.start_run(engine, "ingest", code_version(), small_cell)
+                started = store.utc_now()
+                writer = staged.RunWriter(root, run_id)
+                run = _Run(
+                    engine,
+                    root,
+                    run_id,
+                    started,
+                    key,
+                    fingerprint,
+                    demo,
+                    codes,
+                    hierarchy,
+                    region_config,
+                    writer,
+                    report,
+                    small_cell,
+                    window,
+                )
+                try:
+                    summary = _ingest_run(run, inputs, aggregate, workers)
+                except BaseException as exc:
+                    writer.abort()
+                    answer = _answer(exc, run_id, where)
+                    store.fail_run(engine, run_id, failure_message(answer))
+                    if answer is exc:
+                        raise
+                    raise answer from exc
+                return dataclasses.replace(summary, recovered=recovered.sentence())
+        finally:
+            engine.dispose()
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What ``recover`` cleaned up: runs marked failed, staged files (and their bytes) removed."""
+
+    failed_runs: tuple[int, ...] = ()
+    files: int = 0
+    n_bytes: int = 0
+
+    def sentence(self) -> str:
+        """One line for the operator ("" when there was nothing to clean up)."""
+        parts = []
+        if self.failed_runs:
+            ids = ", ".join(str(r) for r in self.failed_runs)
+            parts.append(f"run(s) {ids} left running by a process that is gone: marked failed")
+        if self.files:
+            parts.append(
+                f"{self.files} staged file(s) of runs that did not succeed removed "
+                f"({self.n_bytes / 1e6:,.1f} MB)"
             )
+        return "; ".join(parts)
+
+
+def recover(engine: sa.Engine, root: Path) -> Recovery:
+    """Clean up after loads that died, with the staging area ``root`` locked: runs left
+    ``running`` by a dead process on this host become ``failed``, and every staged file of a run
+    that did not succeed is removed."""
+    dead = store.fail_dead_runs(engine)
+    files, n_bytes = staged.remove_debris(root, store.succeeded_run_ids(engine))
+    return Recovery(tuple(dead), files, n_bytes)
+
+
+def recover_store(store_url: str, data_dir: str | Path) -> Recovery | None:
+    """``recover`` on an existing store (never created) and its staging area; None when a load
+    holds the staging area (it is alive: nothing to clean up)."""
+    where = mask(store_url)
+    with store_errors(where):
+        engine = store.open_store(store_url)
+        try:
+            root = staged.staging_root(Path(data_dir), _store_id(engine))
             try:
-                return _ingest_run(run, inputs, aggregate, workers)
-            except BaseException as exc:
-                writer.abort()
-                store.fail_run(engine, run_id, failure_message(exc))
+                with staged.locked(root):
+                    return recover(engine, root)
+            except EtlError as exc:
+                if "another ingest or aggregate is running" in str(exc):
+                    return None
                 raise
-    finally:
-        engine.dispose()
+        finally:
+            engine.dispose()
 
 
 def aggregate(
@@ -146,52 +219,59 @@ def aggregate(
     with ``aggregate=False``.
     """
     report = progress or no_progress
-    engine = store.open_for_writing(store_url)
-    try:
-        root = staged.staging_root(Path(data_dir), _store_id(engine))
-        with staged.locked(root):
-            hierarchy, region_config = _geography(regions_path)
-            committed = store.succeeded_run_ids(engine)
-            wanted = set(periods) if periods else None
-            files = staged.committed_files(root, committed, wanted)
-            run_id = store.start_run(engine, "aggregate", code_version(), small_cell)
-            started = store.utc_now()
-            try:
-                timings: dict[str, float] = {}
+    where = mask(store_url)
+    with store_errors(where):
+        engine = store.open_for_writing(store_url, create=False)
+        try:
+            root = staged.staging_root(Path(data_dir), _store_id(engine))
+            with staged.locked(root):
+                recover(engine, root)
+                hierarchy, region_config = _geography(regions_path)
+                committed = store.succeeded_run_ids(engine)
+                wanted = set(periods) if periods else None
+                files = staged.committed_files(root, committed, wanted)
                 staged_periods = {Path(f).parent.name.removeprefix("period=") for f in files}
                 touched = sorted(staged_periods | (wanted or set()))
-                with engine.begin() as conn:
-                    _write_marts(
-                        conn,
-                        files,
-                        touched,
-                        hierarchy,
-                        region_config,
-                        run_id,
-                        small_cell,
-                        report,
-                        timings,
-                    )
-                    store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
-            except BaseException as exc:
-                store.fail_run(engine, run_id, failure_message(exc))
-                raise
-            return RunSummary(
-                run_id,
-                "aggregate",
-                "succeeded",
-                (),
-                0,
-                0,
-                0,
-                tuple(touched),
-                {},
-                started,
-                store.utc_now(),
-                timings,
-            )
-    finally:
-        engine.dispose()
+                _require_store_space(engine, len(touched))
+                run_id = store.start_run(engine, "aggregate", code_version(), small_cell)
+                started = store.utc_now()
+                try:
+                    timings: dict[str, float] = {}
+                    with engine.begin() as conn:
+                        _write_marts(
+                            conn,
+                            files,
+                            touched,
+                            hierarchy,
+                            region_config,
+                            run_id,
+                            small_cell,
+                            report,
+                            timings,
+                        )
+                        store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
+                except BaseException as exc:
+                    answer = _answer(exc, run_id, where)
+                    store.fail_run(engine, run_id, failure_message(answer))
+                    if answer is exc:
+                        raise
+                    raise answer from exc
+                return RunSummary(
+                    run_id,
+                    "aggregate",
+                    "succeeded",
+                    (),
+                    0,
+                    0,
+                    0,
+                    tuple(touched),
+                    {},
+                    started,
+                    store.utc_now(),
+                    timings,
+                )
+        finally:
+            engine.dispose()
 
 
 @dataclass(frozen=True)
@@ -258,6 +338,7 @@ def _ingest_run(
                 run_digests[summary.sha256] = position
     writer.close()
     timings["load"] = time.perf_counter() - t0
+    crashpoints.reached("staged")
 
     n_in = sum(s.n_in for s in summaries)
     n_loaded = sum(s.n_loaded for s in summaries)
@@ -265,6 +346,8 @@ def _ingest_run(
     if n_in != n_loaded + n_quarantined:  # pragma: no cover - a bug, never a data problem
         raise EtlError(f"count mismatch: {n_in} in, {n_loaded} loaded, {n_quarantined} quarantined")
     periods = tuple(sorted(writer.rows))
+    if do_aggregate:
+        _require_store_space(engine, len(periods))
 
     with engine.begin() as conn:
         t0 = time.perf_counter()
@@ -296,6 +379,7 @@ def _ingest_run(
             periods=",".join(periods),
             message=run_notes(do_aggregate, remapped),
         )
+        crashpoints.reached("commit")
     return RunSummary(
         run_id=run_id,
         kind="ingest",
@@ -329,6 +413,7 @@ def _write_marts(
     t0 = time.perf_counter()
     store.delete_periods(conn, periods)
     timings["store"] = timings.get("store", 0.0) + time.perf_counter() - t0
+    crashpoints.reached("aggregate")
     n_periods = len({Path(f).parent.name for f in files})
     done = 0
     report(ProgressEvent("aggregate and store", 0, n_periods, "periods"))
@@ -343,6 +428,7 @@ def _write_marts(
             t0 = time.perf_counter()
             store.insert_marts(conn, marts.tables)
             timings["store"] = timings.get("store", 0.0) + time.perf_counter() - t0
+            crashpoints.reached("store")
             done += len(marts.periods)
             report(ProgressEvent("aggregate and store", done, n_periods, "periods"))
     finally:
@@ -352,6 +438,58 @@ def _write_marts(
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _answer(exc: BaseException, run_id: int, where: str) -> BaseException:
+    """The one-line error a run that failed with ``exc`` ends in (``exc`` itself when it is an
+    ``EtlError`` or not a fault of the disk or the store)."""
+    if isinstance(exc, EtlError) or not isinstance(exc, Exception):
+        return exc
+    after = (
+        f"run {run_id} failed; the store keeps its previous data and the run's staged files "
+        "are removed"
+    )
+    if space.is_disk_full(exc):
+        return DiskSpaceError(  # the command line adds which disks to free (yipanqi.cli)
+            f"a disk filled up during the load ({after})"
+        )
+    if isinstance(exc, sa.exc.DBAPIError):
+        error = store_error(exc, where)
+        return type(error)(f"{error} ({after})")
+    return exc
+
+
+def _input_sizes(inputs: list[sources.Source]) -> list[tuple[str, int]]:
+    """(kind, bytes of a CSV or rows of a Parquet file) per input, for ``space.staging_estimate``;
+    an input that cannot be measured counts 0 (reading it reports what is wrong)."""
+    sizes = []
+    for source in inputs:
+        try:
+            if source.kind == "csv" and source.path is not None:
+                sizes.append(("csv", source.path.stat().st_size))
+            elif source.kind == "parquet" and source.path is not None:
+                sizes.append(("parquet", sources.parquet_rows(source.path)))
+        except (OSError, pa.ArrowException):
+            continue
+    return sizes
+
+
+def _require_store_space(engine: sa.Engine, n_periods: int) -> None:
+    """``DiskSpaceError`` when a SQLite store's disk cannot hold the journal of a load of
+    ``n_periods`` periods (``etl.space.store_estimate``)."""
+    path = sqlite_file(engine.url.render_as_string(hide_password=False))
+    if path is None or not n_periods:
+        return
+    wal = path.with_name(path.name + "-wal")
+    size = path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    with engine.connect() as conn:
+        in_store = conn.execute(sa.select(sa.func.count()).select_from(store.period_totals)).scalar()
+    space.require(
+        path,
+        space.store_estimate(size, int(in_store or 0), n_periods),
+        f"writing the aggregates of {n_periods} period(s) to the store",
+        "free space there (nothing was written to the store)",
+    )
 
 
 def _store_id(engine: sa.Engine) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from etl import sources, staged
+from etl import crashpoints, sources, staged
 from etl.codebook import CodeBook
 from etl.dates import PeriodWindow
 from etl.dedup import SeenKeys, keep_new
@@ -140,6 +140,7 @@ def read_input(
             for raw in batches:
                 if verdict and verdict[0] != "new":
                     break
+                crashpoints.reached("parse")
                 staging.append(stager.submit(stage_batch, raw, mapping, n_in + 1, codes, reading.window))
                 n_in += raw.num_rows
                 if len(staging) > 2:  # batches are handed on in input order

@@ -3,7 +3,8 @@
 Layout: ``<data_dir>/staged/<store_id>/period=YYYY-MM/run-<run_id>.parquet``. A store has its own
 staging area (its ``store_id`` is written in the store), so two stores never mix their records.
 A file belongs to the records only once the store marks its run as succeeded: files of a failed or
-killed run are ignored, and removed by the next ingest.
+killed run are ignored, and removed at the next start (``remove_debris``: every file of a run that
+did not succeed, and half-written ``.tmp`` files, while the area is locked).
 
 A staged file holds ``person_hash`` (16 bytes, see ``etl.pseudonymise``) and only the columns the
 marts read (``STAGED_SCHEMA``): sex, age (completed years on the first day of the period),
@@ -19,6 +20,7 @@ hash of an ID can still be recomputed by anyone who holds the hash key (docs/pri
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -31,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl import crashpoints
 from etl.errors import EtlError
 from etl.pseudonymise import HASH_BYTES
 from etl.records import FLAG_FIELDS
@@ -140,14 +143,26 @@ def committed_files(root: Path, run_ids: set[int], periods: set[str] | None = No
     ]
 
 
-def remove_runs(root: Path, run_ids: set[int]) -> int:
-    """Delete the files of runs that did not succeed; returns how many were removed."""
-    removed = 0
-    for _, run_id, path in staged_files(root):
-        if run_id in run_ids:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+def remove_debris(root: Path, succeeded: set[int]) -> tuple[int, int]:
+    """Delete every staged file of a run not in ``succeeded`` (failed, killed, or unknown to the
+    store, e.g. after a backup was restored) and leftover ``.tmp`` files; call it only while the
+    area is ``locked`` (no load is writing). Returns (files, bytes) removed."""
+    files = n_bytes = 0
+    debris = [path for _, run_id, path in staged_files(root) if run_id not in succeeded]
+    if root.is_dir():
+        debris += [p for p in root.glob("period=*/*.tmp") if p.is_file()]
+    for path in debris:
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        files += 1
+        n_bytes += size
+    for period_dir in root.glob("period=*") if root.is_dir() else []:
+        if period_dir.is_dir() and not any(period_dir.iterdir()):
+            period_dir.rmdir()
+    return files, n_bytes
 
 
 def period_hash_keys(files: list[Path]) -> np.ndarray:
@@ -206,6 +221,7 @@ class RunWriter:
         if writer is None:
             path = self.path(period)
             private_dir(path.parent)
+            self.paths[period] = path  # before the file exists: ``abort`` removes it whatever fails
             writer = pq.ParquetWriter(
                 private_file(path),
                 STAGED_SCHEMA,
@@ -214,9 +230,9 @@ class RunWriter:
                 write_statistics=["period", "hukou_code", "residence_code"],
             )
             self._writers[period] = writer
-            self.paths[period] = path
         table = pa.concat_tables([t.cast(STAGED_SCHEMA) for t in parts])
         writer.write_table(table, row_group_size=max(self.row_group_rows, table.num_rows))
+        crashpoints.reached("stage")
 
     def close(self) -> None:
         """Write what is buffered and close the files. An input of fewer than ``row_group_rows``
@@ -229,10 +245,13 @@ class RunWriter:
         self._writers.clear()
 
     def abort(self) -> None:
+        """Remove every file of the run; never raises (a full disk may fail closing a file)."""
         self._buffers.clear()
         self._buffered.clear()
         for writer in self._writers.values():
-            writer.close()
+            with contextlib.suppress(Exception):  # the file is deleted next
+                writer.close()
         self._writers.clear()
         for path in self.paths.values():
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # else removed at the next start
+                path.unlink(missing_ok=True)

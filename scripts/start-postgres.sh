@@ -3,6 +3,8 @@
 #
 #   YIPANQI_TEST_PG_URL="$(bash scripts/start-postgres.sh)"   # start (or reuse) it
 #   bash scripts/start-postgres.sh --stop                      # stop it and delete its files
+#   bash scripts/start-postgres.sh --pause                     # stop it, keep its files (start
+#                                                              # it again: run without options)
 #
 # Idempotent: installs Debian's `postgresql` if no initdb is found, creates a cluster under
 # $YIPANQI_PG_DIR (default /tmp/yipanqi-pg-<port>) owned by the `postgres` user when run as root
@@ -26,6 +28,14 @@ as_owner() {
 }
 
 BIN="$(find_bin || true)"
+
+if [ "${1:-}" = "--pause" ]; then
+  if [ -n "$BIN" ] && [ -f "$DIR/data/postmaster.pid" ]; then
+    as_owner "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  log "stopped the server of $DIR (files kept)"
+  exit 0
+fi
 
 if [ "${1:-}" = "--stop" ]; then
   if [ -n "$BIN" ] && [ -f "$DIR/data/postmaster.pid" ]; then

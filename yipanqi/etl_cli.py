@@ -23,7 +23,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from yipanqi.options import DATA_DIR_META, StoreOption, console, err, noted, open_store_or_exit
+from yipanqi.options import (
+    DATA_DIR_META,
+    StoreOption,
+    console,
+    err,
+    noted,
+    open_store_or_exit,
+    store_failures,
+)
 from yipanqi.settings import load_settings
 
 T = TypeVar("T")
@@ -152,7 +160,15 @@ def runs_command(
     """List the runs recorded in the store (lineage): what was loaded, when, by which code."""
     from etl import store as store_module
 
-    engine = open_store_or_exit(store)
+    engine = open_store_or_exit(store, check=("store_meta", "runs", "run_inputs"))
+    try:
+        with store_failures(store):
+            _print_runs(store_module, engine, limit, inputs)
+    finally:
+        engine.dispose()
+
+
+def _print_runs(store_module, engine, limit: int, inputs: bool) -> None:  # noqa: ANN001
     rows = store_module.list_runs(engine, limit)
     table = Table(title="runs", show_lines=False)
     for name in (
@@ -179,7 +195,7 @@ def runs_command(
         table.add_row(
             str(r.run_id),
             r.kind,
-            _status(r.status),
+            _status(r.status) + (" (process gone)" if r.process_gone else ""),
             f"{r.started_at:%Y-%m-%d %H:%M:%S}",
             seconds,
             f"{r.n_in:,}",
@@ -219,7 +235,6 @@ def runs_command(
                 note,
             )
         console.print(detail)
-    engine.dispose()
 
 
 @export_app.command("quarantine")
@@ -230,13 +245,14 @@ def export_quarantine_command(
     """Rejected rows: source,row_number,reason (no personal data)."""
     from etl.export import export_quarantine
 
-    _export(export_quarantine, store, out)
+    _export(export_quarantine, store, out, ("quarantine",))
 
 
-def _export(function, store: str | None, out: Path) -> None:  # noqa: ANN001
-    engine = open_store_or_exit(store)
+def _export(function, store: str | None, out: Path, tables: tuple[str, ...]) -> None:  # noqa: ANN001
+    engine = open_store_or_exit(store, check=tables)
     try:
-        n = function(engine, out)
+        with store_failures(store):
+            n = function(engine, out)
     finally:
         engine.dispose()
     console.print(f"wrote {n:,} rows to {escape(str(out))}")
@@ -294,6 +310,8 @@ class _progress:
 
 
 def _print_summary(summary) -> None:  # noqa: ANN001 - etl.pipeline.RunSummary
+    if summary.recovered:
+        console.print(f"before this run: {summary.recovered}", markup=False, highlight=False)
     table = Table(title=f"run {summary.run_id}: {summary.status}")
     for name in ("input", "format", "in", "loaded", "quarantined", "note"):
         table.add_column(

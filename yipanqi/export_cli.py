@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 
 from yipanqi.etl_cli import export_app
-from yipanqi.options import CommandError, StoreOption, console, open_store_or_exit
+from yipanqi.options import CommandError, StoreOption, console, open_store_or_exit, store_failures
 from yipanqi.settings import load_settings
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def export_flows_command(
     """County-to-county flows: period,hukou_code,residence_code,cohort,persons,suppressed."""
     from etl.export import export_flows
 
-    _contract("flows", export_flows, store, out, exact, as_account)
+    _contract("flows", export_flows, store, out, exact, as_account, ("flows", "units"))
 
 
 @export_app.command("coverage")
@@ -76,22 +76,26 @@ def export_coverage_command(
     """Indicators per county: period,county_code,side,indicator,numerator,denominator,suppressed."""
     from etl.export import export_coverage
 
-    _contract("coverage", export_coverage, store, out, exact, as_account)
+    _contract("coverage", export_coverage, store, out, exact, as_account, ("coverage", "units"))
 
 
-def _contract(kind: str, write, store: str | None, out: Path, exact: bool, account: str | None) -> None:  # noqa: ANN001
+def _contract(
+    kind: str, write, store: str | None, out: Path, exact: bool, account: str | None,  # noqa: ANN001
+    tables: tuple[str, ...],
+) -> None:  # fmt: skip
     from dashboard.export.audit import record_export
     from etl.scope import NATION
 
-    engine = open_store_or_exit(store)
+    engine = open_store_or_exit(store, check=tables)
     try:
-        principal = _principal(engine, account, exact)
-        scope = principal.scope if principal else NATION
-        n = write(engine, out, scope=scope, exact=exact)
-        record_export(
-            engine, kind, {"scope": scope}, rows=n, exact=exact, out=out,
-            principal=principal,
-        )  # fmt: skip
+        with store_failures(store):
+            principal = _principal(engine, account, exact)
+            scope = principal.scope if principal else NATION
+            n = write(engine, out, scope=scope, exact=exact)
+            record_export(
+                engine, kind, {"scope": scope}, rows=n, exact=exact, out=out,
+                principal=principal,
+            )  # fmt: skip
     finally:
         engine.dispose()
     console.print(f"wrote {n:,} rows to {escape(str(out))}" + (" (exact: small cells included)" if exact else ""))

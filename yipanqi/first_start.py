@@ -18,8 +18,8 @@ import secrets
 from pathlib import Path
 
 from etl import marts, store
-from etl.errors import EtlError
-from etl.pipeline import ingest
+from etl.errors import EtlError, StoreUnavailableError
+from etl.pipeline import ingest, recover_store
 from etl.store_guard import REAL, record_kind
 from synthetic.generate import GenerateOptions, OutputSpec, load_inputs, write_records
 from yipanqi.progress import step_progress
@@ -38,17 +38,35 @@ def demo_records_path(data_dir: Path) -> Path:
 def needs_demo(store_url: str) -> bool:
     """True when the store has no aggregated period yet (a brand-new store is created first).
 
-    A store the dashboard cannot read (of an older layout: run ``yipanqi store upgrade``) stops
-    the start with its one-line message.
+    A store the dashboard cannot read (of an older layout: run ``yipanqi store upgrade``; damaged:
+    restore a backup) stops the start with its one-line message. A store that cannot be reached
+    does not: the app starts without the first-start steps (one line says so) and its pages say
+    that the store is away until it answers.
     """
     try:
         engine = store.open_store(store_url, create=True)
+    except StoreUnavailableError as exc:
+        print(f"warning: {exc}; the app starts and its pages retry until the store answers")
+        return False
     except EtlError as exc:
         raise SystemExit(f"error: {exc}") from None
     try:
         return not marts.periods(engine, scope=marts.NATION) and record_kind(engine) != REAL
     finally:
         engine.dispose()
+
+
+def recover_after_crash(settings: Settings) -> str:
+    """At start: runs left ``running`` by a process that is gone are marked failed and staged
+    files of runs that did not succeed are removed (``etl.pipeline.recover_store``); returns what
+    was done ("" when nothing, or when the store cannot be reached: the next start does it)."""
+    try:
+        recovered = recover_store(settings.store_url, settings.data_dir)
+    except StoreUnavailableError:
+        return ""
+    except EtlError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    return recovered.sentence() if recovered else ""
 
 
 def build_demo_store(settings: Settings) -> None:
@@ -88,7 +106,10 @@ def ensure_first_account(settings: Settings) -> Path | None:
     from access.roles import Role
     from etl.scope import NATION
 
-    engine = store.open_store(settings.store_url, create=True)
+    try:
+        engine = store.open_store(settings.store_url, create=True)
+    except StoreUnavailableError:  # said by needs_demo; made at the first start that reaches it
+        return None
     try:
         if accounts.count_accounts(engine):
             return None

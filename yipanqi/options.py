@@ -8,6 +8,8 @@ line. ``--store`` and ``--data-dir`` are noted in the click context's ``meta`` (
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -45,13 +47,38 @@ StoreOption = Annotated[
 ]
 
 
-def open_store_or_exit(store: str | None, create: bool = False):  # noqa: ANN201 - sqlalchemy imported lazily
+def open_store_or_exit(store: str | None, create: bool = False, check: tuple[str, ...] = ()):  # noqa: ANN201 - sqlalchemy imported lazily
     """The store at ``store`` (default: the settings'); a ``StoreError`` otherwise, which the
     root app answers in one line with exit status 2.
 
     ``create``: make a brand-new store when there is none (commands that write, such as adding
-    the first account); read-only commands never create one."""
+    the first account); read-only commands never create one (nor a file or a folder). ``check``:
+    tables whose pages are checked first (SQLite ``quick_check``), the ones the command reads."""
     from etl.store import open_store
+    from etl.store.integrity import quick_check
+    from etl.store.schema import mask
     from yipanqi.settings import load_settings
 
-    return open_store(store or load_settings().store_url, create=create)
+    url = store or load_settings().store_url
+    engine = open_store(url, create=create)
+    if check:
+        try:
+            with engine.connect() as conn:
+                quick_check(conn, mask(url), check)
+        except BaseException:
+            engine.dispose()
+            raise
+    return engine
+
+
+@contextmanager
+def store_failures(store: str | None) -> Iterator[None]:
+    """A database failure inside the block (a damaged page that a read meets, a server that went
+    away, a full disk) becomes the ``EtlError`` that says what it means and what to do
+    (``etl.store.integrity.store_error``), which the root app answers in one line."""
+    from etl.store.integrity import store_errors
+    from etl.store.schema import mask
+    from yipanqi.settings import load_settings
+
+    with store_errors(mask(store or load_settings().store_url)):
+        yield

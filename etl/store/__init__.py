@@ -18,7 +18,11 @@ scope, the small-cell threshold).
 Atomicity: a load replaces the aggregates of the periods it touched, writes its quarantine rows and
 marks its run as succeeded in **one transaction**. A load that fails or is killed leaves the
 previous data intact and readable; its run stays ``running`` (killed) or becomes ``failed``, and the
-next ingest on the same machine marks a dead ``running`` run ``abandoned``.
+next start on the same machine marks a dead ``running`` run ``failed`` (``fail_dead_runs``).
+
+Integrity (``etl.store.integrity``): a reader never creates a store; an empty, foreign, truncated
+or damaged store, an unreachable server and a full disk each become one ``EtlError`` line saying
+what to do; ``etl.store.backup`` makes and restores consistent copies.
 """
 
 from __future__ import annotations
@@ -27,17 +31,16 @@ from etl.errors import StoreError
 from etl.store import saved
 from etl.store.lineage import (
     RunRecord,
+    fail_dead_runs,
     fail_run,
     finish_run,
     ingested_digests,
     latest_run,
     list_runs,
-    mark_abandoned,
     read_quarantine,
     read_run_inputs,
     start_run,
     succeeded_run_ids,
-    unsuccessful_run_ids,
     utc_now,
 )
 from etl.store.migrate import open_for_writing, upgrade, upgrade_store
@@ -74,11 +77,12 @@ from etl.store.writes import (
 
 __all__ = [
     "MART_TABLES", "OTHER_REGION", "SCHEMA_VERSION", "RunRecord", "StoreError", "assessment",
-    "bulk_insert", "connection", "coverage", "delete_periods", "fail_run", "finish_run", "flows",
+    "bulk_insert", "connection", "coverage", "delete_periods", "fail_dead_runs", "fail_run",
+    "finish_run", "flows",
     "flows_rollup", "ingested_digests", "insert_marts", "latest_run", "list_runs",
-    "mark_abandoned", "meta", "metadata", "open_for_writing", "open_store", "period_totals",
+    "meta", "metadata", "open_for_writing", "open_store", "period_totals",
     "quarantine", "read_quarantine", "read_run_inputs", "region_members", "regions",
     "replace_periods", "replace_reference", "run_inputs", "runs", "saved", "set_meta", "start_run",
-    "store_meta", "succeeded_run_ids", "unit_flows", "units", "unsuccessful_run_ids",
+    "store_meta", "succeeded_run_ids", "unit_flows", "units",
     "upgrade", "upgrade_store", "utc_now",
 ]  # fmt: skip

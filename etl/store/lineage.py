@@ -2,8 +2,10 @@
 
 A run is recorded as ``running`` in its own transaction before a load starts, and finished
 (``succeeded`` with its counts and periods) inside the load's transaction, so a failed load leaves
-``failed`` and a killed one ``running``; the next ingest on the same host marks a dead ``running``
-run ``abandoned``. ``run_inputs`` holds each input's sha256 and counts (re-ingesting a file is
+``failed`` and a killed one (or one whose store went away before it could say so) ``running``;
+the next start on the same host (an ingest, an aggregate, ``yipanqi store check``, the app)
+marks a ``running`` run whose process is gone ``failed`` (``fail_dead_runs``). Stores of older
+versions may hold ``abandoned`` runs: the same thing. ``run_inputs`` holds each input's sha256 and counts (re-ingesting a file is
 skipped by its digest); ``quarantine`` holds where every rejected row was and why (no personal data).
 """
 
@@ -36,6 +38,16 @@ class RunRecord:
     periods: tuple[str, ...]
     code_version: str
     message: str
+    host: str = ""
+    pid: int = 0
+
+    @property
+    def process_gone(self) -> bool:
+        """A ``running`` run whose process on this host is dead (``fail_dead_runs`` marks it)."""
+        return self.status == "running" and self.host == _host() and not _alive(self.pid)
+
+
+DEAD_RUN = "the process stopped before the run finished (killed, or the machine or the store went away)"
 
 
 def start_run(engine: sa.Engine, kind: str, code_version: str, threshold: int | None) -> int:
@@ -52,7 +64,7 @@ def start_run(engine: sa.Engine, kind: str, code_version: str, threshold: int | 
                 periods="",
                 small_cell_threshold=threshold,
                 code_version=code_version[:80],
-                host=socket.gethostname()[:255],
+                host=_host(),
                 pid=os.getpid(),
                 message="",
             )
@@ -80,13 +92,12 @@ def fail_run(engine: sa.Engine, run_id: int, message: str) -> None:
         pass
 
 
-def mark_abandoned(engine: sa.Engine) -> list[int]:
-    """Runs still ``running`` on this host whose process is dead become ``abandoned``."""
-    host = socket.gethostname()[:255]
+def fail_dead_runs(engine: sa.Engine) -> list[int]:
+    """Runs still ``running`` on this host whose process is dead become ``failed``; their ids."""
     with engine.begin() as conn:
         rows = conn.execute(
             sa.select(runs.c.run_id, runs.c.pid).where(
-                runs.c.status == "running", runs.c.host == host
+                runs.c.status == "running", runs.c.host == _host()
             )
         ).all()
         dead = [run_id for run_id, pid in rows if not _alive(pid)]
@@ -94,7 +105,7 @@ def mark_abandoned(engine: sa.Engine) -> list[int]:
             conn.execute(
                 runs.update()
                 .where(runs.c.run_id.in_(dead))
-                .values(status="abandoned", message="the process stopped before the run finished")
+                .values(status="failed", ended_at=utc_now(), message=DEAD_RUN)
             )
     return dead
 
@@ -104,15 +115,6 @@ def succeeded_run_ids(engine: sa.Engine | sa.Connection, kind: str = "ingest") -
         return set(
             conn.execute(
                 sa.select(runs.c.run_id).where(runs.c.status == "succeeded", runs.c.kind == kind)
-            ).scalars()
-        )
-
-
-def unsuccessful_run_ids(engine: sa.Engine) -> set[int]:
-    with connection(engine) as conn:
-        return set(
-            conn.execute(
-                sa.select(runs.c.run_id).where(runs.c.status.in_(["failed", "abandoned"]))
             ).scalars()
         )
 
@@ -172,6 +174,8 @@ def _run_record(row: sa.RowMapping) -> RunRecord:
         periods=tuple(p for p in (row["periods"] or "").split(",") if p),
         code_version=row["code_version"],
         message=row["message"] or "",
+        host=row["host"],
+        pid=row["pid"],
     )
 
 
@@ -185,7 +189,13 @@ def read_quarantine(engine: sa.Engine, run_id: int | None = None) -> pd.DataFram
         return pd.read_sql_query(query, conn)
 
 
+def _host() -> str:
+    return socket.gethostname()[:255]
+
+
 def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

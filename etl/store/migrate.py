@@ -23,7 +23,7 @@ import logging
 
 import sqlalchemy as sa
 
-from etl.store import row_security
+from etl.store import integrity, row_security
 from etl.store.schema import (
     SCHEMA_VERSION,
     check_layout,
@@ -41,9 +41,11 @@ from etl.store.schema import (
 log = logging.getLogger(__name__)
 
 
-def open_for_writing(url: str) -> sa.Engine:
-    """An engine on the store at ``url``, upgraded to this code's layout (created if empty)."""
-    return _upgraded(url)[0]
+def open_for_writing(url: str, *, create: bool = True) -> sa.Engine:
+    """An engine on the store at ``url``, checked page by page (SQLite ``quick_check``) and
+    upgraded to this code's layout; created if there is none and ``create`` (ingest, the first
+    start), else a missing store is a ``StoreMissingError`` (aggregate)."""
+    return _upgraded(url, create)[0]
 
 
 def upgrade(url: str) -> list[str]:
@@ -53,9 +55,11 @@ def upgrade(url: str) -> list[str]:
     return done
 
 
-def _upgraded(url: str) -> tuple[sa.Engine, list[str]]:
-    engine = connect(url)
+def _upgraded(url: str, create: bool = True) -> tuple[sa.Engine, list[str]]:
+    engine = connect(url, create=create)
     with disposed_on_error(engine, url):
+        with engine.connect() as conn:
+            integrity.quick_check(conn, mask(url))
         return engine, upgrade_store(engine, url)
 
 

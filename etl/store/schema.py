@@ -42,14 +42,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import sqlalchemy as sa
 
-from etl.errors import StoreError
+from etl.errors import EtlError, StoreError
 from etl.records import COHORTS
+from etl.store import integrity
 
 SCHEMA_VERSION = 2
+CONNECT_TIMEOUT = 10  # seconds to reach a PostgreSQL server
 metadata = sa.MetaData()
 
 store_meta = sa.Table(
@@ -201,17 +202,35 @@ OTHER_REGION = "other"
 """Pseudo-region of provinces that belong to no collaboration region (其他)."""
 
 
-def connect(url: str) -> sa.Engine:
-    """An engine on ``url`` (SQLite: WAL mode, its folder created), nothing read or written yet."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+def connect(url: str, *, create: bool = False) -> sa.Engine:
+    """An engine on ``url`` (SQLite: WAL mode), nothing read or written yet.
+
+    A SQLite file is checked first (``etl.store.integrity.check_sqlite_file``): a missing one is
+    refused unless ``create`` (its folder is then made), an empty, foreign or truncated one always.
+    """
+    path = integrity.sqlite_file(url)
+    if path is not None:
+        integrity.check_sqlite_file(path, mask(url), create=create)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(url, **_engine_options(url))
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise StoreError(f"cannot open store {mask(url)}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _engine_options(url: str) -> dict:
+    """PostgreSQL: connections checked before use (a restarted server costs no failed request)
+    and a connect timeout (a server that does not answer fails in seconds, not minutes)."""
+    if not url.startswith("postgresql"):
+        return {}
+    options: dict = {"pool_pre_ping": True}
+    if "connect_timeout" not in url:
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+    return options
 
 
 def open_store(url: str, *, create: bool = False) -> sa.Engine:
@@ -221,7 +240,7 @@ def open_store(url: str, *, create: bool = False) -> sa.Engine:
     ``yipanqi store upgrade``); nothing is created or changed. With ``create`` (writers only), a
     database holding none of the store's tables gets them all first: a brand-new store.
     """
-    engine = connect(url)
+    engine = connect(url, create=create)
     with disposed_on_error(engine, url):
         if create:
             with engine.begin() as conn:
@@ -235,13 +254,13 @@ def open_store(url: str, *, create: bool = False) -> sa.Engine:
 @contextmanager
 def disposed_on_error(engine: sa.Engine, url: str) -> Iterator[None]:
     """Dispose of ``engine`` when the block fails; a database error becomes a one-line
-    ``StoreError`` naming the store."""
+    ``StoreError`` naming the store and what to do (``etl.store.integrity.store_error``)."""
     try:
         yield
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:
         engine.dispose()
-        raise StoreError(f"cannot open store {mask(url)}: {str(exc).splitlines()[0]}") from exc
-    except StoreError:
+        raise integrity.store_error(exc, mask(url)) from exc
+    except EtlError:
         engine.dispose()
         raise
 

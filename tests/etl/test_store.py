@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -119,7 +120,7 @@ def test_killed_load_leaves_previous_data_readable(tmp_path, store_url):
     summary = ingest([second], store_url, tmp_path / "data", KEY)
     assert summary.n_loaded == 300
     runs = {r.run_id: r.status for r in store.list_runs(engine)}
-    assert runs[killed.run_id] == "abandoned"
+    assert runs[killed.run_id] == "failed"
     assert killed.run_id not in {run for _, run, _ in staged_files(root)}
     engine.dispose()
 
@@ -185,6 +186,11 @@ def test_open_store_refuses_an_unknown_schema_version(tmp_path):
 
 def test_a_reader_never_creates_or_migrates(tmp_path):
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    with pytest.raises(store.StoreError, match="no store at .*a read never creates a store"):
+        store.open_store(url)
+    assert not (tmp_path / "s.sqlite").exists()
+    sqlite3.connect(tmp_path / "s.sqlite").execute("PRAGMA user_version = 7").connection.close()
+    # ^ a SQLite database of someone else, without tables
     with pytest.raises(store.StoreError, match="holds no Yipanqi store: .*yipanqi ingest"):
         store.open_store(url)
     engine = store.open_store(url, create=True)  # a writer makes a brand-new store
@@ -211,3 +217,22 @@ def test_a_reader_never_creates_or_migrates(tmp_path):
         "created table(s) unit_flows", f"schema version 1 -> {store.SCHEMA_VERSION}"
     ]
     store.open_store(url).dispose()
+
+
+def test_a_failed_export_leaves_no_half_file(tmp_path, sqlite_url, monkeypatch):
+    import errno
+
+    from etl import export
+
+    ingest([write_csv(tmp_path / "tiny.csv", TINY)], sqlite_url, tmp_path / "data", KEY)
+    engine = store.open_store(sqlite_url)
+
+    def full(frame):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export, "neutralise_frame", full)
+    out = tmp_path / "out" / "flows.csv"
+    with pytest.raises(OSError, match="No space left"):
+        export.export_flows(engine, out, scope=NATION)
+    assert list((tmp_path / "out").iterdir()) == []  # neither flows.csv nor flows.csv.part
+    engine.dispose()

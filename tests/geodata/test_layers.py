@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import shapely
 
 from geodata.boundaries import BoundarySource, installed_source
 from geodata.errors import BoundaryDataError
-from geodata.layers import build_layers, cache_dir, ensure_layers
+from geodata.layers import LayerSet, build_layers, cache_dir, ensure_layers
 from geodata.simplify import geojson_bytes, simplify_coverage
 from tests.support import layer_cache
 
@@ -112,3 +113,40 @@ def test_failed_build_keeps_previous_cache(layers, tmp_path):
         build_layers(cache_root, fake)
     assert (target / "manifest.json").is_file()
     assert not [p for p in cache_root.iterdir() if p.name.startswith(".build-")]
+
+
+def test_a_damaged_cache_is_found_by_its_digests_and_rebuilt(layers, tmp_path, monkeypatch, caplog):
+    """Every file of the cache has its sha256 in the manifest; ``ensure_layers`` checks them and
+    rebuilds a cache whose file was overwritten (the flows page once served broken geometry)."""
+    import hashlib
+    import shutil
+
+    from geodata import layers as layers_module
+
+    manifest = layers.manifest
+    files = sorted(p.relative_to(layers.root).as_posix() for p in layers.root.rglob("*") if p.is_file())
+    assert sorted(manifest["files"]) == [f for f in files if f != "manifest.json"]
+    county = layers.parquet_path("county", "national")
+    assert manifest["files"]["county_national.parquet"] == hashlib.sha256(county.read_bytes()).hexdigest()
+
+    copy = tmp_path / "cache" / layers.root.name
+    shutil.copytree(layers.root, copy)
+    rebuilt: list[Path] = []
+    monkeypatch.setattr(layers_module, "build_layers", lambda root, *_: rebuilt.append(root) or LayerSet(copy))
+    assert layers_module.verify_layers(copy) is None
+    assert ensure_layers(copy.parent).root == copy and rebuilt == []  # intact: reused
+
+    (copy / "county_national.parquet").write_bytes(layers.parquet_path("province", "national").read_bytes())
+    assert layers_module.verify_layers(copy) == (
+        "county_national.parquet does not match its digest (overwritten or damaged)"
+    )
+    ensure_layers(copy.parent)
+    assert rebuilt == [copy.parent]
+    assert "county_national.parquet does not match its digest" in caplog.text
+
+    (copy / "county_national.parquet").write_bytes(county.read_bytes())
+    (copy / "browser" / "maritime.geojson").unlink()
+    assert layers_module.verify_layers(copy) == "browser/maritime.geojson is missing"
+    del manifest["files"]
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert "no file digests" in layers_module.verify_layers(copy)

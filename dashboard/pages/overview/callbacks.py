@@ -20,12 +20,13 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.data.overview import LEVELS
 from dashboard.data.store import periods
 from dashboard.export.maps import map_bytes
 from dashboard.export.render import RenderError
 from dashboard.export.source import ExportError, MapView
 from dashboard.i18n import _, lang_of_search, use_language
-from dashboard.pages.overview.layout import MAP_FORMATS, figure
+from dashboard.pages.overview.layout import DEFAULT_LEVEL, MAP_FORMATS, chosen_view, figure
 from dashboard.pages.overview.view import headline_cards, legend, map_payload
 
 
@@ -43,7 +44,9 @@ from dashboard.pages.overview.view import headline_cards, legend, map_payload
 )
 def update_view(measure: str, level: str, index: int, search: str | None):
     lang = use_language(lang_of_search(search))
-    period = periods()[int(index)]
+    if not periods():
+        raise PreventUpdate
+    measure, level, period = chosen_view(measure, level, index)
     query = "?" + urlencode({"measure": measure, "level": level, "period": period, "lang": lang})
     return (
         map_payload(measure, level, period),
@@ -62,7 +65,7 @@ def update_view(measure: str, level: str, index: int, search: str | None):
 )
 def change_level(level: str, search: str | None):
     use_language(lang_of_search(search))
-    return figure(level)
+    return figure(level if level in LEVELS else DEFAULT_LEVEL)
 
 
 @callback(
@@ -83,7 +86,11 @@ def toggle_play(n_clicks: int):
     prevent_initial_call=True,
 )
 def advance(_n: int, index: int):
-    return (int(index) + 1) % len(periods())
+    available = periods()
+    if not available:
+        raise PreventUpdate
+    _, _, period = chosen_view(None, None, index)
+    return (available.index(period) + 1) % len(available)
 
 
 @callback(

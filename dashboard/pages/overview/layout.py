@@ -38,9 +38,7 @@ def layout(
     available = periods()
     if not available:
         return html.Div(empty_store(), className="yp-card yp-empty")
-    measure = measure if measure in MEASURES else DEFAULT_MEASURE
-    level = level if level in LEVELS else DEFAULT_LEVEL
-    period = period if period in available else available[-1]
+    measure, level, period = chosen_view(measure, level, period)
     index = available.index(period)
     return html.Div(
         [
@@ -138,6 +136,23 @@ def layout(
             html.Div(source_note(), className="yp-source"),
         ]
     )
+
+
+def chosen_view(measure: object, level: object, period: object) -> tuple[str, str, str]:
+    """(measure, level, period) of the view asked for by the URL or the controls, each value that
+    is not possible (unknown, out of range, not a number: a stale link, a store with fewer
+    periods since, a forged input) replaced by the default view's. ``period``: a YYYY-MM text or
+    an index into the store's periods (the slider's value). The store has periods."""
+    available = periods()
+    measure = measure if isinstance(measure, str) and measure in MEASURES else DEFAULT_MEASURE
+    level = level if isinstance(level, str) and level in LEVELS else DEFAULT_LEVEL
+    if isinstance(period, str) and period in available:
+        return measure, level, period
+    try:
+        index = int(period)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        index = -1
+    return measure, level, available[index] if 0 <= index < len(available) else available[-1]
 
 
 def _period_marks(available: tuple[str, ...]) -> dict[int, str]:
