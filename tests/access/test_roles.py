@@ -13,7 +13,7 @@ ORDER = ["viewer", "planner", "analyst", "steward"]
 
 # What the brief says each role may do (beyond the roles below it), written out independently.
 EXPECTED = {
-    "viewer": {"view", "export.slides"},
+    "viewer": {"view", "export.slides", "export.map"},  # maps and slides of its scope
     "planner": {"scenario.write", "storyboard.write"},
     "analyst": {"export.data"},
     "steward": {"export.exact", "ingest", "users.manage"},
