@@ -174,6 +174,7 @@ SHARED = {
     "suppressed": N_("Suppressed (small cell)"),
     "no_data": N_("No data"),
     "outside_coverage": N_("Outside coverage (Taiwan, Hong Kong, Macao, Kinmen)"),
+    "outside_scope": N_("Outside your scope"),
     "scs_islands": N_("South China Sea Islands"),
     "loading": N_("Loading…"),
     "download_csv": N_("Download CSV"),
