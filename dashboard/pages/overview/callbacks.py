@@ -9,10 +9,12 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
 
 from dashboard import ids
+from dashboard.data.overview import LEVELS, MEASURES
 from dashboard.data.store import periods
 from dashboard.i18n import lang_of_search, use_language
 from dashboard.pages.overview.layout import figure
 from dashboard.pages.overview.view import headline_cards, legend, map_payload
+from dashboard.security import inputs
 
 
 @callback(
@@ -29,7 +31,9 @@ from dashboard.pages.overview.view import headline_cards, legend, map_payload
 )
 def update_view(measure: str, level: str, index: int, search: str | None):
     lang = use_language(lang_of_search(search))
-    period = periods()[int(index)]
+    measure = inputs.choice(measure, MEASURES, "measure")
+    level = inputs.choice(level, LEVELS, "level")
+    period = periods()[inputs.index(index, periods(), "period")]
     query = "?" + urlencode({"measure": measure, "level": level, "period": period, "lang": lang})
     return (
         map_payload(measure, level, period),
@@ -48,7 +52,7 @@ def update_view(measure: str, level: str, index: int, search: str | None):
 )
 def change_level(level: str, search: str | None):
     use_language(lang_of_search(search))
-    return figure(level)
+    return figure(inputs.choice(level, LEVELS, "level"))
 
 
 @callback(
@@ -58,7 +62,7 @@ def change_level(level: str, search: str | None):
     prevent_initial_call=True,
 )
 def toggle_play(n_clicks: int):
-    playing = n_clicks % 2 == 1
+    playing = (n_clicks or 0) % 2 == 1
     return not playing, "❚❚" if playing else "▶"
 
 
@@ -69,7 +73,7 @@ def toggle_play(n_clicks: int):
     prevent_initial_call=True,
 )
 def advance(_n: int, index: int):
-    return (int(index) + 1) % len(periods())
+    return (inputs.index(index, periods(), "period") + 1) % len(periods())
 
 
 @callback(
@@ -79,7 +83,7 @@ def advance(_n: int, index: int):
     prevent_initial_call=True,
 )
 def open_area(click: dict | None, search: str | None):
-    code = click["points"][0]["customdata"] if click and click.get("points") else None
+    code = inputs.clicked_code(click)
     if not code:
         return dash.no_update
     return f"/area/{code}?lang={lang_of_search(search)}"
