@@ -23,6 +23,7 @@ from bench.bench_geodata import machine  # noqa: E402
 from dashboard.story.model import Slide, Storyboard, View  # noqa: E402
 from dashboard.story.pack import export_storyboard  # noqa: E402
 from dashboard.story.storage import save_storyboard  # noqa: E402
+from etl.scope import NATION  # noqa: E402
 from etl.store import open_store  # noqa: E402
 from tests.support import demo_store, layer_cache  # noqa: E402
 
@@ -43,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     store_url = args.store or demo_store()[0]
     engine = open_store(store_url)
-    save_storyboard(engine, ten_slides())
+    save_storyboard(engine, ten_slides(), scope=NATION)
     engine.dispose()
     results: dict = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "slides": 10}
     with tempfile.TemporaryDirectory() as tmp:

@@ -61,13 +61,19 @@ class AppContext:
     def national_frame(self, level: str) -> dict:
         """Keyword arguments of the national map builders (``dashboard.figures``): the level's
         geometry URL, areas outside coverage, province borders, the maritime line, labels (in the
-        current language). Units outside the reader's scope are drawn as outside coverage."""
-        from dashboard.data.store import outside_units  # the store module reads this context
+        current language). Units outside the reader's scope are drawn grey as those outside
+        coverage, with their own hover label ("outside your scope")."""
+        # the store module reads this context
+        from dashboard.data.store import beyond_scope, outside_units
 
+        codes = outside_units(level)
+        beyond = beyond_scope(level)
+        coverage, scope = t("outside_coverage"), t("outside_scope")
         return {
             "geojson_url": geometry_url(self.layers, f"{level}_national"),
-            "outside_codes": outside_units(level),
-            "outside_label": t("outside_coverage"),
+            "outside_codes": codes,
+            "outside_label": coverage,
+            "outside_hover": [scope if code in beyond else coverage for code in codes],
             "province_geojson_url": geometry_url(self.layers, "province_national"),
             "province_codes": geo.province_codes(),
             "maritime": self.maritime,

@@ -190,8 +190,10 @@ SHARED = {
     "target": N_("Target"),
     "gap_people": N_("Gap to target"),
     "suppressed": N_("Suppressed (small cell)"),
+    "suppressed_cell": N_("suppressed"),  # a small cell in a table or a sentence
     "no_data": N_("No data"),
     "outside_coverage": N_("Outside coverage (Taiwan, Hong Kong, Macao, Kinmen)"),
+    "outside_scope": N_("Outside your scope"),
     "scs_islands": N_("South China Sea Islands"),
     "loading": N_("Loading…"),
     "download_csv": N_("Download CSV"),

@@ -3,6 +3,8 @@
 ``run FILE.json --store URL --out DIR`` applies a scenario file (``docs/scenarios.md``) to the
 store's period and writes the result files of ``planning.export`` into DIR (small cells suppressed,
 one audit row ``export.scenario_run``); ``--save`` also saves the scenario by name in the store.
+The command line is the operator's, who holds the store: it reads and saves as the nation (a
+scenario saved here is seen on the scenarios page by readers of the nation only).
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ def run_command(
                 author if author is not None else _login(),
                 baseline.run_id,
                 replace,
+                scope=NATION,
             )
             console.print(f"saved scenario {escape(repr(scenario.name))}")
     finally:
@@ -118,21 +121,25 @@ def run_command(
 
 @scenario_app.command("list")
 def list_command(store: StoreOption = None) -> None:
-    """List the saved scenarios, newest first."""
-    from planning.store import list_scenarios
+    """List the saved scenarios, newest first, with the scope each was saved under (the readers
+    whose scope holds it see it on the scenarios page)."""
+    from etl.scope import NATION
+    from planning.store import list_scenarios, scenario_scope
 
     engine = open_store_or_exit(store)
     try:
-        saved = list_scenarios(engine)
+        saved = list_scenarios(engine, scope=NATION)
+        scopes = [scenario_scope(engine, s.name) for s in saved]
     finally:
         engine.dispose()
-    table = Table("name", "period", "levers", "author", "created (UTC)", "baseline run")
-    for s in saved:
+    table = Table("name", "period", "levers", "author", "scope", "created (UTC)", "baseline run")
+    for s, scope in zip(saved, scopes, strict=True):
         table.add_row(
             escape(s.name),
             s.scenario.period or "latest",
             str(len(s.scenario.levers)),
             escape(s.author),
+            str(scope),
             f"{s.created_at:%Y-%m-%d %H:%M:%S}",
             str(s.baseline_run_id or ""),
         )
@@ -144,11 +151,12 @@ def show_command(
     name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None
 ) -> None:
     """Print a saved scenario as JSON (a file `scenario run` accepts), with who saved it when."""
+    from etl.scope import NATION
     from planning.store import get_scenario
 
     engine = open_store_or_exit(store)
     try:
-        saved = get_scenario(engine, name)
+        saved = get_scenario(engine, name, scope=NATION)
     finally:
         engine.dispose()
     err.print(
@@ -162,11 +170,12 @@ def delete_command(
     name: Annotated[str, typer.Argument(help="Saved scenario name.")], store: StoreOption = None
 ) -> None:
     """Delete a saved scenario."""
+    from etl.scope import NATION
     from planning.store import delete_scenario
 
     engine = open_store_or_exit(store)
     try:
-        delete_scenario(engine, name)
+        delete_scenario(engine, name, scope=NATION)
     finally:
         engine.dispose()
     console.print(f"deleted scenario {escape(repr(name))}")

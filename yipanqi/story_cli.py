@@ -31,17 +31,20 @@ def register(app: typer.Typer) -> None:
 
 @story_app.command("list")
 def list_command(store: StoreOption = None) -> None:
-    """Saved storyboards with their slide counts (defaults saved first if there are none)."""
+    """Saved storyboards with their slide counts and the scope each was saved under (defaults
+    saved first if there are none)."""
     from dashboard.export.source import store_context
     from dashboard.story.slides import load, storyboard_names
+    from dashboard.story.storage import storyboard_scope
     from geodata.layers import ensure_layers
 
     settings = load_settings()
-    with store_context(ensure_layers(settings.geodata_dir), store or settings.store_url):
+    with store_context(ensure_layers(settings.geodata_dir), store or settings.store_url) as ctx:
         for name in storyboard_names():
             board = load(name)
             title = board.slides[0].title if board.slides else ""
-            console.print(escape(f"{name}\t{len(board.slides)} slides\t{title}"))
+            scope = storyboard_scope(ctx.engine, name)
+            console.print(escape(f"{name}\t{len(board.slides)} slides\t{scope}\t{title}"))
 
 
 @story_app.command("export")

@@ -92,13 +92,14 @@ def canonical_json(scenario: Scenario) -> str:
 
 
 def saved_names() -> list[str]:
-    return [s.name for s in saved_store.list_scenarios(engine())]
+    """Names of the saved scenarios the reader sees (``planning.store``: by their scope)."""
+    return [s.name for s in saved_store.list_scenarios(engine(), scope=current_scope())]
 
 
 def saved_json(name: str) -> str | None:
-    """The saved scenario ``name`` as indented JSON text, or None."""
+    """The saved scenario ``name`` as indented JSON text, or None (none the reader sees)."""
     try:
-        saved = saved_store.get_scenario(engine(), name)
+        saved = saved_store.get_scenario(engine(), name, scope=current_scope())
     except ValueError:
         return None
     return json.dumps(saved.scenario.to_json(), ensure_ascii=False, indent=2)
@@ -106,11 +107,16 @@ def saved_json(name: str) -> str | None:
 
 def save(scenario: Scenario, replace: bool = False) -> None:
     run = baseline(scenario.period).run_id
-    saved_store.save_scenario(engine(), scenario, "dashboard", run, replace)
+    saved_store.save_scenario(engine(), scenario, "dashboard", run, replace, scope=current_scope())
+
+
+def name_hidden(name: str) -> bool:
+    """True when a scenario of this name is saved that the reader does not see."""
+    return saved_store.name_hidden(engine(), name, scope=current_scope())
 
 
 def delete(name: str) -> None:
-    saved_store.delete_scenario(engine(), name)
+    saved_store.delete_scenario(engine(), name, scope=current_scope())
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,16 @@ def outside_units(level: str) -> list[str]:
     return sorted(set(outside) | (set(h[f"{level}_code"]) - shown))
 
 
+def beyond_scope(level: str) -> frozenset[str]:
+    """Units of ``level`` inside the data's coverage that hold no county of the reader's scope
+    (drawn grey like those outside coverage, but labelled as outside the reader's scope)."""
+    shown = scope_units(level)
+    if shown is None:
+        return frozenset()
+    h = geo.hierarchy()
+    return frozenset(set(h[f"{level}_code"]) - shown - set(geo.outside_codes(level)))
+
+
 def in_scope(county_codes: Iterable[str]) -> bool:
     """True when every one of ``county_codes`` lies in the reader's scope (an area, a pilot, a
     picker's entry is shown only then: a region is not shown to a reader of one of its provinces)."""

@@ -59,6 +59,7 @@ def china_choropleth(
     outside_codes: Sequence[str],
     outside_label: str,
     no_data_label: str,
+    outside_hover: Sequence[str] | None = None,
     province_geojson_url: str,
     province_codes: Sequence[str],
     maritime: tuple[list[float | None], list[float | None]],
@@ -114,6 +115,7 @@ def china_choropleth(
             province_geojson_url,
             province_codes,
             maritime,
+            outside_hover,
         ),
     ]
     layout = _layout(title, height, scs_label=scs_label)
@@ -147,6 +149,7 @@ def paintable_choropleth(
     maritime: tuple[list[float | None], list[float | None]],
     scs_label: str,
     height: int = 720,
+    outside_hover: Sequence[str] | None = None,
 ) -> dict:
     """The national map for the overview: trace 0 holds every unit in one neutral colour.
 
@@ -176,6 +179,7 @@ def paintable_choropleth(
             province_geojson_url,
             province_codes,
             maritime,
+            outside_hover,
         ),
     ]
     layout = _layout("", height, scs_label=scs_label)
@@ -190,12 +194,15 @@ def context_traces(
     province_geojson_url: str,
     province_codes: Sequence[str],
     maritime: tuple[list[float | None], list[float | None]],
+    outside_hover: Sequence[str] | None = None,
 ) -> list[dict]:
-    """Outside-coverage areas, province borders and the maritime line (main map), and the inset."""
+    """Outside-coverage areas, province borders and the maritime line (main map), and the inset.
+
+    The grey areas' hover is ``outside_hover`` (one text per code: outside coverage or outside the
+    reader's scope), else ``outside_label`` for all."""
+    hover = [outside_label] * len(outside_codes) if outside_hover is None else outside_hover
     return [
-        _flat_trace(
-            geojson_url, outside_codes, [outside_label] * len(outside_codes), theme.OUTSIDE_COVERAGE
-        ),
+        _flat_trace(geojson_url, outside_codes, hover, theme.OUTSIDE_COVERAGE),
         _province_trace(
             "geo", province_geojson_url, province_codes, fill="rgba(0,0,0,0)", width=0.9
         ),

@@ -354,6 +354,7 @@ def base_map(
     province_codes: Sequence[str],
     maritime: tuple[list[float | None], list[float | None]],
     scs_label: str,
+    outside_hover: Sequence[str] | None = None,
 ) -> dict:
     """The clickable polygons (trace 0, ``customdata`` = adcode) with the national context traces."""
     order = list(fills)
@@ -381,6 +382,7 @@ def base_map(
             province_geojson_url,
             province_codes,
             maritime,
+            outside_hover,
         ),
     ]
     layout = _map_layout(scs_label)

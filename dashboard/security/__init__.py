@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from dashboard.security.config import SecurityConfig
 from dashboard.security.gate import current_principal, install_gate
 from dashboard.security.headers import install_headers
+from dashboard.security.inputs import InvalidInput
 from dashboard.security.login import login_blueprint
 from dashboard.security.sessions import configure_sessions
 
@@ -49,7 +50,13 @@ def secure_app(app: dash.Dash, config: SecurityConfig) -> None:
     install_headers(app, config)
     # Dash raises for a component-suite path it did not register (../ included): that is a 404.
     server.register_error_handler(DependencyException, _not_found)
+    # a callback input the page cannot use (dashboard.security.inputs): that is a 400.
+    server.register_error_handler(InvalidInput, _bad_input)
 
 
 def _not_found(_exc: Exception) -> Response:
     return Response("not found\n", status=404, mimetype="text/plain")
+
+
+def _bad_input(exc: Exception) -> Response:
+    return Response(f"bad callback input: {exc}\n", status=400, mimetype="text/plain")

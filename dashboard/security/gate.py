@@ -5,9 +5,10 @@
    anything else gets 401.
 3. The route's endpoint must be in ``policy.ROUTES`` and allowed to the principal's role, else 403.
 4. A callback request must name a registered callback (``output``) whose action (``policy``
-   ``CALLBACKS``) the role allows, else 403; a body that is not a JSON object with an ``output``
-   is a 400. Inputs and state are never looked at: the principal and its scope come from the
-   server session only.
+   ``CALLBACKS``) the role allows, else 403; a body that is not a JSON object with an ``output``,
+   or whose outputs, inputs and state do not fit the registered callback
+   (``dashboard.security.inputs``), is a 400. The values of inputs and state are never trusted
+   for who may see what: the principal and its scope come from the server session only.
 
 The principal is kept in ``flask.g.principal`` for the request and bound as the acting principal
 (``access.principal``) so that storage modules audit with the right name.
@@ -23,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from access.principal import Principal, bind, unbind
 from dashboard import context
-from dashboard.security import policy
+from dashboard.security import inputs, policy
 from dashboard.security.config import SecurityConfig
 from dashboard.security.sessions import signed_in
 
@@ -66,14 +67,17 @@ def current_principal() -> Principal | None:
 
 def _authorize_callback(app: dash.Dash, principal: Principal) -> Response | None:
     body = flask.request.get_json(silent=True)
-    output = body.get("output") if isinstance(body, dict) else None
-    if not isinstance(output, str):
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return _refuse(400, "a callback request is a JSON object with an output")
+    output = body["output"]
     if output not in app.callback_map:
         return _refuse(403, "no such callback")
     action = policy.callback_action(output)
     if action is None or not principal.may(action):
         return _refuse(403, "forbidden")
+    problem = inputs.mismatch(app.callback_map[output], body)
+    if problem is not None:
+        return _refuse(400, f"the request does not fit its callback: {problem}")
     return None
 
 

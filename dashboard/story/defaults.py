@@ -11,11 +11,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from dashboard.formatting import percent, rate
-from dashboard.i18n import ENDONYMS, LANGS, _, current_language, indicator_name, language, pick
+from dashboard.i18n import ENDONYMS, LANGS, _, current_language, indicator_name, language, pick, t
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, View
 from dashboard.story.narrative import figures, latest_period, units_at_target
-from etl.scope import Scope
+from etl.indicators import INDICATOR_BY_FLAG
+from etl.scope import NATION, Scope, ScopeError
 from geodata.regions import Region, RegionConfig
 
 NAME_SUFFIX = {"zh": "", "en": "-en"}
@@ -38,7 +39,10 @@ def default_storyboard(
     """The region's default storyboard in the current language."""
     base = View(page="overview", region=region.code, period=period)
     fig = figures(engine, base, regions, scope=scope)
-    verified = fig.indicator("cert_verified")
+    verified = fig.indicator("cert_verified")  # None: a small cell, never quoted
+    verified_rate = (
+        rate(verified.rate, verified.target) if verified is not None else t("suppressed_cell")
+    )
     at, total = units_at_target(
         engine, fig.scope.county_codes, period, "cert_verified", scope=scope
     )
@@ -55,7 +59,7 @@ def default_storyboard(
                 region=pick(region.name_zh, region.name_en)
             ),
             _("Certificate verification rate {rate}, target {target}").format(
-                rate=rate(verified.rate, verified.target), target=percent(verified.target, 0)
+                rate=verified_rate, target=percent(INDICATOR_BY_FLAG["cert_verified"].target, 0)
             ),
         ),
         Slide(
@@ -128,19 +132,27 @@ def default_storyboard(
     return Storyboard(region.code + NAME_SUFFIX[current_language()], tuple(slides))
 
 
-def ensure_defaults(engine: sa.Engine, regions: RegionConfig, *, scope: Scope) -> list[str]:
-    """Save a default storyboard per region and language when no storyboard is saved; the saved
-    names
-    (written from the marts as ``scope`` sees them)."""
-    names = storage.list_storyboards(engine)
-    if names:
-        return names
-    period = latest_period(engine, scope=scope)
+def ensure_defaults(engine: sa.Engine, regions: RegionConfig) -> None:
+    """Save a default storyboard per region and language when no storyboard is saved at all.
+
+    Each is written from the marts as the nation sees them (its figures are the whole region's,
+    whoever's request comes first) and recorded as the region's (``region:<code>``), so only
+    readers of the nation and of that region see it (``etl.marts.saved``)."""
+    if storage.any_storyboard(engine):
+        return
+    period = latest_period(engine, scope=NATION)
     if not period:
-        return []
+        return
     for lang in LANGS:
         with language(lang):
             for region in regions.regions:
-                board = default_storyboard(engine, region, regions, period, scope=scope)
-                storage.save_storyboard(engine, board)
-    return storage.list_storyboards(engine)
+                board = default_storyboard(engine, region, regions, period, scope=NATION)
+                storage.save_storyboard(engine, board, scope=region_scope(region))
+
+
+def region_scope(region: Region) -> Scope:
+    """The scope of a collaboration region (the nation for a code a scope cannot be written with)."""
+    try:
+        return Scope("region", region.code)
+    except ScopeError:
+        return NATION

@@ -15,12 +15,18 @@ Definitions (also in ``docs/presentation.md``):
   of the sum of its denominators (on the indicator's side: residence for inflow indicators,
   registration for the certificate issuance rate); rate, gap and "at target" are those of
   ``etl.indicators`` (``dashboard.data.overview.Headline``).
+- *withheld*: a slide's figure whose count is a small cell (above 0 and under the store's
+  threshold: the inflow persons, or an indicator's denominator) goes through the one suppression
+  path (``etl.disclosure.suppress``) and is never quoted: the narrative says it is not shown, the
+  table shows the suppressed marker, and a prefecture or county whose denominator is a small cell
+  counts neither as at target nor among the units with data (the overview shows it suppressed).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import formatting
@@ -28,6 +34,7 @@ from dashboard.data.overview import Headline, headline_rows
 from dashboard.i18n import LANGS, N_, _, indicator_name, language, pick
 from dashboard.story.model import View
 from etl import indicators, marts
+from etl.disclosure import SUPPRESSED, suppress
 from etl.indicators import INDICATOR_BY_FLAG
 from etl.scope import Scope
 from geodata.regions import RegionConfig
@@ -57,18 +64,22 @@ class Place:
 
 @dataclass(frozen=True)
 class Figures:
-    """A place's numbers in one period: inflow persons and every indicator against its target."""
+    """A place's published numbers in one period: inflow persons (None: withheld) and every
+    indicator against its target but those withheld (``withheld``: their flags; see module)."""
 
     scope: Place
     period: str
-    inflow: int
+    inflow: int | None
     indicators: tuple[Headline, ...]
+    withheld: tuple[str, ...] = ()
 
-    def indicator(self, flag: str) -> Headline:
-        return next(h for h in self.indicators if h.flag == flag)
+    def indicator(self, flag: str) -> Headline | None:
+        """The indicator ``flag``; None when it is withheld."""
+        return next((h for h in self.indicators if h.flag == flag), None)
 
     def weakest(self) -> Headline | None:
-        """The indicator furthest below its target (rate - target lowest); None without data."""
+        """The published indicator furthest below its target (rate - target lowest); None
+        without data."""
         rows = [h for h in self.indicators if h.denominator > 0]
         return min(rows, key=lambda h: h.rate - h.target) if rows else None
 
@@ -130,15 +141,43 @@ def indicator_counts(
     return headline_rows(marts.coverage_sums(engine, period, scope=scope, counties=counties))
 
 
+INFLOW = "inflow"
+
+
 def figures(engine: Engine, view: View, regions: RegionConfig, *, scope: Scope) -> Figures:
+    """The place's figures of the view's period, small cells withheld (``published``)."""
     place = scope_of(engine, view, regions, scope=scope)
     period = view.period or latest_period(engine, scope=scope)
-    return Figures(
-        place,
-        period,
-        inflow_persons(engine, place.county_codes, period, scope=scope),
-        indicator_counts(engine, place.county_codes, period, scope=scope),
+    counts = indicator_counts(engine, place.county_codes, period, scope=scope)
+    table = pd.DataFrame(
+        {
+            "measure": [INFLOW, *(h.flag for h in counts)],
+            "numerator": [
+                inflow_persons(engine, place.county_codes, period, scope=scope),
+                *(h.numerator for h in counts),
+            ],
+            "denominator": [0, *(h.denominator for h in counts)],
+        }
     )
+    table["count"] = table["denominator"].where(table["measure"] != INFLOW, table["numerator"])
+    return published(place, period, table, marts.small_cell_threshold(engine, scope=scope))
+
+
+def published(place: Place, period: str, table: pd.DataFrame, threshold: int) -> Figures:
+    """Figures from ``table`` (``measure, numerator, denominator, count``: the inflow's persons,
+    each indicator's sums) with every row whose ``count`` is a small cell suppressed."""
+    shown = suppress(
+        table, ["numerator", "denominator"], indicators.withheld(table["count"], threshold)
+    )
+    rows = shown.set_index("measure")
+    kept = rows[~rows[SUPPRESSED]]
+    inflow = int(kept.loc[INFLOW, "numerator"]) if INFLOW in kept.index else None
+    heads = tuple(
+        Headline(str(flag), int(row["numerator"]), int(row["denominator"]))
+        for flag, row in kept.drop(index=INFLOW, errors="ignore").iterrows()
+    )
+    withheld = tuple(str(f) for f in rows.index[rows[SUPPRESSED]] if f != INFLOW)
+    return Figures(place, period, inflow, heads, withheld)
 
 
 def units_at_target(
@@ -150,8 +189,9 @@ def units_at_target(
     *,
     scope: Scope,
 ) -> tuple[int, int]:
-    """(units at target, units with data) among the place's units at ``level``: each unit's
-    counties (of ``counties``) summed, then ``etl.indicators.at_target``."""
+    """(units at target, units with published data) among the place's units at ``level``: each
+    unit's counties (of ``counties``) summed, then ``etl.indicators.at_target``; a unit whose
+    denominator is a small cell is suppressed and counts in neither."""
     indicator = INDICATOR_BY_FLAG[flag]
     data = marts.read_coverage(engine, period, flag, "county", scope=scope, side=indicator.side)
     data = data[data["unit_code"].isin(counties)]
@@ -161,7 +201,12 @@ def units_at_target(
         units = marts.read_units(engine, scope=scope).set_index("county_code")[f"{level}_code"]
         sums = data.groupby(data["unit_code"].map(units))[["numerator", "denominator"]].sum()
     sums = sums[sums["denominator"] > 0]
-    at = indicators.at_target(sums["numerator"], sums["denominator"], indicator.target_bp)
+    small = indicators.withheld(sums["denominator"], marts.small_cell_threshold(engine, scope=scope))
+    sums = suppress(sums, ["numerator", "denominator"], small)
+    sums = sums[~sums[SUPPRESSED]]
+    at = indicators.at_target(
+        sums["numerator"].astype("int64"), sums["denominator"].astype("int64"), indicator.target_bp
+    )
     return int(at.sum()), len(sums)
 
 
@@ -170,14 +215,25 @@ def sentence(fig: Figures, flag: str, lang: str) -> str:
     with language(lang):
         row = fig.indicator(flag)
         name = indicator_name(flag).lower()  # English mid-sentence; Chinese unchanged
-        target = f"{row.target:.0%}"
-        inflow = formatting.persons(fig.inflow, compact_count=True)
         place = fig.scope.name(lang)
-        if fig.scope.code == "":
-            first = _("{place}: between-county movers {persons}").format(place=place, persons=inflow)
+        nation = fig.scope.code == ""
+        if fig.inflow is None:
+            first = (
+                _("{place}: between-county movers not shown (small cell)")
+                if nation
+                else _("{place}: inflow not shown (small cell)")
+            ).format(place=place)
         else:
-            first = _("{place}: inflow {persons}").format(place=place, persons=inflow)
-        if row.denominator == 0:
+            inflow = formatting.persons(fig.inflow, compact_count=True)
+            first = (
+                _("{place}: between-county movers {persons}")
+                if nation
+                else _("{place}: inflow {persons}")
+            ).format(place=place, persons=inflow)
+        target = f"{INDICATOR_BY_FLAG[flag].target:.0%}"
+        if row is None:
+            second = _("{indicator} not shown (small cell)").format(indicator=name)
+        elif row.denominator == 0:
             second = _("{indicator} has no data").format(indicator=name)
         elif row.at_target:
             second = _("{indicator} {rate}, at the {target} target").format(

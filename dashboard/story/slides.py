@@ -54,10 +54,12 @@ def regions():
 
 
 def storyboard_names() -> list[str]:
-    """Names of the saved storyboards the reader may see (every view in the reader's scope); the
+    """Names of the saved storyboards the reader may see: saved under a scope within the
+    reader's (``dashboard.story.storage``) and with every view in the reader's scope; the
     regions' defaults are saved first if there are none."""
-    names = defaults.ensure_defaults(engine(), regions(), scope=current_scope())
-    return [n for n in names if _visible(storage.load_storyboard(engine(), n))]
+    defaults.ensure_defaults(engine(), regions())
+    names = storage.list_storyboards(engine(), scope=current_scope())
+    return [n for n in names if _visible(storage.load_storyboard(engine(), n, scope=current_scope()))]
 
 
 def _visible(board: Storyboard) -> bool:
@@ -71,11 +73,23 @@ def _visible(board: Storyboard) -> bool:
     )
 
 
+def check_view(view: View) -> View:
+    """``view`` when its region and area lie in the reader's scope (a slide added with another
+    would hide its storyboard from its own author), else StoryboardError."""
+    path = context.current().regions_path
+    for code in (view.region, view.area):
+        if code and find_area(code, path) is None:
+            raise StoryboardError(
+                _("{code} is not a region or area you can see").format(code=code)
+            )
+    return view
+
+
 def load(name: str) -> Storyboard:
     """The storyboard ``name``; one outside the reader's scope is answered as unknown."""
     if name not in storyboard_names():
         raise StoryboardError(f"no storyboard named {name!r}")
-    return storage.load_storyboard(engine(), name)
+    return storage.load_storyboard(engine(), name, scope=current_scope())
 
 
 def effective_view(view: View) -> View:
@@ -112,20 +126,24 @@ def slide_parts(board: Storyboard, index: int) -> SlideParts:
 
 
 def indicator_table(fig: Figures, measure: str) -> list[tuple[str, str, str, str]]:
-    """Header and up to four indicators: the slide's own, then those furthest below target."""
+    """Header and up to four indicators: the slide's own, then those furthest below target, then
+    the withheld ones (small cells: rate and gap show the suppressed marker; they are never
+    ranked, which would tell their rates apart)."""
     rows = sorted((h for h in fig.indicators if h.denominator > 0), key=lambda h: h.rate - h.target)
-    first = [h for h in rows if h.flag == measure]
-    rows = (first + [h for h in rows if h.flag != measure])[:TABLE_ROWS]
+    order = [h.flag for h in rows] + list(fig.withheld)
+    flags = ([measure] if measure in order else []) + [f for f in order if f != measure]
+    shown = {h.flag: h for h in rows}
+    marker = t("suppressed_cell")
     header = (_("Indicator"), pgettext("share", "Rate"), t("target"), _("Gap (persons)"))
-    body = [
-        (
-            indicator_name(h.flag),
-            rate(h.rate, h.target),
-            percent(h.target, 0),
-            compact(h.gap_people) if h.gap_people else "—",
-        )
-        for h in rows
-    ]
+    body = []
+    for flag in flags[:TABLE_ROWS]:
+        h = shown.get(flag)
+        target = percent(INDICATOR_BY_FLAG[flag].target, 0)
+        if h is None:
+            body.append((indicator_name(flag), marker, target, marker))
+        else:
+            gap = compact(h.gap_people) if h.gap_people else "—"
+            body.append((indicator_name(flag), rate(h.rate, h.target), target, gap))
     return [header, *body]
 
 

@@ -35,7 +35,9 @@ its member provinces, their prefectures and counties, and the region itself. The
 - flows at province and region level: rows with *at least one* end inside it (provinces and
   regions are the public level at which a province sees where its migrants come from);
 - period totals: the persons living in the scope (see ``read_period_totals``);
-- the nation: no filter at all. Periods and the threshold are the same for every scope.
+- the nation: no filter at all. Periods and the threshold are the same for every scope;
+- saved scenarios and storyboards (``visible_saved``): those saved by a principal whose scope
+  lies within the reader's (``etl.marts.saved``).
 
 Every read reaches the store through ``etl.store.row_security.scoped``, which on PostgreSQL sets
 the scope for the read's own transaction (``SET LOCAL``): the database's row-level security then
@@ -69,6 +71,7 @@ from etl.marts.flows import (
     read_pairs,
     stream_flows,
 )
+from etl.marts.saved import saved_scope, visible_saved, within
 from etl.marts.totals import (
     PERIOD_COLUMNS,
     UNIT_FLOW_COLUMNS,
@@ -85,4 +88,5 @@ __all__ = [
     "UNIT_FLOW_COLUMNS", "UNIT_FLOW_LEVELS", "coverage_sums", "periods", "read_assessment",
     "read_coverage", "read_flows", "read_pairs", "read_period_totals", "read_region_members",
     "read_unit_flows", "read_units", "small_cell_threshold", "stream_coverage", "stream_flows",
+    "saved_scope", "visible_saved", "within",
 ]  # fmt: skip

@@ -60,7 +60,7 @@ POLICY = "yipanqi_scope_v1"
 ``installed`` then fails, so readers refuse the store until the upgrade replaces the old ones."""
 _POLICY_PREFIX = "yipanqi_scope"
 AREA_TABLES = (flows, flows_rollup, unit_flows, coverage, assessment)
-APP_WRITES = ("scenarios", "storyboard_slides")
+APP_WRITES = ("scenarios", "storyboard_slides", "saved_scopes")
 """Store tables the service's role changes (saved work); every other store table it only reads."""
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 """A plain PostgreSQL role name: roles are identifiers, never bound parameters."""

@@ -8,6 +8,10 @@ Terms:
 - *storyboard*: the rows of ``storyboard_slides`` sharing a ``name``, one per slide: its
   ``position`` (0 first), its view as JSON, title, key message, and when the storyboard was
   created and last saved.
+- *saved scope*: a row of ``saved_scopes``: the scope (``etl.scope``, as text) of the principal
+  who last saved a scenario or storyboard (``kind`` and ``name``). Readers are shown only saved
+  work whose scope lies within theirs (the typed faces apply the rule); an item without a row (saved
+  before scopes were recorded) counts as the nation's, so only readers of the nation see it.
 
 The tables belong to the store's layout (``etl.store.schema.metadata``): ``open_store(create=True)``
 and ``yipanqi store upgrade`` create them, a reader never does. The typed faces are
@@ -47,6 +51,18 @@ storyboard_slides = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 
+saved_scopes = sa.Table(
+    "saved_scopes",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("name", sa.String(120), primary_key=True),
+    sa.Column("scope", sa.String(64), nullable=False),
+)
+SCENARIO, STORYBOARD = "scenario", "storyboard"
+"""The kinds of saved work in ``saved_scopes``."""
+UNRECORDED = "nation"
+"""The scope of saved work with no ``saved_scopes`` row."""
+
 Row = dict[str, Any]
 
 
@@ -64,15 +80,17 @@ def scenario_row(engine: sa.Engine | sa.Connection, name: str) -> Row | None:
     return dict(row) if row is not None else None
 
 
-def write_scenario(conn: sa.Connection, row: Row) -> None:
+def write_scenario(conn: sa.Connection, row: Row, scope: str) -> None:
     """Save ``row`` (the columns of ``scenarios`` but the id) under its name, replacing a scenario
-    saved before under it."""
+    saved before under it, with the saving principal's ``scope``."""
     conn.execute(scenarios.delete().where(scenarios.c.name == row["name"]))
     conn.execute(scenarios.insert().values(**row))
+    write_scope(conn, SCENARIO, row["name"], scope)
 
 
 def delete_scenario(conn: sa.Connection, name: str) -> bool:
     """Delete the saved scenario ``name``; True if there was one."""
+    delete_scope(conn, SCENARIO, name)
     return bool(conn.execute(scenarios.delete().where(scenarios.c.name == name)).rowcount)
 
 
@@ -92,9 +110,13 @@ def slide_rows(engine: sa.Engine | sa.Connection, name: str) -> list[Row]:
         return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def write_slides(conn: sa.Connection, name: str, slides: list[Row], now: datetime) -> None:
+def write_slides(
+    conn: sa.Connection, name: str, slides: list[Row], now: datetime, scope: str
+) -> None:
     """Replace the slides of storyboard ``name`` by ``slides`` (each with ``view``, ``title`` and
-    ``message``, in order); the creation time of a storyboard saved before is kept."""
+    ``message``, in order), saved by a principal of ``scope``; the creation time of a storyboard
+    saved before is kept."""
+    write_scope(conn, STORYBOARD, name, scope)
     t = storyboard_slides
     created = conn.execute(
         sa.select(sa.func.min(t.c.created_at)).where(t.c.name == name)
@@ -113,6 +135,7 @@ def write_slides(conn: sa.Connection, name: str, slides: list[Row], now: datetim
 def delete_storyboard(conn: sa.Connection, name: str) -> bool:
     """Delete storyboard ``name``; True if there was one."""
     t = storyboard_slides
+    delete_scope(conn, STORYBOARD, name)
     return bool(conn.execute(t.delete().where(t.c.name == name)).rowcount)
 
 
@@ -127,3 +150,22 @@ def storyboard_times(
     with connection(engine) as conn:
         created, updated = conn.execute(query).one()
     return (created, updated) if created else None
+
+
+def scopes(engine: sa.Engine | sa.Connection, kind: str) -> dict[str, str]:
+    """Name -> scope (text) of the saved work of ``kind`` that has one recorded."""
+    t = saved_scopes
+    with connection(engine) as conn:
+        rows = conn.execute(sa.select(t.c.name, t.c.scope).where(t.c.kind == kind))
+        return {name: scope for name, scope in rows}
+
+
+def write_scope(conn: sa.Connection, kind: str, name: str, scope: str) -> None:
+    """Record ``scope`` as that of the saved ``kind`` ``name`` (replacing the one before)."""
+    delete_scope(conn, kind, name)
+    conn.execute(saved_scopes.insert().values(kind=kind, name=name, scope=scope))
+
+
+def delete_scope(conn: sa.Connection, kind: str, name: str) -> None:
+    t = saved_scopes
+    conn.execute(t.delete().where(t.c.kind == kind, t.c.name == name))

@@ -18,7 +18,8 @@ Tables (see docs/record-format.md for the definitions of the numbers):
   indicator as numerator and denominator per county, period and side), ``assessment`` (two-way
   assessment scores per county, period and role), ``period_totals`` (persons per period);
 - ``units``, ``regions``, ``region_members``: the hierarchy and regions the aggregates used;
-- ``scenarios``, ``storyboard_slides``: saved work (defined and queried in ``etl.store.saved``).
+- ``scenarios``, ``storyboard_slides``, ``saved_scopes``: saved work and the scope each item was
+  saved under (defined and queried in ``etl.store.saved``).
 
 *Schema version*: ``SCHEMA_VERSION`` is the layout this code reads. ``open_store`` (every reader:
 the dashboard, exports, the command line) only opens and checks: a store missing a table or of

@@ -11,7 +11,7 @@ from access.principal import Principal, bind, unbind
 from access.roles import Role
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, View
-from etl.scope import Scope
+from etl.scope import NATION, Scope
 from etl.store import open_store
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
@@ -37,11 +37,11 @@ def as_planner():
 
 def test_scenario_saves_and_deletes_are_audited(engine, as_planner):
     scenario = parse_scenario({"name": "无锡 push", "levers": []})
-    save_scenario(engine, scenario)
-    save_scenario(engine, scenario, replace=True)
-    delete_scenario(engine, "无锡 push")
+    save_scenario(engine, scenario, scope=NATION)
+    save_scenario(engine, scenario, replace=True, scope=NATION)
+    delete_scenario(engine, "无锡 push", scope=NATION)
     with pytest.raises(ScenarioError):
-        delete_scenario(engine, "无锡 push")  # nothing deleted: nothing audited
+        delete_scenario(engine, "无锡 push", scope=NATION)  # nothing deleted: nothing audited
     events = list(reversed(audit.list_events(engine)))
     assert [(e.action, e.object, e.detail) for e in events] == [
         (audit.SCENARIO_SAVE, "无锡 push", ""),
@@ -53,17 +53,17 @@ def test_scenario_saves_and_deletes_are_audited(engine, as_planner):
 
 def test_a_refused_save_leaves_no_audit_row(engine, as_planner):
     scenario = parse_scenario({"name": "a", "levers": []})
-    save_scenario(engine, scenario)
+    save_scenario(engine, scenario, scope=NATION)
     with pytest.raises(ScenarioError, match="saved already"):
-        save_scenario(engine, scenario)
+        save_scenario(engine, scenario, scope=NATION)
     assert len(audit.list_events(engine, action=audit.SCENARIO_SAVE)) == 1
 
 
 def test_storyboard_saves_and_deletes_are_audited(engine, as_planner):
     board = Storyboard("meeting", (Slide(View(page="overview"), "t", ""),))
-    storage.save_storyboard(engine, board)
-    storage.delete_storyboard(engine, "meeting")
-    storage.delete_storyboard(engine, "meeting")
+    storage.save_storyboard(engine, board, scope=NATION)
+    storage.delete_storyboard(engine, "meeting", scope=NATION)
+    storage.delete_storyboard(engine, "meeting", scope=NATION)
     events = list(reversed(audit.list_events(engine)))
     assert [(e.action, e.object, e.detail, e.username) for e in events] == [
         (audit.STORYBOARD_SAVE, "meeting", "1 slides", "he.ping"),
@@ -72,5 +72,5 @@ def test_storyboard_saves_and_deletes_are_audited(engine, as_planner):
 
 
 def test_from_the_command_line_the_os_account_is_named(engine):
-    save_scenario(engine, parse_scenario({"name": "cli", "levers": []}))
+    save_scenario(engine, parse_scenario({"name": "cli", "levers": []}), scope=NATION)
     assert audit.list_events(engine)[0].username.startswith("os:")

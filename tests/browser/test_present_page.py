@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from dashboard.story import storage
+from etl.scope import NATION
 from etl.store import open_store
 from tests.browser.conftest import recorded_page, screenshot
 from tests.support import demo_store
@@ -28,7 +29,7 @@ def projector(browser, live_server):
 def saved_titles() -> list[str]:
     engine = open_store(demo_store()[0])
     try:
-        return [s.title for s in storage.load_storyboard(engine, NAME).slides]
+        return [s.title for s in storage.load_storyboard(engine, NAME, scope=NATION).slides]
     finally:
         engine.dispose()
 
@@ -117,27 +118,27 @@ def test_editor_renames_reorders_deletes_and_adds_from_a_link(page, live_server)
     try:
         page.goto(f"{live_server}/storyboards?name=northwest")
         page.wait_for_selector(".yp-story-slide", timeout=15_000)
-        before = storage.load_storyboard(engine, "northwest")
+        before = storage.load_storyboard(engine, "northwest", scope=NATION)
         n = len(before.slides)
 
         title = page.locator("input[id*='storyboards-title'][id*='\"index\":0']")
         title.fill("西北：开场")
         page.click("text=保存标题和要点")
         page.wait_for_selector("text=已保存。")
-        assert storage.load_storyboard(engine, "northwest").slides[0].title == "西北：开场"
+        assert storage.load_storyboard(engine, "northwest", scope=NATION).slides[0].title == "西北：开场"
 
         page.locator("button[id*='storyboards-up'][id*='\"index\":1']").click()
         page.wait_for_function(
             "() => document.querySelector(\"input[id*='\\\"index\\\":1']\").value === '西北：开场'"
         )
-        moved = storage.load_storyboard(engine, "northwest")
+        moved = storage.load_storyboard(engine, "northwest", scope=NATION)
         assert [s.title for s in moved.slides[:2]] == [before.slides[1].title, "西北：开场"]
 
         page.locator("button[id*='storyboards-delete'][id*='\"index\":0']").click()
         page.wait_for_function(
             f"() => document.querySelectorAll('.yp-story-slide').length === {n - 1}"
         )
-        assert storage.load_storyboard(engine, "northwest").slides[0].title == "西北：开场"
+        assert storage.load_storyboard(engine, "northwest", scope=NATION).slides[0].title == "西北：开场"
 
         page.fill("#storyboards-new-name", "测试演示稿")
         page.fill(
@@ -149,11 +150,11 @@ def test_editor_renames_reorders_deletes_and_adds_from_a_link(page, live_server)
         # the page was on ?name=northwest already: wait for the new board's own URL (saved first)
         page.wait_for_url(lambda url: f"name={quote('测试演示稿')}" in url, timeout=10_000)
         page.wait_for_selector("input[value='康检率（县区）']", timeout=10_000)
-        added = storage.load_storyboard(engine, "测试演示稿")
+        added = storage.load_storyboard(engine, "测试演示稿", scope=NATION)
         assert added.slides[0].view.measure == "health_check"
         assert (added.slides[0].view.level, added.slides[0].view.period) == ("county", "2012-11")
         screenshot(page, "storyboards-editor")
     finally:
-        storage.save_storyboard(engine, before)
-        storage.delete_storyboard(engine, "测试演示稿")
+        storage.save_storyboard(engine, before, scope=NATION)
+        storage.delete_storyboard(engine, "测试演示稿", scope=NATION)
         engine.dispose()

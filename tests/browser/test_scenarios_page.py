@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from etl.scope import NATION
 from etl.store import open_store
 from planning.store import delete_scenario, list_scenarios
 from tests.browser.conftest import screenshot
@@ -87,7 +88,7 @@ def test_set_levers_save_and_reload_by_url(page, live_server):
         assert f"name={name}" not in page.url
     finally:
         engine = open_store(demo_store()[0])
-        if name in {s.name for s in list_scenarios(engine)}:
-            delete_scenario(engine, name)
+        if name in {s.name for s in list_scenarios(engine, scope=NATION)}:
+            delete_scenario(engine, name, scope=NATION)
         engine.dispose()
     assert page.foreign_requests == []

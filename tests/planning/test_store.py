@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from etl.scope import NATION
 from etl.store import open_store
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
@@ -21,19 +22,19 @@ def engine(store_url):
 def test_save_list_show_delete(engine):
     first = parse_scenario({"name": "a", "levers": [{"kind": "growth", "percent": 5, "side": "inflow", "areas": ["310000"]}]})
     second = parse_scenario({"name": "无锡 push", "levers": []})
-    assert list_scenarios(engine) == []
-    save_scenario(engine, first, "planner", baseline_run_id=3)
-    save_scenario(engine, second, "", None)
-    assert {s.name for s in list_scenarios(engine)} == {"a", "无锡 push"}
-    saved = get_scenario(engine, "a")
+    assert list_scenarios(engine, scope=NATION) == []
+    save_scenario(engine, first, "planner", baseline_run_id=3, scope=NATION)
+    save_scenario(engine, second, "", None, scope=NATION)
+    assert {s.name for s in list_scenarios(engine, scope=NATION)} == {"a", "无锡 push"}
+    saved = get_scenario(engine, "a", scope=NATION)
     assert saved.scenario == first and saved.author == "planner" and saved.baseline_run_id == 3
     with pytest.raises(ScenarioError, match="saved already"):
-        save_scenario(engine, first)
+        save_scenario(engine, first, scope=NATION)
     changed = parse_scenario({"name": "a", "levers": []})
-    save_scenario(engine, changed, replace=True)
-    assert get_scenario(engine, "a").scenario.levers == ()
-    delete_scenario(engine, "a")
+    save_scenario(engine, changed, replace=True, scope=NATION)
+    assert get_scenario(engine, "a", scope=NATION).scenario.levers == ()
+    delete_scenario(engine, "a", scope=NATION)
     with pytest.raises(ScenarioError, match="no saved scenario named 'a'"):
-        get_scenario(engine, "a")
+        get_scenario(engine, "a", scope=NATION)
     with pytest.raises(ScenarioError, match="no saved scenario"):
-        delete_scenario(engine, "a")
+        delete_scenario(engine, "a", scope=NATION)

@@ -118,7 +118,7 @@ def callback_body(app, key: str, values: dict | None = None) -> dict:
     spec = app.callback_map[key]
 
     def item(dep: dict) -> dict | list:
-        if isinstance(dep["id"], dict):
+        if is_pattern(dep):
             return []
         return {**dep, "value": values.get(f"{dep['id']}.{dep['property']}")}
 
@@ -130,10 +130,13 @@ def callback_body(app, key: str, values: dict | None = None) -> dict:
         "outputs": outputs if key.startswith("..") else outputs[0],
         "inputs": inputs,
         "state": [item(d) for d in spec["state"]],
-        "changedPropIds": [f"{first['id']}.{first['property']}"]
-        if isinstance(first["id"], str)
-        else [],
+        "changedPropIds": [] if is_pattern(first) else [f"{first['id']}.{first['property']}"],
     }
+
+
+def is_pattern(dep: dict) -> bool:
+    """A pattern-matching dependency (Dash registers its ID as JSON text)."""
+    return isinstance(dep["id"], dict) or str(dep["id"]).startswith("{")
 
 
 def callback_key(app, *component_ids: str) -> str:

@@ -111,7 +111,13 @@ def test_prefectures_at_target(engine, raw):
         .groupby("pref")[["numerator", "denominator"]]
         .sum()
     )
-    by_pref = by_pref[by_pref["denominator"] > 0]
+    with engine.connect() as conn:
+        threshold = int(conn.execute(
+            sa.text("select value from store_meta where key = 'small_cell_threshold'")
+        ).scalar())
+    # a prefecture whose denominator is a small cell (1 to threshold - 1) is withheld: in neither
+    by_pref = by_pref[by_pref["denominator"] >= max(threshold, 1)]
+    assert threshold > 1 and len(by_pref) < (rows.groupby(rows["county_code"].map(prefecture))["denominator"].sum() > 0).sum()
     at = int((by_pref["numerator"] / by_pref["denominator"] >= 0.98).sum())
     fig = figures(engine, View(region="northwest", period=PERIOD), regions, scope=NATION)
     assert units_at_target(engine, fig.scope.county_codes, PERIOD, "cert_verified", scope=NATION) == (
@@ -137,3 +143,35 @@ def test_national_scope_counts_every_between_county_mover(engine, raw):
     text = narrative(engine, View(period=PERIOD), geo.regions(), "zh", scope=NATION)[0]
     assert figures(engine, View(period=PERIOD), geo.regions(), scope=NATION).inflow == movers
     assert text.startswith("全国跨县流动人口 ")
+
+
+def test_small_cells_are_withheld_from_figures_table_and_sentence():
+    """By hand: threshold 10; inflow 7 persons, cert_verified 9 of 9 and health_check 3 of 4 are
+    small cells, cert_issued 50 of 100 and contraception 90 of 100 are not."""
+    import pandas as pd
+
+    from dashboard.i18n import language
+    from dashboard.story.narrative import INFLOW, Place, published, sentence
+    from dashboard.story.slides import indicator_table
+
+    table = pd.DataFrame(
+        {
+            "measure": [INFLOW, "cert_verified", "health_check", "cert_issued", "contraception"],
+            "numerator": [7, 9, 3, 50, 90],
+            "denominator": [0, 9, 4, 100, 100],
+        }
+    )
+    table["count"] = [7, 9, 4, 100, 100]
+    place = Place("320200", "无锡市", "Wuxi", frozenset({"320211"}))
+    fig = published(place, "2012-12", table, 10)
+    assert fig.inflow is None and fig.indicator("cert_verified") is None
+    assert fig.withheld == ("cert_verified", "health_check")
+    assert [h.flag for h in fig.indicators] == ["cert_issued", "contraception"]
+    with language("en"):
+        rows = indicator_table(fig, "cert_verified")[1:]
+        text = sentence(fig, "cert_verified", "en")
+    # the slide's own (withheld) first; then by distance below target; withheld last, unranked
+    assert [r[1] for r in rows] == ["suppressed", "50.0%", "90.0%", "suppressed"]
+    assert rows[0][3] == rows[3][3] == "suppressed" and rows[1][3] != "suppressed"
+    assert text == "Wuxi: inflow not shown (small cell); certificate verification rate not shown (small cell)."
+    assert "7" not in text and "100.0%" not in text

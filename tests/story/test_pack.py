@@ -17,6 +17,7 @@ from PIL import Image
 from dashboard.export.source import ExportError
 from dashboard.story import storage
 from dashboard.story.pack import export_storyboard
+from etl.scope import NATION
 from etl.store import open_store
 from tests.support import demo_store, layer_cache
 
@@ -35,7 +36,7 @@ def stub_map(drawn: list):
 def titles() -> list[str]:
     engine = open_store(demo_store()[0])
     try:
-        return [s.title for s in storage.load_storyboard(engine, "pan_yangtze").slides]
+        return [s.title for s in storage.load_storyboard(engine, "pan_yangtze", scope=NATION).slides]
     finally:
         engine.dispose()
 

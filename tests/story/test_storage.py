@@ -16,6 +16,7 @@ from dashboard.story.model import (
     move_slide,
     view_from_url,
 )
+from etl.scope import NATION
 from etl.store import open_store
 
 
@@ -40,19 +41,19 @@ def board() -> Storyboard:
 
 
 def test_round_trip(engine):
-    storage.save_storyboard(engine, board())
-    assert storage.list_storyboards(engine) == ["泛长三角 2012"]
-    assert storage.load_storyboard(engine, "泛长三角 2012") == board()
+    storage.save_storyboard(engine, board(), scope=NATION)
+    assert storage.list_storyboards(engine, scope=NATION) == ["泛长三角 2012"]
+    assert storage.load_storyboard(engine, "泛长三角 2012", scope=NATION) == board()
 
 
 def test_reorder_edit_delete_are_saved(engine):
-    storage.save_storyboard(engine, board())
+    storage.save_storyboard(engine, board(), scope=NATION)
     created, _ = storage.saved_times(engine, "泛长三角 2012")
     edited = move_slide(board(), 2, 0)
     edited = edit_slide(edited, 1, "新标题", "新要点")
     edited = delete_slide(edited, 2)
-    storage.save_storyboard(engine, edited)
-    loaded = storage.load_storyboard(engine, "泛长三角 2012")
+    storage.save_storyboard(engine, edited, scope=NATION)
+    loaded = storage.load_storyboard(engine, "泛长三角 2012", scope=NATION)
     assert [s.title for s in loaded.slides] == ["无锡", "新标题"]
     assert loaded.slides[1].message == "新要点"
     assert loaded.slides[0].view.area == "320200"
@@ -60,14 +61,14 @@ def test_reorder_edit_delete_are_saved(engine):
 
 
 def test_several_storyboards_and_delete(engine):
-    storage.save_storyboard(engine, board())
+    storage.save_storyboard(engine, board(), scope=NATION)
     other = add_slide(Storyboard("northwest"), Slide(View(region="northwest"), "西北", ""))
-    storage.save_storyboard(engine, other)
-    assert storage.list_storyboards(engine) == ["泛长三角 2012", "northwest"]
-    storage.delete_storyboard(engine, "泛长三角 2012")
-    assert storage.list_storyboards(engine) == ["northwest"]
+    storage.save_storyboard(engine, other, scope=NATION)
+    assert storage.list_storyboards(engine, scope=NATION) == ["泛长三角 2012", "northwest"]
+    storage.delete_storyboard(engine, "泛长三角 2012", scope=NATION)
+    assert storage.list_storyboards(engine, scope=NATION) == ["northwest"]
     with pytest.raises(StoryboardError, match="no storyboard named"):
-        storage.load_storyboard(engine, "泛长三角 2012")
+        storage.load_storyboard(engine, "泛长三角 2012", scope=NATION)
 
 
 def test_bad_edits_are_errors():

@@ -7,21 +7,37 @@ from dash import Input, Output, Patch, State, callback
 
 from dashboard import context, ids
 from dashboard.data import area as data
+from dashboard.data.store import periods
 from dashboard.figures.trends import (
     flow_period_lines,
     indicator_period_lines,
 )
-from dashboard.i18n import use_language
+from dashboard.i18n import current_language, use_language
 from dashboard.pages.area.layout import breadcrumb
 from dashboard.pages.area.map import map_figure
 from dashboard.pages.area.view import period_view
+from dashboard.security import inputs
 from dashboard.shell import switched_search
 
 
 def _area_of(key: dict) -> data.Area:
-    area = data.find_area(key["code"], context.current().regions_path)
-    assert area is not None  # the page was rendered for it
+    """The page's area (its key store: code and language), in its language; InvalidInput for an
+    area the reader cannot see (the page was rendered for one it can)."""
+    fields = inputs.fields(key, "code", "lang")
+    use_language(fields["lang"])
+    area = data.find_area(fields["code"], context.current().regions_path)
+    if area is None:
+        raise inputs.InvalidInput("unknown area")
     return area
+
+
+def _choices(area: data.Area, period: str, measure: str, sub: str) -> tuple[str, str, str]:
+    """The controls' values checked: a period of the store, a map measure, a sub-level."""
+    return (
+        inputs.choice(period, periods(), "period"),
+        inputs.choice(measure, data.MEASURES, "measure"),
+        inputs.choice(sub, data.SUB_LEVELS[area.level], "sub-level"),
+    )
 
 
 @callback(
@@ -35,7 +51,9 @@ def _area_of(key: dict) -> data.Area:
     prevent_initial_call=True,
 )
 def keep_state_in_url(period: str, measure: str, sub: str, key: dict, pathname: str):
-    lang = use_language(key["lang"])
+    area = _area_of(key)
+    period, measure, sub = _choices(area, period, measure, sub)
+    lang = current_language()
     search = data.page_href("", period=period, measure=measure, sub=sub, lang=lang)
     return search, (pathname or "") + switched_search(search)
 
@@ -56,8 +74,8 @@ def keep_state_in_url(period: str, measure: str, sub: str, key: dict, pathname: 
     prevent_initial_call=True,
 )
 def show_period(period: str, key: dict):
-    use_language(key["lang"])
     area = _area_of(key)
+    period = inputs.choice(period, periods(), "period")
     trends, flows = Patch(), Patch()  # the trends stay: only their period lines move
     trends["layout"]["shapes"] = indicator_period_lines(period)
     flows["layout"]["shapes"] = flow_period_lines(period)
@@ -74,5 +92,6 @@ def show_period(period: str, key: dict):
     prevent_initial_call=True,
 )
 def show_map(period: str, measure: str, sub: str, key: dict):
-    use_language(key["lang"])
-    return map_figure(_area_of(key), period, measure, sub)
+    area = _area_of(key)
+    period, measure, sub = _choices(area, period, measure, sub)
+    return map_figure(area, period, measure, sub)

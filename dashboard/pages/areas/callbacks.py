@@ -8,6 +8,7 @@ from dash import Input, Output, State, callback
 from dashboard import context, ids
 from dashboard.data import area as data
 from dashboard.i18n import use_language
+from dashboard.security import inputs
 
 
 @callback(
@@ -17,9 +18,11 @@ from dashboard.i18n import use_language
     prevent_initial_call=True,
 )
 def search(query: str | None, key: dict):
+    query = inputs.text(query, "search")
     if not query:
         return dash.no_update
-    return data.search_areas(query, use_language(key["lang"]), context.current().regions_path)
+    lang = use_language(inputs.fields(key, "lang")["lang"])
+    return data.search_areas(query, lang, context.current().regions_path)
 
 
 @callback(
@@ -29,6 +32,6 @@ def search(query: str | None, key: dict):
     prevent_initial_call=True,
 )
 def open_area(code: str | None, key: dict):
-    return (
-        data.page_href(f"/area/{code}", lang=use_language(key["lang"])) if code else dash.no_update
-    )
+    code = inputs.text(code, "area")
+    lang = use_language(inputs.fields(key, "lang")["lang"])
+    return data.page_href(f"/area/{code}", lang=lang) if code else dash.no_update

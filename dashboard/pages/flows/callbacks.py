@@ -13,13 +13,13 @@ from dashboard.pages.flows.table import csv_download, table_rows
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
 from dashboard.pages.flows.view import (
     base_figure,
-    clicked_code,
     lines_figure,
     map_title,
     matrix_figure,
     query_of,
     search_of,
 )
+from dashboard.security import inputs
 from dashboard.shell import switched_search
 
 CONTROLS = [
@@ -43,8 +43,8 @@ CONTROLS = [
 )
 def update_base(level: str, regions: list[str], lang: str):
     use_language(lang)
-    chosen = data.valid_regions(regions)
-    return base_figure(level, chosen), region_legend(chosen)
+    chosen = data.valid_regions(inputs.texts(regions, "regions"))
+    return base_figure(inputs.choice(level, data.LEVELS, "level"), chosen), region_legend(chosen)
 
 
 @callback(
@@ -103,9 +103,11 @@ def update_focus(click: dict | None, _clear: int, level: str, place: str):
     the level goes up to its prefecture or province and back down)."""
     if ctx.triggered_id == ids.FLOWS_CLEAR_FOCUS:
         return ""
+    level = inputs.choice(level, data.LEVELS, "level")
+    place = inputs.text(place, "focus")
     if ctx.triggered_id != ids.FLOWS_BASE:
         return place or ""
-    code = clicked_code(click)
+    code = inputs.clicked_code(click)
     focus = data.focus_for_level(place, level, data.units_by_level())
     if code == focus:
         return ""  # a second click on the focused place lets it go

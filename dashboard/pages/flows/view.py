@@ -26,6 +26,7 @@ from dashboard.figures.flow_matrix import region_matrix_figure
 from dashboard.formatting import count
 from dashboard.geometry_route import geometry_url
 from dashboard.i18n import N_, _, colon, current_language, in_brackets, join, pgettext, t
+from dashboard.security import inputs
 
 GRAPH_CONFIG: Any = {
     **theme.GRAPH_CONFIG,
@@ -155,27 +156,25 @@ def map_title(view: data.FlowView) -> list:
 
 
 def query_of(regions, level, direction, cohort, period, top, focus) -> data.FlowQuery:
-    """The query of the controls' values (validated like a URL)."""
+    """The query of the controls' values (validated like a URL: an unknown value falls back to
+    the default; a value of the wrong type is InvalidInput)."""
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int | str)):
+        raise inputs.InvalidInput("top is not a number")
     return data.parse_query(
         {
-            "regions": ",".join(regions or ()),
-            "level": level,
-            "direction": direction,
-            "cohort": cohort,
-            "period": period,
+            "regions": ",".join(inputs.texts(regions, "regions")),
+            "level": inputs.text(level, "level"),
+            "direction": inputs.text(direction, "direction"),
+            "cohort": inputs.text(cohort, "cohort"),
+            "period": inputs.text(period, "period"),
             "top": str(top),
-            "focus": focus,
+            "focus": inputs.text(focus, "focus"),
         }
     )
 
 
 def search_of(query: data.FlowQuery) -> str:
     return "?" + urlencode({**data.query_params(query), "lang": current_language()})
-
-
-def clicked_code(click: dict | None) -> str | None:
-    points = (click or {}).get("points") or []
-    return points[0].get("customdata") if points else None
 
 
 # --- page parts ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from dashboard.export.source import ExportError, MapView
 from dashboard.i18n import _, lang_of_search, use_language
 from dashboard.pages.overview.layout import DEFAULT_LEVEL, MAP_FORMATS, chosen_view, figure
 from dashboard.pages.overview.view import headline_cards, legend, map_payload
+from dashboard.security import inputs
 
 
 @callback(
@@ -75,7 +76,7 @@ def change_level(level: str, search: str | None):
     prevent_initial_call=True,
 )
 def toggle_play(n_clicks: int):
-    playing = n_clicks % 2 == 1
+    playing = (n_clicks or 0) % 2 == 1
     return not playing, "■" if playing else "▶"
 
 
@@ -100,7 +101,7 @@ def advance(_n: int, index: int):
     prevent_initial_call=True,
 )
 def open_area(click: dict | None, search: str | None):
-    code = click["points"][0]["customdata"] if click and click.get("points") else None
+    code = inputs.clicked_code(click)
     if not code:
         return dash.no_update
     return f"/area/{code}?lang={lang_of_search(search)}"

@@ -10,6 +10,8 @@ from dashboard import ids
 from dashboard.i18n import use_language
 from dashboard.pages.overview.view import legend
 from dashboard.pages.present.view import map_key, narrative_lines, slide_table
+from dashboard.security import inputs
+from dashboard.story.model import StoryboardError
 from dashboard.story.slides import load, slide_figure, slide_parts
 
 
@@ -29,9 +31,16 @@ from dashboard.story.slides import load, slide_figure, slide_parts
     prevent_initial_call=True,
 )
 def show_slide(index: int, shown: dict):
-    use_language(shown["lang"])
-    parts = slide_parts(load(shown["name"]), int(index))
-    same = map_key(parts) == shown["map"]
+    fields = inputs.fields(shown, "name", "lang", "map")
+    use_language(fields["lang"])
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise inputs.InvalidInput("the slide is not a whole number")
+    try:
+        board = load(fields["name"])
+    except StoryboardError as exc:  # deleted since, or not the reader's
+        raise inputs.InvalidInput("unknown storyboard") from exc
+    parts = slide_parts(board, index)  # a stale index (slides deleted since) shows the last
+    same = map_key(parts) == fields["map"]
     figure = dash.no_update if same else slide_figure(parts.level, parts.bounds)
     return (
         parts.title,
@@ -43,7 +52,7 @@ def show_slide(index: int, shown: dict):
         parts.footer,
         parts.payload,
         figure,
-        {**shown, "map": map_key(parts)},
+        {**fields, "map": map_key(parts)},
     )
 
 

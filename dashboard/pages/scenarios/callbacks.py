@@ -20,6 +20,7 @@ from dashboard.pages.scenarios.view import (
     scenario_query,
     summary_table,
 )
+from dashboard.security import inputs
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
 
@@ -38,6 +39,9 @@ from planning.scenario import parse_scenario
 )
 def run(_clicks: int, measure: str, layer: str, compare: str, editor: str, lang: str):
     use_language(lang)
+    measure = inputs.choice(measure, data.MEASURES, "measure")
+    layer = inputs.choice(layer, data.LAYERS, "layer")
+    compare, editor = inputs.text(compare, "comparison"), inputs.text(editor, "scenario")
     try:
         scenario = parse_scenario(json.loads(editor))
         res = data.result(data.canonical_json(scenario))
@@ -76,10 +80,16 @@ def save_or_delete(
 ):
     use_language(lang)
     deleting = dash.ctx.triggered_id == ids.SCENARIOS_DELETE
+    measure = inputs.choice(measure, data.MEASURES, "measure")
+    layer = inputs.choice(layer, data.LAYERS, "layer")
+    compare, editor = inputs.text(compare, "comparison"), inputs.text(editor, "scenario")
     try:
         scenario = parse_scenario(json.loads(editor))
         if deleting:
             data.delete(scenario.name)
+        elif data.name_hidden(scenario.name):
+            message = _("The name “{name}” is taken by a scenario outside your scope: pick another name.")
+            return f"⚠ {message.format(name=scenario.name)}", dash.no_update, dash.no_update, dash.no_update
         else:
             data.save(scenario)
     except (ValueError, ScenarioError) as exc:

@@ -1,4 +1,10 @@
-"""The storyboard editor's callbacks: pick, edit (save, move, delete), add, download a pack."""
+"""The storyboard editor's callbacks: pick, edit (save, move, delete), add, download a pack.
+
+An edit or an addition that cannot be made (an unknown or hidden storyboard, a slide that is not
+there any more, a name taken by a storyboard outside the reader's scope, a link to an area the
+reader cannot see) is answered in the status line; inputs of the wrong type are a 400
+(``dashboard.security.inputs``).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,11 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc
 
 from dashboard import ids
-from dashboard.data.store import engine
-from dashboard.i18n import _, lang_of_search, use_language
+from dashboard.data.store import current_scope, engine
+from dashboard.export.source import ExportError
+from dashboard.i18n import N_, _, lang_of_search, use_language
 from dashboard.pages.storyboards.view import apply_action, pack_bytes, slide_rows, with_edits
+from dashboard.security import inputs
 from dashboard.story import storage
 from dashboard.story.model import (
     Slide,
@@ -19,7 +27,9 @@ from dashboard.story.model import (
     add_slide,
     view_from_url,
 )
-from dashboard.story.slides import load
+from dashboard.story.slides import check_view, load
+
+NAME_TAKEN = N_("The name “{name}” is taken by a storyboard outside your scope: pick another name.")
 
 
 @callback(
@@ -29,6 +39,7 @@ from dashboard.story.slides import load
     prevent_initial_call=True,
 )
 def pick(name: str, search: str | None):
+    name = inputs.text(name, "storyboard")
     return "/storyboards?" + urlencode({"name": name, "lang": use_language(lang_of_search(search))})
 
 
@@ -46,14 +57,27 @@ def pick(name: str, search: str | None):
     prevent_initial_call=True,
 )
 def edit(_save, _up, _down, _delete, titles, messages, name, search):
+    name = inputs.text(name, "storyboard")
     if not name or not ctx.triggered or not ctx.triggered[0]["value"]:
         return dash.no_update, dash.no_update
     use_language(lang_of_search(search))
-    board = with_edits(load(name), titles, messages)
-    trigger = ctx.triggered_id
-    if isinstance(trigger, dict):
-        board = apply_action(board, trigger["type"], int(trigger["index"]))
-    storage.save_storyboard(engine(), board)
+    titles = [inputs.text(t, "title") for t in titles]
+    messages = [inputs.text(m, "key message") for m in messages]
+    try:
+        board = load(name)
+        if not len(titles) == len(messages) == len(board.slides):
+            raise StoryboardError(
+                _("The storyboard has changed since the page was opened: reload it.")
+            )
+        board = with_edits(board, titles, messages)
+        trigger = ctx.triggered_id
+        if isinstance(trigger, dict):
+            board = apply_action(
+                board, trigger["type"], inputs.index(trigger["index"], board.slides, "slide")
+            )
+        storage.save_storyboard(engine(), board, scope=current_scope())
+    except StoryboardError as exc:
+        return dash.no_update, str(exc)
     return slide_rows(board), _("Saved.")
 
 
@@ -70,19 +94,23 @@ def edit(_save, _up, _down, _delete, titles, messages, name, search):
 )
 def add(_n, name, url, region, title, search):
     lang = use_language(lang_of_search(search))
-    name = (name or "").strip()
+    name = inputs.text(name, "name").strip()
+    url, region = inputs.text(url, "link"), inputs.text(region, "region")
+    title = inputs.text(title, "title").strip()
     try:
-        view = view_from_url(url or "", region=region or "")
+        view = check_view(view_from_url(url, region=region))
         if not name:
             raise StoryboardError("a storyboard needs a name")
+        if storage.name_hidden(engine(), name, scope=current_scope()):
+            raise StoryboardError(_(NAME_TAKEN).format(name=name))
+        try:
+            board = load(name)
+        except StoryboardError:  # a new one (a name hidden from the reader is refused on save)
+            board = Storyboard(name)
+        board = add_slide(board, Slide(view, title or view.measure, ""))
+        storage.save_storyboard(engine(), board, scope=current_scope())
     except StoryboardError as exc:
         return dash.no_update, str(exc)
-    try:
-        board = load(name)
-    except StoryboardError:
-        board = Storyboard(name)
-    board = add_slide(board, Slide(view, (title or "").strip() or view.measure, ""))
-    storage.save_storyboard(engine(), board)
     return "/storyboards?" + urlencode({"name": name, "lang": lang}), _("Saved.")
 
 
@@ -95,8 +123,13 @@ def add(_n, name, url, region, title, search):
     prevent_initial_call=True,
 )
 def download(_pptx, _pdf, name, search):
+    name = inputs.text(name, "storyboard")
     if not name:
         return dash.no_update
     suffix = ".pdf" if ctx.triggered_id == ids.STORYBOARDS_PDF else ".pptx"
     use_language(lang_of_search(search))
-    return dcc.send_bytes(pack_bytes(name, suffix), f"{name}{suffix}")
+    try:
+        content = pack_bytes(name, suffix)
+    except ExportError as exc:  # no such storyboard for this reader, or nothing to draw
+        raise inputs.InvalidInput("no briefing pack of this storyboard") from exc
+    return dcc.send_bytes(content, f"{name}{suffix}")
