@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from etl.records import INDICATOR_BY_FLAG
-from planning.errors import ScenarioError
+from planning.errors import Problem, ScenarioError
 
 CAPACITY_BOUND: tuple[str, ...] = (
     "health_check",
@@ -97,69 +97,149 @@ Lever = Growth | Attractiveness | CoveragePush | Capacity
 FLOW_KINDS = ("growth", "attractiveness")
 COVERAGE_KINDS = ("coverage_push", "capacity")
 KINDS = FLOW_KINDS + COVERAGE_KINDS
+SIDES = ("inflow", "outflow")
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """A number field of a lever: its unit and bounds (``exclusive``: the minimum itself is out).
+
+    ``unit``: ``percent`` (0-100 scale, a change), ``percent_level`` (a rate on the 0-100 scale),
+    ``points`` (percentage points), ``factor`` (a multiplier), ``elasticity`` (an exponent),
+    ``staff`` (staff members per county), ``persons`` (persons per staff member).
+    ``default``: the value when the field is absent; ``required``: absent is an error.
+    """
+
+    name: str
+    unit: str
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive: bool = False
+    required: bool = True
+    default: float | None = None
+
+
+NUMBER_FIELDS: dict[str, tuple[NumberField, ...]] = {
+    "growth": (NumberField("percent", "percent", minimum=-100.0),),
+    "attractiveness": (
+        NumberField("factor", "factor", minimum=0.0, exclusive=True),
+        NumberField("elasticity", "elasticity", minimum=0.0, required=False),
+    ),
+    "coverage_push": (
+        NumberField("set_to", "percent_level", minimum=0.0, maximum=100.0, required=False),
+        NumberField("raise_points", "points", minimum=0.0, maximum=100.0, required=False),
+    ),
+    "capacity": (
+        NumberField("staff", "staff", minimum=0.0),
+        NumberField(
+            "persons_per_staff", "persons", minimum=0.0, exclusive=True, required=False,
+            default=DEFAULT_PERSONS_PER_STAFF,
+        ),
+    ),
+}  # fmt: skip
+"""Every number field of each lever kind with its unit and bounds: the one home of the bounds
+(parsing checks them, the scenario page's inputs show them)."""
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "growth": ("percent", "side", "areas"),
+    "attractiveness": ("factor", "areas", "keep_totals", "elasticity"),
+    "coverage_push": ("indicator", "areas", "set_to", "raise_points"),
+    "capacity": ("areas", "staff", "persons_per_staff", "indicator"),
+}
+"""The fields each lever kind takes (besides ``kind``)."""
+
+
+def number_field(kind: str, name: str) -> NumberField:
+    """The spec of number field ``name`` of lever kind ``kind`` (KeyError if none)."""
+    for spec in NUMBER_FIELDS[kind]:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"{kind}.{name}")
 
 
 def parse_levers(items: Any, where: str = "levers") -> list[Lever]:
     """Levers from a JSON list; every broken rule is reported at once in one ScenarioError."""
     if not isinstance(items, list):
-        raise ScenarioError(f"{where}: must be a list of lever objects, got {type(items).__name__}")
+        raise ScenarioError(
+            problems=[
+                Problem(
+                    "not_list",
+                    f"{where}: must be a list of lever objects, got {type(items).__name__}",
+                    field="levers",
+                )
+            ]
+        )
     levers: list[Lever] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     for i, item in enumerate(items):
         try:
-            levers.append(parse_lever(item, f"{where}[{i}]"))
+            levers.append(parse_lever(item, f"{where}[{i}]", index=i))
         except ScenarioError as exc:
-            problems.append(str(exc))
+            problems.extend(exc.problems)
     if problems:
-        raise ScenarioError("\n".join(problems))
+        raise ScenarioError(problems=problems)
     return levers
 
 
-def parse_lever(item: Any, where: str = "lever") -> Lever:
-    """One lever from a JSON object with its ``kind`` (see ``docs/scenarios.md``)."""
+def parse_lever(item: Any, where: str = "lever", index: int | None = None) -> Lever:
+    """One lever from a JSON object with its ``kind`` (see ``docs/scenarios.md``); ``index``: its
+    position in the scenario, carried by the problems."""
     if not isinstance(item, Mapping):
-        raise ScenarioError(f"{where}: must be an object with a 'kind', got {item!r}")
+        raise ScenarioError(
+            problems=[
+                Problem("not_object", f"{where}: must be an object with a 'kind', got {item!r}", index)
+            ]
+        )
     kind = item.get("kind")
-    problems: list[str] = []
-    p = _Reader(item, where, problems)
+    p = _Reader(item, where, index)
     lever: Lever | None = None
     if kind == "growth":
-        p.known("percent", "side", "areas")
-        percent = p.number("percent", minimum=-100.0)
-        side = p.choice("side", ("inflow", "outflow"))
+        p.known()
+        percent = p.number("percent")
+        side = p.choice("side", SIDES)
         lever = Growth(percent, side, p.areas())
     elif kind == "attractiveness":
-        p.known("factor", "areas", "keep_totals", "elasticity")
-        factor = p.number("factor", minimum=0.0, exclusive=True)
-        elasticity = p.number("elasticity", minimum=0.0, default=None)
+        p.known()
+        factor = p.number("factor")
+        elasticity = p.number("elasticity")
         keep = item.get("keep_totals", False)
         if not isinstance(keep, bool):
-            problems.append(f"{where}: 'keep_totals' must be true or false, got {keep!r}")
+            p.problem(
+                "not_bool", f"'keep_totals' must be true or false, got {keep!r}", "keep_totals",
+                value=keep,
+            )  # fmt: skip
         lever = Attractiveness(factor, p.areas(), bool(keep), elasticity)
     elif kind == "coverage_push":
-        p.known("indicator", "areas", "set_to", "raise_points")
+        p.known()
         indicators = p.indicators("indicator", required=True)
-        set_to = p.number("set_to", minimum=0.0, maximum=100.0, default=None)
-        points = p.number("raise_points", minimum=0.0, maximum=100.0, default=None)
+        set_to = p.number("set_to")
+        points = p.number("raise_points")
         if (set_to is None) == (points is None):
-            problems.append(f"{where}: give exactly one of 'set_to' or 'raise_points' (percent)")
+            p.problem(
+                "one_of", "give exactly one of 'set_to' or 'raise_points' (percent)", None,
+                fields=("set_to", "raise_points"),
+            )  # fmt: skip
         lever = CoveragePush(indicators, p.areas(), set_to, points)
     elif kind == "capacity":
-        p.known("areas", "staff", "persons_per_staff", "indicator")
-        staff = p.number("staff", minimum=0.0)
-        pps = p.number("persons_per_staff", minimum=0.0, exclusive=True, default=DEFAULT_PERSONS_PER_STAFF)
+        p.known()
+        staff = p.number("staff")
+        pps = p.number("persons_per_staff")
         indicators = p.indicators("indicator", required=False) or CAPACITY_BOUND
         unbound = [i for i in indicators if i not in CAPACITY_BOUND]
         if unbound:
-            problems.append(
-                f"{where}: {', '.join(unbound)} not capacity-bound; capacity applies to "
-                f"{', '.join(CAPACITY_BOUND)}"
-            )
+            p.problem(
+                "not_capacity_bound",
+                f"{', '.join(unbound)} not capacity-bound; capacity applies to {', '.join(CAPACITY_BOUND)}",
+                "indicator", flags=tuple(unbound), bound=CAPACITY_BOUND,
+            )  # fmt: skip
         lever = Capacity(p.areas(), staff, pps, indicators)
     else:
-        problems.append(f"{where}: unknown kind {kind!r}; one of {', '.join(KINDS)}")
-    if problems:
-        raise ScenarioError("\n".join(problems))
+        p.problem(
+            "unknown_kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}", "kind",
+            kind=kind, kinds=KINDS,
+        )  # fmt: skip
+    if p.problems:
+        raise ScenarioError(problems=p.problems)
     assert lever is not None
     return lever
 
@@ -196,50 +276,64 @@ def _one_or_list(values: tuple[str, ...]) -> str | list[str]:
 
 
 class _Reader:
-    """Reads typed fields of one lever object, appending every problem to ``problems``."""
+    """Reads typed fields of one lever object, collecting every problem in ``problems``."""
 
-    def __init__(self, item: Mapping[str, Any], where: str, problems: list[str]) -> None:
-        self.item, self.where, self.problems = item, where, problems
+    def __init__(self, item: Mapping[str, Any], where: str, index: int | None) -> None:
+        self.item, self.where, self.index = item, where, index
+        self.problems: list[Problem] = []
 
-    def known(self, *names: str) -> None:
+    def problem(self, code: str, text: str, field: str | None, **params: Any) -> None:
+        self.problems.append(Problem(code, f"{self.where}: {text}", self.index, field, params))
+
+    def known(self) -> None:
+        names = FIELDS[self.item["kind"]]
         extra = sorted(set(self.item) - {"kind", *names})
         if extra:
-            self.problems.append(
-                f"{self.where}: unknown field(s) {', '.join(extra)} for kind {self.item['kind']!r}; "
-                f"allowed: {', '.join(names)}"
-            )
+            self.problem(
+                "unknown_fields",
+                f"unknown field(s) {', '.join(extra)} for kind {self.item['kind']!r}; "
+                f"allowed: {', '.join(names)}",
+                None, fields=tuple(extra), allowed=names,
+            )  # fmt: skip
 
     _MISSING = object()
 
-    def number(
-        self,
-        name: str,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        exclusive: bool = False,
-        default: Any = _MISSING,
-    ) -> Any:
+    def number(self, name: str) -> Any:
+        """The number field ``name`` of this kind, checked against its :data:`NUMBER_FIELDS` spec:
+        its default (None if it has none) when absent or null and not required."""
+        spec = number_field(self.item["kind"], name)
         value = self.item.get(name, self._MISSING)
-        if value is self._MISSING or (value is None and default is not self._MISSING):
-            if default is self._MISSING:
-                self.problems.append(f"{self.where}: '{name}' is required (a number)")
+        bounds = {"minimum": spec.minimum, "maximum": spec.maximum, "exclusive": spec.exclusive}
+        if value is self._MISSING or value is None:
+            if spec.required:
+                self.problem("required", f"'{name}' is required (a number)", name, **bounds)
                 return 0.0
-            return default
+            return spec.default
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problems.append(f"{self.where}: '{name}' must be a number, got {value!r}")
+            self.problem("not_number", f"'{name}' must be a number, got {value!r}", name, value=value, **bounds)
             return 0.0
         value = float(value)
-        if minimum is not None and (value < minimum or (exclusive and value == minimum)):
-            relation = ">" if exclusive else ">="
-            self.problems.append(f"{self.where}: '{name}' must be {relation} {minimum:g}, got {value:g}")
-        if maximum is not None and value > maximum:
-            self.problems.append(f"{self.where}: '{name}' must be <= {maximum:g}, got {value:g}")
+        low = spec.minimum
+        if low is not None and (value < low or (spec.exclusive and value == low)):
+            relation = ">" if spec.exclusive else ">="
+            self.problem(
+                "below_minimum", f"'{name}' must be {relation} {low:g}, got {value:g}", name,
+                minimum=low, exclusive=spec.exclusive, value=value,
+            )  # fmt: skip
+        if spec.maximum is not None and value > spec.maximum:
+            self.problem(
+                "above_maximum", f"'{name}' must be <= {spec.maximum:g}, got {value:g}", name,
+                maximum=spec.maximum, value=value,
+            )  # fmt: skip
         return value
 
     def choice(self, name: str, choices: tuple[str, ...]) -> str:
         value = self.item.get(name)
         if value not in choices:
-            self.problems.append(f"{self.where}: '{name}' must be one of {', '.join(choices)}, got {value!r}")
+            self.problem(
+                "not_choice", f"'{name}' must be one of {', '.join(choices)}, got {value!r}", name,
+                choices=choices, value=value,
+            )  # fmt: skip
             return choices[0]
         return str(value)
 
@@ -248,9 +342,11 @@ class _Reader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            self.problems.append(
-                f"{self.where}: 'areas' must be a non-empty list of region codes or adcodes, got {value!r}"
-            )
+            self.problem(
+                "no_areas",
+                f"'areas' must be a non-empty list of region codes or adcodes, got {value!r}",
+                "areas", value=value,
+            )  # fmt: skip
             return ()
         return tuple(value)
 
@@ -263,11 +359,13 @@ class _Reader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not value:
-            self.problems.append(f"{self.where}: '{name}' must be an indicator flag, a list of them or 'all'")
+            self.problem("not_indicators", f"'{name}' must be an indicator flag, a list of them or 'all'", name)
             return ()
         unknown = [v for v in value if v not in INDICATOR_BY_FLAG]
         if unknown:
-            self.problems.append(
-                f"{self.where}: unknown indicator(s) {unknown}; one of {', '.join(INDICATOR_BY_FLAG)}"
-            )
+            self.problem(
+                "unknown_indicators",
+                f"unknown indicator(s) {unknown}; one of {', '.join(INDICATOR_BY_FLAG)}",
+                name, flags=tuple(str(v) for v in unknown),
+            )  # fmt: skip
         return tuple(v for v in value if v in INDICATOR_BY_FLAG)

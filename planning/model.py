@@ -147,6 +147,34 @@ class FittedModel:
         }
 
 
+FIT_GOOD = 0.75
+"""A fit is *good* when at least this share of the fitted county pairs is within +/-10%."""
+
+FIT_FAIR = 0.5
+"""A fit is *fair* from this share up (and below :data:`FIT_GOOD`), *weak* below it."""
+
+FIT_QUALITIES = ("good", "fair", "weak")
+
+
+def fit_quality(model: FittedModel) -> str:
+    """``good``, ``fair`` or ``weak``: how well the model reproduces the observed flows, judged by
+    ``share_within_10pct`` (the share of the fitted county pairs whose fitted flow is within +/-10%
+    of the observed one) against :data:`FIT_GOOD` and :data:`FIT_FAIR`.
+
+    The share is the measure because a planner can read it ("the model gets 3 in 4 pairs within
+    10%"); the pseudo-R^2 of a Poisson GLM on sparse counts is small even for useful fits. Below
+    half the pairs the fitted elasticity says little about how flows answer attractiveness, so an
+    attractiveness lever that uses it deserves a warning (``docs/scenarios.md``). A fit without a
+    share (NaN) is weak.
+    """
+    share = model.share_within_10pct
+    if share >= FIT_GOOD:
+        return "good"
+    if share >= FIT_FAIR:
+        return "fair"
+    return "weak"
+
+
 def fit_model(baseline: Baseline, points: pd.DataFrame) -> FittedModel:
     """Fit the origin-constrained model (spint ``Production``) on the baseline's flows.
 

@@ -38,7 +38,7 @@ import pandas as pd
 
 from etl import indicators
 from etl.marts import OTHER_REGION
-from planning.errors import ScenarioError
+from planning.errors import Problem, ScenarioError
 from planning.levers import (
     DEFAULT_COST_PER_PERSON,
     DEFAULT_PERSONS_PER_STAFF,
@@ -94,47 +94,67 @@ class Scenario:
 
 
 def parse_scenario(data: Any, where: str = "scenario") -> Scenario:
-    """A scenario from its JSON object; every broken rule is reported at once."""
+    """A scenario from its JSON object; every broken rule is reported at once (each a
+    :class:`~planning.errors.Problem` of the ScenarioError)."""
     if not isinstance(data, dict):
-        raise ScenarioError(f"{where}: must be a JSON object with 'name' and 'levers'")
-    problems: list[str] = []
-    extra = sorted(set(data) - {"name", "period", "levers", "resources", "description"})
+        raise ScenarioError(
+            problems=[Problem("not_object", f"{where}: must be a JSON object with 'name' and 'levers'")]
+        )
+    problems: list[Problem] = []
+
+    def problem(code: str, text: str, field: str | None = None, **params: Any) -> None:
+        problems.append(Problem(code, f"{where}{text}", None, field, params))
+
+    allowed = ("name", "period", "levers", "resources", "description")
+    extra = sorted(set(data) - set(allowed))
     if extra:
-        problems.append(f"{where}: unknown field(s) {', '.join(extra)}; allowed: name, period, levers, resources, description")
+        problem(
+            "unknown_fields", f": unknown field(s) {', '.join(extra)}; allowed: {', '.join(allowed)}",
+            fields=tuple(extra), allowed=allowed,
+        )  # fmt: skip
     name = data.get("name")
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        problems.append(
-            f"{where}: 'name' must be 1-80 letters, digits, Chinese characters, spaces, '.', '-' or '_' "
-            f"(starting with a letter, digit or character), got {name!r}"
-        )
+        problem(
+            "bad_name",
+            ": 'name' must be 1-80 letters, digits, Chinese characters, spaces, '.', '-' or '_' "
+            f"(starting with a letter, digit or character), got {name!r}",
+            "name", value=name,
+        )  # fmt: skip
     period = data.get("period")
     if period is not None and (not isinstance(period, str) or not re.fullmatch(r"\d{4}-\d{2}", period)):
-        problems.append(f"{where}: 'period' must be YYYY-MM, got {period!r}")
+        problem("bad_period", f": 'period' must be YYYY-MM, got {period!r}", "period", value=period)
     levers: list[Lever] = []
     if "levers" not in data:
-        problems.append(f"{where}: 'levers' is required (a list; empty means no change)")
+        problem("levers_required", ": 'levers' is required (a list; empty means no change)", "levers")
     else:
         try:
             levers = parse_levers(data["levers"], f"{where}.levers")
         except ScenarioError as exc:
-            problems.append(str(exc))
+            problems.extend(exc.problems)
     resources = Resources()
     raw = data.get("resources", {})
     if not isinstance(raw, dict) or set(raw) - {"persons_per_staff", "cost_per_person"}:
-        problems.append(f"{where}: 'resources' takes only persons_per_staff and cost_per_person, got {raw!r}")
+        problem(
+            "bad_resources",
+            f": 'resources' takes only persons_per_staff and cost_per_person, got {raw!r}",
+            "resources",
+        )
     else:
         values = {}
         for key, value in raw.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                problems.append(f"{where}.resources: '{key}' must be a positive number, got {value!r}")
+                problem(
+                    "not_positive", f".resources: '{key}' must be a positive number, got {value!r}",
+                    key, value=value,
+                )  # fmt: skip
             else:
                 values[key] = float(value)
         resources = Resources(**values)
     description = data.get("description", "")
     if not isinstance(description, str):
-        problems.append(f"{where}: 'description' must be text")
+        problem("bad_description", ": 'description' must be text", "description")
     if problems:
-        raise ScenarioError("\n".join(problems))
+        raise ScenarioError(problems=problems)
     return Scenario(str(name), tuple(levers), period, resources, str(description))
 
 
@@ -151,10 +171,18 @@ def load_scenario_file(path: str | Path) -> Scenario:
 
 
 def resolve_areas(baseline: Baseline, areas: Iterable[str]) -> set[str]:
-    """County codes of the areas (region codes, province / prefecture / county adcodes)."""
+    """County codes of the areas (region codes, province / prefecture / county adcodes); an
+    unknown code is an error (:func:`unknown_areas`)."""
     units = baseline.units
     counties: set[str] = set()
-    unknown = []
+    unknown = unknown_areas(baseline, areas)
+    if unknown:
+        raise ScenarioError(
+            f"unknown area code(s) {', '.join(unknown)}: use a region code "
+            f"({', '.join(sorted(baseline.region_codes)) or 'none in this store'}) or a 6-digit "
+            "province, prefecture or county adcode of the store's hierarchy",
+            [Problem("unknown_areas", f"unknown area code(s) {', '.join(unknown)}", None, "areas", {"codes": unknown})],
+        )
     for code in areas:
         if code in baseline.region_codes:
             members = baseline.region_members
@@ -165,18 +193,44 @@ def resolve_areas(baseline: Baseline, areas: Iterable[str]) -> set[str]:
             (units["province_code"] == code) | (units["prefecture_code"] == code) | (units["county_code"] == code),
             "county_code",
         ]
-        if hit.empty and code in set(baseline.flows["origin_code"]) | set(baseline.flows["destination_code"]):
+        if hit.empty:
             counties.add(code)  # a county with flows but outside the hierarchy table
-        elif hit.empty:
-            unknown.append(code)
         counties.update(hit)
-    if unknown:
-        raise ScenarioError(
-            f"unknown area code(s) {', '.join(unknown)}: use a region code "
-            f"({', '.join(sorted(baseline.region_codes)) or 'none in this store'}) or a 6-digit "
-            "province, prefecture or county adcode of the store's hierarchy"
-        )
     return counties
+
+
+def unknown_areas(baseline: Baseline, areas: Iterable[str]) -> tuple[str, ...]:
+    """The codes of ``areas`` the baseline does not know, in order: neither a region code of its
+    region table nor a province, prefecture or county code of its hierarchy, nor a county with
+    flows. Against a baseline read with a reader's scope, an area outside the scope is unknown."""
+    units = baseline.units
+    known = set(baseline.region_codes)
+    for column in ("province_code", "prefecture_code", "county_code"):
+        known.update(units[column].dropna())
+    unknown = [c for c in dict.fromkeys(areas) if c not in known]
+    if unknown:
+        flows = baseline.flows
+        with_flows = set(flows["origin_code"]) | set(flows["destination_code"])
+        unknown = [c for c in unknown if c not in with_flows]
+    return tuple(unknown)
+
+
+def check_areas(baseline: Baseline, scenario: Scenario) -> list[Problem]:
+    """One ``unknown_areas`` problem per lever that names codes the baseline does not know."""
+    problems = []
+    for i, lever in enumerate(scenario.levers):
+        unknown = unknown_areas(baseline, lever.areas)
+        if unknown:
+            problems.append(
+                Problem(
+                    "unknown_areas",
+                    f"levers[{i}]: unknown area code(s) {', '.join(unknown)}",
+                    i,
+                    "areas",
+                    {"codes": unknown},
+                )
+            )
+    return problems
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,39 @@ def test_scenario_file_errors_name_the_file(tmp_path):
     assert load_scenario_file(path).name == FULL["name"]
     with pytest.raises(ScenarioError, match="no such scenario file"):
         load_scenario_file(tmp_path / "missing.json")
+
+
+def test_problems_carry_their_lever_field_and_values():
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(
+            {
+                "name": "x",
+                "levers": [
+                    {"kind": "growth", "percent": 15, "side": "inflow", "areas": ["pan_yangtze"]},
+                    {"kind": "growth", "percent": -150, "side": "inflow", "areas": ["310115"]},
+                    {"kind": "capacity", "areas": ["320200"], "staff": 1, "persons_per_staff": 0},
+                ],
+            }
+        )
+    found = [(p.lever, p.code, p.field, dict(p.params)) for p in info.value.problems]
+    assert found == [
+        (1, "below_minimum", "percent", {"minimum": -100.0, "exclusive": False, "value": -150.0}),
+        (2, "below_minimum", "persons_per_staff", {"minimum": 0.0, "exclusive": True, "value": 0.0}),
+    ]
+    assert str(info.value).splitlines() == [p.message for p in info.value.problems]
+    assert info.value.problems[0].message == "scenario.levers[1]: 'percent' must be >= -100, got -150"
+
+
+def test_the_bounds_checked_are_the_bounds_published():
+    from planning.levers import NUMBER_FIELDS
+
+    for kind, specs in NUMBER_FIELDS.items():
+        for spec in specs:
+            if spec.minimum is None:
+                continue
+            lever = {"kind": kind, "areas": ["310115"], spec.name: spec.minimum - 1}
+            with pytest.raises(ScenarioError) as info:
+                parse_scenario({"name": "x", "levers": [lever]})
+            below = [p for p in info.value.problems if p.field == spec.name]
+            assert [p.code for p in below] == ["below_minimum"], (kind, spec.name)
+            assert below[0].params["minimum"] == spec.minimum

@@ -76,3 +76,13 @@ def test_reallocation_and_balancing_keep_their_margins():
     balanced, error = balance_doubly(persons, origin, destination, rows, cols)
     assert error < 1e-6
     np.testing.assert_allclose(np.bincount(destination, balanced, 6), cols, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("share", "quality"),
+    [(0.9, "good"), (0.75, "good"), (0.62, "fair"), (0.5, "fair"), (0.26, "weak"), (float("nan"), "weak")],
+)
+def test_fit_quality_is_judged_by_the_share_within_ten_percent(share, quality):
+    from planning.model import FittedModel, fit_quality
+
+    assert fit_quality(FittedModel(gamma=0.2, beta=0.3, share_within_10pct=share)) == quality

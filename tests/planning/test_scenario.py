@@ -170,3 +170,26 @@ def test_index_is_kept():
     result = _run([])
     assert isinstance(result.coverage, pd.DataFrame)
     assert list(result.coverage.index) == list(tiny_baseline().coverage.index)
+
+
+def test_unknown_areas_are_named_lever_by_lever():
+    from planning.scenario import check_areas, unknown_areas
+
+    base = tiny_baseline()
+    assert unknown_areas(base, ["pan_yangtze", "320200", "999999", "310104", "888888", "999999"]) == (
+        "999999", "888888",
+    )  # fmt: skip
+    scenario = parse_scenario(
+        {
+            "name": "x",
+            "levers": [
+                {"kind": "growth", "percent": 5, "side": "inflow", "areas": ["pan_pearl"]},
+                {"kind": "capacity", "areas": ["999999"], "staff": 1},
+            ],
+        }
+    )
+    found = check_areas(base, scenario)
+    assert [(p.lever, p.code, p.params["codes"]) for p in found] == [(1, "unknown_areas", ("999999",))]
+    with pytest.raises(ScenarioError) as info:
+        run_scenario(base, scenario)
+    assert [p.code for p in info.value.problems] == ["unknown_areas"]
