@@ -1,9 +1,19 @@
 """The scenario map: a national county choropleth of a scenario, its baseline, or the difference.
 
-Pure: takes codes, values and names; returns a plain-dict plotly figure (``china_map``). The
-difference layer uses a diverging scale centred on zero (six classes, terciles of each sign's
-magnitudes, no change in the neutral class); coverage rates use the target-anchored classes;
-counts use quantiles.
+Pure: takes codes, values and names; returns a plain-dict plotly figure (``china_map``).
+
+Classes are made on the values *as shown* (:func:`display_step`): counts in whole persons,
+differences of rates in percentage points (0.1 point, or 0.01 when every change is under one
+point). A class is a set of shown values, labelled by the smallest and largest value it holds
+(one value: that value alone), so no two classes carry the same label, no label is a range from
+a value to itself, and a change that rounds to nothing is "no change":
+
+- difference layer: diverging around a neutral class for no change; up to three classes each
+  side, split at the terciles of that side's shown magnitudes; one class per value when a side has
+  three values or fewer, none when it has none;
+- coverage rates: the target-anchored classes of ``dashboard.classify``;
+- counts (scenario or baseline inflow / outflow): up to five quantile classes of whole persons,
+  fewer when the values are few.
 """
 
 from __future__ import annotations
@@ -12,37 +22,120 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dashboard.classify import diverging_classes, quantile_classes, target_classes
+from dashboard import theme
+from dashboard.classify import target_classes
 from dashboard.figures.china_map import Classes, MapLayer, china_choropleth
 
 NO_CHANGE = "#f7f7f7"
+PERSON = 1.0
+"""The step of counts: whole persons."""
 
 
-def difference_classes(values: np.ndarray, decimals: int = 0) -> Classes:
-    """Diverging classes centred on zero, with a neutral class for no change (|value| < 1e-9)."""
-    base = diverging_classes(values)
-    b = list(base.bounds)
-    eps = 1e-9
-    bounds = (b[0] - eps, b[1], b[2], -eps, eps, b[4], b[5], b[6] + eps)
-    colors = (*base.colors[:3], NO_CHANGE, *base.colors[3:])
-    fmt = f"{{:+,.{decimals}f}}"
-    labels = tuple(
-        "0" if i == 3 else f"{fmt.format(lo)} – {fmt.format(hi)}"
-        for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
-    )
-    return Classes(bounds=bounds, colors=colors, labels=labels)
+def display_step(values: np.ndarray, unit: str) -> float:
+    """The step values of ``unit`` are shown in: 1 person for counts; for percentage points 0.1,
+    or 0.01 when every finite change is under one point (else they would all read 0)."""
+    if unit != "points":
+        return PERSON
+    finite = np.abs(values[np.isfinite(values)])
+    return 0.1 if finite.size and finite.max() >= 1 else 0.01
 
 
-def layer_classes(values: np.ndarray, layer: str, unit: str, target: float | None, target_labels: tuple[str, str, str, str]) -> Classes:
-    """Classes for a layer: diverging for differences, target-anchored for rates, quantiles else."""
+def shown(values: np.ndarray, step: float) -> np.ndarray:
+    """``values`` rounded to ``step`` (NaN stays NaN; -0 becomes 0)."""
+    return np.round(np.asarray(values, dtype=float) / step) * step + 0.0
+
+
+def _decimals(step: float) -> int:
+    return max(0, int(round(-np.log10(step))))
+
+
+def _breaks(steps: np.ndarray, k: int) -> list[int]:
+    """Upper ends (in steps, ascending) of up to ``k`` quantile classes of the integers ``steps``:
+    one class per distinct value when there are at most ``k`` of them; every class holds at least
+    one value."""
+    distinct = np.unique(steps)
+    if distinct.size <= k:
+        return [int(d) for d in distinct]
+    cuts = np.quantile(steps, [j / k for j in range(1, k)], method="inverted_cdf")
+    return sorted({int(c) for c in cuts} | {int(distinct[-1])})
+
+
+def _class_ranges(steps: np.ndarray, breaks: list[int]) -> list[tuple[int, int]]:
+    """The (smallest, largest) value of ``steps`` in each class (a class ends at its break)."""
+    ranges = []
+    lower = -np.inf
+    for upper in breaks:
+        inside = steps[(steps > lower) & (steps <= upper)]
+        ranges.append((int(inside.min()), int(inside.max())))
+        lower = upper
+    return ranges
+
+
+def _label(lo: float, hi: float, fmt: str) -> str:
+    return fmt.format(lo) if lo == hi else f"{fmt.format(lo)} – {fmt.format(hi)}"
+
+
+def _spread(palette: Sequence[str], k: int) -> tuple[str, ...]:
+    """``k`` colours of ``palette`` (light to dark), spread over its range."""
+    if k <= 0:
+        return ()
+    if k == 1:
+        return (palette[len(palette) // 2],)
+    positions = np.round(np.linspace(0, len(palette) - 1, k)).astype(int)
+    return tuple(palette[i] for i in positions)
+
+
+def difference_classes(values: np.ndarray, step: float = PERSON, no_change_label: str = "0") -> Classes:
+    """Diverging classes of differences shown in ``step`` (see the module docstring): up to three
+    each side of a neutral class for the values that show as 0."""
+    values = np.asarray(values, dtype=float)
+    steps = np.round(values[np.isfinite(values)] / step).astype(np.int64)
+    negative, positive = -steps[steps < 0], steps[steps > 0]
+    neg_breaks, pos_breaks = _breaks(negative, 3), _breaks(positive, 3)
+    fmt = f"{{:+,.{_decimals(step)}f}}"
+    half = 0.5 * step
+    # most negative first: the class of magnitudes (b[i-1], b[i]] spans values [-(b[i]+.5), -(b[i-1]+.5))
+    bounds = [-(b + 0.5) * step for b in reversed(neg_breaks)] + [-half, half]
+    bounds += [(b + 0.5) * step for b in pos_breaks]
+    labels = [
+        _label(-hi * step, -lo * step, fmt) for lo, hi in reversed(_class_ranges(negative, neg_breaks))
+    ]
+    labels.append(no_change_label)
+    labels += [_label(lo * step, hi * step, fmt) for lo, hi in _class_ranges(positive, pos_breaks)]
+    reds, blues = theme.DIVERGING_6[:3], theme.DIVERGING_6[3:]
+    colors = (*_spread(reds, len(neg_breaks)), NO_CHANGE, *_spread(blues, len(pos_breaks)))
+    return Classes(bounds=tuple(bounds), colors=colors, labels=tuple(labels))
+
+
+def count_classes(values: np.ndarray, k: int = 5) -> Classes:
+    """Up to ``k`` quantile classes of counts shown in whole persons (fewer when the values are
+    few), labelled by the smallest and largest count each holds."""
+    values = np.asarray(values, dtype=float)
+    steps = np.round(values[np.isfinite(values)]).astype(np.int64)
+    if steps.size == 0:
+        return Classes(bounds=(0.0, 1.0), colors=(theme.SEQUENTIAL_5[0],), labels=("–",))
+    breaks = _breaks(steps, k)
+    ranges = _class_ranges(steps, breaks)
+    bounds = (ranges[0][0] - 0.5, *(b + 0.5 for b in breaks))
+    labels = tuple(_label(lo, hi, "{:,.0f}") for lo, hi in ranges)
+    return Classes(bounds=bounds, colors=_spread(theme.SEQUENTIAL_5, len(breaks)), labels=labels)
+
+
+def layer_classes(
+    values: np.ndarray,
+    layer: str,
+    unit: str,
+    target: float | None,
+    target_labels: tuple[str, str, str, str],
+    no_change_label: str = "0",
+) -> Classes:
+    """Classes for a layer: diverging for differences (in :func:`display_step`), target-anchored
+    for rates, count classes else."""
     if layer == "difference":
-        finite = np.abs(values[np.isfinite(values) & (values != 0)])
-        typical = float(np.quantile(finite, 1 / 3)) if finite.size else 1.0
-        decimals = 0 if typical >= 10 else 1 if typical >= 1 else 2
-        return difference_classes(values, max(decimals, 1) if unit == "points" else decimals)
+        return difference_classes(values, display_step(values, unit), no_change_label)
     if unit == "share" and target is not None:
         return target_classes(target, target_labels)
-    return quantile_classes(values)
+    return count_classes(values)
 
 
 def scenario_map(
@@ -53,18 +146,21 @@ def scenario_map(
     hover_unit: str,
     suppressed: np.ndarray | None = None,
     suppressed_label: str = "",
+    value_texts: Sequence[str] | None = None,
     **map_args: object,
 ) -> dict:
     """The national county map of one layer; ``map_args`` go to ``china_choropleth``.
 
-    A ``suppressed`` unit (a small baseline count, as on the overview) is drawn without a class
-    and its hover says ``suppressed_label``, never the number."""
+    ``value_texts``: each value as the hover shows it (default: whole numbers); ``hover_unit``
+    follows it. A ``suppressed`` unit (a small baseline count, as on the overview) is drawn without
+    a class and its hover says ``suppressed_label``, never the number."""
     values = np.asarray(values, dtype=float)
     hidden = np.zeros(len(values), bool) if suppressed is None else np.asarray(suppressed, bool)
     values = np.where(hidden, np.nan, values)
+    texts = value_texts if value_texts is not None else [f"{v:,.0f}" for v in values]
     hover = [
         f"<b>{name}</b> {code}<br>"
-        + (suppressed_label if h else f"{'–' if np.isnan(v) else f'{v:,.2f}'} {hover_unit}")
-        for code, name, v, h in zip(codes, names, values, hidden, strict=True)
+        + (suppressed_label if h else f"{'–' if np.isnan(v) else text} {hover_unit}")
+        for code, name, v, h, text in zip(codes, names, values, hidden, texts, strict=True)
     ]
     return china_choropleth(MapLayer(list(codes), list(names), values, hover), classes, **map_args)  # type: ignore[arg-type]
