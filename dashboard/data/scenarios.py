@@ -17,15 +17,24 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import context
+from dashboard.data import area as area_data
 from dashboard.data.area import find_area
-from dashboard.data.store import cached, current_scope, data_version, engine
+from dashboard.data.store import cached, current_scope, data_version, engine, periods
 from etl import indicators
 from etl.indicators import INDICATOR_BY_FLAG
 from etl.scope import Scope
 from planning import store as saved_store
+from planning.errors import Problem, ScenarioError
 from planning.levers import Attractiveness
 from planning.model import Baseline, FittedModel, fit_model, load_baseline
-from planning.scenario import Scenario, ScenarioResult, parse_scenario, run_scenario
+from planning.scenario import (
+    Scenario,
+    ScenarioResult,
+    check_areas,
+    parse_scenario,
+    run_scenario,
+    unknown_areas,
+)
 
 MEASURES = ("inflow", "outflow", *INDICATOR_BY_FLAG)
 LAYERS = ("difference", "scenario", "baseline")
@@ -41,16 +50,120 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
-def example() -> dict:
-    """``EXAMPLE`` with each lever's areas cut to the reader's scope (a lever left without areas
-    is dropped)."""
+def example(name: str = "example") -> dict:
+    """``EXAMPLE`` named ``name``, with each lever's areas cut to the reader's scope (a lever
+    left without areas is dropped)."""
     path = context.current().regions_path
     levers = []
     for lever in EXAMPLE["levers"]:
         areas = [a for a in lever["areas"] if find_area(a, path) is not None]
         if areas:
             levers.append({**lever, "areas": areas})
-    return {**EXAMPLE, "levers": levers}
+    return {**EXAMPLE, "name": name, "levers": levers}
+
+
+# --- areas of levers: names and search options, in the reader's scope ---------------------------
+
+
+def area_name(code: str, lang: str) -> str | None:
+    """The name of area ``code`` (a region, province, prefecture or county) when it lies in the
+    reader's scope, else None (an area outside the scope is answered as an unknown one)."""
+    found = find_area(code, context.current().regions_path)
+    return found.name(lang) if found is not None else None
+
+
+def _option(option: dict[str, str]) -> dict[str, str]:
+    """A search option as a lever's area picker shows it: a region by its name alone (its code
+    is a key, not a word of the page's language)."""
+    code = option["value"]
+    if code.isdigit():
+        return option
+    return {**option, "label": option["label"].rsplit(" · ", 1)[0]}
+
+
+def area_options(codes: list[str], lang: str) -> list[dict[str, str]]:
+    """Picker options for the chosen ``codes``, in their order: the search list's option of each
+    one in the reader's scope, else its name, else the bare code (an unknown code stays visible,
+    and is reported, rather than silently dropped by the picker)."""
+    regions_path = context.current().regions_path
+    listed = {o["value"]: o for o in area_data.search_options(lang, regions_path)}
+    out = []
+    for code in dict.fromkeys(c for c in codes if isinstance(c, str)):
+        if code in listed:
+            out.append(_option(listed[code]))
+            continue
+        name = area_name(code, lang)
+        label = f"{name} · {code}" if name and code.isdigit() else name or code
+        out.append({"label": label, "value": code, "search": f"{label} {code}".lower()})
+    return out
+
+
+def search_area_options(query: str | None, chosen: list[str], lang: str) -> list[dict[str, str]]:
+    """The chosen areas' options, then the areas in the reader's scope matching ``query`` (a name
+    in Chinese or pinyin, or a code): the picker keeps only values it has options for."""
+    chosen_options = area_options(chosen, lang)
+    found = area_data.search_areas(query or "", lang, context.current().regions_path)
+    taken = {o["value"] for o in chosen_options}
+    return chosen_options + [_option(o) for o in found if o["value"] not in taken]
+
+
+# --- checking a scenario -----------------------------------------------------------------------
+
+
+def check(data: Any) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario of ``data`` (a JSON object) and every problem of it: the rules of
+    ``planning`` (fields, bounds, kinds), a period the store does not hold, and area codes the
+    reader's baseline does not know (outside the store's hierarchy or the reader's scope), lever
+    by lever even when other rules are broken."""
+    problems: list[Problem] = []
+    scenario: Scenario | None = None
+    try:
+        scenario = parse_scenario(data)
+    except ScenarioError as exc:
+        problems.extend(exc.problems)
+    if not isinstance(data, dict):
+        return None, problems
+    known = periods()
+    period = data.get("period")
+    if isinstance(period, str) and known and period not in known and not any(
+        p.code == "bad_period" for p in problems
+    ):
+        problems.append(
+            Problem(
+                "unknown_period",
+                f"period {period!r} is not in the store; it has {known[0]}..{known[-1]}",
+                field="period",
+                params={"value": period, "first": known[0], "last": known[-1]},
+            )
+        )
+    if not known:
+        return (scenario if not problems else None), problems
+    base = baseline(period if isinstance(period, str) and period in known else None)
+    if scenario is not None and not problems:
+        problems.extend(check_areas(base, scenario))
+    else:
+        problems.extend(_unknown_areas_of(base, data.get("levers")))
+    problems.sort(key=lambda p: (-1 if p.lever is None else p.lever))
+    return (scenario if not problems else None), problems
+
+
+def _unknown_areas_of(base: Baseline, levers: Any) -> list[Problem]:
+    """``unknown_areas`` problems of the levers given as JSON, whatever else is wrong with them."""
+    found = []
+    for i, item in enumerate(levers if isinstance(levers, list) else []):
+        areas = item.get("areas") if isinstance(item, dict) else None
+        areas = [areas] if isinstance(areas, str) else areas
+        if not isinstance(areas, list):
+            continue
+        unknown = unknown_areas(base, [a for a in areas if isinstance(a, str) and a])
+        if unknown:
+            found.append(
+                Problem(
+                    "unknown_areas", f"levers[{i}]: unknown area code(s) {', '.join(unknown)}",
+                    i, "areas", {"codes": unknown},
+                )  # fmt: skip
+            )
+    return found
 
 
 @cached(maxsize=4)

@@ -107,9 +107,20 @@ CALLBACKS: dict[frozenset[str], Action] = {
         ids.AREA_BREADCRUMB,
     ): VIEW,
     _outputs(ids.AREA_MAP): VIEW,
-    # scenarios: running a what-if is reading; saving and deleting are the planner's
+    # scenarios: editing and running a what-if is reading (nothing is written until Save);
+    # saving and deleting are the planner's
     _outputs(
-        ids.SCENARIOS_MAP, ids.SCENARIOS_SUMMARY, ids.SCENARIOS_MODEL, ids.SCENARIOS_STATUS
+        ids.SCENARIOS_SCENARIO, ids.SCENARIOS_FORM, ids.SCENARIOS_EDITOR, ids.SCENARIOS_JSON_NOTE
+    ): VIEW,
+    _outputs(ids.SCENARIOS_FIELD): VIEW,  # a lever's area search (pattern-matching: by its type)
+    _outputs(ids.SCENARIOS_WORDS, ids.SCENARIOS_PROBLEMS, ids.SCENARIOS_STALE): VIEW,
+    _outputs(ids.SCENARIOS_QUERY): VIEW,
+    _outputs(
+        ids.SCENARIOS_MAP,
+        ids.SCENARIOS_SUMMARY,
+        ids.SCENARIOS_MODEL,
+        ids.SCENARIOS_STATUS,
+        ids.SCENARIOS_RAN,
     ): VIEW,
     _outputs(
         ids.SCENARIOS_SAVE_STATUS, ids.SCENARIOS_URL, ids.SCENARIOS_SAVED, ids.SCENARIOS_COMPARE

@@ -1,5 +1,5 @@
-"""The scenario page's layout: the JSON editor with run, save and delete, the saved scenarios,
-and the map with its controls, read from the URL's parameters."""
+"""The scenario page's layout: the scenario form (with its JSON as an advanced view), run, save
+and delete, the saved scenarios, and the map with its controls, read from the URL's parameters."""
 
 from __future__ import annotations
 
@@ -12,14 +12,30 @@ from dashboard import ids
 from dashboard.components import control
 from dashboard.data import scenarios as data
 from dashboard.i18n import _, use_language
+from dashboard.pages.scenarios import editor, form
 from dashboard.pages.scenarios.view import (
     BASELINE,
     compare_options,
     layer_name,
     measure_options,
+    pretty_json,
     saved_links,
 )
 from dashboard.theme import GRAPH_CONFIG
+
+
+def initial_scenario(name: str, scenario: str) -> Any:
+    """The scenario the page opens with: the URL's ``scenario`` (JSON, an unsaved edit), else the
+    saved scenario ``name``, else the example (named ``name`` if the URL gives one)."""
+    if scenario:
+        try:
+            return json.loads(scenario)
+        except ValueError:
+            pass
+    saved = data.saved_json(name) if name else None
+    if saved is not None:
+        return json.loads(saved)
+    return data.example(name or _("example"))
 
 
 def layout(
@@ -27,64 +43,88 @@ def layout(
     measure: str = "cert_verified",
     layer: str = "difference",
     compare: str = "",
+    scenario: str = "",
     lang: str = "zh",
     **_query: str,
 ) -> html.Div:
     lang = use_language(lang)
     from dashboard.data.store import periods
 
-    if not periods():
+    known = periods()
+    if not known:
         return html.Div(
             _("The store is empty: ingest records first."), className="yp-card yp-empty"
         )
     measure = measure if measure in data.MEASURES else "cert_verified"
     layer = layer if layer in data.LAYERS else "difference"
-    editor = (data.saved_json(name) if name else None) or json.dumps(
-        data.example(), ensure_ascii=False, indent=2
+    start = initial_scenario(name, scenario)
+    shown = form.representable(start, known)
+    _scenario, found = data.check(start)
+    editor_card = html.Div(
+        [
+            html.Div(
+                [
+                    html.H3(_("Scenario"), className="yp-scen-title"),
+                    html.Button(_("Run"), id=ids.SCENARIOS_RUN, n_clicks=0, className="yp-scen-button yp-scen-primary"),
+                    html.Button(_("Save"), id=ids.SCENARIOS_SAVE, n_clicks=0, className="yp-scen-button"),
+                    html.Button(_("Delete"), id=ids.SCENARIOS_DELETE, n_clicks=0, className="yp-scen-button"),
+                ],
+                className="yp-scen-actions",
+            ),
+            html.Div(id=ids.SCENARIOS_STATUS, className="yp-source"),
+            html.Div(id=ids.SCENARIOS_SAVE_STATUS, className="yp-source"),
+            html.Div(id=ids.SCENARIOS_STALE, className="yp-scen-stale"),
+            html.Div(
+                editor.form_children(start if shown else {"name": "", "levers": []}, known),
+                id=ids.SCENARIOS_FORM,
+            ),
+            html.Div(
+                [
+                    html.H4(_("In words")),
+                    html.Div(editor.words(start), id=ids.SCENARIOS_WORDS),
+                ],
+                className="yp-scen-words",
+            ),
+            html.Div(editor.problems(found, start), id=ids.SCENARIOS_PROBLEMS, className="yp-scen-problems"),
+            html.Details(
+                [
+                    html.Summary(_("Advanced: the scenario as JSON")),
+                    html.P(
+                        _(
+                            "The scenario file of the command line. Edits here apply when you leave "
+                            "the box; the form follows."
+                        ),
+                        className="yp-scen-muted",
+                    ),
+                    dcc.Textarea(
+                        id=ids.SCENARIOS_EDITOR,
+                        value=pretty_json(start),
+                        spellCheck=False,
+                        className="yp-scen-json",
+                    ),
+                    html.Div(
+                        "" if shown else _("The form cannot show this JSON: fix it here, or edit the form to replace it."),
+                        id=ids.SCENARIOS_JSON_NOTE,
+                        className="yp-scen-stale",
+                    ),
+                ],
+                className="yp-scen-advanced",
+            ),
+            html.H4(_("Saved scenarios")),
+            html.Ul(saved_links(measure, layer), id=ids.SCENARIOS_SAVED),
+        ],
+        className="yp-card yp-scen-editor",
     )
     return html.Div(
         [
             dcc.Location(id=ids.SCENARIOS_URL, refresh=False),
             dcc.Store(id=ids.SCENARIOS_LANG, data=lang),
+            dcc.Store(id=ids.SCENARIOS_SCENARIO, data=start),
+            dcc.Store(id=ids.SCENARIOS_QUERY),
+            dcc.Store(id=ids.SCENARIOS_RAN),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label(_("Scenario (JSON: name and levers)")),
-                            dcc.Textarea(
-                                id=ids.SCENARIOS_EDITOR,
-                                value=editor,
-                                style={
-                                    "width": "100%",
-                                    "height": "300px",
-                                    "fontFamily": "monospace",
-                                    "fontSize": "12px",
-                                },
-                            ),
-                            html.Div(
-                                [
-                                    html.Button(_("Run"), id=ids.SCENARIOS_RUN, n_clicks=0),
-                                    html.Button(
-                                        _("Save"),
-                                        id=ids.SCENARIOS_SAVE,
-                                        n_clicks=0,
-                                    ),
-                                    html.Button(
-                                        _("Delete"),
-                                        id=ids.SCENARIOS_DELETE,
-                                        n_clicks=0,
-                                    ),
-                                ],
-                                style={"display": "flex", "gap": "0.5rem", "margin": "0.5rem 0"},
-                            ),
-                            html.Div(id=ids.SCENARIOS_STATUS, className="yp-source"),
-                            html.Div(id=ids.SCENARIOS_SAVE_STATUS, className="yp-source"),
-                            html.H4(_("Saved scenarios")),
-                            html.Ul(saved_links(measure, layer), id=ids.SCENARIOS_SAVED),
-                        ],
-                        className="yp-card",
-                        style={"flex": "0 0 360px"},
-                    ),
+                    editor_card,
                     html.Div(
                         [
                             html.Div(
@@ -96,7 +136,7 @@ def layout(
                                             options=measure_options(),
                                             value=measure,
                                             clearable=False,
-                                            style={"minWidth": "260px"},
+                                            style={"minWidth": "240px"},
                                         ),
                                     ),
                                     control(
@@ -106,7 +146,7 @@ def layout(
                                             options=compare_options(),
                                             value=compare or BASELINE,
                                             clearable=False,
-                                            style={"minWidth": "220px"},
+                                            style={"minWidth": "180px"},
                                         ),
                                     ),
                                     control(
@@ -128,23 +168,18 @@ def layout(
                                 dcc.Graph(
                                     id=ids.SCENARIOS_MAP,
                                     config=GRAPH_CONFIG,
-                                    style={"height": "620px"},
+                                    className="yp-scen-map",
                                 )
                             ),
-                            html.Div(id=ids.SCENARIOS_MODEL, className="yp-source"),
-                            html.Div(id=ids.SCENARIOS_SUMMARY),
+                            html.Div(id=ids.SCENARIOS_MODEL, className="yp-scen-model"),
+                            html.Div(id=ids.SCENARIOS_SUMMARY, className="yp-scen-table"),
                         ],
-                        className="yp-card",
-                        style={"flex": "1 1 auto", "minWidth": 0},
+                        className="yp-card yp-scen-results",
                     ),
                 ],
-                style={"display": "flex", "gap": "1rem", "alignItems": "flex-start"},
+                className="yp-scen-body",
             ),
         ],
         className="yp-scenarios",
-        **_data_lang(lang),
+        **editor.data_attributes(lang=lang),
     )
-
-
-def _data_lang(lang: str) -> Any:
-    return {"data-lang": lang}

@@ -1,5 +1,5 @@
-"""The scenario page's builders: control options, saved-scenario links, the map of a result
-against its reference, the region summary table and the flow model's fit line."""
+"""The scenario page's builders: control options, saved-scenario links, the page's query, the
+map of a result against its reference, the region summary table and the flow model's fit."""
 
 from __future__ import annotations
 
@@ -13,18 +13,21 @@ from dash import html
 from dashboard import context
 from dashboard.data import geo
 from dashboard.data import scenarios as data
-from dashboard.figures.scenario_map import layer_classes, scenario_map
-from dashboard.formatting import count, percent
+from dashboard.figures.scenario_map import display_step, layer_classes, scenario_map, shown
+from dashboard.formatting import count, rate, signed
 from dashboard.i18n import (
     N_,
     _,
     current_language,
+    in_brackets,
     indicator_name,
     lang_params,
     pick,
     t,
     target_class_labels,
 )
+from dashboard.pages.scenarios.form import normalized
+from dashboard.pages.scenarios.words import fit_words
 from etl import indicators
 from etl.records import INDICATOR_BY_FLAG
 from planning.errors import ScenarioError
@@ -70,11 +73,13 @@ def reference_result(compare: str | None, period: str) -> Any:
         return None
     saved = data.saved_json(compare)
     if saved is None:
-        raise ScenarioError(f"no saved scenario named {compare!r} to compare with")
+        raise ScenarioError(_("No saved scenario named “{name}” to compare with").format(name=compare))
     ref = data.result(data.canonical_json(parse_scenario(json.loads(saved))))
     if ref.period != period:
         raise ScenarioError(
-            f"{compare!r} is on {ref.period}, this scenario on {period}: compare scenarios of one period"
+            _("“{name}” is on {other}, this scenario on {period}: compare scenarios of one period").format(
+                name=compare, other=ref.period, period=period
+            )
         )
     return ref
 
@@ -88,24 +93,48 @@ def saved_links(measure: str, layer: str) -> list[html.Li]:
     ]
 
 
-def scenario_query(name: str, measure: str, layer: str, compare: str = "") -> str:
+def scenario_query(name: str, measure: str, layer: str, compare: str = "", scenario: str = "") -> str:
     q = {"name": name, "measure": measure, "layer": layer}
     if compare and compare != BASELINE:
         q["compare"] = compare
+    if scenario:
+        q["scenario"] = scenario
     return urlencode({**q, **lang_params()})
+
+
+def page_query(scenario: Any, measure: Any, layer: Any, compare: Any) -> str:
+    """The page's state as a query string: the measure, layer and comparison, the scenario's name,
+    and the scenario itself (compact JSON) unless it is the one saved under that name, so that a
+    reload or the language switch reopens what is on screen, saved or not."""
+    name = scenario.get("name") if isinstance(scenario, dict) else None
+    name = name if isinstance(name, str) else ""
+    measure = measure if measure in data.MEASURES else "cert_verified"
+    layer = layer if layer in data.LAYERS else "difference"
+    compare = compare if isinstance(compare, str) else ""
+    saved = data.saved_json(name) if name else None
+    same = saved is not None and normalized(json.loads(saved)) == normalized(scenario)
+    text = "" if same else json.dumps(scenario, ensure_ascii=False, separators=(",", ":"))
+    return "?" + scenario_query(name, measure, layer, compare, text)
+
+
+def pretty_json(scenario: Any) -> str:
+    """The scenario as the advanced view shows it: indented JSON, Chinese as it is."""
+    return json.dumps(scenario, ensure_ascii=False, indent=2)
 
 
 def map_figure(res: Any, measure: str, layer: str, reference: Any = None) -> dict:
     ctx = context.current()
     values = data.map_values(res, measure, layer, reference)
     target = INDICATOR_BY_FLAG[measure].target if measure in INDICATOR_BY_FLAG else None
-    classes = layer_classes(values.values, layer, values.unit, target, target_class_labels())
+    hidden = suppressed_counties(res, measure, values.codes)
+    shown_values = values.values[~hidden]  # a withheld county's value shapes no class nor label
+    step = display_step(shown_values, values.unit)
+    classes = layer_classes(
+        shown_values, layer, values.unit, target, target_class_labels(),
+        no_change_label="0" + in_brackets(_("no change")),
+    )  # fmt: skip
     names = geo.unit_names(current_language())
-    unit = {
-        "persons": t("persons"),
-        "points": _("points"),
-        "share": _("rate"),
-    }[values.unit]
+    unit = {"persons": t("persons"), "points": _("points"), "share": ""}[values.unit]
     label = indicator_name(measure) if measure in INDICATOR_BY_FLAG else t(measure)
     title = f"{label} · {layer_name(layer)}"
     if reference is not None and layer != "scenario":
@@ -113,17 +142,39 @@ def map_figure(res: Any, measure: str, layer: str, reference: Any = None) -> dic
     return scenario_map(
         values.codes,
         [names.get(c, c) for c in values.codes],
-        values.values,
+        values.values if values.unit == "share" else shown(values.values, step),
         classes,
         unit,
-        suppressed=suppressed_counties(res, measure, values.codes),
+        suppressed=hidden,
         suppressed_label=t("suppressed"),
+        value_texts=value_texts(values.values, values.unit, layer, target, step),
         **ctx.national_frame("county"),
         no_data_label=t("no_data"),
         title=title,
-        legend_title=unit,
-        height=620,
+        legend_title=unit or _("rate"),
+        height=MAP_HEIGHT,
     )
+
+
+MAP_HEIGHT = 540
+
+
+def value_texts(
+    values: np.ndarray, unit: str, layer: str, target: float | None, step: float
+) -> list[str]:
+    """Each county's value as its hover says it: whole persons (signed for a difference),
+    percentage points to the legend's ``step``, a rate by the rates' display rule."""
+    if unit == "share":
+        return [rate(v, target) for v in values]
+    if unit == "points":
+        decimals = 1 if step >= 0.1 else 2
+        return [
+            "–" if not np.isfinite(v) else f"{v:+.{decimals}f}" if round(v, decimals) else "0"
+            for v in shown(values, step)
+        ]
+    if layer == "difference":
+        return [signed(v) if np.isfinite(v) else "–" for v in values]
+    return [count(v) if np.isfinite(v) else "–" for v in values]
 
 
 def suppressed_counties(res: Any, measure: str, codes: list[str]) -> np.ndarray:
@@ -163,15 +214,20 @@ def summary_table(res: Any, reference: Any = None) -> html.Table:
     )
 
 
-def model_line(res: Any) -> str:
+def model_block(res: Any) -> list:
+    """The flow model's fit in words, a warning when it is weak, and its statistics folded away;
+    or that the scenario needed no model."""
     m = res.model
     if m is None:
-        return _("No flow model needed (no attractiveness lever, or its elasticity given)")
-    fit = _("Flow model fit")
-    return (
-        f"{fit}: pseudo-R² {m.pseudo_r2:.3f} · "
-        f"±10%: {percent(m.share_within_10pct)} ({count(m.n_pairs)}) · γ {m.gamma:.3f} · β {m.beta:.3f} · {m.fit_seconds:.1f} s"
+        return [html.Div(_("No flow model needed (no attractiveness lever, or its elasticity given)"), className="yp-source")]
+    line, warning, thresholds, details = fit_words(m)
+    out: list = [html.Div(line, className="yp-scen-fit")]
+    if warning:
+        out.append(html.Div("⚠ " + warning, className="yp-scen-warning", role="alert"))
+    out.append(
+        html.Details(
+            [html.Summary(_("Model details")), html.Div(thresholds), html.Div(details)],
+            className="yp-source",
+        )
     )
-
-
-# --- callbacks ------------------------------------------------------------------------------------
+    return out

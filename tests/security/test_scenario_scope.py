@@ -1,0 +1,130 @@
+"""The scenario editor's callbacks with bodies shaped as the renderer sends them (pattern-matching
+ids resolved, which the matrix's generic bodies leave empty), for a reader of one province: the
+area search finds areas of the scope and nothing outside it, and a code from outside (in a lever,
+or a forged map click) comes back as an unknown code, never with its name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dash._utils import stringify_id
+
+from dashboard import ids
+from tests.security.conftest import callback_key
+from tests.security.test_scope_matrix import (  # noqa: F401 (the fixture)
+    FOREIGN,
+    client_of,
+    leaks,
+    matrix_app,
+    post,
+)
+
+SCOPE = "province:320000"
+AREAS = {"type": ids.SCENARIOS_FIELD, "lever": 0, "field": "areas"}
+
+
+def _dep(id_, prop, value=None):
+    return {"id": id_, "property": prop, "value": value}
+
+
+def _body(app, outputs: tuple[str, ...], inputs: list, state: list, changed: list[str]) -> dict:
+    key = callback_key(app, *outputs)
+    out = [
+        {"id": json.loads(o["id"]) if o["id"].startswith("{") else o["id"], "property": o["property"]}
+        for o in _outputs(key)
+    ]
+    return {
+        "output": key,
+        "outputs": out if key.startswith("..") else out[0],
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": changed,
+    }
+
+
+def _outputs(key: str) -> list[dict]:
+    parts = key[2:-2].split("...") if key.startswith("..") else [key]
+    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+
+
+@pytest.fixture(scope="module")
+def client(matrix_app):  # noqa: F811 (the fixture imported above)
+    return client_of(matrix_app, "steward", SCOPE)
+
+
+def _search(app, client, query: str) -> list[dict]:
+    body = _body(
+        app,
+        (ids.SCENARIOS_FIELD,),
+        [_dep(AREAS, "search_value", query)],
+        [_dep(AREAS, "value", [FOREIGN]), _dep(ids.SCENARIOS_LANG, "data", "zh")],
+        [f"{stringify_id(AREAS)}.search_value"],
+    )
+    body["outputs"] = {"id": AREAS, "property": "options"}  # a MATCH output is sent resolved
+    response = post(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert not leaks(SCOPE, response.get_data(as_text=True), sent=json.dumps(body))
+    return response.get_json()["response"][stringify_id(AREAS)]["options"]
+
+
+def test_the_area_search_answers_inside_the_scope_only(matrix_app, client):  # noqa: F811
+    wuxi = _search(matrix_app, client, "wuxi")
+    assert "320200" in {o["value"] for o in wuxi}  # found by pinyin on the Chinese page
+    assert wuxi[0]["value"] == FOREIGN and wuxi[0]["label"] == FOREIGN  # kept, but nameless
+    guangzhou = _search(matrix_app, client, "广州")
+    assert [o["value"] for o in guangzhou] == [FOREIGN]  # nothing of Guangzhou but the kept code
+
+
+def _edit_body(app, scenario: dict, changed: list[str], click=None) -> dict:
+    field = {"type": ids.SCENARIOS_FIELD, "lever": 0, "field": "areas"}
+    return _body(
+        app,
+        (ids.SCENARIOS_SCENARIO, ids.SCENARIOS_FORM, ids.SCENARIOS_EDITOR, ids.SCENARIOS_JSON_NOTE),
+        [
+            _dep(ids.SCENARIOS_ADD, "n_clicks", 0),
+            [_dep({"type": ids.SCENARIOS_REMOVE, "lever": 0}, "n_clicks", 0)],
+            [_dep(field, "value", scenario["levers"][0]["areas"])],
+            _dep(ids.SCENARIOS_EDITOR, "n_blur", 1),
+            _dep(ids.SCENARIOS_MAP, "clickData", click),
+        ],
+        [
+            _dep(ids.SCENARIOS_ADD_KIND, "value", "growth"),
+            [_dep({"type": ids.SCENARIOS_KIND, "lever": 0}, "data", "growth")],
+            _dep(ids.SCENARIOS_EDITOR, "value", json.dumps(scenario)),
+            _dep(ids.SCENARIOS_SCENARIO, "data", scenario),
+            _dep(ids.SCENARIOS_MAP_TARGET, "value", 0),
+            _dep(ids.SCENARIOS_LANG, "data", "zh"),
+        ],
+        changed,
+    )
+
+GROWTH = {"name": "g", "levers": [{"kind": "growth", "percent": 5, "side": "inflow", "areas": ["320200"]}]}
+
+
+def test_a_forged_map_click_outside_the_scope_is_kept_as_a_bare_code(matrix_app, client):  # noqa: F811
+    click = {"points": [{"location": FOREIGN, "customdata": FOREIGN}]}
+    body = _edit_body(matrix_app, GROWTH, [f"{ids.SCENARIOS_MAP}.clickData"], click)
+    response = post(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    text = response.get_data(as_text=True)
+    assert not leaks(SCOPE, text, sent=json.dumps(body))
+    stored = response.get_json()["response"][ids.SCENARIOS_SCENARIO]["data"]
+    assert stored["levers"][0]["areas"] == ["320200", FOREIGN]
+
+
+def test_a_code_outside_the_scope_is_an_unknown_area(matrix_app, client):  # noqa: F811
+    scenario = {"name": "g", "levers": [{**GROWTH["levers"][0], "areas": ["320200", FOREIGN]}]}
+    body = _body(
+        matrix_app,
+        (ids.SCENARIOS_WORDS, ids.SCENARIOS_PROBLEMS, ids.SCENARIOS_STALE),
+        [_dep(ids.SCENARIOS_SCENARIO, "data", scenario), _dep(ids.SCENARIOS_RAN, "data", None)],
+        [_dep(ids.SCENARIOS_LANG, "data", "zh")],
+        [f"{ids.SCENARIOS_SCENARIO}.data"],
+    )
+    response = post(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    text = response.get_data(as_text=True)
+    assert not leaks(SCOPE, text, sent=json.dumps(body))
+    assert f"未知地区代码 {FOREIGN}" in text and "杠杆 1（流量增长）" in text
+    assert "无锡市" in text  # the area inside the scope is named
