@@ -137,7 +137,8 @@ SCENARIOS_QUERY = "scenarios-query"
 SCENARIOS_RAN = "scenarios-ran"
 SCENARIOS_STALE = "scenarios-stale"
 # pattern-matching ids: {"type": SCENARIOS_FIELD, "lever": position (-1: the scenario), "field": name};
-# {"type": SCENARIOS_KIND | SCENARIOS_REMOVE, "lever": position}
+# {"type": SCENARIOS_KIND | SCENARIOS_REMOVE | SCENARIOS_LEVER_PROBLEMS, "lever": position}
 SCENARIOS_FIELD = "scenarios-field"
 SCENARIOS_KIND = "scenarios-kind"
 SCENARIOS_REMOVE = "scenarios-remove"
+SCENARIOS_LEVER_PROBLEMS = "scenarios-lever-problems"

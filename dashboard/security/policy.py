@@ -113,7 +113,12 @@ CALLBACKS: dict[frozenset[str], Action] = {
         ids.SCENARIOS_SCENARIO, ids.SCENARIOS_FORM, ids.SCENARIOS_EDITOR, ids.SCENARIOS_JSON_NOTE
     ): VIEW,
     _outputs(ids.SCENARIOS_FIELD): VIEW,  # a lever's area search (pattern-matching: by its type)
-    _outputs(ids.SCENARIOS_WORDS, ids.SCENARIOS_PROBLEMS, ids.SCENARIOS_STALE): VIEW,
+    _outputs(
+        ids.SCENARIOS_WORDS,
+        ids.SCENARIOS_PROBLEMS,
+        ids.SCENARIOS_STALE,
+        ids.SCENARIOS_LEVER_PROBLEMS,
+    ): VIEW,
     _outputs(ids.SCENARIOS_QUERY): VIEW,
     _outputs(
         ids.SCENARIOS_MAP,

@@ -25,10 +25,12 @@ MAP = "#scenarios-map .choroplethlayer path"
 LEVER = ".yp-scen-lever"
 TEXT = {
     "zh": {"capacity": "服务能力", "growth": "流量增长", "unknown": "杠杆 1（流量增长）：未知地区代码 999999",
-           "words": "流入泛长三角的人数增加 15%。", "region": "泛长三角"},
+           "words": "流入泛长三角的人数增加 15%。", "region": "泛长三角",
+           "bound": "变化幅度不能小于 -100（现为 -150）"},
     "en": {"capacity": "Service capacity", "growth": "Flow growth",
            "unknown": "Lever 1 (Flow growth): unknown area code 999999",
-           "words": "Inflow into Pan-Yangtze-Delta rises by 15%.", "region": "Pan-Yangtze"},
+           "words": "Inflow into Pan-Yangtze-Delta rises by 15%.", "region": "Pan-Yangtze",
+           "bound": "Change must be at least -100 (it is -150)"},
 }  # fmt: skip
 
 
@@ -128,8 +130,14 @@ def test_build_a_scenario_with_the_form(browser, live_server, lang):
     _add(page, words["growth"])
     growth = page.locator(LEVER).nth(0)
     _pick(page, growth.locator(".yp-scen-areas"), "pan_yangtze", words["region"])
+    growth.locator("input[type=number]").fill("-150")  # out of bounds: said in the card
+    page.wait_for_function(
+        f"document.querySelector('.yp-scen-lever-problems').innerText.includes('{words['bound']}')",
+        timeout=15_000,
+    )
     growth.locator("input[type=number]").fill("15")
     _wait_json(page, "s.levers[0].percent === 15 && s.levers[0].areas[0] === 'pan_yangtze'")
+    page.wait_for_function("document.querySelector('.yp-scen-lever-problems').innerText === ''", timeout=15_000)
 
     # lever 2: two staff per county serving 100 persons each in Wuxi, found by its pinyin
     _add(page, words["capacity"])
@@ -179,6 +187,7 @@ def test_build_a_scenario_with_the_form(browser, live_server, lang):
         f"document.querySelector('#scenarios-problems').innerText.includes('{words['unknown']}')",
         timeout=15_000,
     )
+    assert "999999" in page.locator(f"{LEVER} .yp-scen-lever-problems").first.inner_text()  # and in its card
     screenshot(page, f"scenarios_problem_{lang}")
     page.click("#scenarios-run")
     page.wait_for_function("document.querySelector('#scenarios-status').innerText.includes('⚠')", timeout=15_000)
@@ -285,7 +294,9 @@ def test_save_reload_by_url_compare_and_delete(page, live_server):
             timeout=30_000,
         )
         assert name not in page.inner_text("#scenarios-saved")
-        assert f"name={name}" not in page.url
+        page.wait_for_function("window.location.search.includes('scenario=')", timeout=15_000)
+        assert json.loads(_query(page)["scenario"])["name"] == name  # on screen, now unsaved
+        assert "compare" not in _query(page)
     finally:
         engine = open_store(demo_store()[0])
         if name in {s.name for s in list_scenarios(engine, scope=NATION)}:

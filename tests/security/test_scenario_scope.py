@@ -117,14 +117,17 @@ def test_a_code_outside_the_scope_is_an_unknown_area(matrix_app, client):  # noq
     scenario = {"name": "g", "levers": [{**GROWTH["levers"][0], "areas": ["320200", FOREIGN]}]}
     body = _body(
         matrix_app,
-        (ids.SCENARIOS_WORDS, ids.SCENARIOS_PROBLEMS, ids.SCENARIOS_STALE),
+        (ids.SCENARIOS_WORDS, ids.SCENARIOS_PROBLEMS, ids.SCENARIOS_STALE, ids.SCENARIOS_LEVER_PROBLEMS),
         [_dep(ids.SCENARIOS_SCENARIO, "data", scenario), _dep(ids.SCENARIOS_RAN, "data", None)],
         [_dep(ids.SCENARIOS_LANG, "data", "zh")],
         [f"{ids.SCENARIOS_SCENARIO}.data"],
     )
+    body["outputs"][3] = [{"id": {"type": ids.SCENARIOS_LEVER_PROBLEMS, "lever": 0}, "property": "children"}]
     response = post(client, body)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     text = response.get_data(as_text=True)
     assert not leaks(SCOPE, text, sent=json.dumps(body))
     assert f"未知地区代码 {FOREIGN}" in text and "杠杆 1（流量增长）" in text
     assert "无锡市" in text  # the area inside the scope is named
+    card = response.get_json()["response"][f'{{"lever":0,"type":"{ids.SCENARIOS_LEVER_PROBLEMS}"}}']
+    assert f"未知地区代码 {FOREIGN}" in json.dumps(card["children"], ensure_ascii=False)

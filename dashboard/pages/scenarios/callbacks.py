@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 from dash import (
@@ -31,7 +30,7 @@ from dash import (
 from dashboard import ids
 from dashboard.data import scenarios as data
 from dashboard.data.store import periods
-from dashboard.i18n import _, lang_params, use_language
+from dashboard.i18n import _, use_language
 from dashboard.pages.scenarios import editor, form
 from dashboard.pages.scenarios.view import (
     compare_options,
@@ -41,7 +40,6 @@ from dashboard.pages.scenarios.view import (
     pretty_json,
     reference_result,
     saved_links,
-    scenario_query,
     summary_table,
 )
 from dashboard.pages.scenarios.words import json_error_text, problem_text
@@ -185,6 +183,7 @@ def search_areas(query: Any, chosen: Any, lang: Any):
     Output(ids.SCENARIOS_WORDS, "children"),
     Output(ids.SCENARIOS_PROBLEMS, "children"),
     Output(ids.SCENARIOS_STALE, "children"),
+    Output({"type": ids.SCENARIOS_LEVER_PROBLEMS, "lever": ALL}, "children"),
     Input(ids.SCENARIOS_SCENARIO, "data"),
     Input(ids.SCENARIOS_RAN, "data"),
     State(ids.SCENARIOS_LANG, "data"),
@@ -199,7 +198,16 @@ def describe(scenario: Any, ran: Any, lang: Any):
         if isinstance(ran, str) and now != ran
         else ""
     )
-    return editor.words(scenario), editor.problems(found, scenario), stale
+    cards = ctx.outputs_list[3] if len(ctx.outputs_list) > 3 else None
+    in_cards: Any = NO
+    if isinstance(cards, list):  # the cards show the store's levers unless it is JSON-only
+        shown = form.representable(scenario, periods())
+        in_cards = [
+            editor.lever_problems(c["id"]["lever"], found) if shown else []
+            for c in cards
+            if isinstance(c, dict) and isinstance(c.get("id"), dict)
+        ]
+    return editor.words(scenario), editor.problems(found, scenario), stale, in_cards
 
 
 @callback(
@@ -309,13 +317,13 @@ def save_or_delete(
             data.save(scenario)
     except ScenarioError as exc:
         return f"⚠ {exc}", NO, NO, NO
-    if deleting:
-        search = "?" + urlencode({"measure": measure, "layer": layer, **lang_params()})
-        return _("Deleted: ") + str(name), PATH + search, saved_links(measure, layer), compare_options()
+    if deleting:  # the page still shows it, now unsaved: the address carries it as such
+        href = PATH + page_query(stored, measure, layer, "" if compare == name else compare)
+        return _("Deleted: ") + str(name), href, saved_links(measure, layer), compare_options()
     assert scenario is not None
     return (
         _("Saved: ") + scenario.name,
-        PATH + "?" + scenario_query(scenario.name, measure, layer, compare),
+        PATH + page_query(stored, measure, layer, compare),
         saved_links(measure, layer),
         compare_options(),
     )

@@ -30,6 +30,7 @@ from dashboard.pages.scenarios.words import (
     kind_name,
     lever_title,
     problem_text,
+    rule_text,
     scenario_words,
     unit_name,
 )
@@ -59,11 +60,16 @@ def map_target_options(kinds: Sequence[str]) -> list[dict[str, Any]]:
 
 
 def form_children(
-    scenario: Mapping[str, Any], periods: Sequence[str], target: Any = None, add_kind: Any = None
+    scenario: Mapping[str, Any],
+    periods: Sequence[str],
+    target: Any = None,
+    add_kind: Any = None,
+    found: Sequence[Problem] = (),
 ) -> list:
     """The form of a representable ``scenario`` (``form.representable``): its name and period,
     its levers, the picker of a new lever's kind, the map-click target (``target``: a lever's
-    position, default the last) and the resources."""
+    position, default the last) and the resources; ``found``: the scenario's problems, each lever's
+    shown in its card."""
     kinds, values = form.to_form(scenario)
     head = form.HEAD
     period_options = [
@@ -73,7 +79,7 @@ def form_children(
         },
         *({"label": period_name(p), "value": p} for p in reversed(periods)),
     ]
-    cards: list = [lever_card(i, kind, values) for i, kind in enumerate(kinds)]
+    cards: list = [lever_card(i, kind, values, found) for i, kind in enumerate(kinds)]
     if not cards:
         cards = [html.P(_("No levers yet: add one below."), className="yp-scen-muted")]
     target = target if isinstance(target, int) and 0 <= target < len(kinds) else len(kinds) - 1
@@ -149,8 +155,10 @@ def form_children(
     ]
 
 
-def lever_card(i: int, kind: str, values: Mapping[tuple[int, str], Any]) -> html.Div:
-    """One lever: its title and remove button, then its fields."""
+def lever_card(
+    i: int, kind: str, values: Mapping[tuple[int, str], Any], found: Sequence[Problem] = ()
+) -> html.Div:
+    """One lever: its title and remove button, its problems, then its fields."""
     body: list = [
         html.Div(
             [
@@ -163,6 +171,11 @@ def lever_card(i: int, kind: str, values: Mapping[tuple[int, str], Any]) -> html
             className="yp-scen-lever-head",
         ),
         html.Div(_(KIND_HELP[kind]), className="yp-scen-muted"),
+        html.Div(
+            lever_problems(i, found),
+            id={"type": ids.SCENARIOS_LEVER_PROBLEMS, "lever": i},
+            className="yp-scen-lever-problems",
+        ),
         dcc.Store(id={"type": ids.SCENARIOS_KIND, "lever": i}, data=kind),
         _labelled(field_name("areas"), area_picker(i, values.get((i, "areas")) or [])),
     ]
@@ -289,6 +302,11 @@ def words(scenario: Any) -> list:
         html.Ol([html.Li(s) for s in sentences]) if sentences else None,
         html.Div(money, className="yp-scen-muted"),
     ]
+
+
+def lever_problems(i: int, found: Sequence[Problem]) -> list:
+    """The problems of lever ``i``, for its card (the card names the lever already)."""
+    return [html.Div("⚠ " + rule_text(p)) for p in found if p.lever == i]
 
 
 def problems(found: Sequence[Problem], scenario: Any) -> list:

@@ -75,7 +75,9 @@ def layout(
             html.Div(id=ids.SCENARIOS_SAVE_STATUS, className="yp-source"),
             html.Div(id=ids.SCENARIOS_STALE, className="yp-scen-stale"),
             html.Div(
-                editor.form_children(start if shown else {"name": "", "levers": []}, known),
+                editor.form_children(
+                    start if shown else {"name": "", "levers": []}, known, found=found if shown else ()
+                ),
                 id=ids.SCENARIOS_FORM,
             ),
             html.Div(

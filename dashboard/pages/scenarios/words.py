@@ -120,7 +120,7 @@ def lever_title(index: int, kind: Any) -> str:
 
 def problem_text(problem: Problem, scenario: Any) -> str:
     """``problem`` in the page's language, naming its lever (its number and kind) if it has one."""
-    rule = _rule(problem)
+    rule = rule_text(problem)
     if problem.lever is None:
         return rule
     levers = scenario.get("levers") if isinstance(scenario, Mapping) else None
@@ -137,7 +137,8 @@ def _shown(value: Any) -> str:
     return str(value) if isinstance(value, str) else repr(value)
 
 
-def _rule(p: Problem) -> str:  # noqa: C901 - one sentence per code
+def rule_text(p: Problem) -> str:  # noqa: C901 - one sentence per code
+    """The rule ``p`` breaks, in the page's language (without its lever)."""
     q = p.params
     field = field_name(p.field)
     code = p.code
