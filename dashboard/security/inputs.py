@@ -7,8 +7,9 @@ walls answer it with a 400 instead, in one place each:
 
 1. *The body's shape* (``mismatch``, run by the gate before the callback): ``outputs``,
    ``inputs`` and ``state`` are those of the registered callback, in order (the same component
-   IDs and properties; for a pattern-matching dependency, a list of matches whose IDs fit the
-   pattern); ``changedPropIds`` names some of the inputs; and the properties whose type is fixed
+   IDs and properties; for a pattern-matching one, what the renderer sends: a list of matches
+   when the pattern has an ``ALL`` or ``ALLSMALLER`` wildcard, else (``MATCH``) the one match,
+   whose IDs fit the pattern); ``changedPropIds`` names some of the inputs; and the properties whose type is fixed
    by the component (``n_clicks``, ``n_intervals``: a count; ``search``, ``pathname``, ``href``:
    text, and a location's ``pathname`` is a path from ``/``; ``clickData``: an object) have that
    type.
@@ -72,11 +73,32 @@ def _outputs(spec: dict, outputs: Any, key: str) -> str | None:
     if not isinstance(given, list) or len(given) != len(expected):
         return "outputs are not the callback's"
     for item, (component, prop) in zip(given, expected, strict=True):
-        if not isinstance(item, dict) or _key(item.get("id")) != component:
+        pattern = _id_of(component)
+        if isinstance(pattern, dict):
+            matches = item if _multi(pattern) else [item]
+            if not isinstance(matches, list) or len(matches) > MAX_MATCHES:
+                return "outputs are not the callback's"
+            if not all(
+                isinstance(m, dict) and _fits(m.get("id"), pattern) and _property(m) == prop
+                for m in matches
+            ):
+                return "outputs are not the callback's"
+            continue
+        if not isinstance(item, dict) or _key(item.get("id")) != _key(pattern):
             return "outputs are not the callback's"
-        if str(item.get("property", "")).split("@", 1)[0] != prop:
+        if _property(item) != prop:
             return "outputs are not the callback's"
     return None
+
+
+def _property(item: dict) -> str:
+    return str(item.get("property", "")).split("@", 1)[0]
+
+
+def _multi(pattern: dict) -> bool:
+    """Whether the renderer sends a pattern's matches as a list (an ``ALL`` or ``ALLSMALLER``
+    wildcard); a ``MATCH`` pattern's one match comes alone."""
+    return any(isinstance(v, list) and v and v[0] in ("ALL", "ALLSMALLER") for v in pattern.values())
 
 
 def _output_specs(key: str) -> list[tuple[str, str]]:
@@ -84,7 +106,7 @@ def _output_specs(key: str) -> list[tuple[str, str]]:
     found = []
     for part in parts:
         component, _, prop = part.rpartition(".")
-        found.append((_key(_id_of(component)), prop.split("@", 1)[0]))
+        found.append((component, prop.split("@", 1)[0]))
     return found
 
 
@@ -96,7 +118,9 @@ def _dependency(item: Any, dep: dict) -> str | None:
         if item.get("property") != dep["property"]:
             return "not the callback's property"
         return _typed(dep["property"], item.get("value"))
-    if not isinstance(item, list) or len(item) > MAX_MATCHES:
+    if not _multi(pattern):
+        item = [item]  # MATCH: the one match, as it is
+    elif not isinstance(item, list) or len(item) > MAX_MATCHES:
         return "a pattern-matching dependency is a list of matches"
     for match in item:
         if not isinstance(match, dict) or match.get("property") != dep["property"]:

@@ -4,6 +4,7 @@ callback bodies as Dash's renderer does."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -113,17 +114,28 @@ def output_specs(key: str) -> list[dict[str, str]]:
 
 def callback_body(app, key: str, values: dict | None = None) -> dict:
     """The JSON body the renderer posts for callback ``key``; ``values`` by ``id.property``
-    (pattern-matching inputs get an empty list of matches)."""
+    (a pattern-matching dependency or output with an ``ALL`` wildcard gets an empty list of
+    matches; a ``MATCH`` one, as the renderer sends it, its one match: here the first, ``0``,
+    without a value)."""
     values = values or {}
     spec = app.callback_map[key]
 
     def item(dep: dict) -> dict | list:
         if is_pattern(dep):
-            return []
+            pattern = json.loads(dep["id"])
+            if not is_match(pattern):
+                return []
+            return {"id": first_match(pattern), "property": dep["property"], "value": None}
         return {**dep, "value": values.get(f"{dep['id']}.{dep['property']}")}
 
+    def output(spec_: dict) -> dict | list:
+        if not str(spec_["id"]).startswith("{"):
+            return spec_
+        pattern = json.loads(spec_["id"])
+        return {**spec_, "id": first_match(pattern)} if is_match(pattern) else []
+
     inputs = [item(d) for d in spec["inputs"]]
-    outputs = output_specs(key)
+    outputs = [output(o) for o in output_specs(key)]
     first = spec["inputs"][0]
     return {
         "output": key,
@@ -132,6 +144,17 @@ def callback_body(app, key: str, values: dict | None = None) -> dict:
         "state": [item(d) for d in spec["state"]],
         "changedPropIds": [] if is_pattern(first) else [f"{first['id']}.{first['property']}"],
     }
+
+
+def is_match(pattern: dict) -> bool:
+    """A ``MATCH`` pattern (no ``ALL`` or ``ALLSMALLER``): the renderer sends its one match."""
+    wildcards = [v[0] for v in pattern.values() if isinstance(v, list) and v]
+    return bool(wildcards) and all(w == "MATCH" for w in wildcards)
+
+
+def first_match(pattern: dict) -> dict:
+    """The pattern's ID with every wildcard set to 0."""
+    return {k: 0 if isinstance(v, list) else v for k, v in pattern.items()}
 
 
 def is_pattern(dep: dict) -> bool:

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from access import accounts
-from tests.security.conftest import PASSWORD, callback_body, csrf, is_pattern, sign_in
+from tests.security.conftest import PASSWORD, callback_body, csrf, is_match, is_pattern, sign_in
 from tests.security.test_scope_matrix import collect_props, page
 
 PROVINCE_VIEWER = "v.forged-province"
@@ -87,9 +87,8 @@ def value_forgeries(app, key: str, base: dict):
                         k: (index if isinstance(v, list) else v) for k, v in pattern.items()
                     }
                     body = copy.deepcopy(base)
-                    body[section][i] = [
-                        {"id": component, "property": dep["property"], "value": value}
-                    ]
+                    match = {"id": component, "property": dep["property"], "value": value}
+                    body[section][i] = match if is_match(pattern) else [match]  # as sent
                     if section == "inputs":
                         name = json.dumps(component, sort_keys=True, separators=(",", ":"))
                         body["changedPropIds"] = [f"{name}.{dep['property']}"]

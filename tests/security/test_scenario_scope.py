@@ -131,3 +131,46 @@ def test_a_code_outside_the_scope_is_an_unknown_area(matrix_app, client):  # noq
     assert "无锡市" in text  # the area inside the scope is named
     card = response.get_json()["response"][f'{{"lever":0,"type":"{ids.SCENARIOS_LEVER_PROBLEMS}"}}']
     assert f"未知地区代码 {FOREIGN}" in json.dumps(card["children"], ensure_ascii=False)
+
+
+def test_the_gate_takes_pattern_matching_bodies_as_the_renderer_sends_them():
+    """A MATCH dependency or output comes as its one match, an ALL one as a list of matches; the
+    other shape, or a match that does not fit the pattern, is refused."""
+    from dashboard.security.inputs import mismatch
+
+    pattern = json.dumps({"field": "areas", "lever": ["MATCH"], "type": ids.SCENARIOS_FIELD}, sort_keys=True)
+    spec = {
+        "inputs": [{"id": pattern, "property": "search_value"}],
+        "state": [{"id": pattern, "property": "value"}, {"id": ids.SCENARIOS_LANG, "property": "data"}],
+    }
+    key = f"{pattern}.options"
+    body = {
+        "output": key,
+        "outputs": {"id": AREAS, "property": "options"},
+        "inputs": [_dep(AREAS, "search_value", "wuxi")],
+        "state": [_dep(AREAS, "value", []), _dep(ids.SCENARIOS_LANG, "data", "zh")],
+        "changedPropIds": [f"{stringify_id(AREAS)}.search_value"],
+    }
+    assert mismatch(spec, body) is None
+    assert mismatch(spec, {**body, "inputs": [[_dep(AREAS, "search_value", "wuxi")]]}) is not None
+    assert mismatch(spec, {**body, "outputs": [{"id": AREAS, "property": "options"}]}) is not None
+    other = {**AREAS, "field": "side"}
+    assert mismatch(spec, {**body, "outputs": {"id": other, "property": "options"}}) is not None
+    negative = {**AREAS, "lever": -1}
+    assert mismatch(spec, {**body, "inputs": [_dep(negative, "search_value", "x")]}) is not None
+
+    cards = json.dumps({"lever": ["ALL"], "type": ids.SCENARIOS_LEVER_PROBLEMS}, sort_keys=True)
+    many = {"inputs": [{"id": ids.SCENARIOS_SCENARIO, "property": "data"}], "state": []}
+    listed = {
+        "output": f"..{ids.SCENARIOS_WORDS}.children...{cards}.children..",
+        "outputs": [
+            {"id": ids.SCENARIOS_WORDS, "property": "children"},
+            [{"id": {"type": ids.SCENARIOS_LEVER_PROBLEMS, "lever": i}, "property": "children"} for i in (0, 1)],
+        ],
+        "inputs": [_dep(ids.SCENARIOS_SCENARIO, "data", {})],
+        "state": [],
+        "changedPropIds": [f"{ids.SCENARIOS_SCENARIO}.data"],
+    }
+    assert mismatch(many, listed) is None
+    alone = {**listed, "outputs": [listed["outputs"][0], listed["outputs"][1][0]]}
+    assert mismatch(many, alone) is not None

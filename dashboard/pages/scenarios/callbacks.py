@@ -74,11 +74,14 @@ def _form_now() -> dict[str, Any]:
     """The scenario the form's fields hold now."""
     fields = ctx.inputs_list[2] if len(ctx.inputs_list) > 2 else []
     kinds_list = ctx.states_list[1] if len(ctx.states_list) > 1 else []
-    values = {}
+    values: dict[form.Key, Any] = {}
     for item in fields if isinstance(fields, list) else []:
         key = item.get("id") if isinstance(item, dict) else None
-        if isinstance(key, dict) and isinstance(key.get("lever"), int) and isinstance(key.get("field"), str):
-            values[(key["lever"], key["field"])] = item.get("value")
+        if not isinstance(key, dict):
+            continue
+        lever, field = key.get("lever"), key.get("field")
+        if (isinstance(lever, int) or lever == form.HEAD) and isinstance(field, str):
+            values[(lever, field)] = item.get("value")
     kinds = {}
     for item in kinds_list if isinstance(kinds_list, list) else []:
         key = item.get("id") if isinstance(item, dict) else None

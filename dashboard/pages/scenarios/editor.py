@@ -47,7 +47,7 @@ def data_attributes(**values: str) -> Any:
     return {f"data-{k}": v for k, v in values.items()}
 
 
-def field_id(lever: int, name: str) -> dict[str, Any]:
+def field_id(lever: int | str, name: str) -> dict[str, Any]:
     return {"type": ids.SCENARIOS_FIELD, "lever": lever, "field": name}
 
 
@@ -156,7 +156,7 @@ def form_children(
 
 
 def lever_card(
-    i: int, kind: str, values: Mapping[tuple[int, str], Any], found: Sequence[Problem] = ()
+    i: int, kind: str, values: form.Values, found: Sequence[Problem] = ()
 ) -> html.Div:
     """One lever: its title and remove button, its problems, then its fields."""
     body: list = [
@@ -237,7 +237,7 @@ def area_picker(i: int, codes: list[str]) -> dcc.Dropdown:
     )
 
 
-def _indicator_picker(i: int, values: Mapping[tuple[int, str], Any], flags: Sequence[str]) -> dcc.Dropdown:
+def _indicator_picker(i: int, values: form.Values, flags: Sequence[str]) -> dcc.Dropdown:
     return dcc.Dropdown(
         id=field_id(i, "indicator"),
         options=[{"label": indicator_name(f), "value": f} for f in flags],
@@ -253,7 +253,7 @@ def _indicator_picker(i: int, values: Mapping[tuple[int, str], Any], flags: Sequ
     )
 
 
-def _radio(i: int, name: str, values: Mapping[tuple[int, str], Any], labels: Mapping[str, str]) -> html.Div:
+def _radio(i: int, name: str, values: form.Values, labels: Mapping[str, str]) -> html.Div:
     return _labelled(
         field_name(name),
         dcc.RadioItems(
@@ -266,7 +266,7 @@ def _radio(i: int, name: str, values: Mapping[tuple[int, str], Any], labels: Map
 
 
 def _number(
-    i: int, name: str, values: Mapping[tuple[int, str], Any], unit: str | None, hint: str
+    i: int | str, name: str, values: form.Values, unit: str | None, hint: str
 ) -> html.Div:
     return _labelled(
         field_name(name),

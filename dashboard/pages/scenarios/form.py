@@ -2,8 +2,8 @@
 
 The scenario JSON (``planning.scenario``'s file format) is the one source of truth; the form is a
 view of it. A form is a list of lever kinds and the values of its fields, keyed by
-``(lever, field)``: ``lever`` the lever's position (:data:`HEAD`, -1, for the scenario's own
-fields), ``field`` a name of :data:`LEVER_FIELDS` or :data:`HEAD_FIELDS`. Form fields are the
+``(lever, field)``: ``lever`` the lever's position (:data:`HEAD`, ``"scenario"``, for the
+scenario's own fields), ``field`` a name of :data:`LEVER_FIELDS` or :data:`HEAD_FIELDS`. Form fields are the
 lever's JSON fields except for two:
 
 - a coverage push's ``set_to`` or ``raise_points`` is the pair ``mode`` (which of them) and
@@ -32,8 +32,9 @@ from planning.levers import (
     SIDES,
 )
 
-HEAD = -1
-"""The ``lever`` of the scenario's own fields."""
+HEAD = "scenario"
+"""The ``lever`` of the scenario's own fields (a text: a pattern-matching ID's wildcard holds a
+whole number >= 0 or a short text, ``dashboard.security.inputs``)."""
 
 LATEST = "latest"
 """The period picker's value for "the latest period" (no ``period`` in the JSON)."""
@@ -61,7 +62,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 """A new lever of each kind, as the add button puts it in the scenario (its areas still to pick)."""
 
-Values = Mapping[tuple[int, str], Any]
+Key = tuple[int | str, str]
+Values = Mapping[Key, Any]
 
 
 def new_lever(kind: str) -> dict[str, Any]:
@@ -69,9 +71,9 @@ def new_lever(kind: str) -> dict[str, Any]:
     return _copy(DEFAULTS.get(kind, DEFAULTS["growth"]))
 
 
-def to_form(scenario: Mapping[str, Any]) -> tuple[list[str], dict[tuple[int, str], Any]]:
+def to_form(scenario: Mapping[str, Any]) -> tuple[list[str], dict[Key, Any]]:
     """The form of a scenario that is :func:`representable`: its lever kinds and field values."""
-    values: dict[tuple[int, str], Any] = {
+    values: dict[Key, Any] = {
         (HEAD, "name"): scenario.get("name") or "",
         (HEAD, "period"): scenario.get("period") or LATEST,
         (HEAD, "description"): scenario.get("description") or "",
