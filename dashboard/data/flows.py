@@ -103,7 +103,7 @@ class FlowView:
     n_selected: int  # flows of the selection before thinning
     totals: Totals
     threshold: int
-    selected: pd.DataFrame | None = None  # every flow of the selection, ordered (the download)
+    selected: pd.DataFrame | None = None  # every flow of the selection, ordered, unnamed (the download)
 
 
 def focus_for_level(code: str | None, level: str, units: Mapping[str, Sequence[str]]) -> str | None:
@@ -277,11 +277,9 @@ def flow_view(query: FlowQuery) -> FlowView:
     provinces = provinces_of_regions(query.regions)
     selected = select_flows(od, query.direction, focus=query.focus, provinces=provinces)
     ordered = order_flows(selected)
+    top = ordered.head(int(query.top)).reset_index(drop=True)  # only these are named here
     names = geo.unit_names()
-    ordered["origin_name"] = ordered["origin_code"].map(names).fillna(ordered["origin_code"])
-    ordered["destination_name"] = (
-        ordered["destination_code"].map(names).fillna(ordered["destination_code"])
-    )
-    top = ordered.head(int(query.top)).reset_index(drop=True)
+    top["origin_name"] = top["origin_code"].map(names).fillna(top["origin_code"])
+    top["destination_name"] = top["destination_code"].map(names).fillna(top["destination_code"])
     totals = place_totals(od, query.focus) if query.focus else set_totals(od, provinces)
     return FlowView(query, top, len(selected), totals, threshold, ordered)

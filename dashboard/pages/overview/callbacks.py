@@ -127,15 +127,16 @@ def download_map(clicks: list, measure: str, level: str, index: int, search: str
         or not any(clicks or ())
     ):
         raise PreventUpdate
+    if not periods():
+        raise PreventUpdate
     fmt = pressed["format"]
-    available = periods()
-    period = available[index] if isinstance(index, int) and 0 <= index < len(available) else None
-    view = MapView(measure=str(measure), level=str(level), period=period, lang=lang)
+    measure, level, period = chosen_view(measure, level, index)  # the view the page shows
+    view = MapView(measure=measure, level=level, period=period, lang=lang)
     try:
         data = map_bytes(view, fmt)
     except (ExportError, RenderError) as error:
         return dash.no_update, _("The map could not be made: {reason}").format(reason=error)
-    name = f"yipanqi-{view.measure}-{view.level}-{period or 'latest'}.{fmt}"
+    name = f"yipanqi-{measure}-{level}-{period}.{fmt}"
     return dcc.send_bytes(data, name), ""
 
 
