@@ -17,7 +17,7 @@ import dash
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.data import overview, scenarios
-from dashboard.data.store import periods, reading_as
+from dashboard.data.store import periods, published_coverage, reading_as
 from etl.errors import EtlError
 from etl.scope import NATION
 from etl.store.integrity import store_error
@@ -33,9 +33,9 @@ def warm_caches(app: dash.Dash) -> threading.Thread:
             try:
                 if not periods():
                     return
+                published_coverage("cert_verified")
                 for level in overview.LEVELS:
                     overview.flow_totals(level)
-                    overview.coverage_totals(level, "cert_verified")
                     for measure in overview.CENSUS_MEASURES:
                         overview.measure_values(measure, level, periods()[-1])
                 scenarios.model(periods()[-1])  # the what-if flow model: seconds to fit

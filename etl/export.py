@@ -10,8 +10,9 @@ Small cells are suppressed (``etl.disclosure``): a flow under the store's small-
 ``persons`` blank, a coverage row whose denominator is under it has numerator and denominator
 blank, and ``suppressed`` is ``True`` on those rows (``False`` elsewhere). Secondary suppression
 protects the margins the maps publish: flows per period and cohort by origin and by destination
-(the diagonal is in neither), coverage per period, side and indicator by prefecture and by
-province; so each period is suppressed as a whole. ``exact=True`` (stewards only, see
+(the diagonal is in neither); coverage rows are withheld exactly as the pages withhold them, every
+sum above a county (prefecture, province, region, nation) in the group of its parts
+(``etl.marts.published``); so each period is suppressed as a whole. ``exact=True`` (stewards only, see
 ``yipanqi.export_cli``) writes the same columns unsuppressed (``suppressed`` all false). The files name a flow's
 ends as the record format does (``hukou_code``, ``residence_code``: ``origin_code`` and
 ``destination_code`` of ``etl.marts``).
@@ -33,7 +34,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from etl import marts, store
-from etl.disclosure import SUPPRESSED, Margins, flow_margins, suppress, unit_margins
+from etl.disclosure import SUPPRESSED, Margins, flow_margins, suppress
 from etl.scope import Scope
 from etl.spreadsheet import neutralise_frame, neutralise_row
 
@@ -48,9 +49,6 @@ _COVERAGE_FROM = ("period", "unit_code", "side", "indicator", "numerator", "deno
 
 
 FLOW_MARGINS = flow_margins(("period", "cohort"))
-COVERAGE_MARGINS = unit_margins(
-    ("period", "side", "indicator"), ("prefecture_code", "province_code"), count="denominator"
-)
 
 
 def export_flows(engine: sa.Engine, out: str | Path, *, scope: Scope, exact: bool = False) -> int:
@@ -65,14 +63,20 @@ def export_flows(engine: sa.Engine, out: str | Path, *, scope: Scope, exact: boo
 def export_coverage(
     engine: sa.Engine, out: str | Path, *, scope: Scope, exact: bool = False
 ) -> int:
-    """Write every indicator's numerator and denominator per county of ``scope``, period and side."""
+    """Write every indicator's numerator and denominator per county of ``scope``, period and side:
+    withheld as the pages withhold them (``etl.marts.published_coverage``, a period at a time)."""
     units = marts.read_units(engine, scope=scope)
-    parents = units.set_index("county_code")[["prefecture_code", "province_code"]]
+    members = marts.read_region_members(engine, scope=scope)
+    threshold = marts.small_cell_threshold(engine, scope=scope)
 
     def parts() -> Iterator[pd.DataFrame]:
         for part in _by_period(marts.stream_coverage(engine, scope=scope)):
-            part = part.join(parents, on="unit_code")
-            yield _disclosed(part, ["numerator", "denominator"], COVERAGE_MARGINS, exact)
+            if exact:
+                yield part.assign(**{SUPPRESSED: False})
+                continue
+            shown = marts.published_coverage(part, units, members, threshold, scope)
+            county = shown[shown["level"] == "county"]
+            yield suppress(county, ["numerator", "denominator"], county[SUPPRESSED])
 
     return _write_frames((p[[*_COVERAGE_FROM, SUPPRESSED]] for p in parts()), COVERAGE_COLUMNS, out)
 

@@ -16,7 +16,8 @@ Terms used here:
   ``etl.indicators``;
 - *small cell*: a count under the store's threshold (default 10), shown as suppressed, never as a
   number. A sum (an area's inflow, a coverage denominator) is small when the sum is under it; a
-  persons count of 0 has nobody to protect and is shown;
+  persons count of 0 has nobody to protect and is shown. A coverage cell is also withheld where a
+  sum would give a withheld one away (``etl.marts.published``, the rule of every page and export);
 - *two-way assessment* (双向考核): a county's scores are the store's; a larger area is scored the
   same way (``etl.aggregate``) over its summed coverage: as an origin on the outflow indicators, as a
   destination on the inflow ones; ``score`` is the mean attainment over indicators with a
@@ -40,6 +41,7 @@ from dashboard.data import store
 from dashboard.data.store import cached, periods, small_cell_threshold
 from dashboard.i18n import DEFAULT_LANG
 from etl import indicators, marts
+from etl.disclosure import SUPPRESSED
 from etl.indicators import INDICATOR_ORDER, INDICATORS
 from etl.scope import Scope
 from geodata import areas as _geo
@@ -167,7 +169,22 @@ def coverage(engine: Engine, area: Area, period: str | None, *, scope: Scope) ->
     found = [period] if period is not None else sorted(set(sums["period"]))
     full = pd.MultiIndex.from_product([found, list(INDICATOR_ORDER)], names=["period", "indicator"])
     sums = sums.set_index(["period", "indicator"])[["numerator", "denominator"]]
-    return coverage_rates(sums.reindex(full, fill_value=0).reset_index(), small_cell_threshold())
+    rates = coverage_rates(sums.reindex(full, fill_value=0).reset_index(), small_cell_threshold())
+    rates["small_cell"] |= _withheld_on_pages(area, rates)
+    return rates
+
+
+def _withheld_on_pages(area: Area, rates: pd.DataFrame) -> np.ndarray:
+    """Per row of ``rates`` (``period, indicator``, positions as labels): the area's own cell is
+    withheld by the pages' rule (``etl.marts.published``: a sum above or beside it would give a
+    withheld cell away)."""
+    out = np.zeros(len(rates), dtype=bool)
+    for flag, rows in rates.groupby("indicator").groups.items():
+        table = store.published_coverage(str(flag))
+        own = table[(table["level"] == area.level) & (table["unit_code"] == area.code)]
+        withheld = own.loc[own[SUPPRESSED], "period"]
+        out[np.asarray(rows)] = rates.loc[rows, "period"].isin(withheld).to_numpy(bool)
+    return out
 
 
 def coverage_rates(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
@@ -312,10 +329,11 @@ def sub_unit_values(
         data["gap"] = 0
         data["small_cell"] = indicators.withheld(data["value"], threshold)
         return data
-    rows = marts.read_coverage(engine, period, measure, level, scope=scope)
-    sums = rows[rows["unit_code"].isin(codes)][["period", "indicator", "numerator", "denominator"]]
-    sums.insert(0, "code", rows["unit_code"])
-    rates = coverage_rates(sums, threshold)
+    rows = store.published_coverage(measure)
+    rows = rows[(rows["level"] == level) & (rows["period"] == period)]
+    rows = rows[rows["unit_code"].isin(codes)].rename(columns={"unit_code": "code"})
+    rates = coverage_rates(rows[["code", "period", "indicator", "numerator", "denominator"]], threshold)
+    rates["small_cell"] = rates["code"].map(rows.set_index("code")[SUPPRESSED])  # the pages' rule
     data = data.merge(rates[["code", "numerator", "denominator", "rate", "gap", "small_cell"]],
                       on="code", how="left")  # fmt: skip
     data["value"] = data["rate"]

@@ -10,7 +10,9 @@ Measures (``MEASURES``):
 
 A value whose count (inflow or outflow persons, or the indicator's denominator) is under the
 store's small-cell threshold is *suppressed*: shown as such, never as a number (for a ratio, a
-denominator of 0 is no data rather than suppressed).
+denominator of 0 is no data rather than suppressed). A rate is also withheld where a sum the pages
+publish would give a withheld one away (``etl.marts.published``: the same cells on every level,
+page and export).
 
 Headlines (``headlines``) are the reader's scope's: for the nation, every floating person of the
 period, the between-county movers and the inter-province ones (``etl.marts.read_period_totals``).
@@ -26,8 +28,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.data import geo, store
-from dashboard.data.store import cached, small_cell_threshold
+from dashboard.data.store import cached, published_coverage, small_cell_threshold
 from etl import indicators, marts
+from etl.disclosure import SUPPRESSED
 from etl.indicators import INDICATOR_BY_FLAG, INDICATORS
 from etl.scope import Scope
 from geodata import census
@@ -75,13 +78,13 @@ def flow_totals(engine: Engine, level: str, *, scope: Scope) -> pd.DataFrame:
     ]
 
 
-@cached(maxsize=32)
-def coverage_totals(engine: Engine, level: str, flag: str, *, scope: Scope) -> pd.DataFrame:
-    """``period, unit_code, numerator, denominator`` of one indicator at a level, every period."""
-    data = marts.read_coverage(
-        engine, indicator=flag, level=level, side=INDICATOR_BY_FLAG[flag].side, scope=scope
-    )
-    return data[["period", "unit_code", "numerator", "denominator"]]
+def coverage_totals(level: str, flag: str) -> pd.DataFrame:
+    """``period, unit_code, numerator, denominator, suppressed`` of one indicator at a level,
+    every period."""
+    data = published_coverage(flag)
+    return data.loc[
+        data["level"] == level, ["period", "unit_code", "numerator", "denominator", SUPPRESSED]
+    ]
 
 
 @lru_cache(maxsize=4)
@@ -98,7 +101,7 @@ def measure_values(measure: str, level: str, period: str) -> MeasureValues:
     codes = unit_codes(level)
     if measure in CENSUS_MEASURES:
         return _census_share(CENSUS_MEASURES[measure], level, tuple(codes))
-    num, den = _counts(measure, level, period, codes)
+    num, den, withheld = _counts(measure, level, period, codes)
     small = threshold()
     if measure in FLOW_MEASURES:
         inflow, outflow = num
@@ -128,7 +131,7 @@ def measure_values(measure: str, level: str, period: str) -> MeasureValues:
     else:
         numerator, denominator = num, den
         value = indicators.ratio(numerator, denominator)
-        suppressed = indicators.withheld(denominator, small)
+        suppressed = withheld
     return MeasureValues(
         codes,
         np.asarray(value, dtype=float),
@@ -157,12 +160,17 @@ def _counts(measure: str, level: str, period: str, codes: list[str]):
         totals = flow_totals(level)
         now = totals[totals["period"] == period].set_index("unit_code").reindex(codes)
         return (
-            now["inflow"].fillna(0).to_numpy(float),
-            now["outflow"].fillna(0).to_numpy(float),
-        ), None
+            (now["inflow"].fillna(0).to_numpy(float), now["outflow"].fillna(0).to_numpy(float)),
+            None,
+            None,
+        )
     totals = coverage_totals(level, measure)
     now = totals[totals["period"] == period].set_index("unit_code").reindex(codes)
-    return now["numerator"].to_numpy(float), now["denominator"].to_numpy(float)
+    return (
+        now["numerator"].to_numpy(float),
+        now["denominator"].to_numpy(float),
+        now[SUPPRESSED].fillna(False).to_numpy(bool),
+    )
 
 
 def all_period_values(measure: str, level: str) -> np.ndarray:

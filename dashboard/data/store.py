@@ -25,12 +25,14 @@ from contextvars import ContextVar
 from typing import TypeVar
 
 import flask
+import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import context
 from dashboard.data import geo
 from dashboard.security import current_principal
 from etl import marts, store
+from etl.indicators import INDICATOR_BY_FLAG
 from etl.scope import Scope
 
 R = TypeVar("R")
@@ -115,6 +117,15 @@ def cached(maxsize: int = 64) -> Callable[[Callable[..., R]], Callable[..., R]]:
         return read
 
     return decorate
+
+
+@cached(maxsize=16)
+def published_coverage(engine: Engine, flag: str, *, scope: Scope) -> pd.DataFrame:
+    """One indicator on its side for every unit (county up to the nation) and period, with
+    ``suppressed``: the cells withheld by the one rule of ``etl.marts.published``."""
+    return marts.read_published_coverage(
+        engine, flag, scope=scope, side=INDICATOR_BY_FLAG[flag].side
+    )
 
 
 @cached()

