@@ -13,6 +13,7 @@ from dash import html
 from dashboard import context
 from dashboard.data import geo
 from dashboard.data import scenarios as data
+from dashboard.data.store import published_coverage
 from dashboard.figures.scenario_map import display_step, layer_classes, scenario_map, shown
 from dashboard.formatting import count, rate, signed
 from dashboard.i18n import (
@@ -29,6 +30,7 @@ from dashboard.i18n import (
 from dashboard.pages.scenarios.form import normalized
 from dashboard.pages.scenarios.words import fit_words
 from etl import indicators
+from etl.disclosure import SUPPRESSED
 from etl.records import INDICATOR_BY_FLAG
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
@@ -179,14 +181,20 @@ def value_texts(
 
 def suppressed_counties(res: Any, measure: str, codes: list[str]) -> np.ndarray:
     """Counties whose baseline count is a small cell (inflow or outflow persons, an indicator's
-    denominator): suppressed on the scenario map as on the overview (``etl.indicators.withheld``)."""
+    denominator), and for an indicator those the overview withholds by the pages' rule
+    (``etl.marts.published``): suppressed on the scenario map as on the overview."""
     if measure in ("inflow", "outflow"):
         count = res.totals.set_index("county_code")[f"baseline_{measure}"]
     else:
         cov = res.coverage[res.coverage["indicator"] == measure]
         count = cov.set_index("county_code")["baseline_denominator"]
     baseline = count.reindex(codes).to_numpy(np.float64, na_value=np.nan)
-    return np.asarray(indicators.withheld(np.nan_to_num(baseline), res.threshold), bool)
+    small = np.asarray(indicators.withheld(np.nan_to_num(baseline), res.threshold), bool)
+    if measure in ("inflow", "outflow"):
+        return small
+    pages = published_coverage(measure)
+    pages = pages[(pages["level"] == "county") & (pages["period"] == res.period)]
+    return small | np.isin(codes, pages.loc[pages[SUPPRESSED], "unit_code"])
 
 
 def summary_table(res: Any, reference: Any = None) -> html.Table:
