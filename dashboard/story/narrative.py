@@ -6,9 +6,10 @@ Definitions (also in ``docs/presentation.md``):
   the counties of the collaboration region's member provinces, or of an area (a county,
   prefecture or province code), or every county (national). Only counties inside the reader's
   scope (``etl.scope``, passed to every read) are ever read.
-- *inflow* of a place: floating persons (cohort ``all``) in the period's county flows whose
-  residence county is in the scope and whose registration (hukou) county is outside it. For a region
-  that is the number of people who came from outside the region; moves inside the region (and the
+- *inflow* of a place: floating persons (cohort ``all``) whose residence county is in the place
+  and whose registration (hukou) county is outside it, from anywhere (also from outside the
+  reader's scope: the same figure as the overview and the area page show). For a region that is
+  the number of people who came from outside the region; moves inside the region (and the
   intra-county diagonal) are not counted. For the nation (no outside) it is every between-county
   mover (跨县流动人口).
 - an indicator's *rate* in a place: the sum of its numerators over the place's counties per person
@@ -124,14 +125,28 @@ def latest_period(engine: Engine, *, scope: Scope) -> str:
     return found[-1] if found else ""
 
 
-def inflow_persons(engine: Engine, counties: frozenset[str], period: str, *, scope: Scope) -> int:
-    """Persons living in ``counties`` whose registration county is outside them (see module)."""
-    data = marts.read_pairs(engine, period, "all", "county", scope=scope)
-    data = data[~data["is_within"]]
-    inside = data["destination_code"].isin(counties) & ~data["origin_code"].isin(counties)
-    if data["origin_code"].isin(counties).all():  # the nation: no outside, every mover counts
-        inside = data["destination_code"].isin(counties)
-    return int(data.loc[inside, "persons"].sum())
+def inflow_persons(engine: Engine, place: Place, period: str, *, scope: Scope) -> int:
+    """Persons living in the place and registered outside it (see module), read at the place's
+    own level: a unit's from the unit flows, a region's from the province flows, the nation's
+    every between-county mover. So an origin outside the reader's scope counts, as on the
+    overview and the area page (the reader sees the place's total, not where it came from)."""
+    units = marts.read_units(engine, scope=scope)
+    counties = place.county_codes
+    if scope.is_nation and counties >= set(units["county_code"]):
+        totals = marts.read_period_totals(engine, scope=scope)
+        return int(totals.loc[totals["period"] == period, "between"].sum())
+    inside = units[units["county_code"].isin(counties)]
+    for level in marts.UNIT_FLOW_LEVELS:
+        codes = set(inside[f"{level}_code"])
+        if len(codes) == 1 and set(
+            units.loc[units[f"{level}_code"].isin(codes), "county_code"]
+        ) == set(counties):
+            data = marts.read_unit_flows(engine, level, codes.pop(), scope=scope, period=period)
+            return int(data["inflow"].sum())
+    members = set(inside["province_code"])  # a region: its member provinces
+    flows = marts.read_pairs(engine, period, "all", "province", scope=scope)
+    into = flows["destination_code"].isin(members) & ~flows["origin_code"].isin(members)
+    return int(flows.loc[into, "persons"].sum())
 
 
 def indicator_counts(
@@ -153,7 +168,7 @@ def figures(engine: Engine, view: View, regions: RegionConfig, *, scope: Scope) 
         {
             "measure": [INFLOW, *(h.flag for h in counts)],
             "numerator": [
-                inflow_persons(engine, place.county_codes, period, scope=scope),
+                inflow_persons(engine, place, period, scope=scope),
                 *(h.numerator for h in counts),
             ],
             "denominator": [0, *(h.denominator for h in counts)],

@@ -175,3 +175,41 @@ def test_small_cells_are_withheld_from_figures_table_and_sentence():
     assert rows[0][3] == rows[3][3] == "suppressed" and rows[1][3] != "suppressed"
     assert text == "Wuxi: inflow not shown (small cell); certificate verification rate not shown (small cell)."
     assert "7" not in text and "100.0%" not in text
+
+
+@pytest.mark.parametrize(
+    ("area", "scope"),
+    [("310104", "province:310000"), ("320200", "province:320000"), ("", "province:330000"),
+     ("pan_yangtze", "region:pan_yangtze")],
+)  # fmt: skip
+def test_a_scoped_reader_sees_the_place_inflow_from_anywhere(engine, raw, area, scope):
+    """A province reader's slide of a county (徐汇区), a prefecture and the scope itself quotes the
+    inflow the overview shows: every mover registered outside the place, origins outside the
+    reader's scope included (they were left out: 徐汇区 read 0 for Shanghai staff, 16 nationally)."""
+    from etl.scope import parse_scope
+
+    reader = parse_scope(scope)
+    code = area or reader.code
+    view = View(area=area, period=PERIOD) if area.isdigit() or not area else View(
+        region=area, period=PERIOD
+    )
+    regions = geo.regions()
+    h = geo.hierarchy()
+    if code.isdigit():
+        mask = (h["county_code"] == code) | (h["prefecture_code"] == code) | (
+            h["province_code"] == code
+        )
+    else:
+        mask = h["province_code"].isin(regions.region(code).province_codes)
+    counties = set(h.loc[mask, "county_code"])
+    flows, _ = raw
+    between = flows[~flows["is_diagonal"].astype(bool)]
+    into = between["residence_code"].isin(counties) & ~between["hukou_code"].isin(counties)
+    if not code.isdigit():  # a region counts moves between provinces (its province flows)
+        province = between["hukou_code"].str[:2] + "0000"
+        into &= ~province.isin(regions.region(code).province_codes)
+    fig = figures(engine, view, regions, scope=reader)
+    expected_inflow = int(between.loc[into, "persons_all"].sum())
+    assert expected_inflow > 0
+    assert fig.inflow == expected_inflow
+    assert figures(engine, view, regions, scope=NATION).inflow == expected_inflow or area == ""
