@@ -9,6 +9,7 @@ TEXT = "#1f2933"
 MUTED = "#616e7c"
 BORDER = "#ffffff"
 PROVINCE_BORDER = "#3e4c59"
+OUT_OF_PLACE = "#eef0f3"  # the units around a slide's place (region, area): pale, no data colour
 OUTSIDE_COVERAGE = "#e6e6e6"  # Taiwan, Hong Kong, Macao: drawn, outside the data's coverage
 NO_DATA = "#f4f1ea"
 NO_DATA_SWATCH = "#e3dccb"  # legend swatch for no data, visible on white

@@ -139,15 +139,22 @@ def export_map_command(
     level: LevelOption = "prefecture",
     period: PeriodOption = None,
     lang: LangOption = "zh",
+    place: Annotated[
+        str,
+        typer.Option(
+            "--place",
+            help="A region (pan_yangtze) or area code (310115, 320200): the map fitted to it, its "
+            "units named, the units around it pale grey. Default: the whole country.",
+        ),
+    ] = "",
 ) -> None:
-    """A national map for print: title, legend, source, lineage, date, the 南海诸岛 inset, CJK font embedded."""
+    """A map for print: title, legend, source, lineage, date, CJK font embedded; national with the
+    南海诸岛 inset, or fitted to one place."""
     from dashboard.export.maps import export_maps
     from dashboard.export.source import MapView
 
-    _run(
-        lambda layers, url: export_maps(layers, url, out, MapView(measure, level, period, lang)),
-        store,
-    )
+    view = MapView(measure, level, period, lang, place=place)
+    _run(lambda layers, url: export_maps(layers, url, out, view), store)
 
 
 @export_app.command("layer")

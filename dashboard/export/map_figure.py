@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard import theme
-from dashboard.figures.china_map import Classes, MapLayer, china_choropleth
+from dashboard.figures.china_map import Classes, MapLayer, china_choropleth, zoom_to
 
 A4_LANDSCAPE_PX = (1123, 794)  # 297 x 210 mm at 96 px per inch
 MARGIN = {"l": 24, "r": 24, "t": 78, "b": 58}
@@ -49,14 +49,20 @@ def print_map_figure(
     outside_codes: Sequence[str],
     maritime: tuple[list[float | None], list[float | None]],
     size: tuple[int, int] = A4_LANDSCAPE_PX,
+    place: PrintPlace | None = None,
 ) -> dict:
-    """A national choropleth laid out for print. ``geometry`` is the level's GeoJSON
-    FeatureCollection (features keyed by ``id`` = adcode), ``province_geometry`` the provinces'.
+    """A national choropleth laid out for print, or (``place``) one fitted to a place. ``geometry``
+    is the level's GeoJSON FeatureCollection (features keyed by ``id`` = adcode),
+    ``province_geometry`` the provinces'.
 
-    Suppressed units are drawn in the suppressed grey, never in a class colour.
+    Suppressed units are drawn in the suppressed grey, never in a class colour; the units around
+    a place in pale grey.
     """
     values = np.asarray(values, dtype=float)
     hidden = np.asarray(suppressed, dtype=bool)
+    if place is not None:  # only the place's units take their colours
+        keep = ~np.isin(np.asarray(codes), list(place.around))
+        codes, values, hidden = [c for c, k in zip(codes, keep, strict=True) if k], values[keep], hidden[keep]
     shown = [c for c, s in zip(codes, hidden, strict=True) if not s]
     layer = MapLayer(shown, shown, values[~hidden], [""] * len(shown))
     figure = china_choropleth(
@@ -87,6 +93,9 @@ def print_map_figure(
             "marker": {"line": {"width": 0.2, "color": theme.BORDER}},
         },
     )
+    if place is not None:
+        data.insert(2, _flat(list(place.around), theme.OUT_OF_PLACE))
+        data.extend(_outlines(place.highlight) + _labels(place))
     for trace in data:
         trace.pop("hovertemplate", None)
         trace["hoverinfo"] = "skip"
@@ -94,8 +103,61 @@ def print_map_figure(
             trace["geojson"] = geometry
         elif trace.get("geojson") == _PROVINCE_URL:
             trace["geojson"] = province_geometry
+    if place is not None:
+        scs = figure["layout"]["annotations"][-1]
+        zoom_to(figure, place.bounds)  # no inset, so no 南海诸岛 label
+        figure["layout"]["annotations"] = [scs]
+        figure["layout"]["geo"]["domain"] = {"x": [PLACE_MAP_LEFT, 1], "y": [0, 1]}
     figure["layout"] = _print_layout(figure["layout"], classes, texts, size)
+    if place is not None:
+        figure["layout"]["annotations"].remove(scs)
     return figure
+
+
+PLACE_MAP_LEFT = 0.2  # a place's map starts right of the legend column
+
+
+@dataclass(frozen=True)
+class PrintPlace:
+    """A map fitted to a place: its ``name`` (for the title), ``bounds`` (lon0, lon1, lat0,
+    lat1), the units ``around`` it (drawn pale grey), those outlined (``highlight``: a pilot
+    county) and name ``labels`` (lon, lat, text)."""
+
+    name: str
+    bounds: tuple[float, float, float, float]
+    around: tuple[str, ...] = ()
+    highlight: tuple[str, ...] = ()
+    labels: tuple[tuple[float, float, str], ...] = ()
+
+
+def _flat(codes: list[str], color: str) -> dict:
+    return {
+        "type": "choropleth", "geo": "geo", "geojson": _LEVEL_URL, "locations": codes,
+        "z": [0] * len(codes), "colorscale": [[0, color], [1, color]], "showscale": False,
+        "marker": {"line": {"width": 0.2, "color": theme.BORDER}},
+    }  # fmt: skip
+
+
+def _outlines(codes: tuple[str, ...]) -> list[dict]:
+    if not codes:
+        return []
+    trace = _flat(list(codes), "rgba(0,0,0,0)")
+    trace["marker"] = {"line": {"width": 2.5, "color": theme.TEXT}}
+    return [trace]
+
+
+def _labels(place: PrintPlace) -> list[dict]:
+    if not place.labels:
+        return []
+    lon, lat, text = zip(*place.labels, strict=True)
+    return [
+        {
+            "type": "scattergeo", "geo": "geo", "lon": list(lon), "lat": list(lat),
+            "text": list(text), "mode": "text",
+            "textfont": {"size": 12, "color": theme.TEXT, "family": theme.FONT_FAMILY,
+                         "shadow": "1px 1px 2px white, -1px -1px 2px white"},
+        }
+    ]  # fmt: skip
 
 
 def _print_layout(layout: dict, classes: Classes, texts: PrintTexts, size: tuple[int, int]) -> dict:

@@ -9,23 +9,28 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import orjson
+import pandas as pd
 
 from dashboard import context, formatting
 from dashboard.data import geo
 from dashboard.data.overview import measure_values
 from dashboard.data.store import current_scope, periods
 from dashboard.export.audit import record_export
-from dashboard.export.map_figure import PrintTexts, print_map_figure
+from dashboard.export.map_figure import PrintPlace, PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
 from dashboard.export.tables import layer_table, write_table
 from dashboard.i18n import N_, _, language, t
+from dashboard.pages.area.map import fitting_labels
 from dashboard.pages.overview.view import classes_for, measure_label
 from etl.records import INDICATOR_BY_FLAG
+from geodata.areas import find_area, map_area
 from geodata.layers import LayerSet
 
 LEVEL_UNITS = {
@@ -34,6 +39,8 @@ LEVEL_UNITS = {
     "county": N_("county"),
 }
 
+PRINT_LABELS_MOST, PRINT_LABEL_SHARE = 200, 0.006  # a print map of a place: room for more names
+PRINT_MIN_SPAN = 1.0  # degrees: a pilot city fills the page (the slide on screen keeps 4)
 DEFAULT_VIEW = MapView()  # the national overview: cert_verified by prefecture, latest period
 FLOWS_VIEW = MapView(level="province")
 
@@ -105,9 +112,14 @@ def map_figure(
         lineage = read_lineage(ctx, now)
         assert view.period is not None
         values = measure_values(view.measure, view.level, view.period)
+        place, inside = _place(view, values.codes, ctx.regions_path, layers)
         with language(view.lang):
             classes = classes_for(view.measure, view.level)
-            texts = print_texts(view, lineage, int(values.suppressed.sum()), len(values.codes))
+            texts = print_texts(
+                view, lineage, int(values.suppressed[inside].sum()), int(inside.sum())
+            )
+            if place is not None:
+                texts = replace(texts, title=f"{place.name} · {texts.title}")
         level_geometry = orjson.loads(layers.geojson_path(f"{view.level}_national").read_bytes())
         provinces = orjson.loads(layers.geojson_path("province_national").read_bytes())
         return print_map_figure(
@@ -121,7 +133,45 @@ def map_figure(
             province_codes=geo.province_codes(),
             outside_codes=outside_codes(view.level),
             maritime=ctx.maritime,
+            place=place,
         )
+
+
+def _place(
+    view: MapView, codes: list[str], regions_path: str | None, layers: LayerSet
+) -> tuple[PrintPlace | None, np.ndarray]:
+    """The view's place as drawn (None: the whole map), and which of ``codes`` are drawn in
+    colour: a region's or area's units at the view's level, fitted, named where a name fits; a
+    county is drawn as its drill-down map draws it (``geodata.areas.map_area``: among the other
+    counties of its prefecture), outlined."""
+    if not view.place:
+        return None, np.ones(len(codes), dtype=bool)
+    area = find_area(view.place, regions_path)
+    if area is None:
+        raise ExportError(f"unknown place {view.place!r}: a region, province, prefecture or county code")
+    drawn = map_area(area, regions_path)  # as the area page draws it: a county among its neighbours
+    h = geo.hierarchy()
+    mine = set(h.loc[h["county_code"].isin(drawn.county_codes), f"{view.level}_code"])
+    inside = np.isin(codes, list(mine))
+    bounds = geo.fitted_bounds(drawn.county_codes, layers, min_span=PRINT_MIN_SPAN)
+    if bounds is None:
+        return None, inside
+    units = pd.DataFrame({"code": codes, "name": [geo.unit_name(c, view.lang) for c in codes]})
+    units = units[inside]
+    here = area.code if area.level == view.level else ""
+    points = fitting_labels(units, view.level, here, most=PRINT_LABELS_MOST, share=PRINT_LABEL_SHARE)
+    names = dict(zip(units["code"], units["name"], strict=True))
+    labels = tuple((float(r.lon), float(r.lat), names[r.code]) for r in points.itertuples())
+    return (
+        PrintPlace(
+            area.name(view.lang),
+            bounds,
+            around=tuple(c for c, k in zip(codes, inside, strict=True) if not k),
+            highlight=(area.code,) if area.level == "county" and view.level == "county" else (),
+            labels=labels,
+        ),
+        inside,
+    )
 
 
 def export_layer(

@@ -31,12 +31,16 @@ class ExportError(ValueError):
 @dataclass(frozen=True)
 class MapView:
     """One map or layer: ``measure`` (see ``dashboard.data.overview.MEASURES``) at ``level`` in
-    ``period`` (``YYYY-MM``; None: the latest in the store), labelled in ``lang`` (zh or en)."""
+    ``period`` (``YYYY-MM``; None: the latest in the store), labelled in ``lang`` (zh or en),
+    of the whole map or of one ``place``."""
 
     measure: str = "cert_verified"
     level: str = "prefecture"
     period: str | None = None
     lang: str = "zh"
+    place: str = ""
+    """A region or area code: the map fitted to the place, its units named, the units around it
+    pale grey (a slide's map); "" the whole map."""
 
     def checked(self, periods: tuple[str, ...], levels: tuple[str, ...] = LEVELS) -> MapView:
         """This view with its period resolved; ExportError names the bad option and the choices."""

@@ -338,3 +338,23 @@ def _split(items: Sequence, mask: np.ndarray) -> tuple[list, list]:
     kept = [x for x, m in zip(items, mask, strict=True) if not m]
     dropped = [x for x, m in zip(items, mask, strict=True) if m]
     return kept, dropped
+
+
+def zoom_to(figure: dict, bounds: tuple[float, float, float, float]) -> dict:
+    """``figure`` (a national map of this module) fitted to ``bounds`` (lon0, lon1, lat0, lat1):
+    the main map's centre and scale set, the 南海诸岛 inset and its label left out (a regional
+    map). Changes ``figure`` in place and returns it."""
+    lon0, lon1, lat0, lat1 = bounds
+    span_lon = theme.MAINLAND_LON[1] - theme.MAINLAND_LON[0]
+    span_lat = theme.MAINLAND_LAT[1] - theme.MAINLAND_LAT[0]
+    layout = figure["layout"]
+    geo = layout["geo"]
+    geo["center"] = {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}
+    geo["projection"] = {
+        **geo["projection"],
+        "scale": round(min(span_lon / (lon1 - lon0), span_lat / (lat1 - lat0)), 3),
+    }
+    figure["data"] = [trace for trace in figure["data"] if trace.get("geo", "geo") == "geo"]
+    layout.pop("geo2", None)
+    layout["annotations"] = []
+    return figure

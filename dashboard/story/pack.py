@@ -130,18 +130,19 @@ def _slides(
     board: Storyboard, tmp: Path, version: str, date: str
 ) -> tuple[list[PackSlide], list[tuple[MapView, Path]]]:
     """The pack's slides in the current language, and the maps to draw: one per distinct
-    (measure, level, period)."""
+    (measure, level, period, place), each fitted to its slide's place as presentation mode shows
+    it (a region, an area; the nation whole)."""
     lang = current_language()
-    images: dict[tuple[str, str, str], Path] = {}
+    images: dict[tuple[str, str, str, str], Path] = {}
     jobs: list[tuple[MapView, Path]] = []
     slides = []
     for i, slide in enumerate(board.slides):
         view = effective_view(slide.view)
-        key = (view.measure, view.level, view.period)
+        fig = figures(engine(), view, regions(), scope=current_scope())
+        key = (view.measure, view.level, view.period, fig.scope.code)
         if key not in images:
             images[key] = tmp / f"map-{len(images)}.png"
-            jobs.append((MapView(view.measure, view.level, view.period, lang), images[key]))
-        fig = figures(engine(), view, regions(), scope=current_scope())
+            jobs.append((MapView(*key[:3], lang, place=fig.scope.code), images[key]))
         text = f"{footer(view.period, version, date)} · {i + 1} / {len(board.slides)}"
         slides.append(
             PackSlide(

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-
-import numpy as np
-import orjson
 
 from dashboard import context, theme
 from dashboard.data import geo
 from dashboard.data.area import find_area
 from dashboard.data.overview import MEASURES
 from dashboard.data.store import current_scope, data_version, engine, periods
-from dashboard.figures.china_map import paintable_choropleth
+from dashboard.figures.china_map import paintable_choropleth, zoom_to
 from dashboard.formatting import compact, percent, rate
 from dashboard.i18n import _, current_language, indicator_name, pgettext, t
 from dashboard.pages.overview.view import map_payload, measure_label, unit_hover_names
@@ -28,10 +24,7 @@ from dashboard.story.model import Slide, Storyboard, StoryboardError, View
 from dashboard.story.narrative import Figures, figures, narrative
 from etl.records import INDICATOR_BY_FLAG
 
-OUT_OF_SCOPE = "#eef0f3"
 TABLE_ROWS = 4
-MIN_SPAN = 4.0  # degrees: a zoomed map shows at least this much around a small scope
-PAD = 0.08  # share of the scope's extent added on each side
 
 
 @dataclass(frozen=True)
@@ -155,53 +148,15 @@ def scoped_payload(view: View, fig: Figures) -> dict:
     h = geo.hierarchy()
     inside = set(h.loc[h["county_code"].isin(fig.scope.county_codes), f"{view.level}_code"])
     colors = [
-        c if code in inside else OUT_OF_SCOPE
+        c if code in inside else theme.OUT_OF_PLACE
         for code, c in zip(payload["codes"], payload["colors"], strict=True)
     ]
     return {**payload, "colors": colors, "stamp": f"{payload['stamp']}|{fig.scope.code}"}
 
 
-@lru_cache(maxsize=2)
-def _county_bounds(path: str) -> dict[str, tuple[float, float, float, float]]:
-    """County code -> (min lon, max lon, min lat, max lat) from the national county GeoJSON."""
-    with open(path, "rb") as file:
-        data = orjson.loads(file.read())
-    bounds = {}
-    for feature in data["features"]:
-        geometry = feature["geometry"]
-        polygons = geometry["coordinates"]
-        if geometry["type"] == "Polygon":
-            polygons = [polygons]
-        xy = np.concatenate([np.asarray(ring) for polygon in polygons for ring in polygon])
-        bounds[str(feature["id"])] = (
-            xy[:, 0].min(),
-            xy[:, 0].max(),
-            xy[:, 1].min(),
-            xy[:, 1].max(),
-        )
-    return bounds
-
-
 def scope_bounds(county_codes: frozenset[str]) -> tuple[float, float, float, float] | None:
-    """Padded lon / lat ranges around a scope's counties (None if none is drawn)."""
-    known = _county_bounds(str(context.current().layers.geojson_path("county_national")))
-    boxes = np.array([known[c] for c in county_codes if c in known])
-    if not len(boxes):
-        return None
-    lon0, lon1, lat0, lat1 = (
-        boxes[:, 0].min(),
-        boxes[:, 1].max(),
-        boxes[:, 2].min(),
-        boxes[:, 3].max(),
-    )
-    cx, cy = (lon0 + lon1) / 2, (lat0 + lat1) / 2
-    wx, wy = max(lon1 - lon0, MIN_SPAN) * (1 + 2 * PAD), max(lat1 - lat0, MIN_SPAN) * (1 + 2 * PAD)
-    return (
-        round(float(cx - wx / 2), 3),
-        round(float(cx + wx / 2), 3),
-        round(float(cy - wy / 2), 3),
-        round(float(cy + wy / 2), 3),
-    )
+    """Padded lon / lat ranges around a scope's counties (``dashboard.data.geo.fitted_bounds``)."""
+    return geo.fitted_bounds(county_codes, context.current().layers)
 
 
 def slide_figure(level: str, bounds: tuple[float, float, float, float] | None = None) -> dict:
@@ -222,18 +177,7 @@ def slide_figure(level: str, bounds: tuple[float, float, float, float] | None = 
     layout["autosize"] = True
     layout["margin"] = {"l": 0, "r": 0, "t": 0, "b": 0}
     if bounds is not None:
-        lon0, lon1, lat0, lat1 = bounds
-        span_lon = theme.MAINLAND_LON[1] - theme.MAINLAND_LON[0]
-        span_lat = theme.MAINLAND_LAT[1] - theme.MAINLAND_LAT[0]
-        geo_layout = layout["geo"]
-        geo_layout["center"] = {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}
-        geo_layout["projection"] = {
-            **geo_layout["projection"],
-            "scale": round(min(span_lon / (lon1 - lon0), span_lat / (lat1 - lat0)), 3),
-        }
-        figure["data"] = [trace for trace in figure["data"] if trace.get("geo", "geo") == "geo"]
-        layout.pop("geo2", None)
-        layout["annotations"] = []
+        zoom_to(figure, bounds)
     return figure
 
 

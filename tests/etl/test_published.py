@@ -4,9 +4,7 @@ fixture (the property on the demo store: tests/export/test_published_store.py)."
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
-from etl import marts
 from etl.marts import published_coverage
 from etl.scope import NATION, Scope
 

@@ -82,3 +82,56 @@ def test_layout_carries_title_legend_source_and_lineage():
 def test_the_font_is_cut_to_every_character_shown():
     chars = figure_text(figure())
     assert all(c in chars for c in "标题南海诸岛资料来源ETL运行#7")
+
+
+def test_a_place_map_is_fitted_named_and_greys_its_surroundings(store_and_layers):
+    """A slide's map of a pilot county (浦东新区): drawn as its drill-down map (the counties of
+    上海, the pilot outlined), fitted to them, no inset, the rest of the country pale grey, names
+    on the coloured units only; the figures of the subtitle count the place's units."""
+    from dashboard.data import geo
+    from dashboard.export.maps import map_figure
+    from dashboard.export.source import MapView
+
+    url, layers = store_and_layers
+    fig = map_figure(layers, url, MapView("cert_verified", "county", None, "zh", place="310115"))
+    h = geo.hierarchy()
+    shanghai = set(h.loc[h["prefecture_code"] == "310100", "county_code"])
+    coloured = {c for t in fig["data"] if t.get("type") == "choropleth"
+                and t.get("colorscale") != [[0, theme.OUT_OF_PLACE], [1, theme.OUT_OF_PLACE]]
+                and t.get("marker", {}).get("line", {}).get("width") != 2.5
+                for c in t.get("locations", []) if not c.endswith("0000")  # not the provinces
+                } - set(geo.outside_codes("county"))  # fmt: skip
+    assert coloured == shanghai
+    around = [t for t in fig["data"]
+              if t.get("colorscale") == [[0, theme.OUT_OF_PLACE], [1, theme.OUT_OF_PLACE]]]  # fmt: skip
+    assert len(around) == 1 and not shanghai & set(around[0]["locations"])
+    outlined = [t for t in fig["data"] if t.get("marker", {}).get("line", {}).get("width") == 2.5]
+    assert outlined[0]["locations"] == ["310115"]
+    labels = next(t for t in fig["data"] if t["type"] == "scattergeo" and t.get("mode") == "text")
+    assert "浦东新区" in labels["text"] and set(labels["text"]) <= {
+        geo.unit_name(c, "zh") for c in shanghai
+    }
+    layout = fig["layout"]
+    assert "geo2" not in layout and {t.get("geo", "geo") for t in fig["data"]} == {"geo"}
+    lon = layout["geo"]["center"]["lon"]
+    assert 120.8 < lon < 122.2 and layout["geo"]["projection"]["scale"] > 10
+    texts = " ".join(str(a.get("text", "")) for a in layout["annotations"])
+    assert "浦东新区 · " in texts and "南海诸岛" not in texts
+    assert f"{len(shanghai)} 个县区单元" in texts
+
+
+def test_a_region_map_names_its_prefectures(store_and_layers):
+    from dashboard.data import geo
+    from dashboard.export.maps import map_figure
+    from dashboard.export.source import MapView
+
+    url, layers = store_and_layers
+    fig = map_figure(layers, url, MapView("cert_verified", "prefecture", None, "en",
+                                          place="pan_yangtze"))  # fmt: skip
+    labels = next(t for t in fig["data"] if t["type"] == "scattergeo" and t.get("mode") == "text")
+    assert {"Hangzhou City", "Ganzhou City"} <= set(labels["text"])
+    region = set(geo.regions().region("pan_yangtze").province_codes)
+    h = geo.hierarchy()
+    names = {geo.unit_name(c, "en") for c in h.loc[h["province_code"].isin(region), "prefecture_code"]}
+    assert set(labels["text"]) <= names and len(labels["text"]) >= 20
+    assert fig["layout"]["annotations"][0]["text"].startswith("<b>Pan-Yangtze-Delta · ")

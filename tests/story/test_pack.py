@@ -27,7 +27,7 @@ NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 def stub_map(drawn: list):
     def draw(jobs):
         for view, path in jobs:
-            drawn.append((view.measure, view.level, view.period, view.lang))
+            drawn.append((view.measure, view.level, view.period, view.lang, view.place))
             Image.new("RGB", (300, 212), "#6baed6").save(path)
 
     return draw
@@ -60,7 +60,8 @@ def test_pptx_one_slide_per_view(tmp_path):
     assert deck.core_properties.title == "一盘棋 · 泛长三角 · 中文"
     expected = titles()
     assert len(deck.slides) == len(expected) >= 4
-    assert len(drawn) == len(set(drawn)) < len(expected)  # slides with the same map share it
+    assert len(drawn) == len(set(drawn)) <= len(expected)  # slides with the same map share it
+    assert {d[4] for d in drawn} == {"pan_yangtze", "310115", "320200", "330400"}  # fitted
     for slide, title in zip(deck.slides, expected, strict=True):
         shapes = {s.name: s for s in slide.shapes}
         assert shapes["title"].text_frame.text == title

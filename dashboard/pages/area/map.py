@@ -29,7 +29,7 @@ def map_figure(area: data.Area, period: str, measure: str, sub: str) -> dict:
     indicator = INDICATOR_BY_FLAG.get(measure)
     name = indicator_name(measure) if indicator else _(PERSONS_MEASURES[measure])
     shown = data.map_area(area, context.current().regions_path)
-    labels = _labels(units, sub, area.code)
+    labels = fitting_labels(units, sub, area.code)
     title = _(MAP_OF[sub]).format(name=shown.name(current_language()))
     return area_map(
         units,
@@ -43,13 +43,16 @@ def map_figure(area: data.Area, period: str, measure: str, sub: str) -> dict:
     )
 
 
-def _labels(units: pd.DataFrame, level: str, here: str) -> pd.DataFrame:
-    """Label points of ``here`` and of the units big enough for a name (1.2% of the map's area;
-    none beyond 40 units), biggest first, leaving out a name that would sit on a kept one."""
+def fitting_labels(
+    units: pd.DataFrame, level: str, here: str, most: int = 40, share: float = LABEL_MIN_SHARE
+) -> pd.DataFrame:
+    """Label points of ``here`` and of the units big enough for a name (``share`` of the map's
+    area; none beyond ``most`` units), biggest first, leaving out a name that would sit on a kept
+    one."""
     points = data.label_points(level)
     points = points[points["code"].isin(units["code"])]
-    big = points["area"] >= LABEL_MIN_SHARE * points["area"].sum()
-    if len(units) > 40:
+    big = points["area"] >= share * points["area"].sum()
+    if len(units) > most:
         big[:] = False
     candidates = points[big | (points["code"] == here)]
     candidates = candidates.assign(first=candidates["code"] != here).sort_values(
