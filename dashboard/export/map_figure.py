@@ -104,13 +104,9 @@ def print_map_figure(
         elif trace.get("geojson") == _PROVINCE_URL:
             trace["geojson"] = province_geometry
     if place is not None:
-        scs = figure["layout"]["annotations"][-1]
         zoom_to(figure, place.bounds)  # no inset, so no 南海诸岛 label
-        figure["layout"]["annotations"] = [scs]
         figure["layout"]["geo"]["domain"] = {"x": [PLACE_MAP_LEFT, 1], "y": [0, 1]}
     figure["layout"] = _print_layout(figure["layout"], classes, texts, size)
-    if place is not None:
-        figure["layout"]["annotations"].remove(scs)
     return figure
 
 
@@ -165,11 +161,14 @@ def _print_layout(layout: dict, classes: Classes, texts: PrintTexts, size: tuple
     layout = dict(layout)
     layout.update(width=width, height=height, margin=dict(MARGIN, pad=0))
     layout["title"] = {"text": ""}
-    scs = layout["annotations"][-1]  # the 南海诸岛 label of china_map's layout
-    scs["text"] = texts.scs
+    inset = []
+    if "geo2" in layout:  # the 南海诸岛 label of china_map's layout (none on a place's map)
+        scs = layout["annotations"][-1]
+        scs["text"] = texts.scs
+        inset = [scs]
     layout["annotations"] = [
         *_heading(texts, height),
-        scs,
+        *inset,
         *_legend(classes, texts, height),
         *_footer(texts, height),
     ]

