@@ -22,6 +22,7 @@ from dashboard.i18n import indicator_name, language
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, StoryboardError, View
 from etl.indicators import INDICATORS
+from etl.marts.published import read_published_coverage
 from etl.scope import NATION, parse_scope
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
@@ -150,20 +151,15 @@ def test_adding_to_a_hidden_storyboard_is_refused_on_the_page(secured_app, engin
 # --- a viewer's briefing pack --------------------------------------------------------------------
 
 
-def place_figures(
-    engine, counties: set[str], reader: set[str], period: str
-) -> tuple[int, dict[str, tuple[int, int]]]:
+def place_figures(engine, counties: set[str], period: str) -> tuple[int, dict[str, tuple[int, int]]]:
     """(inflow persons, {flag: (numerator, denominator)}) of ``counties`` from the raw tables:
-    inflow counts movers living in them and registered outside them (all movers between the
-    counties when none is registered outside, as for a reader's whole scope), among the county
-    flows a reader of the ``reader`` counties is given (both ends inside: ``etl.marts``)."""
+    inflow counts movers living in them and registered anywhere outside them, inside the reader's
+    scope or not (a place's total, as the overview and the area page show it)."""
     with engine.connect() as conn:
         flows = pd.read_sql_query(sa.text("select * from flows where period = :p"), conn, params={"p": period})
         cov = pd.read_sql_query(sa.text("select * from coverage where period = :p"), conn, params={"p": period})
-    flows = flows[flows["hukou_code"].isin(reader) & flows["residence_code"].isin(reader)]
-    between = flows[~flows["is_diagonal"].astype(bool) & flows["residence_code"].isin(counties)]
-    outside = ~between["hukou_code"].isin(counties)
-    inflow = int(between.loc[outside, "persons_all"].sum()) if outside.any() else int(between["persons_all"].sum())
+    into = flows["residence_code"].isin(counties) & ~flows["hukou_code"].isin(counties)
+    inflow = int(flows.loc[into, "persons_all"].sum())
     sums = {}
     for indicator in INDICATORS:
         rows = cov[(cov["indicator"] == indicator.flag) & (cov["side"] == indicator.side)
@@ -209,7 +205,7 @@ def test_a_viewers_pack_quotes_no_small_cell(secured_app, engine, scoped, monkey
         flag_of = {indicator_name(i.flag): i.flag for i in INDICATORS}
     small_seen = 0
     for slide, (view, counties) in zip(deck.slides, views, strict=True):
-        inflow, sums = place_figures(engine, counties, shanghai, PERIOD)
+        inflow, sums = place_figures(engine, counties, PERIOD)
         shapes = {s.name: s for s in slide.shapes}
         table = shapes["indicators"].table
         rows = [[table.cell(i, j).text for j in range(4)] for i in range(1, len(table.rows))]
@@ -238,13 +234,17 @@ def test_a_viewers_pack_quotes_no_small_cell(secured_app, engine, scoped, monkey
             assert f"{measure_name}小于阈值，不显示" in first and f"{num / den:.1%}" not in first
         elif den:
             assert f"{measure_name} {num / den:.1%}" in first
-        if view.page == "overview":  # counties at target: the small ones are in neither count
+        if view.page == "overview":  # counties at target: those the pages withhold are in neither count
             flag = next(i for i in INDICATORS if i.flag == view.measure)
             with engine.connect() as conn:
                 cov = pd.read_sql_query(sa.text(
                     "select * from coverage where period = :p and indicator = :f and side = :s"
                 ), conn, params={"p": PERIOD, "f": flag.flag, "s": flag.side})  # fmt: skip
-            cov = cov[cov["county_code"].isin(counties) & (cov["denominator"] >= THRESHOLD)]
+            published = read_published_coverage(engine, flag.flag, scope=parse_scope("province:310000"),
+                                                side=flag.side, period=PERIOD)  # fmt: skip
+            withheld = set(published.loc[(published["level"] == "county") & published["suppressed"], "unit_code"])
+            assert withheld >= set(cov.loc[cov["denominator"].between(1, THRESHOLD - 1), "county_code"]) & counties
+            cov = cov[cov["county_code"].isin(counties - withheld) & (cov["denominator"] > 0)]
             at = int((cov["numerator"] * 10000 >= flag.target_bp * cov["denominator"]).sum())
             if len(cov):
                 assert f"{len(cov)} 个县区中 {at} 个达到目标（{PERIOD}）。" in narrative
