@@ -17,6 +17,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.dates import day_number
+
+EPOCH_MONTH = 1970 * 12
+
 OK, MISSING, BAD, IMPOSSIBLE = 0, 1, 2, 3
 
 Parser: TypeAlias = Callable[[pa.Array], tuple[np.ndarray, np.ndarray]]
@@ -166,3 +170,42 @@ def lookup_parser(mapping: dict[str, int]) -> Parser:
         return parse(pc.cast(arr, pa.string()))
 
     return parse
+
+
+def parse_date(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``YYYY-MM-DD`` text (or Arrow dates and timestamps) as days since 1970-01-01 (``etl.dates``)."""
+    n = len(arr)
+    if is_text(arr):
+        mat, exact, lengths = fixed_width(arr, 10)
+        y, ok_y = digit_columns(mat, range(4))
+        m, ok_m = digit_columns(mat, [5, 6])
+        dd, ok_d = digit_columns(mat, [8, 9])
+        shape_ok = exact & ok_y & ok_m & ok_d & (mat[:, 4] == ord("-")) & (mat[:, 7] == ord("-"))
+        days, exists = day_number(y, m, dd)
+        status = np.full(n, BAD, dtype=np.int8)
+        status[shape_ok & ~exists] = IMPOSSIBLE
+        status[shape_ok & exists] = OK
+        status[missing_text(arr, lengths)] = MISSING
+        return np.where(status == OK, days, 0), status
+    if pa.types.is_timestamp(arr.type) or pa.types.is_date64(arr.type):
+        arr = pc.cast(pc.cast(arr, pa.timestamp("s")) if pa.types.is_date64(arr.type) else arr, pa.date32())
+    if pa.types.is_date32(arr.type):
+        valid = valid_mask(arr)
+        days = np.asarray(pc.cast(arr, pa.int32()).fill_null(0), dtype=np.int64)
+        status = np.where(valid, OK, MISSING).astype(np.int8)
+        return days, status
+    return parse_date(pc.cast(arr, pa.string()))
+
+
+def parse_period(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``YYYY-MM`` text as month numbers (``etl.dates``); BAD outside 1900-2100."""
+    if not is_text(arr):
+        return parse_period(pc.cast(arr, pa.string()))
+    mat, exact, lengths = fixed_width(arr, 7)
+    y, ok_y = digit_columns(mat, range(4))
+    m, ok_m = digit_columns(mat, [5, 6])
+    ok = exact & ok_y & ok_m & (mat[:, 4] == ord("-"))
+    ok &= (m >= 1) & (m <= 12) & (y >= 1900) & (y <= 2100)
+    status = np.where(ok, OK, BAD).astype(np.int8)
+    status[missing_text(arr, lengths)] = MISSING
+    return np.where(ok, y * 12 + m - 1, EPOCH_MONTH), status

@@ -57,8 +57,8 @@ from etl.store_guard import admit, remember
 from geodata.regions import RegionConfig
 
 __all__ = [
-    "InputSummary", "ProgressEvent", "Recovery", "RunSummary", "aggregate", "ingest", "recover",
-    "recover_store",
+    "InputSummary", "ProgressEvent", "Recovery", "RunSummary", "aggregate", "geography", "ingest",
+    "recover", "recover_store", "run_error", "store_id",
 ]  # fmt: skip
 
 
@@ -109,7 +109,7 @@ def ingest(
     with store_errors(where):
         engine = store.open_for_writing(store_url)
         try:
-            root = staged.staging_root(Path(data_dir), _store_id(engine))
+            root = staged.staging_root(Path(data_dir), store_id(engine))
             with staged.locked(root):
                 fingerprint = admit(engine, key, demo, into_demo_store)
                 recovered = recover(engine, root)
@@ -119,7 +119,7 @@ def ingest(
                     "staging the records",
                     "free space there, or give another --data-dir (YIPANQI_DATA_DIR)",
                 )
-                hierarchy, region_config = _geography(regions_path)
+                hierarchy, region_config = geography(regions_path)
                 codes = CodeBook.from_hierarchy(hierarchy)
                 run_id = store.start_run(engine, "ingest", code_version(), small_cell)
                 started = store.utc_now()
@@ -144,7 +144,7 @@ def ingest(
                     summary = _ingest_run(run, inputs, aggregate, workers)
                 except BaseException as exc:
                     writer.abort()
-                    answer = _answer(exc, run_id, where)
+                    answer = run_error(exc, run_id, where)
                     store.fail_run(engine, run_id, failure_message(answer))
                     if answer is exc:
                         raise
@@ -192,7 +192,7 @@ def recover_store(store_url: str, data_dir: str | Path) -> Recovery | None:
     with store_errors(where):
         engine = store.open_store(store_url)
         try:
-            root = staged.staging_root(Path(data_dir), _store_id(engine))
+            root = staged.staging_root(Path(data_dir), store_id(engine))
             try:
                 with staged.locked(root):
                     return recover(engine, root)
@@ -223,10 +223,10 @@ def aggregate(
     with store_errors(where):
         engine = store.open_for_writing(store_url, create=False)
         try:
-            root = staged.staging_root(Path(data_dir), _store_id(engine))
+            root = staged.staging_root(Path(data_dir), store_id(engine))
             with staged.locked(root):
                 recover(engine, root)
-                hierarchy, region_config = _geography(regions_path)
+                hierarchy, region_config = geography(regions_path)
                 committed = store.succeeded_run_ids(engine)
                 wanted = set(periods) if periods else None
                 files = staged.committed_files(root, committed, wanted)
@@ -251,7 +251,7 @@ def aggregate(
                         )
                         store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
                 except BaseException as exc:
-                    answer = _answer(exc, run_id, where)
+                    answer = run_error(exc, run_id, where)
                     store.fail_run(engine, run_id, failure_message(answer))
                     if answer is exc:
                         raise
@@ -440,8 +440,8 @@ def _write_marts(
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _answer(exc: BaseException, run_id: int, where: str) -> BaseException:
-    """The one-line error a run that failed with ``exc`` ends in (``exc`` itself when it is an
+def run_error(exc: BaseException, run_id: int, where: str) -> BaseException:
+    """The one-line error a run (of records or of feeds) that failed with ``exc`` ends in (``exc`` itself when it is an
     ``EtlError`` or not a fault of the disk or the store)."""
     if isinstance(exc, EtlError) or not isinstance(exc, Exception):
         return exc
@@ -492,15 +492,16 @@ def _require_store_space(engine: sa.Engine, n_periods: int) -> None:
     )
 
 
-def _store_id(engine: sa.Engine) -> str:
-    store_id = store.meta(engine, "store_id")
-    if not store_id:  # pragma: no cover - open_store writes it
+def store_id(engine: sa.Engine) -> str:
+    """The store's id (its staging area's name, ``etl.staged.staging_root``)."""
+    found = store.meta(engine, "store_id")
+    if not found:  # pragma: no cover - open_store writes it
         raise EtlError("the store has no store_id")
-    return store_id
+    return found
 
 
 @functools.lru_cache(maxsize=4)
-def _geography(regions_path: Path | None) -> tuple[pd.DataFrame, RegionConfig]:
+def geography(regions_path: Path | None) -> tuple[pd.DataFrame, RegionConfig]:
     """The county hierarchy and the region configuration (read once per process and path)."""
     from geodata.hierarchy import hierarchy_table, province_table
     from geodata.regions import load_regions
