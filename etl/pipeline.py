@@ -28,8 +28,9 @@ import dataclasses
 import functools
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -57,7 +58,7 @@ from etl.store_guard import admit, remember
 from geodata.regions import RegionConfig
 
 __all__ = [
-    "InputSummary", "ProgressEvent", "Recovery", "RunSummary", "aggregate", "geography", "ingest",
+    "InputSummary", "ProgressEvent", "Recovery", "RunSummary", "aggregate", "failing_run", "geography", "ingest",
     "recover", "recover_store", "run_error", "store_id",
 ]  # fmt: skip
 
@@ -140,15 +141,8 @@ def ingest(
                     small_cell,
                     window,
                 )
-                try:
+                with failing_run(engine, run_id, where, writer.abort):
                     summary = _ingest_run(run, inputs, aggregate, workers)
-                except BaseException as exc:
-                    writer.abort()
-                    answer = run_error(exc, run_id, where)
-                    store.fail_run(engine, run_id, failure_message(answer))
-                    if answer is exc:
-                        raise
-                    raise answer from exc
                 return dataclasses.replace(summary, recovered=recovered.sentence())
         finally:
             engine.dispose()
@@ -235,27 +229,20 @@ def aggregate(
                 _require_store_space(engine, len(touched))
                 run_id = store.start_run(engine, "aggregate", code_version(), small_cell)
                 started = store.utc_now()
-                try:
-                    timings: dict[str, float] = {}
-                    with engine.begin() as conn:
-                        _write_marts(
-                            conn,
-                            files,
-                            touched,
-                            hierarchy,
-                            region_config,
-                            run_id,
-                            small_cell,
-                            report,
-                            timings,
-                        )
-                        store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
-                except BaseException as exc:
-                    answer = run_error(exc, run_id, where)
-                    store.fail_run(engine, run_id, failure_message(answer))
-                    if answer is exc:
-                        raise
-                    raise answer from exc
+                timings: dict[str, float] = {}
+                with failing_run(engine, run_id, where), engine.begin() as conn:
+                    _write_marts(
+                        conn,
+                        files,
+                        touched,
+                        hierarchy,
+                        region_config,
+                        run_id,
+                        small_cell,
+                        report,
+                        timings,
+                    )
+                    store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
                 return RunSummary(
                     run_id,
                     "aggregate",
@@ -438,6 +425,25 @@ def _write_marts(
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def failing_run(
+    engine: sa.Engine, run_id: int, where: str, cleanup: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """The block of a run (of records or of feeds): when it fails, ``cleanup`` runs, the run is
+    marked failed with a message quoting no value read, and the error ends in one line
+    (``run_error``); the store keeps its previous data (the block's transaction rolled back)."""
+    try:
+        yield
+    except BaseException as exc:
+        if cleanup is not None:
+            cleanup()
+        answer = run_error(exc, run_id, where)
+        store.fail_run(engine, run_id, failure_message(answer))
+        if answer is exc:
+            raise
+        raise answer from exc
 
 
 def run_error(exc: BaseException, run_id: int, where: str) -> BaseException:

@@ -100,7 +100,7 @@ class StagedBatch:
 Detail: TypeAlias = np.ndarray | CodeDetail
 
 
-class _Rules:
+class Rules:
     """Collects (rule, mask[, per-row detail]) for a batch."""
 
     def __init__(self, n: int) -> None:
@@ -160,7 +160,7 @@ def stage_batch(
     text, a list where a value should be).
     """
     n = raw.num_rows
-    rules = _Rules(n)
+    rules = Rules(n)
 
     def read(name: str, parse: Parser) -> tuple[np.ndarray, np.ndarray]:
         return guarded(lambda: parse_with_trim(parse, column(raw[columns[name]])), name)
@@ -283,7 +283,7 @@ def stage_batch(
 _FIELD_ORDER = {f.name: i for i, f in enumerate(FIELDS)}
 
 
-def _date_rules(rules: _Rules, name: str, status: np.ndarray) -> None:
+def _date_rules(rules: Rules, name: str, status: np.ndarray) -> None:
     rules.add(f"{name}: missing", status == MISSING)
     rules.add(f"{name}: not a YYYY-MM-DD date", status == BAD)
     rules.add(f"{name}: impossible date", status == IMPOSSIBLE)

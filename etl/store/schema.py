@@ -16,7 +16,10 @@ Tables (see docs/record-format.md for the definitions of the numbers):
   column of persons per cohort), ``flows_rollup`` (the same at prefecture, province and region
   level, long), ``unit_flows`` (each unit's in, out and within persons), ``coverage`` (every
   indicator as numerator and denominator per county, period and side), ``assessment`` (two-way
-  assessment scores per county, period and role), ``period_totals`` (persons per period);
+  assessment scores per county, period and role), ``period_totals`` (persons per period),
+  ``record_events`` (arrivals per county and period);
+- the departmental feeds: ``feed_reports`` (validated feed rows) and the ``feed_submissions``
+  mart (every expected submission, received and on time or not); see ``etl.feeds``;
 - ``units``, ``regions``, ``region_members``: the hierarchy and regions the aggregates used;
 - ``scenarios``, ``storyboard_slides``, ``saved_scopes``: saved work and the scope each item was
   saved under (defined and queried in ``etl.store.saved``).
@@ -196,8 +199,55 @@ region_members = sa.Table(
     sa.Column("province_code", sa.String(6), nullable=False),
 )
 
-MART_TABLES = (flows, flows_rollup, unit_flows, coverage, assessment, period_totals)
-"""Tables whose rows are replaced period by period."""
+record_events = sa.Table(
+    "record_events",
+    metadata,
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("county_code", sa.String(6), nullable=False),
+    sa.Column("event", sa.String(16), nullable=False),  # arrivals
+    sa.Column("persons", sa.BigInteger, nullable=False),
+    sa.Index("ix_record_events_period", "period", "event"),
+)
+"""The records' own events per county and period, for the feeds' match rates (``etl.feeds``):
+``arrivals`` = persons living in the county in the period who did not live there the period
+before (known only where the period before is loaded too)."""
+feed_reports = sa.Table(
+    "feed_reports",
+    metadata,
+    sa.Column("run_id", sa.Integer, nullable=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("department", sa.String(16), nullable=False),
+    sa.Column("county_code", sa.String(6), nullable=False),
+    sa.Column("item", sa.String(16), nullable=False),
+    sa.Column("submitted_at", sa.DateTime, nullable=False),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("count_checked", sa.BigInteger),
+    sa.Column("zero_report", sa.Boolean, nullable=False),
+    sa.Index("ux_feed_reports_key", "period", "department", "county_code", "item", unique=True),
+)
+"""The departmental feed rows that passed validation (``etl.feeds.stage``), one per period,
+department, county and item: counts per county, never a person."""
+feed_submissions = sa.Table(
+    "feed_submissions",
+    metadata,
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("department", sa.String(16), nullable=False),
+    sa.Column("county_code", sa.String(6), nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("received", sa.Boolean, nullable=False),
+    sa.Column("on_time", sa.Boolean, nullable=False),
+    sa.Column("zero", sa.Boolean, nullable=False),
+    sa.Column("n_items", sa.Integer, nullable=False),
+    sa.Column("submitted_at", sa.DateTime),
+    sa.Index("ix_feed_submissions_period", "period", "department"),
+)
+"""Every expected submission (every county of the hierarchy x department x period with feeds):
+received or not, by its due date or not, a zero report or not (``etl.feeds.aggregate``)."""
+
+MART_TABLES = (flows, flows_rollup, unit_flows, coverage, assessment, period_totals, record_events)
+"""Tables whose rows are replaced period by period (by record loads)."""
+FEED_TABLES = (feed_reports, feed_submissions)
+"""Tables of the departmental feeds (replaced by feed loads only, ``etl.feeds.ingest``)."""
 
 OTHER_REGION = "other"
 """Pseudo-region of provinces that belong to no collaboration region (其他)."""
