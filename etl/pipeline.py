@@ -41,9 +41,9 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from etl import crashpoints, sources, space, staged, store
-from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, reference_tables
+from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, events, reference_tables
 from etl.codebook import CodeBook
-from etl.dates import PeriodWindow
+from etl.dates import PeriodWindow, month_number, period_label
 from etl.dedup import SeenKeys
 from etl.errors import DiskSpaceError, EtlError, InputFormatError
 from etl.lineage import InputSummary, RunSummary, code_version, inputs_table, run_notes
@@ -242,6 +242,7 @@ def aggregate(
                         report,
                         timings,
                     )
+                    _write_events(conn, root, committed, touched, timings)
                     store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
                 return RunSummary(
                     run_id,
@@ -355,6 +356,7 @@ def _ingest_run(
                 report,
                 timings,
             )
+            _write_events(conn, root, committed | {run_id}, periods, timings)
         remember(conn, run.fingerprint, run.demo)
         store.finish_run(
             conn,
@@ -422,6 +424,27 @@ def _write_marts(
         chunks.close()
     store.replace_reference(conn, reference_tables(hierarchy, region_config))
     store.set_meta(conn, "small_cell_threshold", str(small_cell))
+
+
+def _write_events(
+    conn: sa.Connection,
+    root: Path,
+    committed: set[int],
+    periods: Sequence[str],
+    timings: dict[str, float],
+) -> None:
+    """Replace the records' events (``etl.aggregate.events``) that a load of ``periods``
+    changes, inside the caller's transaction."""
+    t0 = time.perf_counter()
+    staged_periods = {period for period, _, _ in staged.staged_files(root)}
+    changed = events.event_periods(set(periods), staged_periods)
+    wanted = set(changed) | {period_label(month_number(p) - 1) for p in changed}
+    rows = events.arrivals(staged.committed_files(root, committed, wanted), changed)
+    table = store.record_events
+    for start in range(0, len(changed), 500):
+        conn.execute(table.delete().where(table.c.period.in_(changed[start : start + 500])))
+    store.bulk_insert(conn, table, rows)
+    timings["aggregate"] = timings.get("aggregate", 0.0) + time.perf_counter() - t0
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -244,7 +244,7 @@ feed_submissions = sa.Table(
 """Every expected submission (every county of the hierarchy x department x period with feeds):
 received or not, by its due date or not, a zero report or not (``etl.feeds.aggregate``)."""
 
-MART_TABLES = (flows, flows_rollup, unit_flows, coverage, assessment, period_totals, record_events)
+MART_TABLES = (flows, flows_rollup, unit_flows, coverage, assessment, period_totals)
 """Tables whose rows are replaced period by period (by record loads)."""
 FEED_TABLES = (feed_reports, feed_submissions)
 """Tables of the departmental feeds (replaced by feed loads only, ``etl.feeds.ingest``)."""
