@@ -12,7 +12,8 @@ The same guarantees as a load of records (``etl.pipeline``), by the same means:
   from every feed row of those periods), the quarantine and the run's inputs are written and the
   run marked succeeded in one transaction; a failure (a bad file, a year the official calendar
   lacks, a lost store) marks the run failed and leaves the store as it was
-  (``etl.pipeline.failing_run``);
+  (``etl.pipeline.failing_run``); the hierarchy and regions (``units``, ``regions``,
+  ``region_members``) are written too, as a records load does, so scopes resolve;
 - feed loads and record loads of a store take the same lock (its staging area's), and a run left
   ``running`` by a dead process is marked failed first (``etl.pipeline.recover``).
 
@@ -34,6 +35,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from etl import sources, staged, store
+from etl.aggregate import reference_tables
 from etl.codebook import CodeBook
 from etl.dates import PeriodWindow, month_number
 from etl.errors import EtlError, InputFormatError
@@ -102,12 +104,15 @@ def ingest_feeds(
             root = staged.staging_root(Path(data_dir), store_id(engine))
             with staged.locked(root):
                 recovered = recover(engine, root)
-                hierarchy, _ = geography(regions_path)
+                hierarchy, region_config = geography(regions_path)
                 codes = CodeBook.from_hierarchy(hierarchy)
                 run_id = store.start_run(engine, RUN_KIND, code_version(), None)
                 started = store.utc_now()
                 with failing_run(engine, run_id, where):
-                    summary = _run(engine, run_id, inputs, codes, hierarchy, window, today)
+                    summary = _run(
+                        engine, run_id, inputs, codes, hierarchy, window, today,
+                        reference_tables(hierarchy, region_config),
+                    )  # fmt: skip
                 return RunSummary(
                     run_id=run_id,
                     kind=RUN_KIND,
@@ -129,6 +134,7 @@ def _run(
     hierarchy: object,
     window: PeriodWindow,
     today: date,
+    reference: dict[str, pa.Table],
 ) -> dict:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -181,6 +187,7 @@ def _run(
                 )
             )
         store.bulk_insert(conn, store.feed_submissions, mart)
+        store.replace_reference(conn, reference)  # the hierarchy the scopes resolve through
         n_in = sum(s.n_in for s in summaries)
         n_loaded = sum(s.n_loaded for s in summaries)
         n_quarantined = sum(s.n_quarantined for s in summaries)
