@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +148,26 @@ class FeedResult:
     zero: int
     mismatched: int
     seconds: float
+
+
+def every_county(inputs: GeneratorInputs, hierarchy: pd.DataFrame) -> GeneratorInputs:
+    """``inputs`` with every county of ``hierarchy`` (``county_code, province_code,
+    in_coverage``) inside the census coverage as a reporting unit (those a store expects): one without census figures reports no events (zero reports), with its
+    province's regions and not a pilot, so that every county the store expects reports."""
+    counties = inputs.counties
+    known = set(counties["county_code"])
+    wanted = hierarchy["in_coverage"].astype(bool) & ~hierarchy["county_code"].isin(known)
+    extra = hierarchy.loc[wanted, ["county_code", "province_code"]]
+    if extra.empty:
+        return inputs
+    regions = counties.groupby("province_code")["region_codes"].first()
+    added = extra.assign(
+        region_codes=[regions.get(p, ()) for p in extra["province_code"]],
+        is_pilot=False,
+        **{column: 0 for column in SCOPE_COLUMNS.values()},
+    )
+    both = pd.concat([counties, added], ignore_index=True).sort_values("county_code", ignore_index=True)
+    return replace(inputs, counties=both)
 
 
 def feed_table(
@@ -319,7 +339,6 @@ def record_arrivals(engine: object) -> pd.DataFrame:
     """The records' arrivals per county and period (``period, county_code, persons``) from a
     store's ``record_events``, through the read contract (the nation's scope)."""
     from etl.marts.feeds import read_record_events
-
     from etl.scope import NATION
 
     events = read_record_events(engine, event="arrivals", scope=NATION)  # type: ignore[arg-type]

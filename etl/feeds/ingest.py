@@ -8,8 +8,8 @@ The same guarantees as a load of records (``etl.pipeline``), by the same means:
 - an input whose sha256 a succeeded run already read is recorded as skipped and changes nothing;
   a report (period, department, county, item) already loaded, or given twice, is quarantined as
   a duplicate: the first one stands;
-- all or nothing: the feed rows, the ``feed_submissions`` mart of the periods touched (rebuilt
-  from every feed row of those periods), the quarantine and the run's inputs are written and the
+- all or nothing: the feed rows of the periods touched with their submissions' flags (rebuilt
+  from every feed row of those periods), the expected submissions, the quarantine and the run's inputs are written and the
   run marked succeeded in one transaction; a failure (a bad file, a year the official calendar
   lacks, a lost store) marks the run failed and leaves the store as it was
   (``etl.pipeline.failing_run``); the hierarchy and regions (``units``, ``regions``,
@@ -39,7 +39,7 @@ from etl.aggregate import reference_tables
 from etl.codebook import CodeBook
 from etl.dates import PeriodWindow, month_number
 from etl.errors import EtlError, InputFormatError
-from etl.feeds.aggregate import due_dates, submissions
+from etl.feeds.aggregate import due_dates, expected, flagged
 from etl.feeds.format import (
     DEPARTMENT_VALUES,
     FEED_FIELD_NAMES,
@@ -160,33 +160,22 @@ def _run(
         earlier = _stored_reports(conn, periods)
         keep, duplicate_of = _first_reports(keys, feed_keys(earlier))
         summaries, quarantines = _with_duplicates(loaded, parts, keep, duplicate_of, rule_counts)
-        new = rows.filter(pa.array(keep))
-        store.bulk_insert(
-            conn,
-            store.feed_reports,
-            new.append_column("run_id", pa.array(np.full(new.num_rows, run_id), pa.int32())),
-        )
+        new = rows.filter(pa.array(keep)).drop_columns(["zero_report"])
+        new = new.append_column("run_id", pa.array(np.full(new.num_rows, run_id), pa.int32()))
         store.bulk_insert(conn, store.run_inputs, inputs_table(run_id, summaries))
         for q in quarantines:
             store.bulk_insert(conn, store.quarantine, q.append_column(
                 "run_id", pa.array(np.full(q.num_rows, run_id), pa.int32())
             ))  # fmt: skip
-        timings["store"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        mart = submissions(
-            pa.concat_tables([earlier.select(FEED_SCHEMA.names).cast(FEED_SCHEMA), new]),
-            sorted(hierarchy["county_code"]),  # type: ignore[index]
-            due,
-        )
-        timings["aggregate"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for chunk in range(0, len(periods), 500):
-            conn.execute(
-                store.feed_submissions.delete().where(
-                    store.feed_submissions.c.period.in_(periods[chunk : chunk + 500])
-                )
-            )
-        store.bulk_insert(conn, store.feed_submissions, mart)
+        t1 = time.perf_counter()
+        reports = flagged(pa.concat_tables([earlier, new.select(earlier.schema.names)]), due)
+        owed = expected(expected_counties(hierarchy), due)
+        timings["aggregate"] = time.perf_counter() - t1
+        for table in (store.feed_reports, store.feed_expected):
+            for chunk in range(0, len(periods), 500):
+                conn.execute(table.delete().where(table.c.period.in_(periods[chunk : chunk + 500])))
+        store.bulk_insert(conn, store.feed_reports, reports)
+        store.bulk_insert(conn, store.feed_expected, owed)
         store.replace_reference(conn, reference)  # the hierarchy the scopes resolve through
         n_in = sum(s.n_in for s in summaries)
         n_loaded = sum(s.n_loaded for s in summaries)
@@ -201,9 +190,9 @@ def _run(
             n_loaded=n_loaded,
             n_quarantined=n_quarantined,
             periods=",".join(periods),
-            message=f"departmental feeds; submissions mart of {len(periods)} period(s) rebuilt",
+            message=f"departmental feeds of {len(periods)} period(s)",
         )
-        timings["store"] += time.perf_counter() - t0
+        timings["store"] = time.perf_counter() - t0 - timings["aggregate"]
     return {
         "inputs": tuple(summaries),
         "n_in": n_in,
@@ -284,11 +273,11 @@ _EMPTY_QUARANTINE = pa.table(
 
 
 def _stored_reports(conn: sa.Connection, periods: list[str]) -> pa.Table:
-    """The feed rows already in the store for ``periods`` (``FEED_SCHEMA``)."""
+    """The feed rows already in the store for ``periods`` (``STORED_SCHEMA``)."""
     t = store.feed_reports
     parts = []
     for chunk in range(0, len(periods), 500):
-        query = sa.select(*[t.c[name] for name in FEED_SCHEMA.names]).where(
+        query = sa.select(*[t.c[name] for name in STORED_SCHEMA.names]).where(
             t.c.period.in_(periods[chunk : chunk + 500])
         )
         result = conn.execute(query).all()
@@ -296,10 +285,23 @@ def _stored_reports(conn: sa.Connection, periods: list[str]) -> pa.Table:
             columns = list(zip(*result, strict=True))
             parts.append(
                 pa.table(
-                    {name: pa.array(col) for name, col in zip(FEED_SCHEMA.names, columns, strict=True)}
-                ).cast(FEED_SCHEMA)
+                    {name: pa.array(col) for name, col in zip(STORED_SCHEMA.names, columns, strict=True)}
+                ).cast(STORED_SCHEMA)
             )
-    return pa.concat_tables(parts) if parts else FEED_SCHEMA.empty_table()
+    return pa.concat_tables(parts) if parts else STORED_SCHEMA.empty_table()
+
+
+STORED_SCHEMA = pa.schema(
+    [f for f in FEED_SCHEMA if f.name != "zero_report"] + [pa.field("run_id", pa.int32())]
+)
+"""Feed rows as a load reads them back from the store (before their flags are recomputed)."""
+
+
+def expected_counties(hierarchy: object) -> list[str]:
+    """The counties expected to report: those of the hierarchy inside the census coverage (the
+    codes a feed row may carry, ``etl.codebook``)."""
+    covered = hierarchy[hierarchy["in_coverage"].astype(bool)]  # type: ignore[index]
+    return sorted(covered["county_code"].astype(str))
 
 
 def feed_keys(rows: pa.Table) -> np.ndarray:

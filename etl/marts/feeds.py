@@ -4,7 +4,8 @@ denominators per unit, department, item and measure, never ratios (docs/feeds.md
 Long shape of ``read_feed_rates`` (``FEED_RATE_COLUMNS``): ``period, level, unit_code,
 department, item, measure, numerator, denominator, target_bp, small_cell``:
 
-- ``on_time``: submissions received by their due date / submissions expected; item ``""``;
+- ``on_time``: submissions received by their due date / submissions expected (every county
+  owing reports in the period, ``feed_expected``, for each department); item ``""``;
 - ``zero``: zero submissions / submissions received; item ``""``; no target;
 - ``match``: reported items whose ``count`` equals the records' count of the same event
   (``record_events``) / items with both; per item;
@@ -35,8 +36,8 @@ from etl.scope import Scope
 from etl.store.row_security import scoped
 from etl.store.schema import (
     OTHER_REGION,
+    feed_expected,
     feed_reports,
-    feed_submissions,
     record_events,
     region_members,
     units,
@@ -127,22 +128,54 @@ def read_feed_submissions(
     on_time: bool | None = None,
 ) -> pd.DataFrame:
     """Each county's expected submissions in ``SUBMISSION_COLUMNS`` (who reported on time, who
-    late, who not at all), by period, department and county."""
-    t = feed_submissions
-    filters = _county_filters(t.c.county_code, scope, region)
-    filters += [c == v for c, v in ((t.c.period, period), (t.c.department, department),
-                                     (t.c.received, received), (t.c.on_time, on_time)) if v is not None]  # fmt: skip
+    late, who not at all: ``received`` false), by period, department and county."""
+    e, r = feed_expected, feed_reports
+    departments = _departments() if department is None else _departments((department,))
+    sent = (
+        sa.select(
+            r.c.period, r.c.department, r.c.county_code,
+            sa.func.count().label("n_items"), sa.func.max(r.c.submitted_at).label("submitted_at"),
+            sa.func.max(sa.case((r.c.on_time, 1), else_=0)).label("on_time"),
+            sa.func.max(sa.case((r.c.zero, 1), else_=0)).label("zero"),
+        )
+        .where(*[c == v for c, v in ((r.c.period, period), (r.c.department, department)) if v is not None])
+        .group_by(r.c.period, r.c.department, r.c.county_code)
+        .subquery()
+    )  # fmt: skip
+    filters = _county_filters(e.c.county_code, scope, region)
+    if period is not None:
+        filters.append(e.c.period == period)
+    got = sent.c.n_items.is_not(None)
+    if received is not None:
+        filters.append(got if received else ~got)
+    if on_time is not None:
+        filters.append(sa.func.coalesce(sent.c.on_time, 0) == int(on_time))
     query = (
-        sa.select(*[t.c[name] for name in SUBMISSION_COLUMNS])
+        sa.select(
+            e.c.period, departments.c.department, e.c.county_code, e.c.due_date,
+            sa.case((got, 1), else_=0).label("received"),
+            sa.func.coalesce(sent.c.on_time, 0).label("on_time"),
+            sa.func.coalesce(sent.c.zero, 0).label("zero"),
+            sa.func.coalesce(sent.c.n_items, 0).label("n_items"), sent.c.submitted_at,
+        )
+        .select_from(
+            e.join(departments, sa.true()).outerjoin(
+                sent,
+                sa.and_(sent.c.period == e.c.period, sent.c.county_code == e.c.county_code,
+                        sent.c.department == departments.c.department),
+            )
+        )
         .where(*filters)
-        .order_by(t.c.period, t.c.department, t.c.county_code)
-    )
+        .order_by(e.c.period, departments.c.department, e.c.county_code)
+    )  # fmt: skip
     with scoped(engine, scope) as conn:
         data = pd.read_sql_query(query, conn)
     for name in ("received", "on_time", "zero"):
         data[name] = data[name].astype(bool)
     data["n_items"] = data["n_items"].astype("int64")
-    return data
+    data["due_date"] = pd.to_datetime(data["due_date"]).dt.date
+    data["submitted_at"] = pd.to_datetime(data["submitted_at"])
+    return data[list(SUBMISSION_COLUMNS)]
 
 
 def read_record_events(
@@ -229,16 +262,47 @@ def _grouped(
     )  # fmt: skip
 
 
+def _departments(codes: tuple[str, ...] | None = None) -> sa.Subquery:
+    """The departments (``department``) as a table of literal rows (SQLite has no VALUES
+    table with column names)."""
+    wanted = codes or tuple(DEPARTMENT_BY_CODE)
+    rows = [sa.select(sa.literal(code, sa.String(16)).label("department")) for code in wanted]
+    return sa.union_all(*rows).subquery("departments")
+
+
 def _on_time(period, department, level, scope, region):  # noqa: ANN001, ANN202
-    t = feed_submissions
-    return _grouped(t, level, scope, region, period, department, sa.literal_column("''"), "on_time",
-                    _count(t.c.on_time), sa.func.count())  # fmt: skip
+    """Submissions on time per submissions expected: the expected county-periods of each unit x
+    each department, with the on-time submissions (head rows) counted beside them."""
+    r, e = feed_reports, feed_expected
+    done = _grouped(r, level, scope, region, period, department, sa.literal_column("''"),
+                    "on_time", _count(r.c.on_time), sa.func.count(),
+                    extra=[r.c.is_head]).subquery()  # fmt: skip
+    source, code = _unit(e, level)
+    departments = _departments() if department is None else _departments((department,))
+    filters = where(inside(code, level, scope)) + _county_filters(e.c.county_code, Scope(), region)
+    if period is not None:
+        filters.append(e.c.period == period)
+    owed = (
+        sa.select(e.c.period, code.label("unit_code"), departments.c.department,
+                  sa.func.count().label("denominator"))
+        .select_from(source.join(departments, sa.true()))
+        .where(*filters)
+        .group_by(e.c.period, code, departments.c.department)
+        .subquery()
+    )  # fmt: skip
+    on = sa.and_(done.c.period == owed.c.period, done.c.unit_code == owed.c.unit_code,
+                 done.c.department == owed.c.department)  # fmt: skip
+    return sa.select(
+        owed.c.period, owed.c.unit_code, owed.c.department, sa.literal_column("''").label("item"),
+        sa.literal_column("'on_time'").label("measure"),
+        sa.func.coalesce(done.c.numerator, 0).label("numerator"), owed.c.denominator,
+    ).select_from(owed.outerjoin(done, on))  # fmt: skip
 
 
 def _zero(period, department, level, scope, region):  # noqa: ANN001, ANN202
-    t = feed_submissions
-    return _grouped(t, level, scope, region, period, department, sa.literal_column("''"), "zero",
-                    _count(t.c.zero), _count(t.c.received))  # fmt: skip
+    r = feed_reports
+    return _grouped(r, level, scope, region, period, department, sa.literal_column("''"), "zero",
+                    _count(r.c.zero), sa.func.count(), extra=[r.c.is_head])  # fmt: skip
 
 
 def _match(period, department, level, scope, region):  # noqa: ANN001, ANN202

@@ -52,8 +52,8 @@ from etl.store.schema import (
     assessment,
     connection,
     coverage,
+    feed_expected,
     feed_reports,
-    feed_submissions,
     flows,
     flows_rollup,
     meta,
@@ -81,7 +81,7 @@ from etl.store.writes import (
 
 __all__ = [
     "FEED_TABLES", "MART_TABLES", "OTHER_REGION", "SCHEMA_VERSION", "RunRecord", "StoreError", "assessment",
-    "bulk_insert", "connection", "coverage", "feed_reports", "feed_submissions", "delete_periods", "fail_dead_runs", "fail_run",
+    "bulk_insert", "connection", "coverage", "feed_reports", "feed_expected", "delete_periods", "fail_dead_runs", "fail_run",
     "finish_run", "flows",
     "flows_rollup", "ingested_digests", "insert_marts", "latest_run", "list_runs",
     "meta", "metadata", "open_for_writing", "open_store", "period_totals",

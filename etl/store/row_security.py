@@ -48,8 +48,8 @@ from etl.store.schema import (
     assessment,
     connection,
     coverage,
+    feed_expected,
     feed_reports,
-    feed_submissions,
     flows,
     flows_rollup,
     metadata,
@@ -64,7 +64,7 @@ POLICY = "yipanqi_scope_v1"
 _POLICY_PREFIX = "yipanqi_scope"
 AREA_TABLES = (
     flows, flows_rollup, unit_flows, coverage, assessment, record_events, feed_reports,
-    feed_submissions,
+    feed_expected,
 )
 APP_WRITES = ("scenarios", "storyboard_slides", "saved_scopes")
 """Store tables the service's role changes (saved work); every other store table it only reads."""
@@ -147,7 +147,7 @@ RULES = {
     assessment.name: _inside("county_code", "county"),
     record_events.name: _inside("county_code", "county"),
     feed_reports.name: _inside("county_code", "county"),
-    feed_submissions.name: _inside("county_code", "county"),
+    feed_expected.name: _inside("county_code", "county"),
 }
 """Each area table's rule for a scope other than the nation (the nation sees every row)."""
 

@@ -18,8 +18,8 @@ Tables (see docs/record-format.md for the definitions of the numbers):
   indicator as numerator and denominator per county, period and side), ``assessment`` (two-way
   assessment scores per county, period and role), ``period_totals`` (persons per period),
   ``record_events`` (arrivals per county and period);
-- the departmental feeds: ``feed_reports`` (validated feed rows) and the ``feed_submissions``
-  mart (every expected submission, received and on time or not); see ``etl.feeds``;
+- the departmental feeds: ``feed_reports`` (validated feed rows with their submission's flags)
+  and ``feed_expected`` (the county-periods owing reports, with due dates); see ``etl.feeds``;
 - ``units``, ``regions``, ``region_members``: the hierarchy and regions the aggregates used;
 - ``scenarios``, ``storyboard_slides``, ``saved_scopes``: saved work and the scope each item was
   saved under (defined and queried in ``etl.store.saved``).
@@ -222,31 +222,30 @@ feed_reports = sa.Table(
     sa.Column("submitted_at", sa.DateTime, nullable=False),
     sa.Column("count", sa.BigInteger, nullable=False),
     sa.Column("count_checked", sa.BigInteger),
-    sa.Column("zero_report", sa.Boolean, nullable=False),
-    sa.Index("ux_feed_reports_key", "period", "department", "county_code", "item", unique=True),
-)
-"""The departmental feed rows that passed validation (``etl.feeds.stage``), one per period,
-department, county and item: counts per county, never a person."""
-feed_submissions = sa.Table(
-    "feed_submissions",
-    metadata,
-    sa.Column("period", sa.String(7), nullable=False),
-    sa.Column("department", sa.String(16), nullable=False),
-    sa.Column("county_code", sa.String(6), nullable=False),
-    sa.Column("due_date", sa.Date, nullable=False),
-    sa.Column("received", sa.Boolean, nullable=False),
+    sa.Column("is_head", sa.Boolean, nullable=False),
     sa.Column("on_time", sa.Boolean, nullable=False),
     sa.Column("zero", sa.Boolean, nullable=False),
-    sa.Column("n_items", sa.Integer, nullable=False),
-    sa.Column("submitted_at", sa.DateTime),
-    sa.Index("ix_feed_submissions_period", "period", "department"),
+    sa.Index("ix_feed_reports_period", "period", "department"),
 )
-"""Every expected submission (every county of the hierarchy x department x period with feeds):
-received or not, by its due date or not, a zero report or not (``etl.feeds.aggregate``)."""
+"""The departmental feed rows that passed validation (``etl.feeds.stage``), one per period,
+department, county and item (counts per county, never a person), with their *submission*'s
+flags (``etl.feeds.aggregate``): ``is_head`` marks one row per submission (counted once),
+``on_time`` and ``zero`` are the submission's. A row's own zero report is ``count`` = 0 (staging
+makes the flag and the count agree), so it is not stored twice."""
+feed_expected = sa.Table(
+    "feed_expected",
+    metadata,
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("county_code", sa.String(6), nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Index("ix_feed_expected_period", "period"),
+)
+"""Every county expected to send each department's report for a period with feeds, and the due
+date: a county-period without a department's rows in ``feed_reports`` is a missing submission."""
 
 MART_TABLES = (flows, flows_rollup, unit_flows, coverage, assessment, period_totals)
 """Tables whose rows are replaced period by period (by record loads)."""
-FEED_TABLES = (feed_reports, feed_submissions)
+FEED_TABLES = (feed_reports, feed_expected)
 """Tables of the departmental feeds (replaced by feed loads only, ``etl.feeds.ingest``)."""
 
 OTHER_REGION = "other"

@@ -14,6 +14,7 @@ from etl.errors import EtlError, InputFormatError
 from etl.feeds import ingest as feed_ingest
 from etl.feeds.due import CalendarError
 from etl.feeds.ingest import ingest_feeds
+from etl.marts import NATION, read_feed_submissions
 from geodata.hierarchy import hierarchy_table
 from tests.etl.feeds.helpers import BAD, BAD_REASONS, GOOD, row, write_feeds
 
@@ -22,6 +23,14 @@ TODAY = date(2013, 1, 15)
 
 def load(paths, store_url, tmp_path, **kw):  # noqa: ANN001, ANN201
     return ingest_feeds([str(p) for p in paths], store_url, tmp_path / "data", today=TODAY, **kw)
+
+
+def submissions(store_url: str) -> pd.DataFrame:
+    engine = sa.create_engine(store_url)
+    try:
+        return read_feed_submissions(engine, scope=NATION)
+    finally:
+        engine.dispose()
 
 
 def table(store_url: str, name: str) -> pd.DataFrame:
@@ -45,10 +54,14 @@ def test_good_rows_load_and_the_submissions_mart_says_who_was_on_time(store_url,
     first = reports[(reports["item"] == "moves_in")].iloc[0]
     assert first["count"] == 7 and pd.isna(first["count_checked"])
     assert pd.Timestamp(first["submitted_at"]) == pd.Timestamp("2012-10-08 23:59:59")
-    subs = table(store_url, "feed_submissions")
-    n_counties = hierarchy_table()["county_code"].nunique()
+    covered = hierarchy_table()
+    n_counties = int(covered["in_coverage"].astype(bool).sum())
+    owed = table(store_url, "feed_expected")
+    assert len(owed) == n_counties * 2  # every covered county owes reports in both periods
+    assert set(pd.to_datetime(owed["due_date"]).dt.date) == {date(2012, 10, 8), date(2012, 9, 3)}
+    subs = submissions(store_url)
     assert len(subs) == n_counties * 6 * 2  # every county x department x period expected
-    got = subs[subs["received"].astype(bool)].set_index(["period", "department", "county_code"])
+    got = subs[subs["received"]].set_index(["period", "department", "county_code"])
     assert len(got) == 5
     expect = {  # (on_time, zero, n_items)
         ("2012-09", "public_security", "310115"): (True, False, 2),
@@ -60,8 +73,10 @@ def test_good_rows_load_and_the_submissions_mart_says_who_was_on_time(store_url,
     for key, (on_time, zero, n_items) in expect.items():
         one = got.loc[key]
         assert (bool(one["on_time"]), bool(one["zero"]), int(one["n_items"])) == (on_time, zero, n_items), key
-    assert pd.Timestamp(got.loc[("2012-09", "public_security", "310115")]["due_date"]) == pd.Timestamp("2012-10-08")
-    assert not subs.loc[~subs["received"].astype(bool), "on_time"].astype(bool).any()
+    assert got.loc[("2012-09", "public_security", "310115")]["due_date"] == date(2012, 10, 8)
+    assert not subs.loc[~subs["received"], "on_time"].any()
+    heads = reports.groupby(["period", "department", "county_code"])["is_head"].sum()
+    assert (heads == 1).all()  # one head row per submission
     runs = table(store_url, "runs")
     assert list(runs["kind"]) == ["feeds"] and list(runs["status"]) == ["succeeded"]
     inputs = table(store_url, "run_inputs")
@@ -88,7 +103,7 @@ def test_gb18030_with_chinese_headers_reads_as_utf8(sqlite_url, tmp_path):
         [write_feeds(tmp_path / "b.csv", GOOD, chinese=True, encoding="gb18030")], other, tmp_path
     )
     assert b.inputs[0].encoding == "gb18030" and a.inputs[0].encoding == "utf-8"
-    columns = ["period", "department", "county_code", "item", "submitted_at", "count", "zero_report"]
+    columns = ["period", "department", "county_code", "item", "submitted_at", "count", "zero"]
     left = table(sqlite_url, "feed_reports")[columns].sort_values(columns[:4], ignore_index=True)
     right = table(other, "feed_reports")[columns].sort_values(columns[:4], ignore_index=True)
     pd.testing.assert_frame_equal(left, right)
@@ -111,21 +126,21 @@ def test_the_same_file_again_is_skipped_and_a_repeated_report_is_a_duplicate(sto
     reports = table(store_url, "feed_reports")
     kept = reports[(reports["county_code"] == "310115") & (reports["item"] == "moves_in")]
     assert list(kept["count"]) == [7]  # the first report stands
-    subs = table(store_url, "feed_submissions")
+    subs = submissions(store_url)
     late_one = subs[(subs["county_code"] == "320211") & (subs["department"] == "public_security") & (subs["period"] == "2012-09")]
-    assert late_one["received"].astype(bool).all() and not late_one["on_time"].astype(bool).any()
-    # the earlier submissions of 2012-09 survive the rebuild of the period's mart
-    assert int(subs["received"].astype(bool).sum()) == 6
+    assert late_one["received"].all() and not late_one["on_time"].any()
+    # the earlier submissions of 2012-09 survive the rebuild of the period's flags
+    assert int(subs["received"].sum()) == 6
 
 
 def test_a_failed_load_leaves_the_store_unchanged(store_url, tmp_path, monkeypatch):
     load([write_feeds(tmp_path / "f.csv", GOOD)], store_url, tmp_path)
-    before = {name: table(store_url, name) for name in ("feed_reports", "feed_submissions", "quarantine")}
+    before = {name: table(store_url, name) for name in ("feed_reports", "feed_expected", "quarantine")}
 
     def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise OSError("the disk went away")
 
-    monkeypatch.setattr(feed_ingest, "submissions", broken)
+    monkeypatch.setattr(feed_ingest, "expected", broken)
     more = write_feeds(tmp_path / "g.csv", [row("公安", "320211", "2012-09", "2012-10-20", "迁入", "9"), BAD[1]])
     with pytest.raises(OSError):
         load([more], store_url, tmp_path)
