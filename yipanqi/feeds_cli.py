@@ -87,7 +87,7 @@ def generate_feeds_command(
 
     settings = load_settings()
     first, _, last = periods.partition(":")
-    injections = ()
+    injections: tuple = ()
     if inject is not None:
         try:
             with inject.open(encoding="utf-8-sig", newline="") as f:
