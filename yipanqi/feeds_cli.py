@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 
 def ingest_feeds_command(
-    paths: Annotated[list[Path], typer.Argument(help="Feed files: CSV (UTF-8 or GB18030) or Parquet.")],
+    paths: Annotated[list[str], typer.Argument(help="Feed files: CSV (UTF-8 or GB18030) or Parquet.")],
     store: StoreOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -28,7 +28,7 @@ def ingest_feeds_command(
 
     settings = load_settings()
     summary = ingest_feeds(
-        [str(p) for p in paths],
+        paths,
         store or settings.store_url,
         data_dir or settings.data_dir,
         regions_path=settings.regions_path,

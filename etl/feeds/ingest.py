@@ -91,12 +91,14 @@ def ingest_feeds(
             f"{exc}: check the first and last reporting months (YIPANQI_FIRST_PERIOD, "
             "YIPANQI_LAST_PERIOD)"
         ) from None
+    for spec in map(str, paths):
+        if "://" in spec:
+            raise InputFormatError(
+                f"{mask(spec)}: feeds are read from CSV or Parquet files, not a database"
+            )
     inputs = [sources.open_source(str(p)) for p in paths]
     if not inputs:
         raise InputFormatError("no input given: name one or more feed files (CSV or Parquet)")
-    for source in inputs:
-        if source.kind == "sql":
-            raise InputFormatError(f"{source.label}: feeds are read from CSV or Parquet files")
     where = mask(store_url)
     with store_errors(where):
         engine = store.open_for_writing(store_url)
