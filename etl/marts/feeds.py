@@ -81,9 +81,11 @@ def read_feed_rates(
     with scoped(engine, scope) as conn:
         under = threshold(conn)
         for name in wanted:
-            query = _MEASURE_QUERIES[name](period, department, level, scope, region)
+            # regions are summed from provinces: one join of a few hundred rows, not of every row
+            inner = "province" if level == "region" else level
+            query = _MEASURE_QUERIES[name](period, department, inner, scope, region)
             if query is not None:
-                parts.append(pd.read_sql_query(query, conn))
+                parts.append(pd.read_sql_query(_to_regions(query, scope) if level == "region" else query, conn))
     frames = [p for p in parts if len(p)]
     data = (
         pd.concat(frames, ignore_index=True)
@@ -96,10 +98,11 @@ def read_feed_rates(
         data[name] = pd.to_numeric(data[name]).fillna(0).astype("int64")
     data["unit_code"] = data["unit_code"].astype(str)
     data["item"] = data["item"].fillna("").astype(str)
-    data["target_bp"] = pd.array(
-        [target_bp(d, m, i or None) for d, m, i in zip(data["department"], data["measure"], data["item"], strict=True)],
-        dtype="Int64",
-    )  # fmt: skip
+    kinds = data[["department", "measure", "item"]].drop_duplicates()
+    kinds["target_bp"] = pd.array(
+        [target_bp(d, m, i or None) for d, m, i in kinds.itertuples(index=False)], dtype="Int64"
+    )
+    data = data.merge(kinds, on=["department", "measure", "item"], how="left")
     persons = data["measure"].isin(PERSON_MEASURES).to_numpy(dtype=bool)
     data["small_cell"] = persons & small_cell(data["denominator"].to_numpy(), under)
     order = {m: i for i, m in enumerate(MEASURES)}
@@ -268,6 +271,22 @@ def _departments(codes: tuple[str, ...] | None = None) -> sa.Subquery:
     wanted = codes or tuple(DEPARTMENT_BY_CODE)
     rows = [sa.select(sa.literal(code, sa.String(16)).label("department")) for code in wanted]
     return sa.union_all(*rows).subquery("departments")
+
+
+def _to_regions(query: sa.Select, scope: Scope) -> sa.Select:
+    """A province-level measure query summed to collaboration regions (a province in two regions
+    counts in both; provinces of no region form ``other``), only regions inside ``scope``."""
+    sub = query.subquery()
+    code = sa.func.coalesce(region_members.c.region_code, OTHER_REGION)
+    keys = (sub.c.period, code, sub.c.department, sub.c.item, sub.c.measure)
+    return (
+        sa.select(*keys[:1], code.label("unit_code"), *keys[2:],
+                  sa.func.sum(sub.c.numerator).label("numerator"),
+                  sa.func.sum(sub.c.denominator).label("denominator"))
+        .select_from(sub.outerjoin(region_members, region_members.c.province_code == sub.c.unit_code))
+        .where(*where(inside(code, "region", scope)))
+        .group_by(*keys)
+    )  # fmt: skip
 
 
 def _on_time(period, department, level, scope, region):  # noqa: ANN001, ANN202
