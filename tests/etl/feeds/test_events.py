@@ -42,3 +42,29 @@ def test_arrivals_are_the_records_that_arrived_in_the_period(sqlite_url, tmp_pat
     )
     aggregate(sqlite_url, tmp_path / "data")  # a rebuild gives the same events
     pd.testing.assert_series_equal(stored(), got)
+
+
+def test_record_events_read_through_the_scope(sqlite_url, tmp_path):
+    from etl import store
+    from etl.marts import NATION, Scope, read_record_events
+
+    engine = store.open_store(sqlite_url, create=True)
+    rows = [
+        {"period": "2010-02", "county_code": "310115", "event": "arrivals", "persons": 12},
+        {"period": "2010-02", "county_code": "320211", "event": "arrivals", "persons": 7},
+        {"period": "2010-03", "county_code": "310115", "event": "arrivals", "persons": 5},
+    ]
+    with engine.begin() as conn:
+        conn.execute(store.record_events.insert(), rows)
+        units = [
+            {"county_code": c, "county_name": c, "prefecture_code": p, "prefecture_name": p,
+             "province_code": v, "province_name": v}
+            for c, p, v in (("310115", "310100", "310000"), ("320211", "320200", "320000"))
+        ]  # fmt: skip
+        conn.execute(store.units.insert(), units)
+    everything = read_record_events(engine, scope=NATION)
+    assert list(everything["persons"]) == [12, 7, 5]
+    shanghai = read_record_events(engine, scope=Scope("province", "310000"))
+    assert list(shanghai["county_code"]) == ["310115", "310115"]
+    assert list(read_record_events(engine, "2010-03", "arrivals", scope=NATION)["persons"]) == [5]
+    engine.dispose()
