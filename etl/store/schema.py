@@ -34,7 +34,9 @@ which makes the tables of a brand-new, empty database (the first ingest, the fir
 Version history: 1 = the first layout; 2 = ``unit_flows`` exists and is filled (a store of
 version 1 may lack it; the upgrade sums it from the flow tables). A store made before the
 saved-work tables joined the layout (they were created on the first save) may lack them: it is
-refused like any store missing a table, and the upgrade creates them.
+refused like any store missing a table, and the upgrade creates them. The same holds for the
+tables of the departmental feeds and ``record_events``: the upgrade (or any ingest) creates them
+empty; ``yipanqi aggregate`` then fills ``record_events`` from the staged records.
 
 *Row-level security* (PostgreSQL only, ``etl.store.row_security``): a new store gets it when its
 tables are made; a PostgreSQL store without it (made by older code) is refused like one missing a
