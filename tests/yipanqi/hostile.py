@@ -205,6 +205,7 @@ def _corpus() -> tuple[list[Case], dict[str, Content]]:
     lines = good_feeds.splitlines(keepends=True)
     feeds_loaded("feeds-wrong-field-counts.csv", "".join(lines[:3]) + "a,b,c\n" + "".join(lines[3:]), (7, 6, 1))
     feeds_loaded("feeds-garbage-lines.csv", lines[0] + "\n".join(garbage) + "\n", (len(garbage), 0, len(garbage)))
+    feeds_loaded("=HYPERLINK(0)feeds.csv", feeds_text(FEEDS_GOOD[:1] + FEEDS_BAD[:2]), (3, 1, 2))
     feeds_refused("feeds-empty.csv", b"", "empty file or empty first line")
     feeds_refused("feeds-records-file.csv", tiny, "missing columns: department")
     feeds_refused("feeds-utf32.csv", good_feeds.encode("utf-32"), "UTF-32 text is not supported")
