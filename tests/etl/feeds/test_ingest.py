@@ -185,3 +185,26 @@ def test_submitted_after_the_day_of_the_load_is_quarantined(sqlite_url, tmp_path
     assert summary.n_quarantined == 1
     assert table(sqlite_url, "quarantine")["reason"][0] == "submitted_at: after today"
     assert isinstance(datetime.now(), datetime) and issubclass(CalendarError, EtlError)
+
+
+def test_a_typed_parquet_file_loads_as_its_csv_twin(sqlite_url, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pd.DataFrame(GOOD)
+    typed = pa.table({
+        "department": frame["department"], "county_code": frame["county_code"], "period": frame["period"],
+        "submitted_at": pa.array(pd.to_datetime(frame["submitted_at"], format="mixed"), pa.timestamp("s")),
+        "item": frame["item"], "count": pa.array(frame["count"].astype(int), pa.int64()),
+        "count_checked": pa.array([int(v) if v else None for v in frame["count_checked"]], pa.int64()),
+        "zero_report": pa.array([v in ("1", "是") for v in frame["zero_report"]]),
+    })  # fmt: skip
+    pq.write_table(typed, tmp_path / "f.parquet")
+    summary = load([tmp_path / "f.parquet"], sqlite_url, tmp_path)
+    assert (summary.n_in, summary.n_loaded, summary.n_quarantined) == (6, 6, 0)
+    other = f"sqlite:///{tmp_path / 'csv.sqlite'}"
+    load([write_feeds(tmp_path / "f.csv", GOOD)], other, tmp_path)
+    columns = ["period", "department", "county_code", "item", "submitted_at", "count", "count_checked", "on_time", "zero"]
+    left = table(sqlite_url, "feed_reports")[columns].sort_values(columns[:4], ignore_index=True)
+    right = table(other, "feed_reports")[columns].sort_values(columns[:4], ignore_index=True)
+    pd.testing.assert_frame_equal(left, right)
