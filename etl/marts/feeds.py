@@ -112,6 +112,22 @@ def read_feed_rates(
     return data[list(FEED_RATE_COLUMNS)]
 
 
+ALL_DEPARTMENTS = "all"
+
+
+def departments_summed(data: pd.DataFrame) -> pd.DataFrame:
+    """``read_feed_rates`` rows of the submission measures (``on_time``, ``zero``) summed over
+    the departments of each period and unit: department ``"all"``, no target (the seed sets
+    targets per department); ``small_cell`` stays false (reports, not persons)."""
+    keys = ["period", "level", "unit_code", "item", "measure"]
+    part = data[data["measure"].isin(("on_time", "zero"))]
+    summed = part.groupby(keys, sort=True, as_index=False)[["numerator", "denominator"]].sum()
+    summed.insert(3, "department", ALL_DEPARTMENTS)
+    summed["target_bp"] = pd.array([pd.NA] * len(summed), dtype="Int64")
+    summed["small_cell"] = False
+    return summed[list(FEED_RATE_COLUMNS)]
+
+
 def suppressed_rates(data: pd.DataFrame) -> pd.DataFrame:
     """``read_feed_rates`` rows as they may leave the system: numerator and denominator blank
     where ``small_cell``, and where the total of a period, department, item and measure over the

@@ -208,3 +208,20 @@ def test_a_typed_parquet_file_loads_as_its_csv_twin(sqlite_url, tmp_path):
     left = table(sqlite_url, "feed_reports")[columns].sort_values(columns[:4], ignore_index=True)
     right = table(other, "feed_reports")[columns].sort_values(columns[:4], ignore_index=True)
     pd.testing.assert_frame_equal(left, right)
+
+
+def test_a_store_of_older_code_is_refused_until_upgraded_then_takes_feeds(store_url, tmp_path):
+    from etl.errors import StoreError
+    from etl.store import open_store, upgrade
+
+    engine = open_store(store_url, create=True)
+    with engine.begin() as conn:
+        for name in ("feed_reports", "feed_expected", "record_events"):
+            conn.execute(sa.text(f"DROP TABLE {name}"))
+    engine.dispose()
+    with pytest.raises(StoreError, match="lacks table.*feed_expected, feed_reports, record_events.*store upgrade"):
+        open_store(store_url)
+    done = upgrade(store_url)
+    assert any("feed_expected" in step for step in done)
+    summary = load([write_feeds(tmp_path / "f.csv", GOOD)], store_url, tmp_path)
+    assert summary.n_loaded == 6

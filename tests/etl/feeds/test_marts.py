@@ -19,7 +19,14 @@ import sqlalchemy as sa
 
 from etl import store
 from etl.feeds.ingest import ingest_feeds
-from etl.marts import NATION, Scope, read_feed_rates, read_feed_submissions, suppressed_rates
+from etl.marts import (
+    NATION,
+    Scope,
+    departments_summed,
+    read_feed_rates,
+    read_feed_submissions,
+    suppressed_rates,
+)
 from geodata.hierarchy import hierarchy_table, province_table
 from geodata.regions import load_regions
 from synthetic import feeds as synth
@@ -176,3 +183,15 @@ def test_suppressed_rates_blank_small_person_counts_only(loaded):
     small = out["small_cell"].to_numpy(dtype=bool)
     assert out.loc[small, "denominator"].isna().all()
     assert out.loc[got["measure"].eq("on_time").to_numpy(), "numerator"].notna().all()
+
+
+def test_all_departments_summed(feeds, loaded):
+    frame, arrivals, _ = feeds
+    got = departments_summed(read_feed_rates(loaded, "2012-02", level="province", scope=NATION))
+    want = expected_rates(frame, arrivals, "province")
+    want = want[(want["period"] == "2012-02") & want["measure"].isin(["on_time", "zero"])]
+    want = want.groupby(["unit_code", "measure"])[["numerator", "denominator"]].sum()
+    got = got.set_index(["unit_code", "measure"])[["numerator", "denominator"]]
+    got = got[got["denominator"] > 0]
+    pd.testing.assert_frame_equal(got.sort_index(), want[want["denominator"] > 0].sort_index())
+    assert (got.index.get_level_values(1) == "on_time").sum() == 31
