@@ -25,7 +25,7 @@ month when given (``arrivals``: from a store, ``record_arrivals``), else Poisson
 x ``fraction`` x ``EVENT_RATES``); a *mismatched* report differs from it by 1 + Poisson(5%) of
 it, up or down (never below 0). A count of 0 is sent as a zero report. An on-time report is sent
 on a uniform day from the 1st of the next month to the due date (``etl.feeds.due``), 08:00-18:00;
-a late one 1 + Geometric(0.3) - 1 days after the due date.
+a late one Geometric(0.3) days (1 or more, mean 3.3) after the due date.
 
 *Injections* (``Injection``) override the model for named submissions: sent ``days_late`` days
 after the due date (0: on the due day, on time) or not at all (``None``): a feed whose lateness
@@ -236,7 +236,7 @@ def feed_table(
     spread = (due - next_month).astype(np.int64) + 1
     day_rng = rng("day")
     on_time_day = next_month[:, None, None] + (day_rng.random(shape) * spread[:, None, None]).astype(np.int64) * _DAY
-    late_day = due[:, None, None] + (1 + day_rng.geometric(0.3, shape) - 1) * _DAY
+    late_day = due[:, None, None] + day_rng.geometric(0.3, shape) * _DAY
     day = np.where(late, late_day, on_time_day)
     seconds = day_rng.integers(8 * 3600, 18 * 3600, shape)
 
