@@ -17,6 +17,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.dates import day_number
+
+EPOCH_MONTH = 1970 * 12
+
 OK, MISSING, BAD, IMPOSSIBLE = 0, 1, 2, 3
 
 Parser: TypeAlias = Callable[[pa.Array], tuple[np.ndarray, np.ndarray]]
@@ -166,3 +170,106 @@ def lookup_parser(mapping: dict[str, int]) -> Parser:
         return parse(pc.cast(arr, pa.string()))
 
     return parse
+
+
+def parse_date(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``YYYY-MM-DD`` text (or Arrow dates and timestamps) as days since 1970-01-01 (``etl.dates``)."""
+    n = len(arr)
+    if is_text(arr):
+        mat, exact, lengths = fixed_width(arr, 10)
+        y, ok_y = digit_columns(mat, range(4))
+        m, ok_m = digit_columns(mat, [5, 6])
+        dd, ok_d = digit_columns(mat, [8, 9])
+        shape_ok = exact & ok_y & ok_m & ok_d & (mat[:, 4] == ord("-")) & (mat[:, 7] == ord("-"))
+        days, exists = day_number(y, m, dd)
+        status = np.full(n, BAD, dtype=np.int8)
+        status[shape_ok & ~exists] = IMPOSSIBLE
+        status[shape_ok & exists] = OK
+        status[missing_text(arr, lengths)] = MISSING
+        return np.where(status == OK, days, 0), status
+    if pa.types.is_timestamp(arr.type) or pa.types.is_date64(arr.type):
+        arr = pc.cast(pc.cast(arr, pa.timestamp("s")) if pa.types.is_date64(arr.type) else arr, pa.date32())
+    if pa.types.is_date32(arr.type):
+        valid = valid_mask(arr)
+        days = np.asarray(pc.cast(arr, pa.int32()).fill_null(0), dtype=np.int64)
+        status = np.where(valid, OK, MISSING).astype(np.int8)
+        return days, status
+    return parse_date(pc.cast(arr, pa.string()))
+
+
+def parse_period(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``YYYY-MM`` text as month numbers (``etl.dates``); BAD outside 1900-2100."""
+    if not is_text(arr):
+        return parse_period(pc.cast(arr, pa.string()))
+    mat, exact, lengths = fixed_width(arr, 7)
+    y, ok_y = digit_columns(mat, range(4))
+    m, ok_m = digit_columns(mat, [5, 6])
+    ok = exact & ok_y & ok_m & (mat[:, 4] == ord("-"))
+    ok &= (m >= 1) & (m <= 12) & (y >= 1900) & (y <= 2100)
+    status = np.where(ok, OK, BAD).astype(np.int8)
+    status[missing_text(arr, lengths)] = MISSING
+    return np.where(ok, y * 12 + m - 1, EPOCH_MONTH), status
+
+
+_WHOLE = r"^[0-9]{1,9}$"
+
+
+def parse_count(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A whole number 0 .. 999,999,999 (digits only as text; an integer column as it is)."""
+    n = len(arr)
+    if is_text(arr):
+        shaped = np.asarray(pc.match_substring_regex(arr, _WHOLE).fill_null(False), dtype=bool)
+        value = np.zeros(n, dtype=np.int64)
+        if shaped.any():
+            rows = np.flatnonzero(shaped)
+            value[rows] = np.asarray(pc.cast(arr.take(pa.array(rows)), pa.int64()))
+        status = np.where(shaped, OK, BAD).astype(np.int8)
+        status[np.asarray(pc.fill_null(pc.equal(pc.utf8_length(arr), 0), True), dtype=bool)] = MISSING
+        return value, status
+    if pa.types.is_integer(arr.type):
+        valid = valid_mask(arr)
+        value = np.asarray(arr.fill_null(0), dtype=np.int64)
+        ok = valid & (value >= 0) & (value < 10**9)
+        status = np.where(ok, OK, BAD).astype(np.int8)
+        status[~valid] = MISSING
+        return np.where(ok, value, 0), status
+    return parse_count(pc.cast(arr, pa.string()))
+
+
+def parse_timestamp(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DD HH:MM:SS`` (``T`` may stand for the
+    space), or an Arrow timestamp or date, as seconds since 1970-01-01 00:00 of the same clock
+    (no time zone is read or applied); a date alone is its first second."""
+    n = len(arr)
+    if is_text(arr):
+        mat, _, lengths = fixed_width(arr, 19)
+        y, ok_y = digit_columns(mat, range(4))
+        m, ok_m = digit_columns(mat, [5, 6])
+        d, ok_d = digit_columns(mat, [8, 9])
+        shape = ok_y & ok_m & ok_d & (mat[:, 4] == ord("-")) & (mat[:, 7] == ord("-"))
+        with_time = (lengths == 16) | (lengths == 19)
+        hh, ok_h = digit_columns(mat, [11, 12])
+        mm, ok_mi = digit_columns(mat, [14, 15])
+        ss, ok_s = digit_columns(mat, [17, 18])
+        seconds = lengths == 19
+        sep = (mat[:, 10] == ord(" ")) | (mat[:, 10] == ord("T"))
+        time_shape = sep & ok_h & ok_mi & (mat[:, 13] == ord(":"))
+        time_shape &= ~seconds | (ok_s & (mat[:, 16] == ord(":")))
+        shape &= (lengths == 10) | (with_time & time_shape)
+        ss = np.where(seconds, ss, 0)
+        hh, mm = np.where(with_time, hh, 0), np.where(with_time, mm, 0)
+        days, exists = day_number(y, m, d)
+        exists &= (hh < 24) & (mm < 60) & (ss < 60)
+        status = np.full(n, BAD, dtype=np.int8)
+        status[shape & ~exists] = IMPOSSIBLE
+        status[shape & exists] = OK
+        status[missing_text(arr, lengths)] = MISSING
+        value = days * 86_400 + hh * 3_600 + mm * 60 + ss
+        return np.where(status == OK, value, 0), status
+    if pa.types.is_date(arr.type):
+        arr = pc.cast(arr, pa.timestamp("s"))
+    if pa.types.is_timestamp(arr.type):
+        valid = valid_mask(arr)
+        value = np.asarray(pc.cast(pc.cast(arr, pa.timestamp("s")), pa.int64()).fill_null(0))
+        return value.astype(np.int64), np.where(valid, OK, MISSING).astype(np.int8)
+    return parse_timestamp(pc.cast(arr, pa.string()))

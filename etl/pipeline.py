@@ -28,8 +28,9 @@ import dataclasses
 import functools
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -40,9 +41,9 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from etl import crashpoints, sources, space, staged, store
-from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, reference_tables
+from etl.aggregate import DEFAULT_SMALL_CELL, aggregate_chunks, events, reference_tables
 from etl.codebook import CodeBook
-from etl.dates import PeriodWindow
+from etl.dates import PeriodWindow, month_number, period_label
 from etl.dedup import SeenKeys
 from etl.errors import DiskSpaceError, EtlError, InputFormatError
 from etl.lineage import InputSummary, RunSummary, code_version, inputs_table, run_notes
@@ -57,8 +58,8 @@ from etl.store_guard import admit, remember
 from geodata.regions import RegionConfig
 
 __all__ = [
-    "InputSummary", "ProgressEvent", "Recovery", "RunSummary", "aggregate", "ingest", "recover",
-    "recover_store",
+    "InputSummary", "ProgressEvent", "Recovery", "RunSummary", "aggregate", "failing_run", "geography", "ingest",
+    "recover", "recover_store", "run_error", "store_id",
 ]  # fmt: skip
 
 
@@ -109,7 +110,7 @@ def ingest(
     with store_errors(where):
         engine = store.open_for_writing(store_url)
         try:
-            root = staged.staging_root(Path(data_dir), _store_id(engine))
+            root = staged.staging_root(Path(data_dir), store_id(engine))
             with staged.locked(root):
                 fingerprint = admit(engine, key, demo, into_demo_store)
                 recovered = recover(engine, root)
@@ -119,7 +120,7 @@ def ingest(
                     "staging the records",
                     "free space there, or give another --data-dir (YIPANQI_DATA_DIR)",
                 )
-                hierarchy, region_config = _geography(regions_path)
+                hierarchy, region_config = geography(regions_path)
                 codes = CodeBook.from_hierarchy(hierarchy)
                 run_id = store.start_run(engine, "ingest", code_version(), small_cell)
                 started = store.utc_now()
@@ -140,15 +141,8 @@ def ingest(
                     small_cell,
                     window,
                 )
-                try:
+                with failing_run(engine, run_id, where, writer.abort):
                     summary = _ingest_run(run, inputs, aggregate, workers)
-                except BaseException as exc:
-                    writer.abort()
-                    answer = _answer(exc, run_id, where)
-                    store.fail_run(engine, run_id, failure_message(answer))
-                    if answer is exc:
-                        raise
-                    raise answer from exc
                 return dataclasses.replace(summary, recovered=recovered.sentence())
         finally:
             engine.dispose()
@@ -192,7 +186,7 @@ def recover_store(store_url: str, data_dir: str | Path) -> Recovery | None:
     with store_errors(where):
         engine = store.open_store(store_url)
         try:
-            root = staged.staging_root(Path(data_dir), _store_id(engine))
+            root = staged.staging_root(Path(data_dir), store_id(engine))
             try:
                 with staged.locked(root):
                     return recover(engine, root)
@@ -223,10 +217,10 @@ def aggregate(
     with store_errors(where):
         engine = store.open_for_writing(store_url, create=False)
         try:
-            root = staged.staging_root(Path(data_dir), _store_id(engine))
+            root = staged.staging_root(Path(data_dir), store_id(engine))
             with staged.locked(root):
                 recover(engine, root)
-                hierarchy, region_config = _geography(regions_path)
+                hierarchy, region_config = geography(regions_path)
                 committed = store.succeeded_run_ids(engine)
                 wanted = set(periods) if periods else None
                 files = staged.committed_files(root, committed, wanted)
@@ -235,27 +229,21 @@ def aggregate(
                 _require_store_space(engine, len(touched))
                 run_id = store.start_run(engine, "aggregate", code_version(), small_cell)
                 started = store.utc_now()
-                try:
-                    timings: dict[str, float] = {}
-                    with engine.begin() as conn:
-                        _write_marts(
-                            conn,
-                            files,
-                            touched,
-                            hierarchy,
-                            region_config,
-                            run_id,
-                            small_cell,
-                            report,
-                            timings,
-                        )
-                        store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
-                except BaseException as exc:
-                    answer = _answer(exc, run_id, where)
-                    store.fail_run(engine, run_id, failure_message(answer))
-                    if answer is exc:
-                        raise
-                    raise answer from exc
+                timings: dict[str, float] = {}
+                with failing_run(engine, run_id, where), engine.begin() as conn:
+                    _write_marts(
+                        conn,
+                        files,
+                        touched,
+                        hierarchy,
+                        region_config,
+                        run_id,
+                        small_cell,
+                        report,
+                        timings,
+                    )
+                    _write_events(conn, root, committed, touched, timings)
+                    store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
                 return RunSummary(
                     run_id,
                     "aggregate",
@@ -368,6 +356,7 @@ def _ingest_run(
                 report,
                 timings,
             )
+            _write_events(conn, root, committed | {run_id}, periods, timings)
         remember(conn, run.fingerprint, run.demo)
         store.finish_run(
             conn,
@@ -437,11 +426,51 @@ def _write_marts(
     store.set_meta(conn, "small_cell_threshold", str(small_cell))
 
 
+def _write_events(
+    conn: sa.Connection,
+    root: Path,
+    committed: set[int],
+    periods: Sequence[str],
+    timings: dict[str, float],
+) -> None:
+    """Replace the records' events (``etl.aggregate.events``) that a load of ``periods``
+    changes, inside the caller's transaction."""
+    t0 = time.perf_counter()
+    staged_periods = {period for period, _, _ in staged.staged_files(root)}
+    changed = events.event_periods(set(periods), staged_periods)
+    wanted = set(changed) | {period_label(month_number(p) - 1) for p in changed}
+    rows = events.arrivals(staged.committed_files(root, committed, wanted), changed)
+    table = store.record_events
+    for start in range(0, len(changed), 500):
+        conn.execute(table.delete().where(table.c.period.in_(changed[start : start + 500])))
+    store.bulk_insert(conn, table, rows)
+    timings["aggregate"] = timings.get("aggregate", 0.0) + time.perf_counter() - t0
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _answer(exc: BaseException, run_id: int, where: str) -> BaseException:
-    """The one-line error a run that failed with ``exc`` ends in (``exc`` itself when it is an
+@contextmanager
+def failing_run(
+    engine: sa.Engine, run_id: int, where: str, cleanup: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """The block of a run (of records or of feeds): when it fails, ``cleanup`` runs, the run is
+    marked failed with a message quoting no value read, and the error ends in one line
+    (``run_error``); the store keeps its previous data (the block's transaction rolled back)."""
+    try:
+        yield
+    except BaseException as exc:
+        if cleanup is not None:
+            cleanup()
+        answer = run_error(exc, run_id, where)
+        store.fail_run(engine, run_id, failure_message(answer))
+        if answer is exc:
+            raise
+        raise answer from exc
+
+
+def run_error(exc: BaseException, run_id: int, where: str) -> BaseException:
+    """The one-line error a run (of records or of feeds) that failed with ``exc`` ends in (``exc`` itself when it is an
     ``EtlError`` or not a fault of the disk or the store)."""
     if isinstance(exc, EtlError) or not isinstance(exc, Exception):
         return exc
@@ -492,15 +521,16 @@ def _require_store_space(engine: sa.Engine, n_periods: int) -> None:
     )
 
 
-def _store_id(engine: sa.Engine) -> str:
-    store_id = store.meta(engine, "store_id")
-    if not store_id:  # pragma: no cover - open_store writes it
+def store_id(engine: sa.Engine) -> str:
+    """The store's id (its staging area's name, ``etl.staged.staging_root``)."""
+    found = store.meta(engine, "store_id")
+    if not found:  # pragma: no cover - open_store writes it
         raise EtlError("the store has no store_id")
-    return store_id
+    return found
 
 
 @functools.lru_cache(maxsize=4)
-def _geography(regions_path: Path | None) -> tuple[pd.DataFrame, RegionConfig]:
+def geography(regions_path: Path | None) -> tuple[pd.DataFrame, RegionConfig]:
     """The county hierarchy and the region configuration (read once per process and path)."""
     from geodata.hierarchy import hierarchy_table, province_table
     from geodata.regions import load_regions

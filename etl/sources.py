@@ -27,7 +27,7 @@ import codecs
 import csv
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -161,8 +161,19 @@ def _final_encoding(encoding: str, decoder: codecs.IncrementalDecoder) -> str:
     return encoding
 
 
-def map_columns(names: list[str], where: str) -> tuple[dict[str, str], list[str]]:
+def map_columns(
+    names: list[str],
+    where: str,
+    fields: Sequence[str] = FIELD_NAMES,
+    headers: Mapping[str, str] = CHINESE_HEADERS,
+    doc: str = "docs/record-format.md",
+    optional: Sequence[str] = (),
+) -> tuple[dict[str, str], list[str]]:
     """Canonical field name -> input column name, and the extra columns, for a header.
+
+    ``fields`` and ``headers`` (Chinese header -> field) are the format's (default: the records';
+    ``etl.feeds.format`` has the feeds'), ``doc`` the file describing it; ``optional`` fields may
+    be absent.
 
     Extra columns are named as reports show them (``etl.redact.column_label``). Raises
     ``InputFormatError`` naming every missing field (and any field given twice); it never repeats
@@ -173,14 +184,14 @@ def map_columns(names: list[str], where: str) -> tuple[dict[str, str], list[str]
     twice: list[str] = []
     for position, name in enumerate(names, start=1):
         clean = name.strip().lstrip("\ufeff")
-        canonical = clean if clean in FIELD_NAMES else CHINESE_HEADERS.get(clean)
+        canonical = clean if clean in fields else headers.get(clean)
         if canonical is None:
             extra.append(column_label(name, position))
         elif canonical in mapping:
             twice.append(f"{canonical} (columns {names.index(mapping[canonical]) + 1} and {position})")
         else:
             mapping[canonical] = name
-    missing = [f for f in FIELD_NAMES if f not in mapping]
+    missing = [f for f in fields if f not in mapping and f not in optional]
     problems = []
     if missing:
         problems.append("missing columns: " + ", ".join(missing))
@@ -195,7 +206,7 @@ def map_columns(names: list[str], where: str) -> tuple[dict[str, str], list[str]
         )
         raise InputFormatError(
             f"{where}: " + "; ".join(problems) + f" ({found}). The first line must name the "
-            "columns with the canonical names or the Chinese headers of docs/record-format.md"
+            f"columns with the canonical names or the Chinese headers of {doc}"
         )
     return mapping, extra
 

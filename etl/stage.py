@@ -53,13 +53,8 @@ from etl.casting import (
     parse_code,
     parse_with_trim,
 )
-
-# the date helpers at the end of this module use these names (kept while they move to etl.dates)
-from etl.casting import digit_columns as _digit_columns
-from etl.casting import fixed_width as _fixed_width
-from etl.casting import is_text as _is_text
-from etl.casting import missing_text as _missing_text
-from etl.casting import valid_mask as _valid_mask
+from etl.casting import parse_date as _date
+from etl.casting import parse_period as _period
 from etl.codebook import CodeBook
 from etl.codebook import Detail as CodeDetail
 from etl.errors import InputFormatError
@@ -105,7 +100,7 @@ class StagedBatch:
 Detail: TypeAlias = np.ndarray | CodeDetail
 
 
-class _Rules:
+class Rules:
     """Collects (rule, mask[, per-row detail]) for a batch."""
 
     def __init__(self, n: int) -> None:
@@ -165,7 +160,7 @@ def stage_batch(
     text, a list where a value should be).
     """
     n = raw.num_rows
-    rules = _Rules(n)
+    rules = Rules(n)
 
     def read(name: str, parse: Parser) -> tuple[np.ndarray, np.ndarray]:
         return guarded(lambda: parse_with_trim(parse, column(raw[columns[name]])), name)
@@ -288,46 +283,7 @@ def stage_batch(
 _FIELD_ORDER = {f.name: i for i, f in enumerate(FIELDS)}
 
 
-def _date(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    n = len(arr)
-    if _is_text(arr):
-        mat, exact, lengths = _fixed_width(arr, 10)
-        y, ok_y = _digit_columns(mat, range(4))
-        m, ok_m = _digit_columns(mat, [5, 6])
-        dd, ok_d = _digit_columns(mat, [8, 9])
-        shape_ok = exact & ok_y & ok_m & ok_d & (mat[:, 4] == ord("-")) & (mat[:, 7] == ord("-"))
-        days, exists = dates.day_number(y, m, dd)
-        status = np.full(n, BAD, dtype=np.int8)
-        status[shape_ok & ~exists] = IMPOSSIBLE
-        status[shape_ok & exists] = OK
-        status[_missing_text(arr, lengths)] = MISSING
-        return np.where(status == OK, days, 0), status
-    if pa.types.is_timestamp(arr.type) or pa.types.is_date64(arr.type):
-        arr = pc.cast(pc.cast(arr, pa.timestamp("s")) if pa.types.is_date64(arr.type) else arr, pa.date32())
-    if pa.types.is_date32(arr.type):
-        valid = _valid_mask(arr)
-        days = np.asarray(pc.cast(arr, pa.int32()).fill_null(0), dtype=np.int64)
-        status = np.where(valid, OK, MISSING).astype(np.int8)
-        return days, status
-    return _date(pc.cast(arr, pa.string()))
-
-
-def _date_rules(rules: _Rules, name: str, status: np.ndarray) -> None:
+def _date_rules(rules: Rules, name: str, status: np.ndarray) -> None:
     rules.add(f"{name}: missing", status == MISSING)
     rules.add(f"{name}: not a YYYY-MM-DD date", status == BAD)
     rules.add(f"{name}: impossible date", status == IMPOSSIBLE)
-
-
-def _period(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    if not _is_text(arr):
-        return _period(pc.cast(arr, pa.string()))
-    mat, exact, lengths = _fixed_width(arr, 7)
-    y, ok_y = _digit_columns(mat, range(4))
-    m, ok_m = _digit_columns(mat, [5, 6])
-    ok = exact & ok_y & ok_m & (mat[:, 4] == ord("-"))
-    ok &= (m >= 1) & (m <= 12) & (y >= 1900) & (y <= 2100)
-    status = np.where(ok, OK, BAD).astype(np.int8)
-    status[_missing_text(arr, lengths)] = MISSING
-    return np.where(ok, y * 12 + m - 1, _EPOCH_MONTH), status
-
-

@@ -38,6 +38,7 @@ from yipanqi import (
     audit_cli,
     etl_cli,
     export_cli,
+    feeds_cli,
     generate_cli,
     geodata_cli,
     scenario_cli,
@@ -106,6 +107,7 @@ users_cli.register(app)
 audit_cli.register(app)
 serve_cli.register(app)
 store_cli.register(app)
+feeds_cli.register(app)
 
 
 def main() -> None:

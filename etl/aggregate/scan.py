@@ -90,7 +90,7 @@ def _per_period(period_files: dict[str, list[Path]], keys: str, aggregates: list
     """One GROUP BY per period's files (a period's folder holds its runs), stacked."""
     return " UNION ALL ".join(
         f"SELECT {p}::SMALLINT AS p, {keys}, {', '.join(aggregates)} "  # nosec B608 # names and file lists built here, no input
-        f"FROM read_parquet({_file_list(files)}, hive_partitioning = false) GROUP BY {keys}"
+        f"FROM read_parquet({file_list(files)}, hive_partitioning = false) GROUP BY {keys}"
         for p, files in enumerate(period_files.values())
     )
 
@@ -108,7 +108,7 @@ def unpack(table: pa.Table, names: list[str], packed: bool) -> dict[str, np.ndar
     return out
 
 
-def _file_list(files: list[Path]) -> str:
+def file_list(files: list[Path]) -> str:
     return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
 
 

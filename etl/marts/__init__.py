@@ -17,7 +17,9 @@ has one long shape, the same at every level:
 - unit flows (``read_unit_flows``): ``period, level, unit_code, inflow, outflow, within``;
 - assessment (``read_assessment``): ``period, county_code, role, n_indicators, n_at_target,
   score, small_cell``;
-- period totals (``read_period_totals``): ``period, persons, between, inter_province``.
+- period totals (``read_period_totals``): ``period, persons, between, inter_province``;
+- departmental feeds (``read_feed_rates``, ``read_feed_submissions``) and the records' own
+  events (``read_record_events``): see ``etl.marts.feeds``.
 
 Counts are int64 persons. ``small_cell`` flags a count (a flow's persons, a coverage row's
 denominator) under the store's small-cell threshold (``small_cell_threshold``: the only read of it
@@ -65,6 +67,16 @@ from etl.marts.coverage import (
     read_coverage,
     stream_coverage,
 )
+from etl.marts.feeds import (
+    FEED_LEVELS,
+    FEED_RATE_COLUMNS,
+    SUBMISSION_COLUMNS,
+    departments_summed,
+    read_feed_rates,
+    read_feed_submissions,
+    read_record_events,
+    suppressed_rates,
+)
 from etl.marts.flows import (
     FLOW_COLUMNS,
     FLOW_LEVELS,
@@ -91,11 +103,13 @@ from etl.scope import NATION, Scope
 from etl.store.schema import OTHER_REGION
 
 __all__ = [
-    "ASSESSMENT_COLUMNS", "COVERAGE_COLUMNS", "COVERAGE_LEVELS", "FLOW_COLUMNS", "FLOW_LEVELS",
-    "NATION", "OTHER_REGION", "PAIR_COLUMNS", "PERIOD_COLUMNS", "PUBLISHED_COLUMNS",
-    "PUBLISHED_LEVELS", "SUM_COLUMNS", "Scope",
-    "UNIT_FLOW_COLUMNS", "UNIT_FLOW_LEVELS", "coverage_sums", "periods", "read_assessment",
-    "published_coverage", "read_coverage", "read_flows", "read_published_coverage", "read_pairs", "read_period_totals", "read_region_members",
+    "ASSESSMENT_COLUMNS", "COVERAGE_COLUMNS", "COVERAGE_LEVELS", "FEED_LEVELS",
+    "FEED_RATE_COLUMNS", "FLOW_COLUMNS", "FLOW_LEVELS", "NATION", "OTHER_REGION", "PAIR_COLUMNS",
+    "PERIOD_COLUMNS", "PUBLISHED_COLUMNS", "PUBLISHED_LEVELS", "SUBMISSION_COLUMNS", "SUM_COLUMNS",
+    "Scope", "UNIT_FLOW_COLUMNS", "UNIT_FLOW_LEVELS", "coverage_sums", "departments_summed",
+    "periods", "published_coverage", "read_assessment", "read_coverage", "read_feed_rates",
+    "read_feed_submissions", "read_flows", "read_pairs", "read_period_totals",
+    "read_published_coverage", "read_record_events", "read_region_members", "suppressed_rates",
     "read_unit_flows", "read_units", "small_cell_threshold", "stream_coverage", "stream_flows",
     "saved_scope", "visible_saved", "within",
 ]  # fmt: skip

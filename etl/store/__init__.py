@@ -45,12 +45,15 @@ from etl.store.lineage import (
 )
 from etl.store.migrate import open_for_writing, upgrade, upgrade_store
 from etl.store.schema import (
+    FEED_TABLES,
     MART_TABLES,
     OTHER_REGION,
     SCHEMA_VERSION,
     assessment,
     connection,
     coverage,
+    feed_expected,
+    feed_reports,
     flows,
     flows_rollup,
     meta,
@@ -58,6 +61,7 @@ from etl.store.schema import (
     open_store,
     period_totals,
     quarantine,
+    record_events,
     region_members,
     regions,
     run_inputs,
@@ -76,12 +80,12 @@ from etl.store.writes import (
 )
 
 __all__ = [
-    "MART_TABLES", "OTHER_REGION", "SCHEMA_VERSION", "RunRecord", "StoreError", "assessment",
-    "bulk_insert", "connection", "coverage", "delete_periods", "fail_dead_runs", "fail_run",
+    "FEED_TABLES", "MART_TABLES", "OTHER_REGION", "SCHEMA_VERSION", "RunRecord", "StoreError", "assessment",
+    "bulk_insert", "connection", "coverage", "feed_reports", "feed_expected", "delete_periods", "fail_dead_runs", "fail_run",
     "finish_run", "flows",
     "flows_rollup", "ingested_digests", "insert_marts", "latest_run", "list_runs",
     "meta", "metadata", "open_for_writing", "open_store", "period_totals",
-    "quarantine", "read_quarantine", "read_run_inputs", "region_members", "regions",
+    "quarantine", "read_quarantine", "record_events", "read_run_inputs", "region_members", "regions",
     "replace_periods", "replace_reference", "run_inputs", "runs", "saved", "set_meta", "start_run",
     "store_meta", "succeeded_run_ids", "unit_flows", "units",
     "upgrade", "upgrade_store", "utc_now",

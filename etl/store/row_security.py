@@ -9,9 +9,9 @@ returns no row outside the scope. Terms:
   with ``set_config(..., true)`` (``SET LOCAL``) inside each read's transaction (``scoped``), so it
   ends with that transaction: a pooled connection never carries one request's scope into the next.
 - *area tables* (``AREA_TABLES``): the tables of per-area figures, ``flows``, ``flows_rollup``,
-  ``unit_flows``, ``coverage`` and ``assessment``. Each has one policy, ``POLICY`` (``FOR
+  ``unit_flows``, ``coverage``, ``assessment``, ``record_events`` and the feed tables. Each has one policy, ``POLICY`` (``FOR
   SELECT``), which shows a row exactly where the read contract would return it
-  (``etl.marts.scoping``, ``etl.marts``): coverage, assessment and unit flows when their unit lies
+  (``etl.marts.scoping``, ``etl.marts``): coverage, assessment, events, feeds and unit flows when their unit lies
   inside the scope; county and prefecture flows when *both* ends do; province and region flows
   when *at least one* end does. The nation sees every row. No setting, an empty one or one that is
   not a scope: no row at all (fail closed). The scope is resolved through the store's ``units``
@@ -48,9 +48,12 @@ from etl.store.schema import (
     assessment,
     connection,
     coverage,
+    feed_expected,
+    feed_reports,
     flows,
     flows_rollup,
     metadata,
+    record_events,
     unit_flows,
 )
 
@@ -59,7 +62,10 @@ POLICY = "yipanqi_scope_v1"
 """The policy's name on every area table. A changed rule or scope function gets a new version:
 ``installed`` then fails, so readers refuse the store until the upgrade replaces the old ones."""
 _POLICY_PREFIX = "yipanqi_scope"
-AREA_TABLES = (flows, flows_rollup, unit_flows, coverage, assessment)
+AREA_TABLES = (
+    flows, flows_rollup, unit_flows, coverage, assessment, record_events, feed_reports,
+    feed_expected,
+)
 APP_WRITES = ("scenarios", "storyboard_slides", "saved_scopes")
 """Store tables the service's role changes (saved work); every other store table it only reads."""
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -139,6 +145,9 @@ RULES = {
     ),
     coverage.name: _inside("county_code", "county"),
     assessment.name: _inside("county_code", "county"),
+    record_events.name: _inside("county_code", "county"),
+    feed_reports.name: _inside("county_code", "county"),
+    feed_expected.name: _inside("county_code", "county"),
 }
 """Each area table's rule for a scope other than the nation (the nation sees every row)."""
 

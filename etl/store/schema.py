@@ -16,7 +16,10 @@ Tables (see docs/record-format.md for the definitions of the numbers):
   column of persons per cohort), ``flows_rollup`` (the same at prefecture, province and region
   level, long), ``unit_flows`` (each unit's in, out and within persons), ``coverage`` (every
   indicator as numerator and denominator per county, period and side), ``assessment`` (two-way
-  assessment scores per county, period and role), ``period_totals`` (persons per period);
+  assessment scores per county, period and role), ``period_totals`` (persons per period),
+  ``record_events`` (arrivals per county and period);
+- the departmental feeds: ``feed_reports`` (validated feed rows with their submission's flags)
+  and ``feed_expected`` (the county-periods owing reports, with due dates); see ``etl.feeds``;
 - ``units``, ``regions``, ``region_members``: the hierarchy and regions the aggregates used;
 - ``scenarios``, ``storyboard_slides``, ``saved_scopes``: saved work and the scope each item was
   saved under (defined and queried in ``etl.store.saved``).
@@ -31,7 +34,9 @@ which makes the tables of a brand-new, empty database (the first ingest, the fir
 Version history: 1 = the first layout; 2 = ``unit_flows`` exists and is filled (a store of
 version 1 may lack it; the upgrade sums it from the flow tables). A store made before the
 saved-work tables joined the layout (they were created on the first save) may lack them: it is
-refused like any store missing a table, and the upgrade creates them.
+refused like any store missing a table, and the upgrade creates them. The same holds for the
+tables of the departmental feeds and ``record_events``: the upgrade (or any ingest) creates them
+empty; ``yipanqi aggregate`` then fills ``record_events`` from the staged records.
 
 *Row-level security* (PostgreSQL only, ``etl.store.row_security``): a new store gets it when its
 tables are made; a PostgreSQL store without it (made by older code) is refused like one missing a
@@ -196,8 +201,54 @@ region_members = sa.Table(
     sa.Column("province_code", sa.String(6), nullable=False),
 )
 
+record_events = sa.Table(
+    "record_events",
+    metadata,
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("county_code", sa.String(6), nullable=False),
+    sa.Column("event", sa.String(16), nullable=False),  # arrivals
+    sa.Column("persons", sa.BigInteger, nullable=False),
+    sa.Index("ix_record_events_period", "period", "event"),
+)
+"""The records' own events per county and period, for the feeds' match rates (``etl.feeds``):
+``arrivals`` = persons living in the county in the period who did not live there the period
+before (known only where the period before is loaded too)."""
+feed_reports = sa.Table(
+    "feed_reports",
+    metadata,
+    sa.Column("run_id", sa.Integer, nullable=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("department", sa.String(16), nullable=False),
+    sa.Column("county_code", sa.String(6), nullable=False),
+    sa.Column("item", sa.String(16), nullable=False),
+    sa.Column("submitted_at", sa.DateTime, nullable=False),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("count_checked", sa.BigInteger),
+    sa.Column("is_head", sa.Boolean, nullable=False),
+    sa.Column("on_time", sa.Boolean, nullable=False),
+    sa.Column("zero", sa.Boolean, nullable=False),
+    sa.Index("ix_feed_reports_period", "period", "department"),
+)
+"""The departmental feed rows that passed validation (``etl.feeds.stage``), one per period,
+department, county and item (counts per county, never a person), with their *submission*'s
+flags (``etl.feeds.aggregate``): ``is_head`` marks one row per submission (counted once),
+``on_time`` and ``zero`` are the submission's. A row's own zero report is ``count`` = 0 (staging
+makes the flag and the count agree), so it is not stored twice."""
+feed_expected = sa.Table(
+    "feed_expected",
+    metadata,
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("county_code", sa.String(6), nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Index("ix_feed_expected_period", "period"),
+)
+"""Every county expected to send each department's report for a period with feeds, and the due
+date: a county-period without a department's rows in ``feed_reports`` is a missing submission."""
+
 MART_TABLES = (flows, flows_rollup, unit_flows, coverage, assessment, period_totals)
-"""Tables whose rows are replaced period by period."""
+"""Tables whose rows are replaced period by period (by record loads)."""
+FEED_TABLES = (feed_reports, feed_expected)
+"""Tables of the departmental feeds (replaced by feed loads only, ``etl.feeds.ingest``)."""
 
 OTHER_REGION = "other"
 """Pseudo-region of provinces that belong to no collaboration region (其他)."""

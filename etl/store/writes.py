@@ -27,6 +27,10 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, data: pa.Table) -> None:
     data = data.select(names)
     dialect = conn.dialect.name
     if dialect == "postgresql" and conn.dialect.driver == "psycopg":
+        if any(len(chunk) == 0 for column in data.columns for chunk in column.chunks):
+            # pyarrow's CSV writer writes NUL bytes for a column whose chunks include an empty
+            # one (a concatenation with an empty table): write whole columns instead
+            data = data.combine_chunks()
         buf = io.BytesIO()
         pacsv.write_csv(data, buf, pacsv.WriteOptions(include_header=False))
         dbapi = conn.connection.dbapi_connection

@@ -2,7 +2,8 @@
 behind the read contract's scope, tested by raw SQL as the web service's role.
 
 The store: the generated demo records (``tests.support.demo_store``: three months, every province)
-ingested into the test PostgreSQL database by its owner, the ETL's own path. The service's role
+and a few departmental feeds ingested into the test PostgreSQL database by its owner, the ETL's
+own path. The service's role
 (``APP_ROLE``, made here and granted by ``grant_app_role``) connects by its own URL. What it sees
 by a bare ``SELECT`` (no read contract) is compared with an independent filter in Python of the
 rows the owner sees, written from the rules of ``etl.marts`` (not from ``etl.marts.scoping``).
@@ -11,6 +12,7 @@ rows the owner sees, written from the rules of ``etl.marts`` (not from ``etl.mar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,11 +21,13 @@ import sqlalchemy as sa
 from access.tables import metadata as access_tables
 from etl import marts
 from etl.errors import StoreError
+from etl.feeds.ingest import ingest_feeds
 from etl.pipeline import ingest
 from etl.scope import NATION, Scope, parse_scope
 from etl.store import open_store, row_security, upgrade
 from tests.conftest import _postgres_url, _reset_postgres
-from tests.support import demo_store
+from tests.etl.feeds.helpers import row, write_feeds
+from tests.support import DEMO_PERIODS, demo_store
 
 pytestmark = pytest.mark.postgres
 APP_ROLE = "yipanqi_rls_test"
@@ -58,12 +62,25 @@ def owner(tmp_path_factory) -> Iterator[sa.Engine]:
         demo=True,
         workers=0,
     )
+    ingest_feeds([str(feed_file(tmp_path_factory.mktemp("pg-feeds")))], url,
+                 tmp_path_factory.mktemp("pg-feed-data"))  # fmt: skip
     engine = open_store(url)
     yield engine
     drop_role(engine, APP_ROLE)
     access_tables.drop_all(engine)  # made by the grant command's test
     engine.dispose()
     _reset_postgres(url)
+
+
+def feed_file(folder: Path) -> Path:
+    """A feed file of the demo's first period from counties inside and outside every scope."""
+    period = DEMO_PERIODS[0]
+    year, month = int(period[:4]), int(period[5:])
+    sent = f"{year + month // 12}-{month % 12 + 1:02d}-20 10:00"
+    counties = ("320211", "320102", "429004", "420102", "410102", "110101", "440106", "360102")
+    rows = [row("公安", c, period, sent, "迁入", "3") for c in counties]
+    rows += [row("住建", c, period, sent, "letters", "4", "3") for c in counties]
+    return write_feeds(folder / "feeds.csv", rows)
 
 
 @pytest.fixture(scope="module")

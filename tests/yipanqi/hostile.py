@@ -27,6 +27,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tests.etl.feeds.helpers import BAD as FEEDS_BAD
+from tests.etl.feeds.helpers import CHINESE as FEED_CHINESE
+from tests.etl.feeds.helpers import FIELDS as FEED_FIELDS
+from tests.etl.feeds.helpers import GOOD as FEEDS_GOOD
 from tests.etl.helpers import FIELDS, MESSY, MESSY_LOADED, TINY, write_csv
 
 FORMULA_NAME = "=cmd|' -C calc'!A0.csv"
@@ -177,6 +181,36 @@ def _corpus() -> tuple[list[Case], dict[str, Content]]:
     refused("nested.parquet", lambda p: pq.write_table(nested, p), "column sex (sex): cannot be read")
     cases.append(Case("not-found.csv", ("ingest", str(folder / "not-found.csv"), "--demo"), 2, "input not found"))
     refused("a-directory", lambda p: p.mkdir(exist_ok=True), "input not found")
+
+    # --- departmental feeds (docs/feeds.md): the same answers from `ingest-feeds` -------------
+    def feeds_text(rows: list[dict[str, str]], chinese: bool = False) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([FEED_CHINESE[f] if chinese else f for f in FEED_FIELDS])
+        writer.writerows([[r[f] for f in FEED_FIELDS] for r in rows])
+        return out.getvalue()
+
+    def feeds_loaded(name: str, data: bytes | str, counts: tuple[int, int, int]) -> None:
+        cases.append(Case(name, ("ingest-feeds", put(name, data)), 0, counts=counts))
+
+    def feeds_refused(name: str, data: bytes | str, says: str) -> None:
+        cases.append(Case(name, ("ingest-feeds", put(name, data)), 2, says))
+
+    good_feeds = feeds_text(FEEDS_GOOD)
+    feeds_loaded("feeds-good.csv", good_feeds, (6, 6, 0))
+    feeds_loaded("feeds-messy.csv", feeds_text(FEEDS_GOOD[:1] + FEEDS_BAD), (13, 1, 12))
+    feeds_loaded("feeds-gb18030.csv", feeds_text(FEEDS_GOOD, chinese=True).encode("gb18030"), (6, 6, 0))
+    feeds_loaded("feeds-header-only.csv", good_feeds.split("\n", 1)[0] + "\n", (0, 0, 0))
+    feeds_loaded("feeds-duplicates.csv", feeds_text(FEEDS_GOOD + FEEDS_GOOD), (12, 6, 6))
+    lines = good_feeds.splitlines(keepends=True)
+    feeds_loaded("feeds-wrong-field-counts.csv", "".join(lines[:3]) + "a,b,c\n" + "".join(lines[3:]), (7, 6, 1))
+    feeds_loaded("feeds-garbage-lines.csv", lines[0] + "\n".join(garbage) + "\n", (len(garbage), 0, len(garbage)))
+    feeds_loaded("=HYPERLINK(0)feeds.csv", feeds_text(FEEDS_GOOD[:1] + FEEDS_BAD[:2]), (3, 1, 2))
+    feeds_refused("feeds-empty.csv", b"", "empty file or empty first line")
+    feeds_refused("feeds-records-file.csv", tiny, "missing columns: department")
+    feeds_refused("feeds-utf32.csv", good_feeds.encode("utf-32"), "UTF-32 text is not supported")
+    feeds_refused("feeds-random-bytes.csv", random.Random(8).randbytes(50_000), "feeds-random-bytes.csv: ")
+    cases.append(Case("feeds-sql", ("ingest-feeds", "sqlite:///{dir}/x.sqlite"), 2, "feeds are read from CSV or Parquet files"))
 
     # --- settings, stores and command lines ---------------------------------------------------
     good = str(folder / "good.csv")
