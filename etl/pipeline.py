@@ -85,7 +85,7 @@ def ingest(
     into_demo_store: bool = False,
     first_period: str = FIRST_REPORTING_PERIOD,
     last_period: str | None = None,
-    engine: str = DEFAULT_ENGINE,
+    engine_name: str = DEFAULT_ENGINE,
     master: str | None = None,
 ) -> RunSummary:
     """Load record inputs into the store and refresh the aggregates of the periods they touch.
@@ -99,11 +99,11 @@ def ingest(
     demo records unless ``into_demo_store`` (``etl.store_guard``). Raises ``HashKeyError``,
     ``StoreKindError``, ``InputFormatError`` or ``StoreError`` with what to do; their messages and
     the failed run's ``runs.message`` never quote a value read (``etl.redact``).
-    ``engine``: ``duckdb`` (this process) or ``spark`` (``etl.spark``, on ``master``: default
+    ``engine_name``: ``duckdb`` (this process) or ``spark`` (``etl.spark``, on ``master``: default
     local mode); both give the same staged records, marts, quarantine and counts.
     """
     key = resolve_key(hash_key, demo)
-    spark = _spark(engine, master)
+    spark = _spark(engine_name, master)
     try:
         window = PeriodWindow.through(first_period, last_period, date.today())
     except ValueError as exc:
@@ -225,16 +225,16 @@ def aggregate(
     small_cell: int = DEFAULT_SMALL_CELL,
     regions_path: Path | None = None,
     progress: ProgressCallback | None = None,
-    engine: str = DEFAULT_ENGINE,
+    engine_name: str = DEFAULT_ENGINE,
     master: str | None = None,
 ) -> RunSummary:
     """Recompute the marts of ``periods`` (default: every staged period) from the staging area.
 
     Use after changing the region configuration or the small-cell threshold, or after an ingest
-    with ``aggregate=False``. ``engine`` and ``master`` as for ``ingest``.
+    with ``aggregate=False``. ``engine_name`` and ``master`` as for ``ingest``.
     """
     report = progress or no_progress
-    spark = _spark(engine, master)
+    spark = _spark(engine_name, master)
     where = mask(store_url)
     with store_errors(where):
         engine = store.open_for_writing(store_url, create=False)
@@ -508,11 +508,11 @@ def _write_marts(
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _spark(engine: str, master: str | None) -> SparkSession | None:
+def _spark(engine_name: str, master: str | None) -> SparkSession | None:
     """The Spark session of the Spark engine (``etl.spark.session``); None for DuckDB."""
-    if engine not in ENGINES:
-        raise EtlError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
-    if engine == "duckdb":
+    if engine_name not in ENGINES:
+        raise EtlError(f"unknown engine {engine_name!r}: use one of {', '.join(ENGINES)}")
+    if engine_name == "duckdb":
         if master:
             raise EtlError("--master names a Spark master: use it with --engine spark")
         return None

@@ -59,7 +59,7 @@ def _load(engine: str, base: Path, inputs: tuple[list[Path], list[Path]]) -> tup
     url = f"sqlite:///{base / 'store.sqlite'}"
     data = base / "data"
     for paths in inputs:
-        summary = ingest(paths, url, data, KEY, engine=engine, small_cell=3, last_period="2010-12")
+        summary = ingest(paths, url, data, KEY, engine_name=engine, small_cell=3, last_period="2010-12")
         assert summary.n_in == summary.n_loaded + summary.n_quarantined
     return url, data
 
@@ -135,6 +135,6 @@ def test_each_engine_aggregates_the_others_staged_records(stores, engine):
     other = "spark" if engine == "duckdb" else "duckdb"
     url, data = stores[other]
     before = {n: _table(url, n, None) for n in ("flows", "flows_rollup", "coverage", "assessment")}
-    aggregate(url, data, small_cell=3, engine=engine)
+    aggregate(url, data, small_cell=3, engine_name=engine)
     after = {n: _table(url, n, None) for n in before}
     assert {n: _differing_cells(before[n], after[n]) for n in before} == dict.fromkeys(before, 0)
