@@ -93,17 +93,17 @@ class LoadContext:
 
 @dataclass
 class _Read:
-    """One input after its tasks ran: where their output is, and the driver's view of it."""
+    """One input after its tasks ran: the driver's view of their output."""
 
     position: int
     source: sources.Source
     encoding: str
     sha: str
     extra: list[str]
-    output: DataFrame
     offsets: dict[int, int]
     n_in: int
     n_records: int
+    periods: set[str]
     quarantine: pa.Table
 
 
@@ -114,18 +114,21 @@ def load_inputs(
     scratch = Path(tempfile.mkdtemp(prefix=f".spark-run-{context.run_id}-", dir=context.root))
     try:
         summaries: list[InputSummary | None] = []
-        reads: list[_Read] = []
+        planned: list[tuple[int, sources.Source, str, str, list[str], DataFrame]] = []
         run_digests: dict[str, int] = {}
         for position, source in enumerate(inputs):
-            context.report(ProgressEvent(f"stage {Path(source.label).name}", position, len(inputs), "inputs"))
-            read = _read_input(spark, source, position, context, run_digests, scratch)
-            if isinstance(read, InputSummary):
-                summaries.append(read)
+            plan = _plan_input(spark, source, position, context, run_digests)
+            if isinstance(plan, InputSummary):
+                summaries.append(plan)
                 continue
-            run_digests[read.sha] = position
+            run_digests[plan[1]] = position
             summaries.append(None)
-            reads.append(read)
-        duplicates = _deduplicate(spark, reads, context, scratch)
+            planned.append((position, source, *plan))
+        context.report(ProgressEvent("stage and hash (Spark)", 0, 1, "steps"))
+        output = _run_tasks(spark, [p[-1] for p in planned], scratch)
+        context.report(ProgressEvent("stage and hash (Spark)", 1, 1, "steps"))
+        reads = _driver_views(output, planned, context)
+        duplicates = _deduplicate(spark, output, reads, context, scratch)
         out_summaries, quarantines = [], []
         by_position = {r.position: r for r in reads}
         for position, summary in enumerate(summaries):
@@ -154,15 +157,15 @@ def load_inputs(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _read_input(
+def _plan_input(
     spark: SparkSession,
     source: sources.Source,
     position: int,
     context: LoadContext,
     run_digests: dict[str, int],
-    scratch: Path,
-) -> _Read | InputSummary:
-    """Stage one input on Spark, or its summary as skipped when its content was read before."""
+) -> tuple[str, str, list[str], DataFrame] | InputSummary:
+    """An input's encoding, sha256, extra columns and its staging tasks' output (a DataFrame, not
+    yet run), or its summary as skipped when its content was read before."""
     if source.kind == "sql" or source.path is None:
         raise InputFormatError(
             f"{source.label}: the Spark engine reads CSV and Parquet files; load a database "
@@ -184,6 +187,8 @@ def _read_input(
                 f"{source.label}: {encoding} text: the Spark engine reads UTF-8 or GB18030 CSV; "
                 "re-save the file in one of them, or load it with the default engine"
             )
+        if encoding == "gb18030":  # Spark 4 reads only Unicode and Latin-1 CSV unless told
+            spark.conf.set("spark.sql.legacy.javaCharsets", "true")
         header, ended = sources.csv_header(source.path, encoding)
         mapping, extra = sources.map_columns(header, source.label)
         names = [f"c{i}" for i in range(len(header))]
@@ -215,10 +220,38 @@ def _read_input(
         )
         task = StageTask(dict(mapping), context.codes, context.window, context.key, 0, True)
         encoding_out = ""
-    out_path = scratch / f"input-{position}"
-    raw.mapInArrow(task, OUTPUT_DDL).write.parquet(str(out_path))
-    output = spark.read.parquet(str(out_path))
-    return _driver_view(source, position, encoding_out, sha, extra, output, context)
+    return encoding_out, sha, extra, raw.mapInArrow(task, OUTPUT_DDL).withColumn("src", F.lit(position))
+
+
+def _run_tasks(spark: SparkSession, outputs: list[DataFrame], scratch: Path) -> DataFrame | None:
+    """Run every input's tasks in one job, their output written once (read back, never redone)."""
+    if not outputs:
+        return None
+    union = outputs[0]
+    for frame in outputs[1:]:
+        union = union.unionByName(frame)
+    path = scratch / "tasks"
+    union.write.parquet(str(path))
+    return spark.read.parquet(str(path))
+
+
+def _driver_views(
+    output: DataFrame | None,
+    planned: list[tuple[int, sources.Source, str, str, list[str], DataFrame]],
+    context: LoadContext,
+) -> list[_Read]:
+    """Each input's counts, partition offsets and quarantine rows, from its tasks' output."""
+    if output is None:
+        return []
+    from pyspark.sql import functions as F
+
+    small = output.where(F.col("kind") != RECORD).select("src", "kind", "part", "row", "reason")
+    table = small.toArrow()
+    src = np.asarray(table["src"])
+    return [
+        _driver_view(source, position, encoding, sha, extra, table.filter(pa.array(src == position)), context)
+        for position, source, encoding, sha, extra, _ in planned
+    ]
 
 
 def _driver_view(
@@ -227,13 +260,10 @@ def _driver_view(
     encoding: str,
     sha: str,
     extra: list[str],
-    output: DataFrame,
+    small: pa.Table,
     context: LoadContext,
 ) -> _Read:
-    """Counts, partition offsets and quarantine rows of an input's task output."""
-    from pyspark.sql import functions as F
-
-    small = output.where(F.col("kind") != RECORD).select("kind", "part", "row", "reason").toArrow()
+    """Counts, partition offsets and quarantine rows of one input's task output."""
     kind = np.asarray(small["kind"])
     part = np.asarray(small["part"], dtype=np.int64)
     row = np.asarray(small["row"], dtype=np.int64)
@@ -241,12 +271,14 @@ def _driver_view(
     stats = np.flatnonzero(kind == STATS)
     sizes = dict.fromkeys(sorted({int(part[i]) for i in stats}), 0)
     n_records = 0
+    periods: set[str] = set()
     for i in stats:
         sizes[int(part[i])] += int(row[i])
         found = json.loads(reason[i])
         add_counts(context.rule_counts, found["rules"])
         add_counts(context.remapped, found["remapped"])
         n_records += found["records"]
+        periods.update(found["periods"])
     offsets, total = {}, 0
     for p, size in sizes.items():
         offsets[p] = total
@@ -265,32 +297,32 @@ def _driver_view(
             "reason": pa.array([reason[i] for i in picked], pa.string()),
         }
     )
-    return _Read(position, source, encoding, sha, extra, output, offsets, total, n_records, quarantine)
+    return _Read(
+        position, source, encoding, sha, extra, offsets, total, n_records, periods, quarantine
+    )
 
 
 def _deduplicate(
-    spark: SparkSession, reads: list[_Read], context: LoadContext, scratch: Path
+    spark: SparkSession,
+    output: DataFrame | None,
+    reads: list[_Read],
+    context: LoadContext,
+    scratch: Path,
 ) -> dict[int, pa.Table]:
     """Keep the first record of each person-period (``etl.dedup``'s rule) and stage the kept
     ones; returns the duplicates' quarantine rows per input position."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    if not reads:
+    if output is None or not any(r.n_records for r in reads):
         return {}
     offsets = spark.createDataFrame(
         [(r.position, p, o) for r in reads for p, o in r.offsets.items()] or [(0, 0, 0)],
         "src INT, part INT, offset BIGINT",
     )
-    records = None
-    for r in reads:
-        part = r.output.where(F.col("kind") == RECORD).drop("kind", "reason")
-        part = part.withColumn("src", F.lit(r.position))
-        records = part if records is None else records.unionByName(part)
-    assert records is not None
+    records = output.where(F.col("kind") == RECORD).drop("kind", "reason")
     records = records.withColumn("pkey", F.substring("person_hash", 1, KEY_BYTES))
-    periods = [p for (p,) in records.select("period").distinct().collect()]
-    loaded = _loaded_keys(spark, context, set(periods))
+    loaded = _loaded_keys(spark, context, set().union(*(r.periods for r in reads)))
     if loaded is not None:
         records = records.join(loaded, ["period", "pkey"], "left")
     else:

@@ -9,7 +9,7 @@ one schema (``OUTPUT_SCHEMA``) told apart by ``kind``:
 - ``QUARANTINE``: a row that breaks a rule, with its reason (a CSV line of the wrong number of
   fields is one too, with the default engine's reason);
 - ``STATS``: one per partition: its rows (``row``) and, as JSON in ``reason``, the rule counts,
-  the remapped codes and the records staged;
+  the remapped codes, the records staged and their periods;
 - ``ERROR``: a column a library cannot read at all; ``reason`` holds ``<rows>\\t<message>``.
 
 ``row`` is the row's number within its partition (1-based) for CSV inputs, whose partitions are
@@ -107,6 +107,7 @@ def stage_partition(batches: Iterator[pa.RecordBatch], task: StageTask) -> Itera
     rules: dict[str, int] = {}
     remapped: dict[str, int] = {}
     n_rows = n_records = 0
+    periods: set[str] = set()
     for batch in batches:
         raw = pa.Table.from_batches([batch])
         n = raw.num_rows
@@ -135,9 +136,12 @@ def stage_partition(batches: Iterator[pa.RecordBatch], task: StageTask) -> Itera
             yield _quarantine_batch(part, rows[positions], q["reason"].to_pylist())
         if staged.records.num_rows:
             n_records += staged.records.num_rows
+            periods.update(pc.unique(staged.records["period"].combine_chunks().cast(pa.string())).to_pylist())
             hashes = person_hashes(staged.ids, task.key)
             yield _record_batch(part, rows[staged.row_numbers], staged.records, hashes)
-    stats = json.dumps({"rules": rules, "remapped": remapped, "records": n_records})
+    stats = json.dumps(
+        {"rules": rules, "remapped": remapped, "records": n_records, "periods": sorted(periods)}
+    )
     yield _quarantine_batch(part, np.array([n_rows]), [stats], STATS)
 
 

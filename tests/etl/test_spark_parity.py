@@ -1,10 +1,10 @@
 """Parity: the Spark engine gives the default engine's marts, quarantine, counts and staged records.
 
 The same inputs (the messy fixture with the tiny one, malformed CSV lines, 2,500 random records
-over three periods, a Parquet input repeating some of them, and a second run bringing a new month
-and records already loaded) are ingested into two stores, one per engine; every table of the
+over three periods, a Parquet input repeating some of them, a GB18030 file with Chinese headers,
+and a second run bringing a new month and records already loaded) are ingested into two stores, one per engine; every table of the
 store is then compared cell by cell (0 differing cells). The CSV file is read by Spark in
-partitions of 16 KB, so row numbers cross partition boundaries. Then each engine aggregates the
+partitions of 64 KB, so row numbers cross partition boundaries. Then each engine aggregates the
 other's staged records: the staged Parquet is one format for both.
 """
 
@@ -50,9 +50,13 @@ def inputs(tmp_path_factory) -> tuple[list[Path], list[Path]]:
     parquet = folder / "more.parquet"
     repeated = rows[1990:2010] + rows[2100:2300]  # 10 already in the CSV, 10 in the CSV's tail
     pq.write_table(pa.Table.from_pylist(repeated), parquet)
+    chinese = write_csv(
+        folder / "chinese.csv", random_records(200, COUNTIES, PERIODS, seed=13) + MESSY,
+        chinese=True, encoding="gb18030",
+    )  # fmt: skip
     later = random_records(300, COUNTIES, ["2010-03", "2010-04"], seed=12)
     second = write_csv(folder / "second.csv", rows[2300:2400] + rows[:30] + later)
-    return [messy, parquet], [second]
+    return [messy, parquet, chinese], [second]
 
 
 def _load(engine: str, base: Path, inputs: tuple[list[Path], list[Path]]) -> tuple[str, Path]:
@@ -66,7 +70,7 @@ def _load(engine: str, base: Path, inputs: tuple[list[Path], list[Path]]) -> tup
 
 @pytest.fixture(scope="module")
 def stores(spark, inputs, tmp_path_factory) -> dict[str, tuple[str, Path]]:
-    spark.conf.set("spark.sql.files.maxPartitionBytes", str(16 * 1024))
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(64 * 1024))
     try:
         return {
             engine: _load(engine, tmp_path_factory.mktemp(engine), inputs)
@@ -118,6 +122,8 @@ def test_the_engines_agree_on_every_table(stores):
         for name, cols in TABLES.items()
     }
     assert differing == dict.fromkeys(TABLES, 0)
+    rows = {name: len(_table(spark_url, name, None)) for name in TABLES}
+    assert all(rows.values()), rows  # nothing compared empty with empty
     quarantine = _table(spark_url, "quarantine", None)
     assert len(quarantine) > len(MESSY) - MESSY_LOADED  # the messy rows, malformed lines, duplicates
     assert {"duplicate person-period: already loaded by an earlier run"} <= set(quarantine["reason"])
@@ -138,3 +144,28 @@ def test_each_engine_aggregates_the_others_staged_records(stores, engine):
     aggregate(url, data, small_cell=3, engine_name=engine)
     after = {n: _table(url, n, None) for n in before}
     assert {n: _differing_cells(before[n], after[n]) for n in before} == dict.fromkeys(before, 0)
+
+
+def test_the_command_line_runs_the_spark_engine(spark, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from yipanqi import cli
+
+    monkeypatch.setenv("YIPANQI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("YIPANQI_STORE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    monkeypatch.delenv("YIPANQI_HASH_KEY", raising=False)
+    path = write_csv(tmp_path / "records.csv", TINY + MESSY)
+    runner = CliRunner()
+    result = runner.invoke(cli.app, ["ingest", str(path), "--demo", "--engine", "spark"])
+    assert result.exit_code == 0, result.output
+    assert "in 32 = loaded 16 + quarantined 16" in result.output
+
+    sql = runner.invoke(
+        cli.app, ["ingest", f"sqlite:///{tmp_path / 'store.sqlite'}", "--table", "runs", "--demo",
+                  "--engine", "spark"],
+    )  # fmt: skip
+    assert sql.exit_code != 0
+    assert "the Spark engine reads CSV and Parquet files" in sql.output
+    assert "Traceback" not in sql.output
+    master = runner.invoke(cli.app, ["aggregate", "--master", "spark://127.0.0.1:1"])
+    assert master.exit_code != 0 and "use it with --engine spark" in master.output
