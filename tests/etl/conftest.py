@@ -26,7 +26,8 @@ def _missing() -> str | None:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[object]:
-    """A local SparkSession (``local[2]``, 1 GB, 2 shuffle partitions), stopped at the end."""
+    """A local SparkSession (``local[2]``, 1 GB, 2 shuffle partitions, the JVM's C1 compiler
+    only: a third less CPU for a short-lived JVM), stopped at the end."""
     missing = _missing()
     if missing:
         if os.environ.get("CI"):
@@ -34,6 +35,9 @@ def spark() -> Iterator[object]:
         pytest.skip(missing)
     from etl.spark.session import spark_session
 
+    os.environ.setdefault(
+        "PYSPARK_SUBMIT_ARGS", "--driver-java-options -XX:TieredStopAtLevel=1 pyspark-shell"
+    )
     session = spark_session()
     session.conf.set("spark.sql.shuffle.partitions", "2")
     yield session
