@@ -190,6 +190,7 @@ def run_ingest(
     if engine == "spark":
         env["PYSPARK_SUBMIT_ARGS"] = (
             f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=file://{events} "
+            "--conf spark.eventLog.compress=false --conf spark.eventLog.rolling.enabled=false "
             "--conf spark.executor.memory=1g pyspark-shell"
         )
     t0 = time.perf_counter()
@@ -211,8 +212,8 @@ def run_ingest(
 
 def _shuffle_bytes(events: Path) -> int:
     total = 0
-    for log in events.iterdir():
-        with log.open() as f:
+    for log in (p for p in events.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        with log.open(errors="replace") as f:
             for line in f:
                 if '"SparkListenerTaskEnd"' not in line:
                     continue

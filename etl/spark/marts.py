@@ -8,18 +8,23 @@ and region membership from ``etl.aggregate.sums.Units``, the indicators and targ
 no division by a count that can be 0, and the assessment's score summed in the order numpy's
 ``nansum`` adds eight values (pairwise), so the doubles are equal to the bit.
 
-``mart_chunks`` computes a few periods at a time (every mart is per period) and yields each
-chunk's marts as Arrow tables for the store (``etl.aggregate.Marts``).
+``mart_chunks`` computes every period's marts in one Spark pass, writes them once as Parquet
+partitioned by period in a scratch folder beside the staged records, and yields them a few periods
+at a time (every mart is per period) as Arrow tables for the store (``etl.aggregate.Marts``), so
+the driver holds one chunk at a time.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from etl.aggregate import Marts, scan
 from etl.aggregate.sums import Units
@@ -45,12 +50,30 @@ def mart_chunks(
     """The marts of the staged ``files``, ``periods_per_chunk`` periods at a time, in period order."""
     period_files = scan.by_period(files)
     periods = list(period_files)
+    if not periods:
+        return
     _register_units(spark, hierarchy, membership)
-    for start in range(0, len(periods), max(1, periods_per_chunk)):
-        chunk = periods[start : start + periods_per_chunk]
-        chunk_files = [f for p in chunk for f in period_files[p]]
-        staged_records(spark, chunk_files).createOrReplaceTempView("records")
-        yield Marts(_marts(spark, run_id, small_cell), tuple(chunk))
+    staged_records(spark, files).createOrReplaceTempView("records")
+    area = Path(files[0]).parent.parent  # the staging area (executors and driver both see it)
+    scratch = Path(tempfile.mkdtemp(prefix=f".spark-marts-{run_id}-", dir=area))
+    try:
+        names = _write_marts(spark, run_id, small_cell, scratch)
+        for start in range(0, len(periods), max(1, periods_per_chunk)):
+            chunk = periods[start : start + periods_per_chunk]
+            tables = {name: _read_chunk(scratch / name, chunk) for name in names}
+            yield Marts({n: t for n, t in tables.items() if t is not None}, tuple(chunk))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _read_chunk(folder: Path, periods: list[str]) -> pa.Table | None:
+    """A mart's rows of ``periods`` from its Parquet folders (``period=YYYY-MM``)."""
+    parts = []
+    for period in periods:
+        for path in sorted((folder / f"period={period}").glob("*.parquet")):
+            table = pq.read_table(path)
+            parts.append(table.add_column(0, "period", pa.array([period] * table.num_rows, pa.string())))
+    return pa.concat_tables(parts) if parts else None
 
 
 def _register_units(spark: SparkSession, hierarchy: pd.DataFrame, membership: pd.DataFrame) -> None:
@@ -72,20 +95,21 @@ def _register_units(spark: SparkSession, hierarchy: pd.DataFrame, membership: pd
     ).createOrReplaceTempView("province_regions")
 
 
-def _marts(spark: SparkSession, run_id: int, threshold: int) -> dict[str, pa.Table]:
-    unknown = spark.sql(
-        "SELECT DISTINCT code FROM (SELECT hukou_code AS code FROM records UNION ALL "
-        "SELECT residence_code FROM records) LEFT ANTI JOIN units ON code = county_code "
-        "ORDER BY code LIMIT 5"
-    ).collect()
-    if unknown:
-        raise ValueError(
-            "staged records name county codes missing from the hierarchy, e.g. "
-            f"{[r.code for r in unknown]}"
-        )
+def _write_marts(spark: SparkSession, run_id: int, threshold: int, scratch: Path) -> list[str]:
+    """Compute every mart and write each to ``scratch/<table>/period=YYYY-MM/``; their names."""
     pairs = spark.sql(_pairs_sql()).persist()
     pairs.createOrReplaceTempView("pairs")
     try:
+        unknown = spark.sql(
+            "SELECT DISTINCT code FROM (SELECT hukou_code AS code FROM pairs UNION ALL "
+            "SELECT residence_code FROM pairs) LEFT ANTI JOIN units ON code = county_code "
+            "ORDER BY code LIMIT 5"
+        ).collect()
+        if unknown:
+            raise ValueError(
+                "staged records name county codes missing from the hierarchy, e.g. "
+                f"{[r.code for r in unknown]}"
+            )
         levels = spark.sql(_level_pairs_sql()).persist()
         levels.createOrReplaceTempView("level_pairs")
         inflow = spark.sql(_side_sql("inflow"))
@@ -103,13 +127,14 @@ def _marts(spark: SparkSession, run_id: int, threshold: int) -> dict[str, pa.Tab
             "coverage": coverage,
             "assessment": assessment,
             "period_totals": spark.sql(
-                f"SELECT period, CAST(sum(n_all) AS BIGINT) AS persons, CAST({int(run_id)} AS INT) "
+                f"SELECT period, CAST(sum(n_all) AS BIGINT) AS persons, CAST({int(run_id)} AS INT) "  # nosec B608 # an int, no input
                 "AS run_id FROM pairs GROUP BY period"
             ),
         }
-        out = {name: frame.toArrow() for name, frame in tables.items()}
+        for name, frame in tables.items():
+            frame.write.partitionBy("period").parquet(str(scratch / name))
         levels.unpersist()
-        return out
+        return list(tables)
     finally:
         pairs.unpersist()
 

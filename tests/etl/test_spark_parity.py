@@ -159,6 +159,11 @@ def test_the_command_line_runs_the_spark_engine(spark, tmp_path, monkeypatch):
     result = runner.invoke(cli.app, ["ingest", str(path), "--demo", "--engine", "spark"])
     assert result.exit_code == 0, result.output
     assert "in 32 = loaded 16 + quarantined 16" in result.output
+    # the default engine reads the Spark engine's staged hashes: the same people are duplicates
+    repeat = write_csv(tmp_path / "again.csv", TINY + [dict(TINY[0], period="2010-02")])
+    duck = runner.invoke(cli.app, ["ingest", str(repeat), "--demo"])
+    assert duck.exit_code == 0, duck.output
+    assert "in 13 = loaded 1 + quarantined 12" in duck.output
 
     sql = runner.invoke(
         cli.app, ["ingest", f"sqlite:///{tmp_path / 'store.sqlite'}", "--table", "runs", "--demo",
