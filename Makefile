@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install translations
+.PHONY: run test install install-spark translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# The optional Spark engine (PySpark, ~460 MB, built once into pip's wheel cache); Java 17 comes
+# from Debian (scripts/test.sh installs it for the tests).
+$(VENV)/.spark-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test,spark]"
+	touch $@
+
+install-spark: $(VENV)/.spark-installed
 
 run: install
 	$(VENV)/bin/yipanqi serve $(ARGS)

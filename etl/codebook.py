@@ -67,6 +67,10 @@ class CodeBook:
         default_factory=threading.Lock, init=False, repr=False, compare=False
     )
 
+    def __reduce__(self) -> tuple[type[CodeBook], tuple[np.ndarray, np.ndarray]]:
+        """Pickled as its two masks (the Spark engine's tasks get a copy): a fresh cache and lock."""
+        return (CodeBook, (self.valid, self.outside))
+
     @classmethod
     def from_hierarchy(cls, hierarchy: pa.Table | object) -> CodeBook:
         """From ``geodata.hierarchy.hierarchy_table()`` (``county_code``, ``in_coverage``)."""

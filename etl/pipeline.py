@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,12 @@ from etl.store.schema import mask
 from etl.store_guard import admit, remember
 from geodata.regions import RegionConfig
 
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+ENGINES = ("duckdb", "spark")
+DEFAULT_ENGINE = "duckdb"
+
 __all__ = [
     "InputSummary", "ProgressEvent", "Recovery", "RunSummary", "aggregate", "failing_run", "geography", "ingest",
     "recover", "recover_store", "run_error", "store_id",
@@ -79,6 +86,8 @@ def ingest(
     into_demo_store: bool = False,
     first_period: str = FIRST_REPORTING_PERIOD,
     last_period: str | None = None,
+    engine_name: str = DEFAULT_ENGINE,
+    master: str | None = None,
 ) -> RunSummary:
     """Load record inputs into the store and refresh the aggregates of the periods they touch.
 
@@ -91,8 +100,11 @@ def ingest(
     demo records unless ``into_demo_store`` (``etl.store_guard``). Raises ``HashKeyError``,
     ``StoreKindError``, ``InputFormatError`` or ``StoreError`` with what to do; their messages and
     the failed run's ``runs.message`` never quote a value read (``etl.redact``).
+    ``engine_name``: ``duckdb`` (this process) or ``spark`` (``etl.spark``, on ``master``: default
+    local mode); both give the same staged records, marts, quarantine and counts.
     """
     key = resolve_key(hash_key, demo)
+    spark = _spark(engine_name, master)
     try:
         window = PeriodWindow.through(first_period, last_period, date.today())
     except ValueError as exc:
@@ -140,6 +152,7 @@ def ingest(
                     report,
                     small_cell,
                     window,
+                    spark,
                 )
                 with failing_run(engine, run_id, where, writer.abort):
                     summary = _ingest_run(run, inputs, aggregate, workers)
@@ -206,13 +219,16 @@ def aggregate(
     small_cell: int = DEFAULT_SMALL_CELL,
     regions_path: Path | None = None,
     progress: ProgressCallback | None = None,
+    engine_name: str = DEFAULT_ENGINE,
+    master: str | None = None,
 ) -> RunSummary:
     """Recompute the marts of ``periods`` (default: every staged period) from the staging area.
 
     Use after changing the region configuration or the small-cell threshold, or after an ingest
-    with ``aggregate=False``.
+    with ``aggregate=False``. ``engine_name`` and ``master`` as for ``ingest``.
     """
     report = progress or no_progress
+    spark = _spark(engine_name, master)
     where = mask(store_url)
     with store_errors(where):
         engine = store.open_for_writing(store_url, create=False)
@@ -241,6 +257,7 @@ def aggregate(
                         small_cell,
                         report,
                         timings,
+                        spark,
                     )
                     _write_events(conn, root, committed, touched, timings)
                     store.finish_run(conn, run_id, "succeeded", periods=",".join(touched))
@@ -280,6 +297,7 @@ class _Run:
     report: ProgressCallback
     small_cell: int
     window: PeriodWindow
+    spark: SparkSession | None = None  # the Spark engine's session; None: the default engine
 
 
 def _ingest_run(
@@ -296,34 +314,13 @@ def _ingest_run(
     quarantines: list[pa.Table] = []
     rule_counts: dict[str, int] = {}
     remapped: dict[str, int] = {}
-    run_digests: dict[str, int] = {}
-    n_workers = (os.cpu_count() or 1) if workers is None else workers
     t0 = time.perf_counter()
-    with (
-        Hasher(run.key, n_workers) as hasher,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="yipanqi-digest") as digest_pool,
-    ):
-        reading = Reading(
-            run.codes,
-            hasher,
-            seen,
-            writer,
-            digests,
-            run_digests,
-            run_id,
-            report,
-            rule_counts,
-            remapped,
-            digest_pool,
-            run.window,
+    if run.spark is not None:
+        summaries, quarantines = _spark_load(run, inputs, committed, digests, rule_counts, remapped)
+    else:
+        _read_inputs(
+            run, inputs, workers, seen, digests, summaries, quarantines, rule_counts, remapped
         )
-        for position, source in enumerate(inputs):
-            summary, q = read_input(source, reading)
-            summaries.append(summary)
-            if q is not None and q.num_rows:
-                quarantines.append(q.append_column("run_id", pa.array(np.full(q.num_rows, run_id))))
-            if summary.skipped_as_run is None:
-                run_digests[summary.sha256] = position
     writer.close()
     timings["load"] = time.perf_counter() - t0
     crashpoints.reached("staged")
@@ -341,7 +338,9 @@ def _ingest_run(
         t0 = time.perf_counter()
         store.bulk_insert(conn, store.run_inputs, inputs_table(run_id, summaries))
         for q in quarantines:
-            store.bulk_insert(conn, store.quarantine, q)
+            if q.num_rows:
+                run_ids = pa.array(np.full(q.num_rows, run_id))
+                store.bulk_insert(conn, store.quarantine, q.append_column("run_id", run_ids))
         timings["store"] = time.perf_counter() - t0
         if do_aggregate and periods:
             files = staged.committed_files(root, committed | {run_id}, set(periods))
@@ -355,6 +354,7 @@ def _ingest_run(
                 run.small_cell,
                 report,
                 timings,
+                run.spark,
             )
             _write_events(conn, root, committed | {run_id}, periods, timings)
         remember(conn, run.fingerprint, run.demo)
@@ -386,6 +386,67 @@ def _ingest_run(
     )
 
 
+def _read_inputs(
+    run: _Run,
+    inputs: list[sources.Source],
+    workers: int | None,
+    seen: SeenKeys,
+    digests: dict[str, int],
+    summaries: list[InputSummary],
+    quarantines: list[pa.Table],
+    rule_counts: dict[str, int],
+    remapped: dict[str, int],
+) -> None:
+    """The default engine's reading of the inputs (``etl.reading``), in this process."""
+    run_id, writer, report = run.run_id, run.writer, run.report
+    run_digests: dict[str, int] = {}
+    n_workers = (os.cpu_count() or 1) if workers is None else workers
+    with (
+        Hasher(run.key, n_workers) as hasher,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="yipanqi-digest") as digest_pool,
+    ):
+        reading = Reading(
+            run.codes,
+            hasher,
+            seen,
+            writer,
+            digests,
+            run_digests,
+            run_id,
+            report,
+            rule_counts,
+            remapped,
+            digest_pool,
+            run.window,
+        )
+        for position, source in enumerate(inputs):
+            summary, q = read_input(source, reading)
+            summaries.append(summary)
+            if q is not None and q.num_rows:
+                quarantines.append(q)
+            if summary.skipped_as_run is None:
+                run_digests[summary.sha256] = position
+
+
+def _spark_load(
+    run: _Run,
+    inputs: list[sources.Source],
+    committed: set[int],
+    digests: dict[str, int],
+    rule_counts: dict[str, int],
+    remapped: dict[str, int],
+) -> tuple[list[InputSummary], list[pa.Table]]:
+    """The Spark engine's reading of the inputs (``etl.spark.load``)."""
+    from etl.spark.load import LoadContext, load_inputs
+
+    assert run.spark is not None
+    context = LoadContext(
+        run.codes, run.window, run.key, run.run_id, run.root, committed, digests, run.writer,
+        run.report, rule_counts, remapped,
+    )  # fmt: skip
+    return load_inputs(run.spark, inputs, context)
+
+
 def _write_marts(
     conn: sa.Connection,
     files: list[Path],
@@ -396,9 +457,11 @@ def _write_marts(
     small_cell: int,
     report: ProgressCallback,
     timings: dict[str, float],
+    spark: SparkSession | None = None,
 ) -> None:
     """Replace the marts of ``periods`` by those of ``files``, a chunk of periods at a time, inside
-    the caller's transaction (so the swap stays atomic while memory stays bounded)."""
+    the caller's transaction (so the swap stays atomic while memory stays bounded); computed by
+    DuckDB, or by Spark SQL when ``spark`` is given (``etl.spark.marts``)."""
     t0 = time.perf_counter()
     store.delete_periods(conn, periods)
     timings["store"] = timings.get("store", 0.0) + time.perf_counter() - t0
@@ -406,7 +469,12 @@ def _write_marts(
     n_periods = len({Path(f).parent.name for f in files})
     done = 0
     report(ProgressEvent("aggregate and store", 0, n_periods, "periods"))
-    chunks = aggregate_chunks(files, hierarchy, region_config.membership(), run_id, small_cell)
+    if spark is not None:
+        from etl.spark.marts import mart_chunks
+
+        chunks = mart_chunks(spark, files, hierarchy, region_config.membership(), run_id, small_cell)
+    else:
+        chunks = aggregate_chunks(files, hierarchy, region_config.membership(), run_id, small_cell)
     try:
         while True:
             t0 = time.perf_counter()  # waiting for a chunk (the next is computed during the insert)
@@ -448,6 +516,19 @@ def _write_events(
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _spark(engine_name: str, master: str | None) -> SparkSession | None:
+    """The Spark session of the Spark engine (``etl.spark.session``); None for DuckDB."""
+    if engine_name not in ENGINES:
+        raise EtlError(f"unknown engine {engine_name!r}: use one of {', '.join(ENGINES)}")
+    if engine_name == "duckdb":
+        if master:
+            raise EtlError("--master names a Spark master: use it with --engine spark")
+        return None
+    from etl.spark.session import spark_session
+
+    return spark_session(master)
 
 
 @contextmanager

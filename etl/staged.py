@@ -1,6 +1,7 @@
 """The staging area: pseudonymised records as Parquet under the data directory, one folder per period.
 
-Layout: ``<data_dir>/staged/<store_id>/period=YYYY-MM/run-<run_id>.parquet``. A store has its own
+Layout: ``<data_dir>/staged/<store_id>/period=YYYY-MM/run-<run_id>.parquet`` (the Spark engine
+writes several files per period and run: ``run-<run_id>-<n>.parquet``, see ``etl.spark.load``). A store has its own
 staging area (its ``store_id`` is written in the store), so two stores never mix their records.
 A file belongs to the records only once the store marks its run as succeeded: files of a failed or
 killed run are ignored, and removed at the next start (``remove_debris``: every file of a run that
@@ -38,7 +39,7 @@ from etl.errors import EtlError
 from etl.pseudonymise import HASH_BYTES
 from etl.records import FLAG_FIELDS
 
-_FILE = re.compile(r"^run-(\d+)\.parquet$")
+_FILE = re.compile(r"^run-(\d+)(?:-\d+)?\.parquet$")
 _PERIOD_DIR = re.compile(r"^period=(\d{4}-\d{2})$")
 
 STAGED_SCHEMA = pa.schema(
@@ -177,7 +178,10 @@ def period_hash_keys(files: list[Path]) -> np.ndarray:
 
 
 def hash_keys(hashes: pa.Array) -> np.ndarray:
-    """First 8 bytes of each fixed-size hash as int64 (for de-duplication)."""
+    """First 8 bytes of each hash as int64 (for de-duplication). The Spark engine's files hold
+    the hashes as variable-length binary: they are read as fixed-size ones."""
+    if not pa.types.is_fixed_size_binary(hashes.type):
+        hashes = hashes.cast(pa.binary(HASH_BYTES))
     buf = hashes.buffers()[1]
     raw = np.frombuffer(buf, dtype=np.uint8)[hashes.offset * HASH_BYTES :][: len(hashes) * HASH_BYTES]
     return raw.reshape(-1, HASH_BYTES)[:, :8].copy().view(np.int64).ravel()
@@ -198,6 +202,7 @@ class RunWriter:
         self._buffers: dict[str, list[pa.Table]] = {}
         self._buffered: dict[str, int] = {}
         self.paths: dict[str, Path] = {}
+        self.adopted: list[Path] = []
         self.rows: dict[str, int] = {}
 
     def path(self, period: str) -> Path:
@@ -211,6 +216,12 @@ class RunWriter:
         self.rows[period] = self.rows.get(period, 0) + table.num_rows
         if self._buffered[period] >= self.row_group_rows:
             self._flush(period)
+
+    def adopt(self, period: str, path: Path, rows: int) -> None:
+        """Count ``path``, a file of ``rows`` records of ``period`` written by another writer
+        (the Spark engine's) under this run's name, as the run's: ``abort`` removes it too."""
+        self.adopted.append(path)
+        self.rows[period] = self.rows.get(period, 0) + rows
 
     def _flush(self, period: str) -> None:
         parts = self._buffers.pop(period, [])
@@ -252,6 +263,6 @@ class RunWriter:
             with contextlib.suppress(Exception):  # the file is deleted next
                 writer.close()
         self._writers.clear()
-        for path in self.paths.values():
+        for path in [*self.paths.values(), *self.adopted]:
             with contextlib.suppress(OSError):  # else removed at the next start
                 path.unlink(missing_ok=True)

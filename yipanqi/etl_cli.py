@@ -52,6 +52,23 @@ DataDirOption = Annotated[
 ]
 
 
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="duckdb (default: this machine) or spark (PySpark, Java 17: pip install "
+        "'yipanqi[spark]'); both give the same marts (docs/scale.md).",
+    ),
+]
+MasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--master",
+        help="Spark master URL with --engine spark (default: local[2], or spark-submit's).",
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     """Add the ETL commands to the root app."""
     app.command("ingest")(ingest_command)
@@ -94,6 +111,8 @@ def ingest_command(
             "(refused without it).",
         ),
     ] = False,
+    engine: EngineOption = "duckdb",
+    master: MasterOption = None,
 ) -> None:
     """Load records: validate, quarantine bad rows, pseudonymise IDs, stage, aggregate, store."""
     from etl.pipeline import ingest
@@ -115,6 +134,8 @@ def ingest_command(
             into_demo_store=into_demo_store,
             first_period=settings.first_period,
             last_period=settings.last_period,
+            engine_name=engine,
+            master=master,
         )
     )
     _print_summary(summary)
@@ -129,6 +150,8 @@ def aggregate_command(
     small_cell: Annotated[
         int, typer.Option(help="Counts under this are flagged small cells.")
     ] = 10,
+    engine: EngineOption = "duckdb",
+    master: MasterOption = None,
 ) -> None:
     """Recompute the aggregates from the staged records (after changing regions or the threshold)."""
     from etl.pipeline import aggregate
@@ -142,6 +165,8 @@ def aggregate_command(
             small_cell=small_cell,
             regions_path=settings.regions_path,
             progress=progress,
+            engine_name=engine,
+            master=master,
         )
     )
     console.print(
