@@ -39,6 +39,10 @@ CRS_NAMES = {WGS84: "WGS 84", CGCS2000: "CGCS2000"}
 METRES_PER_DEGREE = 111_319.49
 """Length of one degree of latitude (and of longitude at the equator) on WGS 84, metres."""
 TOLERANCE_DEGREES = 1e-9
+GCJ_BOX = (73.66, 135.05, 3.86, 53.55)
+"""West, east, south, north (degrees) of the box inside which ``coordTransform`` applies the
+GCJ-02 offset (``out_of_china``); the westernmost tip of Xinjiang, the north of 漠河 and the
+southern shoals lie outside it and keep their coordinates."""
 MAX_ROUNDS = 10
 
 
@@ -53,6 +57,7 @@ class Conversion:
     residual_m: float
     shift_median_m: float = 0.0
     shift_max_m: float = 0.0
+    outside_box: int = 0
 
     def describe(self, crs: str = WGS84) -> str:
         """One line for an export's metadata."""
@@ -60,7 +65,9 @@ class Conversion:
             f"GCJ-02 (Amap) converted to {crs} with {self.library} (forward WGS 84 -> GCJ-02, "
             f"inverted by fixed-point iteration, {self.rounds} rounds): {self.points:,} points, "
             f"largest residual {self.residual_m:.2g} m; the GCJ-02 offset removed: median "
-            f"{self.shift_median_m:.0f} m, largest {self.shift_max_m:.0f} m"
+            f"{self.shift_median_m:.0f} m, largest {self.shift_max_m:.0f} m; {self.outside_box:,} "
+            f"points outside the library's GCJ-02 box (longitude {GCJ_BOX[0]}-{GCJ_BOX[1]}, "
+            f"latitude {GCJ_BOX[2]}-{GCJ_BOX[3]}) left as they are"
         )
 
 
@@ -86,8 +93,8 @@ def gcj02_to_wgs84(
     lon: np.ndarray, lat: np.ndarray, tolerance_degrees: float = TOLERANCE_DEGREES
 ) -> tuple[np.ndarray, np.ndarray, Conversion]:
     """WGS 84 longitudes and latitudes (degrees) of GCJ-02 ``lon``, ``lat`` (arrays of equal
-    shape), and the :class:`Conversion` with its residual. Points outside the GCJ-02 area (the
-    library's box around China) come back unchanged, as the forward function leaves them."""
+    shape), and the :class:`Conversion` with its residual. Points outside :data:`GCJ_BOX` come
+    back unchanged, as the forward function leaves them."""
     g_lon = np.asarray(lon, dtype=np.float64).ravel()
     g_lat = np.asarray(lat, dtype=np.float64).ravel()
     w_lon, w_lat = g_lon.copy(), g_lat.copy()
@@ -103,10 +110,17 @@ def gcj02_to_wgs84(
     shift = _metres(g_lon - w_lon, g_lat - w_lat, g_lat) if g_lon.size else np.zeros(1)
     conversion = Conversion(
         library_version(), rounds, g_lon.size, float(residual.max(initial=0)),
-        float(np.median(shift)), float(shift.max()),
+        float(np.median(shift)), float(shift.max()), int(outside_box(g_lon, g_lat).sum()),
     )  # fmt: skip
     shape = np.shape(lon)
     return w_lon.reshape(shape), w_lat.reshape(shape), conversion
+
+
+def outside_box(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """True where a point lies outside :data:`GCJ_BOX`, where the forward function (and so the
+    conversion) leaves coordinates unchanged."""
+    west, east, south, north = GCJ_BOX
+    return ~((lon > west) & (lon < east) & (lat > south) & (lat < north))
 
 
 def _metres(d_lon: np.ndarray, d_lat: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -89,3 +89,10 @@ def test_a_frame_is_converted_vertex_by_vertex_and_labelled():
     assert shapely.get_coordinates(frame.geometry.to_numpy())[0].tolist() != corners[0].tolist()
     with pytest.raises(ValueError, match="crs must be one of"):
         datum.frame_to_wgs84(frame, "EPSG:3857")
+
+
+def test_points_outside_the_gcj02_box_are_left_and_counted():
+    lon, lat, conversion = datum.gcj02_to_wgs84(np.array([73.5, 121.0]), np.array([39.0, 31.0]))
+    assert (lon[0], lat[0]) == (73.5, 39.0)  # west of 73.66 E: the library applies no offset
+    assert (lon[1], lat[1]) != (121.0, 31.0)
+    assert conversion.outside_box == 1 and "1 points outside" in conversion.describe()
