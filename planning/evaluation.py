@@ -30,13 +30,19 @@ the reference is 0, with the clustered covariance; a small p-value (< 0.05) says
 comparison counties were already drifting apart before the start, and the estimate is suspect.
 
 *Placebo check*: with few treated clusters (a county pilot is one) clustered standard errors are
-too small (Conley and Taber 2011). Each comparison county in turn is given the pilot's start date
-and the estimate repeated against the other comparisons; the placebo p-value is the share of
-those placebo effects at least as large (in absolute value) as the pilot's.
+far too small (Conley and Taber 2011; on generated data a one-county fake pilot got an interval
+excluding 0 in 7 of 18 tries). Each comparison county in turn is given the pilot's start date and
+the estimate repeated against the other comparisons. The placebo p-value is the share of those
+placebo effects at least as large (in absolute value) as the pilot's; the placebo interval is
+``[effect - q(97.5%), effect - q(2.5%)]`` of the placebo effects (their spread stands for the
+estimate's error when there is no effect, as in Conley and Taber).
 
-*Verdict*: ``effect`` when the 95% interval excludes 0 (and, with fewer than
-``FEW_TREATED`` treated counties, the placebo p-value is under 0.05 too), else ``no effect``
-(no effect the data can tell from chance).
+*Interval used*: with at least ``FEW_TREATED`` treated counties the clustered one; with fewer, the
+placebo interval, and none when there are fewer than ``MIN_PLACEBOS`` placebo runs (too few
+comparison counties to tell an effect from chance).
+
+*Verdict*: ``effect`` when the interval used excludes 0, else ``no effect`` (no effect the data can
+tell from chance).
 
 Disclosure: the outputs are estimates and group sums; a group's monthly rate, or a comparison
 county's pre-period rate, whose denominator is under the store's small-cell threshold is blank.
@@ -44,6 +50,7 @@ county's pre-period rate, whose denominator is under the store's small-cell thre
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -61,7 +68,9 @@ from planning.matching import MatchSettings, Matches, county_covariates, match_c
 
 DEFAULT_INDICATOR = "cert_verified"
 FEW_TREATED = 5
-"""Below this many treated counties the verdict also asks the placebo check."""
+"""Below this many treated counties the placebo interval is used, not the clustered one."""
+MIN_PLACEBOS = 19
+"""Fewest placebo runs for a placebo interval (with 19, a 2-sided 5% test is possible)."""
 EVENT_COLUMNS = ("bin", "first_month", "coefficient", "std_error", "ci_low", "ci_high")
 GROUP_COLUMNS = ("period", "group", "numerator", "denominator", "rate")
 COMPARISON_COLUMNS = (
@@ -105,6 +114,8 @@ class Evaluation:
     pre_trend_p: float | None
     placebo_p: float | None
     placebo_runs: int
+    placebo_low: float | None
+    placebo_high: float | None
     event: pd.DataFrame
     groups: pd.DataFrame
     comparisons: pd.DataFrame
@@ -112,11 +123,27 @@ class Evaluation:
     bin_months: int = 3
 
     @property
+    def interval(self) -> tuple[float, float] | None:
+        """The 95% interval the verdict rests on: ``cluster`` or ``placebo`` (see the module
+        docstring); None when neither can be trusted."""
+        if len(self.treated) >= FEW_TREATED:
+            return (self.ci_low, self.ci_high)
+        if self.placebo_low is None or self.placebo_high is None:
+            return None
+        return (self.placebo_low, self.placebo_high)
+
+    @property
+    def interval_kind(self) -> str:
+        """``cluster``, ``placebo`` or ``none``: which interval :attr:`interval` is."""
+        if len(self.treated) >= FEW_TREATED:
+            return "cluster"
+        return "none" if self.interval is None else "placebo"
+
+    @property
     def verdict(self) -> str:
         """``effect`` or ``no effect`` (see the module docstring)."""
-        significant = self.ci_low > 0 or self.ci_high < 0
-        if significant and len(self.treated) < FEW_TREATED and self.placebo_p is not None:
-            significant = self.placebo_p < 0.05
+        interval = self.interval
+        significant = interval is not None and (interval[0] > 0 or interval[1] < 0)
         return "effect" if significant else "no effect"
 
     @property
@@ -213,6 +240,7 @@ def evaluate_pilot(
             else None
         ),
         placebo_runs=len(placebo_effects),
+        **_placebo_interval(fit["effect"], placebo_effects),
         event=event,
         groups=_group_rates(panel, threshold),
         comparisons=_comparison_table(matches, used, threshold),
@@ -314,7 +342,9 @@ def _event_study(panel: pd.DataFrame, bin_months: int, start: int) -> pd.DataFra
         restriction = np.zeros((len(leads), result.params.shape[0]))
         for row, i in enumerate(leads):
             restriction[row, i] = 1.0
-        frame.attrs["pre_trend_p"] = float(result.f_test(restriction).pvalue)
+        with warnings.catch_warnings():  # few clusters: a covariance of lower rank, said below
+            warnings.simplefilter("ignore")
+            frame.attrs["pre_trend_p"] = float(result.f_test(restriction).pvalue)
     else:
         frame.attrs["pre_trend_p"] = None
     return frame[list(EVENT_COLUMNS)]
@@ -331,6 +361,13 @@ def _placebos(panel: pd.DataFrame, controls: Sequence[str]) -> np.ndarray:
         effect = pd.DataFrame({"effect": fake["treated"] & fake["post"]})
         effects.append(float(_fit(fake, effect, cluster=False).params[0]))
     return np.array(effects)
+
+
+def _placebo_interval(effect: float, placebos: np.ndarray) -> dict[str, float | None]:
+    if len(placebos) < MIN_PLACEBOS:
+        return {"placebo_low": None, "placebo_high": None}
+    low, high = np.quantile(placebos, [0.025, 0.975])
+    return {"placebo_low": float(effect - high), "placebo_high": float(effect - low)}
 
 
 def _group_rates(panel: pd.DataFrame, threshold: int) -> pd.DataFrame:

@@ -16,7 +16,8 @@ Terms
 
 Method
 ------
-For each treated county, the ``k`` pool counties nearest to it in the standardised covariates
+For each treated county, the ``k`` pool counties nearest to it (``k`` raised for a pilot of few
+counties, see :class:`MatchSettings`) in the standardised covariates
 (Euclidean distance: a Mahalanobis distance with a diagonal covariance) among those within the
 ``caliper`` (in standard deviations) on *every* covariate. A comparison county may serve several
 treated counties (matching with replacement); its weight in the difference-in-differences is the
@@ -43,12 +44,19 @@ NEIGHBOUR_DEGREES = 0.002
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """``k`` comparisons per treated county, ``caliper`` in pool standard deviations on every
-    covariate, ``min_persons`` pre-period denominator persons for a county to take part."""
+    """``k`` comparisons per treated county, raised to ``ceil(min_controls / treated counties)``
+    so a pilot of few counties still gets enough comparisons for the placebo check; ``caliper``
+    in pool standard deviations on every covariate; ``min_persons`` pre-period denominator
+    persons for a county to take part."""
 
     k: int = 5
-    caliper: float = 0.5
+    caliper: float = 1.0
     min_persons: int = 30
+    min_controls: int = 20
+
+    def k_for(self, n_treated: int) -> int:
+        """Comparisons per treated county for a pilot of ``n_treated`` counties."""
+        return max(self.k, -(-self.min_controls // max(n_treated, 1)))
 
 
 @dataclass(frozen=True)
@@ -116,8 +124,9 @@ def match_counties(
     pool = big[~big["county_code"].isin(treated_set | excluded_set)].set_index("county_code")
     centre = pool[list(COVARIATES)].mean()
     spread = pool[list(COVARIATES)].std(ddof=0).replace(0, 1.0)
-    z_pool = ((pool[list(COVARIATES)] - centre) / spread).to_numpy()
-    z_treated = ((treated_rows[list(COVARIATES)] - centre) / spread).to_numpy()
+    z_pool = ((pool[list(COVARIATES)] - centre) / spread).to_numpy(dtype=float)
+    z_treated = ((treated_rows[list(COVARIATES)] - centre) / spread).to_numpy(dtype=float)
+    k = settings.k_for(len(treated_rows))
     pairs = []
     unmatched = []
     for code, z in zip(treated_rows.index, z_treated, strict=True):
@@ -127,7 +136,7 @@ def match_counties(
         if not len(candidates):
             unmatched.append(code)
             continue
-        nearest = candidates[np.argsort(distance[candidates], kind="stable")[: settings.k]]
+        nearest = candidates[np.argsort(distance[candidates], kind="stable")[:k]]
         pairs += [(code, pool.index[i], float(distance[i])) for i in nearest]
     pair_frame = pd.DataFrame(pairs, columns=["treated_code", "control_code", "distance"])
     weights = pair_frame["control_code"].value_counts().sort_index().to_dict()
