@@ -152,7 +152,7 @@ def load_regions(
 def is_month(text: str) -> bool:
     """``text`` is a month written ``YYYY-MM`` (month 01-12)."""
     match = _MONTH.match(text)
-    return bool(match) and 1 <= int(match.group(2)) <= 12
+    return match is not None and 1 <= int(match.group(2)) <= 12
 
 
 def _province_lookup(provinces: pd.DataFrame) -> dict[str, str]:

@@ -64,7 +64,13 @@ from etl.indicators import indicator as indicator_of
 from etl.indicators import small_cell
 from etl.scope import Scope
 from geodata.regions import Pilot
-from planning.matching import MatchSettings, Matches, county_covariates, match_counties
+from planning.matching import (
+    DEFAULT_SETTINGS,
+    Matches,
+    MatchSettings,
+    county_covariates,
+    match_counties,
+)
 
 DEFAULT_INDICATOR = "cert_verified"
 FEW_TREATED = 5
@@ -161,7 +167,7 @@ def evaluate_pilot(
     census: pd.DataFrame | None = None,
     other_pilots: Collection[str] = (),
     neighbours: Collection[str] = (),
-    settings: MatchSettings = MatchSettings(),
+    settings: MatchSettings = DEFAULT_SETTINGS,
     bin_months: int = 3,
     placebo: bool = True,
 ) -> Evaluation:

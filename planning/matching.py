@@ -59,6 +59,9 @@ class MatchSettings:
         return max(self.k, -(-self.min_controls // max(n_treated, 1)))
 
 
+DEFAULT_SETTINGS = MatchSettings()
+
+
 @dataclass(frozen=True)
 class Matches:
     """``pairs``: ``treated_code, control_code, distance`` (one row per chosen pair);
@@ -113,7 +116,7 @@ def match_counties(
     covariates: pd.DataFrame,
     treated: Collection[str],
     excluded: Collection[str],
-    settings: MatchSettings = MatchSettings(),
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> Matches:
     """Comparison counties for ``treated`` among the counties of ``covariates`` that are neither
     treated nor ``excluded`` (see the module docstring for the method)."""
