@@ -303,13 +303,11 @@ def _design(panel: pd.DataFrame, effects: pd.DataFrame) -> tuple[np.ndarray, np.
     return x, groups
 
 
-def _fit(panel: pd.DataFrame, effects: pd.DataFrame, cluster: bool = True):  # noqa: ANN202
+def _fit(panel: pd.DataFrame, effects: pd.DataFrame):  # noqa: ANN202 - statsmodels results
     import statsmodels.api as sm
 
     x, groups = _design(panel, effects)
     model = sm.WLS(panel["rate"].to_numpy(dtype=float), x, weights=panel["weight"].to_numpy())
-    if not cluster:
-        return model.fit()
     return model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
 
 
@@ -357,15 +355,30 @@ def _event_study(panel: pd.DataFrame, bin_months: int, start: int) -> pd.DataFra
 
 
 def _placebos(panel: pd.DataFrame, controls: Sequence[str]) -> np.ndarray:
-    """The DiD point estimate with each comparison county as a fake pilot, against the others."""
-    others = panel[~panel["treated"]]
+    """The DiD point estimate with each comparison county as a fake pilot, against the others:
+    the same weighted least squares as :func:`_did`, its effect found by Frisch-Waugh-Lovell
+    (the fake pilot's post-start dummy and the rates, both residualised on the fixed effects
+    once factorised) instead of one full fit per county."""
+    others = panel[~panel["treated"]].reset_index(drop=True)
+    if others.empty:
+        return np.array([])
+    x, _ = _design(others, pd.DataFrame({"effect": np.zeros(len(others))}))
+    root = np.sqrt(others["weight"].to_numpy(dtype=float))
+    q, _r = np.linalg.qr(x[:, 1:] * root[:, None])  # the fixed effects, weighted
+
+    def residual(v: np.ndarray) -> np.ndarray:
+        return v - q @ (q.T @ v)
+
+    y = residual(others["rate"].to_numpy(dtype=float) * root)
+    post = others["post"].to_numpy(dtype=bool)
+    codes = others["county_code"].to_numpy()
     effects = []
     for code in controls:
-        fake = others.assign(treated=others["county_code"] == code)
-        if fake["treated"].sum() == 0 or fake["treated"].all():
+        fake = (codes == code) & post
+        if not fake.any():
             continue
-        effect = pd.DataFrame({"effect": fake["treated"] & fake["post"]})
-        effects.append(float(_fit(fake, effect, cluster=False).params[0]))
+        d = residual(fake * root)
+        effects.append(float(d @ y / (d @ d)))
     return np.array(effects)
 
 
