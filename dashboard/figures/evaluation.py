@@ -33,7 +33,8 @@ def _layout(height: int, y_title: str, start: str) -> dict:
         "showlegend": True,
         "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
-        "xaxis": {"type": "date", "showgrid": False, "linecolor": theme.MUTED},
+        "xaxis": {"type": "date", "dtick": "M12", "tickformat": "%Y", "ticklabelmode": "period",
+                  "hoverformat": "%Y-%m", "showgrid": False, "linecolor": theme.MUTED},
         "yaxis": {"title": {"text": y_title}, "gridcolor": "#eeeeee", "zeroline": False},
         "shapes": [
             {"type": "line", "xref": "x", "yref": "paper", "x0": start, "x1": start,
@@ -53,7 +54,7 @@ def _month(period: str) -> str:
 
 def event_study_figure(event: pd.DataFrame, start: str, *, height: int = 320) -> dict:
     """``event``: ``planning.evaluation.EVENT_COLUMNS``; ``start``: the pilot's start month."""
-    layout = _layout(height, _("Difference from the comparison counties (percentage points)"),
+    layout = _layout(height, _("Difference (percentage points)"),
                      _month(start))  # fmt: skip
     layout["shapes"].append(
         {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": 0, "y1": 0,

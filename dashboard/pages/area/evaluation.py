@@ -15,13 +15,16 @@ from dash import dcc, html
 from dashboard import context, ids
 from dashboard.data.evaluation import pilot_evaluation
 from dashboard.figures.evaluation import event_study_figure, group_rates_figure
-from dashboard.i18n import _, indicator_name
+from dashboard.i18n import _, indicator_name, plotly_locale
 from etl.records import INDICATORS
 from geodata import areas
 from geodata.regions import Pilot
 from planning.evaluation import DEFAULT_INDICATOR, Evaluation, EvaluationError
 
-STATIC: Any = {"displayModeBar": False}
+
+def _config() -> Any:
+    """A static graph in the page's language (plotly's month names)."""
+    return {"displayModeBar": False, "locale": plotly_locale()}
 
 
 def pilot_for(code: str) -> Pilot | None:
@@ -82,12 +85,12 @@ def evaluation_children(code: str, indicator: str) -> list:
         html.Div([html.P(line) for line in summary_lines(result)], className="yp-eval-summary"),
         html.H4(_("Difference from the comparison counties, by quarter since the start")),
         dcc.Graph(
-            figure=event_study_figure(result.event, result.pilot.start), config=STATIC,
+            figure=event_study_figure(result.event, result.pilot.start), config=_config(),
             id=ids.AREA_EVAL_EVENT,
         ),  # fmt: skip
         html.H4(_("Monthly rate of the pilot and comparison counties")),
         dcc.Graph(
-            figure=group_rates_figure(result.groups, result.pilot.start), config=STATIC,
+            figure=group_rates_figure(result.groups, result.pilot.start), config=_config(),
             id=ids.AREA_EVAL_GROUPS,
         ),  # fmt: skip
     ]
