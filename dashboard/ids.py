@@ -73,6 +73,11 @@ AREA_TRENDS = "area-trends"
 AREA_FLOW_TREND = "area-flow-trend"
 AREA_ORIGINS = "area-origins"
 AREA_DESTINATIONS = "area-destinations"
+AREA_EVALUATION = "area-evaluation"
+AREA_EVAL_INDICATOR = "area-eval-indicator"
+AREA_EVAL_BODY = "area-eval-body"
+AREA_EVAL_EVENT = "area-eval-event"
+AREA_EVAL_GROUPS = "area-eval-groups"
 
 # --- present (演示) --------------------------------------------------------------------------------
 PRESENT_DECK = "present-deck"

@@ -110,7 +110,8 @@ def level_frame(
     progress: Callable[[int], None] | None = None,
     codes: Iterable[str] | None = None,
 ) -> gpd.GeoDataFrame:
-    """All polygons of one level (``province``, ``prefecture`` or ``county``), EPSG:4326.
+    """All polygons of one level (``province``, ``prefecture`` or ``county``), labelled EPSG:4326
+    but in Amap's GCJ-02 coordinates (see ``geodata.datum``).
 
     Columns: ``adcode``, ``name``, ``province_code``, ``prefecture_code`` (None for provinces),
     ``in_coverage``, ``geometry``. ``progress`` is called with the number of files read;

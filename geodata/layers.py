@@ -75,7 +75,9 @@ class LayerSet:
         return self.root / "browser" / f"{name}.geojson"
 
     def read(self, level: str, detail: str = "national") -> gpd.GeoDataFrame:
-        """One layer as a GeoDataFrame (EPSG:4326) with adcode, name, parent codes, in_coverage."""
+        """One layer as a GeoDataFrame with adcode, name, parent codes, in_coverage. Its
+        coordinates are Amap's GCJ-02 although the frame is labelled EPSG:4326 (GCJ-02 has no
+        EPSG code): fine for screen maps; a file for a GIS converts them (``geodata.datum``)."""
         return gpd.read_parquet(self.parquet_path(level, detail))
 
 

@@ -50,14 +50,18 @@ Service flags
 For flag *f* with target ``T_f`` (``etl.records.INDICATORS``) in county *c* and month *t*
 (0 = 2009-01 ... 47 = 2012-12) the rate is::
 
-    logit(rate) = logit(T_f) + region(c) + pilot(c) + county(c, f) - start_gap * (1 - t / 47)
+    logit(rate) = logit(T_f) + region(c) + pilot(c, t) + county(c, f) - start_gap * (1 - t / 47)
 
 ``region(c)``: the largest of :data:`DEFAULT_REGION_EFFECTS` over the collaboration regions of
-*c*'s province (``outside_regions_effect`` for a province in none); ``pilot(c)``: ``pilot_effect``
-for pilot counties (a pilot prefecture covers its counties); ``county(c, f)``: Normal(0,
-``county_sd``), fixed per county and seed. So every county improves from 2009 to 2012, pilots are
-ahead throughout, and in 2012-12 about half of the ordinary counties are still below target. The
-county *c* is the residence for inflow flags and the hukou county for ``cert_issued`` (outflow).
+*c*'s province (``outside_regions_effect`` for a province in none); ``pilot(c, t)``:
+``pilot_effect`` for a pilot county from the pilot's start month on (the region file's ``start``;
+a pilot prefecture covers its counties; a county in two pilots takes the earlier start), 0 before
+it and for every other county; ``county(c, f)``: Normal(0, ``county_sd``), fixed per county and
+seed. So every county improves from 2009 to 2012, pilots move ahead at their start (a step of
+``pilot_effect`` on the logit scale: the effect the pilot evaluation must recover), and in 2012-12
+about half of the ordinary counties are still below target. The county *c* is the residence for
+inflow flags and the hukou county for ``cert_issued`` (outflow). The start date changes the rates
+of pilot counties only: every other county's rows are the same whatever the pilots' starts.
 
 Each person has one uniform number per flag; the flag is 1 in a month when that number is below the
 month's rate (times ``ineligible_factor`` when the person is outside the indicator's denominator,
@@ -319,7 +323,8 @@ class GeneratorInputs:
     ``counties``: one row per county-level polygon with census figures, sorted by code:
     ``county_code``, ``province_code``, ``pop_total``, ``n_hukou_other_county_same_prov``,
     ``n_hukou_other_province``, ``lon``, ``lat``, ``region_codes`` (tuple of region codes of the
-    province), ``is_pilot``. ``age_sex``: ``county_code``, ``sex`` (1/2), ``age_lo``, ``age_hi``
+    province), ``is_pilot``, ``pilot_start`` (month index of the pilot's start, 0 = 2009-01, may lie
+    outside 0..47; :data:`N_MONTHS` for a county of no pilot). ``age_sex``: ``county_code``, ``sex`` (1/2), ``age_lo``, ``age_hi``
     (inclusive; NaN for an open band), ``persons``. ``notes``: what of the census was left out.
     """
 
@@ -393,14 +398,15 @@ def build_inputs(
     points: pd.DataFrame,
     hierarchy: pd.DataFrame,
     region_membership: pd.DataFrame,
-    pilot_codes: Sequence[str],
+    pilot_starts: Mapping[str, str],
 ) -> GeneratorInputs:
     """Join the census, county points, hierarchy, regions and pilots into generator inputs.
 
     ``census``: ``geodata.census.county_census`` (one row per polygon county); ``age_sex``:
     ``geodata.census.age_sex_structure``; ``points``: ``geodata.points.county_points``;
     ``hierarchy``: ``geodata.hierarchy.hierarchy_table``; ``region_membership``:
-    ``RegionConfig.membership()``; ``pilot_codes``: county or prefecture codes. Every census county
+    ``RegionConfig.membership()``; ``pilot_starts``: ``{county or prefecture code: start month
+    YYYY-MM}`` (``RegionConfig.pilot_starts()``). Every census county
     without a point or a place in the hierarchy is reported at once.
     """
     needed = ["county_code", "pop_total", *SCOPE_COLUMNS.values()]
@@ -438,10 +444,12 @@ def build_inputs(
         lambda s: tuple(sorted(s))
     )
     counties["region_codes"] = [regions_of.get(p, ()) for p in counties["province_code"]]
-    pilots = set(pilot_codes)
-    counties["is_pilot"] = counties["county_code"].isin(pilots) | counties["prefecture_code"].isin(
-        pilots
-    )
+    start_index = {code: _month_offset(start) for code, start in pilot_starts.items()}
+    by_county = counties["county_code"].map(start_index)
+    by_prefecture = counties["prefecture_code"].map(start_index)
+    start = np.fmin(by_county.to_numpy(dtype=float), by_prefecture.to_numpy(dtype=float))
+    counties["is_pilot"] = ~np.isnan(start)
+    counties["pilot_start"] = np.where(np.isnan(start), N_MONTHS, start).astype(np.int64)
     for column in ("pop_total", *SCOPE_COLUMNS.values()):
         counties[column] = counties[column].fillna(0).astype(np.int64)
     counties = counties.drop(columns="prefecture_code").sort_values(
@@ -505,7 +513,7 @@ def _load_inputs(
         points(census["county_code"]),
         hierarchy,
         regions.membership(),
-        [p.code for p in regions.pilots],
+        regions.pilot_starts(),
     )
 
 
@@ -916,7 +924,8 @@ def _flag_rates(counties: pd.DataFrame, options: GenerateOptions) -> np.ndarray:
             for codes in counties["region_codes"]
         ]
     )
-    pilot = np.where(counties["is_pilot"].to_numpy(dtype=bool), model.pilot_effect, 0.0)
+    started = np.arange(N_MONTHS)[None, :] >= counties["pilot_start"].to_numpy()[:, None]
+    pilot = np.where(started, model.pilot_effect, 0.0)
     county = np.stack(
         [
             np.random.default_rng([options.seed, _STREAM_FLAG_EFFECTS, int(code)]).normal(
@@ -929,7 +938,8 @@ def _flag_rates(counties: pd.DataFrame, options: GenerateOptions) -> np.ndarray:
     t = np.arange(N_MONTHS) / (N_MONTHS - 1)
     logit = (
         np.log(target / (1 - target))[None, :, None]
-        + (region + pilot)[:, None, None]
+        + region[:, None, None]
+        + pilot[:, None, :]
         + county[:, :, None]
         - model.start_gap * (1 - t)[None, None, :]
     )
@@ -1160,6 +1170,14 @@ def _month_index(period: str) -> int:
     if not 0 <= index < N_MONTHS:
         raise GeneratorError(f"period {period} is outside {FIRST_PERIOD}..{LAST_PERIOD}")
     return index
+
+
+def _month_offset(period: str) -> int:
+    """Months from 2009-01 to ``period`` (negative before it, 47 for 2012-12, more after)."""
+    try:
+        return dates.month_number(period) - FIRST_MONTH
+    except ValueError as exc:
+        raise GeneratorError(f"pilot start: {exc}") from None
 
 
 def _date_ascii(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:

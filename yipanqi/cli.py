@@ -37,6 +37,7 @@ from typer.core import TyperGroup
 from yipanqi import (
     audit_cli,
     etl_cli,
+    evaluate_cli,
     export_cli,
     feeds_cli,
     generate_cli,
@@ -102,6 +103,7 @@ geodata_cli.register(app)
 etl_cli.register(app)
 generate_cli.register(app)
 scenario_cli.register(app)
+evaluate_cli.register(app)
 story_cli.register(app)
 users_cli.register(app)
 audit_cli.register(app)

@@ -107,6 +107,7 @@ CALLBACKS: dict[frozenset[str], Action] = {
         ids.AREA_BREADCRUMB,
     ): VIEW,
     _outputs(ids.AREA_MAP): VIEW,
+    _outputs(ids.AREA_EVAL_BODY): VIEW,  # a pilot's evaluation: figures of the reader's scope
     # scenarios: editing and running a what-if is reading (nothing is written until Save);
     # saving and deleting are the planner's
     _outputs(

@@ -134,3 +134,49 @@ def test_bad_options_say_what_to_do(store_and_layers, tmp_path):
         export_flows(layers, url, tmp_path / "x.csv", replace(VIEW, level="county"), form="matrix")
     with pytest.raises(ExportError, match="format is one of"):
         export_layer(layers, url, tmp_path / "x.parquet", VIEW)
+
+
+def test_geometry_exports_carry_wgs84_converted_from_gcj02(layer_files, store_and_layers):
+    """The GeoPackage says EPSG:4326 as GDAL reads it, and its coordinates are WGS 84: the
+    library's forward function (checked on published pairs in tests/geodata/test_datum.py) takes
+    every exported vertex back onto the GCJ-02 vertex of the cached layer."""
+    import coordTransform
+    import numpy as np
+    import shapely
+
+    _, layers = store_and_layers
+    source = layers.read("prefecture", "detail").set_index("adcode")
+    (gpkg,) = layer_files["gpkg"]
+    name = next(n for n, _ in pyogrio.list_layers(gpkg) if n != "metadata")
+    info = pyogrio.read_info(gpkg, layer=name)
+    assert info["crs"] == "EPSG:4326"
+    assert "WGS 84" in info["layer_metadata"]["coordinates_crs"]
+    assert float(info["layer_metadata"]["coordinates_residual_m"]) < 0.001
+    frame = pyogrio.read_dataframe(gpkg, layer=name).set_index("code")
+    exported = shapely.get_coordinates(frame.loc["320200", "geometry"])
+    original = shapely.get_coordinates(source.loc["320200", "geometry"])
+    assert exported.shape == original.shape
+    back_lon, back_lat = coordTransform.wgs84_to_gcj02(
+        np.ascontiguousarray(exported[:, 0]), np.ascontiguousarray(exported[:, 1])
+    )
+    assert np.abs(np.asarray(back_lon) - original[:, 0]).max() < 1e-8
+    assert np.abs(np.asarray(back_lat) - original[:, 1]).max() < 1e-8
+    shift_m = np.hypot(
+        (exported[:, 0] - original[:, 0]) * 111_319.49 * np.cos(np.radians(original[:, 1])),
+        (exported[:, 1] - original[:, 1]) * 111_319.49,
+    )
+    assert 300 < np.median(shift_m) < 700  # the GCJ-02 offset around Wuxi, removed
+
+    geojson, meta = layer_files["geojson"]
+    collection = json.loads(geojson.read_text(encoding="utf-8"))
+    assert "crs" not in collection  # RFC 7946: GeoJSON coordinates are WGS 84
+    keys = {(m["section"], m["key"]): m["value"] for m in collection["metadata"]}
+    assert keys[("coordinates", "crs")].startswith("EPSG:4326 (WGS 84)")
+    assert "GCJ-02" in keys[("coordinates", "source_crs")]
+    assert "residual" in keys[("coordinates", "conversion")]
+    assert float(keys[("coordinates", "residual_m")]) < 0.001
+    feature = next(f for f in collection["features"] if f["properties"]["code"] == "320200")
+    read_back = shapely.get_coordinates(shapely.geometry.shape(feature["geometry"]))
+    assert np.allclose(read_back, exported, atol=1e-9)
+    assert pyogrio.read_info(geojson)["crs"] == "EPSG:4326"
+    assert {(r["section"], r["key"]) for r in _csv_rows(meta)} >= set(keys)

@@ -27,6 +27,28 @@ def test_default_regions_and_pilots(lookups):
     # Jiangxi sits in two regions
     assert "360000" in members["pan_yangtze"] and "360000" in members["pan_pearl"]
     assert [p.code for p in config.pilots] == ["310115", "320200", "330400"]
+    # the assumed start of the pilot regime (regions.toml explains it)
+    assert config.pilot_starts() == dict.fromkeys(["310115", "320200", "330400"], "2010-01")
+
+
+def test_pilot_start_is_validated_and_defaults(lookups, tmp_path):
+    path = tmp_path / "regions.toml"
+    path.write_text(
+        '[[region]]\ncode = "x"\nname_zh = "甲"\nname_en = "X"\nprovinces = ["上海"]\n\n'
+        '[[pilot]]\ncode = "310115"\nstart = "2010-13"\n\n'
+        '[[pilot]]\ncode = "320200"\nstart = "2011/03"\n\n'
+        '[[pilot]]\ncode = "330400"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RegionConfigError) as err:
+        load_regions(path, *lookups)
+    message = str(err.value)
+    assert f"{path}:9: pilot '310115' start '2010-13' is not a month" in message
+    assert f"{path}:13: pilot '320200' start '2011/03' is not a month" in message
+    path.write_text(path.read_text(encoding="utf-8").replace("2010-13", "2011-07").replace(
+        "2011/03", "2009-12"), encoding="utf-8")
+    config = load_regions(path, *lookups)
+    assert config.pilot_starts() == {"310115": "2011-07", "320200": "2009-12", "330400": "2010-01"}
 
 
 def test_unknown_province_and_pilot_name_file_and_line(lookups, tmp_path):

@@ -253,7 +253,7 @@ def coverage(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, axis=1)
 
 
-def test_flag_rates_rise_every_year_and_pilots_are_ahead(records):
+def test_flag_rates_rise_every_year_and_pilots_move_ahead_at_their_start(records):
     rows, _ = records
     rates = coverage(rows)
     for flag in FLAG_FIELDS:
@@ -263,7 +263,28 @@ def test_flag_rates_rise_every_year_and_pilots_are_ahead(records):
             # the rise closes at least a third of the distance to 100%
             assert by_year.iloc[-1] - by_year.iloc[0] > (1 - by_year.iloc[0]) / 3, (flag, pilot)
         ahead = rates[flag].xs(True, level=1) - rates[flag].xs(False, level=1)
-        assert (ahead > 0).all(), flag
+        # the pilots start in 2010-01 (regions.toml): ahead from 2010 on, and their lead over the
+        # other counties jumps from 2009 to 2010 (in 2009 they have no pilot effect)
+        assert (ahead.loc[["2010", "2011", "2012"]] > 0).all(), flag
+        assert ahead.loc["2010"] - ahead.loc["2009"] > 0.02, flag
+
+
+def test_a_pilot_start_changes_only_the_pilot_counties(inputs):
+    """A later start changes rows of pilot counties only, and only before the later start."""
+    later = inputs.counties.copy()
+    later.loc[later["is_pilot"], "pilot_start"] = 24  # 2011-01 instead of 2010-01
+    moved = gen.GeneratorInputs(later, inputs.age_sex, inputs.notes)
+    options = dict(fraction=1e-4, seed=3, first_period="2010-06", last_period="2011-01")
+    base, _ = frame(inputs, **options)
+    other, _ = frame(moved, **options)
+    rest = [f.name for f in FIELDS if f.name not in FLAG_FIELDS]
+    assert base[rest].equals(other[rest])
+    differs = (base[list(FLAG_FIELDS)] != other[list(FLAG_FIELDS)]).any(axis=1)
+    pilot_row = base["residence_code"].str.startswith(PILOT_PREFIXES) | base[
+        "hukou_code"
+    ].str.startswith(PILOT_PREFIXES)
+    assert differs.any() and not (differs & ~pilot_row).any()
+    assert not (differs & (base["period"] == "2011-01")).any()  # both started by then
 
 
 def test_some_counties_still_below_target_in_2012(records):

@@ -13,11 +13,13 @@ from dashboard.figures.trends import (
     indicator_period_lines,
 )
 from dashboard.i18n import current_language, use_language
+from dashboard.pages.area.evaluation import evaluation_children
 from dashboard.pages.area.layout import breadcrumb
 from dashboard.pages.area.map import map_figure
 from dashboard.pages.area.view import period_view
 from dashboard.security import inputs
 from dashboard.shell import switched_search
+from etl.records import FLAG_FIELDS
 
 
 def _area_of(key: dict) -> data.Area:
@@ -95,3 +97,13 @@ def show_map(period: str, measure: str, sub: str, key: dict):
     area = _area_of(key)
     period, measure, sub = _choices(area, period, measure, sub)
     return map_figure(area, period, measure, sub)
+
+
+@callback(
+    Output(ids.AREA_EVAL_BODY, "children"),
+    Input(ids.AREA_EVAL_INDICATOR, "value"),
+    State(ids.AREA_KEY, "data"),
+)
+def show_evaluation(indicator: str, key: dict):
+    area = _area_of(key)
+    return evaluation_children(area.code, inputs.choice(indicator, FLAG_FIELDS, "indicator"))

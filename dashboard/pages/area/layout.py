@@ -11,9 +11,11 @@ from dashboard import context, formatting, ids, theme
 from dashboard.data import area as data
 from dashboard.data import store
 from dashboard.i18n import _, current_language, indicator_name, plotly_locale, t, use_language
+from dashboard.pages.area.evaluation import evaluation_section
 from dashboard.pages.area.map import map_figure
 from dashboard.pages.area.view import band_key, period_view
 from etl.records import INDICATORS
+from planning.evaluation import DEFAULT_INDICATOR
 
 GRAPH_CONFIG = {
     **theme.GRAPH_CONFIG,
@@ -115,6 +117,7 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
                     dcc.Graph(id=ids.AREA_TRENDS, figure=view.trends, config=static),
                 ]
             ),
+            *_evaluation(area.code, query.get("indicator")),
             html.Div(
                 [
                     _card(dcc.Graph(id=ids.AREA_FLOW_TREND, figure=view.flows, config=static)),
@@ -132,6 +135,13 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
         ],
         className="yp-area",
     )
+
+
+def _evaluation(code: str, indicator: str | None) -> list:
+    """The pilot evaluation section on a pilot's page (none elsewhere)."""
+    flags = tuple(i.flag for i in INDICATORS)
+    section = evaluation_section(code, _one_of(indicator, flags, DEFAULT_INDICATOR))
+    return [] if section is None else [section]
 
 
 def _loading(child) -> dcc.Loading:  # noqa: ANN001
