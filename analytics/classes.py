@@ -108,6 +108,8 @@ def parse_breaks(text: str, *, scale: float = 1.0) -> tuple[float, ...]:
         raise BreaksError(f"breaks are numbers separated by commas, not {text!r}") from None
     if len(numbers) > MAX_BREAKS:
         raise BreaksError(f"at most {MAX_BREAKS} breaks")
-    if not all(np.isfinite(numbers)) or any(b >= a for a, b in zip(numbers[1:], numbers, strict=False)):
+    if not all(np.isfinite(numbers)) or any(
+        b >= a for a, b in zip(numbers[1:], numbers, strict=False)
+    ):
         raise BreaksError("breaks must increase from left to right")
     return tuple(numbers)
