@@ -3,7 +3,8 @@
 Schemes (``SCHEMES``):
 
 - ``box``: box map (``BoxPlot``, hinge 1.5): lower outliers (under the first quartile less 1.5
-  inter-quartile ranges), the four quartiles, upper outliers; six classes, some possibly empty;
+  inter-quartile ranges), the four quartiles, upper outliers; always six classes (the bounds of
+  the outlier classes are the fences), some possibly empty;
 - ``natural``: natural breaks (``NaturalBreaks``: one-dimensional k-means, ``k`` classes; its
   random starts are seeded, so the breaks are the same each time);
 - ``equal``: equal intervals between the least and the greatest value (``EqualInterval``);
@@ -29,7 +30,7 @@ import numpy as np
 
 SCHEMES = ("box", "natural", "equal", "quantiles", "user")
 K = 5
-MAX_BREAKS = 12
+MAX_BREAKS = 8
 SEED = 20091101
 _GLOBAL_RANDOM = threading.Lock()  # NaturalBreaks' k-means draws from numpy's global generator
 
@@ -80,6 +81,8 @@ def classify(
                 raise BreaksError("type at least one break")
             result = mapclassify.UserDefined(y, bins=list(breaks))
     bins = tuple(float(b) for b in result.bins)
+    if scheme == "box" and len(bins) == 5:  # no upper outlier: mapclassify leaves its class out
+        bins = (*bins, bins[-1])
     yb = np.asarray(result.yb, dtype=np.int64)
     counts = tuple(int((yb == i).sum()) for i in range(len(bins)))
     return ClassBreaks(scheme, bins, float(y.min()), yb, counts)

@@ -11,7 +11,8 @@ prior mean, the weight being the share of between-unit variance in the unit's to
   (Marshall's rule; esda does not apply it itself);
 - *spatial* EB (``esda.smoothing.Spatial_Empirical_Bayes``): the prior of each unit is the rate
   of its neighbourhood (itself and its neighbours in the weights), its variance estimated there
-  (a negative estimate is taken as 0 by esda).
+  (a negative estimate is taken as 0 by esda). A neighbourhood without any event keeps its
+  rates of 0 (esda would divide 0 by 0 there).
 
 The model behind both is Poisson: events are rare compared with the base. A *coverage* rate (the
 share of a denominator served, typically 80-99 %) is not rare; its complement, the share not
@@ -59,7 +60,11 @@ def smoothed_rates(
     modelled = base - events if complement else events
     raw = modelled / base
     eb, flat = _global(modelled, base, raw)
-    spatial = Spatial_Empirical_Bayes(modelled, base, w).r.ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spatial = Spatial_Empirical_Bayes(modelled, base, w).r.ravel()
+    # a neighbourhood without a single event has rate 0 and no variance: esda divides 0 by 0
+    # there; its units' rates are 0 (their own events are 0 too), and so are their smoothed ones
+    spatial = np.where(np.isnan(spatial), raw, spatial)
     if complement:
         raw, eb, spatial = 1.0 - raw, 1.0 - eb, 1.0 - spatial
     return SmoothedRates(events, base, raw, eb, spatial, flat)
@@ -68,8 +73,11 @@ def smoothed_rates(
 def _global(events: np.ndarray, base: np.ndarray, raw: np.ndarray) -> tuple[np.ndarray, bool]:
     """esda's global EB rates, or the global mean everywhere when its variance estimate is not
     positive (then esda's weights fall outside 0-1: detected from its output, not re-derived)."""
-    eb = Empirical_Bayes(events, base).r.ravel()
     mean = events.sum() / base.sum()
+    if mean == 0:  # not a single event: every rate is 0, nothing to smooth
+        return raw.copy(), True
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eb = Empirical_Bayes(events, base).r.ravel()
     spread = raw - mean
     moved = np.abs(spread) > 1e-12
     shrink = (eb[moved] - mean) / spread[moved]

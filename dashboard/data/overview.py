@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from dashboard.data import geo, store
 from dashboard.data.store import cached, small_cell_threshold
 from etl import indicators, marts
+from etl.disclosure import complementary, unit_margins
 from etl.indicators import INDICATOR_BY_FLAG, INDICATORS
 from etl.scope import Scope
 from geodata import census
@@ -36,6 +37,12 @@ LEVELS = ("province", "prefecture", "county")
 FLOW_MEASURES = ("inflow", "outflow", "net", "inflow_per_1000")
 CENSUS_MEASURES = {"census2020_inter_share": 2020, "census2010_inter_share": 2010}
 MEASURES = FLOW_MEASURES + tuple(i.flag for i in INDICATORS) + tuple(CENSUS_MEASURES)
+PARENTS = {
+    "county": ("prefecture_code", "province_code"),
+    "prefecture": ("province_code",),
+    "province": (),
+}
+"""The units a level's units add up to on the maps (the margins of secondary suppression)."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,21 @@ def _counts(measure: str, level: str, period: str, codes: list[str]):
     totals = coverage_totals(level, measure)
     now = totals[totals["period"] == period].set_index("unit_code").reindex(codes)
     return now["numerator"].to_numpy(float), now["denominator"].to_numpy(float)
+
+
+def withheld(values: MeasureValues, measure: str, level: str) -> np.ndarray:
+    """Which of ``values``' units are withheld from every table and analysis: the small cells
+    (``suppressed``) and the complementary cells that would give one away through the sums per
+    parent unit (``PARENTS``; ``etl.disclosure.complementary``, by the denominator of a
+    coverage rate, else the persons counted)."""
+    parents = PARENTS[level]
+    h = geo.hierarchy().drop_duplicates(f"{level}_code").set_index(f"{level}_code", drop=False)
+    count = values.denominator if measure in INDICATOR_BY_FLAG else values.numerator
+    tested = pd.DataFrame(
+        {"_count": count, **{p: h[p].reindex(values.codes).to_numpy() for p in parents}}
+    )
+    margins = unit_margins((), parents, count="_count")
+    return complementary(tested, np.asarray(values.suppressed, dtype=bool), margins)
 
 
 def all_period_values(measure: str, level: str) -> np.ndarray:

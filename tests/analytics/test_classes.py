@@ -49,3 +49,10 @@ def test_typed_breaks():
     for bad in ("a, b", "3, 2", "1, 1", ",".join(str(i) for i in range(20)), "nan"):
         with pytest.raises(BreaksError):
             parse_breaks(bad)
+
+
+def test_a_box_map_without_outliers_still_has_six_classes():
+    result = classify(np.arange(1.0, 13.0), "box")
+    assert len(result.bins) == 6
+    assert result.counts[0] == result.counts[-1] == 0
+    assert sum(result.counts) == 12

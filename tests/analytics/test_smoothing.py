@@ -99,3 +99,21 @@ def test_esda_documented_example_st_louis_homicides():
                           3.73034109e-05, 3.47270722e-05]  # fmt: skip
     assert np.allclose(rates.eb[:10], documented_eb, rtol=1e-8)
     assert np.allclose(rates.spatial_eb[:10], documented_spatial, rtol=1e-8)
+
+
+def test_neighbourhoods_and_maps_without_events(grid):
+    w = subset(grid, GRID).w
+    events = np.array([0, 0, 0, 0, 0, 0, 0, 3, 5], dtype=float)  # none around r0c0
+    rates = smoothed_rates(events, BASE, w)
+    assert np.isfinite(rates.spatial_eb).all()
+    assert rates.spatial_eb[GRID.index("r0c0")] == 0.0
+    assert np.allclose(rates.spatial_eb, marshall_spatial_or_zero(events, BASE))
+    none = smoothed_rates(np.zeros(9), BASE, w)
+    assert np.array_equal(none.eb, np.zeros(9)) and np.array_equal(none.spatial_eb, np.zeros(9))
+    assert none.prior_flat
+
+
+def marshall_spatial_or_zero(e: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        out = marshall_spatial(e, b, GRID)
+    return np.where(np.isnan(out), 0.0, out)
