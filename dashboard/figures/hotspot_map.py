@@ -52,15 +52,12 @@ def hotspot_map(
     frame: dict,
     withheld: Overlay,
     washed: Overlay | None = None,
-    height: int = 460,
 ) -> dict:
     """A national map of class numbers (``layer.values``: 0..k-1, NaN for no data), the withheld
     units in grey and, when given, a wash over ``washed`` units. ``frame``: the keyword
-    arguments of ``AppContext.national_frame``. The legend is the page's (``legend_rows``): the
+    arguments of ``AppContext.national_frame``. The page's CSS sizes it. The legend is the page's (``legend_rows``): the
     figure has no colour bar."""
-    figure = china_choropleth(
-        layer, classes, title="", legend_title="", no_data_label="", height=height, **frame
-    )
+    figure = china_choropleth(layer, classes, title="", legend_title="", no_data_label="", **frame)
     url = frame["geojson_url"]
     extra = [flat_trace(url, withheld.codes, withheld.hover, theme.SUPPRESSED)]
     if washed is not None and len(washed.codes):
@@ -73,6 +70,8 @@ def hotspot_map(
     main["showscale"] = False
     layout = figure["layout"]
     layout["margin"]["t"] = 4
+    del layout["height"]  # the page's CSS sizes the graph (responsive)
+    layout["autosize"] = True
     layout["annotations"] = layout["annotations"][1:]  # the legend says no data and outside
     return figure
 

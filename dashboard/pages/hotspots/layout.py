@@ -67,7 +67,7 @@ def layout(lang: str = "zh", **query: str):
                         ),
                     ),
                     control(
-                        _("Rate"),
+                        _("Rate shown"),
                         dcc.RadioItems(
                             id=ids.HOTSPOTS_VARIABLE,
                             options=variable_options(view.measure),
@@ -180,6 +180,6 @@ def _map_card(
         loading(
             dcc.Graph(id=graph_id, figure=figure, config=config, className="yp-hotspots-graph")
         ),
-        html.Div(legend, id=legend_id, className="yp-legend yp-hotspots-legend"),
+        html.Div(legend, id=legend_id, className="yp-hotspots-legend"),
     ]
     return html.Div(children, className="yp-card yp-map-card yp-hotspots-map")

@@ -44,7 +44,6 @@ DEFAULT_LEVEL = "county"
 DEFAULT_VARIABLE = "spatial_eb"
 DEFAULT_SCHEME = "box"
 OPTIONS = ("fdr", "shade")
-MAP_HEIGHT = 430
 MAX_ISLAND_NAMES = 6
 
 VARIABLE_LABELS = {
@@ -160,7 +159,7 @@ def value_text(measure: str, value: float) -> str:
     if is_share(measure):
         return percent(value)
     if measure in SCALE:
-        return f"{value:,.2f}‰"
+        return f"{value:,.2f}‰" if abs(value) >= 1 else f"{value:.2g}‰"
     return count(value)
 
 
@@ -262,9 +261,7 @@ def _value_map(view, result: Analysis, names, hover, frame, withheld, washed, br
         z = result.spread(breaks_of.yb.astype(float))
         scheme_title = _(SCHEME_LABELS[view.scheme])
     layer = MapLayer(result.codes, names, z, hover)
-    figure = hotspot_map(
-        layer, classes, frame=frame, withheld=withheld, washed=washed, height=MAP_HEIGHT
-    )
+    figure = hotspot_map(layer, classes, frame=frame, withheld=withheld, washed=washed)
     title = f"{label} · {_(VARIABLE_LABELS[result.variable])}"
     return figure, legend(title, scheme_title, classes, withheld, washed)
 
@@ -279,6 +276,8 @@ def _value_classes(view: HotspotView, breaks: ClassBreaks) -> Classes:
     if view.scheme == "box":
         low, high = value_text(view.measure, bounds[1]), value_text(view.measure, bounds[-2])
         ranges[0], ranges[-1] = f"< {low}", f"> {high}"
+        least = max(breaks.lower, bounds[1])  # the first quartile starts at the least value
+        ranges[1] = f"{value_text(view.measure, least)} – {value_text(view.measure, bounds[2])}"
         labels = [
             f"{_(name)}: {r}{wide_space()}({count(n)})"
             for name, r, n in zip(BOX_LABELS, ranges, breaks.counts, strict=True)
@@ -310,7 +309,7 @@ def _cluster_map(view, result: Analysis, names, frame, withheld):
                     + f"<br>{_(VARIABLE_LABELS[result.variable])}: {value_text(view.measure, result.value[k])}"
                 )
     layer = MapLayer(result.codes, names, z, hover)
-    figure = hotspot_map(layer, classes, frame=frame, withheld=withheld, height=MAP_HEIGHT)
+    figure = hotspot_map(layer, classes, frame=frame, withheld=withheld)
     rule = _cutoff_text(result)
     return figure, legend(_("Local Moran (LISA) clusters"), rule, classes, withheld, None)
 
@@ -330,7 +329,7 @@ def _significance_map(view, result: Analysis, names, frame, withheld):
             if result.analysed[k]:
                 hover[k] = f"<b>{name}</b><br>" + _("pseudo p-value {p}").format(p=f"{p[k]:.3f}")
     layer = MapLayer(result.codes, names, z, hover)
-    figure = hotspot_map(layer, classes, frame=frame, withheld=withheld, height=MAP_HEIGHT)
+    figure = hotspot_map(layer, classes, frame=frame, withheld=withheld)
     return figure, legend(
         _("Significance of local Moran"), _cutoff_text(result), classes, withheld, None
     )
