@@ -222,10 +222,8 @@ def maps(view: HotspotView) -> Maps:
     )
     cluster_fig, cluster_legend = _cluster_map(view, result, names, frame, withheld)
     sig_fig, sig_legend = _significance_map(view, result, names, frame, withheld)
-    title = _("{measure} · {variable} · {period}").format(
-        measure=measure_label(view.measure),
-        variable=_(VARIABLE_LABELS[result.variable]),
-        period=view.period,
+    title = " · ".join(
+        (measure_label(view.measure), _(VARIABLE_LABELS[result.variable]), view.period)
     )
     return Maps(
         value_fig, value_legend, title, cluster_fig, cluster_legend, sig_fig, sig_legend,
@@ -364,9 +362,7 @@ def _value_hover(result: Analysis, names: list[str]) -> list[str]:
         if not is_rate(measure):
             out.append(f"<b>{name}</b><br>{head}<br>{value_text(measure, result.raw[k])}")
             continue
-        counts = _("{num} / {den}").format(
-            num=count(result.numerator[k]), den=count(result.denominator[k])
-        )
+        counts = f"{count(result.numerator[k])} / {count(result.denominator[k])}"
         lines = [
             f"<b>{name}</b>",
             head,
