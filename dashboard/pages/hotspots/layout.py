@@ -3,6 +3,8 @@ then the cluster map beside the significance map; every control read from the UR
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import dcc, html
 
 from dashboard import ids
@@ -28,7 +30,7 @@ def layout(lang: str = "zh", **query: str):
         return html.Div(empty_store(), className="yp-card yp-empty")
     view = chosen_view(query)
     shown = maps(view)
-    config = {**GRAPH_CONFIG, "locale": plotly_locale()}
+    config: Any = {**GRAPH_CONFIG, "locale": plotly_locale()}  # dcc.Graph types it as a TypedDict
     return html.Div(
         [
             dcc.Location(id=ids.HOTSPOTS_URL, refresh="callback-nav"),
@@ -168,12 +170,12 @@ def _map_card(
     legend_id: str,
     figure: dict,
     legend: list,
-    config: dict,
+    config: Any,
     *,
     title_id: str | None = None,
     title: str = "",
 ) -> html.Div:
-    children = []
+    children: list[Any] = []
     if title_id is not None:
         children.append(html.Div(title, id=title_id, className="yp-hotspots-map-title"))
     children += [
