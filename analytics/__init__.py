@@ -11,5 +11,5 @@
 
 The statistics are PySAL's (``libpysal``, ``esda``, ``mapclassify``); this package chooses their
 inputs and names their outputs. It reads nothing itself: callers pass values, counts and layers.
-Dependencies: ``geodata`` only (never ``dashboard``).
+It imports no package of the project (``dashboard`` imports it; it never imports ``dashboard``).
 """
