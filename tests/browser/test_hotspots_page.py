@@ -84,6 +84,7 @@ def test_fdr_and_breaks_are_kept_in_the_url(page, live_server):
     page.wait_for_function(
         "document.querySelector('#hotspots-value-legend').textContent.includes('98.0%')"
     )
+    page.wait_for_function("window.location.search.includes('scheme=user')")
     query = parse_qs(urlparse(page.url).query)
     assert query["fdr"] == ["1"] and query["scheme"] == ["user"] and query["breaks"] == ["95, 98"]
     page.reload()
