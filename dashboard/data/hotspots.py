@@ -147,6 +147,8 @@ def _analysis(
         if len(codes) >= MIN_UNITS and np.ptp(chosen) > 0:
             local = local_moran(chosen, weights.w, fdr=fdr)
             moran = global_moran(chosen, weights.w)
+    elif rate:  # a single unit (a prefecture reader's own prefecture) is its own prior
+        eb = spatial = raw
     value = {"raw": raw, "eb": eb, "spatial_eb": spatial}[variable]
     return Analysis(
         measure, level, period, variable, fdr, list(values.codes), numerator, denominator,

@@ -179,3 +179,13 @@ def test_forged_controls_are_refused(nation, bad):
     values.update(bad)
     with pytest.raises(InvalidInput):
         callbacks.view_of(**values)
+
+
+def test_a_prefecture_reader_at_prefecture_level_has_one_unit(app):
+    with app.server.test_request_context("/hotspots"), reading_as(parse_scope("prefecture:320200")):
+        result = H.analysis("inflow_per_1000", "prefecture", PERIOD, "spatial_eb", False)
+        assert result.codes == ["320200"] and result.moran is None
+        assert np.array_equal(result.spatial_eb, result.raw, equal_nan=True)
+        shown = V.maps(V.HotspotView(measure="inflow_per_1000", level="prefecture", period=PERIOD))
+        with_words = json.dumps([c.to_plotly_json() for c in shown.summary], default=str, ensure_ascii=False)
+        assert V._("Too few units with data for a test of clustering.") in with_words
