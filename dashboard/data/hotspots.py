@@ -13,9 +13,11 @@ residents (inflow per 2010 census resident, x 1,000) and the census shares. For 
 *variable* mapped and tested is the raw rate, its global Empirical Bayes or its spatial
 Empirical Bayes smoothing (``VARIABLES``); for counts (inflow, outflow, net) the raw value only.
 
-*Small denominators*: a published unit whose denominator is under ``SMALL_DENOMINATOR`` persons
-(50) is marked: there a 95 % interval of a rate near 90 % spans about +/- 8 points (1.96 x
-sqrt(0.9 x 0.1 / 50)), as wide as the classes of the coverage maps, so its raw rate says little.
+*Small denominators*: a published unit whose share rests on a denominator under
+``SMALL_DENOMINATOR`` persons (50) is marked: there a 95 % interval of a rate near 90 % spans
+about +/- 8 points (1.96 x sqrt(0.9 x 0.1 / 50)), as wide as the classes of the coverage maps, so
+its raw rate says little. For inflow per 1,000 residents the count that matters is the inflow
+(``small_count``).
 
 Weights: queen contiguity of the ``national`` layer of the level, built once per process and
 layer version, subset to the units analysed (islands joined to their nearest unit;
@@ -83,11 +85,13 @@ class Analysis:
 
     @property
     def small(self) -> np.ndarray:
-        """Published units whose denominator is under ``SMALL_DENOMINATOR`` (rates only)."""
+        """Published units whose rate rests on fewer than ``SMALL_DENOMINATOR`` persons (rates
+        only; see ``small_count``)."""
         if self.measure not in RATE_MEASURES:
             return np.zeros(len(self.codes), dtype=bool)
+        counted = self.numerator if small_count(self.measure) == "numerator" else self.denominator
         with np.errstate(invalid="ignore"):
-            return self.analysed & (self.denominator < SMALL_DENOMINATOR)
+            return self.analysed & (counted < SMALL_DENOMINATOR)
 
     def spread(self, values: np.ndarray) -> np.ndarray:
         """Values of the analysed units (their order) spread over ``codes`` (NaN elsewhere)."""
@@ -98,6 +102,13 @@ class Analysis:
 
 def is_rate(measure: str) -> bool:
     return measure in RATE_MEASURES
+
+
+def small_count(measure: str) -> str:
+    """The count whose size makes a rate stable: a share's denominator; for inflow per 1,000
+    residents the inflow (its denominator, the census population, is never small: a Poisson
+    rate's relative error is 1 / sqrt(events), over 14 % under 50 persons)."""
+    return "numerator" if measure in SCALE else "denominator"
 
 
 def analysis(measure: str, level: str, period: str, variable: str, fdr: bool) -> Analysis:

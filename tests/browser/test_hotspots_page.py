@@ -62,7 +62,7 @@ def test_hotspots_page_at_projector_and_desk_sizes(browser, live_server, size):
 def test_legends_name_the_scheme_and_the_test(page, live_server):
     open_hotspots(page, live_server, "?lang=en&measure=inflow_per_1000&level=prefecture&scheme=natural")
     value = page.locator("#hotspots-value-legend").text_content()
-    assert "Natural breaks (5 classes)" in value and "Denominator under 50" in value
+    assert "Natural breaks (5 classes)" in value and "Fewer than 50 persons counted" in value
     cluster = page.locator("#hotspots-cluster-legend").text_content()
     assert "High-High (hot spot)" in cluster and "p ≤ 0.05 (no correction)" in cluster
     assert "999 permutations" in cluster

@@ -189,3 +189,16 @@ def test_a_prefecture_reader_at_prefecture_level_has_one_unit(app):
         shown = V.maps(V.HotspotView(measure="inflow_per_1000", level="prefecture", period=PERIOD))
         with_words = json.dumps([c.to_plotly_json() for c in shown.summary], default=str, ensure_ascii=False)
         assert V._("Too few units with data for a test of clustering.") in with_words
+
+
+def test_small_means_few_persons_behind_the_rate(nation):
+    coverage_result = H.analysis(MEASURE, "county", PERIOD, "raw", False)
+    den = coverage_result.denominator
+    with np.errstate(invalid="ignore"):
+        expected = coverage_result.analysed & (den < 50)
+    assert np.array_equal(coverage_result.small, expected) and expected.any()
+    per_1000 = H.analysis("inflow_per_1000", "county", PERIOD, "raw", False)
+    with np.errstate(invalid="ignore"):
+        expected = per_1000.analysed & (per_1000.numerator < 50)  # the inflow, not the residents
+    assert np.array_equal(per_1000.small, expected) and expected.any()
+    assert (per_1000.denominator[per_1000.analysed] >= 50).all()

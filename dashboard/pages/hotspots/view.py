@@ -26,6 +26,7 @@ from dashboard.data.hotspots import (
     Analysis,
     analysis,
     is_rate,
+    small_count,
 )
 from dashboard.data.overview import CENSUS_MEASURES, MEASURES
 from dashboard.data.store import current_scope, engine, periods
@@ -163,6 +164,13 @@ def value_text(measure: str, value: float) -> str:
     return count(value)
 
 
+def small_label(measure: str) -> str:
+    """What the wash over a unit means, for the measure (``hotspots.small_count``)."""
+    if small_count(measure) == "numerator":
+        return _("Fewer than {n} persons counted: an unstable rate").format(n=SMALL_DENOMINATOR)
+    return _("Denominator under {n} persons: an unstable rate").format(n=SMALL_DENOMINATOR)
+
+
 def break_scale(measure: str) -> float:
     """What a typed break is divided by: 100 for shares (typed in %), else 1."""
     return 100.0 if is_share(measure) else 1.0
@@ -215,7 +223,7 @@ def maps(view: HotspotView) -> Maps:
         washed = Overlay(
             [c for c, s in zip(codes, small, strict=True) if s],
             [h for h, s in zip(value_hover, small, strict=True) if s],
-            _("Denominator under {n} persons: an unstable rate").format(n=SMALL_DENOMINATOR),
+            small_label(view.measure),
         )
     value_fig, value_legend = _value_map(
         view, result, names, value_hover, frame, withheld, washed, breaks
@@ -371,9 +379,7 @@ def _value_hover(result: Analysis, names: list[str]) -> list[str]:
             f"{_(VARIABLE_LABELS['spatial_eb'])}: {value_text(measure, result.spatial_eb[k])}",
         ]
         if result.small[k]:
-            lines.append(
-                _("Denominator under {n} persons: an unstable rate").format(n=SMALL_DENOMINATOR)
-            )
+            lines.append(small_label(measure))
         out.append("<br>".join(lines))
     return out
 
