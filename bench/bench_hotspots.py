@@ -12,7 +12,8 @@ Measures, on this machine, over every county inside the data's coverage (2,847 o
 
 The counts are drawn (seeded): denominators of 20-2,000 persons, coverage varying around 90 %
 between counties (the timings hardly depend on the values). Usage: ``.venv/bin/python bench/bench_hotspots.py [--runs 5]``. Figures
-go to stdout and to ``bench/results/hotspots.json``; copy them into the README.
+go to stdout and to ``bench/results/hotspots.json`` with the machine's load average (other work on
+the 2 cores slows every figure); copy them into the README.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def main() -> None:
             "python": platform.python_version(),
         },
         "date": time.strftime("%Y-%m-%d"),
+        "load_average_1min_at_start": round(os.getloadavg()[0], 2),
         "counties": w.n,
         "islands_joined": list(weights.islands),
         "components": int(w.n_components),
@@ -91,6 +93,7 @@ def main() -> None:
         "natural_breaks_seconds": timed(lambda: classify(rates.spatial_eb, "natural"), args.runs),
         "targets": {"eb_smoothing_seconds": 0.3, "lisa_999_seconds": 3.0},
     }
+    results["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))
 
