@@ -172,6 +172,7 @@ SHARED = {
     "nav_overview": N_("Overview"),
     "nav_flows": N_("Flows"),
     "nav_areas": N_("Pilots & areas"),
+    "nav_hotspots": N_("Hot spots"),
     "nav_scenarios": N_("Scenarios"),
     "nav_present": N_("Present"),
     "level_province": N_("Province"),

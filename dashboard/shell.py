@@ -19,6 +19,7 @@ NAV = (
     ("/", "nav_overview"),
     ("/flows", "nav_flows"),
     ("/areas", "nav_areas"),
+    ("/hotspots", "nav_hotspots"),
     ("/scenarios", "nav_scenarios"),
     ("/present", "nav_present"),
 )

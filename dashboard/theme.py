@@ -48,3 +48,18 @@ GRAPH_CONFIG: Any = {  # dcc.Graph types its config as a TypedDict
     "showLink": False,
     "plotlyServerURL": "",
 }
+
+# Hot spots (the colours GeoDa's LISA maps use): local Moran clusters, in the order of
+# analytics.autocorrelation.CLUSTERS (not significant, HH, LH, LL, HL), and significance classes
+# (not significant, p <= 0.05, 0.01, 0.001).
+LISA_5 = ("#eeeeee", "#d7191c", "#abd9e9", "#2c7bb6", "#fdae61")
+SIGNIFICANCE_4 = ("#eeeeee", "#a1d99b", "#41ab5d", "#006d2c")
+# Box map (ColorBrewer RdBu, 6 classes, low to high): lower outliers, four quartiles, upper outliers.
+BOX_6 = ("#2166ac", "#67a9cf", "#d1e5f0", "#fddbc7", "#ef8a62", "#b2182b")
+SEQUENTIAL_9 = (
+    "#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c",
+    "#08306b",
+)  # fmt: skip
+# a wash over units whose rate rests on a small denominator (hot spots page)
+SMALL_BASE_WASH = "rgba(255,255,255,0.62)"
+SMALL_BASE_LINE = "#3e4c59"

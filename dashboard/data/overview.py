@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from dashboard.data import geo, store
 from dashboard.data.store import cached, published_coverage, small_cell_threshold
 from etl import indicators, marts
-from etl.disclosure import SUPPRESSED
+from etl.disclosure import SUPPRESSED, complementary, unit_margins
 from etl.indicators import INDICATOR_BY_FLAG, INDICATORS
 from etl.scope import Scope
 from geodata import census
@@ -39,6 +39,12 @@ LEVELS = ("province", "prefecture", "county")
 FLOW_MEASURES = ("inflow", "outflow", "net", "inflow_per_1000")
 CENSUS_MEASURES = {"census2020_inter_share": 2020, "census2010_inter_share": 2010}
 MEASURES = FLOW_MEASURES + tuple(i.flag for i in INDICATORS) + tuple(CENSUS_MEASURES)
+PARENTS = {
+    "county": ("prefecture_code", "province_code"),
+    "prefecture": ("province_code",),
+    "province": (),
+}
+"""The units a level's units add up to on the maps (the margins of secondary suppression)."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,22 @@ def _counts(measure: str, level: str, period: str, codes: list[str]):
         now["denominator"].to_numpy(float),
         now[SUPPRESSED].fillna(False).to_numpy(bool),
     )
+
+
+def withheld(values: MeasureValues, measure: str, level: str) -> np.ndarray:
+    """Which of ``values``' units are withheld from every table and analysis. A coverage rate's
+    ``suppressed`` is already the pages' rule (``etl.marts.published``: small cells and the cells
+    that would give one away through any published sum); persons add the complementary cells of
+    the sums per parent unit (``PARENTS``; ``etl.disclosure.complementary``)."""
+    hidden = np.asarray(values.suppressed, dtype=bool)
+    if measure in INDICATOR_BY_FLAG:
+        return hidden
+    parents = PARENTS[level]
+    h = geo.hierarchy().drop_duplicates(f"{level}_code").set_index(f"{level}_code", drop=False)
+    tested = pd.DataFrame(
+        {"_count": values.numerator, **{p: h[p].reindex(values.codes).to_numpy() for p in parents}}
+    )
+    return complementary(tested, hidden, unit_margins((), parents, count="_count"))
 
 
 def all_period_values(measure: str, level: str) -> np.ndarray:

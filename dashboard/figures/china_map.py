@@ -107,7 +107,7 @@ def china_choropleth(
             },
             "name": title,
         },
-        _flat_trace(geojson_url, no_data_codes, no_data_hover, theme.NO_DATA),
+        flat_trace(geojson_url, no_data_codes, no_data_hover, theme.NO_DATA),
         *context_traces(
             geojson_url,
             outside_codes,
@@ -202,7 +202,7 @@ def context_traces(
     reader's scope), else ``outside_label`` for all."""
     hover = [outside_label] * len(outside_codes) if outside_hover is None else outside_hover
     return [
-        _flat_trace(geojson_url, outside_codes, hover, theme.OUTSIDE_COVERAGE),
+        flat_trace(geojson_url, outside_codes, hover, theme.OUTSIDE_COVERAGE),
         _province_trace(
             "geo", province_geojson_url, province_codes, fill="rgba(0,0,0,0)", width=0.9
         ),
@@ -316,7 +316,7 @@ def _province_trace(
     }
 
 
-def _flat_trace(geojson_url: str, codes: Sequence[str], hover: Sequence[str], color: str) -> dict:
+def flat_trace(geojson_url: str, codes: Sequence[str], hover: Sequence[str], color: str) -> dict:
     """Areas in one flat colour with their own hover (e.g. no data)."""
     return {
         "type": "choropleth",

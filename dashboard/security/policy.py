@@ -150,6 +150,22 @@ CALLBACKS: dict[frozenset[str], Action] = {
     _outputs(ids.STORYBOARDS_URL, ids.STORYBOARDS_STATUS): Action.SAVE_STORYBOARD,
     _outputs(ids.STORYBOARDS_DOWNLOAD): SLIDES,
     _outputs(ids.OVERVIEW_DOWNLOAD, ids.OVERVIEW_DOWNLOAD_NOTE): Action.EXPORT_MAP,
+    # hot spots: the analysis is reading; its table is a data export
+    _outputs(
+        ids.HOTSPOTS_VALUE_MAP,
+        ids.HOTSPOTS_VALUE_LEGEND,
+        ids.HOTSPOTS_VALUE_TITLE,
+        ids.HOTSPOTS_CLUSTER_MAP,
+        ids.HOTSPOTS_CLUSTER_LEGEND,
+        ids.HOTSPOTS_SIGNIFICANCE_MAP,
+        ids.HOTSPOTS_SIGNIFICANCE_LEGEND,
+        ids.HOTSPOTS_SUMMARY,
+        ids.HOTSPOTS_PROBLEM,
+        ids.HOTSPOTS_QUERY,
+    ): VIEW,
+    _outputs(ids.HOTSPOTS_VARIABLE): VIEW,
+    _outputs(ids.HOTSPOTS_QUERY): VIEW,
+    _outputs(ids.HOTSPOTS_DOWNLOAD): Action.EXPORT_DATA,
 }
 
 

@@ -23,7 +23,7 @@ from tests.security.test_scope_matrix import collect_props, page
 
 PROVINCE_VIEWER = "v.forged-province"
 PAGES = ["/", "/flows", "/areas", "/area/310115", "/scenarios", "/storyboards",
-         "/present/pan_yangtze"]  # fmt: skip
+         "/present/pan_yangtze", "/hotspots"]  # fmt: skip
 FOREIGN = "440106"  # a county of Guangdong: outside the province viewer's scope
 VALUES = [None, 2**70, -1, 2.5, True, "", "nonsense", FOREIGN, "2099-13", [], [None, 7], {"a": 1}]
 INDICES = [0, 10**12, -5, "x", None, 1.5]
