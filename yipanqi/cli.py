@@ -47,6 +47,7 @@ from yipanqi import (
     users_cli,
 )
 from yipanqi.options import DATA_DIR_META, STORE_META, err
+from yipanqi.settings import install_targets
 
 if TYPE_CHECKING:
     from typer._click.core import Context  # typer vendors click: the context of its commands
@@ -95,6 +96,7 @@ def _root_options(
     ] = False,
 ) -> None:
     """一盘棋 Yipanqi: floating-population flows and service coverage."""
+    install_targets(os.environ)
 
 
 geodata_cli.register(app)

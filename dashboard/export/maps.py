@@ -25,6 +25,7 @@ from dashboard.export.source import ExportError, Lineage, MapView, read_lineage,
 from dashboard.export.tables import layer_table, write_table
 from dashboard.i18n import N_, _, language, t
 from dashboard.pages.overview.view import classes_for, measure_label
+from etl import targets
 from etl.records import INDICATOR_BY_FLAG
 from geodata.layers import LayerSet
 
@@ -106,7 +107,7 @@ def map_figure(
         assert view.period is not None
         values = measure_values(view.measure, view.level, view.period)
         with language(view.lang):
-            classes = classes_for(view.measure, view.level)
+            classes = classes_for(view.measure, view.level, view.period)
             texts = print_texts(view, lineage, int(values.suppressed.sum()), len(values.codes))
         level_geometry = orjson.loads(layers.geojson_path(f"{view.level}_national").read_bytes())
         provinces = orjson.loads(layers.geojson_path("province_national").read_bytes())
@@ -190,7 +191,7 @@ def print_texts(view: MapView, lineage: Lineage, n_suppressed: int, n_units: int
     )
     basis = (
         _("target ≥ {target}; classes by distance to the target").format(
-            target=formatting.percent(indicator.target, 0)
+            target=formatting.target_percent(targets.target(indicator.flag, view.period or ""))
         )
         if indicator
         else _("classes: quantiles over all periods")
