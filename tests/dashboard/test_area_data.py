@@ -23,7 +23,7 @@ from etl import indicators, marts, store
 from etl.pipeline import ingest
 from etl.records import INDICATORS
 from etl.scope import NATION
-from tests.etl.helpers import TINY, random_records, write_csv
+from tests.etl.helpers import TINY, file_target, random_records, write_csv
 from tests.support import layer_cache
 
 KEY = "test-key-0123456789abcdef"
@@ -86,7 +86,7 @@ def expected_coverage(records: pd.DataFrame, counties: set[str], period: str) ->
         key = "hukou_code" if i.side == "outflow" else "residence_code"
         part = r[r[key].isin(counties) & r[i.denominator]]
         num, den = int(part[i.flag].sum()), len(part)
-        gap = max(0, ceil(Fraction(den) * Fraction(str(i.target)) - num))
+        gap = max(0, ceil(Fraction(den) * file_target(i.flag, period) - num))
         rows.append((i.flag, num, den, gap))
     return pd.DataFrame(rows, columns=["indicator", "numerator", "denominator", "gap"])
 
