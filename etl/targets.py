@@ -84,12 +84,16 @@ def _validated(data: dict, text: str, source: str) -> TargetSet:
     for key in ("first_year", "last_year"):
         value = data.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or not 1949 <= value <= 2100:
-            errors.append(f"{source}:{_line_of(text, key)}: {key} must be a year such as 2009, got {value!r}")
+            errors.append(
+                f"{source}:{_line_of(text, key)}: {key} must be a year such as 2009, got {value!r}"
+            )
         else:
             years[key] = value
     first, last = years.get("first_year", 0), years.get("last_year", -1)
     if len(years) == 2 and last < first:
-        errors.append(f"{source}:{_line_of(text, 'last_year')}: last_year {last} is before first_year {first}")
+        errors.append(
+            f"{source}:{_line_of(text, 'last_year')}: last_year {last} is before first_year {first}"
+        )
     tables = data.get("indicator")
     if not isinstance(tables, dict):
         tables = {}
@@ -100,18 +104,24 @@ def _validated(data: dict, text: str, source: str) -> TargetSet:
     for flag, raw in tables.items():
         where = f"{source}:{_line_of(text, f'[indicator.{flag}]')}"
         if flag not in INDICATOR_BY_FLAG:
-            errors.append(f"{where}: unknown indicator {flag!r}; one of {', '.join(INDICATOR_BY_FLAG)}")
+            errors.append(
+                f"{where}: unknown indicator {flag!r}; one of {', '.join(INDICATOR_BY_FLAG)}"
+            )
             continue
         if not isinstance(raw, dict):
             errors.append(f"{where}: indicator.{flag} must be a table")
             continue
         for key in ("seed", "quote"):
             if not isinstance(raw.get(key), str) or not raw[key].strip():
-                errors.append(f"{where}: indicator.{flag}.{key} missing: cite the seed for every number")
+                errors.append(
+                    f"{where}: indicator.{flag}.{key} missing: cite the seed for every number"
+                )
         sources[flag] = f"{raw.get('seed', '')}: “{raw.get('quote', '')}”"
         weight = raw.get("weight", 1)
         if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 100:
-            errors.append(f"{where}: indicator.{flag}.weight must be a number above 0 and at most 100, got {weight!r}")
+            errors.append(
+                f"{where}: indicator.{flag}.weight must be a number above 0 and at most 100, got {weight!r}"
+            )
         else:
             weights[flag] = float(weight)
         targets = raw.get("targets")
@@ -122,16 +132,22 @@ def _validated(data: dict, text: str, source: str) -> TargetSet:
             key = f"indicator.{flag}.targets.{year_text}"
             year = int(year_text) if _YEAR.match(year_text) else None
             if year is None or len(years) == 2 and not first <= year <= last:
-                errors.append(f"{where}: {key}: year outside first_year..last_year ({first}-{last})")
+                errors.append(
+                    f"{where}: {key}: year outside first_year..last_year ({first}-{last})"
+                )
                 continue
             bp = _basis_points(percent)
             if bp is None:
-                errors.append(f"{where}: {key}: target must be a percent from 0 to 100 (at most 2 decimals), got {percent!r}")
+                errors.append(
+                    f"{where}: {key}: target must be a percent from 0 to 100 (at most 2 decimals), got {percent!r}"
+                )
                 continue
             bp_by_year[(flag, year)] = bp
         missing = [y for y in range(first, last + 1) if str(y) not in targets]
         if missing:
-            errors.append(f"{where}: indicator.{flag}.targets lacks the year(s) {', '.join(map(str, missing))}")
+            errors.append(
+                f"{where}: indicator.{flag}.targets lacks the year(s) {', '.join(map(str, missing))}"
+            )
     absent = [flag for flag in INDICATOR_BY_FLAG if flag not in tables]
     if absent:
         errors.append(f"{source}: no [indicator.<flag>] table for {', '.join(absent)}")

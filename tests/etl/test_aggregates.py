@@ -144,9 +144,11 @@ def test_tiny_assessment_by_hand(tiny_store):
     data = marts.read_assessment(tiny_store, "2010-01", scope=NATION).set_index(["county_code", "role"])
     p = data.loc[(P, "destination")]
     assert (p.n_indicators, p.n_at_target) == (8, 5)
-    expected = (0.8 / 0.98 + 0.5 / 0.9 + (2 / 3) / 0.9 + 5) / 8
+    # weights (etl/targets.toml): 2 for the four seed-002 indicators, 1 for the four of seed 003
+    expected = (2 * 0.8 / 0.98 + 2 + 2 + 2 + 0.5 / 0.9 + (2 / 3) / 0.9 + 1 + 1) / 12
     assert p.score == pytest.approx(expected, abs=1e-9)
-    assert data.loc[(G, "destination"), "score"] == pytest.approx(7 / 8)
+    assert data.loc[(G, "destination"), "score"] == pytest.approx(11 / 12)  # prepregnancy, weight 1
+    assert data.loc[(X, "destination"), "score"] == pytest.approx(10 / 12)  # contraception, weight 2
     assert data.loc[(X, "destination"), "n_at_target"] == 7
     assert data.loc[(Z, "origin"), "score"] == 1.0
     assert data.loc[(X, "origin"), "score"] == 0.0
