@@ -43,6 +43,7 @@ class TargetSet:
     bp_by_year: Mapping[tuple[str, int], int]
     weights: Mapping[str, float]
     sources: Mapping[str, str]  # flag -> "seed file: “quoted phrase”"
+    weight_reasons: Mapping[str, str]
     source: str  # the file read
 
     def year_of(self, period: str) -> int:
@@ -101,6 +102,7 @@ def _validated(data: dict, text: str, source: str) -> TargetSet:
     bp_by_year: dict[tuple[str, int], int] = {}
     weights: dict[str, float] = {}
     sources: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     for flag, raw in tables.items():
         where = f"{source}:{_line_of(text, f'[indicator.{flag}]')}"
         if flag not in INDICATOR_BY_FLAG:
@@ -117,6 +119,7 @@ def _validated(data: dict, text: str, source: str) -> TargetSet:
                     f"{where}: indicator.{flag}.{key} missing: cite the seed for every number"
                 )
         sources[flag] = f"{raw.get('seed', '')}: “{raw.get('quote', '')}”"
+        reasons[flag] = str(raw.get("weight_reason", ""))
         weight = raw.get("weight", 1)
         if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 100:
             errors.append(
@@ -153,7 +156,7 @@ def _validated(data: dict, text: str, source: str) -> TargetSet:
         errors.append(f"{source}: no [indicator.<flag>] table for {', '.join(absent)}")
     if errors:
         raise TargetConfigError("\n".join(errors))
-    return TargetSet(first, last, bp_by_year, weights, sources, source)
+    return TargetSet(first, last, bp_by_year, weights, sources, reasons, source)
 
 
 def _basis_points(percent: object) -> int | None:

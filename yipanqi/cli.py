@@ -35,6 +35,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from yipanqi import (
+    assessment_cli,
     audit_cli,
     etl_cli,
     export_cli,
@@ -106,6 +107,7 @@ scenario_cli.register(app)
 story_cli.register(app)
 users_cli.register(app)
 audit_cli.register(app)
+assessment_cli.register(app)
 serve_cli.register(app)
 store_cli.register(app)
 

@@ -50,6 +50,7 @@ from __future__ import annotations
 from etl.marts.common import (
     periods,
     read_region_members,
+    read_regions,
     read_units,
     small_cell_threshold,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "NATION", "OTHER_REGION", "PAIR_COLUMNS", "PERIOD_COLUMNS", "SUM_COLUMNS", "Scope",
     "UNIT_FLOW_COLUMNS", "UNIT_FLOW_LEVELS", "coverage_sums", "periods", "read_assessment",
     "read_coverage", "read_flows", "read_pairs", "read_period_totals", "read_region_members",
+    "read_regions",
     "read_unit_flows", "read_units", "small_cell_threshold", "stream_coverage", "stream_flows",
     "saved_scope", "visible_saved", "within",
 ]  # fmt: skip
