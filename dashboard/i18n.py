@@ -174,6 +174,7 @@ SHARED = {
     "nav_areas": N_("Pilots & areas"),
     "nav_scenarios": N_("Scenarios"),
     "nav_present": N_("Present"),
+    "nav_assessment": N_("Assessment"),
     "level_province": N_("Province"),
     "level_prefecture": N_("Prefecture"),
     "level_county": N_("County"),

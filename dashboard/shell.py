@@ -19,6 +19,7 @@ NAV = (
     ("/", "nav_overview"),
     ("/flows", "nav_flows"),
     ("/areas", "nav_areas"),
+    ("/assessment", "nav_assessment"),
     ("/scenarios", "nav_scenarios"),
     ("/present", "nav_present"),
 )

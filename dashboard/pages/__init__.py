@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-PAGES = ("overview", "flows", "areas", "area", "scenarios", "present", "storyboards")
+PAGES = ("overview", "flows", "areas", "area", "assessment", "scenarios", "present", "storyboards")
 
 
 def register_pages() -> None:
