@@ -48,7 +48,10 @@ def _places() -> pd.DataFrame:
 def _by_hand(role: str) -> dict[str, Fraction]:
     """Weighted mean of min(1, rate / target) with the file's weights and 2010 targets."""
     _goals, weight = file_targets()
-    flags = {"destination": (("cert_verified", 2), ("pregnancy_check", 3)), "origin": (("cert_issued", 4),)}[role]
+    flags = {
+        "destination": (("cert_verified", 2), ("pregnancy_check", 3)),
+        "origin": (("cert_issued", 4),),
+    }[role]
     out = {}
     for unit, row in FIXTURE.items():
         if min(row[k][1] for _f, k in flags) < 10:
@@ -56,7 +59,9 @@ def _by_hand(role: str) -> dict[str, Fraction]:
         total = Fraction(0)
         for flag, k in flags:
             num, den = row[k]
-            total += Fraction(weight[flag]) * min(Fraction(1), Fraction(num, den) / file_target(flag, PERIOD))
+            total += Fraction(weight[flag]) * min(
+                Fraction(1), Fraction(num, den) / file_target(flag, PERIOD)
+            )
         out[unit] = total / sum(Fraction(weight[f]) for f, _k in flags)
     return out
 
@@ -71,7 +76,10 @@ def test_scores_match_the_hand_computation():
     for role in ("destination", "origin"):
         for unit, score in _by_hand(role).items():
             assert got.loc[(role, unit), "score"] == pytest.approx(float(score), abs=1e-12)
-    assert got.loc[("destination", "A3"), "withheld"] and not got.loc[("destination", "A1"), "withheld"]
+    assert (
+        got.loc[("destination", "A3"), "withheld"]
+        and not got.loc[("destination", "A1"), "withheld"]
+    )
     # A2: 40/50 misses 98%, 45/50 meets 90%
     assert got.loc[("destination", "A2"), ["n_indicators", "n_at_target"]].tolist() == [2, 1]
 
@@ -94,9 +102,17 @@ def test_ranks_within_province_and_region_match_the_hand_order():
                 peers = [u for u in scores if region in FIXTURE[u][1]]
                 got = rows.loc[rows["region_code"] == region, "rank_in_region"].item()
                 assert got == _ranks(scores, peers)[unit], (role, unit, region)
-    dest = data[(data["role"] == "destination") & (data["region_code"] == "R1")].set_index("unit_code")
+    dest = data[(data["role"] == "destination") & (data["region_code"] == "R1")].set_index(
+        "unit_code"
+    )
     # by hand: A1 = A4 = 1 (tie), B2 (2 x 1 + 1 x (0.8 / 0.9)) / 3 = 0.963, A2 0.878, B1 0.834
-    assert dest["rank_in_region"].dropna().to_dict() == {"A1": 1, "A2": 4, "A4": 1, "B1": 5, "B2": 3}
+    assert dest["rank_in_region"].dropna().to_dict() == {
+        "A1": 1,
+        "A2": 4,
+        "A4": 1,
+        "B1": 5,
+        "B2": 3,
+    }
 
 
 def test_a_2010_period_and_a_2012_period_are_held_to_their_own_targets():

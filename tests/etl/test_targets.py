@@ -20,10 +20,15 @@ SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 def test_a_2010_period_and_a_2012_period_get_the_targets_the_file_sets():
     raw = tomllib.loads(PACKAGED.read_text(encoding="utf-8"))["indicator"]
-    assert raw["free_service"]["targets"]["2010"] == 89 and raw["free_service"]["targets"]["2012"] == 95
+    assert (
+        raw["free_service"]["targets"]["2010"] == 89
+        and raw["free_service"]["targets"]["2012"] == 95
+    )
     assert T.target_bp("free_service", "2010-03") == 8900
     assert T.target_bp("free_service", "2012-11") == 9500
-    assert T.target_bp("cert_verified", "2010-03") == T.target_bp("cert_verified", "2012-11") == 9800
+    assert (
+        T.target_bp("cert_verified", "2010-03") == T.target_bp("cert_verified", "2012-11") == 9800
+    )
     # before the first year: the first year's; after the last: the last's (in force until replaced)
     assert T.target_bp("free_service", "2008-12") == 8600
     assert T.target_bp("free_service", "2014-01") == 9500
@@ -65,7 +70,7 @@ def _one_line_error(path: Path) -> str:
 
 
 def test_an_unknown_indicator(tmp_path):
-    path = _file(tmp_path, lambda s: s + '\n[indicator.cert_lost]\ntargets = { 2009 = 9 }\n')
+    path = _file(tmp_path, lambda s: s + "\n[indicator.cert_lost]\ntargets = { 2009 = 9 }\n")
     line = len(PACKAGED.read_text(encoding="utf-8").splitlines()) + 2
     message = _one_line_error(path)
     assert f":{line}: unknown indicator 'cert_lost'" in message
@@ -87,7 +92,10 @@ def test_a_missing_year(tmp_path):
 
 def test_a_year_outside_the_file_s_years(tmp_path):
     path = _file(tmp_path, lambda s: s.replace("2012 = 95 }", "2012 = 95, 2013 = 96 }"))
-    assert "indicator.free_service.targets.2013: year outside first_year..last_year" in _one_line_error(path)
+    assert (
+        "indicator.free_service.targets.2013: year outside first_year..last_year"
+        in _one_line_error(path)
+    )
 
 
 @pytest.mark.parametrize(
@@ -105,7 +113,10 @@ def test_a_duplicate(tmp_path, edit):
 
 def test_several_problems_are_reported_together_one_line_each(tmp_path):
     path = _file(
-        tmp_path, lambda s: s.replace("2010 = 89,", "2010 = 189,").replace("[indicator.cert_issued]", "[indicator.x]")
+        tmp_path,
+        lambda s: s.replace("2010 = 89,", "2010 = 189,").replace(
+            "[indicator.cert_issued]", "[indicator.x]"
+        ),
     )
     with pytest.raises(TargetConfigError) as caught:
         T.load_targets(path)
