@@ -6,16 +6,20 @@ from __future__ import annotations
 from dash import Input, Output, State, callback
 
 from dashboard import ids
+from dashboard.data.store import periods
 from dashboard.i18n import use_language
 from dashboard.pages.assessment.layout import note_text
 from dashboard.pages.assessment.view import (
-    chosen_view,
+    ALL_REGIONS,
+    AssessmentView,
     download,
     owed_rows,
     ranking_columns,
     ranking_rows,
+    region_codes,
 )
 from dashboard.security import inputs
+from etl.assessment import ASSESSMENT_LEVELS, ROLES
 
 CONTROLS = (
     ids.ASSESSMENT_PERIOD, ids.ASSESSMENT_LEVEL, ids.ASSESSMENT_ROLE, ids.ASSESSMENT_REGION,
@@ -50,9 +54,11 @@ def download_xlsx(_n, period, level, role, region, key: dict):
     return download(_checked(period, level, role, region))
 
 
-def _checked(period, level, role, region):  # noqa: ANN001, ANN202 - values as a request sends them
+def _checked(period, level, role, region) -> AssessmentView:  # noqa: ANN001 - as a request sends them
     """The view of the controls' values; InvalidInput (a 400) for a value no control offers."""
-    view = chosen_view(period, level, role, region)
-    if (view.period, view.level, view.role, view.region) != (period, level, role, region or ""):
-        raise inputs.InvalidInput("unknown assessment view")
-    return view
+    return AssessmentView(
+        inputs.choice(period, periods(), "period"),
+        inputs.choice(level, ASSESSMENT_LEVELS, "level"),
+        inputs.choice(role, tuple(ROLES), "role"),
+        inputs.choice(region, (ALL_REGIONS, *region_codes()), "region"),
+    )

@@ -43,8 +43,8 @@ def chosen_view(period: object, level: object, role: object, region: object) -> 
     latest = available[-1] if available else ""
     return AssessmentView(
         period if isinstance(period, str) and period in available else latest,
-        level if level in ASSESSMENT_LEVELS else "county",
-        role if role in ROLES else "destination",
+        level if isinstance(level, str) and level in ASSESSMENT_LEVELS else "county",
+        role if isinstance(role, str) and role in ROLES else "destination",
         region if isinstance(region, str) and region in region_codes() else ALL_REGIONS,
     )
 
