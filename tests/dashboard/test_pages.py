@@ -16,6 +16,7 @@ URLS = {
     "dashboard.pages.flows": "/flows",
     "dashboard.pages.areas": "/areas",
     "dashboard.pages.area": "/area/<adcode>",
+    "dashboard.pages.assessment": "/assessment",
     "dashboard.pages.scenarios": "/scenarios",
     "dashboard.pages.present": "/present/<name>",
     "dashboard.pages.present_index": "/present",
