@@ -15,6 +15,7 @@ from dashboard.factory import create_app
 from dashboard.security import SecurityConfig
 from dashboard.security.config import secret_from_file
 from dashboard.warmup import warm_caches
+from etl.errors import TargetConfigError
 from geodata.layers import ensure_layers
 from yipanqi.first_start import (
     build_demo_store,
@@ -23,7 +24,7 @@ from yipanqi.first_start import (
     recover_after_crash,
 )
 from yipanqi.progress import step_progress
-from yipanqi.settings import Settings, SettingsError, load_settings
+from yipanqi.settings import Settings, SettingsError, install_targets, load_settings
 
 
 def security_config(settings: Settings) -> SecurityConfig:
@@ -48,7 +49,8 @@ def build_app(wait_for_warmup: bool = False):
     must not be shared between processes)."""
     try:
         settings = load_settings()
-    except SettingsError as exc:
+        install_targets()
+    except (SettingsError, TargetConfigError) as exc:
         raise SystemExit(f"error: {exc}") from None
     with step_progress() as report:
         layers = ensure_layers(settings.geodata_dir, progress=report)

@@ -59,6 +59,13 @@ def percent(share: float, digits: int = 1) -> str:
     return format_percent(share, format=pattern, locale=locale())
 
 
+def target_percent(share: float) -> str:
+    """A target (0-1) as every page writes it: a whole percentage (98%), or with the one or two
+    decimals a target file may set (97.5%), never rounded to a different target."""
+    bp = round(share * 10_000)
+    return percent(share, 0 if bp % 100 == 0 else 1 if bp % 10 == 0 else 2)
+
+
 def rate(share: float | None, target: float | None = None) -> str:
     """A coverage rate as every page writes it (``etl.indicators.shown_rate``): 0.1 point, and
     never the ``target`` when short of it (97.96% against 98% is 97.9%); "–" for no value."""

@@ -175,6 +175,7 @@ SHARED = {
     "nav_hotspots": N_("Hot spots"),
     "nav_scenarios": N_("Scenarios"),
     "nav_present": N_("Present"),
+    "nav_assessment": N_("Assessment"),
     "level_province": N_("Province"),
     "level_prefecture": N_("Prefecture"),
     "level_county": N_("County"),

@@ -20,6 +20,7 @@ NAV = (
     ("/flows", "nav_flows"),
     ("/areas", "nav_areas"),
     ("/hotspots", "nav_hotspots"),
+    ("/assessment", "nav_assessment"),
     ("/scenarios", "nav_scenarios"),
     ("/present", "nav_present"),
 )

@@ -35,3 +35,7 @@ class StoreUnavailableError(StoreError):
 
 class DiskSpaceError(EtlError):
     """Too little free space to stage or store a load, or the disk filled up during one."""
+
+
+class TargetConfigError(EtlError):
+    """The target file (targets per indicator per year, assessment weights) is malformed."""

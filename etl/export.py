@@ -109,7 +109,7 @@ def export_quarantine(engine: sa.Engine, out: str | Path) -> int:
         t.c.run_id, t.c.source, t.c.row_number
     )
     n = 0
-    with _atomic(out) as tmp, engine.connect() as conn, tmp.open("w", encoding="utf-8", newline="") as f:
+    with atomic(out) as tmp, engine.connect() as conn, tmp.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(QUARANTINE_COLUMNS)
         result = conn.execution_options(stream_results=True, yield_per=50_000).execute(query)
@@ -122,7 +122,7 @@ def export_quarantine(engine: sa.Engine, out: str | Path) -> int:
 def _write_frames(frames: Iterator[pd.DataFrame], columns: tuple[str, ...], out: str | Path) -> int:
     """Write frames (in ``columns``' order, under their names) to a CSV file, atomically."""
     n = 0
-    with _atomic(out) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
+    with atomic(out) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
         f.write(",".join(columns) + "\n")
         for frame in frames:
             neutralise_frame(frame).to_csv(f, header=False, index=False, lineterminator="\n")
@@ -131,7 +131,7 @@ def _write_frames(frames: Iterator[pd.DataFrame], columns: tuple[str, ...], out:
 
 
 @contextmanager
-def _atomic(out: str | Path) -> Iterator[Path]:
+def atomic(out: str | Path) -> Iterator[Path]:
     """A ``.part`` file beside ``out`` for the block to write: renamed to ``out`` when the block
     ends, removed when it fails (a damaged store, a full disk: no half file is left)."""
     path = Path(out)

@@ -10,16 +10,18 @@ Terms, each computed by exactly one function below (no other module divides or c
 
 - ``ratio``: numerator per person of the denominator (a share, 0-1); NaN where the denominator
   is 0 (no one to serve: no data, not 0%);
-- *target*: held as integer basis points (``target_bp``; 9,800 = 98%); ``Indicator.target`` is
-  the same as a share, for display;
+- *target*: held as integer basis points (``bp``; 9,800 = 98%), per indicator and year: the
+  target *in force* for a period is looked up in ``etl.targets`` (the one home of the lookup and
+  of the target file); every rule below takes it as an argument;
 - ``at_target``: the one exact rule, in integers: ``numerator x 10,000 >= target_bp x
   denominator`` with a denominator above 0 (0/0 is not at target);
 - ``gap``: persons of the denominator who would still have to be served for the ratio to reach
   the target: the smallest whole g >= 0 with (numerator + g) at target, i.e.
   ``max(0, ceil(target_bp x denominator / 10,000) - numerator)``, in integers;
   ``shortfall`` is the same without rounding up, for projected (fractional) populations;
-- ``attainment``: ``min(1, ratio / target)``, the share of the way to the target (the two-way
-  assessment's score is its mean, ``etl.aggregate``);
+- ``attainment``: ``min(1, ratio / target)``, the share of the way to the target;
+- ``score``: the two-way assessment's score of a unit on one side: the weighted mean of the
+  attainments of its indicators that have a denominator (weights from ``etl.targets``);
 - ``shown_rate``: the rate as every page, slide and export writes it: rounded to 0.1 point, except
   that a rate short of its target never shows as the target (97.96% against 98% shows 97.9%, not
   98.0%);
@@ -48,13 +50,6 @@ class Indicator:
     name_en: str
     side: str  # "outflow": grouped by hukou_code; "inflow": grouped by residence_code
     denominator: str  # see DENOMINATORS
-    target_bp: int  # the target in basis points of the denominator (9,800 = 98%)
-    source: str
-
-    @property
-    def target(self) -> float:
-        """The target as a share of the denominator (0-1), for display and plotting."""
-        return self.target_bp / BASIS
 
 
 DENOMINATORS = {
@@ -66,23 +61,23 @@ DENOMINATORS = {
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("cert_issued", "婚育证明办证率", "Certificate issuance rate",
-              "outflow", "women_15_49", 9_800, "seed 002"),
+              "outflow", "women_15_49"),
     Indicator("cert_verified", "婚育证明验证率", "Certificate verification rate",
-              "inflow", "women_15_49", 9_800, "seed 002"),
+              "inflow", "women_15_49"),
     Indicator("health_check", "康检率", "Health check rate",
-              "inflow", "married_women_15_49", 9_800, "seed 002"),
+              "inflow", "married_women_15_49"),
     Indicator("contraception", "节育措施落实率", "Contraception rate",
-              "inflow", "married_women_15_49", 9_800, "seed 002"),
+              "inflow", "married_women_15_49"),
     Indicator("free_service", "免费技术服务率", "Free technical service rate",
-              "inflow", "married_women_15_49", 9_500, "seeds 002, 003"),
+              "inflow", "married_women_15_49"),
     Indicator("pregnancy_check", "孕检率", "Pregnancy check rate",
-              "inflow", "married_women_15_49", 9_000, "seed 003"),
+              "inflow", "married_women_15_49"),
     Indicator("free_contraceptives", "免费药具获得率", "Free contraceptives rate",
-              "inflow", "married_15_49", 9_000, "seed 003"),
+              "inflow", "married_15_49"),
     Indicator("prepregnancy_consult", "孕前优生咨询率", "Pre-pregnancy consultation rate",
-              "inflow", "married_women_15_49", 8_000, "seed 003"),
+              "inflow", "married_women_15_49"),
     Indicator("policy_aware", "政策知晓率", "Policy awareness rate",
-              "inflow", "adults_18p", 9_000, "seed 003"),
+              "inflow", "adults_18p"),
 )  # fmt: skip
 INDICATOR_BY_FLAG: dict[str, Indicator] = {i.flag: i for i in INDICATORS}
 INDICATOR_ORDER: dict[str, int] = {i.flag: n for n, i in enumerate(INDICATORS)}
@@ -97,11 +92,6 @@ def indicator(flag: str) -> Indicator:
         raise ValueError(
             f"unknown indicator {flag!r}; one of {', '.join(INDICATOR_BY_FLAG)}"
         ) from None
-
-
-def target_bp(flags: pd.Series) -> pd.Series:
-    """The target in basis points of each flag of ``flags`` (int64)."""
-    return flags.map({i.flag: i.target_bp for i in INDICATORS}).astype("int64")
 
 
 def ratio(numerator, denominator):  # noqa: ANN001, ANN201 - scalars, arrays or Series alike
@@ -186,18 +176,16 @@ def withheld(count, threshold: int):  # noqa: ANN001, ANN201
     return _like((size > 0) & (size < threshold), count)
 
 
-def with_measures(data: pd.DataFrame) -> pd.DataFrame:
-    """Coverage rows (``indicator, numerator, denominator``) with ``rate`` (the ratio),
-    ``target`` (share), ``at_target`` and ``gap`` (persons) added; counts are whole persons."""
-    out = data.copy()
-    out["numerator"] = out["numerator"].astype("int64")
-    out["denominator"] = out["denominator"].astype("int64")
-    bp = target_bp(out["indicator"])
-    out["rate"] = ratio(out["numerator"], out["denominator"])
-    out["target"] = bp / BASIS
-    out["at_target"] = at_target(out["numerator"], out["denominator"], bp)
-    out["gap"] = gap(out["numerator"], out["denominator"], bp)
-    return out
+def score(numerator, denominator, bp, weights) -> np.ndarray:  # noqa: ANN001
+    """The weighted mean of ``attainment`` over the columns (indicators) with a denominator above
+    0, per row (unit); NaN for a row with none. ``numerator``, ``denominator`` and ``bp`` are
+    (units x indicators); ``weights`` one per indicator."""
+    den = np.asarray(denominator, dtype=np.float64)
+    w = np.where(den > 0, np.asarray(weights, dtype=np.float64), 0.0)
+    reached = np.nan_to_num(np.asarray(attainment(numerator, denominator, bp), dtype=np.float64))
+    total = w.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (w * reached).sum(axis=-1) / np.where(total > 0, total, 1.0), np.nan)
 
 
 def _like(values: np.ndarray, template):  # noqa: ANN001, ANN202

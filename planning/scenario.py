@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl import indicators
+from etl import indicators, targets
 from etl.marts import OTHER_REGION
 from planning.errors import Problem, ScenarioError
 from planning.levers import (
@@ -257,7 +257,7 @@ class ScenarioResult:
     def coverage_at(self, level: str = "county") -> pd.DataFrame:
         """Coverage summed at ``level`` (county, prefecture, province, region), with rates."""
         data = _roll(self, self.coverage, level, ["side", "indicator"], list(SUM_COLUMNS))
-        data["target"] = indicators.target_bp(data["indicator"]) / indicators.BASIS
+        data["target"] = targets.target_bps(data["indicator"], self.period) / indicators.BASIS
         data["baseline_rate"] = indicators.ratio(data["baseline_numerator"], data["baseline_denominator"])
         data["rate"] = indicators.ratio(data["numerator"], data["denominator"])
         return data
@@ -403,7 +403,7 @@ def _project_coverage(baseline: Baseline, scenario: Scenario, totals: pd.DataFra
         else:
             numerator = np.where(rows, np.minimum(denominator, lever.staff * lever.persons_per_staff), numerator)
     cov["numerator"] = numerator
-    bp = indicators.target_bp(cov["indicator"]).to_numpy()
+    bp = targets.target_bps(cov["indicator"], baseline.period).to_numpy()
     cov["target"] = bp / indicators.BASIS
     cov["baseline_gap"] = indicators.shortfall(
         cov["baseline_numerator"].to_numpy(), cov["baseline_denominator"].to_numpy(), bp

@@ -47,7 +47,8 @@ People
 
 Service flags
 -------------
-For flag *f* with target ``T_f`` (``etl.records.INDICATORS``) in county *c* and month *t*
+For flag *f* with target ``T_f`` (the 2012 target of the packaged ``etl/targets.toml``, whatever
+file a deployment installs, so the generator's output depends only on its seed) in county *c* and month *t*
 (0 = 2009-01 ... 47 = 2012-12) the rate is::
 
     logit(rate) = logit(T_f) + region(c) + pilot(c, t) + county(c, f) - start_gap * (1 - t / 47)
@@ -110,6 +111,7 @@ import pyarrow.parquet as pq
 
 from etl import dates
 from etl.errors import EtlError
+from etl.indicators import BASIS
 from etl.national_id import CHECK_CHARACTERS, id_ascii, to_15_digit
 from etl.records import (
     FIELDS,
@@ -119,6 +121,7 @@ from etl.records import (
     LAST_PERIOD,
     MARRIED_CODES,
 )
+from etl.targets import load_targets
 from synthetic.gravity import GravityModel, draw_from_weights
 
 SCOPES: dict[str, tuple[str, ...]] = {
@@ -934,7 +937,8 @@ def _flag_rates(counties: pd.DataFrame, options: GenerateOptions) -> np.ndarray:
             for code in counties["county_code"]
         ]
     )
-    target = np.array([INDICATOR_BY_FLAG[f].target for f in FLAG_FIELDS])
+    packaged = load_targets(None)
+    target = np.array([packaged.bp(f, "2012-12") / BASIS for f in FLAG_FIELDS])
     t = np.arange(N_MONTHS) / (N_MONTHS - 1)
     logit = (
         np.log(target / (1 - target))[None, :, None]

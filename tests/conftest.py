@@ -73,3 +73,13 @@ def chinese_by_default() -> Iterator[None]:
 
     with language("zh"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _packaged_targets() -> Iterator[None]:
+    """Every test starts and ends with the packaged target file in force (``etl.targets``)."""
+    from etl.targets import use_targets
+
+    use_targets(None)
+    yield
+    use_targets(None)

@@ -35,6 +35,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from yipanqi import (
+    assessment_cli,
     audit_cli,
     etl_cli,
     evaluate_cli,
@@ -49,6 +50,7 @@ from yipanqi import (
     users_cli,
 )
 from yipanqi.options import DATA_DIR_META, STORE_META, err
+from yipanqi.settings import install_targets
 
 if TYPE_CHECKING:
     from typer._click.core import Context  # typer vendors click: the context of its commands
@@ -97,6 +99,7 @@ def _root_options(
     ] = False,
 ) -> None:
     """一盘棋 Yipanqi: floating-population flows and service coverage."""
+    install_targets(os.environ)
 
 
 geodata_cli.register(app)
@@ -107,6 +110,7 @@ evaluate_cli.register(app)
 story_cli.register(app)
 users_cli.register(app)
 audit_cli.register(app)
+assessment_cli.register(app)
 serve_cli.register(app)
 store_cli.register(app)
 feeds_cli.register(app)

@@ -89,7 +89,7 @@ def _contract(
     engine = open_store_or_exit(store, check=tables)
     try:
         with store_failures(store):
-            principal = _principal(engine, account, exact)
+            principal = principal_for(engine, account, exact)
             scope = principal.scope if principal else NATION
             n = write(engine, out, scope=scope, exact=exact)
             record_export(
@@ -101,7 +101,7 @@ def _contract(
     console.print(f"wrote {n:,} rows to {escape(str(out))}" + (" (exact: small cells included)" if exact else ""))
 
 
-def _principal(engine: sa.Engine, account: str | None, exact: bool) -> Principal | None:
+def principal_for(engine: sa.Engine, account: str | None, exact: bool) -> Principal | None:
     """The principal of ``--as`` (checked), or None; exits with a one-line error when the account
     may not make this export or ``--exact`` lacks it."""
     from access.accounts import get_account

@@ -4,6 +4,8 @@
   (default: ``$XDG_DATA_HOME/yipanqi`` or ``~/.local/share/yipanqi``).
 - ``YIPANQI_STORE_URL``: SQLAlchemy URL of the store (default: a SQLite file in the data directory).
 - ``YIPANQI_REGIONS``: path of the collaboration-region / pilot file (default: the packaged one).
+- ``YIPANQI_TARGETS``: path of the target file (targets per indicator per year, assessment weights;
+  default: the packaged ``etl/targets.toml``), installed for the process by ``install_targets``.
 - ``YIPANQI_HASH_KEY``: secret key for pseudonymising national ID numbers (never in the repo).
 - ``YIPANQI_FIRST_PERIOD`` and ``YIPANQI_LAST_PERIOD`` (``YYYY-MM``): the reporting window; an
   ingest quarantines a record whose period is outside it (default: from the programme's first
@@ -36,6 +38,7 @@ from pathlib import Path
 from access.ldap import LdapConfig
 from etl.dates import PeriodWindow
 from etl.records import FIRST_REPORTING_PERIOD
+from etl.targets import load_targets, use_targets
 
 
 class SettingsError(ValueError):
@@ -56,6 +59,7 @@ class Settings:
     ldap: LdapConfig | None = None
     first_period: str = FIRST_REPORTING_PERIOD
     last_period: str | None = None
+    targets_path: Path | None = None
 
     @property
     def geodata_dir(self) -> Path:
@@ -93,7 +97,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ldap=_ldap(env),
         first_period=first_period,
         last_period=last_period,
+        targets_path=_targets_path(env),
     )
+
+
+def _targets_path(env: Mapping[str, str]) -> Path | None:
+    path = env.get("YIPANQI_TARGETS")
+    return Path(path).expanduser() if path else None
+
+
+def install_targets(env: Mapping[str, str] | None = None) -> None:
+    """Read the target file of ``YIPANQI_TARGETS`` (default: the packaged one), validate it and
+    install it as the targets every page, narrative and export looks up
+    (``etl.targets.use_targets``); TargetConfigError naming the file, line and key if malformed."""
+    use_targets(load_targets(_targets_path(os.environ if env is None else env)))
 
 
 def _window(env: Mapping[str, str]) -> tuple[str, str | None]:

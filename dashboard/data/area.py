@@ -40,7 +40,7 @@ from sqlalchemy import Engine
 from dashboard.data import store
 from dashboard.data.store import cached, periods, small_cell_threshold
 from dashboard.i18n import DEFAULT_LANG
-from etl import indicators, marts
+from etl import indicators, marts, targets
 from etl.disclosure import SUPPRESSED
 from etl.indicators import INDICATOR_ORDER, INDICATORS
 from etl.scope import Scope
@@ -191,7 +191,7 @@ def coverage_rates(sums: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Rates, targets, gaps and small cells of summed ``period, indicator, numerator,
     denominator`` rows (see the module docstring for each); other columns (such as a unit's
     code) are kept in front."""
-    data = indicators.with_measures(sums)
+    data = targets.with_measures(sums)
     data["side"] = data["indicator"].map({i.flag: i.side for i in INDICATORS})
     data["small_cell"] = indicators.small_cell(data["denominator"], threshold)
     data["order"] = data["indicator"].map(INDICATOR_ORDER)
@@ -209,15 +209,19 @@ def assessment_of(rows: pd.DataFrame, threshold: int) -> pd.DataFrame:
     out = []
     for role, side in (("origin", "outflow"), ("destination", "inflow")):
         part = rows[(rows["side"] == side) & (rows["denominator"] > 0)]
-        bp = indicators.target_bp(part["indicator"])
-        attainment = indicators.attainment(part["numerator"], part["denominator"], bp)
+        score = indicators.score(
+            part["numerator"].to_numpy()[None, :],
+            part["denominator"].to_numpy()[None, :],
+            targets.target_bps(part["indicator"], part["period"]).to_numpy()[None, :],
+            targets.weights(list(part["indicator"])),
+        )[0]
         smallest = int(part["denominator"].min()) if len(part) else 0
         out.append(
             {
                 "role": role,
                 "n_indicators": len(part),
                 "n_at_target": int(part["at_target"].sum()),
-                "score": float(attainment.mean()) if len(part) else float("nan"),
+                "score": float(score) if len(part) else float("nan"),
                 "small_cell": bool(indicators.small_cell(smallest, threshold)),
             }
         )

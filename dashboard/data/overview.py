@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 
 from dashboard.data import geo, store
 from dashboard.data.store import cached, published_coverage, small_cell_threshold
-from etl import indicators, marts
+from etl import indicators, marts, targets
 from etl.disclosure import SUPPRESSED, complementary, unit_margins
 from etl.indicators import INDICATOR_BY_FLAG, INDICATORS
 from etl.scope import Scope
@@ -210,15 +210,17 @@ def all_period_values(measure: str, level: str) -> np.ndarray:
 @dataclass(frozen=True)
 class Headline:
     """An indicator over a scope in a period: its summed numerator and denominator, with the
-    ratio, target, gap in people and "at target" of ``etl.indicators``."""
+    ratio, target in force for ``period`` (``etl.targets``), gap in people and "at target" of
+    ``etl.indicators``."""
 
     flag: str
     numerator: int
     denominator: int
+    period: str
 
     @property
     def target(self) -> float:
-        return INDICATOR_BY_FLAG[self.flag].target
+        return self.bp / indicators.BASIS
 
     @property
     def rate(self) -> float:
@@ -236,18 +238,23 @@ class Headline:
 
     @property
     def bp(self) -> int:
-        """The target in basis points."""
-        return INDICATOR_BY_FLAG[self.flag].target_bp
+        """The target in force for the period, in basis points."""
+        return targets.target_bp(self.flag, self.period)
 
 
-def headline_rows(sums: pd.DataFrame) -> tuple[Headline, ...]:
+def headline_rows(sums: pd.DataFrame, period: str) -> tuple[Headline, ...]:
     """Every indicator, in ``INDICATORS`` order, from coverage sums (``etl.marts.coverage_sums``
     of one period): on its own side; 0/0 where it has no row."""
     rows = []
     for indicator in INDICATORS:
         match = sums[(sums["indicator"] == indicator.flag) & (sums["side"] == indicator.side)]
         rows.append(
-            Headline(indicator.flag, int(match["numerator"].sum()), int(match["denominator"].sum()))
+            Headline(
+                indicator.flag,
+                int(match["numerator"].sum()),
+                int(match["denominator"].sum()),
+                period,
+            )
         )
     return tuple(rows)
 
@@ -268,7 +275,7 @@ def _headlines(
         name: float(row[name]) if row is not None else 0.0
         for name in ("persons", "between", "inter_province")
     }
-    return counts, list(headline_rows(marts.coverage_sums(engine, period, scope=scope)))
+    return counts, list(headline_rows(marts.coverage_sums(engine, period, scope=scope), period))
 
 
 @cached(maxsize=4)

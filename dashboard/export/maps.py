@@ -29,6 +29,7 @@ from dashboard.export.tables import layer_table, write_table
 from dashboard.i18n import N_, _, language, t
 from dashboard.pages.area.map import fitting_labels
 from dashboard.pages.overview.view import classes_for, measure_label
+from etl import targets
 from etl.records import INDICATOR_BY_FLAG
 from geodata.areas import find_area, map_area
 from geodata.layers import LayerSet
@@ -114,7 +115,7 @@ def map_figure(
         values = measure_values(view.measure, view.level, view.period)
         place, inside = _place(view, values.codes, ctx.regions_path, layers)
         with language(view.lang):
-            classes = classes_for(view.measure, view.level)
+            classes = classes_for(view.measure, view.level, view.period)
             texts = print_texts(
                 view, lineage, int(values.suppressed[inside].sum()), int(inside.sum())
             )
@@ -233,7 +234,7 @@ def print_texts(view: MapView, lineage: Lineage, n_suppressed: int, n_units: int
     )
     basis = (
         _("target ≥ {target}; classes by distance to the target").format(
-            target=formatting.percent(indicator.target, 0)
+            target=formatting.target_percent(targets.target(indicator.flag, view.period or ""))
         )
         if indicator
         else _("classes: quantiles over all periods")

@@ -31,7 +31,7 @@ from dashboard.data.overview import FLOW_MEASURES, measure_values, withheld
 from dashboard.data.store import current_scope
 from dashboard.export.source import ExportError, Lineage, MapView
 from dashboard.i18n import language, pick
-from etl import marts
+from etl import marts, targets
 from etl.disclosure import flow_margins, suppress
 from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
 from etl.spreadsheet import neutralise_frame, text_cells
@@ -137,6 +137,11 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
             "denominator": _counts(values.denominator),
         },
     )
+    rate = view.measure in INDICATOR_BY_FLAG
+    if rate:  # the target in force for the period (etl.targets), after the value
+        data.insert(
+            data.columns.get_loc("value") + 1, "target", targets.target(view.measure, view.period)
+        )
     hidden = withheld(values, view.measure, view.level)
     data = suppress(data, ["value", "numerator", "denominator"], hidden)
     columns = {
@@ -148,6 +153,11 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
         "period": "reporting month YYYY-MM",
         "measure": "measure key",
         "value": f"the measure, in {measure_unit(view.measure)}; blank: suppressed or no data",
+        **(
+            {"target": "the target in force for the period (share 0-1; etl/targets.toml or "
+             "YIPANQI_TARGETS), the same for every unit"}
+            if rate else {}
+        ),
         "numerator": "persons counted (see definitions); blank when suppressed",
         "denominator": "persons in the denominator (see definitions); blank when suppressed",
         "suppressed": "true: a count under the small-cell threshold, value withheld",
@@ -304,10 +314,21 @@ def _metadata(
                 f"whose flag is 1; denominator = {DENOMINATORS[indicator.denominator]} "
                 f"({indicator.side} side: grouped by "
                 f"{'hukou_code' if indicator.side == 'outflow' else 'residence_code'}); "
-                f"target >= {indicator.target:.0%}; source: {indicator.source}",
+                f"target >= {_targets_text(indicator.flag, view.period)}; "
+                f"source: {targets.active_targets().sources[indicator.flag]}",
             )
         )
     return pd.DataFrame(rows, columns=["section", "key", "value"])
+
+
+def _targets_text(flag: str, period: str | None) -> str:
+    """The target in force for ``period`` (e.g. "89% (2010)"), or every year's without one."""
+    table = targets.active_targets()
+    years = [table.year_of(period)] if period else range(table.first_year, table.last_year + 1)
+    return ", ".join(
+        f"{table.bp_by_year[(flag, y)] / 100:g}% ({y}{'' if period or y < table.last_year else '+'})"
+        for y in years
+    )
 
 
 def _measure_names(measure: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dashboard import theme
-from dashboard.formatting import count, percent, persons, rate
+from dashboard.formatting import count, persons, rate, target_percent
 from dashboard.i18n import _, indicator_name, t, target_class_labels
 from etl.records import INDICATORS
 
@@ -41,7 +41,8 @@ def bullet_chart(
     """The bullet chart of one area and period as a plain plotly figure dict.
 
     ``rows``: the area's coverage for one period (``dashboard.data.area.coverage``): ``indicator,
-    numerator, denominator, rate, target, gap, small_cell``; ``comparisons``: (name, rows) of the
+    numerator, denominator, rate, target, gap, small_cell`` (``target``: in force for the period,
+    one for every indicator); ``comparisons``: (name, rows) of the
     comparison areas, same columns. Rates are shares (0-1); the axis starts low enough to show
     every value and band.
     """
@@ -72,13 +73,13 @@ def bullet_chart(
             "mode": "markers",
             "name": t("target"),
             "y": y,
-            "x": [i.target for i in INDICATORS],
+            "x": [float(g) for g in data["target"]],
             "marker": {
                 "symbol": "line-ns",
                 "size": 26,
                 "line": {"width": 3, "color": TARGET_COLOR},
             },
-            "customdata": [f"{t('target')} ≥ {percent(i.target, 0)}" for i in INDICATORS],
+            "customdata": [f"{t('target')} ≥ {target_percent(g)}" for g in data["target"]],
             "hovertemplate": "%{customdata}<extra></extra>",
         },
     ]
@@ -125,13 +126,16 @@ def bullet_chart(
         },
         "yaxis": {
             "tickvals": y,
-            "ticktext": [f"{indicator_name(i.flag)} ≥{percent(i.target, 0)}" for i in INDICATORS],
+            "ticktext": [
+                f"{indicator_name(f)} ≥{target_percent(g)}"
+                for f, g in zip(flags, data["target"], strict=True)
+            ],
             "range": [-0.6, len(flags) - 0.4],
             "automargin": True,
             "fixedrange": True,
             "showgrid": False,
         },
-        "shapes": _bands(y, lo),
+        "shapes": _bands(y, lo, data["target"]),
         "annotations": [_value_note(row, yy) for row, yy in zip(data.itertuples(), y, strict=True)],
     }
     return {"data": traces, "layout": layout}
@@ -146,10 +150,10 @@ def _axis_start(data: pd.DataFrame, comparisons: Sequence[tuple[str, pd.DataFram
     return max(0.0, min(0.5, math.floor((low - 0.02) * 10) / 10))
 
 
-def _bands(y: Sequence[int], lo: float) -> list[dict]:
+def _bands(y: Sequence[int], lo: float, goals: pd.Series) -> list[dict]:
     shapes = []
-    for yy, indicator in zip(y, INDICATORS, strict=True):
-        edges = [lo, *(max(lo, indicator.target - d) for d in BAND_LIMITS), 1.0]
+    for yy, goal in zip(y, goals, strict=True):
+        edges = [lo, *(max(lo, goal - d) for d in BAND_LIMITS), 1.0]
         for x0, x1, color in zip(edges[:-1], edges[1:], BAND_COLORS, strict=True):
             if x1 > x0:
                 shapes.append(
@@ -184,7 +188,7 @@ def _hover(name: str, flag: str, row) -> str:  # noqa: ANN001
     )
     return (
         f"<b>{name}</b><br>{indicator_name(flag)}: {rate(row.rate, row.target)}<br>{covered}"
-        f"<br>{t('target')} ≥ {percent(row.target, 0)} · {gap}"
+        f"<br>{t('target')} ≥ {target_percent(row.target)} · {gap}"
     )
 
 

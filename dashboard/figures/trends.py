@@ -14,8 +14,9 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.figures.bullets import BAR_COLOR, COMPARISON_STYLES
-from dashboard.formatting import percent, rate
+from dashboard.formatting import rate, target_percent
 from dashboard.i18n import _, indicator_name, t
+from etl import targets
 from etl.records import FIRST_PERIOD as FIRST
 from etl.records import INDICATORS
 from etl.records import LAST_PERIOD as LAST
@@ -24,6 +25,14 @@ TARGET_LINE = "#c0392b"
 COLUMNS = 3
 DASHES = ("dash", "dot", "dashdot")
 FLOW_COLORS = {"inflow": "#08519c", "outflow": "#e6550d"}
+
+
+def _target_steps(flag: str) -> tuple[list[str], list[float]]:
+    """The target line's points: the first month, each new year's January, the last month; the
+    target in force at each (drawn as steps, ``hv``)."""
+    years = range(int(FIRST[:4]) + 1, int(LAST[:4]) + 1)
+    months = [FIRST, *(f"{y}-01" for y in years), LAST]
+    return [f"{m}-01" for m in months], [targets.target(flag, m) for m in months]
 
 
 def indicator_trends(
@@ -64,7 +73,8 @@ def indicator_trends(
         suffix = "" if k == 0 else str(k + 1)
         x0 = col * (width + gap_x)
         y1 = 1 - row * (height_share + gap_y)
-        low = indicator.target - 0.1
+        steps = _target_steps(indicator.flag)
+        low = min(y for y in steps[1]) - 0.1
         for s, (name, rows) in enumerate(series):
             part = by_indicator[s].get(indicator.flag, rows.iloc[:0])
             rate_shares = part["rate"].where(~part["small_cell"].astype(bool))
@@ -82,7 +92,10 @@ def indicator_trends(
                     "showlegend": k == 0,
                     "connectgaps": False,
                     "line": _line(s),
-                    "customdata": [rate(v, indicator.target) for v in rate_shares],
+                    "customdata": [
+                        rate(v, targets.target(indicator.flag, p))
+                        for v, p in zip(rate_shares, part["period"], strict=True)
+                    ],
                     "hovertemplate": f"{name}: %{{customdata}}<extra></extra>",
                 }
             )
@@ -90,8 +103,9 @@ def indicator_trends(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "x": [f"{FIRST}-01", f"{LAST}-01"],
-                "y": [indicator.target, indicator.target],
+                "x": steps[0],
+                "y": steps[1],
+                "line_shape": "hv",  # the target in force steps at each new year (etl.targets)
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
                 "name": t("target"),
@@ -124,7 +138,8 @@ def indicator_trends(
         }
         layout["annotations"].append(
             {
-                "text": f"<b>{indicator_name(indicator.flag)}</b> ≥{percent(indicator.target, 0)}",
+                "text": f"<b>{indicator_name(indicator.flag)}</b> "
+                f"≥{target_percent(targets.target(indicator.flag, period or LAST))}",
                 "xref": "paper", "yref": "paper", "x": x0, "y": y1 + 0.01,
                 "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 12},
             }

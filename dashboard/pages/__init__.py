@@ -14,7 +14,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-PAGES = ("overview", "flows", "areas", "area", "hotspots", "scenarios", "present", "storyboards")
+PAGES = ("overview", "flows", "areas", "area", "hotspots", "assessment", "scenarios", "present",
+         "storyboards")  # fmt: skip
 
 
 def register_pages() -> None:

@@ -108,6 +108,9 @@ CALLBACKS: dict[frozenset[str], Action] = {
     ): VIEW,
     _outputs(ids.AREA_MAP): VIEW,
     _outputs(ids.AREA_EVAL_BODY): VIEW,  # a pilot's evaluation: figures of the reader's scope
+    # assessment: the ranking is viewing; its workbook is a data export
+    _outputs(ids.ASSESSMENT_GRID, ids.ASSESSMENT_NOTE, ids.ASSESSMENT_OWED): VIEW,
+    _outputs(ids.ASSESSMENT_DOWNLOAD): Action.EXPORT_DATA,
     # scenarios: editing and running a what-if is reading (nothing is written until Save);
     # saving and deleting are the planner's
     _outputs(

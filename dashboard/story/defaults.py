@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from dashboard.formatting import percent, rate
+from dashboard.formatting import rate, target_percent
 from dashboard.i18n import ENDONYMS, LANGS, _, current_language, indicator_name, language, pick, t
 from dashboard.story import storage
 from dashboard.story.model import Slide, Storyboard, View
 from dashboard.story.narrative import figures, latest_period, units_at_target
-from etl.indicators import INDICATOR_BY_FLAG
+from etl import targets
 from etl.scope import NATION, Scope, ScopeError
 from geodata.regions import Region, RegionConfig
 
@@ -59,7 +59,7 @@ def default_storyboard(
                 region=pick(region.name_zh, region.name_en)
             ),
             _("Certificate verification rate {rate}, target {target}").format(
-                rate=verified_rate, target=percent(INDICATOR_BY_FLAG["cert_verified"].target, 0)
+                rate=verified_rate, target=target_percent(targets.target("cert_verified", period))
             ),
         ),
         Slide(
@@ -71,7 +71,9 @@ def default_storyboard(
                 period=period,
             ),
             _("Certificate verification rate (prefectures)"),
-            _("{at} of {total} prefectures at the 98% target").format(at=at, total=total),
+            _("{at} of {total} prefectures at the {target} target").format(
+                at=at, total=total, target=target_percent(targets.target("cert_verified", period))
+            ),
         ),
     ]
     weakest = fig.weakest()
@@ -94,7 +96,7 @@ def default_storyboard(
                     else _("Furthest below target: {name}")
                 ).format(name=name),
                 _("{name} {rate}, target {target}").format(
-                    name=name, rate=rate(weakest.rate, weakest.target), target=percent(weakest.target, 0)
+                    name=name, rate=rate(weakest.rate, weakest.target), target=target_percent(weakest.target)
                 ),
             )
         )

@@ -34,7 +34,7 @@ from dashboard import formatting
 from dashboard.data.overview import Headline, headline_rows
 from dashboard.i18n import LANGS, N_, _, indicator_name, language, pick
 from dashboard.story.model import View
-from etl import indicators, marts
+from etl import indicators, marts, targets
 from etl.disclosure import SUPPRESSED, suppress
 from etl.indicators import INDICATOR_BY_FLAG
 from etl.scope import Scope
@@ -153,7 +153,9 @@ def indicator_counts(
     engine: Engine, counties: frozenset[str], period: str, *, scope: Scope
 ) -> tuple[Headline, ...]:
     """Every indicator's summed numerator and denominator over ``counties`` on its side."""
-    return headline_rows(marts.coverage_sums(engine, period, scope=scope, counties=counties))
+    return headline_rows(
+        marts.coverage_sums(engine, period, scope=scope, counties=counties), period
+    )
 
 
 INFLOW = "inflow"
@@ -212,7 +214,7 @@ def published(
     kept = rows[~rows[SUPPRESSED]]
     inflow = int(kept.loc[INFLOW, "numerator"]) if INFLOW in kept.index else None
     heads = tuple(
-        Headline(str(flag), int(row["numerator"]), int(row["denominator"]))
+        Headline(str(flag), int(row["numerator"]), int(row["denominator"]), period)
         for flag, row in kept.drop(index=INFLOW, errors="ignore").iterrows()
     )
     withheld = tuple(str(f) for f in rows.index[rows[SUPPRESSED]] if f != INFLOW)
@@ -243,7 +245,9 @@ def units_at_target(
     rows = table[(table["level"] == level) & table["unit_code"].isin(codes)]
     sums = rows[(rows["denominator"] > 0) & ~rows[SUPPRESSED]]
     at = indicators.at_target(
-        sums["numerator"].astype("int64"), sums["denominator"].astype("int64"), indicator.target_bp
+        sums["numerator"].astype("int64"),
+        sums["denominator"].astype("int64"),
+        targets.target_bp(flag, period),
     )
     return int(at.sum()), len(sums)
 
@@ -268,7 +272,7 @@ def sentence(fig: Figures, flag: str, lang: str) -> str:
                 if nation
                 else _("{place}: inflow {persons}")
             ).format(place=place, persons=inflow)
-        target = f"{INDICATOR_BY_FLAG[flag].target:.0%}"
+        target = formatting.target_percent(targets.target(flag, fig.period))
         if row is None:
             second = _("{indicator} not shown (small cell)").format(indicator=name)
         elif row.denominator == 0:

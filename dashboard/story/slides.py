@@ -16,12 +16,13 @@ from dashboard.data.area import find_area
 from dashboard.data.overview import MEASURES
 from dashboard.data.store import current_scope, data_version, engine, periods
 from dashboard.figures.china_map import paintable_choropleth, zoom_to
-from dashboard.formatting import compact, percent, rate
+from dashboard.formatting import compact, rate, target_percent
 from dashboard.i18n import _, current_language, indicator_name, pgettext, t
 from dashboard.pages.overview.view import map_payload, measure_label, unit_hover_names
 from dashboard.story import defaults, storage
 from dashboard.story.model import Slide, Storyboard, StoryboardError, View
 from dashboard.story.narrative import Figures, figures, narrative
+from etl import targets
 from etl.records import INDICATOR_BY_FLAG
 
 TABLE_ROWS = 4
@@ -36,6 +37,7 @@ class SlideParts:
     table: list[tuple[str, str, str, str]]  # header row first
     measure: str
     level: str
+    period: str
     payload: dict
     footer: str
     bounds: tuple[float, float, float, float] | None  # lon0, lon1, lat0, lat1; None: national
@@ -111,6 +113,7 @@ def slide_parts(board: Storyboard, index: int) -> SlideParts:
         table=indicator_table(fig, view.measure),
         measure=view.measure,
         level=view.level,
+        period=view.period,
         payload=scoped_payload(view, fig),
         footer=footer(view.period),
         bounds=scope_bounds(fig.scope.county_codes) if fig.scope.code else None,
@@ -131,7 +134,7 @@ def indicator_table(fig: Figures, measure: str) -> list[tuple[str, str, str, str
     body = []
     for flag in flags[:TABLE_ROWS]:
         h = shown.get(flag)
-        target = percent(INDICATOR_BY_FLAG[flag].target, 0)
+        target = target_percent(targets.target(flag, fig.period))
         if h is None:
             body.append((indicator_name(flag), marker, target, marker))
         else:

@@ -19,7 +19,7 @@ Definitions (DESIGN.md §3-4, ``etl.records``):
   inflow indicators by residence_code. Every county with a record on a side gets every indicator
   of that side, including 0/0;
 - two-way assessment (双向考核): a county is scored as an *origin* on its outflow indicators and
-  as a *destination* on its inflow indicators. ``score`` is the mean over those indicators (with a
+  as a *destination* on its inflow indicators. ``score`` is the weighted mean (weights of ``etl.targets``) over those indicators (with a
   denominator above 0) of min(1, rate / target): 1.0 means every indicator at its target, 0.9
   means on average 90% of the way. ``n_at_target`` counts indicators at or above target;
 - unit flows: per period and county, prefecture or province, the persons (cohort ``all``) flowing

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from etl import indicators as rules
+from etl import targets
 from etl.aggregate.scan import side_measures
 from etl.aggregate.sums import ROLE_LABELS, SIDE_LABELS, Units, group_sums, labelled
 from etl.indicators import INDICATORS
@@ -39,8 +40,8 @@ def coverage_and_assessment(
     side: str, period: pa.Array, county: pa.Array, sums: dict[str, np.ndarray], threshold: int
 ) -> tuple[pa.Table, pa.Table]:
     """The long coverage rows of one side (every indicator for every county) and its assessment:
-    ``score`` is the mean attainment over the indicators with a denominator, ``n_at_target``
-    counts those at target, ``small_cell``: the smallest such denominator is a small cell."""
+    ``score`` is the weighted mean attainment over the indicators with a denominator, ``n_at_target``
+    counts those at target (each against the target in force for its period), ``small_cell``: the smallest such denominator is a small cell."""
     indicators = [i for i in INDICATORS if i.side == side]
     n = len(period)
     numerator = np.stack([sums[f"num_{i.flag}"] for i in indicators], axis=1)
@@ -59,14 +60,11 @@ def coverage_and_assessment(
             "small_cell": rules.small_cell(denominator.T.ravel(), threshold),
         }
     )
-    bp = np.array([i.target_bp for i in indicators])
+    flags = [i.flag for i in indicators]
+    bp = _targets_in_force(flags, period)
     valid = denominator > 0
     n_indicators = valid.sum(axis=1)
-    attainment = rules.attainment(numerator, denominator, bp)
-    with np.errstate(invalid="ignore"):
-        score = np.where(
-            n_indicators > 0, np.nansum(attainment, axis=1) / np.maximum(n_indicators, 1), np.nan
-        )
+    score = rules.score(numerator, denominator, bp, targets.weights(flags))
     smallest = np.where(valid, denominator, np.iinfo(np.int64).max).min(axis=1)
     assessment = pa.table(
         {
@@ -80,3 +78,14 @@ def coverage_and_assessment(
         }
     )
     return coverage, assessment
+
+
+def _targets_in_force(flags: list[str], period: pa.Array) -> np.ndarray:
+    """The target (basis points) of each flag in force for each row's period: rows x flags."""
+    if isinstance(period, pa.DictionaryArray):
+        labels, index = period.dictionary.to_pylist(), period.indices.to_numpy(zero_copy_only=False)
+    else:
+        labels = sorted(set(period.to_pylist()))
+        index = np.searchsorted(np.array(labels), np.array(period.to_pylist()))
+    table = np.array([[targets.target_bp(f, p) for f in flags] for p in labels], dtype=np.int64)
+    return table.reshape(len(labels), len(flags))[index]

@@ -54,6 +54,7 @@ from __future__ import annotations
 from etl.marts.common import (
     periods,
     read_region_members,
+    read_regions,
     read_units,
     small_cell_threshold,
 )
@@ -109,7 +110,8 @@ __all__ = [
     "Scope", "UNIT_FLOW_COLUMNS", "UNIT_FLOW_LEVELS", "coverage_sums", "departments_summed",
     "periods", "published_coverage", "read_assessment", "read_coverage", "read_feed_rates",
     "read_feed_submissions", "read_flows", "read_pairs", "read_period_totals",
-    "read_published_coverage", "read_record_events", "read_region_members", "suppressed_rates",
+    "read_published_coverage", "read_record_events", "read_region_members", "read_regions",
+    "suppressed_rates",
     "read_unit_flows", "read_units", "small_cell_threshold", "stream_coverage", "stream_flows",
     "saved_scope", "visible_saved", "within",
 ]  # fmt: skip

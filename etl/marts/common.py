@@ -11,7 +11,7 @@ from etl.marts.scoping import inside, where
 from etl.records import COHORTS
 from etl.scope import Scope
 from etl.store.row_security import scoped
-from etl.store.schema import period_totals, region_members, store_meta, units
+from etl.store.schema import period_totals, region_members, regions, store_meta, units
 
 DEFAULT_THRESHOLD = 0
 """The threshold of a store that records none (nothing is a small cell)."""
@@ -62,6 +62,14 @@ def read_region_members(engine: sa.Engine | sa.Connection, *, scope: Scope) -> p
     )
     with scoped(engine, scope) as conn:
         return pd.read_sql_query(query.order_by(t.c.region_code, t.c.province_code), conn)
+
+
+def read_regions(engine: sa.Engine | sa.Connection, *, scope: Scope) -> pd.DataFrame:
+    """``region_code, name_zh, name_en`` of every collaboration region (names are public: the
+    same for every scope), by code."""
+    query = sa.select(regions.c.region_code, regions.c.name_zh, regions.c.name_en)
+    with scoped(engine, scope) as conn:
+        return pd.read_sql_query(query.order_by(regions.c.region_code), conn)
 
 
 def check_cohort(cohort: str | None) -> None:

@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl import targets
 from etl.aggregate import Marts, scan
 from etl.aggregate.sums import Units
 from etl.indicators import BASIS, INDICATORS
@@ -268,21 +269,33 @@ def _coverage(frame: DataFrame, side: str, threshold: int) -> DataFrame:
 
 
 def _assessment(frame: DataFrame, side: str, threshold: int) -> DataFrame:
-    """Two-way assessment of one side (``etl.aggregate.coverage.coverage_and_assessment``)."""
+    """Two-way assessment of one side (``etl.aggregate.coverage.coverage_and_assessment``): each
+    indicator against the target in force for the row's period, the score their weighted mean
+    (``etl.targets``), summed in numpy's order so the doubles agree bit for bit."""
     indicators = _indicators(side)
+    weights = targets.weights([i.flag for i in indicators])
     valid = [f"n_{i.denominator} > 0" for i in indicators]
     n_valid = " + ".join(f"CASE WHEN {v} THEN 1 ELSE 0 END" for v in valid)
     at_target = " + ".join(
         f"CASE WHEN n_{i.denominator} > 0 AND num_{i.flag} * {BASIS} >= "
-        f"CAST({i.target_bp} AS BIGINT) * n_{i.denominator} THEN 1 ELSE 0 END"
+        f"CAST({_target_sql(i.flag)} AS BIGINT) * n_{i.denominator} THEN 1 ELSE 0 END"
         for i in indicators
     )
-    attainment = [
-        f"CASE WHEN n_{i.denominator} > 0 THEN least(CAST(1 AS DOUBLE), CAST(num_{i.flag} AS DOUBLE)"
-        f" / (CAST(n_{i.denominator} AS DOUBLE) * CAST({i.target_bp} AS DOUBLE) / "
-        f"CAST({BASIS} AS DOUBLE))) ELSE CAST(0 AS DOUBLE) END"
+    goal = {
+        i.flag: f"(CAST(n_{i.denominator} AS DOUBLE) * CAST({_target_sql(i.flag)} AS DOUBLE) / "
+        f"CAST({BASIS} AS DOUBLE))"
         for i in indicators
+    }
+    weighted = [
+        f"CASE WHEN n_{i.denominator} > 0 THEN CAST({float(w)!r} AS DOUBLE) * least(CAST(1 AS DOUBLE), "
+        f"CAST(num_{i.flag} AS DOUBLE) / CASE WHEN {goal[i.flag]} > 0 THEN {goal[i.flag]} "
+        "ELSE CAST(1 AS DOUBLE) END) ELSE CAST(0 AS DOUBLE) END"
+        for i, w in zip(indicators, weights, strict=True)
     ]
+    total = numpy_sum([
+        f"CASE WHEN n_{i.denominator} > 0 THEN CAST({float(w)!r} AS DOUBLE) ELSE CAST(0 AS DOUBLE) END"
+        for i, w in zip(indicators, weights, strict=True)
+    ])  # fmt: skip
     smallest = "least(" + ", ".join(
         f"CASE WHEN n_{i.denominator} > 0 THEN n_{i.denominator} END" for i in indicators
     ) + ")" if len(indicators) > 1 else f"CASE WHEN {valid[0]} THEN n_{indicators[0].denominator} END"
@@ -293,9 +306,22 @@ def _assessment(frame: DataFrame, side: str, threshold: int) -> DataFrame:
         f"'{role}' AS role",
         f"CAST({n_valid} AS INT) AS n_indicators",
         f"CAST({at_target} AS INT) AS n_at_target",
-        f"CASE WHEN ({n_valid}) > 0 THEN ({numpy_sum(attainment)}) / CAST({n_valid} AS DOUBLE) END AS score",
+        f"CASE WHEN ({total}) > 0 THEN ({numpy_sum(weighted)}) / ({total}) END AS score",
         f"coalesce({smallest}, 0) < {int(threshold)} AS small_cell",
     )
+
+
+def _target_sql(flag: str) -> str:
+    """The target (basis points) of ``flag`` in force for the row's ``period`` (``etl.targets``:
+    a period takes its year's target, a year outside the file its nearest year's)."""
+    active = targets.active_targets()
+    year = "CAST(substring(period, 1, 4) AS INT)"
+    steps = " ".join(
+        f"WHEN {year} <= {y} THEN {active.bp_by_year[(flag, y)]}"
+        for y in range(active.first_year, active.last_year)
+    )
+    last = active.bp_by_year[(flag, active.last_year)]
+    return f"(CASE {steps} ELSE {last} END)" if steps else str(last)
 
 
 def numpy_sum(terms: list[str]) -> str:

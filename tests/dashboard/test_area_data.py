@@ -19,11 +19,11 @@ from dashboard.data import area as A
 from dashboard.data import geo
 from dashboard.data.store import reading_as
 from dashboard.factory import create_app
-from etl import indicators, marts, store
+from etl import marts, store, targets
 from etl.pipeline import ingest
 from etl.records import INDICATORS
 from etl.scope import NATION
-from tests.etl.helpers import TINY, random_records, write_csv
+from tests.etl.helpers import TINY, file_target, random_records, write_csv
 from tests.support import layer_cache
 
 KEY = "test-key-0123456789abcdef"
@@ -86,7 +86,7 @@ def expected_coverage(records: pd.DataFrame, counties: set[str], period: str) ->
         key = "hukou_code" if i.side == "outflow" else "residence_code"
         part = r[r[key].isin(counties) & r[i.denominator]]
         num, den = int(part[i.flag].sum()), len(part)
-        gap = max(0, ceil(Fraction(den) * Fraction(str(i.target)) - num))
+        gap = max(0, ceil(Fraction(den) * file_target(i.flag, period) - num))
         rows.append((i.flag, num, den, gap))
     return pd.DataFrame(rows, columns=["indicator", "numerator", "denominator", "gap"])
 
@@ -147,7 +147,7 @@ def test_coverage_numerators_denominators_and_gaps_equal_the_records(engine, rec
 
 def test_coverage_of_a_prefecture_equals_the_stores_rollup(engine):
     rollup = marts.read_coverage(engine, "2010-03", level="prefecture", scope=NATION)
-    rollup = indicators.with_measures(rollup[rollup["unit_code"] == "320200"]).set_index("indicator")
+    rollup = targets.with_measures(rollup[rollup["unit_code"] == "320200"]).set_index("indicator")
     shown = A.coverage(A.find_area("320200"), "2010-03").set_index("indicator")
     for column in ("numerator", "denominator", "small_cell", "at_target"):
         assert shown[column].to_dict() == rollup.loc[shown.index, column].to_dict(), column

@@ -17,6 +17,7 @@ from dashboard.formatting import persons
 from dashboard.formatting import rate as percent
 from dashboard.i18n import language
 from etl.records import INDICATORS
+from tests.etl.helpers import file_target
 
 FLAGS = [i.flag for i in INDICATORS]
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -29,11 +30,12 @@ def coverage_rows(
     rows = []
     for i, rate in zip(INDICATORS, rates, strict=True):
         numerator = round(rate * denominator)
-        short = denominator * round(i.target * 10_000) - numerator * 10_000
+        goal = file_target(i.flag, period)
+        short = denominator * round(goal * 10_000) - numerator * 10_000
         rows.append(
             {
                 "period": period, "indicator": i.flag, "side": i.side, "numerator": numerator,
-                "denominator": denominator, "rate": numerator / denominator, "target": i.target,
+                "denominator": denominator, "rate": numerator / denominator, "target": float(goal),
                 "at_target": short <= 0, "gap": max(0, -(-short // 10_000)),
                 "small_cell": denominator < 10,
             }
@@ -53,7 +55,7 @@ def test_bullets_carry_every_target_rate_and_comparison():
         area, [("江苏省", province), ("泛长三角", region)], area_name="无锡市"
     )
     bar, target, prov, reg = fig["data"]
-    assert target["x"] == [i.target for i in INDICATORS]
+    assert target["x"] == [float(file_target(i.flag, "2012-12")) for i in INDICATORS]
     assert [round(b + x, 6) for b, x in zip([bar["base"]] * 9, bar["x"], strict=True)] == [
         round(r, 6) for r in area["rate"]
     ]
@@ -106,7 +108,10 @@ def test_indicator_trends_are_small_multiples_with_target_lines():
     lines = [t for t in fig["data"] if t["name"] == "浦东新区"]
     assert lines[2]["y"] == [0.9, None, 0.9]  # health_check: the small cell is a gap
     targets = [t for t in fig["data"] if t["legendgroup"] == "target"]
-    assert [t["y"][0] for t in targets] == [i.target for i in INDICATORS]
+    # the target in force steps each year: 2009 first, 2012 last (free_service rises 86% -> 95%)
+    assert [t["y"][0] for t in targets] == [float(file_target(i.flag, "2009-01")) for i in INDICATORS]
+    assert [t["y"][-1] for t in targets] == [float(file_target(i.flag, "2012-12")) for i in INDICATORS]
+    assert targets[4]["y"] == [0.86, 0.89, 0.92, 0.95, 0.95] and targets[4]["line_shape"] == "hv"
     assert sum(t["showlegend"] for t in fig["data"]) == 3  # area, region, target once each
     assert all(s["x0"] == "2012-11-01" for s in fig["layout"]["shapes"])
 

@@ -17,6 +17,7 @@ URLS = {
     "dashboard.pages.areas": "/areas",
     "dashboard.pages.area": "/area/<adcode>",
     "dashboard.pages.hotspots": "/hotspots",
+    "dashboard.pages.assessment": "/assessment",
     "dashboard.pages.scenarios": "/scenarios",
     "dashboard.pages.present": "/present/<name>",
     "dashboard.pages.present_index": "/present",

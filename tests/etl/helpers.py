@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import random
+from fractions import Fraction
 from pathlib import Path
 
 FIELDS = [
@@ -177,3 +178,26 @@ def random_records(n: int, counties: list[str], periods: list[str], seed: int = 
             used.add(key)
             rows.append(row)
     return rows
+
+
+def file_targets() -> tuple[dict[tuple[str, int], Fraction], dict[str, float]]:
+    """The packaged target file read independently of ``etl.targets``: ((flag, year) -> target
+    as an exact fraction, flag -> weight)."""
+    import tomllib
+
+    import etl
+
+    raw = tomllib.loads((Path(etl.__file__).with_name("targets.toml")).read_text(encoding="utf-8"))
+    goals = {
+        (flag, int(year)): Fraction(str(percent)) / 100
+        for flag, entry in raw["indicator"].items()
+        for year, percent in entry["targets"].items()
+    }
+    return goals, {flag: float(entry["weight"]) for flag, entry in raw["indicator"].items()}
+
+
+def file_target(flag: str, period: str) -> Fraction:
+    """The target in force for ``period`` by the packaged file (its year, clipped to the file's)."""
+    goals, _ = file_targets()
+    years = sorted({y for _, y in goals})
+    return goals[(flag, min(max(int(period[:4]), years[0]), years[-1]))]

@@ -18,7 +18,19 @@ from etl.records import INDICATORS
 from etl.scope import NATION
 from geodata.hierarchy import hierarchy_table, province_table
 from geodata.regions import load_regions
-from tests.etl.helpers import TINY, G, N, P, W, X, Z, random_records, write_csv
+from tests.etl.helpers import (
+    TINY,
+    G,
+    N,
+    P,
+    W,
+    X,
+    Z,
+    file_target,
+    file_targets,
+    random_records,
+    write_csv,
+)
 
 KEY = "test-key-0123456789abcdef"
 
@@ -132,9 +144,11 @@ def test_tiny_assessment_by_hand(tiny_store):
     data = marts.read_assessment(tiny_store, "2010-01", scope=NATION).set_index(["county_code", "role"])
     p = data.loc[(P, "destination")]
     assert (p.n_indicators, p.n_at_target) == (8, 5)
-    expected = (0.8 / 0.98 + 0.5 / 0.9 + (2 / 3) / 0.9 + 5) / 8
+    # weights (etl/targets.toml): 2 for the four seed-002 indicators, 1 for the four of seed 003
+    expected = (2 * 0.8 / 0.98 + 2 + 2 + 2 + 0.5 / 0.9 + (2 / 3) / 0.9 + 1 + 1) / 12
     assert p.score == pytest.approx(expected, abs=1e-9)
-    assert data.loc[(G, "destination"), "score"] == pytest.approx(7 / 8)
+    assert data.loc[(G, "destination"), "score"] == pytest.approx(11 / 12)  # prepregnancy, weight 1
+    assert data.loc[(X, "destination"), "score"] == pytest.approx(10 / 12)  # contraception, weight 2
     assert data.loc[(X, "destination"), "n_at_target"] == 7
     assert data.loc[(Z, "origin"), "score"] == 1.0
     assert data.loc[(X, "origin"), "score"] == 0.0
@@ -316,12 +330,20 @@ def test_aggregates_equal_an_independent_computation(tmp_path, store_url, packed
     assert got_units == expected["units"]
 
     # two-way assessment from the independent coverage
+    # (the target of the period's year and the weights, read from the file by tests.etl.helpers)
+    _goals, weight = file_targets()
     cov = expected["coverage"].assign(
-        target=expected["coverage"]["indicator"].map({i.flag: i.target for i in INDICATORS})
+        target=[
+            float(file_target(f, p))
+            for f, p in zip(expected["coverage"]["indicator"], expected["coverage"]["period"], strict=True)
+        ],
+        w=expected["coverage"]["indicator"].map(weight),
     )
     cov = cov[cov["denominator"] > 0]
     cov = cov.assign(att=(cov["numerator"] / cov["denominator"] / cov["target"]).clip(upper=1))
-    score = cov.groupby(["period", "county_code", "side"])["att"].mean()
+    cov = cov.assign(watt=cov["att"] * cov["w"])
+    sums = cov.groupby(["period", "county_code", "side"])[["watt", "w"]].sum()
+    score = sums["watt"] / sums["w"]
     got = marts.read_assessment(engine, scope=NATION)
     got_score = {
         (r.period, r.county_code, "outflow" if r.role == "origin" else "inflow"): r.score

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from etl.pseudonymise import DEMO_HASH_KEY
 from etl.records import FIELDS, INDICATORS, MARITAL_VALUES
+from etl.targets import target_bp
 from tests.etl.helpers import check_char
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "record-format.md"
@@ -30,7 +31,7 @@ def test_every_indicator_has_a_row_with_side_and_target():
     for ind in INDICATORS:
         row = rows[ind.flag]
         assert row[1] == ind.name_zh and row[2] == ind.side
-        assert row[4] == f"{round(ind.target * 100)}%"
+        assert row[4] == f"{round(target_bp(ind.flag, '2012-12') / 100)}%"
 
 
 def test_codes_words_demo_key_and_example_ids():

@@ -11,15 +11,16 @@ import pandas as pd
 import pytest
 
 from etl import indicators as I  # noqa: N812
+from etl import targets as T  # noqa: N812
 
 
 def test_targets_are_the_seeds_in_basis_points():
-    assert {i.flag: i.target_bp for i in I.INDICATORS} == {
+    assert {i.flag: T.target_bp(i.flag, "2012-06") for i in I.INDICATORS} == {
         "cert_issued": 9800, "cert_verified": 9800, "health_check": 9800, "contraception": 9800,
         "free_service": 9500, "pregnancy_check": 9000, "free_contraceptives": 9000,
         "prepregnancy_consult": 8000, "policy_aware": 9000,
     }  # fmt: skip
-    assert I.INDICATOR_BY_FLAG["free_service"].target == 0.95
+    assert T.target("free_service", "2012-12") == 0.95
     assert [i.side for i in I.INDICATORS].count("outflow") == 1
     assert list(I.INDICATOR_ORDER) == [i.flag for i in I.INDICATORS]
     with pytest.raises(ValueError, match="unknown indicator 'x'; one of cert_issued"):
@@ -68,11 +69,21 @@ def test_small_cells_and_what_a_display_withholds():
     assert I.withheld(np.array([np.nan]), 10).tolist() == [False]
 
 
+def test_score_is_the_weighted_mean_attainment_of_indicators_with_a_denominator():
+    num = np.array([[45, 30, 0], [0, 0, 0]])
+    den = np.array([[50, 50, 0], [0, 0, 0]])
+    bp = np.array([[9000, 8000, 9800], [9000, 8000, 9800]])
+    got = I.score(num, den, bp, [2.0, 1.0, 5.0])
+    # attainments 1.0 and 0.75 weighted 2:1, the 0/0 column left out; a row with none is NaN
+    assert got[0] == pytest.approx((2 * 1.0 + 1 * 0.75) / 3) and math.isnan(got[1])
+
+
 def test_with_measures():
     rows = pd.DataFrame(
-        {"indicator": ["cert_verified", "policy_aware"], "numerator": [49, 0], "denominator": [50, 0]}
-    )
-    out = I.with_measures(rows)
+        {"period": "2012-01", "indicator": ["cert_verified", "policy_aware"],
+         "numerator": [49, 0], "denominator": [50, 0]}
+    )  # fmt: skip
+    out = T.with_measures(rows)
     assert out["rate"].iloc[0] == 0.98 and math.isnan(out["rate"].iloc[1])
     assert out["target"].tolist() == [0.98, 0.9]
     assert out["at_target"].tolist() == [True, False] and out["gap"].tolist() == [0, 0]

@@ -11,7 +11,6 @@ must be the same.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import pandas as pd
 import pytest
@@ -26,6 +25,7 @@ from etl.indicators import INDICATORS
 from etl.scope import NATION
 from planning.model import load_baseline
 from planning.scenario import Scenario, run_scenario
+from tests.etl.helpers import file_target
 from tests.support import DEMO_PERIODS, demo_store, layer_cache
 
 PERIOD = DEMO_PERIODS[-1]
@@ -50,8 +50,7 @@ def reference() -> pd.DataFrame:
         .groupby(["province_code", "indicator"], as_index=False)[["numerator", "denominator"]]
         .sum()
     )
-    target = {i.flag: Fraction(str(i.target)) for i in INDICATORS}
-    goal = [target[f] * int(d) for f, d in zip(sums["indicator"], sums["denominator"], strict=True)]
+    goal = [file_target(f, PERIOD) * int(d) for f, d in zip(sums["indicator"], sums["denominator"], strict=True)]
     sums["rate"] = [n / d if d else float("nan") for n, d in zip(sums["numerator"], sums["denominator"], strict=True)]
     sums["gap"] = [max(0, math.ceil(g) - int(n)) for g, n in zip(goal, sums["numerator"], strict=True)]
     sums["at_target"] = [

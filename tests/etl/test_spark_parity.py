@@ -54,7 +54,7 @@ def inputs(tmp_path_factory) -> tuple[list[Path], list[Path]]:
         folder / "chinese.csv", random_records(200, COUNTIES, PERIODS, seed=13) + MESSY,
         chinese=True, encoding="gb18030",
     )  # fmt: skip
-    later = random_records(300, COUNTIES, ["2010-03", "2010-04"], seed=12)
+    later = random_records(300, COUNTIES, ["2010-03", "2009-12"], seed=12)  # 2009: other targets
     second = write_csv(folder / "second.csv", rows[2300:2400] + rows[:30] + later)
     return [messy, parquet, chinese], [second]
 

@@ -18,7 +18,10 @@ PLANNER_ONLY = {
     "storyboard edit": (ids.STORYBOARDS_SLIDES, ids.STORYBOARDS_STATUS),
     "storyboard add": (ids.STORYBOARDS_URL, ids.STORYBOARDS_STATUS),
 }  # fmt: skip
-ANALYST_ONLY = {"flows CSV": (ids.FLOWS_DOWNLOAD,)}
+ANALYST_ONLY = {
+    "flows CSV": (ids.FLOWS_DOWNLOAD,),
+    "assessment workbook": (ids.ASSESSMENT_DOWNLOAD,),
+}
 
 
 def test_the_policy_covers_every_callback_exactly(secured_app):
@@ -36,7 +39,8 @@ def test_state_changing_and_export_callbacks_need_more_than_viewing():
             Action.SAVE_SCENARIO,
             Action.SAVE_STORYBOARD,
         )
-    assert policy.CALLBACKS[frozenset(ANALYST_ONLY["flows CSV"])] is Action.EXPORT_DATA
+    for outputs in ANALYST_ONLY.values():
+        assert policy.CALLBACKS[frozenset(outputs)] is Action.EXPORT_DATA
 
 
 def test_without_a_session_no_callback_answers(secured_app, client):

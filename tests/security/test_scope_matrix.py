@@ -48,6 +48,8 @@ PAGES = ["/", "/?level=county", "/?level=prefecture&measure=inflow&period=2010-0
          f"/flows?focus={FOREIGN}&level=county", "/flows?level=prefecture", "/areas",
          "/areas?q=%E5%A4%A9%E6%B2%B3", f"/area/{FOREIGN}", "/area/320211", "/area/320200",
          "/area/pan_yangtze", "/area/pan_pearl", f"/area/{FOREIGN_PREFECTURE}?period=2099-01",
+         "/assessment", "/assessment?level=province&region=pan_pearl&period=2010-01",
+         "/assessment?level=prefecture&role=origin",
          "/scenarios", f"/scenarios?name=x&pilot={FOREIGN}", "/storyboards", "/present/x",
          f"/present/{FOREIGN}", "/hotspots", "/hotspots?level=prefecture&measure=inflow_per_1000",
          "/hotspots?measure=net&scheme=user&breaks=1,2&fdr=1&variable=eb"]  # fmt: skip

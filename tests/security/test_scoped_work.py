@@ -24,6 +24,7 @@ from dashboard.story.model import Slide, Storyboard, StoryboardError, View
 from etl.indicators import INDICATORS
 from etl.marts.published import read_published_coverage
 from etl.scope import NATION, parse_scope
+from etl.targets import target_bp
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
 from planning.store import delete_scenario, get_scenario, list_scenarios, save_scenario
@@ -245,7 +246,7 @@ def test_a_viewers_pack_quotes_no_small_cell(secured_app, engine, scoped, monkey
             withheld = set(published.loc[(published["level"] == "county") & published["suppressed"], "unit_code"])
             assert withheld >= set(cov.loc[cov["denominator"].between(1, THRESHOLD - 1), "county_code"]) & counties
             cov = cov[cov["county_code"].isin(counties - withheld) & (cov["denominator"] > 0)]
-            at = int((cov["numerator"] * 10000 >= flag.target_bp * cov["denominator"]).sum())
+            at = int((cov["numerator"] * 10000 >= target_bp(flag.flag, PERIOD) * cov["denominator"]).sum())
             if len(cov):
                 assert f"{len(cov)} 个县区中 {at} 个达到目标（{PERIOD}）。" in narrative
     assert small_seen >= 2  # the store's small cells were in the pack, and all were withheld

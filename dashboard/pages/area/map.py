@@ -10,6 +10,7 @@ from dashboard.data import area as data
 from dashboard.figures.area_map import area_map
 from dashboard.geometry_route import geometry_url
 from dashboard.i18n import N_, _, current_language, indicator_name
+from etl import targets
 from etl.records import INDICATOR_BY_FLAG
 
 LABEL_MIN_SHARE = 0.012
@@ -36,7 +37,7 @@ def map_figure(area: data.Area, period: str, measure: str, sub: str) -> dict:
         geojson_url=geometry_url(context.current().layers, data.geometry_name(area, sub)),
         measure=measure,
         measure_name=name,
-        target=indicator.target if indicator else None,
+        target=targets.target(measure, period) if indicator else None,
         highlight=(area.code,) if area.level == "county" else (),
         labels=labels,
         title=f"{title} · {name} · {formatting.period(period)}",

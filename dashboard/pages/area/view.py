@@ -18,7 +18,7 @@ from dashboard.figures.trends import (
     flow_trend,
     indicator_trends,
 )
-from dashboard.formatting import count, percent, rate
+from dashboard.formatting import count, rate, target_percent
 from dashboard.i18n import _, current_language, indicator_name, pgettext, t
 
 # --- sections for one period -----------------------------------------------------------------------
@@ -175,7 +175,7 @@ def indicator_table(rows: pd.DataFrame, compared: list[tuple[str, pd.DataFrame]]
         small = bool(row.small_cell)
         cells = [
             indicator_name(row.indicator),
-            f"≥ {percent(row.target, 0)}",
+            f"≥ {target_percent(row.target)}",
             suppressed() if small else rate(row.rate, row.target),
             suppressed() if small else f"{count(row.numerator)} / {count(row.denominator)}",
             suppressed() if small else count(row.gap),

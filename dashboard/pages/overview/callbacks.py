@@ -51,7 +51,7 @@ def update_view(measure: str, level: str, index: int, search: str | None):
     query = "?" + urlencode({"measure": measure, "level": level, "period": period, "lang": lang})
     return (
         map_payload(measure, level, period),
-        legend(measure, level),
+        legend(measure, level, period),
         headline_cards(period),
         period,
         query,

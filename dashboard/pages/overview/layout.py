@@ -117,7 +117,7 @@ def layout(
                                 style={"height": "calc(100vh - 175px)", "minHeight": "500px"},
                             ),
                             html.Div(
-                                legend(measure, level),
+                                legend(measure, level, period),
                                 id=ids.OVERVIEW_LEGEND,
                                 className="yp-legend",
                             ),

@@ -25,7 +25,7 @@ from dashboard.data.overview import (
 )
 from dashboard.data.store import cached, current_scope, data_version
 from dashboard.figures.china_map import Classes
-from dashboard.formatting import compact, count, percent, rate, signed
+from dashboard.formatting import compact, count, percent, rate, signed, target_percent
 from dashboard.i18n import (
     N_,
     _,
@@ -36,7 +36,7 @@ from dashboard.i18n import (
     target_class_labels,
     wide_space,
 )
-from etl import indicators
+from etl import indicators, targets
 from etl.records import INDICATOR_BY_FLAG
 from etl.scope import Scope
 
@@ -94,15 +94,18 @@ def measure_label(measure: str) -> str:
     return indicator_name(measure)
 
 
-def classes_for(measure: str, level: str) -> Classes:
-    """Class breaks of a measure at a level, fixed over every period (legend does not shift)."""
-    return _classes(measure, level, current_language())
+def classes_for(measure: str, level: str, period: str) -> Classes:
+    """Class breaks of a measure at a level: an indicator's by distance to the target in force
+    for ``period`` (``etl.targets``); any other measure's fixed over every period (the legend does
+    not shift)."""
+    goal = targets.target(measure, period) if measure in INDICATOR_BY_FLAG else None
+    return _classes(measure, level, current_language(), goal)
 
 
 @cached(maxsize=64)
-def _classes(_engine, measure: str, level: str, _lang: str) -> Classes:
-    if measure in INDICATOR_BY_FLAG:
-        return target_classes(INDICATOR_BY_FLAG[measure].target, target_class_labels())
+def _classes(_engine, measure: str, level: str, _lang: str, goal: float | None) -> Classes:
+    if goal is not None:
+        return target_classes(goal, target_class_labels())
     values = all_period_values(measure, level)
     if measure == "net":
         return diverging_classes(values)
@@ -111,9 +114,9 @@ def _classes(_engine, measure: str, level: str, _lang: str) -> Classes:
     return quantile_classes(values, 5)
 
 
-def legend(measure: str, level: str) -> list:
+def legend(measure: str, level: str, period: str) -> list:
     """HTML legend: the classes, then suppressed, no data and outside coverage."""
-    classes = classes_for(measure, level)
+    classes = classes_for(measure, level, period)
     rows = [(color, label) for color, label in zip(classes.colors, classes.labels, strict=True)][
         ::-1
     ]
@@ -145,7 +148,7 @@ def map_payload(measure: str, level: str, period: str) -> dict:
 @cached(maxsize=512)
 def _payload(_engine, measure: str, level: str, period: str, lang: str) -> dict:
     values = measure_values(measure, level, period)
-    classes = classes_for(measure, level)
+    classes = classes_for(measure, level, period)
     index = classes.index(np.where(values.suppressed, np.nan, values.value))
     colors = []
     for k, suppressed, value in zip(index, values.suppressed, values.value, strict=True):
@@ -158,7 +161,7 @@ def _payload(_engine, measure: str, level: str, period: str, lang: str) -> dict:
     _codes, names = unit_hover_names(level)
     hover = [
         f"<b>{name}</b><br>{period} · {measure_label(measure)}<br>"
-        + _value_text(measure, v, n, d, s)
+        + _value_text(measure, period, v, n, d, s)
         for name, v, n, d, s in zip(
             names,
             values.value,
@@ -176,22 +179,24 @@ def _payload(_engine, measure: str, level: str, period: str, lang: str) -> dict:
     }
 
 
-def _value_text(measure: str, value: float, num: float, den: float, suppressed: bool) -> str:
+def _value_text(
+    measure: str, period: str, value: float, num: float, den: float, suppressed: bool
+) -> str:
     if suppressed:
         return t("suppressed")
     if np.isnan(value):
         return t("no_data")
     space = wide_space()
     if measure in INDICATOR_BY_FLAG:
-        indicator = INDICATOR_BY_FLAG[measure]
-        short = indicators.gap(int(num), int(den), indicator.target_bp)
+        bp = targets.target_bp(measure, period)
+        short = indicators.gap(int(num), int(den), bp)
         return (
-            rate(value, indicator.target)
+            rate(value, bp / indicators.BASIS)
             + space
             + _("{num} / {den} persons").format(num=count(num), den=count(den))
             + "<br>"
             + _("{gap} persons short of the {target} target").format(
-                target=percent(indicator.target, 0), gap=count(short)
+                target=target_percent(bp / indicators.BASIS), gap=count(short)
             )
         )
     if measure in CENSUS_MEASURES:
@@ -229,7 +234,7 @@ def headline_cards(period: str) -> list:
             _("At target")
             if row.gap_people == 0
             else _("{gap} persons short of the {target} target").format(
-                target=percent(row.target, 0), gap=count(row.gap_people)
+                target=target_percent(row.target), gap=count(row.gap_people)
             )
         )
         cards.append(_card(indicator_name(row.flag), rate(row.rate, row.target), note, status))

@@ -48,7 +48,7 @@ def show_slide(index: int, shown: dict):
         parts.message,
         narrative_lines(parts),
         slide_table(parts),
-        legend(parts.measure, parts.level),
+        legend(parts.measure, parts.level, parts.period),
         parts.footer,
         parts.payload,
         figure,

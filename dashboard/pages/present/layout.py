@@ -68,7 +68,7 @@ def layout(name: str = "", slide: str = "1", lang: str = "zh", **_query: str):
                             ),
                             html.Div(slide_table(parts), id=ids.PRESENT_TABLE),
                             html.Div(
-                                legend(parts.measure, parts.level),
+                                legend(parts.measure, parts.level, parts.period),
                                 id=ids.PRESENT_LEGEND,
                                 className="yp-slide-legend",
                             ),

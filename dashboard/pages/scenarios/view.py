@@ -29,7 +29,7 @@ from dashboard.i18n import (
 )
 from dashboard.pages.scenarios.form import normalized
 from dashboard.pages.scenarios.words import fit_words
-from etl import indicators
+from etl import indicators, targets
 from etl.disclosure import SUPPRESSED
 from etl.records import INDICATOR_BY_FLAG
 from planning.errors import ScenarioError
@@ -127,7 +127,7 @@ def pretty_json(scenario: Any) -> str:
 def map_figure(res: Any, measure: str, layer: str, reference: Any = None) -> dict:
     ctx = context.current()
     values = data.map_values(res, measure, layer, reference)
-    target = INDICATOR_BY_FLAG[measure].target if measure in INDICATOR_BY_FLAG else None
+    target = targets.target(measure, res.period) if measure in INDICATOR_BY_FLAG else None
     hidden = suppressed_counties(res, measure, values.codes)
     shown_values = values.values[~hidden]  # a withheld county's value shapes no class nor label
     step = display_step(shown_values, values.unit)
