@@ -27,6 +27,12 @@ it, up or down (never below 0). A count of 0 is sent as a zero report. An on-tim
 on a uniform day from the 1st of the next month to the due date (``etl.feeds.due``), 08:00-18:00;
 a late one Geometric(0.3) days (1 or more, mean 3.3) after the due date.
 
+公安's submission also carries ``moves_out`` (迁出) where the records' departures of that county
+and month are given (``departures``: ``record_departures``): the true count is the records' own,
+mismatched (independently of ``moves_in``) with the same ``P(mismatch | sent)``, by the same rule;
+``Mismatch`` injections add a fixed difference to named counties' ``moves_out`` (and make them
+otherwise exact): an origin-destination disagreement whose size is known.
+
 *Injections* (``Injection``) override the model for named submissions: sent ``days_late`` days
 after the due date (0: on the due day, on time) or not at all (``None``): a feed whose lateness
 is known, for tests and demonstrations.
@@ -76,7 +82,10 @@ DEPARTMENT_EFFECTS = {
     "human_resources": -0.3,
 }
 """Logit offsets of the departments' diligence (assumed: 公安 and 卫生 have the best systems)."""
-_STREAMS = {"county": 1, "missing": 2, "late": 3, "mismatch": 4, "count": 5, "day": 6, "signed": 7, "delta": 8}
+_STREAMS = {
+    "county": 1, "missing": 2, "late": 3, "mismatch": 4, "count": 5, "day": 6, "signed": 7,
+    "delta": 8, "out_mismatch": 9, "out_delta": 10,
+}  # fmt: skip
 _DAY = np.timedelta64(1, "D")
 
 
@@ -106,6 +115,16 @@ class Injection:
 
 
 @dataclass(frozen=True)
+class Mismatch:
+    """公安's ``moves_out`` of ``county_code`` in ``period`` reported as the records' departures
+    plus ``delta`` (never below 0)."""
+
+    county_code: str
+    period: str
+    delta: int
+
+
+@dataclass(frozen=True)
 class FeedOptions:
     """What to generate: months ``first_period`` .. ``last_period`` (within 2009-01 .. 2012-12),
     ``fraction`` of the census migrants' events (1: the real scale), the model, injections."""
@@ -116,6 +135,7 @@ class FeedOptions:
     fraction: float = 1.0
     model: FeedModel = field(default_factory=FeedModel)
     injections: tuple[Injection, ...] = ()
+    mismatches: tuple[Mismatch, ...] = ()
 
     def __post_init__(self) -> None:
         try:
@@ -171,12 +191,16 @@ def every_county(inputs: GeneratorInputs, hierarchy: pd.DataFrame) -> GeneratorI
 
 
 def feed_table(
-    inputs: GeneratorInputs, options: FeedOptions, arrivals: pd.DataFrame | None = None
+    inputs: GeneratorInputs,
+    options: FeedOptions,
+    arrivals: pd.DataFrame | None = None,
+    departures: pd.DataFrame | None = None,
 ) -> tuple[pa.Table, dict[str, int]]:
     """The feed rows (canonical columns, typed) and counts of the faults drawn.
 
     ``arrivals``: ``period, county_code, persons`` of the records (``record_arrivals``): 公安's
-    true ``moves_in`` where given.
+    true ``moves_in`` where given; ``departures`` (``record_departures``): 公安's ``moves_out``
+    rows, where given.
     """
     counties = inputs.counties
     codes = counties["county_code"].astype(str).to_numpy()
@@ -277,7 +301,89 @@ def feed_table(
         "zero": int((count == 0).sum()),
         "mismatched": int((mismatch & sent).sum()),
     }
+    if departures is not None and len(departures):
+        extra, out_faults = _moves_out(
+            departures, options, codes, periods, sent[:, police, :], stamp[:, police, :],
+            q[:, police, :], rng,
+        )
+        faults["mismatched"] += out_faults
+        table = _with_moves_out(table, extra)
+    elif options.mismatches:
+        raise GeneratorError("mismatch injections need the records' departures (a records store)")
     return table, faults
+
+
+def _moves_out(
+    departures: pd.DataFrame,
+    options: FeedOptions,
+    codes: np.ndarray,
+    periods: list[str],
+    sent: np.ndarray,
+    stamp: np.ndarray,
+    q: np.ndarray,
+    rng,  # noqa: ANN001
+) -> tuple[pa.Table, int]:
+    """公安's ``moves_out`` rows (submissions sent, departures known) and how many differ."""
+    known = departures.pivot_table(
+        index="period", columns="county_code", values="persons", aggfunc="sum"
+    ).reindex(index=periods, columns=codes)
+    values = known.to_numpy(dtype=np.float64)
+    has = ~np.isnan(values)
+    truth = np.where(has, values, 0).astype(np.int64)
+    shape = truth.shape
+    model = options.model
+    p_mismatch = 1 / (1 + np.exp(-(np.log(model.base_mismatch / (1 - model.base_mismatch)) - q)))
+    mismatch = has & (rng("out_mismatch").random(shape) < p_mismatch)
+    draw = rng("out_delta")
+    size = 1 + draw.poisson(0.05 * truth)
+    down = (draw.random(shape) < 0.5) & (truth >= size)
+    reported = np.where(mismatch, np.where(down, truth - size, truth + size), truth)
+    for one in options.mismatches:
+        where = np.flatnonzero(codes == one.county_code)
+        if not len(where) or one.period not in periods:
+            raise GeneratorError(
+                f"mismatch injection: county {one.county_code} or period {one.period} is not generated"
+            )
+        k = (periods.index(one.period), where[0])
+        if not has[k]:
+            raise GeneratorError(
+                f"mismatch injection: the records have no departures of {one.county_code} in {one.period}"
+            )
+        reported[k] = max(0, truth[k] + one.delta)
+        mismatch[k] = reported[k] != truth[k]
+    keep = has & sent
+    t_idx, c_idx = np.nonzero(keep)
+    count = reported[keep]
+    table = pa.table(
+        {
+            "department": pa.array(["public_security"] * len(t_idx), pa.string()),
+            "county_code": pa.array(codes[c_idx]),
+            "period": pa.array(np.array(periods)[t_idx]),
+            "submitted_at": pa.array(stamp[keep]),
+            "item": pa.array(["moves_out"] * len(t_idx), pa.string()),
+            "count": pa.array(count),
+            "count_checked": pa.nulls(len(t_idx), pa.int64()),
+            "zero_report": pa.array(count == 0),
+        }
+    )
+    return table, int((mismatch & keep).sum())
+
+
+def _with_moves_out(table: pa.Table, extra: pa.Table) -> pa.Table:
+    """``table`` with ``extra`` rows, in the output order (period, department, county, item)."""
+    extra = extra.cast(table.schema)
+    both = pa.concat_tables([table, extra])
+    order = {d.code: n for n, d in enumerate(DEPARTMENTS)}
+    frame = pd.DataFrame(
+        {
+            "p": both["period"].to_numpy(zero_copy_only=False),
+            "d": [order[d] for d in both["department"].to_pylist()],
+            "c": both["county_code"].to_numpy(zero_copy_only=False),
+            "i": both["item"].to_numpy(zero_copy_only=False),
+        }
+    )
+    index = frame.sort_values(["p", "d", "c", "i"], kind="stable").index.to_numpy()
+    return both.take(pa.array(index))
 
 
 def write_feeds(
@@ -288,6 +394,7 @@ def write_feeds(
     encoding: str = "utf-8",
     chinese: bool = False,
     arrivals: pd.DataFrame | None = None,
+    departures: pd.DataFrame | None = None,
 ) -> FeedResult:
     """Write the feeds to ``path`` (``.csv`` in ``encoding``, Chinese headers and names with
     ``chinese``; or ``.parquet``)."""
@@ -297,7 +404,7 @@ def write_feeds(
         raise GeneratorError(f"output {path} must end in .csv or .parquet")
     if encoding not in ENCODINGS:
         raise GeneratorError(f"encoding must be one of {ENCODINGS}, got {encoding!r}")
-    table, faults = feed_table(inputs, options, arrivals)
+    table, faults = feed_table(inputs, options, arrivals, departures)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
         pq.write_table(table, path)
@@ -345,6 +452,16 @@ def record_arrivals(engine: object) -> pd.DataFrame:
     return events[["period", "county_code", "persons"]]
 
 
+def record_departures(engine: object) -> pd.DataFrame:
+    """The records' departures per hukou county and period (``period, county_code, persons``)
+    from a store's ``record_events``, through the read contract (the nation's scope)."""
+    from etl.marts.feeds import read_record_events
+    from etl.scope import NATION
+
+    events = read_record_events(engine, event="departures", scope=NATION)  # type: ignore[arg-type]
+    return events[["period", "county_code", "persons"]]
+
+
 def parse_injections(rows: Sequence[dict[str, str]]) -> tuple[Injection, ...]:
     """Injections from CSV rows ``department,county_code,period,days_late`` (empty: missing)."""
     out = []
@@ -366,6 +483,6 @@ def parse_injections(rows: Sequence[dict[str, str]]) -> tuple[Injection, ...]:
 
 
 __all__ = [
-    "EVENT_RATES", "FeedModel", "FeedOptions", "FeedResult", "Injection", "feed_table",
-    "parse_injections", "record_arrivals", "write_feeds",
+    "EVENT_RATES", "FeedModel", "FeedOptions", "FeedResult", "Injection", "Mismatch", "feed_table",
+    "parse_injections", "record_arrivals", "record_departures", "write_feeds",
 ]  # fmt: skip

@@ -55,7 +55,7 @@ def generate_feeds_command(
         str | None,
         typer.Option(
             "--records-store",
-            help="Store whose records' arrivals are 公安's true moves in (match rates mean something).",
+            help="Store whose records' arrivals and departures are 公安's true moves in and out (match rates mean something).",
         ),
     ] = None,
     inject: Annotated[
@@ -79,6 +79,7 @@ def generate_feeds_command(
         every_county,
         parse_injections,
         record_arrivals,
+        record_departures,
         write_feeds,
     )
     from synthetic.generate import load_inputs
@@ -107,15 +108,17 @@ def generate_feeds_command(
 
         counties = inputs.counties[inputs.counties["province_code"].isin(wanted)]
         inputs = replace(inputs, counties=counties.reset_index(drop=True))
-    arrivals = None
+    arrivals = departures = None
     if records_store is not None:
         engine = open_store_or_exit(records_store, check=("record_events",))
         try:
             arrivals = record_arrivals(engine)
+            departures = record_departures(engine)
         finally:
             engine.dispose()
     result = write_feeds(
-        inputs, options, out, encoding=encoding, chinese=chinese_headers, arrivals=arrivals
+        inputs, options, out, encoding=encoding, chinese=chinese_headers, arrivals=arrivals,
+        departures=departures,
     )
     typer.echo(
         f"wrote {result.rows:,} feed rows to {result.path} in {result.seconds:.1f} s "

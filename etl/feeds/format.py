@@ -77,7 +77,7 @@ class Item:
 
 ITEMS: tuple[Item, ...] = (
     Item("public_security", "moves_in", "迁入", "Moves in", record_event="arrivals", main=True),
-    Item("public_security", "moves_out", "迁出", "Moves out"),
+    Item("public_security", "moves_out", "迁出", "Moves out", record_event="departures"),
     Item("public_security", "births", "出生", "Births"),
     Item("public_security", "deaths", "死亡", "Deaths"),
     Item("public_security", "cert_checks", "婚育证明查验", "Certificate checks", checked=True),

@@ -206,13 +206,14 @@ record_events = sa.Table(
     metadata,
     sa.Column("period", sa.String(7), nullable=False),
     sa.Column("county_code", sa.String(6), nullable=False),
-    sa.Column("event", sa.String(16), nullable=False),  # arrivals
+    sa.Column("event", sa.String(16), nullable=False),  # arrivals, departures
     sa.Column("persons", sa.BigInteger, nullable=False),
     sa.Index("ix_record_events_period", "period", "event"),
 )
 """The records' own events per county and period, for the feeds' match rates (``etl.feeds``):
 ``arrivals`` = persons living in the county in the period who did not live there the period
-before (known only where the period before is loaded too)."""
+before (known only where the period before is loaded too); ``departures`` = the same new residences
+counted by hukou county, outside it (``etl.aggregate.events``)."""
 feed_reports = sa.Table(
     "feed_reports",
     metadata,

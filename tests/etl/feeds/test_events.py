@@ -23,11 +23,12 @@ def test_arrivals_are_the_records_that_arrived_in_the_period(sqlite_url, tmp_pat
     records = pd.read_parquet(spec.path)
     ingest([spec.path], sqlite_url, tmp_path / "data", demo=True, workers=0)
 
-    def stored() -> pd.DataFrame:
+    def stored(event: str = "arrivals") -> pd.DataFrame:
         engine = sa.create_engine(sqlite_url)
         with engine.connect() as conn:
             got = pd.read_sql_table("record_events", conn)
         engine.dispose()
+        got = got[got["event"] == event]
         return got.set_index(["period", "county_code"])["persons"].sort_index()
 
     arrived = records[records["arrival_date"].str[:7] == records["period"]]
@@ -40,8 +41,19 @@ def test_arrivals_are_the_records_that_arrived_in_the_period(sqlite_url, tmp_pat
     pd.testing.assert_series_equal(
         got, expected.rename("persons").astype("int64").sort_index(), check_names=False
     )
+    # departures: the same new residences by hukou county, only those outside it (迁出)
+    away = arrived[arrived["hukou_code"] != arrived["residence_code"]]
+    left = away.groupby(["period", "hukou_code"]).size()
+    left = left[left.index.get_level_values(0) > "2010-01"]
+    left.index.names = ["period", "county_code"]
+    gone = stored("departures")
+    assert left.sum() > 50
+    pd.testing.assert_series_equal(
+        gone, left.rename("persons").astype("int64").sort_index(), check_names=False
+    )
     aggregate(sqlite_url, tmp_path / "data")  # a rebuild gives the same events
     pd.testing.assert_series_equal(stored(), got)
+    pd.testing.assert_series_equal(stored("departures"), gone)
 
 
 def test_record_events_read_through_the_scope(sqlite_url, tmp_path):
