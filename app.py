@@ -15,7 +15,7 @@ from dashboard.factory import create_app
 from dashboard.security import SecurityConfig
 from dashboard.security.config import secret_from_file
 from dashboard.warmup import warm_caches
-from etl.errors import TargetConfigError
+from etl.errors import AlertConfigError, TargetConfigError
 from geodata.layers import ensure_layers
 from yipanqi.first_start import (
     build_demo_store,
@@ -50,7 +50,7 @@ def build_app(wait_for_warmup: bool = False):
     try:
         settings = load_settings()
         install_targets()
-    except (SettingsError, TargetConfigError) as exc:
+    except (SettingsError, TargetConfigError, AlertConfigError) as exc:
         raise SystemExit(f"error: {exc}") from None
     with step_progress() as report:
         layers = ensure_layers(settings.geodata_dir, progress=report)

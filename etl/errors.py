@@ -39,3 +39,7 @@ class DiskSpaceError(EtlError):
 
 class TargetConfigError(EtlError):
     """The target file (targets per indicator per year, assessment weights) is malformed."""
+
+
+class AlertConfigError(EtlError):
+    """The early-warning rule file (``etl/alerts.toml``, ``YIPANQI_ALERTS``) is malformed."""

@@ -6,6 +6,8 @@
 - ``YIPANQI_REGIONS``: path of the collaboration-region / pilot file (default: the packaged one).
 - ``YIPANQI_TARGETS``: path of the target file (targets per indicator per year, assessment weights;
   default: the packaged ``etl/targets.toml``), installed for the process by ``install_targets``.
+- ``YIPANQI_ALERTS``: path of the early-warning rule file (thresholds; default: the packaged
+  ``etl/alerts.toml``), installed with the targets by ``install_targets``.
 - ``YIPANQI_HASH_KEY``: secret key for pseudonymising national ID numbers (never in the repo).
 - ``YIPANQI_FIRST_PERIOD`` and ``YIPANQI_LAST_PERIOD`` (``YYYY-MM``): the reporting window; an
   ingest quarantines a record whose period is outside it (default: from the programme's first
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from access.ldap import LdapConfig
+from etl.alerts import load_alerts, use_alerts
 from etl.dates import PeriodWindow
 from etl.records import FIRST_REPORTING_PERIOD
 from etl.targets import load_targets, use_targets
@@ -109,8 +112,13 @@ def _targets_path(env: Mapping[str, str]) -> Path | None:
 def install_targets(env: Mapping[str, str] | None = None) -> None:
     """Read the target file of ``YIPANQI_TARGETS`` (default: the packaged one), validate it and
     install it as the targets every page, narrative and export looks up
-    (``etl.targets.use_targets``); TargetConfigError naming the file, line and key if malformed."""
-    use_targets(load_targets(_targets_path(os.environ if env is None else env)))
+    (``etl.targets.use_targets``); TargetConfigError naming the file, line and key if malformed.
+    The early-warning rules of ``YIPANQI_ALERTS`` likewise (``etl.alerts.use_alerts``;
+    AlertConfigError)."""
+    env = os.environ if env is None else env
+    use_targets(load_targets(_targets_path(env)))
+    alerts = env.get("YIPANQI_ALERTS")
+    use_alerts(load_alerts(Path(alerts).expanduser() if alerts else None))
 
 
 def _window(env: Mapping[str, str]) -> tuple[str, str | None]:

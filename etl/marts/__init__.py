@@ -18,7 +18,7 @@ has one long shape, the same at every level:
 - assessment (``read_assessment``): ``period, county_code, role, n_indicators, n_at_target,
   score, small_cell``;
 - period totals (``read_period_totals``): ``period, persons, between, inter_province``;
-- departmental feeds (``read_feed_rates``, ``read_feed_submissions``) and the records' own
+- departmental feeds (``read_feed_rates``, ``read_feed_submissions``, ``read_feed_counts``) and the records' own
   events (``read_record_events``): see ``etl.marts.feeds``.
 
 Counts are int64 persons. ``small_cell`` flags a count (a flow's persons, a coverage row's
@@ -73,6 +73,7 @@ from etl.marts.feeds import (
     FEED_RATE_COLUMNS,
     SUBMISSION_COLUMNS,
     departments_summed,
+    read_feed_counts,
     read_feed_rates,
     read_feed_submissions,
     read_record_events,
@@ -108,7 +109,7 @@ __all__ = [
     "FEED_RATE_COLUMNS", "FLOW_COLUMNS", "FLOW_LEVELS", "NATION", "OTHER_REGION", "PAIR_COLUMNS",
     "PERIOD_COLUMNS", "PUBLISHED_COLUMNS", "PUBLISHED_LEVELS", "SUBMISSION_COLUMNS", "SUM_COLUMNS",
     "Scope", "UNIT_FLOW_COLUMNS", "UNIT_FLOW_LEVELS", "coverage_sums", "departments_summed",
-    "periods", "published_coverage", "read_assessment", "read_coverage", "read_feed_rates",
+    "periods", "published_coverage", "read_assessment", "read_coverage", "read_feed_counts", "read_feed_rates",
     "read_feed_submissions", "read_flows", "read_pairs", "read_period_totals",
     "read_published_coverage", "read_record_events", "read_region_members", "read_regions",
     "suppressed_rates",

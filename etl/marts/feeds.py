@@ -53,6 +53,7 @@ SUBMISSION_COLUMNS = (
     "submitted_at",
 )  # fmt: skip
 EVENT_COLUMNS = ("period", "county_code", "event", "persons")
+COUNT_COLUMNS = ("period", "department", "county_code", "item", "count")
 PERSON_MEASURES = frozenset({"checked"})
 """Measures whose denominator counts persons (small cells apply)."""
 
@@ -215,6 +216,29 @@ def read_record_events(
         data = pd.read_sql_query(query, conn)
     data["persons"] = data["persons"].astype("int64")
     return data
+
+
+def read_feed_counts(
+    engine: sa.Engine | sa.Connection,
+    period: str | None = None,
+    department: str | None = None,
+    item: str | None = None,
+    *,
+    scope: Scope,
+) -> pd.DataFrame:
+    """Each county's reported ``count`` per department and item (``COUNT_COLUMNS``): persons or
+    cases as the department sent them, whole numbers, by period, department, item and county."""
+    t = feed_reports
+    filters = where(inside(t.c.county_code, "county", scope))
+    pairs = ((t.c.period, period), (t.c.department, department), (t.c.item, item))
+    filters += [c == v for c, v in pairs if v is not None]
+    query = sa.select(*[t.c[n] for n in COUNT_COLUMNS]).where(*filters).order_by(
+        t.c.period, t.c.department, t.c.item, t.c.county_code
+    )
+    with scoped(engine, scope) as conn:
+        data = pd.read_sql_query(query, conn)
+    data["count"] = data["count"].astype("int64")
+    return data[list(COUNT_COLUMNS)]
 
 
 # --- queries ------------------------------------------------------------------------------------
