@@ -35,6 +35,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from yipanqi import (
+    alerts_cli,
     assessment_cli,
     audit_cli,
     etl_cli,
@@ -110,6 +111,7 @@ evaluate_cli.register(app)
 story_cli.register(app)
 users_cli.register(app)
 audit_cli.register(app)
+alerts_cli.register(app)
 assessment_cli.register(app)
 serve_cli.register(app)
 store_cli.register(app)

@@ -282,3 +282,69 @@ def test_the_fixture_raises_every_kind_of_alert(world):
         "origin_destination_mismatch",
     ):
         assert counts.get(rule, 0) > 0, rule
+
+
+def test_the_command_writes_the_workbook_with_both_headers_and_an_audit_row(world, tmp_path):
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from access import accounts
+    from access.audit import list_events
+    from yipanqi.cli import app
+
+    engine, *_ = world
+    url = str(engine.url)
+    out = tmp_path / "alerts.xlsx"
+    result = CliRunner().invoke(
+        app, ["alerts", "--store", url, "--period", PERIOD, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(out)["预警 alerts"].iter_rows(values_only=True))
+    assert "预警原因" in rows[0] and "Reason (English)" in rows[1]
+    table = pd.DataFrame(rows[2:], columns=rows[1])
+    everything = A.alerts_table(engine, PERIOD, scope=_nation())
+    assert len(table) == len(everything)
+    small = table[table["Suppressed (small cell)"] == True]  # noqa: E712 - a cell value
+    assert small["Value"].isna().all() and small["Reference"].isna().all()
+    assert set(table["Area page"].str.startswith("/area/")) == {True}
+    event = list_events(engine, action="export.alerts", limit=1)[0]
+    assert event.object == "alerts.xlsx" and f"period={PERIOD}" in event.detail
+    # a province-scoped account gets its province only
+    if accounts.get_account(engine, "alerts.zj") is None:
+        accounts.add_account(
+            engine, "alerts.zj", "analyst", "province:330000", password="alert tests passphrase"
+        )
+    csv_out = tmp_path / "zj.csv"
+    result = CliRunner().invoke(
+        app,
+        ["alerts", "--store", url, "--period", PERIOD, "--out", str(csv_out), "--as", "alerts.zj"],
+    )
+    assert result.exit_code == 0, result.output
+    zj = pd.read_csv(csv_out, dtype=str, encoding="utf-8-sig")
+    assert len(zj) > 0 and zj["所属省份代码 Province code"].eq("330000").all()
+    assert csv_out.with_suffix(".notes.csv").exists()
+
+
+def _nation():
+    from etl.marts import NATION
+
+    return NATION
+
+
+def test_bad_command_input_is_one_line(world, tmp_path):
+    from typer.testing import CliRunner
+
+    from yipanqi.cli import app
+
+    engine, *_ = world
+    url = str(engine.url)
+    for args, words in (
+        (
+            ["--period", "2031-01", "--out", str(tmp_path / "a.xlsx")],
+            "is not a period of the store",
+        ),
+        (["--period", PERIOD, "--out", str(tmp_path / "a.pdf")], "--out must end in"),
+    ):
+        result = CliRunner().invoke(app, ["alerts", "--store", url, *args])
+        assert result.exit_code != 0 and words in result.output, result.output
+        assert "Traceback" not in result.output
