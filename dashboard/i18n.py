@@ -176,6 +176,7 @@ SHARED = {
     "nav_scenarios": N_("Scenarios"),
     "nav_present": N_("Present"),
     "nav_assessment": N_("Assessment"),
+    "nav_monitoring": N_("Monitoring"),
     "level_province": N_("Province"),
     "level_prefecture": N_("Prefecture"),
     "level_county": N_("County"),

@@ -21,6 +21,7 @@ NAV = (
     ("/areas", "nav_areas"),
     ("/hotspots", "nav_hotspots"),
     ("/assessment", "nav_assessment"),
+    ("/monitoring", "nav_monitoring"),
     ("/scenarios", "nav_scenarios"),
     ("/present", "nav_present"),
 )

@@ -2,7 +2,8 @@
 
 The first request for a flow or coverage measure reads every period of a level, the census measures
 read and cross-walk the census tables, and the first what-if scenario fits the flow model (seconds
-on a national store), and the hot spots page's first analysis builds the layers' contiguity;
+on a national store), the hot spots page's first analysis builds the layers' contiguity, and the
+monitoring page's first view computes the latest period's alerts;
 doing them once at start-up, off the request path, keeps every interaction
 fast. The warm-up reads as the nation, explicitly (``reading_as(NATION)``): it fills the caches
 keyed by that scope only, which signed-in readers of the nation share; no reader of a narrower
@@ -17,7 +18,7 @@ import threading
 import dash
 from sqlalchemy.exc import DBAPIError
 
-from dashboard.data import hotspots, overview, scenarios
+from dashboard.data import hotspots, monitoring, overview, scenarios
 from dashboard.data.store import periods, published_coverage, reading_as
 from etl.errors import EtlError
 from etl.scope import NATION
@@ -40,6 +41,8 @@ def warm_caches(app: dash.Dash) -> threading.Thread:
                     for measure in overview.CENSUS_MEASURES:
                         overview.measure_values(measure, level, periods()[-1])
                 scenarios.model(periods()[-1])  # the what-if flow model: seconds to fit
+                monitoring.alerts(periods()[-1])  # the latest month's early warning
+                monitoring.submissions(periods()[-1])
                 for level in hotspots.LEVELS:  # queen contiguity of the layers: 0.4-2 s each
                     hotspots.layer_contiguity(level)
             except (EtlError, DBAPIError) as exc:  # the store is away or failing: one line

@@ -46,4 +46,7 @@ def demo_store() -> tuple[str, Path]:
     write_records(inputs, options, OutputSpec(records))
     url = f"sqlite:///{data_dir / 'store.sqlite'}"
     ingest([records], url, data_dir, demo=True, workers=0)
+    from yipanqi.first_start import load_demo_feeds  # the departments' feeds, for the alerts
+
+    load_demo_feeds(url, data_dir, root / "points", periods=DEMO_PERIODS, seed=11)
     return url, data_dir

@@ -2,7 +2,9 @@
 
 Runs only when the store holds no aggregates. Records are generated from the 2010 census (see
 ``synthetic.generate``) at ``DEMO_FRACTION`` of the census migrants, every month
-2009-01..2012-12, then ingested in demo mode (the published demo hash key) and aggregated. Real
+2009-01..2012-12, then ingested in demo mode (the published demo hash key) and aggregated; the
+departments' feeds of the same months follow (``synthetic.feeds``, 公安's moves in and out from the
+records' own arrivals and departures, ``load_demo_feeds``), so the monitoring page has alerts. Real
 users ingest their own extracts with ``yipanqi ingest`` instead; the demo never runs against a
 store that has data.
 
@@ -97,6 +99,48 @@ def build_demo_store(settings: Settings) -> None:
             regions_path=settings.regions_path,
             progress=lambda event: report(f"demo: {event.task}", event.done, event.total),
         )
+        report("demo: departmental feeds", 0, None)
+        load_demo_feeds(
+            settings.store_url, settings.data_dir, settings.data_dir / "cache", settings.regions_path
+        )
+        report("demo: departmental feeds", 1, 1)
+
+
+def load_demo_feeds(
+    store_url: str,
+    data_dir: Path,
+    cache: Path,
+    regions_path: Path | None = None,
+    periods: tuple[str, str] | None = None,
+    seed: int = DEMO_SEED,
+) -> int:
+    """Generate the feeds of every covered county for ``periods`` (first, last; default: the
+    store's) at the demo scale, 公安's counts from the store's records' events, and ingest them;
+    the rows loaded."""
+    from etl.feeds.ingest import ingest_feeds
+    from geodata.hierarchy import hierarchy_table
+    from synthetic.feeds import (
+        FeedOptions,
+        every_county,
+        record_arrivals,
+        record_departures,
+        write_feeds,
+    )
+
+    engine = store.open_store(store_url)
+    try:
+        available = marts.periods(engine, scope=marts.NATION)
+        arrivals, departures = record_arrivals(engine), record_departures(engine)
+    finally:
+        engine.dispose()
+    first, last = periods or (available[0], available[-1])
+    inputs = every_county(load_inputs(DEMO_YEAR, cache, regions_path), hierarchy_table())
+    options = FeedOptions(seed=seed, first_period=first, last_period=last, fraction=DEMO_FRACTION)
+    path = data_dir / "demo" / f"feeds-{first}-{last}-s{seed}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result = write_feeds(inputs, options, path, arrivals=arrivals, departures=departures)
+    ingest_feeds([path], store_url, data_dir, regions_path=regions_path)
+    return result.rows
 
 
 def ensure_first_account(settings: Settings) -> Path | None:

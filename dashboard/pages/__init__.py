@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-PAGES = ("overview", "flows", "areas", "area", "hotspots", "assessment", "scenarios", "present",
+PAGES = ("overview", "flows", "areas", "area", "hotspots", "assessment", "monitoring", "scenarios", "present",
          "storyboards")  # fmt: skip
 
 

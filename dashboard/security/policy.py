@@ -111,6 +111,16 @@ CALLBACKS: dict[frozenset[str], Action] = {
     # assessment: the ranking is viewing; its workbook is a data export
     _outputs(ids.ASSESSMENT_GRID, ids.ASSESSMENT_NOTE, ids.ASSESSMENT_OWED): VIEW,
     _outputs(ids.ASSESSMENT_DOWNLOAD): Action.EXPORT_DATA,
+    # monitoring: the alerts are viewing; their workbook is a data export
+    _outputs(
+        ids.MONITORING_COUNTS,
+        ids.MONITORING_REPORTS,
+        ids.MONITORING_NOTE,
+        ids.MONITORING_GRID,
+        ids.MONITORING_URL,
+        ids.SHELL_LANG,
+    ): VIEW,
+    _outputs(ids.MONITORING_DOWNLOAD): Action.EXPORT_DATA,
     # scenarios: editing and running a what-if is reading (nothing is written until Save);
     # saving and deleting are the planner's
     _outputs(

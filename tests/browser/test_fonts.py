@@ -23,6 +23,7 @@ PAGES = {
     "scenarios": ("/scenarios", "button"),
     "storyboards": ("/storyboards", "button"),
     "present": ("/present/pan_yangtze", "#present-map .js-plotly-plot[data-painted]"),
+    "monitoring": ("/monitoring", "#monitoring-grid .ag-row"),
 }
 
 # Marks each element that has text of its own on screen (a direct, non-blank text node, or an

@@ -18,6 +18,7 @@ URLS = {
     "dashboard.pages.area": "/area/<adcode>",
     "dashboard.pages.hotspots": "/hotspots",
     "dashboard.pages.assessment": "/assessment",
+    "dashboard.pages.monitoring": "/monitoring",
     "dashboard.pages.scenarios": "/scenarios",
     "dashboard.pages.present": "/present/<name>",
     "dashboard.pages.present_index": "/present",
