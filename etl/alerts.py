@@ -242,7 +242,9 @@ def alerts_table(
     frames = [p for p in parts if len(p)]
     if not frames:
         return _empty()
-    data = pd.concat(frames, ignore_index=True)
+    data = pd.concat(frames, ignore_index=True).reindex(
+        columns=[c for c in ALERT_COLUMNS if c not in ("period", "province_code", "link")]
+    )
     data["period"] = period
     data["province_code"] = _province_of(data, units)
     data["link"] = "/area/" + data["unit_code"] + "?period=" + period

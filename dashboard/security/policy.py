@@ -104,6 +104,7 @@ CALLBACKS: dict[frozenset[str], Action] = {
         ids.AREA_FLOW_TREND,
         ids.AREA_ORIGINS,
         ids.AREA_DESTINATIONS,
+        ids.AREA_ALERTS,
         ids.AREA_BREADCRUMB,
     ): VIEW,
     _outputs(ids.AREA_MAP): VIEW,

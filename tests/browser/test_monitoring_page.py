@@ -20,12 +20,18 @@ PERIOD = DEMO_PERIODS[-1]
 
 
 def _page(browser, live_server, width: int, height: int):
-    context = new_signed_in_context(browser, live_server, viewport={"width": width, "height": height})
+    context = new_signed_in_context(
+        browser, live_server, viewport={"width": width, "height": height}
+    )
     page = context.new_page()
     page.foreign = []
     page.on(
         "request",
-        lambda r: None if r.url.startswith((live_server, "data:", "blob:")) else page.foreign.append(r.url),
+        lambda r: (
+            None
+            if r.url.startswith((live_server, "data:", "blob:"))
+            else page.foreign.append(r.url)
+        ),
     )
     return context, page
 
@@ -50,8 +56,12 @@ def test_the_alerts_paint_filter_and_download(browser, live_server, lang, tmp_pa
     expected = _alerts()
     assert len(expected) > 0 and (expected["rule"] == "feed_missing").any()
     _open(page, live_server, f"lang={lang}&period={PERIOD}")
-    counts = page.eval_on_selector_all(".yp-mon-count", "cs => cs.map(c => c.innerText.replace(/,/g, ''))")
-    assert [int(c) for c in counts] == [int((expected["severity"] == s).sum()) for s in ("high", "medium", "low")]
+    counts = page.eval_on_selector_all(
+        ".yp-mon-count", "cs => cs.map(c => c.innerText.replace(/,/g, ''))"
+    )
+    assert [int(c) for c in counts] == [
+        int((expected["severity"] == s).sum()) for s in ("high", "medium", "low")
+    ]
     header = page.inner_text(f"{GRID} .ag-header")
     assert ("预警原因" if lang == "zh" else "Reason") in header
     first = page.inner_text(f"{GRID} .ag-row[row-index='0'] [col-id=reason]")
@@ -90,7 +100,9 @@ def test_the_alerts_paint_filter_and_download(browser, live_server, lang, tmp_pa
 def test_a_wide_screen(browser, live_server, lang):
     context, page = _page(browser, live_server, 1920, 1080)
     _open(page, live_server, f"lang={lang}&period={PERIOD}&department=public_security")
-    assert ("公安" if lang == "zh" else "Public security") in page.inner_text("#monitoring-department")
+    assert ("公安" if lang == "zh" else "Public security") in page.inner_text(
+        "#monitoring-department"
+    )
     assert page.locator(".yp-mon-reports tbody tr").count() == 1  # the one department
     screenshot(page, f"monitoring-{lang}-1920x1080")
     context.close()

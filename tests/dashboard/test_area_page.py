@@ -120,7 +120,9 @@ def test_state_round_trips_through_the_url():
 
 def test_period_callback_updates_every_section():
     outputs = page("area").show_period("2010-02", {"code": "320200", "lang": "en"})
-    assert len(outputs) == 10
+    assert len(outputs) == 11
+    alerts = text_of(outputs[9])  # the early-warning card: the tiny store has no feeds
+    assert "alerts in the areas below it" in alerts and "All alerts of the month" in alerts
     headlines = props_with(outputs[0], "data-measure")
     totals = A.flow_totals(A.find_area("320200")).set_index("period")
     assert headlines["inflow"]["data-value"] == str(totals.loc["2010-02", "inflow"])
@@ -174,3 +176,21 @@ def test_ids_are_unique_and_page_prefixed():
     for name, value in names.items():
         if name.startswith(("AREA_", "AREAS_")):
             assert value.startswith(("area-", "areas-")), name
+
+
+def test_the_early_warning_card_counts_the_alerts_of_the_area_and_below(engine):  # noqa: F811 - the fixture
+    from etl.alerts import alerts_table
+    from etl.scope import NATION
+
+    table = alerts_table(engine, "2010-02", scope=NATION)
+    assert len(table) > 0  # coverage under target in the tiny store
+    for code in ("320200", "310000"):
+        card = text_of(page("area").show_period("2010-02", {"code": code, "lang": "en"})[9])
+        mine = table[table["unit_code"] == code]
+        prefix = (
+            code[:2] if code.endswith("0000") else code[:4]
+        )  # a province's or a prefecture's units
+        below = table[(table["unit_code"] != code) & table["unit_code"].str.startswith(prefix)]
+        assert f"{len(below):,} alerts in the areas below it" in card, (code, card)
+        for reason in mine["reason_en"].head(5):
+            assert reason in card

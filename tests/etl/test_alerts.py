@@ -348,3 +348,21 @@ def test_bad_command_input_is_one_line(world, tmp_path):
         result = CliRunner().invoke(app, ["alerts", "--store", url, *args])
         assert result.exit_code != 0 and words in result.output, result.output
         assert "Traceback" not in result.output
+
+
+def test_rules_switched_off_leave_a_table_of_every_column(world):
+    engine, *_ = world
+    config = A.load_alerts()
+    settings = {
+        rule: {**values, "enabled": rule == "coverage_below_target"}
+        for rule, values in config.settings.items()
+    }
+    got = A.alerts_table(engine, PERIOD, scope=SHANGHAI, config=A.AlertRules(settings, "x"))
+    assert list(got.columns) == list(A.ALERT_COLUMNS) and set(got["rule"]) == {
+        "coverage_below_target"
+    }
+    assert (got["department"] == "").all()
+    none = {rule: {**values, "enabled": False} for rule, values in config.settings.items()}
+    assert list(
+        A.alerts_table(engine, PERIOD, scope=SHANGHAI, config=A.AlertRules(none, "x")).columns
+    ) == list(A.ALERT_COLUMNS)

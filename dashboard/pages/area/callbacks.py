@@ -70,6 +70,7 @@ def keep_state_in_url(period: str, measure: str, sub: str, key: dict, pathname: 
     Output(ids.AREA_FLOW_TREND, "figure"),
     Output(ids.AREA_ORIGINS, "children"),
     Output(ids.AREA_DESTINATIONS, "children"),
+    Output(ids.AREA_ALERTS, "children"),
     Output(ids.AREA_BREADCRUMB, "children"),
     Input(ids.AREA_PERIOD, "value"),
     State(ids.AREA_KEY, "data"),

@@ -113,6 +113,12 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
             ),
             _card(
                 [
+                    html.H3(_("Early warning")),
+                    html.Div(view.alerts, id=ids.AREA_ALERTS),
+                ]
+            ),
+            _card(
+                [
                     html.H3(_("Monthly trends (2009-2012)")),
                     dcc.Graph(id=ids.AREA_TRENDS, figure=view.trends, config=static),
                 ]

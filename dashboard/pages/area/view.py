@@ -36,6 +36,7 @@ class PeriodView(NamedTuple):
     flows: dict | Patch
     origins: list
     destinations: list
+    alerts: html.Div
 
 
 def period_view(area: data.Area, period: str, trends: bool = True) -> PeriodView:
@@ -73,7 +74,52 @@ def _period_view(
         flows=flows,
         origins=partner_table(area, period, "inflow"),
         destinations=partner_table(area, period, "outflow"),
+        alerts=alerts_card(area, period),
     )
+
+
+ALERTS_SHOWN = 5
+
+
+def alerts_card(area: data.Area, period: str) -> html.Div:
+    """The area's own alerts of ``period`` (``etl.alerts``, most severe first, at most
+    ``ALERTS_SHOWN``) and how many the areas below it have, linked to the monitoring page."""
+    from dashboard.data import monitoring
+    from dashboard.pages.monitoring.view import SEVERITY_WORDS
+    from geodata.areas import hierarchy
+
+    table = monitoring.alerts(period)
+    lang = current_language()
+    own = table[table["unit_code"] == area.code]
+    counties = set(area.county_codes)
+    units = hierarchy()
+    below_codes = counties | set(units.loc[units["county_code"].isin(counties), "prefecture_code"])
+    if area.level == "region":
+        below_codes |= set(area.flow_members)
+    below_codes.discard(area.code)
+    below = int(table["unit_code"].isin(below_codes).sum())
+    reason = "reason_zh" if lang == "zh" else "reason_en"
+    items = [
+        html.Li(
+            [html.Span(_(SEVERITY_WORDS[r.severity]), className=f"yp-sev-cell-{r.severity}"), " ",
+             getattr(r, reason)]
+        )
+        for r in own.head(ALERTS_SHOWN).itertuples(index=False)
+    ]  # fmt: skip
+    if len(own) > ALERTS_SHOWN:
+        items.append(html.Li(_("… and {n} more").format(n=len(own) - ALERTS_SHOWN)))
+    query = f"?period={period}&lang={lang}"
+    if area.level == "region":
+        query += f"&region={area.code}"
+    parts: list = [html.Ul(items)] if items else [
+        html.P(_("No alerts for this area in {period}.").format(period=period))
+    ]  # fmt: skip
+    if area.level != "county":
+        parts.append(html.P(_("{n} alerts in the areas below it").format(n=f"{below:,}")))
+    parts.append(
+        html.A(_("All alerts of the month"), href=f"/monitoring{query}", className="yp-area-crumb")
+    )
+    return html.Div(parts, className="yp-area-alerts")
 
 
 def headlines(area: data.Area, period: str) -> list:
