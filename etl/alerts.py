@@ -264,6 +264,55 @@ def alerts_table(
     return data[list(ALERT_COLUMNS)]
 
 
+_CACHE: dict[tuple, pd.DataFrame] = {}
+_CACHE_SIZE = 16
+
+
+def cached_alerts(engine: sa.Engine, period: str, *, scope: Scope) -> pd.DataFrame:
+    """``alerts_table`` memoised per store, latest succeeded run, period, scope and rule set (the
+    storyboard narrative asks for the same period slide after slide); callers must not mutate it."""
+    from etl.store import latest_run
+
+    run = latest_run(engine, status="succeeded")
+    key = (str(engine.url), run.run_id if run else 0, period, scope, id(active_alerts()))
+    found = _CACHE.get(key)
+    if found is None:
+        found = alerts_table(engine, period, scope=scope)
+        while len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)), None)
+        _CACHE[key] = found
+    return found
+
+
+def alerts_of_place(data: pd.DataFrame, counties: set[str] | frozenset[str]) -> pd.DataFrame:
+    """The alerts of a place given as its counties: those of its counties, and of every
+    prefecture and province all of whose covered counties are among them (a pilot prefecture's
+    own alerts count, its province's do not)."""
+    h = _hierarchy_parents()
+    inside = h["county_code"].isin(counties)
+    codes = set(counties)
+    for level in ("prefecture_code", "province_code"):
+        whole = inside.groupby(h[level]).all()
+        codes |= set(whole[whole].index)
+    return data[data["unit_code"].isin(codes)]
+
+
+def _hierarchy_parents() -> pd.DataFrame:
+    """Every county inside the census coverage with its prefecture and province (read once)."""
+    from geodata.hierarchy import hierarchy_table
+
+    global _PARENTS
+    if _PARENTS is None:
+        h = hierarchy_table()
+        if "in_coverage" in h.columns:
+            h = h[h["in_coverage"].astype(bool)]
+        _PARENTS = h[["county_code", "prefecture_code", "province_code"]].reset_index(drop=True)
+    return _PARENTS
+
+
+_PARENTS: pd.DataFrame | None = None
+
+
 def _empty() -> pd.DataFrame:
     frame = pd.DataFrame({name: pd.Series(dtype="object") for name in ALERT_COLUMNS})
     for name in ("value", "reference", "score"):

@@ -34,15 +34,18 @@ from dashboard import formatting
 from dashboard.data.overview import Headline, headline_rows
 from dashboard.i18n import LANGS, N_, _, indicator_name, language, pick
 from dashboard.story.model import View
-from etl import indicators, marts, targets
+from etl import alerts, indicators, marts, targets
 from etl.disclosure import SUPPRESSED, suppress
 from etl.indicators import INDICATOR_BY_FLAG
 from etl.scope import Scope
+from geodata.areas import unit_name
 from geodata.regions import RegionConfig
 from geodata.romanize import unit_names_en
 
 DEFAULT_INDICATOR = "cert_verified"
 NATION_NAME = N_("China")
+ALERTS_LINE = N_("{n} alerts in {period} ({high} high); the most severe: {reason}")
+NO_ALERTS_LINE = N_("No alerts in {period}.")
 UNITS_AT_TARGET = {
     "prefecture": N_("{at} of {total} prefectures at target ({period})."),
     "county": N_("{at} of {total} counties at target ({period})."),
@@ -312,4 +315,25 @@ def narrative(
         if total:
             line = _in(lang, UNITS_AT_TARGET[view.level])
             lines.append(line.format(at=at, total=total, period=fig.period))
+    lines.append(alerts_line(engine, fig, lang, scope=scope))
     return lines
+
+
+def alerts_line(engine: Engine, fig: Figures, lang: str, *, scope: Scope) -> str:
+    """How many early-warning alerts the place has in the period (``etl.alerts``: its counties
+    and the prefectures and provinces wholly inside it) and the most severe one's reason."""
+    if not fig.period:
+        return ""
+    found = alerts.alerts_of_place(
+        alerts.cached_alerts(engine, fig.period, scope=scope), fig.scope.county_codes
+    )
+    if found.empty:
+        return _in(lang, NO_ALERTS_LINE).format(period=fig.period)
+    first = found.iloc[0]  # most severe first
+    reason = first["reason_zh"] if lang == "zh" else first["reason_en"]
+    with language(lang):
+        where = unit_name(first["unit_code"], lang)
+    return _in(lang, ALERTS_LINE).format(
+        n=f"{len(found):,}", period=fig.period, high=int((found["severity"] == "high").sum()),
+        reason=f"{where}: {reason}" if lang == "en" else f"{where}{reason}",
+    )  # fmt: skip

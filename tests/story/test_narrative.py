@@ -68,12 +68,16 @@ def test_region_figures(engine, raw, region_code):
     row = fig.indicator("cert_verified")
     assert (fig.inflow, row.numerator, row.denominator, row.gap_people) == (inflow, num, den, gap)
     assert inflow > 0 and den > 0
-    text = narrative(engine, View(region=region_code, period=PERIOD), regions, "zh", scope=NATION)[0]
+    text = narrative(engine, View(region=region_code, period=PERIOD), regions, "zh", scope=NATION)[
+        0
+    ]
     name = regions.region(region_code).name_zh
     assert text.startswith(f"{name}流入人口 {inflow:,} 人，婚育证明验证率 {num / den:.1%}")
     if gap:
         assert text.endswith(f"距 98% 目标差 {gap:,} 人。")
-    english = narrative(engine, View(region=region_code, period=PERIOD), regions, "en", scope=NATION)[0]
+    english = narrative(
+        engine, View(region=region_code, period=PERIOD), regions, "en", scope=NATION
+    )[0]
     assert english.startswith(f"{regions.region(region_code).name_en}: inflow {inflow:,} persons")
 
 
@@ -81,7 +85,9 @@ def test_outflow_indicator_uses_registration_side(engine, raw):
     regions = geo.regions()
     provinces = {p[:2] for p in regions.region("bohai_rim").province_codes}
     _, num, den, gap = expected(raw, lambda c: c[:2] in provinces, "cert_issued", "outflow", 0.98)
-    row = figures(engine, View(region="bohai_rim", period=PERIOD), regions, scope=NATION).indicator("cert_issued")
+    row = figures(engine, View(region="bohai_rim", period=PERIOD), regions, scope=NATION).indicator(
+        "cert_issued"
+    )
     assert (row.numerator, row.denominator, row.gap_people) == (num, den, gap)
 
 
@@ -90,7 +96,9 @@ def test_pilot_scope_is_its_prefecture(engine, raw):
     inflow, num, den, _ = expected(raw, lambda c: c[:4] == "3202", "cert_verified", "inflow", 0.98)
     fig = figures(engine, View(page="area", area="320200", period=PERIOD), regions, scope=NATION)
     assert fig.scope.name_zh == "江苏省无锡市"  # a pilot: the names of the region file
-    county = figures(engine, View(page="area", area="320205", period=PERIOD), regions, scope=NATION).scope
+    county = figures(
+        engine, View(page="area", area="320205", period=PERIOD), regions, scope=NATION
+    ).scope
     assert (county.name("zh"), county.name("en")) == ("锡山区", "Xishan District")
     assert (fig.inflow, fig.indicator("cert_verified").denominator) == (inflow, den)
 
@@ -112,15 +120,23 @@ def test_prefectures_at_target(engine, raw):
         .sum()
     )
     with engine.connect() as conn:
-        threshold = int(conn.execute(
-            sa.text("select value from store_meta where key = 'small_cell_threshold'")
-        ).scalar())
+        threshold = int(
+            conn.execute(
+                sa.text("select value from store_meta where key = 'small_cell_threshold'")
+            ).scalar()
+        )
     # a prefecture whose denominator is a small cell (1 to threshold - 1) is withheld: in neither
     by_pref = by_pref[by_pref["denominator"] >= max(threshold, 1)]
-    assert threshold > 1 and len(by_pref) < (rows.groupby(rows["county_code"].map(prefecture))["denominator"].sum() > 0).sum()
+    assert (
+        threshold > 1
+        and len(by_pref)
+        < (rows.groupby(rows["county_code"].map(prefecture))["denominator"].sum() > 0).sum()
+    )
     at = int((by_pref["numerator"] / by_pref["denominator"] >= 0.98).sum())
     fig = figures(engine, View(region="northwest", period=PERIOD), regions, scope=NATION)
-    assert units_at_target(engine, fig.scope.county_codes, PERIOD, "cert_verified", scope=NATION) == (
+    assert units_at_target(
+        engine, fig.scope.county_codes, PERIOD, "cert_verified", scope=NATION
+    ) == (
         at,
         len(by_pref),
     )
@@ -133,7 +149,9 @@ def test_default_storyboard(engine):
     assert titles[0].startswith("泛长三角") and titles[1] == "婚育证明验证率（地市）"
     assert titles[2].startswith("差距最大的指标")
     assert [s.view.area for s in board.slides[3:]] == ["310115", "320200", "330400"]
-    northwest = default_storyboard(engine, regions.region("northwest"), regions, PERIOD, scope=NATION)
+    northwest = default_storyboard(
+        engine, regions.region("northwest"), regions, PERIOD, scope=NATION
+    )
     assert northwest.slides[-1].view.measure == "cert_issued"
 
 
@@ -173,7 +191,10 @@ def test_small_cells_are_withheld_from_figures_table_and_sentence():
     # the slide's own (withheld) first; then by distance below target; withheld last, unranked
     assert [r[1] for r in rows] == ["suppressed", "50.0%", "90.0%", "suppressed"]
     assert rows[0][3] == rows[3][3] == "suppressed" and rows[1][3] != "suppressed"
-    assert text == "Wuxi: inflow not shown (small cell); certificate verification rate not shown (small cell)."
+    assert (
+        text
+        == "Wuxi: inflow not shown (small cell); certificate verification rate not shown (small cell)."
+    )
     assert "7" not in text and "100.0%" not in text
 
 
@@ -190,14 +211,18 @@ def test_a_scoped_reader_sees_the_place_inflow_from_anywhere(engine, raw, area, 
 
     reader = parse_scope(scope)
     code = area or reader.code
-    view = View(area=area, period=PERIOD) if area.isdigit() or not area else View(
-        region=area, period=PERIOD
+    view = (
+        View(area=area, period=PERIOD)
+        if area.isdigit() or not area
+        else View(region=area, period=PERIOD)
     )
     regions = geo.regions()
     h = geo.hierarchy()
     if code.isdigit():
-        mask = (h["county_code"] == code) | (h["prefecture_code"] == code) | (
-            h["province_code"] == code
+        mask = (
+            (h["county_code"] == code)
+            | (h["prefecture_code"] == code)
+            | (h["province_code"] == code)
         )
     else:
         mask = h["province_code"].isin(regions.region(code).province_codes)
@@ -213,3 +238,26 @@ def test_a_scoped_reader_sees_the_place_inflow_from_anywhere(engine, raw, area, 
     assert expected_inflow > 0
     assert fig.inflow == expected_inflow
     assert figures(engine, view, regions, scope=NATION).inflow == expected_inflow or area == ""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_narrative_counts_the_place_alerts_and_quotes_the_most_severe(engine, lang):
+    from etl.alerts import alerts_table
+
+    table = alerts_table(engine, PERIOD, scope=NATION)
+    region = geo.regions().region("pan_yangtze")
+    provinces = {p[:2] for p in region.province_codes}
+    # the region's counties, prefectures and provinces, by the digits of their codes
+    mine = table[table["unit_code"].str[:2].isin(provinces)]
+    assert len(mine) > 10
+    lines = narrative(
+        engine, View(region="pan_yangtze", period=PERIOD), geo.regions(), lang, scope=NATION
+    )
+    last = lines[-1]
+    high = int((mine["severity"] == "high").sum())
+    reason = mine.iloc[0]["reason_zh" if lang == "zh" else "reason_en"]
+    if lang == "zh":
+        assert last.startswith(f"{PERIOD}共有预警{len(mine):,}条（高{high}条）")
+    else:
+        assert last.startswith(f"{len(mine):,} alerts in {PERIOD} ({high} high)")
+    assert last.endswith(reason)
