@@ -21,6 +21,7 @@ PLANNER_ONLY = {
 ANALYST_ONLY = {
     "flows CSV": (ids.FLOWS_DOWNLOAD,),
     "assessment workbook": (ids.ASSESSMENT_DOWNLOAD,),
+    "alerts workbook": (ids.MONITORING_DOWNLOAD,),
 }
 
 

@@ -22,7 +22,7 @@ from tests.security.conftest import PASSWORD, callback_body, csrf, is_match, is_
 from tests.security.test_scope_matrix import collect_props, page
 
 PROVINCE_VIEWER = "v.forged-province"
-PAGES = ["/", "/flows", "/areas", "/area/310115", "/assessment", "/scenarios", "/storyboards",
+PAGES = ["/", "/flows", "/areas", "/area/310115", "/assessment", "/monitoring", "/scenarios", "/storyboards",
          "/present/pan_yangtze", "/hotspots"]  # fmt: skip
 FOREIGN = "440106"  # a county of Guangdong: outside the province viewer's scope
 VALUES = [None, 2**70, -1, 2.5, True, "", "nonsense", FOREIGN, "2099-13", [], [None, 7], {"a": 1}]

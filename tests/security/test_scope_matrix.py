@@ -50,6 +50,7 @@ PAGES = ["/", "/?level=county", "/?level=prefecture&measure=inflow&period=2010-0
          "/area/pan_yangtze", "/area/pan_pearl", f"/area/{FOREIGN_PREFECTURE}?period=2099-01",
          "/assessment", "/assessment?level=province&region=pan_pearl&period=2010-01",
          "/assessment?level=prefecture&role=origin",
+         "/monitoring", "/monitoring?region=pan_pearl&department=health&severity=high&period=2010-01",
          "/scenarios", f"/scenarios?name=x&pilot={FOREIGN}", "/storyboards", "/present/x",
          f"/present/{FOREIGN}", "/hotspots", "/hotspots?level=prefecture&measure=inflow_per_1000",
          "/hotspots?measure=net&scheme=user&breaks=1,2&fdr=1&variable=eb"]  # fmt: skip
@@ -258,8 +259,11 @@ def test_nothing_outside_the_scope_answers(matrix_app, scope):
             continue  # the router is requested above; clientside callbacks run in the browser
         for kind, body in zip(("plain", "forged"), bodies(matrix_app, key, props), strict=True):
             response = post(client, body)
-            complete = all(d.get("value") is not None for d in body["inputs"] + body["state"]
-                           if isinstance(d, dict))  # (a list: the matches of a pattern)
+            complete = all(
+                d.get("value") is not None
+                for d in body["inputs"] + body["state"]
+                if isinstance(d, dict)
+            )  # (a list: the matches of a pattern)
             if kind == "plain" and complete and response.status_code not in (200, 204):
                 found[f"{kind} {key}"] = [str(response.status_code)]
             if kind == "plain" and response.status_code == 200:
