@@ -366,3 +366,23 @@ def test_rules_switched_off_leave_a_table_of_every_column(world):
     assert list(
         A.alerts_table(engine, PERIOD, scope=SHANGHAI, config=A.AlertRules(none, "x")).columns
     ) == list(A.ALERT_COLUMNS)
+
+
+def test_the_environment_variable_installs_another_rule_file(tmp_path):
+    from yipanqi.settings import install_targets
+
+    text = A.resources.files("etl").joinpath("alerts.toml").read_text(encoding="utf-8")
+    path = tmp_path / "alerts.toml"
+    path.write_text(text.replace("points = 10.0", "points = 12.5"), encoding="utf-8")
+    install_targets({"YIPANQI_ALERTS": str(path)})
+    try:
+        assert A.active_alerts().source == str(path)
+        assert A.active_alerts()["coverage_drop", "points"] == 12.5
+        path.write_text(text.replace("min_years = 2", "min_years = 0"), encoding="utf-8")
+        with pytest.raises(
+            AlertConfigError, match="inflow_seasonal.min_years must be a whole number"
+        ):
+            install_targets({"YIPANQI_ALERTS": str(path)})
+    finally:
+        install_targets({})
+    assert A.active_alerts().source == "<packaged alerts.toml>"
