@@ -72,6 +72,7 @@ def world(tmp_path_factory):
     ingest_feeds([str(path)], url, tmp / "data", today=date(2013, 1, 1))
     feeds = pd.read_csv(path, dtype={"county_code": str, "period": str})
     engine = store.open_store(url)
+    engine.paths = (spec.path, path)  # type: ignore[attr-defined]  # for a second database
     yield engine, feeds, records, codes
     engine.dispose()
 
@@ -386,3 +387,18 @@ def test_the_environment_variable_installs_another_rule_file(tmp_path):
     finally:
         install_targets({})
     assert A.active_alerts().source == "<packaged alerts.toml>"
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_same_alerts_on_either_database(world, store_url, tmp_path):
+    engine, *_ = world
+    records, feeds = engine.paths
+    ingest([records], store_url, tmp_path / "data", demo=True, workers=0)
+    ingest_feeds([str(feeds)], store_url, tmp_path / "data", today=date(2013, 1, 1))
+    other = store.open_store(store_url)
+    try:
+        got = A.alerts_table(other, PERIOD, scope=SHANGHAI)
+    finally:
+        other.dispose()
+    want = A.alerts_table(engine, PERIOD, scope=SHANGHAI)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
