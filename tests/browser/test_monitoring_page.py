@@ -92,6 +92,14 @@ def test_the_alerts_paint_filter_and_download(browser, live_server, lang, tmp_pa
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][:2] == ("报告期", "严重程度") and rows[1][:2] == ("Period", "Severity")
         assert len(rows) - 2 == len(expected)  # every alert, whatever the filters
+        from access.audit import list_events
+
+        engine = open_store(demo_store()[0])
+        try:
+            event = list_events(engine, action="export.alerts", limit=1)[0]
+        finally:
+            engine.dispose()
+        assert event.object == f"alerts-{PERIOD}.xlsx" and f"period={PERIOD}" in event.detail
     assert not page.foreign, page.foreign
     context.close()
 
