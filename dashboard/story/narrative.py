@@ -313,3 +313,29 @@ def narrative(
             line = _in(lang, UNITS_AT_TARGET[view.level])
             lines.append(line.format(at=at, total=total, period=fig.period))
     return lines
+
+
+def map_narrative(
+    engine: Engine,
+    *,
+    measure: str,
+    level: str,
+    period: str,
+    place: str,
+    regions: RegionConfig,
+    lang: str,
+    scope: Scope,
+) -> list[str]:
+    """The narrative of a map view (a page's map or its print export): the slide's narrative of
+    the same measure, level and period, of ``place`` (a region, an area code, or "" the nation)."""
+    region = place if place in {r.code for r in regions.regions} else ""
+    area = "" if region else place
+    view = View(
+        page="area" if area else "overview",
+        region=region,
+        level=level,
+        measure=measure,
+        period=period,
+        area=area,
+    )
+    return narrative(engine, view, regions, lang, scope=scope)
