@@ -1,7 +1,8 @@
 """The download menu under every map (``dashboard.export.menu``): each page's download is the file
 ``yipanqi export map|layer`` writes for the same view, byte for byte (the clock frozen for both:
 the lineage's "made" minute is the only timestamp of the CSV, GeoJSON, SVG and PNG; the XLSX's
-and GeoPackage's own write times and the PDF's creation date are left out of the comparison);
+and GeoPackage's own write times, the PDF's creation date and the random id plotly.js gives the
+SVG's clip paths are left out of the comparison);
 every download is audited under the signed-in account; a role that may not make the export gets
 no file, however the body is forged."""
 
@@ -147,6 +148,9 @@ def comparable(data: bytes, fmt: str) -> object:
         finally:
             path.unlink()
         return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "<time>", dump)
+    if fmt == "svg":  # plotly.js names its clip paths after a random id drawn per drawing
+        uid = re.search(rb'<defs id="defs-([0-9a-f]+)"', data)
+        return data.replace(uid.group(1), b"<uid>") if uid else data
     if fmt == "pdf":
         return re.sub(rb"/(CreationDate|ModDate) \(D:[^)]*\)", b"", data)
     return data
