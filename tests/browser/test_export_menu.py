@@ -56,11 +56,11 @@ def _check(path: Path, fmt: str) -> None:
     elif fmt == "pdf":
         assert data.startswith(b"%PDF")
         if shutil.which("pdftoppm"):
-            out = path.with_suffix("")
+            out = path.with_name(path.stem + "-pdf-page")
             subprocess.run(
                 ["pdftoppm", "-png", "-r", "50", "-singlefile", str(path), str(out)], check=True
             )
-            assert out.with_suffix(".png").stat().st_size > 10_000
+            assert out.with_name(out.name + ".png").stat().st_size > 10_000
         if shutil.which("pdftotext"):
             text = subprocess.run(
                 ["pdftotext", str(path), "-"], capture_output=True, check=True
