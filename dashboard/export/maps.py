@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pandas as pd
+from sqlalchemy import Engine
 
 from dashboard import context, formatting
 from dashboard.data import geo
 from dashboard.data.overview import measure_values
-from dashboard.data.store import current_scope, periods
+from dashboard.data.store import cached, current_scope, periods
 from dashboard.export.audit import record_export
 from dashboard.export.map_figure import PrintPlace, PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
@@ -31,6 +32,7 @@ from dashboard.pages.area.map import fitting_labels
 from dashboard.pages.overview.view import classes_for, measure_label
 from etl import targets
 from etl.records import INDICATOR_BY_FLAG
+from etl.scope import Scope
 from geodata.areas import find_area, map_area, regions
 from geodata.layers import LayerSet
 
@@ -131,22 +133,35 @@ def download_name(view: MapView, fmt: str) -> str:
 def view_narrative(view: MapView) -> list[str]:
     """The auto narrative of ``view`` in its language (``dashboard.story.narrative``), as the page
     shows it under the map and every print export of the view prints it (needs the store
-    context)."""
-    from dashboard.story.narrative import map_narrative
-
-    current = context.current()
+    context; memoised per store, data version and reader scope)."""
     view = view.checked(periods())
     assert view.period is not None
-    return map_narrative(
-        current.engine,
-        measure=view.measure,
-        level=view.level,
-        period=view.period,
-        place=view.place,
-        regions=regions(current.regions_path),
-        lang=view.lang,
-        scope=current_scope(),
+    regions_path = context.current().regions_path
+    return list(
+        _narrative(view.measure, view.level, view.period, view.place, regions_path, view.lang)
     )
+
+
+@cached(maxsize=256)
+def _narrative(
+    engine: Engine,
+    measure: str,
+    level: str,
+    period: str,
+    place: str,
+    regions_path: str | None,
+    lang: str,
+    *,
+    scope: Scope,
+) -> tuple[str, ...]:
+    from dashboard.story.narrative import map_narrative
+
+    return tuple(
+        map_narrative(
+            engine, measure=measure, level=level, period=period, place=place,
+            regions=regions(regions_path), lang=lang, scope=scope,
+        )
+    )  # fmt: skip
 
 
 def map_figure(
