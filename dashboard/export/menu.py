@@ -50,6 +50,7 @@ FORMAT_LABELS = {
     "gpkg": "GeoPackage",
 }
 KINDS = {"map": MAP_FORMATS, "data": DATA_FORMATS}
+PASSIVE = ("search", "data")  # properties read by the narrative, not triggering it
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,15 @@ def register(
     """Add the narrative and the two download callbacks of ``page`` (see the module)."""
     values = [State(component, prop) for component, prop in controls]
 
+    # the controls trigger the narrative; a URL's search or a store (the page's language, its
+    # area) is read with them: it is set as the page mounts, which would fire the callback
+    narrative_deps = [
+        (State if prop in PASSIVE else Input)(component, prop) for component, prop in controls
+    ]
+
     @callback(
         Output({"type": ids.EXPORT_NARRATIVE, "page": page}, "children"),
-        *[Input(component, prop) for component, prop in controls],
+        *narrative_deps,
         prevent_initial_call=True,
     )
     def narrate(*control_values):
