@@ -24,9 +24,6 @@ OVERVIEW_VALUES = "overview-values"
 OVERVIEW_PAINTED = "overview-painted"
 OVERVIEW_QUERY = "overview-query"
 OVERVIEW_PERIOD_LABEL = "overview-period-label"
-OVERVIEW_DOWNLOAD = "overview-download"
-OVERVIEW_DOWNLOAD_FORMAT = "overview-download-format"  # one button per format: {"type": ..., "format": "png"}
-OVERVIEW_DOWNLOAD_NOTE = "overview-download-note"
 
 # --- flows (流向) ---------------------------------------------------------------------------------
 FLOWS_URL = "flows-url"
@@ -196,3 +193,12 @@ MONITORING_GRID = "monitoring-grid"
 MONITORING_XLSX = "monitoring-xlsx"
 MONITORING_DOWNLOAD = "monitoring-download"
 AREA_ALERTS = "area-alerts"
+
+# --- the download menu and narrative under every map (dashboard.export.menu) ------------------------
+# pattern-matching: {"type": ..., "page": "overview"}; a format button also has "kind" and "format"
+EXPORT_FORMAT = "export-format"
+EXPORT_MAP_DOWNLOAD = "export-map-download"
+EXPORT_MAP_NOTE = "export-map-note"
+EXPORT_DATA_DOWNLOAD = "export-data-download"
+EXPORT_DATA_NOTE = "export-data-note"
+EXPORT_NARRATIVE = "export-narrative"

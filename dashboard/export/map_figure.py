@@ -34,6 +34,7 @@ class PrintTexts:
     scs: str
     source: str
     lineage: str
+    narrative: str = ""  # the view's auto narrative (dashboard.story.narrative), "" for none
 
 
 def print_map_figure(
@@ -62,7 +63,11 @@ def print_map_figure(
     hidden = np.asarray(suppressed, dtype=bool)
     if place is not None:  # only the place's units take their colours
         keep = ~np.isin(np.asarray(codes), list(place.around))
-        codes, values, hidden = [c for c, k in zip(codes, keep, strict=True) if k], values[keep], hidden[keep]
+        codes, values, hidden = (
+            [c for c, k in zip(codes, keep, strict=True) if k],
+            values[keep],
+            hidden[keep],
+        )
     shown = [c for c, s in zip(codes, hidden, strict=True) if not s]
     layer = MapLayer(shown, shown, values[~hidden], [""] * len(shown))
     figure = china_choropleth(
@@ -284,7 +289,9 @@ def _footer(texts: PrintTexts, height: int) -> list[dict]:
         "align": "left",
         "font": {"size": 10, "color": theme.MUTED},
     }
+    rows = [(texts.narrative, theme.TEXT)] if texts.narrative else []  # the narrative first
+    rows += [(texts.source, theme.MUTED), (texts.lineage, theme.MUTED)]
     return [
-        dict(base, text=texts.source, y=-10 / plot_h),
-        dict(base, text=texts.lineage, y=-30 / plot_h),
+        dict(base, text=text, y=-(6 + 17 * i) / plot_h, font={"size": 10, "color": color})
+        for i, (text, color) in enumerate(rows)
     ]

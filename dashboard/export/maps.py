@@ -16,22 +16,24 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pandas as pd
+from sqlalchemy import Engine
 
 from dashboard import context, formatting
 from dashboard.data import geo
 from dashboard.data.overview import measure_values
-from dashboard.data.store import current_scope, periods
+from dashboard.data.store import cached, current_scope, periods
 from dashboard.export.audit import record_export
 from dashboard.export.map_figure import PrintPlace, PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
-from dashboard.export.tables import layer_table, write_table
+from dashboard.export.tables import DATA_FORMATS, FLOW_FORMATS, layer_table, write_table
 from dashboard.i18n import N_, _, language, t
 from dashboard.pages.area.map import fitting_labels
 from dashboard.pages.overview.view import classes_for, measure_label
 from etl import targets
 from etl.records import INDICATOR_BY_FLAG
-from geodata.areas import find_area, map_area
+from etl.scope import Scope
+from geodata.areas import find_area, map_area, regions
 from geodata.layers import LayerSet
 
 LEVEL_UNITS = {
@@ -100,6 +102,68 @@ def map_bytes(view: MapView, fmt: str) -> bytes:
         return out.read_bytes()
 
 
+def data_bytes(view: MapView, fmt: str, *, flows_cohort: str | None = None) -> bytes:
+    """``view`` as a data file (``csv``, ``xlsx``, ``geojson`` or ``gpkg``) for a download from
+    the page: the file ``yipanqi export layer`` writes (``flows_cohort``: CSV and XLSX hold the
+    OD flows of the view's period and level instead, as ``export layer --flows long --cohort``),
+    in the request's app context (its store, its principal's scope; suppressed and audited as
+    every export). The metadata file beside a CSV is not part of the download (XLSX, GeoJSON and
+    GeoPackage carry it inside)."""
+    current = context.current()
+    suffix = f".{fmt}"
+    if suffix not in DATA_FORMATS:
+        raise ExportError(f"a data file is one of {', '.join(DATA_FORMATS)}, not {fmt!r}")
+    with tempfile.TemporaryDirectory(prefix="yipanqi-data-") as folder:
+        out = Path(folder) / download_name(view, fmt)
+        if flows_cohort is not None and suffix in FLOW_FORMATS:
+            export_flows(current.layers, current.store_url, out, view, cohort=flows_cohort)
+        else:
+            export_layer(current.layers, current.store_url, out, view)
+        return out.read_bytes()
+
+
+def download_name(view: MapView, fmt: str) -> str:
+    """The file name of a download of ``view`` (the period resolved by the caller)."""
+    parts = ["yipanqi", view.measure, view.level, view.period or "latest"]
+    if view.place:
+        parts.append(view.place)
+    return "-".join(parts) + f".{fmt}"
+
+
+def view_narrative(view: MapView) -> list[str]:
+    """The auto narrative of ``view`` in its language (``dashboard.story.narrative``), as the page
+    shows it under the map and every print export of the view prints it (needs the store
+    context; memoised per store, data version and reader scope)."""
+    view = view.checked(periods())
+    assert view.period is not None
+    regions_path = context.current().regions_path
+    return list(
+        _narrative(view.measure, view.level, view.period, view.place, regions_path, view.lang)
+    )
+
+
+@cached(maxsize=256)
+def _narrative(
+    engine: Engine,
+    measure: str,
+    level: str,
+    period: str,
+    place: str,
+    regions_path: str | None,
+    lang: str,
+    *,
+    scope: Scope,
+) -> tuple[str, ...]:
+    from dashboard.story.narrative import map_narrative
+
+    return tuple(
+        map_narrative(
+            engine, measure=measure, level=level, period=period, place=place,
+            regions=regions(regions_path), lang=lang, scope=scope,
+        )
+    )  # fmt: skip
+
+
 def map_figure(
     layers: LayerSet,
     store_url: str,
@@ -121,6 +185,7 @@ def map_figure(
             )
             if place is not None:
                 texts = replace(texts, title=f"{place.name} · {texts.title}")
+        texts = replace(texts, narrative=" ".join(view_narrative(view)))
         level_geometry = orjson.loads(layers.geojson_path(f"{view.level}_national").read_bytes())
         provinces = orjson.loads(layers.geojson_path("province_national").read_bytes())
         return print_map_figure(
@@ -149,7 +214,9 @@ def _place(
         return None, np.ones(len(codes), dtype=bool)
     area = find_area(view.place, regions_path)
     if area is None:
-        raise ExportError(f"unknown place {view.place!r}: a region, province, prefecture or county code")
+        raise ExportError(
+            f"unknown place {view.place!r}: a region, province, prefecture or county code"
+        )
     drawn = map_area(area, regions_path)  # as the area page draws it: a county among its neighbours
     h = geo.hierarchy()
     mine = set(h.loc[h["county_code"].isin(drawn.county_codes), f"{view.level}_code"])
@@ -160,7 +227,9 @@ def _place(
     units = pd.DataFrame({"code": codes, "name": [geo.unit_name(c, view.lang) for c in codes]})
     units = units[inside]
     here = area.code if area.level == view.level else ""
-    points = fitting_labels(units, view.level, here, most=PRINT_LABELS_MOST, share=PRINT_LABEL_SHARE)
+    points = fitting_labels(
+        units, view.level, here, most=PRINT_LABELS_MOST, share=PRINT_LABEL_SHARE
+    )
     names = dict(zip(units["code"], units["name"], strict=True))
     labels = tuple((float(r.lon), float(r.lat), names[r.code]) for r in points.itertuples())
     return (
@@ -203,7 +272,7 @@ def export_flows(
     now: datetime | None = None,
 ) -> list[Path]:
     """Write the OD flows of the view's period and level (long or matrix) as .csv or .xlsx."""
-    from dashboard.export.tables import FLOW_FORMATS, FLOW_LEVELS, flow_table
+    from dashboard.export.tables import FLOW_LEVELS, flow_table
 
     if Path(out).suffix.lower() not in FLOW_FORMATS:
         raise ExportError(f"flows are written as {' or '.join(FLOW_FORMATS)}, not {Path(out).name}")
@@ -273,4 +342,7 @@ def print_texts(view: MapView, lineage: Lineage, n_suppressed: int, n_units: int
     )
 
 
-__all__ = ["export_flows", "export_layer", "export_map", "map_figure"]
+__all__ = [
+    "data_bytes", "export_flows", "export_layer", "export_map", "map_bytes", "map_figure",
+    "view_narrative",
+]  # fmt: skip

@@ -247,7 +247,8 @@ _ALWAYS = "0123456789%‰.,+-–—·:：;；()（）[]<>≥ 南海诸岛"
 
 
 def figure_text(figure: dict) -> str:
-    """Every character the figure's layout can show (titles, annotations, legend), sorted."""
+    """Every character the figure can show (titles, annotations, legend, and the traces' text:
+    a place map's unit names), sorted."""
     chars: set[str] = set(_ALWAYS)
 
     def walk(item: object) -> None:
@@ -261,6 +262,8 @@ def figure_text(figure: dict) -> str:
                 walk(value)
 
     walk(figure["layout"])
+    for trace in figure.get("data", []):
+        walk(trace.get("text"))
     return "".join(sorted(chars))
 
 

@@ -163,7 +163,6 @@ CALLBACKS: dict[frozenset[str], Action] = {
     _outputs(ids.STORYBOARDS_SLIDES, ids.STORYBOARDS_STATUS): Action.SAVE_STORYBOARD,
     _outputs(ids.STORYBOARDS_URL, ids.STORYBOARDS_STATUS): Action.SAVE_STORYBOARD,
     _outputs(ids.STORYBOARDS_DOWNLOAD): SLIDES,
-    _outputs(ids.OVERVIEW_DOWNLOAD, ids.OVERVIEW_DOWNLOAD_NOTE): Action.EXPORT_MAP,
     # hot spots: the analysis is reading; its table is a data export
     _outputs(
         ids.HOTSPOTS_VALUE_MAP,
@@ -180,6 +179,11 @@ CALLBACKS: dict[frozenset[str], Action] = {
     _outputs(ids.HOTSPOTS_VARIABLE): VIEW,
     _outputs(ids.HOTSPOTS_QUERY): VIEW,
     _outputs(ids.HOTSPOTS_DOWNLOAD): Action.EXPORT_DATA,
+    # the download menu under every map (dashboard.export.menu; by type, for every page): the
+    # narrative is reading, the print map a map export, the layer or flows file a data export
+    _outputs(ids.EXPORT_NARRATIVE): VIEW,
+    _outputs(ids.EXPORT_MAP_DOWNLOAD, ids.EXPORT_MAP_NOTE): Action.EXPORT_MAP,
+    _outputs(ids.EXPORT_DATA_DOWNLOAD, ids.EXPORT_DATA_NOTE): Action.EXPORT_DATA,
 }
 
 

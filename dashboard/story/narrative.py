@@ -337,3 +337,29 @@ def alerts_line(engine: Engine, fig: Figures, lang: str, *, scope: Scope) -> str
         n=f"{len(found):,}", period=fig.period, high=int((found["severity"] == "high").sum()),
         reason=f"{where}: {reason}" if lang == "en" else f"{where}{reason}",
     )  # fmt: skip
+
+
+def map_narrative(
+    engine: Engine,
+    *,
+    measure: str,
+    level: str,
+    period: str,
+    place: str,
+    regions: RegionConfig,
+    lang: str,
+    scope: Scope,
+) -> list[str]:
+    """The narrative of a map view (a page's map or its print export): the slide's narrative of
+    the same measure, level and period, of ``place`` (a region, an area code, or "" the nation)."""
+    region = place if place in {r.code for r in regions.regions} else ""
+    area = "" if region else place
+    view = View(
+        page="area" if area else "overview",
+        region=region,
+        level=level,
+        measure=measure,
+        period=period,
+        area=area,
+    )
+    return narrative(engine, view, regions, lang, scope=scope)

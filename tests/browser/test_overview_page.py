@@ -193,8 +193,9 @@ def test_the_map_downloads_as_the_print_map_of_the_view(page, live_server):
     titles = page.eval_on_selector_all(f"{MAP} .modebar-btn", "els => els.map(e => e.dataset.title)")
     assert not [t for t in titles if "png" in t.lower()]  # plotly's own blank-map download is gone
     before = store_rows("SELECT count(*) FROM audit WHERE action = 'export.map'")[0][0]
+    page.locator(".yp-export-summary").click()  # the download menu under the map
     with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="PNG", exact=True).click()
+        page.get_by_role("button", name="PNG 300 dpi", exact=True).click()
     assert download.value.suggested_filename.startswith("yipanqi-inflow-province-")
     kept = TEST_OUTPUT / "downloads" / "overview-map-en.png"  # CI artefact: look at it
     kept.parent.mkdir(parents=True, exist_ok=True)

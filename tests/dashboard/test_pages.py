@@ -62,7 +62,7 @@ def test_a_second_app_gets_every_callback(tmp_path):
 def test_component_ids_are_unique_and_page_prefixed():
     names = {k: v for k, v in vars(ids).items() if k.isupper() and isinstance(v, str)}
     assert len(set(names.values())) == len(names)
-    prefixes = ("shell", *PAGES)
+    prefixes = ("shell", "export", *PAGES)  # export: the download menu under every map
     for constant, value in names.items():
         page = value.split("-")[0]
         assert page in prefixes or page.rstrip("s") in prefixes, value

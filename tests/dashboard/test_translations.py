@@ -145,6 +145,7 @@ ENGLISH_CONTENT = {  # and of a Chinese view, in English
 ENGLISH_IN_CHINESE = {  # words a Chinese page shows as they are: names, formats, commands
     "Amap", "cnmaps", "data", "Yipanqi", "yipanqi", "ingest", "English", "PageDown", "PageUp",
     "pseudo", "JSON", "Esc", "Space", "CSV", "PPTX", "PDF", "PNG", "SVG",
+    "dpi", "XLSX", "GeoJSON", "GeoPackage",  # the download menu's formats
     "num_selected",  # the multi-select's placeholder for its count
 }
 

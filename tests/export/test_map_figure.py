@@ -132,6 +132,21 @@ def test_a_region_map_names_its_prefectures(store_and_layers):
     assert {"Hangzhou City", "Ganzhou City"} <= set(labels["text"])
     region = set(geo.regions().region("pan_yangtze").province_codes)
     h = geo.hierarchy()
-    names = {geo.unit_name(c, "en") for c in h.loc[h["province_code"].isin(region), "prefecture_code"]}
+    names = {
+        geo.unit_name(c, "en") for c in h.loc[h["province_code"].isin(region), "prefecture_code"]
+    }
     assert set(labels["text"]) <= names and len(labels["text"]) >= 20
     assert fig["layout"]["annotations"][0]["text"].startswith("<b>Pan-Yangtze-Delta · ")
+
+
+def test_the_font_is_cut_to_the_traces_text_too():
+    """A place map names its units in a text trace: their characters are in the cut font (they
+    were left out once, and 江阴市 printed as 江 市)."""
+    from dashboard.export.render import figure_text
+
+    figure = {
+        "layout": {"title": {"text": "无锡市"}},
+        "data": [{"type": "scattergeo", "text": ["江阴市", "宜兴市"]}],
+    }
+    chars = set(figure_text(figure))
+    assert {"阴", "宜", "兴"} <= chars

@@ -8,13 +8,14 @@ from dash import Input, Output, Patch, State, callback
 from dashboard import context, ids
 from dashboard.data import area as data
 from dashboard.data.store import periods
+from dashboard.export.menu import PageView, register
 from dashboard.figures.trends import (
     flow_period_lines,
     indicator_period_lines,
 )
 from dashboard.i18n import current_language, use_language
 from dashboard.pages.area.evaluation import evaluation_children
-from dashboard.pages.area.layout import breadcrumb
+from dashboard.pages.area.layout import breadcrumb, page_view
 from dashboard.pages.area.map import map_figure
 from dashboard.pages.area.view import period_view
 from dashboard.security import inputs
@@ -108,3 +109,21 @@ def show_map(period: str, measure: str, sub: str, key: dict):
 def show_evaluation(indicator: str, key: dict):
     area = _area_of(key)
     return evaluation_children(area.code, inputs.choice(indicator, FLAG_FIELDS, "indicator"))
+
+
+def _page_view(period: str, measure: str, sub: str, key: dict) -> PageView:
+    area = _area_of(key)
+    period, measure, sub = _choices(area, period, measure, sub)
+    return page_view(area, period, measure, sub, current_language())
+
+
+register(
+    "area",
+    [
+        (ids.AREA_PERIOD, "value"),
+        (ids.AREA_MEASURE, "value"),
+        (ids.AREA_SUB, "value"),
+        (ids.AREA_KEY, "data"),
+    ],
+    _page_view,
+)

@@ -10,6 +10,8 @@ from dash import dcc, html
 from dashboard import context, formatting, ids, theme
 from dashboard.data import area as data
 from dashboard.data import store
+from dashboard.export.menu import PageView, view_footer
+from dashboard.export.source import MapView
 from dashboard.i18n import _, current_language, indicator_name, plotly_locale, t, use_language
 from dashboard.pages.area.evaluation import evaluation_section
 from dashboard.pages.area.map import map_figure
@@ -28,6 +30,12 @@ STATIC = {"displayModeBar": False}
 def graph_config(static: bool = False) -> Any:
     """Graph config in the page's language (plotly's own texts: modebar, dates)."""
     return {**(STATIC if static else GRAPH_CONFIG), "locale": plotly_locale()}
+
+
+def page_view(area: data.Area, period: str, measure: str, sub: str, lang: str) -> PageView:
+    """The downloads and narrative of the area's map (``dashboard.export.menu``): the map of its
+    units at ``sub`` fitted to the area, as ``yipanqi export map --place CODE`` draws it."""
+    return PageView(MapView(measure=measure, level=sub, period=period, lang=lang, place=area.code))
 
 
 def layout(adcode: str | None = None, **query: str) -> html.Div:
@@ -75,11 +83,14 @@ def layout(adcode: str | None = None, **query: str) -> html.Div:
             html.Div(
                 [
                     _card(
-                        dcc.Graph(
-                            id=ids.AREA_MAP,
-                            figure=map_figure(area, period, measure, sub),
-                            config=graph_config(),
-                        ),
+                        [
+                            dcc.Graph(
+                                id=ids.AREA_MAP,
+                                figure=map_figure(area, period, measure, sub),
+                                config=graph_config(),
+                            ),
+                            view_footer("area", page_view(area, period, measure, sub, lang)),
+                        ],
                         "yp-area-map",
                     ),
                     _card(

@@ -7,8 +7,10 @@ from dash import Input, Output, State, callback, ctx
 
 from dashboard import ids
 from dashboard.data import flows as data
+from dashboard.export.menu import register
 from dashboard.i18n import use_language
 from dashboard.pages.flows import PATH
+from dashboard.pages.flows.layout import page_view
 from dashboard.pages.flows.table import csv_download, table_rows
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
 from dashboard.pages.flows.view import (
@@ -137,3 +139,18 @@ def write_url(regions, level, direction, cohort, period, top, focus, lang):
 def download_csv(_n, regions, level, direction, cohort, period, top, focus, lang):
     use_language(lang)
     return csv_download(data.flow_view(query_of(regions, level, direction, cohort, period, top, focus)))
+
+
+register(
+    "flows",
+    [
+        (ids.FLOWS_DIRECTION, "value"),
+        (ids.FLOWS_LEVEL, "value"),
+        (ids.FLOWS_PERIOD, "value"),
+        (ids.FLOWS_COHORT, "value"),
+        (ids.FLOWS_LANG, "data"),
+    ],
+    lambda direction, level, period, cohort, lang: page_view(
+        direction, level, period, cohort, lang if lang in ("zh", "en") else "zh"
+    ),
+)

@@ -10,6 +10,8 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.components import control, loading
 from dashboard.data import flows as data
+from dashboard.export.menu import PageView, view_footer
+from dashboard.export.source import MapView
 from dashboard.formatting import count
 from dashboard.i18n import N_, _, current_language, t, use_language
 from dashboard.pages.flows.table import table_card
@@ -73,6 +75,31 @@ def layout(lang: str = "zh", **query: str) -> html.Div:
 def _data_lang(lang: str) -> Any:
     """``data-lang`` on the page (tests and styles read it); Dash's typed signature has no **kwargs."""
     return {"data-lang": lang}
+
+
+MAP_MEASURES = {"inflow": "inflow", "outflow": "outflow", "both": "inflow", "net": "net"}
+"""The measure of a print map or layer of the flows page, by the direction shown."""
+
+
+def page_view(
+    direction: object, level: object, period: object, cohort: object, lang: str
+) -> PageView:
+    """The downloads and narrative of the flows on screen (``dashboard.export.menu``): the print
+    map and the GeoJSON / GeoPackage of the direction's totals (both directions: the inflow) by
+    the page's level, and the CSV / XLSX of every OD flow of the period, level and cohort, as
+    ``yipanqi export layer --flows long --cohort`` writes them."""
+    text = {
+        k: v if isinstance(v, str) else None
+        for k, v in {
+            "direction": direction,
+            "level": level,
+            "period": period,
+            "cohort": cohort,
+        }.items()
+    }
+    q = data.parse_query(text)
+    view = MapView(measure=MAP_MEASURES[q.direction], level=q.level, period=q.period, lang=lang)
+    return PageView(view, flows_cohort=q.cohort)
 
 
 def controls(q: data.FlowQuery) -> html.Div:
@@ -193,6 +220,9 @@ def map_card(view: data.FlowView) -> html.Div:
             html.Div(map_title(view), id=ids.FLOWS_MAP_TITLE, className="yp-flows-title"),
             loading(html.Div(graphs, className="yp-flows-stack")),
             html.Div(legend, className="yp-flows-legend"),
+            view_footer(
+                "flows", page_view(q.direction, q.level, q.period, q.cohort, current_language())
+            ),
         ],
         className="yp-card yp-flows-map",
     )

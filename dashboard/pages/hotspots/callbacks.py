@@ -13,7 +13,9 @@ from dashboard import ids
 from dashboard.data.hotspots import LEVELS, VARIABLES
 from dashboard.data.overview import MEASURES
 from dashboard.data.store import periods
+from dashboard.export.menu import register
 from dashboard.i18n import lang_of_search, use_language
+from dashboard.pages.hotspots.layout import page_view
 from dashboard.pages.hotspots.view import (
     OPTIONS,
     HotspotView,
@@ -102,4 +104,16 @@ clientside_callback(
     Output(ids.HOTSPOTS_QUERY, "data", allow_duplicate=True),
     Input(ids.HOTSPOTS_QUERY, "data"),
     prevent_initial_call=True,
+)
+
+
+register(
+    "hotspots",
+    [
+        (ids.HOTSPOTS_MEASURE, "value"),
+        (ids.HOTSPOTS_LEVEL, "value"),
+        (ids.HOTSPOTS_PERIOD, "value"),
+        (ids.HOTSPOTS_URL, "search"),
+    ],
+    lambda measure, level, period, search: page_view(measure, level, period, lang_of_search(search)),
 )

@@ -11,6 +11,8 @@ from dashboard import ids
 from dashboard.components import control, loading
 from dashboard.data.hotspots import LEVELS
 from dashboard.data.store import periods
+from dashboard.export.menu import PageView, view_footer
+from dashboard.export.source import MapView
 from dashboard.i18n import _, plotly_locale, t, use_language
 from dashboard.pages.hotspots.view import (
     OPTIONS,
@@ -23,8 +25,16 @@ from dashboard.pages.hotspots.view import (
 from dashboard.pages.overview.view import GRAPH_CONFIG, empty_store, source_note
 
 
+def page_view(measure: object, level: object, period: object, lang: str) -> PageView:
+    """The downloads and narrative of the measure mapped (``dashboard.export.menu``): its print
+    map and layer as ``yipanqi export map|layer`` make them (the overview's classes and raw
+    values; the cluster and significance maps are in the page's CSV download)."""
+    view = chosen_view({"measure": measure, "level": level, "period": period})
+    return PageView(MapView(measure=view.measure, level=view.level, period=view.period, lang=lang))
+
+
 def layout(lang: str = "zh", **query: str):
-    use_language(lang)
+    lang = use_language(lang)
     available = periods()
     if not available:
         return html.Div(empty_store(), className="yp-card yp-empty")
@@ -129,6 +139,9 @@ def layout(lang: str = "zh", **query: str):
                         config,
                         title_id=ids.HOTSPOTS_VALUE_TITLE,
                         title=shown.value_title,
+                        footer=view_footer(
+                            "hotspots", page_view(view.measure, view.level, view.period, lang)
+                        ),
                     ),  # fmt: skip
                     html.Div(
                         [
@@ -174,6 +187,7 @@ def _map_card(
     *,
     title_id: str | None = None,
     title: str = "",
+    footer: html.Div | None = None,
 ) -> html.Div:
     children: list[Any] = []
     if title_id is not None:
@@ -184,4 +198,6 @@ def _map_card(
         ),
         html.Div(legend, id=legend_id, className="yp-hotspots-legend"),
     ]
+    if footer is not None:
+        children.append(footer)
     return html.Div(children, className="yp-card yp-map-card yp-hotspots-map")

@@ -7,26 +7,21 @@ from urllib.parse import urlencode
 
 import dash
 from dash import (
-    ALL,
     ClientsideFunction,
     Input,
     Output,
     State,
     callback,
     clientside_callback,
-    ctx,
-    dcc,
 )
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.data.overview import LEVELS
 from dashboard.data.store import periods
-from dashboard.export.maps import map_bytes
-from dashboard.export.render import RenderError
-from dashboard.export.source import ExportError, MapView
-from dashboard.i18n import _, lang_of_search, use_language
-from dashboard.pages.overview.layout import DEFAULT_LEVEL, MAP_FORMATS, chosen_view, figure
+from dashboard.export.menu import register
+from dashboard.i18n import lang_of_search, use_language
+from dashboard.pages.overview.layout import DEFAULT_LEVEL, chosen_view, figure, page_view
 from dashboard.pages.overview.view import headline_cards, legend, map_payload
 from dashboard.security import inputs
 
@@ -107,37 +102,16 @@ def open_area(click: dict | None, search: str | None):
     return f"/area/{code}?lang={lang_of_search(search)}"
 
 
-@callback(
-    Output(ids.OVERVIEW_DOWNLOAD, "data"),
-    Output(ids.OVERVIEW_DOWNLOAD_NOTE, "children"),
-    Input({"type": ids.OVERVIEW_DOWNLOAD_FORMAT, "format": ALL}, "n_clicks"),
-    State(ids.OVERVIEW_MEASURE, "value"),
-    State(ids.OVERVIEW_LEVEL, "value"),
-    State(ids.OVERVIEW_PERIOD, "value"),
-    State(ids.OVERVIEW_URL, "search"),
-    prevent_initial_call=True,
+register(
+    "overview",
+    [
+        (ids.OVERVIEW_MEASURE, "value"),
+        (ids.OVERVIEW_LEVEL, "value"),
+        (ids.OVERVIEW_PERIOD, "value"),
+        (ids.OVERVIEW_URL, "search"),
+    ],
+    lambda measure, level, index, search: page_view(measure, level, index, lang_of_search(search)),
 )
-def download_map(clicks: list, measure: str, level: str, index: int, search: str | None):
-    """The print map of the view on screen, in the format of the button pressed."""
-    lang = use_language(lang_of_search(search))
-    pressed = ctx.triggered_id
-    if (
-        not isinstance(pressed, dict)
-        or pressed.get("format") not in MAP_FORMATS
-        or not any(clicks or ())
-    ):
-        raise PreventUpdate
-    if not periods():
-        raise PreventUpdate
-    fmt = pressed["format"]
-    measure, level, period = chosen_view(measure, level, index)  # the view the page shows
-    view = MapView(measure=measure, level=level, period=period, lang=lang)
-    try:
-        data = map_bytes(view, fmt)
-    except (ExportError, RenderError) as error:
-        return dash.no_update, _("The map could not be made: {reason}").format(reason=error)
-    name = f"yipanqi-{measure}-{level}-{period}.{fmt}"
-    return dcc.send_bytes(data, name), ""
 
 
 clientside_callback(

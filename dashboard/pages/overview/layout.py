@@ -9,6 +9,8 @@ from dashboard import context, ids
 from dashboard.components import control
 from dashboard.data.overview import CENSUS_MEASURES, FLOW_MEASURES, LEVELS, MEASURES
 from dashboard.data.store import periods
+from dashboard.export.menu import PageView, view_footer
+from dashboard.export.source import MapView
 from dashboard.figures.china_map import paintable_choropleth
 from dashboard.i18n import _, indicator_name, plotly_locale, t, use_language
 from dashboard.pages.overview.view import (
@@ -34,7 +36,7 @@ def layout(
     lang: str = "zh",
     **_query: str,
 ):
-    use_language(lang)
+    lang = use_language(lang)
     available = periods()
     if not available:
         return html.Div(empty_store(), className="yp-card yp-empty")
@@ -121,7 +123,7 @@ def layout(
                                 id=ids.OVERVIEW_LEGEND,
                                 className="yp-legend",
                             ),
-                            download_menu(),
+                            view_footer("overview", page_view(measure, level, period, lang)),
                         ],
                         className="yp-card yp-map-card",
                     ),
@@ -175,26 +177,7 @@ def figure(level: str) -> dict:
     return paintable_choropleth(codes, names, **context.current().national_frame(level), height=620)
 
 
-MAP_FORMATS = ("png", "pdf", "svg")
-
-
-def download_menu() -> html.Div:
-    """The map's download buttons (top right of the map): the print map of the current view, with
-    title, legend, source and lineage, made on the server as ``yipanqi export map`` makes it."""
-    return html.Div(
-        [
-            html.Span(_("Download map"), className="yp-download-label"),
-            *[
-                html.Button(
-                    fmt.upper(),
-                    id={"type": ids.OVERVIEW_DOWNLOAD_FORMAT, "format": fmt},
-                    n_clicks=0,
-                    title=_("Print map as {format}").format(format=fmt.upper()),
-                )
-                for fmt in MAP_FORMATS
-            ],
-            dcc.Loading(dcc.Download(id=ids.OVERVIEW_DOWNLOAD), type="dot"),
-            html.Span(id=ids.OVERVIEW_DOWNLOAD_NOTE, className="yp-download-note"),
-        ],
-        className="yp-download",
-    )
+def page_view(measure: object, level: object, period: object, lang: str) -> PageView:
+    """The view of the map on screen, for its downloads and narrative (``dashboard.export.menu``)."""
+    measure, level, period = chosen_view(measure, level, period)
+    return PageView(MapView(measure=measure, level=level, period=period, lang=lang))

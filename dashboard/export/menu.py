@@ -1,0 +1,209 @@
+"""The download menu of a map page and the view's auto narrative under its map.
+
+One component and one callback pattern for every map page (overview, area, flows, hot spots; a new
+page adds the same two lines):
+
+- in the layout, under the map: ``view_footer(PAGE, view)`` (``view``: the ``PageView`` on screen),
+  a ``<details>`` menu *Download* with the print map (PNG 300 dpi, SVG, PDF) and the data (CSV,
+  XLSX, GeoJSON, GeoPackage), and the view's narrative (``dashboard.story.narrative``);
+- in the page's callbacks module: ``register(PAGE, controls, to_view)``, where ``controls`` are the
+  (component id, property) pairs the view is made of and ``to_view(*values)`` turns their values
+  into the ``PageView`` (checking them: they come from the request body).
+
+``register`` adds three callbacks, told apart by the page in their pattern-matching IDs: the
+narrative follows the controls (viewing); the print map is ``dashboard.export.maps.map_bytes`` and
+the data file ``dashboard.export.maps.data_bytes``, the very functions ``yipanqi export map`` and
+``yipanqi export layer`` run, so a download holds the bytes the command line writes for the same
+view (suppressed by ``etl.disclosure`` / ``etl.marts.published``, audited as ``export.map`` and
+``export.layer`` / ``export.flows``). The gate (``dashboard.security.policy``) authorizes them by
+their output IDs' type: print maps need ``export.map``, data ``export.data``. A reader whose role
+may not export data sees no data buttons; a forged request is refused by the gate all the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import dash
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from access.principal import acting
+from access.roles import Action
+from dashboard import ids
+from dashboard.data.store import periods
+from dashboard.export.maps import data_bytes, download_name, map_bytes, view_narrative
+from dashboard.export.render import RenderError
+from dashboard.export.source import ExportError, MapView
+from dashboard.i18n import _, use_language
+
+MAP_FORMATS = ("png", "svg", "pdf")
+DATA_FORMATS = ("csv", "xlsx", "geojson", "gpkg")
+FORMAT_LABELS = {
+    "png": "PNG 300 dpi",
+    "svg": "SVG",
+    "pdf": "PDF",
+    "csv": "CSV",
+    "xlsx": "XLSX",
+    "geojson": "GeoJSON",
+    "gpkg": "GeoPackage",
+}
+KINDS = {"map": MAP_FORMATS, "data": DATA_FORMATS}
+PASSIVE = ("search", "data")  # properties read by the narrative, not triggering it
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What a page's downloads are of: the map ``view`` (measure, level, period, language,
+    place) and, on the flows page, the cohort whose OD flows the CSV and XLSX hold."""
+
+    map: MapView
+    flows_cohort: str | None = None
+
+
+def may_export_data() -> bool:
+    principal = acting()
+    return principal is not None and principal.may(Action.EXPORT_DATA)
+
+
+def view_footer(page: str, view: PageView) -> html.Div:
+    """The download menu and the narrative of ``view``, to sit under the page's map."""
+    groups = [_group(page, "map", _("Print map"))]
+    if may_export_data():
+        groups.append(_group(page, "data", _("Data")))
+    menu = html.Details(
+        [
+            html.Summary(_("Download"), className="yp-export-summary"),
+            html.Div(groups, className="yp-export-panel"),
+        ],
+        className="yp-export-menu",
+    )
+    downloads = [
+        dcc.Loading(dcc.Download(id={"type": ids.EXPORT_MAP_DOWNLOAD, "page": page}), type="dot"),
+        dcc.Loading(dcc.Download(id={"type": ids.EXPORT_DATA_DOWNLOAD, "page": page}), type="dot"),
+        html.Span(id={"type": ids.EXPORT_MAP_NOTE, "page": page}, className="yp-export-note"),
+        html.Span(id={"type": ids.EXPORT_DATA_NOTE, "page": page}, className="yp-export-note"),
+    ]
+    return html.Div(
+        [
+            html.Div(
+                narrative_lines(view),
+                id={"type": ids.EXPORT_NARRATIVE, "page": page},
+                className="yp-narrative",
+            ),
+            html.Div([menu, *downloads], className="yp-export"),
+        ],
+        className="yp-view-footer",
+    )
+
+
+def _group(page: str, kind: str, label: str) -> html.Div:
+    return html.Div(
+        [
+            html.Span(label, className="yp-export-kind"),
+            *[
+                html.Button(
+                    FORMAT_LABELS[fmt],
+                    id={"type": ids.EXPORT_FORMAT, "page": page, "kind": kind, "format": fmt},
+                    n_clicks=0,
+                    className="yp-export-button",
+                )
+                for fmt in KINDS[kind]
+            ],
+        ],
+        className="yp-export-group",
+    )
+
+
+def narrative_lines(view: PageView) -> list[html.P]:
+    """The view's narrative as paragraphs (none when the store has no data)."""
+    try:
+        return [html.P(line) for line in view_narrative(view.map)]
+    except ExportError:
+        return []
+
+
+def register(
+    page: str,
+    controls: Sequence[tuple[str | dict, str]],
+    to_view: Callable[..., PageView],
+) -> None:
+    """Add the narrative and the two download callbacks of ``page`` (see the module)."""
+    values = [State(component, prop) for component, prop in controls]
+
+    # the controls trigger the narrative; a URL's search or a store (the page's language, its
+    # area) is read with them: it is set as the page mounts, which would fire the callback
+    narrative_deps = [
+        (State if prop in PASSIVE else Input)(component, prop) for component, prop in controls
+    ]
+
+    @callback(
+        Output({"type": ids.EXPORT_NARRATIVE, "page": page}, "children"),
+        *narrative_deps,
+        prevent_initial_call=True,
+    )
+    def narrate(*control_values):
+        view = _view(to_view, control_values)
+        return narrative_lines(view)
+
+    @callback(
+        Output({"type": ids.EXPORT_MAP_DOWNLOAD, "page": page}, "data"),
+        Output({"type": ids.EXPORT_MAP_NOTE, "page": page}, "children"),
+        Input({"type": ids.EXPORT_FORMAT, "page": page, "kind": "map", "format": ALL}, "n_clicks"),
+        *values,
+        prevent_initial_call=True,
+    )
+    def download_map(clicks, *control_values):
+        fmt = _pressed(clicks, MAP_FORMATS)
+        view = _view(to_view, control_values)
+        return _send(lambda: map_bytes(view.map, fmt), download_name(view.map, fmt))
+
+    @callback(
+        Output({"type": ids.EXPORT_DATA_DOWNLOAD, "page": page}, "data"),
+        Output({"type": ids.EXPORT_DATA_NOTE, "page": page}, "children"),
+        Input({"type": ids.EXPORT_FORMAT, "page": page, "kind": "data", "format": ALL}, "n_clicks"),
+        *values,
+        prevent_initial_call=True,
+    )
+    def download_data(clicks, *control_values):
+        fmt = _pressed(clicks, DATA_FORMATS)
+        view = _view(to_view, control_values)
+        return _send(
+            lambda: data_bytes(view.map, fmt, flows_cohort=view.flows_cohort),
+            download_name(view.map, fmt),
+        )
+
+
+def _view(to_view: Callable[..., PageView], control_values: Sequence) -> PageView:
+    """The page's view with its period resolved, in the request's language."""
+    view = to_view(*control_values)
+    use_language(view.map.lang)
+    try:
+        checked = view.map.checked(periods())
+    except ExportError:
+        raise PreventUpdate from None  # no data in the store: nothing to download or tell
+    return PageView(checked, view.flows_cohort)
+
+
+def _pressed(clicks: list | None, formats: tuple[str, ...]) -> str:
+    """The format of the button pressed (PreventUpdate for a page load or a forged format)."""
+    pressed = ctx.triggered_id
+    if (
+        not isinstance(pressed, dict)
+        or pressed.get("format") not in formats
+        or not any(clicks or ())
+    ):
+        raise PreventUpdate
+    return str(pressed["format"])
+
+
+def _send(make: Callable[[], bytes], name: str):
+    try:
+        data = make()
+    except (ExportError, RenderError) as error:
+        return dash.no_update, _("The file could not be made: {reason}").format(reason=error)
+    return dcc.send_bytes(data, name), ""
+
+
+__all__ = ["PageView", "register", "view_footer"]

@@ -1,0 +1,120 @@
+"""The download menu under the maps, in a real browser: open it, press each format, open the file
+(PNG and PDF rendered with pdftoppm, XLSX with openpyxl, GeoPackage with pyogrio, GeoJSON and CSV
+parsed); screenshots with the menu open at 1366x768 and 1920x1080, zh and en."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pyogrio
+import pytest
+
+from tests.browser.conftest import new_signed_in_context, screenshot
+from tests.support import TEST_OUTPUT
+
+PAGES = {  # page: (path, what shows the page is drawn)
+    "overview": ("/?level=province", "#overview-map .js-plotly-plot[data-painted]"),
+    "flows": ("/flows", "#flows-base .choroplethlayer path"),
+    "area": ("/area/320200", "#area-map .choroplethlayer path"),
+    "hotspots": ("/hotspots", ".yp-hotspots-graph .choroplethlayer path"),
+}
+FORMATS = ("png", "svg", "pdf", "csv", "xlsx", "geojson", "gpkg")
+
+
+def _open(page, browser_page: str, lang: str, live_server: str) -> None:
+    path, ready = PAGES[browser_page]
+    sep = "&" if "?" in path else "?"
+    page.goto(f"{live_server}{path}{sep}lang={lang}")
+    page.wait_for_selector(ready, timeout=60_000)
+    page.wait_for_selector(".yp-narrative p", timeout=30_000)
+
+
+def _press(page, fmt: str) -> Path:
+    menu = page.locator(".yp-export-menu")
+    if menu.get_attribute("open") is None:
+        page.locator(".yp-export-summary").click()
+    button = page.locator(f'.yp-export-button[id*=\'"format":"{fmt}"\']')
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    download = info.value
+    folder = TEST_OUTPUT / "exports" / "menu"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / download.suggested_filename
+    download.save_as(str(target))
+    return target
+
+
+def _check(path: Path, fmt: str) -> None:
+    data = path.read_bytes()
+    if fmt == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(data[16:20], "big") >= 2480  # 300 dpi A4
+    elif fmt == "pdf":
+        assert data.startswith(b"%PDF")
+        if shutil.which("pdftoppm"):
+            out = path.with_name(path.stem + "-pdf-page")
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "50", "-singlefile", str(path), str(out)], check=True
+            )
+            assert out.with_name(out.name + ".png").stat().st_size > 10_000
+        if shutil.which("pdftotext"):
+            text = subprocess.run(
+                ["pdftotext", str(path), "-"], capture_output=True, check=True
+            ).stdout.decode()
+            assert "南海诸岛" in text or "South China Sea" in text
+    elif fmt == "svg":
+        assert b"<svg" in data[:200] and b"@font-face" in data
+    elif fmt == "csv":
+        assert data.startswith(b"\xef\xbb\xbf") and b"suppressed" in data.splitlines()[0]
+    elif fmt == "xlsx":
+        book = openpyxl.load_workbook(path, read_only=True)
+        assert "metadata" in book.sheetnames and len(book.sheetnames) == 2
+    elif fmt == "geojson":
+        doc = json.loads(data)
+        assert doc["type"] == "FeatureCollection" and doc["features"] and "metadata" in doc
+    elif fmt == "gpkg":
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+        frame = pyogrio.read_dataframe(path, layer=layers[0])
+        assert len(frame) > 0 and "suppressed" in frame.columns
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("where", ["overview", "flows"])
+def test_each_format_downloads_and_opens(browser, live_server, where, lang):
+    context = new_signed_in_context(
+        browser, live_server, viewport={"width": 1366, "height": 768}, accept_downloads=True
+    )
+    page = context.new_page()
+    try:
+        _open(page, where, lang, live_server)
+        for fmt in FORMATS:
+            _check(_press(page, fmt), fmt)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+@pytest.mark.parametrize("where", list(PAGES))
+def test_the_open_menu_fits(browser, live_server, where, lang, size):
+    width, height = size
+    context = new_signed_in_context(
+        browser, live_server, viewport={"width": width, "height": height}
+    )
+    page = context.new_page()
+    try:
+        _open(page, where, lang, live_server)
+        page.locator(".yp-export-summary").click()
+        panel = page.locator(".yp-export-panel")
+        panel.wait_for(state="visible")
+        panel.scroll_into_view_if_needed()
+        box = panel.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"export-menu-{where}-{lang}-{width}")
+    finally:
+        context.close()
