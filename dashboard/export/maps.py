@@ -170,8 +170,10 @@ def map_figure(
     view: MapView = DEFAULT_VIEW,
     *,
     now: datetime | None = None,
+    narrative: bool = True,
 ) -> dict:
-    """The print figure of ``view`` (a plain plotly dict with the geometry embedded)."""
+    """The print figure of ``view`` (a plain plotly dict with the geometry embedded); without
+    ``narrative`` when the page it goes on says it already (a briefing pack's slide)."""
     with store_context(layers, store_url) as ctx:
         view = view.checked(periods())
         lineage = read_lineage(ctx, now)
@@ -185,7 +187,8 @@ def map_figure(
             )
             if place is not None:
                 texts = replace(texts, title=f"{place.name} · {texts.title}")
-        texts = replace(texts, narrative=" ".join(view_narrative(view)))
+        if narrative:
+            texts = replace(texts, narrative=" ".join(view_narrative(view)))
         level_geometry = orjson.loads(layers.geojson_path(f"{view.level}_national").read_bytes())
         provinces = orjson.loads(layers.geojson_path("province_national").read_bytes())
         return print_map_figure(

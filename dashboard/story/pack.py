@@ -121,7 +121,9 @@ def _render_maps(layers: LayerSet, store_url: str, jobs: list[tuple[MapView, Pat
     from dashboard.export.maps import map_figure
     from dashboard.export.render import MapRenderer
 
-    items: list = [(map_figure(layers, store_url, view), [path]) for view, path in jobs]
+    items: list = [  # the slide beside the map carries the narrative: not printed twice
+        (map_figure(layers, store_url, view, narrative=False), [path]) for view, path in jobs
+    ]
     with MapRenderer() as renderer:
         renderer.render_batch(items)
 

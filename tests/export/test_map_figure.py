@@ -150,3 +150,20 @@ def test_the_font_is_cut_to_the_traces_text_too():
     }
     chars = set(figure_text(figure))
     assert {"阴", "宜", "兴"} <= chars
+
+
+def test_the_narrative_is_printed_unless_the_page_says_it(store_and_layers):
+    """A print map carries the view's narrative; a briefing pack's slide map does not (the slide
+    beside it says it already)."""
+    from dashboard.export.maps import map_figure
+    from dashboard.export.source import MapView
+
+    url, layers = store_and_layers
+    view = MapView("cert_verified", "province", None, "en")
+
+    def footer(fig: dict) -> str:
+        return " ".join(str(a.get("text", "")) for a in fig["layout"]["annotations"])
+
+    printed, on_slide = map_figure(layers, url, view), map_figure(layers, url, view, narrative=False)
+    assert "between-county movers" in footer(printed)
+    assert "between-county movers" not in footer(on_slide)
