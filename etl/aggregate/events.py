@@ -48,12 +48,13 @@ def arrivals(files: list[Path], periods: list[str]) -> pa.Table:
             f"ANTI JOIN read_parquet({file_list(grouped[before])}, hive_partitioning = false) AS b "
             "ON c.person_hash = b.person_hash AND c.residence_code = b.residence_code"
         )
-        parts.append(
+        parts.append(  # the new residences read once (materialised), counted both ways
+            f"SELECT * FROM (WITH new AS MATERIALIZED ({new}) "  # nosec B608 # as above
             f"SELECT '{period}' AS period, 'arrivals' AS event, residence_code AS code, "
-            f"count(*)::BIGINT AS persons FROM ({new}) GROUP BY residence_code "
+            "count(*)::BIGINT AS persons FROM new GROUP BY residence_code "
             f"UNION ALL SELECT '{period}' AS period, 'departures' AS event, hukou_code AS code, "
-            f"count(*)::BIGINT AS persons FROM ({new}) WHERE hukou_code <> residence_code "
-            "GROUP BY hukou_code"
+            "count(*)::BIGINT AS persons FROM new WHERE hukou_code <> residence_code "
+            "GROUP BY hukou_code)"
         )
     if not parts:
         return _table([], [], np.zeros(0, np.int64), np.zeros(0, np.int64))
@@ -71,7 +72,9 @@ def arrivals(files: list[Path], periods: list[str]) -> pa.Table:
     )
 
 
-def _table(periods: list[str], kinds: list[str], codes: np.ndarray, persons: np.ndarray) -> pa.Table:
+def _table(
+    periods: list[str], kinds: list[str], codes: np.ndarray, persons: np.ndarray
+) -> pa.Table:
     return pa.table(
         {
             "period": pa.array(periods, pa.string()),

@@ -164,6 +164,9 @@ def test_the_narrative_is_printed_unless_the_page_says_it(store_and_layers):
     def footer(fig: dict) -> str:
         return " ".join(str(a.get("text", "")) for a in fig["layout"]["annotations"])
 
-    printed, on_slide = map_figure(layers, url, view), map_figure(layers, url, view, narrative=False)
+    printed, on_slide = (
+        map_figure(layers, url, view),
+        map_figure(layers, url, view, narrative=False),
+    )
     assert "between-county movers" in footer(printed)
     assert "between-county movers" not in footer(on_slide)
