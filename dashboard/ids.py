@@ -27,6 +27,10 @@ OVERVIEW_PERIOD_LABEL = "overview-period-label"
 OVERVIEW_DOWNLOAD = "overview-download"
 OVERVIEW_DOWNLOAD_FORMAT = "overview-download-format"  # one button per format: {"type": ..., "format": "png"}
 OVERVIEW_DOWNLOAD_NOTE = "overview-download-note"
+OVERVIEW_MODE = "overview-mode"  # one period, or the change between two (time comparison)
+OVERVIEW_BEFORE = "overview-before"
+OVERVIEW_AFTER = "overview-after"
+OVERVIEW_SPANS = "overview-spans"
 
 # --- flows (流向) ---------------------------------------------------------------------------------
 FLOWS_URL = "flows-url"

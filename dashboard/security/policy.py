@@ -69,6 +69,7 @@ CALLBACKS: dict[frozenset[str], Action] = {
         ids.OVERVIEW_HEADLINES,
         ids.OVERVIEW_PERIOD_LABEL,
         ids.OVERVIEW_QUERY,
+        ids.OVERVIEW_SPANS,
     ): VIEW,
     _outputs(ids.OVERVIEW_MAP): VIEW,
     _outputs(ids.OVERVIEW_TICK, ids.OVERVIEW_PLAY): VIEW,

@@ -26,6 +26,7 @@ from dashboard.export.maps import map_bytes
 from dashboard.export.render import RenderError
 from dashboard.export.source import ExportError, MapView
 from dashboard.i18n import _, lang_of_search, use_language
+from dashboard.pages.overview import compare
 from dashboard.pages.overview.layout import DEFAULT_LEVEL, MAP_FORMATS, chosen_view, figure
 from dashboard.pages.overview.view import headline_cards, legend, map_payload
 from dashboard.security import inputs
@@ -37,24 +38,45 @@ from dashboard.security import inputs
     Output(ids.OVERVIEW_HEADLINES, "children"),
     Output(ids.OVERVIEW_PERIOD_LABEL, "children"),
     Output(ids.OVERVIEW_QUERY, "data"),
+    Output(ids.OVERVIEW_SPANS, "style"),
     Input(ids.OVERVIEW_MEASURE, "value"),
     Input(ids.OVERVIEW_LEVEL, "value"),
     Input(ids.OVERVIEW_PERIOD, "value"),
+    Input(ids.OVERVIEW_MODE, "value"),
+    Input(ids.OVERVIEW_BEFORE, "value"),
+    Input(ids.OVERVIEW_AFTER, "value"),
     State(ids.OVERVIEW_URL, "search"),
     prevent_initial_call=True,
 )
-def update_view(measure: str, level: str, index: int, search: str | None):
+def update_view(
+    measure: str,
+    level: str,
+    index: int,
+    mode: str = "map",
+    before: str | None = None,
+    after: str | None = None,
+    search: str | None = None,
+):
     lang = use_language(lang_of_search(search))
     if not periods():
         raise PreventUpdate
     measure, level, period = chosen_view(measure, level, index)
-    query = "?" + urlencode({"measure": measure, "level": level, "period": period, "lang": lang})
+    mode, before, after = compare.chosen_compare(mode, before, after)
+    state = {"measure": measure, "level": level, "period": period}
+    if mode == "compare":
+        state |= {"mode": mode, "before": before, "after": after}
+        values = compare.compare_payload(measure, level, before, after)
+        shown_legend = compare.compare_legend(measure, level, before, after)
+    else:
+        values, shown_legend = map_payload(measure, level, period), legend(measure, level, period)
+    query = "?" + urlencode({**state, "lang": lang})
     return (
-        map_payload(measure, level, period),
-        legend(measure, level, period),
+        values,
+        shown_legend,
         headline_cards(period),
         period,
         query,
+        compare.pickers_style(mode),
     )
 
 

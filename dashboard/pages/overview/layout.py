@@ -11,6 +11,7 @@ from dashboard.data.overview import CENSUS_MEASURES, FLOW_MEASURES, LEVELS, MEAS
 from dashboard.data.store import periods
 from dashboard.figures.china_map import paintable_choropleth
 from dashboard.i18n import _, indicator_name, plotly_locale, t, use_language
+from dashboard.pages.overview import compare
 from dashboard.pages.overview.view import (
     GRAPH_CONFIG,
     empty_store,
@@ -32,6 +33,9 @@ def layout(
     level: str = DEFAULT_LEVEL,
     period: str = "",
     lang: str = "zh",
+    mode: str = "map",
+    before: str = "",
+    after: str = "",
     **_query: str,
 ):
     use_language(lang)
@@ -39,11 +43,17 @@ def layout(
     if not available:
         return html.Div(empty_store(), className="yp-card yp-empty")
     measure, level, period = chosen_view(measure, level, period)
+    mode, before, after = compare.chosen_compare(mode, before, after)
     index = available.index(period)
+    if mode == "compare":
+        values = compare.compare_payload(measure, level, before, after)
+        shown_legend = compare.compare_legend(measure, level, before, after)
+    else:
+        values, shown_legend = map_payload(measure, level, period), legend(measure, level, period)
     return html.Div(
         [
             dcc.Location(id=ids.OVERVIEW_URL, refresh="callback-nav"),
-            dcc.Store(id=ids.OVERVIEW_VALUES, data=map_payload(measure, level, period)),
+            dcc.Store(id=ids.OVERVIEW_VALUES, data=values),
             dcc.Store(id=ids.OVERVIEW_PAINTED),
             dcc.Store(id=ids.OVERVIEW_QUERY),
             dcc.Interval(id=ids.OVERVIEW_TICK, interval=1200, disabled=True),
@@ -103,6 +113,7 @@ def layout(
                         ),
                         grow=True,
                     ),
+                    compare.controls(mode, before, after),
                 ],
                 className="yp-controls",
             ),
@@ -117,7 +128,7 @@ def layout(
                                 style={"height": "calc(100vh - 175px)", "minHeight": "500px"},
                             ),
                             html.Div(
-                                legend(measure, level, period),
+                                shown_legend,
                                 id=ids.OVERVIEW_LEGEND,
                                 className="yp-legend",
                             ),
