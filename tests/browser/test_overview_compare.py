@@ -28,7 +28,9 @@ def wait_for_query(page, **expected: str | None) -> None:
         f"p.get({key!r}) === null" if value is None else f"p.get({key!r}) === {value!r}"
         for key, value in expected.items()
     )
-    page.wait_for_function(f"(() => {{ const p = new URLSearchParams(location.search); return {checks}; }})()")
+    page.wait_for_function(
+        f"(() => {{ const p = new URLSearchParams(location.search); return {checks}; }})()"
+    )
 
 
 def wait_for_stamp(page, prefix: str) -> None:
@@ -41,7 +43,15 @@ def wait_for_stamp(page, prefix: str) -> None:
     ("lang", "words"),
     [
         ("zh", ("两期对比", "个百分点", "任一期已抑制（小单元）", "婚育证明验证率变化")),
-        ("en", ("Compare two periods", " pp", "Suppressed in either period", "Change in Certificate verification rate")),
+        (
+            "en",
+            (
+                "Compare two periods",
+                " pp",
+                "Suppressed in either period",
+                "Change in Certificate verification rate",
+            ),
+        ),
     ],
 )
 def test_compare_mode_from_the_url_and_back(page, live_server, lang, words):
@@ -89,7 +99,11 @@ def test_compare_under_quick_changes_ends_on_the_last_choice(page, live_server):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_compare_screenshots(page, live_server, width, height, lang):
     page.set_viewport_size({"width": width, "height": height})
-    open_overview(page, live_server, f"?mode=compare&before={FIRST}&after={LAST}&level=province&measure=inflow&lang={lang}")
+    open_overview(
+        page,
+        live_server,
+        f"?mode=compare&before={FIRST}&after={LAST}&level=province&measure=inflow&lang={lang}",
+    )
     wait_for_stamp(page, f"compare|inflow|province|{FIRST}|{LAST}|{lang}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"overview-compare-{width}-{lang}-inflow")
