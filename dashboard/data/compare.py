@@ -155,3 +155,31 @@ def difference(measure: str, level: str, before: str, after: str) -> Difference:
     change = (new.value - old.value) * scale
     change = np.where(hidden, np.nan, change)
     return Difference(old.codes, old, new, change, hidden, change_unit(measure))
+
+
+def monthly_series(measure: str, level: str, codes: list[str]) -> dict[str, list[float | None]]:
+    """Each of ``codes``' monthly values of ``measure`` over every period (None where withheld or
+    without data), in ``periods()`` order."""
+    shown = unit_codes(level)
+    at = {code: shown.index(code) for code in codes if code in shown}
+    series: dict[str, list[float | None]] = {code: [] for code in at}
+    for period in periods():
+        values = measure_values(measure, level, period)
+        for code, i in at.items():
+            value = values.value[i]
+            hidden = bool(values.suppressed[i]) or not np.isfinite(value)
+            series[code].append(None if hidden else float(value))
+    return series
+
+
+def largest_units(measure: str, level: str, n: int = 3) -> list[str]:
+    """The ``n`` units with the most persons behind ``measure`` over every period, counting only
+    the months they are shown (the trend's default areas: a withheld count ranks nothing)."""
+    codes = unit_codes(level)
+    weight = np.zeros(len(codes))
+    for period in periods():
+        values = measure_values(measure, level, period)
+        behind = values.numerator if measure in FLOW_MEASURES else values.denominator
+        weight += np.where(values.suppressed | ~np.isfinite(behind), 0, behind)
+    order = np.argsort(-weight, kind="stable")[:n]
+    return [codes[i] for i in order if weight[i] > 0]

@@ -103,7 +103,9 @@ class FlowView:
     n_selected: int  # flows of the selection before thinning
     totals: Totals
     threshold: int
-    selected: pd.DataFrame | None = None  # every flow of the selection, ordered, unnamed (the download)
+    selected: pd.DataFrame | None = (
+        None  # every flow of the selection, ordered, unnamed (the download)
+    )
 
 
 def focus_for_level(code: str | None, level: str, units: Mapping[str, Sequence[str]]) -> str | None:

@@ -62,7 +62,11 @@ def print_map_figure(
     hidden = np.asarray(suppressed, dtype=bool)
     if place is not None:  # only the place's units take their colours
         keep = ~np.isin(np.asarray(codes), list(place.around))
-        codes, values, hidden = [c for c, k in zip(codes, keep, strict=True) if k], values[keep], hidden[keep]
+        codes, values, hidden = (
+            [c for c, k in zip(codes, keep, strict=True) if k],
+            values[keep],
+            hidden[keep],
+        )
     shown = [c for c, s in zip(codes, hidden, strict=True) if not s]
     layer = MapLayer(shown, shown, values[~hidden], [""] * len(shown))
     figure = china_choropleth(

@@ -149,7 +149,9 @@ def _place(
         return None, np.ones(len(codes), dtype=bool)
     area = find_area(view.place, regions_path)
     if area is None:
-        raise ExportError(f"unknown place {view.place!r}: a region, province, prefecture or county code")
+        raise ExportError(
+            f"unknown place {view.place!r}: a region, province, prefecture or county code"
+        )
     drawn = map_area(area, regions_path)  # as the area page draws it: a county among its neighbours
     h = geo.hierarchy()
     mine = set(h.loc[h["county_code"].isin(drawn.county_codes), f"{view.level}_code"])
@@ -160,7 +162,9 @@ def _place(
     units = pd.DataFrame({"code": codes, "name": [geo.unit_name(c, view.lang) for c in codes]})
     units = units[inside]
     here = area.code if area.level == view.level else ""
-    points = fitting_labels(units, view.level, here, most=PRINT_LABELS_MOST, share=PRINT_LABEL_SHARE)
+    points = fitting_labels(
+        units, view.level, here, most=PRINT_LABELS_MOST, share=PRINT_LABEL_SHARE
+    )
     names = dict(zip(units["code"], units["name"], strict=True))
     labels = tuple((float(r.lon), float(r.lat), names[r.code]) for r in points.itertuples())
     return (

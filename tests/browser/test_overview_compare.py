@@ -107,3 +107,63 @@ def test_compare_screenshots(page, live_server, width, height, lang):
     wait_for_stamp(page, f"compare|inflow|province|{FIRST}|{LAST}|{lang}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"overview-compare-{width}-{lang}-inflow")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_trend_mode_draws_year_lines_of_the_areas(page, live_server, lang):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_overview(page, live_server, f"?mode=trend&areas=310100,320500&lang={lang}")
+    page.wait_for_selector("#overview-trend .scatterlayer .trace")
+    assert page.locator("#overview-trend .scatterlayer .trace").count() == 2  # one year, two areas
+    legend = page.locator("#overview-trend .legend").text_content()
+    assert "上海" in legend or "Shanghai" in legend
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"overview-trend-1366-{lang}")
+    # the mode back to one period hides the side card and drops the areas from the URL
+    page.locator("#overview-mode label").nth(0).click()
+    wait_for_query(page, mode=None, areas=None, lang=lang)
+    page.wait_for_function(
+        "getComputedStyle(document.getElementById('overview-side')).display === 'none'"
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_split_mode_paints_a_second_measure_sharing_the_view(page, live_server, lang):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_overview(page, live_server, f"?mode=split&second=net&lang={lang}")
+    page.wait_for_selector("#overview-map2 .js-plotly-plot[data-painted]", timeout=30_000)
+    stamp = page.get_attribute("#overview-map2 .js-plotly-plot", "data-painted")
+    assert stamp.startswith(f"net|prefecture|{LAST}|{lang}")
+    assert painted_stamp(page).startswith(f"cert_verified|prefecture|{LAST}|{lang}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"overview-split-1366-{lang}")
+    # a zoom of the first map is the second map's zoom
+    page.evaluate(
+        "Plotly.relayout(document.querySelector('#overview-map .js-plotly-plot'), {'geo.projection.scale': 2.5})"
+    )
+    page.wait_for_function(
+        "document.querySelector('#overview-map2 .js-plotly-plot')._fullLayout.geo.projection.scale === 2.5"
+    )
+    # a new second measure: the URL and the second map follow
+    page.locator("#overview-second").click()
+    page.locator("[role=option]:has(input[value='inflow'])").click()
+    wait_for_query(page, mode="split", second="inflow", lang=lang)
+    page.wait_for_function(
+        "(document.querySelector('#overview-map2 .js-plotly-plot').getAttribute('data-painted') || '').startsWith('inflow|')"
+    )
+
+
+@pytest.mark.parametrize("mode", ["trend&areas=310100,320500", "split&second=inflow_per_1000"])
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_trend_and_split_screenshots(page, live_server, mode, width, height, lang):
+    page.set_viewport_size({"width": width, "height": height})
+    open_overview(page, live_server, f"?mode={mode}&lang={lang}")
+    ready = (
+        "#overview-trend .scatterlayer .trace"
+        if mode.startswith("trend")
+        else "#overview-map2 .js-plotly-plot[data-painted]"
+    )
+    page.wait_for_selector(ready, state="attached")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"overview-{mode.split('&')[0]}-{width}-{lang}")

@@ -136,4 +136,6 @@ def write_url(regions, level, direction, cohort, period, top, focus, lang):
 )
 def download_csv(_n, regions, level, direction, cohort, period, top, focus, lang):
     use_language(lang)
-    return csv_download(data.flow_view(query_of(regions, level, direction, cohort, period, top, focus)))
+    return csv_download(
+        data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
+    )

@@ -93,7 +93,9 @@ def _names(flows: pd.DataFrame, end: str) -> pd.Series:
     county with its prefecture beside it (several counties are called 城关区)."""
     lang = current_language()
     codes = flows[f"{end}_code"]
-    named = codes.map(geo.county_names_with_prefecture(lang)).fillna(codes.map(geo.unit_names(lang)))
+    named = codes.map(geo.county_names_with_prefecture(lang)).fillna(
+        codes.map(geo.unit_names(lang))
+    )
     return named.fillna(codes.map(geo.unit_names())).fillna(codes)
 
 

@@ -45,6 +45,8 @@ from dashboard.security import inputs
     Input(ids.OVERVIEW_MODE, "value"),
     Input(ids.OVERVIEW_BEFORE, "value"),
     Input(ids.OVERVIEW_AFTER, "value"),
+    Input(ids.OVERVIEW_SECOND, "value"),
+    Input(ids.OVERVIEW_AREAS, "value"),
     State(ids.OVERVIEW_URL, "search"),
     prevent_initial_call=True,
 )
@@ -55,6 +57,8 @@ def update_view(
     mode: str = "map",
     before: str | None = None,
     after: str | None = None,
+    second: str | None = None,
+    areas: list | None = None,
     search: str | None = None,
 ):
     lang = use_language(lang_of_search(search))
@@ -62,9 +66,10 @@ def update_view(
         raise PreventUpdate
     measure, level, period = chosen_view(measure, level, index)
     mode, before, after = compare.chosen_compare(mode, before, after)
+    second, chosen_areas = compare.chosen_extra(mode, second, areas, level)
     state = {"measure": measure, "level": level, "period": period}
+    state |= compare.url_state(mode, before, after, second, chosen_areas)
     if mode == "compare":
-        state |= {"mode": mode, "before": before, "after": after}
         values = compare.compare_payload(measure, level, before, after)
         shown_legend = compare.compare_legend(measure, level, before, after)
     else:
@@ -77,6 +82,61 @@ def update_view(
         period,
         query,
         compare.pickers_style(mode),
+    )
+
+
+@callback(
+    Output(ids.OVERVIEW_BODY, "className"),
+    Output(ids.OVERVIEW_SIDE, "style"),
+    Output(ids.OVERVIEW_SPLIT_BOX, "style"),
+    Output(ids.OVERVIEW_TREND_BOX, "style"),
+    Output(ids.OVERVIEW_SECOND_BOX, "style"),
+    Output(ids.OVERVIEW_AREAS_BOX, "style"),
+    Output(ids.OVERVIEW_AREAS, "options"),
+    Output(ids.OVERVIEW_VALUES2, "data"),
+    Output(ids.OVERVIEW_LEGEND2, "children"),
+    Output(ids.OVERVIEW_MAP2, "figure"),
+    Output(ids.OVERVIEW_TREND, "figure"),
+    Input(ids.OVERVIEW_MODE, "value"),
+    Input(ids.OVERVIEW_MEASURE, "value"),
+    Input(ids.OVERVIEW_LEVEL, "value"),
+    Input(ids.OVERVIEW_PERIOD, "value"),
+    Input(ids.OVERVIEW_SECOND, "value"),
+    Input(ids.OVERVIEW_AREAS, "value"),
+    State(ids.OVERVIEW_URL, "search"),
+    prevent_initial_call=True,
+)
+def update_side(
+    mode: str,
+    measure: str,
+    level: str,
+    index: int,
+    second: str | None = None,
+    areas: list | None = None,
+    search: str | None = None,
+):
+    """The trend and split modes: the second map (its figure anew on a change of level) or the
+    year-over-year lines, and which pickers show."""
+    use_language(lang_of_search(search))
+    if not periods():
+        raise PreventUpdate
+    measure, level, period = chosen_view(measure, level, index)
+    mode, _before, _after = compare.chosen_compare(mode, None, None)
+    second, chosen_areas = compare.chosen_extra(mode, second, areas, level)
+    split, trend = mode == "split", mode == "trend"
+    level_changed = ctx.triggered_id == ids.OVERVIEW_LEVEL
+    return (
+        compare.body_class(mode),
+        compare.shown_if(split or trend),
+        compare.shown_if(split),
+        compare.shown_if(trend),
+        compare.shown_if(split),
+        compare.shown_if(trend),
+        compare.area_options(level) if level_changed else dash.no_update,
+        map_payload(second, level, period) if split else dash.no_update,
+        legend(second, level, period) if split else dash.no_update,
+        compare.second_figure(level) if level_changed else dash.no_update,
+        compare.trend_figure(measure, level, chosen_areas) if trend else dash.no_update,
     )
 
 
@@ -167,6 +227,29 @@ clientside_callback(
     Output(ids.OVERVIEW_PAINTED, "data"),
     Input(ids.OVERVIEW_VALUES, "data"),
     State(ids.OVERVIEW_MAP, "id"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="yipanqi", function_name="paintMap"),
+    Output(ids.OVERVIEW_PAINTED2, "data"),
+    Input(ids.OVERVIEW_VALUES2, "data"),
+    State(ids.OVERVIEW_MAP2, "id"),
+)
+
+clientside_callback(  # the split view's maps share one view
+    ClientsideFunction(namespace="yipanqiCompare", function_name="follow"),
+    Output(ids.OVERVIEW_SYNC, "data"),
+    Input(ids.OVERVIEW_MAP, "relayoutData"),
+    State(ids.OVERVIEW_MAP2, "id"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="yipanqiCompare", function_name="follow"),
+    Output(ids.OVERVIEW_SYNC, "data", allow_duplicate=True),
+    Input(ids.OVERVIEW_MAP2, "relayoutData"),
+    State(ids.OVERVIEW_MAP, "id"),
+    prevent_initial_call=True,
 )
 
 clientside_callback(

@@ -1,8 +1,11 @@
 """The overview's time comparison: the mode control (one map, or the change between two spans),
 its two span pickers, and the change map's payload and legend (``dashboard.data.compare``).
 
-State in the URL: ``?mode=compare&before=&after=`` beside ``measure``, ``level`` and ``lang``
-(a span is a YYYY-MM period or a complete YYYY year); the map mode writes no ``mode``.
+Modes: ``map`` (one period), ``compare`` (the change between two spans), ``trend`` (year-over-year
+lines of the chosen areas beside the map) and ``split`` (a second measure on a second map sharing
+the first one's view). State in the URL beside ``measure``, ``level``, ``period`` and ``lang``:
+``mode=compare&before=&after=`` (a span is a YYYY-MM period or a complete YYYY year),
+``mode=trend&areas=code,code``, ``mode=split&second=measure``; the map mode writes no ``mode``.
 """
 
 from __future__ import annotations
@@ -10,17 +13,40 @@ from __future__ import annotations
 import numpy as np
 from dash import dcc, html
 
-from dashboard import ids, theme
+from dashboard import context, ids, theme
 from dashboard.classify import difference_classes
 from dashboard.components import control
-from dashboard.data.compare import Difference, complete_years, difference, spans
-from dashboard.data.store import cached, data_version
-from dashboard.figures.china_map import Classes
-from dashboard.i18n import N_, _, current_language, t
-from dashboard.pages.overview.view import _value_text, measure_label, unit_hover_names
+from dashboard.data.compare import (
+    Difference,
+    complete_years,
+    difference,
+    largest_units,
+    monthly_series,
+    spans,
+)
+from dashboard.data.overview import CENSUS_MEASURES, MEASURES, unit_codes
+from dashboard.data.store import cached, data_version, periods
+from dashboard.figures.china_map import Classes, paintable_choropleth
+from dashboard.figures.year_lines import year_lines
+from dashboard.i18n import N_, _, current_language, plotly_locale, t
+from dashboard.pages.overview.view import (
+    GRAPH_CONFIG,
+    _value_text,
+    legend,
+    measure_label,
+    unit_hover_names,
+)
+from etl.indicators import INDICATOR_BY_FLAG
 
-MODES = ("map", "compare")
-MODE_LABELS = {"map": N_("One period"), "compare": N_("Compare two periods")}
+MODES = ("map", "compare", "trend", "split")
+MODE_LABELS = {
+    "map": N_("One period"),
+    "compare": N_("Compare two periods"),
+    "trend": N_("Year over year"),
+    "split": N_("Two measures"),
+}
+DEFAULT_SECOND = "inflow_per_1000"
+MAX_AREAS = 5
 HIDDEN = {"display": "none"}
 
 
@@ -45,14 +71,43 @@ def unit_label(unit: str) -> str:
     return {"pp": _("pp"), "per_1000": "‰", "persons": t("persons")}[unit]
 
 
-def controls(mode: str, before: str, after: str) -> html.Div:
-    """The mode and, in compare mode, the two spans (one block of the control bar)."""
-    options = [{"label": span_label(s), "value": s} for s in spans()]
+def chosen_extra(mode: str, second: object, areas: object, level: str) -> tuple[str, list[str]]:
+    """(second measure, areas) asked for, each value that is not possible replaced by the
+    default: ``DEFAULT_SECOND``; the level's units with the most persons behind the measure."""
+    second = second if isinstance(second, str) and second in MEASURES else DEFAULT_SECOND
+    if isinstance(areas, str):
+        areas = [a for a in areas.split(",") if a]
+    shown = set(unit_codes(level))
+    chosen = (
+        [a for a in dict.fromkeys(areas) if isinstance(a, str) and a in shown][:MAX_AREAS]
+        if isinstance(areas, list)
+        else []
+    )
+    return second, chosen
+
+
+def url_state(mode: str, before: str, after: str, second: str, areas: list[str]) -> dict:
+    """The mode's parameters of the URL (none for the map mode)."""
+    if mode == "compare":
+        return {"mode": mode, "before": before, "after": after}
+    if mode == "trend":
+        return {"mode": mode, "areas": ",".join(areas)}
+    if mode == "split":
+        return {"mode": mode, "second": second}
+    return {}
+
+
+def controls(
+    mode: str, before: str, after: str, second: str, areas: list[str], level: str, options: list
+) -> html.Div:
+    """The mode and its own pickers (one block of the control bar): the two spans (compare), the
+    second measure (split), the areas (trend)."""
+    span_options = [{"label": span_label(s), "value": s} for s in spans()]
     pickers = html.Div(
         [
             dcc.Dropdown(
                 id=ids.OVERVIEW_BEFORE,
-                options=options,
+                options=span_options,
                 value=before,
                 clearable=False,
                 className="yp-span-picker",
@@ -60,7 +115,7 @@ def controls(mode: str, before: str, after: str) -> html.Div:
             html.Span("–", className="yp-span-to"),
             dcc.Dropdown(
                 id=ids.OVERVIEW_AFTER,
-                options=options,
+                options=span_options,
                 value=after,
                 clearable=False,
                 className="yp-span-picker",
@@ -68,7 +123,30 @@ def controls(mode: str, before: str, after: str) -> html.Div:
         ],
         id=ids.OVERVIEW_SPANS,
         className="yp-spans",
-        style=pickers_style(mode),
+        style=shown_if(mode == "compare"),
+    )
+    second_picker = html.Div(
+        dcc.Dropdown(
+            id=ids.OVERVIEW_SECOND,
+            options=options,
+            value=second,
+            clearable=False,
+            className="yp-second-picker",
+        ),
+        id=ids.OVERVIEW_SECOND_BOX,
+        style=shown_if(mode == "split"),
+    )
+    area_picker = html.Div(
+        dcc.Dropdown(
+            id=ids.OVERVIEW_AREAS,
+            options=area_options(level),
+            value=areas,
+            multi=True,
+            placeholder=_("Areas"),
+            className="yp-areas-picker",
+        ),
+        id=ids.OVERVIEW_AREAS_BOX,
+        style=shown_if(mode == "trend"),
     )
     return control(
         _("View"),
@@ -82,14 +160,90 @@ def controls(mode: str, before: str, after: str) -> html.Div:
                     className="yp-radio",
                 ),
                 pickers,
+                second_picker,
+                area_picker,
             ],
             className="yp-compare",
         ),
     )
 
 
+def area_options(level: str) -> list[dict]:
+    codes, names = unit_hover_names(level)
+    return [{"label": name, "value": code} for code, name in zip(codes, names, strict=True)]
+
+
+def shown_if(visible: bool) -> dict:
+    return {} if visible else HIDDEN
+
+
 def pickers_style(mode: str) -> dict:
-    return {} if mode == "compare" else HIDDEN
+    return shown_if(mode == "compare")
+
+
+def side_card(mode: str, level: str, period: str, second: str, measure: str, areas: list[str]):
+    """The card beside the map in the trend and split modes: the year-over-year lines, or the
+    second map with its legend."""
+    split = mode == "split"
+    return html.Div(
+        [
+            html.Div(
+                [
+                    dcc.Graph(
+                        id=ids.OVERVIEW_MAP2,
+                        figure=second_figure(level),
+                        config={**GRAPH_CONFIG, "locale": plotly_locale()},
+                        style={"height": "calc(100vh - 175px)", "minHeight": "500px"},
+                    ),
+                    html.Div(
+                        legend(second, level, period) if split else [],
+                        id=ids.OVERVIEW_LEGEND2,
+                        className="yp-legend",
+                    ),
+                ],
+                id=ids.OVERVIEW_SPLIT_BOX,
+                className="yp-map-card",
+                style=shown_if(split),
+            ),
+            html.Div(
+                dcc.Graph(
+                    id=ids.OVERVIEW_TREND,
+                    figure=trend_figure(measure, level, areas) if mode == "trend" else {},
+                    config={**GRAPH_CONFIG, "locale": plotly_locale()},
+                ),
+                id=ids.OVERVIEW_TREND_BOX,
+                style=shown_if(mode == "trend"),
+            ),
+        ],
+        id=ids.OVERVIEW_SIDE,
+        className="yp-card yp-overview-side",
+        style=shown_if(mode in ("trend", "split")),
+    )
+
+
+def body_class(mode: str) -> str:
+    return "yp-overview-body" + (f" yp-overview-{mode}" if mode in ("trend", "split") else "")
+
+
+def second_figure(level: str) -> dict:
+    codes, names = unit_hover_names(level)
+    return paintable_choropleth(codes, names, **context.current().national_frame(level), height=620)
+
+
+def trend_figure(measure: str, level: str, areas: list[str]) -> dict:
+    """Year-over-year lines of ``measure`` for ``areas`` (the default areas if none)."""
+    chosen = areas or largest_units(measure, level)
+    series = monthly_series(measure, level, chosen)
+    names = dict(zip(*unit_hover_names(level), strict=True))
+    rate_like = measure in INDICATOR_BY_FLAG or measure in CENSUS_MEASURES
+    return year_lines(
+        [(names[code], values) for code, values in series.items()],
+        list(periods()),
+        y_title=measure_label(measure),
+        percent=rate_like,
+        x_title=_("Month"),
+        empty_text=t("no_data"),
+    )
 
 
 def change_classes(change: Difference) -> Classes:

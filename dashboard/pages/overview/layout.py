@@ -36,6 +36,8 @@ def layout(
     mode: str = "map",
     before: str = "",
     after: str = "",
+    second: str = "",
+    areas: str = "",
     **_query: str,
 ):
     use_language(lang)
@@ -44,6 +46,7 @@ def layout(
         return html.Div(empty_store(), className="yp-card yp-empty")
     measure, level, period = chosen_view(measure, level, period)
     mode, before, after = compare.chosen_compare(mode, before, after)
+    second, chosen_areas = compare.chosen_extra(mode, second, areas, level)
     index = available.index(period)
     if mode == "compare":
         values = compare.compare_payload(measure, level, before, after)
@@ -57,6 +60,12 @@ def layout(
             dcc.Store(id=ids.OVERVIEW_PAINTED),
             dcc.Store(id=ids.OVERVIEW_QUERY),
             dcc.Interval(id=ids.OVERVIEW_TICK, interval=1200, disabled=True),
+            dcc.Store(
+                id=ids.OVERVIEW_VALUES2,
+                data=map_payload(second, level, period) if mode == "split" else None,
+            ),
+            dcc.Store(id=ids.OVERVIEW_PAINTED2),
+            dcc.Store(id=ids.OVERVIEW_SYNC),
             html.Div(
                 [
                     control(
@@ -113,7 +122,9 @@ def layout(
                         ),
                         grow=True,
                     ),
-                    compare.controls(mode, before, after),
+                    compare.controls(
+                        mode, before, after, second, chosen_areas, level, _measure_options()
+                    ),
                 ],
                 className="yp-controls",
             ),
@@ -136,13 +147,15 @@ def layout(
                         ],
                         className="yp-card yp-map-card",
                     ),
+                    compare.side_card(mode, level, period, second, measure, chosen_areas),
                     html.Div(
                         headline_cards(period),
                         id=ids.OVERVIEW_HEADLINES,
                         className="yp-headlines",
                     ),
                 ],
-                className="yp-overview-body",
+                id=ids.OVERVIEW_BODY,
+                className=compare.body_class(mode),
             ),
             html.Div(source_note(), className="yp-source"),
         ]
