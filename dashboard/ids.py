@@ -70,6 +70,9 @@ FLOWS_TABLE = "flows-table"
 FLOWS_TABLE_NOTE = "flows-table-note"
 FLOWS_CSV = "flows-csv"
 FLOWS_DOWNLOAD = "flows-download"
+FLOWS_PLAY = "flows-play"
+FLOWS_TICK = "flows-tick"
+FLOWS_SEARCH = "flows-search"
 
 # --- areas (试点与地区) ----------------------------------------------------------------------------
 AREAS_PICKER = "areas-picker"

@@ -104,6 +104,9 @@ CALLBACKS: dict[frozenset[str], Action] = {
     ): VIEW,
     _outputs(ids.FLOWS_MATRIX): VIEW,
     _outputs(ids.FLOWS_FOCUS): VIEW,
+    _outputs(ids.FLOWS_SEARCH): VIEW,
+    _outputs(ids.FLOWS_TICK, ids.FLOWS_PLAY): VIEW,
+    _outputs(ids.FLOWS_PERIOD): VIEW,
     _outputs(ids.FLOWS_URL, ids.SHELL_LANG): VIEW,
     _outputs(ids.FLOWS_DOWNLOAD): Action.EXPORT_DATA,
     # areas and area

@@ -3,13 +3,16 @@ totals, title and table on any change; focus by click; the URL; the CSV download
 
 from __future__ import annotations
 
+import dash
 from dash import Input, Output, State, callback, ctx
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.data import flows as data
 from dashboard.i18n import use_language
 from dashboard.pages.flows import PATH
 from dashboard.pages.flows.table import csv_download, table_rows
+from dashboard.pages.flows.timeplace import next_period, place_options
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
 from dashboard.pages.flows.view import (
     base_figure,
@@ -95,14 +98,21 @@ def update_matrix(period: str, cohort: str, regions: list[str], lang: str):
     Input(ids.FLOWS_BASE, "clickData"),
     Input(ids.FLOWS_CLEAR_FOCUS, "n_clicks"),
     Input(ids.FLOWS_LEVEL, "value"),
+    Input(ids.FLOWS_SEARCH, "value"),
     State(ids.FLOWS_FOCUS, "data"),
     prevent_initial_call=True,
 )
-def update_focus(click: dict | None, _clear: int, level: str, place: str):
-    """The place chosen (kept as clicked across levels: a county stays the focus's origin when
-    the level goes up to its prefecture or province and back down)."""
+def update_focus(
+    click: dict | None, _clear: int, level: str, found: str | None = None, place: str = ""
+):
+    """The place chosen by a click or the search box (kept as chosen across levels: a county
+    stays the focus's origin when the level goes up to its prefecture or province and back
+    down)."""
     if ctx.triggered_id == ids.FLOWS_CLEAR_FOCUS:
         return ""
+    if ctx.triggered_id == ids.FLOWS_SEARCH:
+        chosen = inputs.text(found, "place")
+        return chosen if chosen.isdigit() else dash.no_update
     level = inputs.choice(level, data.LEVELS, "level")
     place = inputs.text(place, "focus")
     if ctx.triggered_id != ids.FLOWS_BASE:
@@ -139,3 +149,41 @@ def download_csv(_n, regions, level, direction, cohort, period, top, focus, lang
     return csv_download(
         data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
     )
+
+
+@callback(
+    Output(ids.FLOWS_SEARCH, "options"),
+    Input(ids.FLOWS_SEARCH, "search_value"),
+    State(ids.FLOWS_LANG, "data"),
+    prevent_initial_call=True,
+)
+def search_place(query: str | None, lang: str):
+    """Places matching what the user types (Chinese, pinyin or English name, or code)."""
+    query = inputs.text(query, "search")
+    if not query:
+        raise PreventUpdate
+    return place_options(query, use_language(lang))
+
+
+@callback(
+    Output(ids.FLOWS_TICK, "disabled"),
+    Output(ids.FLOWS_PLAY, "children"),
+    Input(ids.FLOWS_PLAY, "n_clicks"),
+    prevent_initial_call=True,
+)
+def toggle_flows_play(n_clicks: int):
+    playing = isinstance(n_clicks, int) and n_clicks % 2 == 1
+    return not playing, "■" if playing else "▶"
+
+
+@callback(
+    Output(ids.FLOWS_PERIOD, "value"),
+    Input(ids.FLOWS_TICK, "n_intervals"),
+    State(ids.FLOWS_PERIOD, "value"),
+    prevent_initial_call=True,
+)
+def advance_flows(_n: int, period: str | None):
+    """The next period (play)."""
+    if not data.available_periods():
+        raise PreventUpdate
+    return next_period(inputs.text(period, "period"))

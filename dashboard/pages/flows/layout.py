@@ -13,6 +13,7 @@ from dashboard.data import flows as data
 from dashboard.formatting import count
 from dashboard.i18n import N_, _, current_language, t, use_language
 from dashboard.pages.flows.table import table_card
+from dashboard.pages.flows.timeplace import time_and_place
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
 from dashboard.pages.flows.view import (
     GRAPH_CONFIG,
@@ -150,6 +151,7 @@ def controls(q: data.FlowQuery) -> html.Div:
                     style={"minWidth": "120px"},
                 ),
             ),
+            time_and_place(),
         ],
         className="yp-controls yp-flows-controls",
     )
