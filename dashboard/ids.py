@@ -73,6 +73,8 @@ FLOWS_DOWNLOAD = "flows-download"
 FLOWS_PLAY = "flows-play"
 FLOWS_TICK = "flows-tick"
 FLOWS_SEARCH = "flows-search"
+FLOWS_CIRCLES = "flows-circles"  # total circles on the map: none, inflow, outflow, net
+FLOWS_CIRCLES_LEGEND = "flows-circles-legend"
 
 # --- areas (试点与地区) ----------------------------------------------------------------------------
 AREAS_PICKER = "areas-picker"

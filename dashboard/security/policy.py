@@ -101,6 +101,7 @@ CALLBACKS: dict[frozenset[str], Action] = {
         ids.FLOWS_MAP_TITLE,
         ids.FLOWS_TABLE,
         ids.FLOWS_CLEAR_FOCUS,
+        ids.FLOWS_CIRCLES_LEGEND,
     ): VIEW,
     _outputs(ids.FLOWS_MATRIX): VIEW,
     _outputs(ids.FLOWS_FOCUS): VIEW,

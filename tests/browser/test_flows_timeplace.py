@@ -54,3 +54,30 @@ def test_flows_controls_screenshots(page, live_server, width, height, lang):
     open_flows(page, live_server, f"?lang={lang}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"flows-controls-{width}-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_total_circles_toggle_and_round_trip(page, live_server, lang):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_flows(page, live_server, f"?lang={lang}")
+    assert page.locator("#flows-lines .scattergeo .point").count() == 0 or not page.evaluate(
+        "() => document.querySelector('#flows-lines .js-plotly-plot').data.some(t => (t.name || '').startsWith('circles-'))"
+    )
+    page.locator("#flows-circles label").nth(3).click()  # net
+    wait_query(page, circles="net", lang=lang)
+    page.wait_for_function(
+        "() => document.querySelector('#flows-lines .js-plotly-plot').data.some(t => t.name === 'circles-net')"
+    )
+    legend = page.locator("#flows-circles-legend").inner_text()
+    assert ("净流入" in legend) if lang == "zh" else ("net inflow" in legend)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"flows-circles-net-1366-{lang}")
+    page.reload()
+    page.wait_for_function(
+        "() => { const g = document.querySelector('#flows-lines .js-plotly-plot'); return g && g.data && g.data.some(t => t.name === 'circles-net'); }"
+    )
+    page.locator("#flows-circles label").nth(0).click()  # none
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('circles')")
+    page.wait_for_function(
+        "() => !document.querySelector('#flows-lines .js-plotly-plot').data.some(t => (t.name || '').startsWith('circles-'))"
+    )

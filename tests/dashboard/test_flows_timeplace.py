@@ -43,3 +43,40 @@ def test_search_finds_kunshan(inside, query, lang):
 
 def test_regions_are_not_places(inside):
     assert all(o["value"].isdigit() for o in place_options("pan", "en"))
+
+
+@pytest.mark.parametrize("kind", ["inflow", "outflow", "net"])
+@pytest.mark.parametrize("level", ["province", "county"])
+def test_total_circles_are_each_places_totals_from_the_marts(inside, kind, level):
+    from dashboard.data import flows as data
+    from dashboard.pages.flows.timeplace import circle_trace, unit_totals
+    from etl import marts
+    from etl.store import open_store
+
+    period = DEMO_PERIODS[1]
+    view = data.flow_view(data.parse_query({"level": level, "period": period}))
+    totals = unit_totals(view, kind).set_index("code")
+    engine = open_store(demo_store()[0])
+    pairs = marts.read_pairs(engine, period, "all", level, scope=NATION)
+    engine.dispose()
+    threshold = view.threshold
+    between = pairs[pairs["origin_code"] != pairs["destination_code"]]
+    for code, row in totals.iterrows():
+        ins = int(between.loc[between["destination_code"] == code, "persons"].sum())
+        outs = int(between.loc[between["origin_code"] == code, "persons"].sum())
+        expected = {"inflow": ins, "outflow": outs, "net": ins - outs}[kind]
+        assert row["value"] == expected
+        small = [
+            v
+            for v in ((ins,) if kind == "inflow" else (outs,) if kind == "outflow" else (ins, outs))
+        ]
+        assert row["shown"] == (not any(0 < v < threshold for v in small))
+    ends = set(view.flows["origin_code"]) | set(view.flows["destination_code"])
+    assert set(totals.index) == ends
+    trace = circle_trace(view, kind)
+    assert trace is not None
+    drawn = set(trace["customdata"])
+    assert drawn == set(totals.index[totals["shown"] & (totals["value"] != 0)]) & drawn
+    assert not drawn & set(totals.index[~totals["shown"]])  # a withheld total is never drawn
+    largest = max(trace["marker"]["size"])
+    assert largest == pytest.approx(34.0)

@@ -12,7 +12,15 @@ from dashboard.data import flows as data
 from dashboard.i18n import use_language
 from dashboard.pages.flows import PATH
 from dashboard.pages.flows.table import csv_download, table_rows
-from dashboard.pages.flows.timeplace import next_period, place_options
+from dashboard.pages.flows.timeplace import (
+    chosen_circles,
+    circle_trace,
+    circles_legend,
+    circles_search,
+    next_period,
+    place_options,
+    with_circles,
+)
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
 from dashboard.pages.flows.view import (
     base_figure,
@@ -59,16 +67,20 @@ def update_base(level: str, regions: list[str], lang: str):
     Output(ids.FLOWS_TABLE, "columnDefs"),
     Output(ids.FLOWS_TABLE, "paginationGoTo"),
     Output(ids.FLOWS_CLEAR_FOCUS, "hidden"),
+    Output(ids.FLOWS_CIRCLES_LEGEND, "children"),
     *CONTROLS,
+    Input(ids.FLOWS_CIRCLES, "value"),
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def update_flows(regions, level, direction, cohort, period, top, focus, lang):
+def update_flows(regions, level, direction, cohort, period, top, focus, circles, lang):
     use_language(lang)
     view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
     rows, columns = table_rows(view)
+    circles = chosen_circles(circles)
+    trace = circle_trace(view, circles)
     return (
-        lines_figure(view),
+        with_circles(lines_figure(view), trace),
         line_legend(view),
         totals_panel(view),
         map_title(view),
@@ -76,6 +88,7 @@ def update_flows(regions, level, direction, cohort, period, top, focus, lang):
         columns,
         "first",
         not view.query.place,
+        circles_legend(trace, circles),
     )
 
 
@@ -128,12 +141,14 @@ def update_focus(
     Output(ids.FLOWS_URL, "search"),
     Output(ids.SHELL_LANG, "href", allow_duplicate=True),
     *CONTROLS,
+    Input(ids.FLOWS_CIRCLES, "value"),
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def write_url(regions, level, direction, cohort, period, top, focus, lang):
+def write_url(regions, level, direction, cohort, period, top, focus, circles, lang):
     use_language(lang)
     search = search_of(query_of(regions, level, direction, cohort, period, top, focus))
+    search = circles_search(search, chosen_circles(circles))
     return search, PATH + switched_search(search)
 
 
