@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -106,6 +107,8 @@ class FlowView:
     selected: pd.DataFrame | None = (
         None  # every flow of the selection, ordered, unnamed (the download)
     )
+    n_lines: int | None = None  # flows the lines were thinned from (None: n_selected)
+    between_prefectures: bool = False  # lines only between counties of different prefectures
 
 
 def focus_for_level(code: str | None, level: str, units: Mapping[str, Sequence[str]]) -> str | None:
@@ -279,9 +282,20 @@ def flow_view(query: FlowQuery) -> FlowView:
     provinces = provinces_of_regions(query.regions)
     selected = select_flows(od, query.direction, focus=query.focus, provinces=provinces)
     ordered = order_flows(selected)
-    top = ordered.head(int(query.top)).reset_index(drop=True)  # only these are named here
+    lines, cross = ordered, query.level == "county" and not query.focus
+    if cross:  # a national county map: the top N are otherwise short flows next door
+        lines = ordered[_across_prefectures(ordered)]
+    top = lines.head(int(query.top)).reset_index(drop=True)  # only these are named here
     names = geo.unit_names()
     top["origin_name"] = top["origin_code"].map(names).fillna(top["origin_code"])
     top["destination_name"] = top["destination_code"].map(names).fillna(top["destination_code"])
     totals = place_totals(od, query.focus) if query.focus else set_totals(od, provinces)
-    return FlowView(query, top, len(selected), totals, threshold, ordered)
+    return FlowView(query, top, len(selected), totals, threshold, ordered, len(lines), cross)
+
+
+def _across_prefectures(flows: pd.DataFrame) -> np.ndarray:
+    """Which county flows join counties of two different prefectures."""
+    h = geo.hierarchy().drop_duplicates("county_code").set_index("county_code")["prefecture_code"]
+    origin = flows["origin_code"].map(h).fillna(flows["origin_code"]).to_numpy()
+    destination = flows["destination_code"].map(h).fillna(flows["destination_code"]).to_numpy()
+    return origin != destination

@@ -80,3 +80,28 @@ def test_total_circles_are_each_places_totals_from_the_marts(inside, kind, level
     assert not drawn & set(totals.index[~totals["shown"]])  # a withheld total is never drawn
     largest = max(trace["marker"]["size"])
     assert largest == pytest.approx(34.0)
+
+
+def test_the_national_county_map_draws_flows_between_prefectures(inside):
+    from dashboard.data import flows as data
+    from dashboard.data import geo
+
+    period = DEMO_PERIODS[1]
+    view = data.flow_view(data.parse_query({"level": "county", "period": period, "top": "200"}))
+    prefecture = (
+        geo.hierarchy().drop_duplicates("county_code").set_index("county_code")["prefecture_code"]
+    )
+    assert view.between_prefectures and len(view.flows) == 200
+    assert (
+        view.flows["origin_code"].map(prefecture) != view.flows["destination_code"].map(prefecture)
+    ).all()
+    every = view.selected
+    across = every["origin_code"].map(prefecture) != every["destination_code"].map(prefecture)
+    assert (
+        view.n_lines == int(across.sum()) < view.n_selected == len(every)
+    )  # the download keeps all
+    # with a focus, every flow of the place
+    focused = data.flow_view(
+        data.parse_query({"level": "county", "period": period, "focus": "310115"})
+    )
+    assert not focused.between_prefectures and focused.n_lines == focused.n_selected

@@ -130,9 +130,12 @@ def map_title(view: data.FlowView) -> list:
         level=_(LEVEL_UNITS[q.level]),
         direction=_(DIRECTION_TITLES[q.direction]),
     )
+    n_lines = view.n_selected if view.n_lines is None else view.n_lines
     shown = _("showing the top {shown} of {n} flows").format(
-        shown=count(len(view.flows)), n=count(view.n_selected)
+        shown=count(len(view.flows)), n=count(n_lines)
     )
+    if view.between_prefectures:
+        shown += " · " + _("lines between prefectures; focus a place for all its flows")
     if q.focus:
         scope = _("Focus: {name} ({code}) with all of China").format(
             name=geo.unit_name(q.focus, current_language()), code=q.focus
