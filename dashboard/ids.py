@@ -73,6 +73,7 @@ FLOWS_DOWNLOAD = "flows-download"
 FLOWS_PLAY = "flows-play"
 FLOWS_TICK = "flows-tick"
 FLOWS_SEARCH = "flows-search"
+FLOWS_START = "flows-start"  # a period range's first period
 FLOWS_CIRCLES = "flows-circles"  # total circles on the map: none, inflow, outflow, net
 FLOWS_CIRCLES_LEGEND = "flows-circles-legend"
 

@@ -88,6 +88,7 @@ class FlowQuery:
     top: int = 200
     focus: str | None = None
     place: str | None = None  # the place the user chose, at any level (``focus`` is its unit here)
+    start: str | None = None  # a period range: its first period (``period`` is its last)
 
     @property
     def place_unused(self) -> bool:
@@ -140,6 +141,32 @@ def read_od(period: str, cohort: str, level: str) -> pd.DataFrame:
 @cached(maxsize=16)
 def _read_od(engine: Engine, period: str, cohort: str, level: str, *, scope: Scope) -> pd.DataFrame:
     return marts.read_pairs(engine, period, cohort, level, scope=scope)
+
+
+def read_od_range(start: str, end: str, cohort: str, level: str) -> pd.DataFrame:
+    """Every flow of the periods ``start`` to ``end`` (both included) in ``OD_COLUMNS``: each
+    pair's persons summed over the periods (a person counts once per period they are recorded
+    in). A pair is a small cell when its sum is under the threshold or when any of its periods
+    is withheld (the sum would give that period's count away)."""
+    return _read_od_range(start, end, cohort, level)
+
+
+@cached(maxsize=16)
+def _read_od_range(
+    engine: Engine, start: str, end: str, cohort: str, level: str, *, scope: Scope
+) -> pd.DataFrame:
+    chosen = [p for p in periods() if start <= p <= end]
+    parts = [marts.read_pairs(engine, p, cohort, level, scope=scope) for p in chosen]
+    every = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OD_COLUMNS)
+    threshold = small_cell_threshold()
+    every["_withheld"] = every["persons"].between(1, threshold - 1)
+    keys = ["origin_code", "destination_code", "is_within"]
+    summed = every.groupby(keys, as_index=False, sort=True).agg(
+        persons=("persons", "sum"), _withheld=("_withheld", "any")
+    )
+    summed["persons"] = summed["persons"].astype("int64")
+    summed["small_cell"] = (summed["persons"] < threshold) | summed["_withheld"]
+    return summed[OD_COLUMNS]
 
 
 def region_matrix(period: str, cohort: str) -> RegionMatrix:
@@ -239,7 +266,10 @@ def parse_query(params: Mapping[str, str | None]) -> FlowQuery:
     if place is not None and not any(place in set(units[lv]) for lv in LEVELS):
         place = None  # not a unit of the data's coverage and the reader's scope
     focus = focus_for_level(place, level, units)
-    return FlowQuery(period, cohort, level, regions, direction, top, focus, place)
+    start = params.get("start") or None
+    if start is not None and not (start in known_periods and start < period):
+        start = None  # a range runs from an earlier period of the store to ``period``
+    return FlowQuery(period, cohort, level, regions, direction, top, focus, place, start)
 
 
 def _choice(value: str | None, choices: Sequence[str], default: str) -> str:
@@ -258,6 +288,8 @@ def query_params(query: FlowQuery) -> dict[str, str]:
     }
     if query.place:
         params["focus"] = query.place  # the place chosen, kept across levels
+    if query.start:
+        params["start"] = query.start
     return params
 
 
@@ -278,7 +310,11 @@ def flow_view(query: FlowQuery) -> FlowView:
     if not query.period:
         empty = pd.DataFrame(columns=[*FLOW_COLUMNS, "origin_name", "destination_name"])
         return FlowView(query, empty, 0, Totals(0, 0, 0, None if query.focus else 0), threshold)
-    od = read_od(query.period, query.cohort, query.level)
+    od = (
+        read_od_range(query.start, query.period, query.cohort, query.level)
+        if query.start
+        else read_od(query.period, query.cohort, query.level)
+    )
     provinces = provinces_of_regions(query.regions)
     selected = select_flows(od, query.direction, focus=query.focus, provinces=provinces)
     ordered = order_flows(selected)

@@ -81,3 +81,23 @@ def test_total_circles_toggle_and_round_trip(page, live_server, lang):
     page.wait_for_function(
         "() => !document.querySelector('#flows-lines .js-plotly-plot').data.some(t => (t.name || '').startsWith('circles-'))"
     )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_period_range_from_the_control_and_the_url(page, live_server, lang):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_flows(page, live_server, f"?lang={lang}")
+    page.locator("#flows-start").click()
+    page.locator(f"[role=option]:has(input[value='{FIRST}'])").click()
+    wait_query(page, start=FIRST, period=LAST, lang=lang)
+    page.wait_for_function(
+        "f => document.querySelector('#flows-map-title').innerText.includes(f)",
+        arg=f"{FIRST} – {LAST}",
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"flows-range-1366-{lang}")
+    page.reload()
+    page.wait_for_function(
+        "f => (document.querySelector('#flows-map-title') || {innerText: ''}).innerText.includes(f)",
+        arg=f"{FIRST} – {LAST}",
+    )

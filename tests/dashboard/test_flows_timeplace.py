@@ -4,6 +4,7 @@ a Chinese name finds its place, regions are not places."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from dashboard.data.store import reading_as
@@ -105,3 +106,43 @@ def test_the_national_county_map_draws_flows_between_prefectures(inside):
         data.parse_query({"level": "county", "period": period, "focus": "310115"})
     )
     assert not focused.between_prefectures and focused.n_lines == focused.n_selected
+
+
+@pytest.mark.parametrize("level", ["province", "county"])
+def test_a_period_range_sums_each_pairs_persons_and_keeps_small_cells_withheld(inside, level):
+    from dashboard.data import flows as data
+    from etl import marts
+    from etl.store import open_store
+
+    first, last = DEMO_PERIODS
+    engine = open_store(demo_store()[0])
+    months = [
+        marts.read_pairs(engine, p, "all", level, scope=NATION) for p in (first, "2012-11", last)
+    ]
+    engine.dispose()
+    threshold = data.small_cell_threshold()
+    every = pd.concat(months)
+    expected = every.groupby(["origin_code", "destination_code"])["persons"].sum()
+    month_small = every.assign(w=(every["persons"] > 0) & (every["persons"] < threshold))
+    month_small = month_small.groupby(["origin_code", "destination_code"])["w"].any()
+    got = data.read_od_range(first, last, "all", level).set_index(
+        ["origin_code", "destination_code"]
+    )
+    assert got["persons"].sort_index().equals(expected.sort_index().astype("int64"))
+    small = (expected < threshold) | month_small
+    assert got["small_cell"].sort_index().equals(small.sort_index().rename("small_cell"))
+    assert small.any() and (~small).any()
+    # the view of the range is that of its summed pairs, and the URL keeps the range
+    query = data.parse_query({"level": level, "period": last, "start": first})
+    assert query.start == first and data.query_params(query)["start"] == first
+    view = data.flow_view(query)
+    assert view.n_selected == len(
+        data.select_flows(
+            got.reset_index()[data.OD_COLUMNS],
+            "both",
+            provinces=data.provinces_of_regions(query.regions),
+        )
+    )
+    # a start not before the end is no range
+    assert data.parse_query({"period": first, "start": last}).start is None
+    assert data.parse_query({"period": last, "start": "1999-01"}).start is None

@@ -41,6 +41,7 @@ CONTROLS = [
     Input(ids.FLOWS_PERIOD, "value"),
     Input(ids.FLOWS_TOP, "value"),
     Input(ids.FLOWS_FOCUS, "data"),
+    Input(ids.FLOWS_START, "value"),  # a period range's first period ("": one period)
 ]
 
 
@@ -73,9 +74,9 @@ def update_base(level: str, regions: list[str], lang: str):
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def update_flows(regions, level, direction, cohort, period, top, focus, circles, lang):
+def update_flows(regions, level, direction, cohort, period, top, focus, start, circles, lang):
     use_language(lang)
-    view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
+    view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus, start))
     rows, columns = table_rows(view)
     circles = chosen_circles(circles)
     trace = circle_trace(view, circles)
@@ -145,9 +146,9 @@ def update_focus(
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def write_url(regions, level, direction, cohort, period, top, focus, circles, lang):
+def write_url(regions, level, direction, cohort, period, top, focus, start, circles, lang):
     use_language(lang)
-    search = search_of(query_of(regions, level, direction, cohort, period, top, focus))
+    search = search_of(query_of(regions, level, direction, cohort, period, top, focus, start))
     search = circles_search(search, chosen_circles(circles))
     return search, PATH + switched_search(search)
 
@@ -159,10 +160,10 @@ def write_url(regions, level, direction, cohort, period, top, focus, circles, la
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def download_csv(_n, regions, level, direction, cohort, period, top, focus, lang):
+def download_csv(_n, regions, level, direction, cohort, period, top, focus, start, lang):
     use_language(lang)
     return csv_download(
-        data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
+        data.flow_view(query_of(regions, level, direction, cohort, period, top, focus, start))
     )
 
 

@@ -158,7 +158,7 @@ def controls(q: data.FlowQuery, circles: str = "none") -> html.Div:
                     style={"minWidth": "120px"},
                 ),
             ),
-            time_and_place(circles),
+            time_and_place(circles, q.start),
         ],
         className="yp-controls yp-flows-controls",
     )

@@ -20,9 +20,20 @@ from etl import indicators
 PLAY_MS = 1500
 
 
-def time_and_place(circles: str = "none") -> html.Div:
+def time_and_place(circles: str = "none", start: str | None = None) -> html.Div:
     return html.Div(
         [
+            control(
+                _("From"),
+                dcc.Dropdown(
+                    id=ids.FLOWS_START,
+                    options=[{"label": _("This period only"), "value": ""}]
+                    + [{"label": p, "value": p} for p in sorted(data.available_periods())],
+                    value=start or "",
+                    clearable=False,
+                    style={"width": "150px"},
+                ),
+            ),
             circles_control(circles),
             control(
                 _("Play"),

@@ -125,7 +125,7 @@ def matrix_figure(query: data.FlowQuery) -> dict:
 def map_title(view: data.FlowView) -> list:
     q = view.query
     title = _("{period} · {cohort} · between {level} · {direction}").format(
-        period=q.period,
+        period=f"{q.start} – {q.period}" if q.start else q.period,
         cohort=t(f"cohort_{q.cohort}"),
         level=_(LEVEL_UNITS[q.level]),
         direction=_(DIRECTION_TITLES[q.direction]),
@@ -158,7 +158,7 @@ def map_title(view: data.FlowView) -> list:
     ]
 
 
-def query_of(regions, level, direction, cohort, period, top, focus) -> data.FlowQuery:
+def query_of(regions, level, direction, cohort, period, top, focus, start=None) -> data.FlowQuery:
     """The query of the controls' values (validated like a URL: an unknown value falls back to
     the default; a value of the wrong type is InvalidInput)."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int | str)):
@@ -172,6 +172,7 @@ def query_of(regions, level, direction, cohort, period, top, focus) -> data.Flow
             "period": inputs.text(period, "period"),
             "top": str(top),
             "focus": inputs.text(focus, "focus"),
+            "start": inputs.text(start, "start"),
         }
     )
 
