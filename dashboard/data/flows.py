@@ -169,10 +169,25 @@ def _read_od_range(
     return summed[OD_COLUMNS]
 
 
-def region_matrix(period: str, cohort: str) -> RegionMatrix:
-    """The region-to-region matrix of a period and cohort (regions in file order, then ``other``)."""
+def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionMatrix:
+    """The region-to-region matrix of a period and cohort (regions in file order, then
+    ``other``); with ``start``, of the periods ``start`` to ``period`` (``read_od_range``: a cell
+    is withheld when its sum or any of its months is)."""
     codes = [*region_codes(), OTHER_REGION]
-    return region_matrix_of(read_od(period, cohort, "region"), codes, small_cell_threshold())
+    threshold = small_cell_threshold()
+    if not start:
+        return region_matrix_of(read_od(period, cohort, "region"), codes, threshold)
+    rollup = read_od_range(start, period, cohort, "region")
+    matrix = region_matrix_of(rollup, codes, threshold)
+    months = (
+        rollup.pivot_table(
+            index="origin_code", columns="destination_code", values="small_cell", aggfunc="any"
+        )
+        .reindex(index=codes, columns=codes)
+        .fillna(False)
+        .to_numpy(dtype=bool)
+    )
+    return replace(matrix, small_cell=matrix.small_cell | (months & (matrix.persons > 0)))
 
 
 def available_periods() -> tuple[str, ...]:

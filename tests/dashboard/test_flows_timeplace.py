@@ -4,6 +4,7 @@ a Chinese name finds its place, regions are not places."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -146,3 +147,18 @@ def test_a_period_range_sums_each_pairs_persons_and_keeps_small_cells_withheld(i
     # a start not before the end is no range
     assert data.parse_query({"period": first, "start": last}).start is None
     assert data.parse_query({"period": last, "start": "1999-01"}).start is None
+
+
+def test_the_region_matrix_of_a_range_is_the_sum_of_its_months(inside):
+    from dashboard.data import flows as data
+
+    first, last = DEMO_PERIODS
+    months = [data.region_matrix(p, "all") for p in (first, "2012-11", last)]
+    summed = data.region_matrix(last, "all", first)
+    assert (summed.persons == sum(m.persons for m in months)).all()
+    threshold = data.small_cell_threshold()
+    any_month = np.logical_or.reduce([m.small_cell for m in months])
+    expected = ((summed.persons > 0) & (summed.persons < threshold)) | (
+        any_month & (summed.persons > 0)
+    )
+    assert (summed.small_cell == expected).all()

@@ -98,12 +98,13 @@ def update_flows(regions, level, direction, cohort, period, top, focus, start, c
     Input(ids.FLOWS_PERIOD, "value"),
     Input(ids.FLOWS_COHORT, "value"),
     Input(ids.FLOWS_REGIONS, "value"),
+    Input(ids.FLOWS_START, "value"),
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def update_matrix(period: str, cohort: str, regions: list[str], lang: str):
+def update_matrix(period: str, cohort: str, regions: list[str], start: str | None, lang: str):
     use_language(lang)
-    query = query_of(regions, "province", "both", cohort, period, 50, None)
+    query = query_of(regions, "province", "both", cohort, period, 50, None, start)
     return matrix_figure(query)
 
 

@@ -107,7 +107,7 @@ def lines_figure(view: data.FlowView) -> dict:
 def matrix_figure(query: data.FlowQuery) -> dict:
     names = data.region_names(current_language())
     return region_matrix_figure(
-        data.region_matrix(query.period, query.cohort),
+        data.region_matrix(query.period, query.cohort, query.start),
         names,
         selected=query.regions,
         threshold=data.small_cell_threshold(),
