@@ -92,11 +92,11 @@ def next_period(period: str | None) -> str:
 # --- total circles ------------------------------------------------------------------------------
 
 CIRCLES = ("none", "inflow", "outflow", "net")
-CIRCLE_LABELS = {
+CIRCLE_LABELS = {  # not the direction's words: a label names one control
     "none": N_("None"),
-    "inflow": N_("Inflow"),
-    "outflow": N_("Outflow"),
-    "net": N_("Net"),
+    "inflow": N_("Inflow total"),
+    "outflow": N_("Outflow total"),
+    "net": N_("Net total"),
 }
 CIRCLE_COLORS = {"inflow": "#08519c", "outflow": "#e6550d", "gain": "#2166ac", "loss": "#b2182b"}
 MAX_CIRCLE = 34.0  # px, the largest total's diameter
