@@ -31,7 +31,7 @@ def time_and_place(circles: str = "none", start: str | None = None) -> html.Div:
                     + [{"label": p, "value": p} for p in sorted(data.available_periods())],
                     value=start or "",
                     clearable=False,
-                    style={"width": "150px"},
+                    style={"width": "180px"},
                 ),
             ),
             circles_control(circles),
