@@ -81,3 +81,33 @@ def _decimals_for(bounds: tuple[float, ...]) -> int:
 
 def _fmt(value: float, percent: bool, decimals: int) -> str:
     return f"{value:.1%}" if percent else f"{value:,.{decimals}f}"
+
+
+def difference_classes(values: np.ndarray, unit: str) -> Classes:
+    """Six diverging classes of a change around zero (three of decrease, three of increase), the
+    breaks symmetric at the terciles of the changes' sizes, rounded to the fewest decimals (0 to
+    3) that keep them apart, so no two labels are the same; each label ends with ``unit``."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    sizes = np.abs(finite[finite != 0])
+    top = float(sizes.max()) if sizes.size else 1.0
+    inner = np.quantile(sizes, [1 / 3, 2 / 3]) if sizes.size else np.array([top / 3, 2 * top / 3])
+    raw = (float(inner[0]), float(inner[1]))
+    decimals, breaks = 3, (0.001, 0.002)
+    for d in range(4):
+        rounded = (round(raw[0], d), round(raw[1], d))
+        if 0 < rounded[0] < rounded[1]:
+            decimals, breaks = d, rounded
+            break
+    step = 10.0**-decimals
+    end = max(np.ceil(top / step) * step, breaks[1] + step)
+    bounds = (-end, -breaks[1], -breaks[0], 0.0, breaks[0], breaks[1], end)
+
+    def fmt(v: float) -> str:
+        return "0" if v == 0 else f"{v:+,.{decimals}f}"
+
+    labels = tuple(
+        f"{fmt(lo)} – {fmt(hi)} {unit}".rstrip()
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+    )
+    return Classes(bounds=bounds, colors=theme.DIVERGING_6, labels=labels)

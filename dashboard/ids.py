@@ -24,6 +24,29 @@ OVERVIEW_VALUES = "overview-values"
 OVERVIEW_PAINTED = "overview-painted"
 OVERVIEW_QUERY = "overview-query"
 OVERVIEW_PERIOD_LABEL = "overview-period-label"
+OVERVIEW_DOWNLOAD = "overview-download"
+OVERVIEW_DOWNLOAD_FORMAT = (
+    "overview-download-format"  # one button per format: {"type": ..., "format": "png"}
+)
+OVERVIEW_DOWNLOAD_NOTE = "overview-download-note"
+OVERVIEW_MODE = "overview-mode"  # one period, or the change between two (time comparison)
+OVERVIEW_BEFORE = "overview-before"
+OVERVIEW_AFTER = "overview-after"
+OVERVIEW_SPANS = "overview-spans"
+OVERVIEW_SECOND = "overview-second"  # the split view's second measure
+OVERVIEW_SECOND_BOX = "overview-second-box"
+OVERVIEW_AREAS = "overview-areas"  # the trend's areas
+OVERVIEW_AREAS_BOX = "overview-areas-box"
+OVERVIEW_BODY = "overview-body"
+OVERVIEW_SIDE = "overview-side"
+OVERVIEW_SPLIT_BOX = "overview-split-box"
+OVERVIEW_TREND_BOX = "overview-trend-box"
+OVERVIEW_MAP2 = "overview-map2"
+OVERVIEW_LEGEND2 = "overview-legend2"
+OVERVIEW_VALUES2 = "overview-values2"
+OVERVIEW_PAINTED2 = "overview-painted2"
+OVERVIEW_TREND = "overview-trend"
+OVERVIEW_SYNC = "overview-sync"
 
 # --- flows (流向) ---------------------------------------------------------------------------------
 FLOWS_URL = "flows-url"
@@ -47,6 +70,12 @@ FLOWS_TABLE = "flows-table"
 FLOWS_TABLE_NOTE = "flows-table-note"
 FLOWS_CSV = "flows-csv"
 FLOWS_DOWNLOAD = "flows-download"
+FLOWS_PLAY = "flows-play"
+FLOWS_TICK = "flows-tick"
+FLOWS_SEARCH = "flows-search"
+FLOWS_START = "flows-start"  # a period range's first period
+FLOWS_CIRCLES = "flows-circles"  # total circles on the map: none, inflow, outflow, net
+FLOWS_CIRCLES_LEGEND = "flows-circles-legend"
 
 # --- areas (试点与地区) ----------------------------------------------------------------------------
 AREAS_PICKER = "areas-picker"

@@ -289,9 +289,7 @@ def top_partners(
     the partner worth naming beside it, ``geodata.areas.parent_codes``).
     """
     members = set(area.flow_members)
-    pairs = marts.read_pairs(
-        engine, period, COHORT, area.flow_level, scope=scope, touching=members
-    )
+    pairs = marts.read_pairs(engine, period, COHORT, area.flow_level, scope=scope, touching=members)
     here, there = (
         ("destination_code", "origin_code")
         if direction == "inflow"
@@ -336,7 +334,9 @@ def sub_unit_values(
     rows = store.published_coverage(measure)
     rows = rows[(rows["level"] == level) & (rows["period"] == period)]
     rows = rows[rows["unit_code"].isin(codes)].rename(columns={"unit_code": "code"})
-    rates = coverage_rates(rows[["code", "period", "indicator", "numerator", "denominator"]], threshold)
+    rates = coverage_rates(
+        rows[["code", "period", "indicator", "numerator", "denominator"]], threshold
+    )
     rates["small_cell"] = rates["code"].map(rows.set_index("code")[SUPPRESSED])  # the pages' rule
     data = data.merge(rates[["code", "numerator", "denominator", "rate", "gap", "small_cell"]],
                       on="code", how="left")  # fmt: skip

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -87,6 +88,7 @@ class FlowQuery:
     top: int = 200
     focus: str | None = None
     place: str | None = None  # the place the user chose, at any level (``focus`` is its unit here)
+    start: str | None = None  # a period range: its first period (``period`` is its last)
 
     @property
     def place_unused(self) -> bool:
@@ -103,7 +105,11 @@ class FlowView:
     n_selected: int  # flows of the selection before thinning
     totals: Totals
     threshold: int
-    selected: pd.DataFrame | None = None  # every flow of the selection, ordered, unnamed (the download)
+    selected: pd.DataFrame | None = (
+        None  # every flow of the selection, ordered, unnamed (the download)
+    )
+    n_lines: int | None = None  # flows the lines were thinned from (None: n_selected)
+    between_prefectures: bool = False  # lines only between counties of different prefectures
 
 
 def focus_for_level(code: str | None, level: str, units: Mapping[str, Sequence[str]]) -> str | None:
@@ -137,10 +143,51 @@ def _read_od(engine: Engine, period: str, cohort: str, level: str, *, scope: Sco
     return marts.read_pairs(engine, period, cohort, level, scope=scope)
 
 
-def region_matrix(period: str, cohort: str) -> RegionMatrix:
-    """The region-to-region matrix of a period and cohort (regions in file order, then ``other``)."""
+def read_od_range(start: str, end: str, cohort: str, level: str) -> pd.DataFrame:
+    """Every flow of the periods ``start`` to ``end`` (both included) in ``OD_COLUMNS``: each
+    pair's persons summed over the periods (a person counts once per period they are recorded
+    in). A pair is a small cell when its sum is under the threshold or when any of its periods
+    is withheld (the sum would give that period's count away)."""
+    return _read_od_range(start, end, cohort, level)
+
+
+@cached(maxsize=16)
+def _read_od_range(
+    engine: Engine, start: str, end: str, cohort: str, level: str, *, scope: Scope
+) -> pd.DataFrame:
+    chosen = [p for p in periods() if start <= p <= end]
+    parts = [marts.read_pairs(engine, p, cohort, level, scope=scope) for p in chosen]
+    every = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OD_COLUMNS)
+    threshold = small_cell_threshold()
+    every["_withheld"] = every["persons"].between(1, threshold - 1)
+    keys = ["origin_code", "destination_code", "is_within"]
+    summed = every.groupby(keys, as_index=False, sort=True).agg(
+        persons=("persons", "sum"), _withheld=("_withheld", "any")
+    )
+    summed["persons"] = summed["persons"].astype("int64")
+    summed["small_cell"] = (summed["persons"] < threshold) | summed["_withheld"]
+    return summed[OD_COLUMNS]
+
+
+def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionMatrix:
+    """The region-to-region matrix of a period and cohort (regions in file order, then
+    ``other``); with ``start``, of the periods ``start`` to ``period`` (``read_od_range``: a cell
+    is withheld when its sum or any of its months is)."""
     codes = [*region_codes(), OTHER_REGION]
-    return region_matrix_of(read_od(period, cohort, "region"), codes, small_cell_threshold())
+    threshold = small_cell_threshold()
+    if not start:
+        return region_matrix_of(read_od(period, cohort, "region"), codes, threshold)
+    rollup = read_od_range(start, period, cohort, "region")
+    matrix = region_matrix_of(rollup, codes, threshold)
+    months = (
+        rollup.pivot_table(
+            index="origin_code", columns="destination_code", values="small_cell", aggfunc="any"
+        )
+        .reindex(index=codes, columns=codes)
+        .fillna(False)
+        .to_numpy(dtype=bool)
+    )
+    return replace(matrix, small_cell=matrix.small_cell | (months & (matrix.persons > 0)))
 
 
 def available_periods() -> tuple[str, ...]:
@@ -234,7 +281,10 @@ def parse_query(params: Mapping[str, str | None]) -> FlowQuery:
     if place is not None and not any(place in set(units[lv]) for lv in LEVELS):
         place = None  # not a unit of the data's coverage and the reader's scope
     focus = focus_for_level(place, level, units)
-    return FlowQuery(period, cohort, level, regions, direction, top, focus, place)
+    start = params.get("start") or None
+    if start is not None and not (start in known_periods and start < period):
+        start = None  # a range runs from an earlier period of the store to ``period``
+    return FlowQuery(period, cohort, level, regions, direction, top, focus, place, start)
 
 
 def _choice(value: str | None, choices: Sequence[str], default: str) -> str:
@@ -253,6 +303,8 @@ def query_params(query: FlowQuery) -> dict[str, str]:
     }
     if query.place:
         params["focus"] = query.place  # the place chosen, kept across levels
+    if query.start:
+        params["start"] = query.start
     return params
 
 
@@ -273,13 +325,28 @@ def flow_view(query: FlowQuery) -> FlowView:
     if not query.period:
         empty = pd.DataFrame(columns=[*FLOW_COLUMNS, "origin_name", "destination_name"])
         return FlowView(query, empty, 0, Totals(0, 0, 0, None if query.focus else 0), threshold)
-    od = read_od(query.period, query.cohort, query.level)
+    od = (
+        read_od_range(query.start, query.period, query.cohort, query.level)
+        if query.start
+        else read_od(query.period, query.cohort, query.level)
+    )
     provinces = provinces_of_regions(query.regions)
     selected = select_flows(od, query.direction, focus=query.focus, provinces=provinces)
     ordered = order_flows(selected)
-    top = ordered.head(int(query.top)).reset_index(drop=True)  # only these are named here
+    lines, cross = ordered, query.level == "county" and not query.focus
+    if cross:  # a national county map: the top N are otherwise short flows next door
+        lines = ordered[_across_prefectures(ordered)]
+    top = lines.head(int(query.top)).reset_index(drop=True)  # only these are named here
     names = geo.unit_names()
     top["origin_name"] = top["origin_code"].map(names).fillna(top["origin_code"])
     top["destination_name"] = top["destination_code"].map(names).fillna(top["destination_code"])
     totals = place_totals(od, query.focus) if query.focus else set_totals(od, provinces)
-    return FlowView(query, top, len(selected), totals, threshold, ordered)
+    return FlowView(query, top, len(selected), totals, threshold, ordered, len(lines), cross)
+
+
+def _across_prefectures(flows: pd.DataFrame) -> np.ndarray:
+    """Which county flows join counties of two different prefectures."""
+    h = geo.hierarchy().drop_duplicates("county_code").set_index("county_code")["prefecture_code"]
+    origin = flows["origin_code"].map(h).fillna(flows["origin_code"]).to_numpy()
+    destination = flows["destination_code"].map(h).fillna(flows["destination_code"]).to_numpy()
+    return origin != destination

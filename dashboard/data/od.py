@@ -200,5 +200,3 @@ def region_matrix_of(rollup: pd.DataFrame, codes: Sequence[str], threshold: int)
         .to_numpy(dtype="int64")
     )
     return RegionMatrix(tuple(codes), grid, indicators.withheld(grid, threshold))
-
-

@@ -45,7 +45,12 @@ EXAMPLE: dict[str, Any] = {
     "name": "example",
     "levers": [
         {"kind": "growth", "percent": 15, "side": "inflow", "areas": ["pan_yangtze"]},
-        {"kind": "coverage_push", "indicator": "cert_verified", "areas": ["310115", "320200", "330400"], "set_to": 98},
+        {
+            "kind": "coverage_push",
+            "indicator": "cert_verified",
+            "areas": ["310115", "320200", "330400"],
+            "set_to": 98,
+        },
     ],
 }
 
@@ -125,8 +130,11 @@ def check(data: Any) -> tuple[Scenario | None, list[Problem]]:
         return None, problems
     known = periods()
     period = data.get("period")
-    if isinstance(period, str) and known and period not in known and not any(
-        p.code == "bad_period" for p in problems
+    if (
+        isinstance(period, str)
+        and known
+        and period not in known
+        and not any(p.code == "bad_period" for p in problems)
     ):
         problems.append(
             Problem(
@@ -143,7 +151,7 @@ def check(data: Any) -> tuple[Scenario | None, list[Problem]]:
         problems.extend(check_areas(base, scenario))
     else:
         problems.extend(_unknown_areas_of(base, data.get("levers")))
-    problems.sort(key=lambda p: (-1 if p.lever is None else p.lever))
+    problems.sort(key=lambda p: -1 if p.lever is None else p.lever)
     return (scenario if not problems else None), problems
 
 
@@ -159,8 +167,11 @@ def _unknown_areas_of(base: Baseline, levers: Any) -> list[Problem]:
         if unknown:
             found.append(
                 Problem(
-                    "unknown_areas", f"levers[{i}]: unknown area code(s) {', '.join(unknown)}",
-                    i, "areas", {"codes": unknown},
+                    "unknown_areas",
+                    f"levers[{i}]: unknown area code(s) {', '.join(unknown)}",
+                    i,
+                    "areas",
+                    {"codes": unknown},
                 )  # fmt: skip
             )
     return found
@@ -241,7 +252,9 @@ class MapValues:
     unit: str
 
 
-def map_values(res: ScenarioResult, measure: str, layer: str, reference: ScenarioResult | None = None) -> MapValues:
+def map_values(
+    res: ScenarioResult, measure: str, layer: str, reference: ScenarioResult | None = None
+) -> MapValues:
     """County values of ``measure`` (inflow, outflow or an indicator's rate) in ``layer``.
 
     The reference is the baseline, or another scenario's result (``reference``, same period): the
@@ -261,13 +274,17 @@ def map_values(res: ScenarioResult, measure: str, layer: str, reference: Scenari
     return MapValues(codes, difference, "points" if unit == "share" else unit)
 
 
-def _before_after(res: ScenarioResult, measure: str) -> tuple[list[str], np.ndarray, np.ndarray, str]:
+def _before_after(
+    res: ScenarioResult, measure: str
+) -> tuple[list[str], np.ndarray, np.ndarray, str]:
     if measure in ("inflow", "outflow"):
         totals = res.totals
         before, after = totals[f"baseline_{measure}"].to_numpy(), totals[measure].to_numpy()
         return totals["county_code"].tolist(), before, after, "persons"
     cov = res.coverage[res.coverage["indicator"] == measure]
-    before = indicators.ratio(cov["baseline_numerator"].to_numpy(), cov["baseline_denominator"].to_numpy())
+    before = indicators.ratio(
+        cov["baseline_numerator"].to_numpy(), cov["baseline_denominator"].to_numpy()
+    )
     after = indicators.ratio(cov["numerator"].to_numpy(), cov["denominator"].to_numpy())
     return cov["county_code"].tolist(), before, after, "share"
 
@@ -276,14 +293,27 @@ def region_summary(res: ScenarioResult, reference: ScenarioResult | None = None)
     """Per region: inflow and gap to target (all indicators) of the reference (the baseline, or
     ``reference``) and of the scenario, with the scenario's staff and budget needed."""
     totals = res.totals_at("region").set_index("region_code")
-    gaps = res.coverage_at("region").groupby("region_code")[
-        ["baseline_gap", "gap_people", "staff_needed", "budget_yuan"]
-    ].sum()
+    gaps = (
+        res.coverage_at("region")
+        .groupby("region_code")[["baseline_gap", "gap_people", "staff_needed", "budget_yuan"]]
+        .sum()
+    )
     out = totals[["baseline_inflow", "inflow"]].join(gaps, how="outer").fillna(0.0)
     if reference is not None:
         ref = region_summary(reference)
         ref = ref.set_index("region_code")[["inflow", "gap_people"]]
         ref.columns = ["baseline_inflow", "baseline_gap"]
-        out = out.drop(columns=["baseline_inflow", "baseline_gap"]).join(ref, how="outer").fillna(0.0)
-        out = out[["baseline_inflow", "inflow", "baseline_gap", "gap_people", "staff_needed", "budget_yuan"]]
+        out = (
+            out.drop(columns=["baseline_inflow", "baseline_gap"]).join(ref, how="outer").fillna(0.0)
+        )
+        out = out[
+            [
+                "baseline_inflow",
+                "inflow",
+                "baseline_gap",
+                "gap_people",
+                "staff_needed",
+                "budget_yuan",
+            ]
+        ]
     return out.reset_index().sort_values("region_code", ignore_index=True)

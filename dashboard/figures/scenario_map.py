@@ -85,7 +85,9 @@ def _spread(palette: Sequence[str], k: int) -> tuple[str, ...]:
     return tuple(palette[i] for i in positions)
 
 
-def difference_classes(values: np.ndarray, step: float = PERSON, no_change_label: str = "0") -> Classes:
+def difference_classes(
+    values: np.ndarray, step: float = PERSON, no_change_label: str = "0"
+) -> Classes:
     """Diverging classes of differences shown in ``step`` (see the module docstring): up to three
     each side of a neutral class for the values that show as 0."""
     values = np.asarray(values, dtype=float)
@@ -98,7 +100,8 @@ def difference_classes(values: np.ndarray, step: float = PERSON, no_change_label
     bounds = [-(b + 0.5) * step for b in reversed(neg_breaks)] + [-half, half]
     bounds += [(b + 0.5) * step for b in pos_breaks]
     labels = [
-        _label(-hi * step, -lo * step, fmt) for lo, hi in reversed(_class_ranges(negative, neg_breaks))
+        _label(-hi * step, -lo * step, fmt)
+        for lo, hi in reversed(_class_ranges(negative, neg_breaks))
     ]
     labels.append(no_change_label)
     labels += [_label(lo * step, hi * step, fmt) for lo, hi in _class_ranges(positive, pos_breaks)]

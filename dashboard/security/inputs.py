@@ -98,7 +98,9 @@ def _property(item: dict) -> str:
 def _multi(pattern: dict) -> bool:
     """Whether the renderer sends a pattern's matches as a list (an ``ALL`` or ``ALLSMALLER``
     wildcard); a ``MATCH`` pattern's one match comes alone."""
-    return any(isinstance(v, list) and v and v[0] in ("ALL", "ALLSMALLER") for v in pattern.values())
+    return any(
+        isinstance(v, list) and v and v[0] in ("ALL", "ALLSMALLER") for v in pattern.values()
+    )
 
 
 def _output_specs(key: str) -> list[tuple[str, str]]:

@@ -96,7 +96,9 @@ def default_storyboard(
                     else _("Furthest below target: {name}")
                 ).format(name=name),
                 _("{name} {rate}, target {target}").format(
-                    name=name, rate=rate(weakest.rate, weakest.target), target=target_percent(weakest.target)
+                    name=name,
+                    rate=rate(weakest.rate, weakest.target),
+                    target=target_percent(weakest.target),
                 ),
             )
         )

@@ -54,7 +54,9 @@ def storyboard_names() -> list[str]:
     regions' defaults are saved first if there are none."""
     defaults.ensure_defaults(engine(), regions())
     names = storage.list_storyboards(engine(), scope=current_scope())
-    return [n for n in names if _visible(storage.load_storyboard(engine(), n, scope=current_scope()))]
+    return [
+        n for n in names if _visible(storage.load_storyboard(engine(), n, scope=current_scope()))
+    ]
 
 
 def _visible(board: Storyboard) -> bool:
@@ -74,9 +76,7 @@ def check_view(view: View) -> View:
     path = context.current().regions_path
     for code in (view.region, view.area):
         if code and find_area(code, path) is None:
-            raise StoryboardError(
-                _("{code} is not a region or area you can see").format(code=code)
-            )
+            raise StoryboardError(_("{code} is not a region or area you can see").format(code=code))
     return view
 
 
@@ -109,7 +109,9 @@ def slide_parts(board: Storyboard, index: int) -> SlideParts:
         title=slide.title,
         counter=f"{index + 1} / {len(board.slides)}",
         message=slide.message,
-        narrative=narrative(engine(), view, regions(), current_language(), fig, scope=current_scope()),
+        narrative=narrative(
+            engine(), view, regions(), current_language(), fig, scope=current_scope()
+        ),
         table=indicator_table(fig, view.measure),
         measure=view.measure,
         level=view.level,

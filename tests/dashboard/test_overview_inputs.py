@@ -44,7 +44,7 @@ def _post(app, client, outputs: tuple[str, ...], values: dict):
 
 
 VIEW = (ids.OVERVIEW_VALUES, ids.OVERVIEW_LEGEND, ids.OVERVIEW_HEADLINES, ids.OVERVIEW_PERIOD_LABEL,
-        ids.OVERVIEW_QUERY)  # fmt: skip
+        ids.OVERVIEW_QUERY, ids.OVERVIEW_SPANS)  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -49,8 +49,11 @@ def evaluation_section(code: str, indicator: str = DEFAULT_INDICATOR) -> html.Di
                 [
                     html.Span(_("Indicator")),
                     dcc.Dropdown(
-                        id=ids.AREA_EVAL_INDICATOR, options=options, value=indicator,
-                        clearable=False, searchable=False,
+                        id=ids.AREA_EVAL_INDICATOR,
+                        options=options,
+                        value=indicator,
+                        clearable=False,
+                        searchable=False,
                     ),  # fmt: skip
                 ],
                 className="yp-area-control yp-area-grow",
@@ -85,12 +88,14 @@ def evaluation_children(code: str, indicator: str) -> list:
         html.Div([html.P(line) for line in summary_lines(result)], className="yp-eval-summary"),
         html.H4(_("Difference from the comparison counties, by quarter since the start")),
         dcc.Graph(
-            figure=event_study_figure(result.event, result.pilot.start), config=_config(),
+            figure=event_study_figure(result.event, result.pilot.start),
+            config=_config(),
             id=ids.AREA_EVAL_EVENT,
         ),  # fmt: skip
         html.H4(_("Monthly rate of the pilot and comparison counties")),
         dcc.Graph(
-            figure=group_rates_figure(result.groups, result.pilot.start), config=_config(),
+            figure=group_rates_figure(result.groups, result.pilot.start),
+            config=_config(),
             id=ids.AREA_EVAL_GROUPS,
         ),  # fmt: skip
     ]

@@ -3,7 +3,9 @@ totals, title and table on any change; focus by click; the URL; the CSV download
 
 from __future__ import annotations
 
+import dash
 from dash import Input, Output, State, callback, ctx
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.data import flows as data
@@ -12,6 +14,15 @@ from dashboard.i18n import use_language
 from dashboard.pages.flows import PATH
 from dashboard.pages.flows.layout import page_view
 from dashboard.pages.flows.table import csv_download, table_rows
+from dashboard.pages.flows.timeplace import (
+    chosen_circles,
+    circle_trace,
+    circles_legend,
+    circles_search,
+    next_period,
+    place_options,
+    with_circles,
+)
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
 from dashboard.pages.flows.view import (
     base_figure,
@@ -32,6 +43,7 @@ CONTROLS = [
     Input(ids.FLOWS_PERIOD, "value"),
     Input(ids.FLOWS_TOP, "value"),
     Input(ids.FLOWS_FOCUS, "data"),
+    Input(ids.FLOWS_START, "value"),  # a period range's first period ("": one period)
 ]
 
 
@@ -58,16 +70,20 @@ def update_base(level: str, regions: list[str], lang: str):
     Output(ids.FLOWS_TABLE, "columnDefs"),
     Output(ids.FLOWS_TABLE, "paginationGoTo"),
     Output(ids.FLOWS_CLEAR_FOCUS, "hidden"),
+    Output(ids.FLOWS_CIRCLES_LEGEND, "children"),
     *CONTROLS,
+    Input(ids.FLOWS_CIRCLES, "value"),
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def update_flows(regions, level, direction, cohort, period, top, focus, lang):
+def update_flows(regions, level, direction, cohort, period, top, focus, start, circles, lang):
     use_language(lang)
-    view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus))
+    view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus, start))
     rows, columns = table_rows(view)
+    circles = chosen_circles(circles)
+    trace = circle_trace(view, circles)
     return (
-        lines_figure(view),
+        with_circles(lines_figure(view), trace),
         line_legend(view),
         totals_panel(view),
         map_title(view),
@@ -75,6 +91,7 @@ def update_flows(regions, level, direction, cohort, period, top, focus, lang):
         columns,
         "first",
         not view.query.place,
+        circles_legend(trace, circles),
     )
 
 
@@ -83,12 +100,13 @@ def update_flows(regions, level, direction, cohort, period, top, focus, lang):
     Input(ids.FLOWS_PERIOD, "value"),
     Input(ids.FLOWS_COHORT, "value"),
     Input(ids.FLOWS_REGIONS, "value"),
+    Input(ids.FLOWS_START, "value"),
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def update_matrix(period: str, cohort: str, regions: list[str], lang: str):
+def update_matrix(period: str, cohort: str, regions: list[str], start: str | None, lang: str):
     use_language(lang)
-    query = query_of(regions, "province", "both", cohort, period, 50, None)
+    query = query_of(regions, "province", "both", cohort, period, 50, None, start)
     return matrix_figure(query)
 
 
@@ -97,14 +115,21 @@ def update_matrix(period: str, cohort: str, regions: list[str], lang: str):
     Input(ids.FLOWS_BASE, "clickData"),
     Input(ids.FLOWS_CLEAR_FOCUS, "n_clicks"),
     Input(ids.FLOWS_LEVEL, "value"),
+    Input(ids.FLOWS_SEARCH, "value"),
     State(ids.FLOWS_FOCUS, "data"),
     prevent_initial_call=True,
 )
-def update_focus(click: dict | None, _clear: int, level: str, place: str):
-    """The place chosen (kept as clicked across levels: a county stays the focus's origin when
-    the level goes up to its prefecture or province and back down)."""
+def update_focus(
+    click: dict | None, _clear: int, level: str, found: str | None = None, place: str = ""
+):
+    """The place chosen by a click or the search box (kept as chosen across levels: a county
+    stays the focus's origin when the level goes up to its prefecture or province and back
+    down)."""
     if ctx.triggered_id == ids.FLOWS_CLEAR_FOCUS:
         return ""
+    if ctx.triggered_id == ids.FLOWS_SEARCH:
+        chosen = inputs.text(found, "place")
+        return chosen if chosen.isdigit() else dash.no_update
     level = inputs.choice(level, data.LEVELS, "level")
     place = inputs.text(place, "focus")
     if ctx.triggered_id != ids.FLOWS_BASE:
@@ -120,12 +145,14 @@ def update_focus(click: dict | None, _clear: int, level: str, place: str):
     Output(ids.FLOWS_URL, "search"),
     Output(ids.SHELL_LANG, "href", allow_duplicate=True),
     *CONTROLS,
+    Input(ids.FLOWS_CIRCLES, "value"),
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def write_url(regions, level, direction, cohort, period, top, focus, lang):
+def write_url(regions, level, direction, cohort, period, top, focus, start, circles, lang):
     use_language(lang)
-    search = search_of(query_of(regions, level, direction, cohort, period, top, focus))
+    search = search_of(query_of(regions, level, direction, cohort, period, top, focus, start))
+    search = circles_search(search, chosen_circles(circles))
     return search, PATH + switched_search(search)
 
 
@@ -136,9 +163,11 @@ def write_url(regions, level, direction, cohort, period, top, focus, lang):
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def download_csv(_n, regions, level, direction, cohort, period, top, focus, lang):
+def download_csv(_n, regions, level, direction, cohort, period, top, focus, start, lang):
     use_language(lang)
-    return csv_download(data.flow_view(query_of(regions, level, direction, cohort, period, top, focus)))
+    return csv_download(
+        data.flow_view(query_of(regions, level, direction, cohort, period, top, focus, start))
+    )
 
 
 register(
@@ -154,3 +183,41 @@ register(
         direction, level, period, cohort, lang if lang in ("zh", "en") else "zh"
     ),
 )
+
+
+@callback(
+    Output(ids.FLOWS_SEARCH, "options"),
+    Input(ids.FLOWS_SEARCH, "search_value"),
+    State(ids.FLOWS_LANG, "data"),
+    prevent_initial_call=True,
+)
+def search_place(query: str | None, lang: str):
+    """Places matching what the user types (Chinese, pinyin or English name, or code)."""
+    query = inputs.text(query, "search")
+    if not query:
+        raise PreventUpdate
+    return place_options(query, use_language(lang))
+
+
+@callback(
+    Output(ids.FLOWS_TICK, "disabled"),
+    Output(ids.FLOWS_PLAY, "children"),
+    Input(ids.FLOWS_PLAY, "n_clicks"),
+    prevent_initial_call=True,
+)
+def toggle_flows_play(n_clicks: int):
+    playing = isinstance(n_clicks, int) and n_clicks % 2 == 1
+    return not playing, "■" if playing else "▶"
+
+
+@callback(
+    Output(ids.FLOWS_PERIOD, "value"),
+    Input(ids.FLOWS_TICK, "n_intervals"),
+    State(ids.FLOWS_PERIOD, "value"),
+    prevent_initial_call=True,
+)
+def advance_flows(_n: int, period: str | None):
+    """The next period (play)."""
+    if not data.available_periods():
+        raise PreventUpdate
+    return next_period(inputs.text(period, "period"))

@@ -15,6 +15,13 @@ from dashboard.export.source import MapView
 from dashboard.formatting import count
 from dashboard.i18n import N_, _, current_language, t, use_language
 from dashboard.pages.flows.table import table_card
+from dashboard.pages.flows.timeplace import (
+    chosen_circles,
+    circle_trace,
+    circles_legend,
+    time_and_place,
+    with_circles,
+)
 from dashboard.pages.flows.totals import line_legend, region_legend, totals_panel
 from dashboard.pages.flows.view import (
     GRAPH_CONFIG,
@@ -48,6 +55,7 @@ def layout(lang: str = "zh", **query: str) -> html.Div:
         return html.Div(message, className="yp-card yp-empty")
     q = data.parse_query(query)
     view = data.flow_view(q)
+    circles = chosen_circles(query.get("circles"))
     return html.Div(
         [
             dcc.Location(id=ids.FLOWS_URL, refresh=False),
@@ -56,10 +64,10 @@ def layout(lang: str = "zh", **query: str) -> html.Div:
             # its value with an empty memory store), an empty string does not
             dcc.Store(id=ids.FLOWS_FOCUS, data=q.place or ""),
             dcc.Download(id=ids.FLOWS_DOWNLOAD),
-            controls(q),
+            controls(q, circles),
             html.Div(
                 [
-                    map_card(view),
+                    map_card(view, circles),
                     html.Div([totals_card(view), matrix_card(q)], className="yp-flows-side"),
                 ],
                 className="yp-flows-main",
@@ -102,7 +110,7 @@ def page_view(
     return PageView(view, flows_cohort=q.cohort)
 
 
-def controls(q: data.FlowQuery) -> html.Div:
+def controls(q: data.FlowQuery, circles: str = "none") -> html.Div:
     names = data.region_names(current_language())
     return html.Div(
         [
@@ -177,6 +185,7 @@ def controls(q: data.FlowQuery) -> html.Div:
                     style={"minWidth": "120px"},
                 ),
             ),
+            time_and_place(circles, q.start),
         ],
         className="yp-controls yp-flows-controls",
     )
@@ -191,7 +200,7 @@ def _dropdown_labels() -> Any:
     }
 
 
-def map_card(view: data.FlowView) -> html.Div:
+def map_card(view: data.FlowView, circles: str = "none") -> html.Div:
     q = view.query
     graphs = [
         dcc.Graph(
@@ -202,7 +211,7 @@ def map_card(view: data.FlowView) -> html.Div:
         ),
         dcc.Graph(
             id=ids.FLOWS_LINES,
-            figure=lines_figure(view),
+            figure=with_circles(lines_figure(view), circle_trace(view, circles)),
             config=LINES_CONFIG,
             className="yp-flows-graph yp-flows-lines",
         ),
@@ -212,6 +221,11 @@ def map_card(view: data.FlowView) -> html.Div:
         html.Div(
             region_legend(q.regions),
             id=ids.FLOWS_REGION_LEGEND,
+            className="yp-flows-legend-part",
+        ),
+        html.Div(
+            circles_legend(circle_trace(view, circles), circles),
+            id=ids.FLOWS_CIRCLES_LEGEND,
             className="yp-flows-legend-part",
         ),
     ]

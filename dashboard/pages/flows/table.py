@@ -93,7 +93,9 @@ def _names(flows: pd.DataFrame, end: str) -> pd.Series:
     county with its prefecture beside it (several counties are called 城关区)."""
     lang = current_language()
     codes = flows[f"{end}_code"]
-    named = codes.map(geo.county_names_with_prefecture(lang)).fillna(codes.map(geo.unit_names(lang)))
+    named = codes.map(geo.county_names_with_prefecture(lang)).fillna(
+        codes.map(geo.unit_names(lang))
+    )
     return named.fillna(codes.map(geo.unit_names())).fillna(codes)
 
 
@@ -112,7 +114,7 @@ def csv_text(view: data.FlowView) -> str:
             "destination_code": flows["destination_code"],
             "destination_name": _names(flows, "destination"),
             persons: flows["persons"].astype("int64"),
-            "period": q.period,
+            "period": f"{q.start}/{q.period}" if q.start else q.period,  # a range: start/end
             "cohort": q.cohort,
             "level": q.level,
             "direction": q.direction,
@@ -135,13 +137,16 @@ def csv_download(view: data.FlowView) -> dict[str, str]:
         "period": q.period, "level": q.level, "direction": q.direction, "cohort": q.cohort,
         "focus": q.focus, "regions": ",".join(q.regions), "scope": current_scope(),
     }  # fmt: skip
+    if q.start:
+        params["start"] = q.start
     filename = csv_filename(q)
     record_export(engine(), "flows_csv", params, rows=view.n_selected, out=filename)
     return {"content": content, "filename": filename, "type": "text/csv"}
 
 
 def csv_filename(query: data.FlowQuery) -> str:
-    parts = ["flows", query.period, query.level, query.direction, query.cohort]
+    period = f"{query.start}_{query.period}" if query.start else query.period
+    parts = ["flows", period, query.level, query.direction, query.cohort]
     if query.focus:
         parts.append(query.focus)
     return "-".join(parts) + ".csv"

@@ -127,7 +127,9 @@ def line_legend(view: data.FlowView) -> list:
         rows.append(_legend_row(_line_swatch(color, SUPPRESSED_WIDTH, SUPPRESSED_ALPHA), label))
     if len(colors) > 1 or q.focus:
         for group in colors:
-            rows.append(_legend_row(_line_swatch(LINE_COLORS[group], 3.0, 0.8), _(FOCUS_LINES[group])))
+            rows.append(
+                _legend_row(_line_swatch(LINE_COLORS[group], 3.0, 0.8), _(FOCUS_LINES[group]))
+            )
     arrow = (
         _("Arrows run from net loser to net gainer")
         if q.direction == "net"

@@ -107,7 +107,7 @@ def lines_figure(view: data.FlowView) -> dict:
 def matrix_figure(query: data.FlowQuery) -> dict:
     names = data.region_names(current_language())
     return region_matrix_figure(
-        data.region_matrix(query.period, query.cohort),
+        data.region_matrix(query.period, query.cohort, query.start),
         names,
         selected=query.regions,
         threshold=data.small_cell_threshold(),
@@ -125,14 +125,17 @@ def matrix_figure(query: data.FlowQuery) -> dict:
 def map_title(view: data.FlowView) -> list:
     q = view.query
     title = _("{period} · {cohort} · between {level} · {direction}").format(
-        period=q.period,
+        period=f"{q.start} – {q.period}" if q.start else q.period,
         cohort=t(f"cohort_{q.cohort}"),
         level=_(LEVEL_UNITS[q.level]),
         direction=_(DIRECTION_TITLES[q.direction]),
     )
+    n_lines = view.n_selected if view.n_lines is None else view.n_lines
     shown = _("showing the top {shown} of {n} flows").format(
-        shown=count(len(view.flows)), n=count(view.n_selected)
+        shown=count(len(view.flows)), n=count(n_lines)
     )
+    if view.between_prefectures:
+        shown += " · " + _("lines between prefectures; focus a place for all its flows")
     if q.focus:
         scope = _("Focus: {name} ({code}) with all of China").format(
             name=geo.unit_name(q.focus, current_language()), code=q.focus
@@ -155,7 +158,7 @@ def map_title(view: data.FlowView) -> list:
     ]
 
 
-def query_of(regions, level, direction, cohort, period, top, focus) -> data.FlowQuery:
+def query_of(regions, level, direction, cohort, period, top, focus, start=None) -> data.FlowQuery:
     """The query of the controls' values (validated like a URL: an unknown value falls back to
     the default; a value of the wrong type is InvalidInput)."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int | str)):
@@ -169,6 +172,7 @@ def query_of(regions, level, direction, cohort, period, top, focus) -> data.Flow
             "period": inputs.text(period, "period"),
             "top": str(top),
             "focus": inputs.text(focus, "focus"),
+            "start": inputs.text(start, "start"),
         }
     )
 

@@ -115,5 +115,7 @@ register(
         (ids.HOTSPOTS_PERIOD, "value"),
         (ids.HOTSPOTS_URL, "search"),
     ],
-    lambda measure, level, period, search: page_view(measure, level, period, lang_of_search(search)),
+    lambda measure, level, period, search: page_view(
+        measure, level, period, lang_of_search(search)
+    ),
 )

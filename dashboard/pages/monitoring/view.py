@@ -150,7 +150,12 @@ def reports(view: MonitoringView) -> html.Table:
             )
         )
     return html.Table(
-        [html.Thead(html.Tr([html.Th(h, className="yp-num" if n else None) for n, h in enumerate(head)])), html.Tbody(rows)],
+        [
+            html.Thead(
+                html.Tr([html.Th(h, className="yp-num" if n else None) for n, h in enumerate(head)])
+            ),
+            html.Tbody(rows),
+        ],
         className="yp-mon-reports",
     )
 

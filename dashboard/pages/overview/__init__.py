@@ -16,4 +16,6 @@ from dashboard.shell import page_title
 def register() -> None:
     from dashboard.pages.overview import layout
 
-    dash.register_page(__name__, path="/", name="总览", title=page_title("nav_overview"), layout=layout.layout)
+    dash.register_page(
+        __name__, path="/", name="总览", title=page_title("nav_overview"), layout=layout.layout
+    )

@@ -13,6 +13,7 @@ from dashboard.export.menu import PageView, view_footer
 from dashboard.export.source import MapView
 from dashboard.figures.china_map import paintable_choropleth
 from dashboard.i18n import _, indicator_name, plotly_locale, t, use_language
+from dashboard.pages.overview import compare
 from dashboard.pages.overview.view import (
     GRAPH_CONFIG,
     empty_store,
@@ -34,6 +35,11 @@ def layout(
     level: str = DEFAULT_LEVEL,
     period: str = "",
     lang: str = "zh",
+    mode: str = "map",
+    before: str = "",
+    after: str = "",
+    second: str = "",
+    areas: str = "",
     **_query: str,
 ):
     lang = use_language(lang)
@@ -41,14 +47,27 @@ def layout(
     if not available:
         return html.Div(empty_store(), className="yp-card yp-empty")
     measure, level, period = chosen_view(measure, level, period)
+    mode, before, after = compare.chosen_compare(mode, before, after)
+    second, chosen_areas = compare.chosen_extra(mode, second, areas, level)
     index = available.index(period)
+    if mode == "compare":
+        values = compare.compare_payload(measure, level, before, after)
+        shown_legend = compare.compare_legend(measure, level, before, after)
+    else:
+        values, shown_legend = map_payload(measure, level, period), legend(measure, level, period)
     return html.Div(
         [
             dcc.Location(id=ids.OVERVIEW_URL, refresh="callback-nav"),
-            dcc.Store(id=ids.OVERVIEW_VALUES, data=map_payload(measure, level, period)),
+            dcc.Store(id=ids.OVERVIEW_VALUES, data=values),
             dcc.Store(id=ids.OVERVIEW_PAINTED),
             dcc.Store(id=ids.OVERVIEW_QUERY),
             dcc.Interval(id=ids.OVERVIEW_TICK, interval=1200, disabled=True),
+            dcc.Store(
+                id=ids.OVERVIEW_VALUES2,
+                data=map_payload(second, level, period) if mode == "split" else None,
+            ),
+            dcc.Store(id=ids.OVERVIEW_PAINTED2),
+            dcc.Store(id=ids.OVERVIEW_SYNC),
             html.Div(
                 [
                     control(
@@ -105,6 +124,9 @@ def layout(
                         ),
                         grow=True,
                     ),
+                    compare.controls(
+                        mode, before, after, second, chosen_areas, level, _measure_options()
+                    ),
                 ],
                 className="yp-controls",
             ),
@@ -119,7 +141,7 @@ def layout(
                                 style={"height": "calc(100vh - 175px)", "minHeight": "500px"},
                             ),
                             html.Div(
-                                legend(measure, level, period),
+                                shown_legend,
                                 id=ids.OVERVIEW_LEGEND,
                                 className="yp-legend",
                             ),
@@ -127,13 +149,15 @@ def layout(
                         ],
                         className="yp-card yp-map-card",
                     ),
+                    compare.side_card(mode, level, period, second, measure, chosen_areas),
                     html.Div(
                         headline_cards(period),
                         id=ids.OVERVIEW_HEADLINES,
                         className="yp-headlines",
                     ),
                 ],
-                className="yp-overview-body",
+                id=ids.OVERVIEW_BODY,
+                className=compare.body_class(mode),
             ),
             html.Div(source_note(), className="yp-source"),
         ]

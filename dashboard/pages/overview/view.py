@@ -130,7 +130,10 @@ def legend(measure: str, level: str, period: str) -> list:
         html.Div(
             [
                 html.Div(
-                    [html.Span(className="yp-swatch", style={"background": color}), html.Span(label)],
+                    [
+                        html.Span(className="yp-swatch", style={"background": color}),
+                        html.Span(label),
+                    ],
                     className="yp-legend-row",
                 )
                 for color, label in rows

@@ -20,8 +20,14 @@ def register() -> None:
     from dashboard.pages.present import layout
 
     dash.register_page(
-        __name__, path_template="/present/<name>", title=page_title("nav_present"), layout=layout.layout
+        __name__,
+        path_template="/present/<name>",
+        title=page_title("nav_present"),
+        layout=layout.layout,
     )
     dash.register_page(
-        f"{__name__}_index", path="/present", title=page_title("nav_present"), layout=layout.index_layout
+        f"{__name__}_index",
+        path="/present",
+        title=page_title("nav_present"),
+        layout=layout.index_layout,
     )

@@ -161,7 +161,12 @@ def _click(click: Any, scenario: dict, target: Any, add_kind: Any) -> tuple:
     point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
     code = point.get("location")
     levers = [dict(lever) for lever in scenario.get("levers") or []]
-    if not (isinstance(code, str) and code.isdigit() and isinstance(target, int) and 0 <= target < len(levers)):
+    if not (
+        isinstance(code, str)
+        and code.isdigit()
+        and isinstance(target, int)
+        and 0 <= target < len(levers)
+    ):
         return NO, NO, NO, NO
     areas = [a for a in levers[target].get("areas") or [] if isinstance(a, str)]
     levers[target]["areas"] = [a for a in areas if a != code] if code in areas else [*areas, code]
@@ -256,14 +261,22 @@ def run(_clicks: Any, measure: Any, layer: Any, compare: Any, stored: Any, lang:
     scenario, found = data.check(stored)
     if scenario is None:
         first = problem_text(found[0], stored) if found else ""
-        message = _("⚠ Fix the problems listed under the form first ({problem}).").format(problem=first)
+        message = _("⚠ Fix the problems listed under the form first ({problem}).").format(
+            problem=first
+        )
         return NO, NO, NO, message, NO
     key = data.canonical_json(scenario)
     try:
         res = data.result(key)
         reference = reference_result(compare, res.period)
     except ScenarioError as exc:
-        return NO, NO, NO, "⚠ " + _("The scenario could not be run: {reason}").format(reason=exc), NO
+        return (
+            NO,
+            NO,
+            NO,
+            "⚠ " + _("The scenario could not be run: {reason}").format(reason=exc),
+            NO,
+        )
     status = _("“{name}”: period {period}, {n} lever(s)").format(
         name=scenario.name, period=res.period, n=len(scenario.levers)
     )
@@ -305,12 +318,19 @@ def save_or_delete(
     try:
         if deleting:
             if not isinstance(name, str) or data.saved_json(name) is None:
-                return _("⚠ No saved scenario is named “{name}”.").format(name=name or ""), NO, NO, NO
+                return (
+                    _("⚠ No saved scenario is named “{name}”.").format(name=name or ""),
+                    NO,
+                    NO,
+                    NO,
+                )
             data.delete(name)
         elif scenario is None:
             return "⚠ " + problem_text(found[0], stored) if found else "⚠", NO, NO, NO
         elif data.name_hidden(scenario.name):
-            message = _("The name “{name}” is taken by a scenario outside your scope: pick another name.")
+            message = _(
+                "The name “{name}” is taken by a scenario outside your scope: pick another name."
+            )
             return f"⚠ {message.format(name=scenario.name)}", NO, NO, NO
         elif data.saved_json(scenario.name) is not None:
             return _("⚠ A scenario named “{name}” is saved already: pick another name.").format(

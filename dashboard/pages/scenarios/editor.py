@@ -74,7 +74,9 @@ def form_children(
     head = form.HEAD
     period_options = [
         {
-            "label": _("Latest ({period})").format(period=period_name(periods[-1])) if periods else "–",
+            "label": _("Latest ({period})").format(period=period_name(periods[-1]))
+            if periods
+            else "–",
             "value": form.LATEST,
         },
         *({"label": period_name(p), "value": p} for p in reversed(periods)),
@@ -89,16 +91,23 @@ def form_children(
                 _labelled(
                     field_name("name"),
                     dcc.Input(
-                        id=field_id(head, "name"), type="text", value=values[(head, "name")],
-                        debounce=NUMBER_DEBOUNCE, maxLength=80, className="yp-scen-text",
+                        id=field_id(head, "name"),
+                        type="text",
+                        value=values[(head, "name")],
+                        debounce=NUMBER_DEBOUNCE,
+                        maxLength=80,
+                        className="yp-scen-text",
                     ),  # fmt: skip
                     grow=True,
                 ),
                 _labelled(
                     field_name("period"),
                     dcc.Dropdown(
-                        id=field_id(head, "period"), options=period_options,
-                        value=values[(head, "period")], clearable=False, searchable=False,
+                        id=field_id(head, "period"),
+                        options=period_options,
+                        value=values[(head, "period")],
+                        clearable=False,
+                        searchable=False,
                         className="yp-scen-period",
                     ),  # fmt: skip
                 ),
@@ -109,17 +118,24 @@ def form_children(
         html.Div(
             [
                 dcc.Dropdown(
-                    id=ids.SCENARIOS_ADD_KIND, options=kind_options(),
-                    value=add_kind if add_kind in KINDS else KINDS[0], clearable=False,
-                    searchable=False, className="yp-scen-add-kind",
+                    id=ids.SCENARIOS_ADD_KIND,
+                    options=kind_options(),
+                    value=add_kind if add_kind in KINDS else KINDS[0],
+                    clearable=False,
+                    searchable=False,
+                    className="yp-scen-add-kind",
                 ),  # fmt: skip
-                html.Button(_("Add lever"), id=ids.SCENARIOS_ADD, n_clicks=0, className="yp-scen-button"),
+                html.Button(
+                    _("Add lever"), id=ids.SCENARIOS_ADD, n_clicks=0, className="yp-scen-button"
+                ),
             ],
             className="yp-scen-add",
         ),
         html.Div(
             [
-                html.Label(_("Clicking a county on the map adds it to"), htmlFor=ids.SCENARIOS_MAP_TARGET),
+                html.Label(
+                    _("Clicking a county on the map adds it to"), htmlFor=ids.SCENARIOS_MAP_TARGET
+                ),
                 dcc.Dropdown(
                     id=ids.SCENARIOS_MAP_TARGET,
                     options=map_target_options(kinds),
@@ -144,8 +160,10 @@ def form_children(
                 _labelled(
                     field_name("description"),
                     dcc.Input(
-                        id=field_id(head, "description"), type="text",
-                        value=values[(head, "description")], debounce=NUMBER_DEBOUNCE,
+                        id=field_id(head, "description"),
+                        type="text",
+                        value=values[(head, "description")],
+                        debounce=NUMBER_DEBOUNCE,
                         className="yp-scen-text",
                     ),  # fmt: skip
                 ),
@@ -155,17 +173,18 @@ def form_children(
     ]
 
 
-def lever_card(
-    i: int, kind: str, values: form.Values, found: Sequence[Problem] = ()
-) -> html.Div:
+def lever_card(i: int, kind: str, values: form.Values, found: Sequence[Problem] = ()) -> html.Div:
     """One lever: its title and remove button, its problems, then its fields."""
     body: list = [
         html.Div(
             [
                 html.Span(lever_title(i, kind), className="yp-scen-lever-title"),
                 html.Button(
-                    _("Remove"), id={"type": ids.SCENARIOS_REMOVE, "lever": i}, n_clicks=0,
-                    className="yp-scen-small", title=_("Remove this lever"),
+                    _("Remove"),
+                    id={"type": ids.SCENARIOS_REMOVE, "lever": i},
+                    n_clicks=0,
+                    className="yp-scen-small",
+                    title=_("Remove this lever"),
                 ),  # fmt: skip
             ],
             className="yp-scen-lever-head",
@@ -189,7 +208,12 @@ def lever_card(
             _number(i, "factor", values, "factor", _("more than 0; 1 is no change")),
             dcc.Checklist(
                 id=field_id(i, "keep_totals"),
-                options=[{"label": _("Keep every origin's total and the national total"), "value": form.KEEP}],
+                options=[
+                    {
+                        "label": _("Keep every origin's total and the national total"),
+                        "value": form.KEEP,
+                    }
+                ],
                 value=values.get((i, "keep_totals")) or [],
                 className="yp-scen-check",
             ),
@@ -197,7 +221,9 @@ def lever_card(
         ]
     elif kind == "coverage_push":
         body += [
-            _labelled(field_name("indicator"), _indicator_picker(i, values, tuple(INDICATOR_BY_FLAG))),
+            _labelled(
+                field_name("indicator"), _indicator_picker(i, values, tuple(INDICATOR_BY_FLAG))
+            ),
             _radio(i, "mode", values, {k: _(v) for k, v in MODE_NAMES.items()}),
             _number(i, "amount", values, None, bounds_hint(number_field(kind, "set_to"))),
         ]
@@ -205,7 +231,10 @@ def lever_card(
         body += [
             _number(i, "staff", values, "staff", bounds_hint(number_field(kind, "staff"))),
             _number(
-                i, "persons_per_staff", values, "persons",
+                i,
+                "persons_per_staff",
+                values,
+                "persons",
                 bounds_hint(number_field(kind, "persons_per_staff")),
             ),  # fmt: skip
             _labelled(field_name("indicator"), _indicator_picker(i, values, CAPACITY_BOUND)),
@@ -265,16 +294,18 @@ def _radio(i: int, name: str, values: form.Values, labels: Mapping[str, str]) ->
     )
 
 
-def _number(
-    i: int | str, name: str, values: form.Values, unit: str | None, hint: str
-) -> html.Div:
+def _number(i: int | str, name: str, values: form.Values, unit: str | None, hint: str) -> html.Div:
     return _labelled(
         field_name(name),
         html.Div(
             [
                 dcc.Input(
-                    id=field_id(i, name), type="number", value=values.get((i, name)), step="any",
-                    debounce=NUMBER_DEBOUNCE, className="yp-scen-number",
+                    id=field_id(i, name),
+                    type="number",
+                    value=values.get((i, name)),
+                    step="any",
+                    debounce=NUMBER_DEBOUNCE,
+                    className="yp-scen-number",
                 ),  # fmt: skip
                 html.Span(unit_name(unit) if unit else "", className="yp-scen-unit"),
                 html.Span(hint, className="yp-scen-hint"),
@@ -317,4 +348,3 @@ def problems(found: Sequence[Problem], scenario: Any) -> list:
         html.Div(_("To fix before running:"), className="yp-scen-problems-head"),
         html.Ul([html.Li(problem_text(p, scenario)) for p in found]),
     ]
-

@@ -57,8 +57,18 @@ LEVER_FIELDS: dict[str, tuple[str, ...]] = {
 DEFAULTS: dict[str, dict[str, Any]] = {
     "growth": {"kind": "growth", "percent": 10, "side": "inflow", "areas": []},
     "attractiveness": {"kind": "attractiveness", "factor": 1.5, "areas": []},
-    "coverage_push": {"kind": "coverage_push", "indicator": "cert_verified", "areas": [], "set_to": 98},
-    "capacity": {"kind": "capacity", "areas": [], "staff": 1, "persons_per_staff": DEFAULT_PERSONS_PER_STAFF},
+    "coverage_push": {
+        "kind": "coverage_push",
+        "indicator": "cert_verified",
+        "areas": [],
+        "set_to": 98,
+    },
+    "capacity": {
+        "kind": "capacity",
+        "areas": [],
+        "staff": 1,
+        "persons_per_staff": DEFAULT_PERSONS_PER_STAFF,
+    },
 }
 """A new lever of each kind, as the add button puts it in the scenario (its areas still to pick)."""
 
@@ -79,7 +89,9 @@ def to_form(scenario: Mapping[str, Any]) -> tuple[list[str], dict[Key, Any]]:
         (HEAD, "description"): scenario.get("description") or "",
     }
     resources = scenario.get("resources") or {}
-    values[(HEAD, "persons_per_staff")] = resources.get("persons_per_staff", DEFAULT_PERSONS_PER_STAFF)
+    values[(HEAD, "persons_per_staff")] = resources.get(
+        "persons_per_staff", DEFAULT_PERSONS_PER_STAFF
+    )
     values[(HEAD, "cost_per_person")] = resources.get("cost_per_person", DEFAULT_COST_PER_PERSON)
     kinds = []
     for i, lever in enumerate(scenario.get("levers") or []):
@@ -164,7 +176,10 @@ def normalized(scenario: Any) -> Any:
         out["name"] = ""
     resources = out.get("resources")
     if resources is None or isinstance(resources, Mapping):
-        filled = {"persons_per_staff": DEFAULT_PERSONS_PER_STAFF, "cost_per_person": DEFAULT_COST_PER_PERSON}
+        filled = {
+            "persons_per_staff": DEFAULT_PERSONS_PER_STAFF,
+            "cost_per_person": DEFAULT_COST_PER_PERSON,
+        }
         filled.update({k: v for k, v in (resources or {}).items() if v is not None})
         out["resources"] = {k: _number(v) for k, v in filled.items()}
     if isinstance(out.get("levers"), list):
@@ -236,7 +251,9 @@ def representable(scenario: Any, periods: Sequence[str]) -> bool:
     ``raise_points``, and a period of ``periods``; and the form of it gives it back."""
     if not isinstance(scenario, Mapping) or set(scenario) - set(SCENARIO_KEYS):
         return False
-    if not isinstance(scenario.get("name", ""), str) or not isinstance(scenario.get("description", ""), str):
+    if not isinstance(scenario.get("name", ""), str) or not isinstance(
+        scenario.get("description", ""), str
+    ):
         return False
     if scenario.get("period") is not None and scenario.get("period") not in periods:
         return False
@@ -258,7 +275,9 @@ def _lever_representable(lever: Any) -> bool:
     kind = lever["kind"]
     if set(lever) - {"kind", *FIELDS[kind]}:
         return False
-    if not all(lever.get(s.name) is None or _is_number(lever.get(s.name)) for s in NUMBER_FIELDS[kind]):
+    if not all(
+        lever.get(s.name) is None or _is_number(lever.get(s.name)) for s in NUMBER_FIELDS[kind]
+    ):
         return False
     areas = lever.get("areas", [])
     areas = [areas] if isinstance(areas, str) else areas
@@ -268,7 +287,9 @@ def _lever_representable(lever: Any) -> bool:
         return lever.get("side") is None or lever.get("side") in SIDES
     if kind == "attractiveness":
         return isinstance(lever.get("keep_totals", False), bool)
-    flags = _flags(lever.get("indicator"), CAPACITY_BOUND if kind == "capacity" else (), keep_unknown=True)
+    flags = _flags(
+        lever.get("indicator"), CAPACITY_BOUND if kind == "capacity" else (), keep_unknown=True
+    )
     allowed = CAPACITY_BOUND if kind == "capacity" else tuple(INDICATOR_BY_FLAG)
     if not isinstance(flags, list) or not all(f in allowed for f in flags):
         return False

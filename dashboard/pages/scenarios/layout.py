@@ -65,9 +65,18 @@ def layout(
             html.Div(
                 [
                     html.H3(_("Scenario"), className="yp-scen-title"),
-                    html.Button(_("Run"), id=ids.SCENARIOS_RUN, n_clicks=0, className="yp-scen-button yp-scen-primary"),
-                    html.Button(_("Save"), id=ids.SCENARIOS_SAVE, n_clicks=0, className="yp-scen-button"),
-                    html.Button(_("Delete"), id=ids.SCENARIOS_DELETE, n_clicks=0, className="yp-scen-button"),
+                    html.Button(
+                        _("Run"),
+                        id=ids.SCENARIOS_RUN,
+                        n_clicks=0,
+                        className="yp-scen-button yp-scen-primary",
+                    ),
+                    html.Button(
+                        _("Save"), id=ids.SCENARIOS_SAVE, n_clicks=0, className="yp-scen-button"
+                    ),
+                    html.Button(
+                        _("Delete"), id=ids.SCENARIOS_DELETE, n_clicks=0, className="yp-scen-button"
+                    ),
                 ],
                 className="yp-scen-actions",
             ),
@@ -76,7 +85,9 @@ def layout(
             html.Div(id=ids.SCENARIOS_STALE, className="yp-scen-stale"),
             html.Div(
                 editor.form_children(
-                    start if shown else {"name": "", "levers": []}, known, found=found if shown else ()
+                    start if shown else {"name": "", "levers": []},
+                    known,
+                    found=found if shown else (),
                 ),
                 id=ids.SCENARIOS_FORM,
             ),
@@ -87,7 +98,11 @@ def layout(
                 ],
                 className="yp-scen-words",
             ),
-            html.Div(editor.problems(found, start), id=ids.SCENARIOS_PROBLEMS, className="yp-scen-problems"),
+            html.Div(
+                editor.problems(found, start),
+                id=ids.SCENARIOS_PROBLEMS,
+                className="yp-scen-problems",
+            ),
             html.Details(
                 [
                     html.Summary(_("Advanced: the scenario as JSON")),
@@ -105,7 +120,11 @@ def layout(
                         className="yp-scen-json",
                     ),
                     html.Div(
-                        "" if shown else _("The form cannot show this JSON: fix it here, or edit the form to replace it."),
+                        ""
+                        if shown
+                        else _(
+                            "The form cannot show this JSON: fix it here, or edit the form to replace it."
+                        ),
                         id=ids.SCENARIOS_JSON_NOTE,
                         className="yp-scen-stale",
                     ),

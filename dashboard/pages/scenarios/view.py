@@ -75,13 +75,15 @@ def reference_result(compare: str | None, period: str) -> Any:
         return None
     saved = data.saved_json(compare)
     if saved is None:
-        raise ScenarioError(_("No saved scenario named “{name}” to compare with").format(name=compare))
+        raise ScenarioError(
+            _("No saved scenario named “{name}” to compare with").format(name=compare)
+        )
     ref = data.result(data.canonical_json(parse_scenario(json.loads(saved))))
     if ref.period != period:
         raise ScenarioError(
-            _("“{name}” is on {other}, this scenario on {period}: compare scenarios of one period").format(
-                name=compare, other=ref.period, period=period
-            )
+            _(
+                "“{name}” is on {other}, this scenario on {period}: compare scenarios of one period"
+            ).format(name=compare, other=ref.period, period=period)
         )
     return ref
 
@@ -95,7 +97,9 @@ def saved_links(measure: str, layer: str) -> list[html.Li]:
     ]
 
 
-def scenario_query(name: str, measure: str, layer: str, compare: str = "", scenario: str = "") -> str:
+def scenario_query(
+    name: str, measure: str, layer: str, compare: str = "", scenario: str = ""
+) -> str:
     q = {"name": name, "measure": measure, "layer": layer}
     if compare and compare != BASELINE:
         q["compare"] = compare
@@ -227,7 +231,12 @@ def model_block(res: Any) -> list:
     or that the scenario needed no model."""
     m = res.model
     if m is None:
-        return [html.Div(_("No flow model needed (no attractiveness lever, or its elasticity given)"), className="yp-source")]
+        return [
+            html.Div(
+                _("No flow model needed (no attractiveness lever, or its elasticity given)"),
+                className="yp-source",
+            )
+        ]
     line, warning, thresholds, details = fit_words(m)
     out: list = [html.Div(line, className="yp-scen-fit")]
     if warning:

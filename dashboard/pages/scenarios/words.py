@@ -34,7 +34,9 @@ KIND_NAMES = {
 }
 KIND_HELP = {
     "growth": N_("More or fewer persons moving into or out of the areas"),
-    "attractiveness": N_("The areas pull migrants harder (or less); flows re-allocated by the flow model"),
+    "attractiveness": N_(
+        "The areas pull migrants harder (or less); flows re-allocated by the flow model"
+    ),
     "coverage_push": N_("Raise an indicator's rate in the areas"),
     "capacity": N_("Service staff per county bound how many persons are served"),
 }
@@ -96,7 +98,9 @@ def number(value: float) -> str:
 def bounds_hint(spec: NumberField) -> str:
     """The bounds of a number field in words (shown beside its input)."""
     if spec.minimum is not None and spec.maximum is not None:
-        return _("{minimum} to {maximum}").format(minimum=number(spec.minimum), maximum=number(spec.maximum))
+        return _("{minimum} to {maximum}").format(
+            minimum=number(spec.minimum), maximum=number(spec.maximum)
+        )
     if spec.minimum is not None and spec.exclusive:
         text = _("more than {minimum}").format(minimum=number(spec.minimum))
     elif spec.minimum is not None:
@@ -124,7 +128,9 @@ def problem_text(problem: Problem, scenario: Any) -> str:
     if problem.lever is None:
         return rule
     levers = scenario.get("levers") if isinstance(scenario, Mapping) else None
-    item = levers[problem.lever] if isinstance(levers, list) and problem.lever < len(levers) else None
+    item = (
+        levers[problem.lever] if isinstance(levers, list) and problem.lever < len(levers) else None
+    )
     kind = item.get("kind") if isinstance(item, Mapping) else None
     return lever_title(problem.lever, kind) + colon() + rule
 
@@ -155,12 +161,18 @@ def rule_text(p: Problem) -> str:  # noqa: C901 - one sentence per code
         rule = text.format(minimum=_shown(lo), maximum=_shown(hi))
         return field + colon() + rule
     if code == "not_number":
-        return _("{field} must be a number, not {value}").format(field=field, value=_shown(q.get("value")))
-    if code == "below_minimum":
-        text = _("{field} must be more than {minimum} (it is {value})") if q.get("exclusive") else _(
-            "{field} must be at least {minimum} (it is {value})"
+        return _("{field} must be a number, not {value}").format(
+            field=field, value=_shown(q.get("value"))
         )
-        return text.format(field=field, minimum=_shown(q.get("minimum")), value=_shown(q.get("value")))
+    if code == "below_minimum":
+        text = (
+            _("{field} must be more than {minimum} (it is {value})")
+            if q.get("exclusive")
+            else _("{field} must be at least {minimum} (it is {value})")
+        )
+        return text.format(
+            field=field, minimum=_shown(q.get("minimum")), value=_shown(q.get("value"))
+        )
     if code == "above_maximum":
         return _("{field} must be at most {maximum} (it is {value})").format(
             field=field, maximum=_shown(q.get("maximum")), value=_shown(q.get("value"))
@@ -175,9 +187,9 @@ def rule_text(p: Problem) -> str:  # noqa: C901 - one sentence per code
         return _("choose at least one area")
     if code == "unknown_areas":
         codes = list(q.get("codes", ()))
-        return ngettext("unknown area code {codes}", "unknown area codes {codes}", len(codes)).format(
-            codes=join(codes)
-        )
+        return ngettext(
+            "unknown area code {codes}", "unknown area codes {codes}", len(codes)
+        ).format(codes=join(codes))
     if code == "not_indicators":
         return _("choose at least one indicator")
     if code == "unknown_indicators":
@@ -236,9 +248,9 @@ def _indicators(flags: Sequence[str]) -> str:
 def json_error_text(error: ValueError) -> str:
     """A JSON syntax error in the page's language, with its line and column."""
     line, column = getattr(error, "lineno", 0), getattr(error, "colno", 0)
-    return _("Not valid JSON (line {line}, column {column}): the form keeps the last valid scenario").format(
-        line=line, column=column
-    )
+    return _(
+        "Not valid JSON (line {line}, column {column}): the form keeps the last valid scenario"
+    ).format(line=line, column=column)
 
 
 # --- the scenario in words -------------------------------------------------------------------------
@@ -322,11 +334,13 @@ def lever_words(lever: Any) -> str:
     if kind == "coverage_push":
         set_to, points = _num(lever.get("set_to")), _num(lever.get("raise_points"))
         if points is not None and set_to is None:
-            return _("In {areas}: {indicators} raised by {points} points (to at most 100%).").format(
-                areas=areas, indicators=indicators, points=number(points)
-            )
+            return _(
+                "In {areas}: {indicators} raised by {points} points (to at most 100%)."
+            ).format(areas=areas, indicators=indicators, points=number(points))
         return _("In {areas}: {indicators} raised to at least {rate}.").format(
-            areas=areas, indicators=indicators, rate=blank if set_to is None else f"{number(set_to)}%"
+            areas=areas,
+            indicators=indicators,
+            rate=blank if set_to is None else f"{number(set_to)}%",
         )
     staff = _num(lever.get("staff"))
     pps = _num(lever.get("persons_per_staff"))
@@ -353,7 +367,9 @@ def scenario_words(scenario: Any, latest: str | None) -> tuple[str, list[str], s
     when = (
         period(chosen)
         if isinstance(chosen, str) and len(chosen) == 7
-        else _("the latest period ({period})").format(period=period(latest)) if latest else "–"
+        else _("the latest period ({period})").format(period=period(latest))
+        if latest
+        else "–"
     )
     levers = scenario.get("levers")
     levers = levers if isinstance(levers, list) else []
@@ -367,9 +383,9 @@ def scenario_words(scenario: Any, latest: str | None) -> tuple[str, list[str], s
     resources = resources if isinstance(resources, Mapping) else {}
     pps = _num(resources.get("persons_per_staff")) or DEFAULT_PERSONS_PER_STAFF
     cost = _num(resources.get("cost_per_person")) or DEFAULT_COST_PER_PERSON
-    money = _("Gaps are costed at {persons} persons per staff member and {cost} yuan per person served.").format(
-        persons=count(pps), cost=number(cost)
-    )
+    money = _(
+        "Gaps are costed at {persons} persons per staff member and {cost} yuan per person served."
+    ).format(persons=count(pps), cost=number(cost))
     return heading, sentences, money
 
 
@@ -378,7 +394,9 @@ def scenario_words(scenario: Any, latest: str | None) -> tuple[str, list[str], s
 FIT_WORDS = {
     "good": N_("The flow model reproduces {share} of the county pairs within ±10%: a good fit."),
     "fair": N_("The flow model reproduces {share} of the county pairs within ±10%: a fair fit."),
-    "weak": N_("The flow model reproduces only {share} of the county pairs within ±10%: a weak fit."),
+    "weak": N_(
+        "The flow model reproduces only {share} of the county pairs within ±10%: a weak fit."
+    ),
 }
 
 
@@ -409,4 +427,3 @@ def fit_words(model: FittedModel) -> tuple[str, str | None, str, str]:
         seconds=f"{model.fit_seconds:.1f}",
     )
     return line, warning, thresholds, details
-

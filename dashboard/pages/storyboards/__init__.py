@@ -16,4 +16,6 @@ from dashboard.shell import page_title
 def register() -> None:
     from dashboard.pages.storyboards import layout
 
-    dash.register_page(__name__, path="/storyboards", title=page_title("nav_present"), layout=layout.layout)
+    dash.register_page(
+        __name__, path="/storyboards", title=page_title("nav_present"), layout=layout.layout
+    )
