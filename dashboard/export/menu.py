@@ -56,10 +56,13 @@ PASSIVE = ("search", "data")  # properties read by the narrative, not triggering
 @dataclass(frozen=True)
 class PageView:
     """What a page's downloads are of: the map ``view`` (measure, level, period, language,
-    place) and, on the flows page, the cohort whose OD flows the CSV and XLSX hold."""
+    place) and, on the flows page, the cohort whose OD flows the CSV and XLSX hold.
+    ``refusal``: why the screen shows what no one-map file can hold (a comparison of two periods,
+    a range of months), an ``N_`` message the menu answers instead of a file."""
 
     map: MapView
     flows_cohort: str | None = None
+    refusal: str = ""
 
 
 def may_export_data() -> bool:
@@ -157,6 +160,8 @@ def register(
     def download_map(clicks, *control_values):
         fmt = _pressed(clicks, MAP_FORMATS)
         view = _view(to_view, control_values)
+        if view.refusal:
+            return dash.no_update, _(view.refusal)
         return _send(lambda: map_bytes(view.map, fmt), download_name(view.map, fmt))
 
     @callback(
@@ -169,6 +174,8 @@ def register(
     def download_data(clicks, *control_values):
         fmt = _pressed(clicks, DATA_FORMATS)
         view = _view(to_view, control_values)
+        if view.refusal:
+            return dash.no_update, _(view.refusal)
         return _send(
             lambda: data_bytes(view.map, fmt, flows_cohort=view.flows_cohort),
             download_name(view.map, fmt),
@@ -183,7 +190,7 @@ def _view(to_view: Callable[..., PageView], control_values: Sequence) -> PageVie
         checked = view.map.checked(periods())
     except ExportError:
         raise PreventUpdate from None  # no data in the store: nothing to download or tell
-    return PageView(checked, view.flows_cohort)
+    return PageView(checked, view.flows_cohort, view.refusal)
 
 
 def _pressed(clicks: list | None, formats: tuple[str, ...]) -> str:

@@ -51,13 +51,14 @@ def frozen(monkeypatch):
 PAGES = {
     "overview": (
         [(ids.OVERVIEW_MEASURE, "value", "cert_verified"), (ids.OVERVIEW_LEVEL, "value", "province"),
-         (ids.OVERVIEW_PERIOD, "value", 1), (ids.OVERVIEW_URL, "search", "?lang=en")],
+         (ids.OVERVIEW_PERIOD, "value", 1), (ids.OVERVIEW_MODE, "value", "map"),
+         (ids.OVERVIEW_URL, "search", "?lang=en")],
         ["--measure", "cert_verified", "--level", "province", "--period", PERIOD, "--lang", "en"],
     ),
     "flows": (
         [(ids.FLOWS_DIRECTION, "value", "net"), (ids.FLOWS_LEVEL, "value", "province"),
          (ids.FLOWS_PERIOD, "value", PERIOD), (ids.FLOWS_COHORT, "value", "women_15_49"),
-         (ids.FLOWS_LANG, "data", "zh")],
+         (ids.FLOWS_START, "value", ""), (ids.FLOWS_LANG, "data", "zh")],
         ["--measure", "net", "--level", "province", "--period", PERIOD, "--lang", "zh"],
     ),
     "area": (
@@ -82,9 +83,10 @@ def _key(secured_app, page: str, kind: str) -> str:
     return found[0]
 
 
-def body(secured_app, page: str, kind: str, fmt: str) -> dict:
-    """The body the renderer posts when the ``fmt`` button of ``page``'s menu is pressed."""
-    controls, _ = PAGES[page]
+def body(secured_app, page: str, kind: str, fmt: str, **changed) -> dict:
+    """The body the renderer posts when the ``fmt`` button of ``page``'s menu is pressed
+    (``changed``: control id -> value replacing the view's own)."""
+    controls = [(c, p, changed.get(c, v)) for c, p, v in PAGES[page][0]]
     formats = {"map": ("png", "svg", "pdf"), "data": DATA_FORMATS}[kind]
     pressed = {"type": ids.EXPORT_FORMAT, "page": page, "kind": kind, "format": fmt}
     note = {"map": ids.EXPORT_MAP_NOTE, "data": ids.EXPORT_DATA_NOTE}[kind]
@@ -240,3 +242,30 @@ def test_the_menu_shows_data_only_to_a_role_that_may_export_it(monkeypatch):
 
 def _plain(value: object) -> object:
     return value.to_plotly_json() if hasattr(value, "to_plotly_json") else str(value)
+
+
+@pytest.mark.parametrize(
+    ("page", "changed", "words"),
+    [
+        ("overview", {ids.OVERVIEW_MODE: "compare"}, "choose the view Map"),
+        ("flows", {ids.FLOWS_START: "2010-01"}, "清除时段范围"),
+    ],
+    ids=["overview-compare", "flows-range"],
+)
+@pytest.mark.parametrize("kind", ["map", "data"])
+def test_a_view_no_one_map_file_holds_is_refused_in_words(
+    secured_app, signed_in, page, changed, words, kind
+):
+    """A comparison (overview) or a range of months (flows) is not sent as the one-period file
+    that would look like it: the menu says so, and no file, no audit row."""
+    client = signed_in("analyst")
+    fmt = "csv" if kind == "data" else "svg"
+    response = client.post(
+        "/_dash-update-component",
+        json=body(secured_app, page, kind, fmt, **changed),
+        headers=csrf(client),
+    )
+    assert response.status_code == 200
+    answer = response.get_json()["response"]
+    assert not any("data" in v for v in answer.values())
+    assert words in json.dumps(answer, ensure_ascii=False)

@@ -177,10 +177,11 @@ register(
         (ids.FLOWS_LEVEL, "value"),
         (ids.FLOWS_PERIOD, "value"),
         (ids.FLOWS_COHORT, "value"),
+        (ids.FLOWS_START, "value"),
         (ids.FLOWS_LANG, "data"),
     ],
-    lambda direction, level, period, cohort, lang: page_view(
-        direction, level, period, cohort, lang if lang in ("zh", "en") else "zh"
+    lambda direction, level, period, cohort, start, lang: page_view(
+        direction, level, period, cohort, lang if lang in ("zh", "en") else "zh", start
     ),
 )
 

@@ -89,8 +89,14 @@ MAP_MEASURES = {"inflow": "inflow", "outflow": "outflow", "both": "inflow", "net
 """The measure of a print map or layer of the flows page, by the direction shown."""
 
 
+ONE_PERIOD_ONLY = N_(
+    "The downloads of this menu hold one period: clear the range's first period to download "
+    "it (the table's CSV holds the range)."
+)
+
+
 def page_view(
-    direction: object, level: object, period: object, cohort: object, lang: str
+    direction: object, level: object, period: object, cohort: object, lang: str, start: object = ""
 ) -> PageView:
     """The downloads and narrative of the flows on screen (``dashboard.export.menu``): the print
     map and the GeoJSON / GeoPackage of the direction's totals (both directions: the inflow) by
@@ -107,7 +113,7 @@ def page_view(
     }
     q = data.parse_query(text)
     view = MapView(measure=MAP_MEASURES[q.direction], level=q.level, period=q.period, lang=lang)
-    return PageView(view, flows_cohort=q.cohort)
+    return PageView(view, flows_cohort=q.cohort, refusal=ONE_PERIOD_ONLY if start else "")
 
 
 def controls(q: data.FlowQuery, circles: str = "none") -> html.Div:

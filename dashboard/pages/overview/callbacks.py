@@ -191,9 +191,12 @@ register(
         (ids.OVERVIEW_MEASURE, "value"),
         (ids.OVERVIEW_LEVEL, "value"),
         (ids.OVERVIEW_PERIOD, "value"),
+        (ids.OVERVIEW_MODE, "value"),
         (ids.OVERVIEW_URL, "search"),
     ],
-    lambda measure, level, index, search: page_view(measure, level, index, lang_of_search(search)),
+    lambda measure, level, index, mode, search: page_view(
+        measure, level, index, lang_of_search(search), mode
+    ),
 )
 
 

@@ -12,7 +12,7 @@ from dashboard.data.store import periods
 from dashboard.export.menu import PageView, view_footer
 from dashboard.export.source import MapView
 from dashboard.figures.china_map import paintable_choropleth
-from dashboard.i18n import _, indicator_name, plotly_locale, t, use_language
+from dashboard.i18n import N_, _, indicator_name, plotly_locale, t, use_language
 from dashboard.pages.overview import compare
 from dashboard.pages.overview.view import (
     GRAPH_CONFIG,
@@ -201,7 +201,17 @@ def figure(level: str) -> dict:
     return paintable_choropleth(codes, names, **context.current().national_frame(level), height=620)
 
 
-def page_view(measure: object, level: object, period: object, lang: str) -> PageView:
-    """The view of the map on screen, for its downloads and narrative (``dashboard.export.menu``)."""
+ONE_MAP_ONLY = N_(
+    "The downloads hold the map of one period: choose the view Map to download it (the "
+    "comparison, trend and split views are not exported yet)."
+)
+
+
+def page_view(
+    measure: object, level: object, period: object, lang: str, mode: object = "map"
+) -> PageView:
+    """The view of the map on screen, for its downloads and narrative (``dashboard.export.menu``);
+    the other modes than one map are refused by the downloads, never exported as one map."""
     measure, level, period = chosen_view(measure, level, period)
-    return PageView(MapView(measure=measure, level=level, period=period, lang=lang))
+    view = MapView(measure=measure, level=level, period=period, lang=lang)
+    return PageView(view, refusal="" if mode in (None, "map") else ONE_MAP_ONLY)
