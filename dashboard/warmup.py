@@ -19,11 +19,24 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard.data import hotspots, overview, scenarios
 from dashboard.data.store import periods, published_coverage, reading_as
+from dashboard.i18n import LANGS, _, language
 from etl.errors import EtlError
 from etl.scope import NATION
 from etl.store.integrity import store_error
 
 log = logging.getLogger(__name__)
+
+
+def warm_scenarios_page() -> None:
+    """What the scenarios page computes for its first paint: the checks' baseline (a scenario
+    without a period reads ``baseline(None)``, cached apart from the latest period's) and the
+    example scenario's result (named in each language), so the page opens without a cold read."""
+    scenarios.baseline(None)
+    for lang in LANGS:
+        with language(lang):
+            checked, _found = scenarios.check(scenarios.example(_("example")))
+        if checked is not None:
+            scenarios.result(scenarios.canonical_json(checked))
 
 
 def warm_caches(app: dash.Dash) -> threading.Thread:
@@ -40,6 +53,7 @@ def warm_caches(app: dash.Dash) -> threading.Thread:
                     for measure in overview.CENSUS_MEASURES:
                         overview.measure_values(measure, level, periods()[-1])
                 scenarios.model(periods()[-1])  # the what-if flow model: seconds to fit
+                warm_scenarios_page()
                 for level in hotspots.LEVELS:  # queen contiguity of the layers: 0.4-2 s each
                     hotspots.layer_contiguity(level)
             except (EtlError, DBAPIError) as exc:  # the store is away or failing: one line
