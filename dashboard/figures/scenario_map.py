@@ -205,7 +205,7 @@ def side_by_side(left: dict, right: dict, titles: tuple[str, str], title: str) -
             }
     layout = {k: v for k, v in left["layout"].items() if k not in ("geo", "geo2", "annotations")}
     layout["title"] = {**layout["title"], "text": title}
-    layout["margin"] = {**layout["margin"], "b": 76}
+    layout["margin"] = {**layout["margin"], "b": 100}
     for name in ("geo", "geo2"):
         layout[name] = {**left["layout"][name], "domain": _half(left["layout"][name]["domain"], True)}
         geo = right["layout"][name]
@@ -213,8 +213,10 @@ def side_by_side(left: dict, right: dict, titles: tuple[str, str], title: str) -
     annotations = []
     for i, (side, head) in enumerate(zip((left, right), titles, strict=True)):
         for note in side["layout"].get("annotations", []):
-            if i == 1 and "■" in note["text"]:
-                continue  # the no-data and outside-coverage key: once, under the left map
+            if "■" in note["text"]:  # the no-data and outside-coverage key: once, under the legend
+                if i == 0:
+                    annotations.append({**note, "x": 0.5, "xanchor": "center", "y": -0.15, "yanchor": "top"})
+                continue
             annotations.append({**note, "x": _half({"x": [note["x"]]}, i == 0)["x"][0]})
         annotations.append(
             {
