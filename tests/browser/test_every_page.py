@@ -125,3 +125,33 @@ def test_every_page_fits_and_speaks_its_language(browser, live_server, size, lan
         assert left == [], f"Chinese on the English {name} page: {left[:5]}"
     else:
         assert any(CJK.search(t) for t in texts)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scenario_side_by_side_view_is_in_the_url_and_shares_one_legend(browser, live_server, lang):
+    context = new_signed_in_context(browser, live_server, viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/scenarios?lang={lang}&measure=inflow")
+        page.wait_for_selector("#scenarios-map .choroplethlayer path", timeout=90_000)
+        page.locator("#scenarios-layer input[value=side]").check()
+        page.wait_for_function("window.location.search.includes('layer=side')", timeout=15_000)
+        page.wait_for_function(
+            "(document.querySelector('#scenarios-map .js-plotly-plot').layout || {}).geo3 !== undefined",
+            timeout=30_000,
+        )
+        page.wait_for_load_state("networkidle")
+        shown = page.evaluate(
+            """() => { const gd = document.querySelector('#scenarios-map .js-plotly-plot');
+              return {geos: [...new Set(gd.data.map(t => t.geo))].sort(),
+                      bars: document.querySelectorAll('#scenarios-map .colorbar').length,
+                      wide: document.scrollingElement.scrollWidth <= window.innerWidth}; }"""
+        )
+        screenshot(page, f"scenarios-side-{lang}-1366x768")
+        page.reload()  # the URL reopens the view
+        page.wait_for_selector("#scenarios-map .choroplethlayer path", timeout=90_000)
+        checked = page.locator("#scenarios-layer input[value=side]").is_checked()
+    finally:
+        context.close()
+    assert shown == {"geos": ["geo", "geo2", "geo3", "geo4"], "bars": 1, "wide": True}, shown
+    assert checked
