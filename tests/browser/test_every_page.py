@@ -11,11 +11,15 @@ context per page view.
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from functools import lru_cache
 
 import pytest
+from PIL import Image
 
+from dashboard import theme
 from tests.browser.conftest import new_signed_in_context, screenshot
 from tests.dashboard.test_translations import CJK
 
@@ -148,6 +152,10 @@ def test_the_scenario_side_by_side_view_is_in_the_url_and_shares_one_legend(brow
                       wide: document.scrollingElement.scrollWidth <= window.innerWidth}; }"""
         )
         screenshot(page, f"scenarios-side-{lang}-1366x768")
+        image = page.evaluate(  # what the modebar's camera downloads
+            "() => Plotly.toImage(document.querySelector('#scenarios-map .js-plotly-plot'),"
+            " {format: 'png', width: 1000, height: 540})"
+        )
         page.reload()  # the URL reopens the view
         page.wait_for_selector("#scenarios-map .choroplethlayer path", timeout=90_000)
         checked = page.locator("#scenarios-layer input[value=side]").is_checked()
@@ -155,3 +163,7 @@ def test_the_scenario_side_by_side_view_is_in_the_url_and_shares_one_legend(brow
         context.close()
     assert shown == {"geos": ["geo", "geo2", "geo3", "geo4"], "bars": 1, "wide": True}, shown
     assert checked
+    picture = Image.open(io.BytesIO(base64.b64decode(image.split(",", 1)[1]))).convert("RGB")
+    colours = {picture.getpixel((x, y)) for x in range(0, 1000, 4) for y in range(0, 540, 4)}
+    darkest = tuple(int(theme.SEQUENTIAL_5[-1][i : i + 2], 16) for i in (1, 3, 5))
+    assert darkest in colours  # the image holds the classed maps, not blank land
