@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
+
 from dashboard import context, theme
 from dashboard.data import geo
 from dashboard.data.area import find_area
@@ -42,6 +44,7 @@ class SlideParts:
     footer: str
     bounds: tuple[float, float, float, float] | None  # lon0, lon1, lat0, lat1; None: national
     scope: str  # scope code ("" national)
+    labels: tuple[tuple[float, float, str], ...] = ()  # (lon, lat, name) of a fitted map's places
 
 
 def regions():
@@ -118,6 +121,7 @@ def slide_parts(board: Storyboard, index: int) -> SlideParts:
         footer=footer(view.period),
         bounds=scope_bounds(fig.scope.county_codes) if fig.scope.code else None,
         scope=fig.scope.code,
+        labels=scope_labels(view.level, fig.scope.county_codes, fig.scope.code) if fig.scope.code else (),
     )
 
 
@@ -162,11 +166,36 @@ def scope_bounds(county_codes: frozenset[str]) -> tuple[float, float, float, flo
     return geo.fitted_bounds(county_codes, context.current().layers)
 
 
-def slide_figure(level: str, bounds: tuple[float, float, float, float] | None = None) -> dict:
+def scope_labels(
+    level: str, county_codes: frozenset[str], here: str
+) -> tuple[tuple[float, float, str], ...]:
+    """Where to name the units of ``level`` a scope's counties make up, on its fitted slide map:
+    the names that fit (``dashboard.pages.area.map.fitting_labels``, as the briefing pack's print
+    maps choose them), ``here`` (the scope's own unit, at its level) first."""
+    from dashboard.pages.area.map import fitting_labels
+
+    h = geo.hierarchy()
+    mine = sorted(set(h.loc[h["county_code"].isin(county_codes), f"{level}_code"]))
+    lang = current_language()
+    units = pd.DataFrame({"code": mine, "name": [geo.unit_name(c, lang) for c in mine]})
+    points = fitting_labels(units, level, here, most=SLIDE_LABELS_MOST, share=SLIDE_LABEL_SHARE)
+    names = dict(zip(units["code"], units["name"], strict=True))
+    return tuple((float(r.lon), float(r.lat), names[r.code]) for r in points.itertuples())
+
+
+SLIDE_LABELS_MOST, SLIDE_LABEL_SHARE = 120, 0.008
+
+
+def slide_figure(
+    level: str,
+    bounds: tuple[float, float, float, float] | None = None,
+    labels: tuple[tuple[float, float, str], ...] = (),
+) -> dict:
     """The paintable map at ``level`` (geometry by URL), sized by the page's CSS.
 
     National (``bounds`` None): the whole country with the 南海诸岛 inset. Zoomed to a region or
-    area: the main map only, its ranges set to ``bounds``; the inset is left out (a regional map).
+    area: the main map only, its ranges set to ``bounds``; the inset is left out (a regional map),
+    its places named at ``labels`` (``scope_labels``).
     """
     ctx = context.current()
     codes, names = unit_hover_names(level)
@@ -181,6 +210,16 @@ def slide_figure(level: str, bounds: tuple[float, float, float, float] | None = 
     layout["margin"] = {"l": 0, "r": 0, "t": 0, "b": 0}
     if bounds is not None:
         zoom_to(figure, bounds)
+        if labels:
+            lon, lat, text = zip(*labels, strict=True)
+            figure["data"].append(
+                {
+                    "type": "scattergeo", "geo": "geo", "lon": list(lon), "lat": list(lat),
+                    "text": list(text), "mode": "text", "hoverinfo": "skip",
+                    "textfont": {"size": 13, "color": theme.TEXT, "family": theme.FONT_FAMILY,
+                                 "shadow": "1px 1px 2px white, -1px -1px 2px white"},
+                }
+            )  # fmt: skip
     return figure
 
 

@@ -81,3 +81,20 @@ def test_an_english_deck_speaks_english(tmp_path):
     assert not any(re.search(r"\b(pan_yangtze|pan_pearl|bohai_rim|northwest)\b", t) for t in texts)
     assert any("Pan-Yangtze" in t for t in texts)
     assert deck.core_properties.title and not CJK.search(deck.core_properties.title)
+
+
+def test_the_presented_regional_slide_names_its_places():
+    """The presentation page's slide map of a region: fitted (its bounds) and its provinces named
+    in the slide's language, every name inside the fitted view."""
+    from dashboard.i18n import language
+    from dashboard.story.slides import load, slide_figure, slide_parts
+
+    with store_context(layer_cache(), demo_store()[0]), language("en"):
+        parts = slide_parts(load(REGION + "-en"), 0)
+        provinces = {geo.unit_name(c, "en") for c in geo.regions().region(REGION).province_codes}
+        figure = slide_figure(parts.level, parts.bounds, parts.labels)
+    assert parts.scope == REGION and parts.bounds is not None
+    [labels] = [t for t in figure["data"] if t["type"] == "scattergeo" and t.get("mode") == "text"]
+    assert parts.level == "province" and set(labels["text"]) == provinces
+    lon0, lon1, lat0, lat1 = parts.bounds
+    assert all(lon0 <= x <= lon1 and lat0 <= y <= lat1 for x, y in zip(labels["lon"], labels["lat"], strict=True))
