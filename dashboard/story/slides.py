@@ -183,7 +183,7 @@ def scope_labels(
     return tuple((float(r.lon), float(r.lat), names[r.code]) for r in points.itertuples())
 
 
-SLIDE_LABELS_MOST, SLIDE_LABEL_SHARE = 120, 0.008
+SLIDE_LABELS_MOST, SLIDE_LABEL_SHARE = 120, 0.02
 
 
 def slide_figure(
@@ -216,7 +216,7 @@ def slide_figure(
                 {
                     "type": "scattergeo", "geo": "geo", "lon": list(lon), "lat": list(lat),
                     "text": list(text), "mode": "text", "hoverinfo": "skip",
-                    "textfont": {"size": 13, "color": theme.TEXT, "family": theme.FONT_FAMILY,
+                    "textfont": {"size": 12, "color": theme.TEXT, "family": theme.FONT_FAMILY,
                                  "shadow": "1px 1px 2px white, -1px -1px 2px white"},
                 }
             )  # fmt: skip
