@@ -178,12 +178,13 @@ def scope_labels(
     mine = sorted(set(h.loc[h["county_code"].isin(county_codes), f"{level}_code"]))
     lang = current_language()
     units = pd.DataFrame({"code": mine, "name": [geo.unit_name(c, lang) for c in mine]})
-    points = fitting_labels(units, level, here, most=SLIDE_LABELS_MOST, share=SLIDE_LABEL_SHARE)
+    share = SLIDE_LABEL_SHARE if len(units) > SLIDE_ALL_NAMED else 0.0  # a few units: every one named
+    points = fitting_labels(units, level, here, most=SLIDE_LABELS_MOST, share=share)
     names = dict(zip(units["code"], units["name"], strict=True))
     return tuple((float(r.lon), float(r.lat), names[r.code]) for r in points.itertuples())
 
 
-SLIDE_LABELS_MOST, SLIDE_LABEL_SHARE = 120, 0.02
+SLIDE_LABELS_MOST, SLIDE_LABEL_SHARE, SLIDE_ALL_NAMED = 120, 0.02, 12
 
 
 def slide_figure(
