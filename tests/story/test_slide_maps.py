@@ -98,3 +98,28 @@ def test_the_presented_regional_slide_names_its_places():
     assert parts.level == "province" and set(labels["text"]) == provinces
     lon0, lon1, lat0, lat1 = parts.bounds
     assert all(lon0 <= x <= lon1 and lat0 <= y <= lat1 for x, y in zip(labels["lon"], labels["lat"], strict=True))
+
+
+def test_the_presented_pilot_slide_is_its_drill_down_map():
+    """A pilot county's slide (浦东新区) on the presentation page: drawn as its drill-down map (the
+    counties of 上海 in colour, the rest pale), the pilot outlined, fitted to 上海, its name shown."""
+    from dashboard.i18n import language
+    from dashboard.story.slides import load, slide_figure, slide_parts
+
+    with store_context(layer_cache(), demo_store()[0]), language("zh"):
+        board = load(REGION)
+        index = next(i for i, s in enumerate(board.slides) if s.view.area == "310115")
+        parts = slide_parts(board, index)
+        figure = slide_figure(parts.level, parts.bounds, parts.labels, parts.outline)
+        h = geo.hierarchy()
+        shanghai = set(h.loc[h["prefecture_code"] == "310100", "county_code"])
+    assert parts.level == "county" and parts.outline == ("310115",)
+    coloured = {c for c, colour in zip(parts.payload["codes"], parts.payload["colors"], strict=True)
+                if colour != theme.OUT_OF_PLACE}  # fmt: skip
+    assert coloured <= shanghai and "310115" in coloured and len(coloured) > len(shanghai) / 2
+    [outlined] = [t for t in figure["data"] if t.get("marker", {}).get("line", {}).get("width") == 2.5]
+    assert outlined["locations"] == ["310115"]
+    [labels] = [t for t in figure["data"] if t["type"] == "scattergeo" and t.get("mode") == "text"]
+    assert "浦东新区" in labels["text"]
+    lon0, lon1, lat0, lat1 = parts.bounds
+    assert 120.5 < lon0 < 121.5 < lon1 < 122.5 and 30.3 < lat0 < 31.5 < lat1 < 32.3  # 上海, not wider
