@@ -109,6 +109,12 @@ def test_every_page_fits_and_speaks_its_language(browser, live_server, size, lan
                             1.5 * parseFloat(getComputedStyle(items[0]).fontSize)};
             }"""
         )
+        controls = page.evaluate(  # the first control bar: its height and its controls' right edges
+            """() => { const bar = document.querySelector('.yp-controls');
+              if (!bar) return null;
+              return {height: bar.getBoundingClientRect().height,
+                      rights: [...bar.children].map(c => c.getBoundingClientRect().right)}; }"""
+        )
         texts = page.evaluate(TEXTS, ", ".join([ENDONYM, SKIP.get(name, "")]).rstrip(", "))
     finally:
         context.close()
@@ -120,6 +126,10 @@ def test_every_page_fits_and_speaks_its_language(browser, live_server, size, lan
             assert top >= 0 and bottom <= size[1], f"an indicator card ends at {bottom} px"
     if name == "overview":
         assert len(headlines) >= 11
+    if controls is not None:
+        assert max(controls["rights"], default=0) <= width[1], f"a control of {name} leaves the window"
+        if name == "flows":  # the bar may wrap once at a projector's width, never into a column
+            assert controls["height"] <= 150, f"the flows controls stack {controls['height']} px high"
     if header["tops"]:  # the presentation page has no header
         spread = max(header["tops"]) - min(header["tops"])  # (the language box sits 1 px apart)
         assert spread <= 0.5 * header["font"], f"the navigation wraps: {header['tops']}"
