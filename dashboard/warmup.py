@@ -20,11 +20,24 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard.data import hotspots, monitoring, overview, scenarios
 from dashboard.data.store import periods, published_coverage, reading_as
+from dashboard.i18n import LANGS, _, language
 from etl.errors import EtlError
 from etl.scope import NATION
 from etl.store.integrity import store_error
 
 log = logging.getLogger(__name__)
+
+
+def warm_scenarios_page() -> None:
+    """What the scenarios page computes for its first paint: the checks' baseline (a scenario
+    without a period reads ``baseline(None)``, cached apart from the latest period's) and the
+    example scenario's result (named in each language), so the page opens without a cold read."""
+    scenarios.baseline(None)
+    for lang in LANGS:
+        with language(lang):
+            checked, _found = scenarios.check(scenarios.example(_("example")))
+        if checked is not None:
+            scenarios.result(scenarios.canonical_json(checked))
 
 
 def warm_caches(app: dash.Dash) -> threading.Thread:
@@ -41,6 +54,7 @@ def warm_caches(app: dash.Dash) -> threading.Thread:
                     for measure in overview.CENSUS_MEASURES:
                         overview.measure_values(measure, level, periods()[-1])
                 scenarios.model(periods()[-1])  # the what-if flow model: seconds to fit
+                warm_scenarios_page()
                 monitoring.alerts(periods()[-1])  # the latest month's early warning
                 monitoring.submissions(periods()[-1])
                 for level in hotspots.LEVELS:  # queen contiguity of the layers: 0.4-2 s each

@@ -37,7 +37,8 @@ from planning.scenario import (
 )
 
 MEASURES = ("inflow", "outflow", *INDICATOR_BY_FLAG)
-LAYERS = ("difference", "scenario", "baseline")
+LAYERS = ("difference", "scenario", "baseline", "side")
+"""Map layers; ``side``: the baseline (or the compared scenario) and the scenario side by side."""
 NOISE = 1e-9
 """Differences smaller than this (persons or percentage points) are shown as no change."""
 

@@ -167,3 +167,72 @@ def scenario_map(
         for code, name, v, h, text in zip(codes, names, values, hidden, texts, strict=True)
     ]
     return china_choropleth(MapLayer(list(codes), list(names), values, hover), classes, **map_args)  # type: ignore[arg-type]
+
+
+SIDE_GAP = 0.02
+"""The paper width between the two maps of the side-by-side view."""
+
+
+def _half(domain: dict, left: bool) -> dict:
+    """``domain`` (of a whole-width map) squeezed into the left or right half of the paper."""
+    width = (1 - SIDE_GAP) / 2
+    start = 0.0 if left else width + SIDE_GAP
+    return {**domain, "x": [round(start + x * width, 4) for x in domain["x"]]}
+
+
+def side_by_side(left: dict, right: dict, titles: tuple[str, str], title: str) -> dict:
+    """Two national maps of this module (``scenario_map``, drawn with the *same* classes) as one
+    figure: ``left`` on the left half (its geos ``geo``, ``geo2``), ``right`` on the right (as
+    ``geo3``, ``geo4``), each headed by its title of ``titles``, under one legend (the left map's
+    colour bar, laid flat below both) and one ``title``. One figure, so the modebar's image
+    download holds both maps, their titles and the legend as shown."""
+    rename = {"geo": "geo3", "geo2": "geo4"}
+    data = [dict(trace) for trace in left["data"]]
+    for trace in right["data"]:
+        moved = {**trace, "geo": rename[trace.get("geo", "geo")]}
+        if "colorbar" in moved:
+            moved = {k: v for k, v in moved.items() if k != "colorbar"} | {"showscale": False}
+        data.append(moved)
+    for trace in data:
+        if "colorbar" in trace:
+            trace["colorbar"] = {
+                **trace["colorbar"],
+                "orientation": "h",
+                "x": 0.5,
+                "xanchor": "center",
+                "y": 0.0,
+                "yanchor": "top",
+                "len": 0.7,
+                "thickness": 12,
+                "title": {**trace["colorbar"]["title"], "side": "left"},
+            }
+    layout = {k: v for k, v in left["layout"].items() if k not in ("geo", "geo2", "annotations")}
+    layout["title"] = {**layout["title"], "text": title}
+    layout["margin"] = {**layout["margin"], "b": 100}
+    for name in ("geo", "geo2"):
+        layout[name] = {**left["layout"][name], "domain": _half(left["layout"][name]["domain"], True)}
+        geo = right["layout"][name]
+        layout[rename[name]] = {**geo, "domain": _half(geo["domain"], False)}
+    annotations = []
+    for i, (side, head) in enumerate(zip((left, right), titles, strict=True)):
+        for note in side["layout"].get("annotations", []):
+            if "■" in note["text"]:  # the no-data and outside-coverage key: once, under the legend
+                if i == 0:
+                    annotations.append({**note, "x": 0.5, "xanchor": "center", "y": -0.15, "yanchor": "top"})
+                continue
+            annotations.append({**note, "x": _half({"x": [note["x"]]}, i == 0)["x"][0]})
+        annotations.append(
+            {
+                "text": f"<b>{head}</b>",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": _half({"x": [0.5]}, i == 0)["x"][0],
+                "y": 1.0,
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "font": {"size": 14},
+            }
+        )
+    layout["annotations"] = annotations
+    return {"data": data, "layout": layout}

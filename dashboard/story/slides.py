@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+import pandas as pd
 
 from dashboard import context, theme
 from dashboard.data import geo
@@ -24,6 +27,7 @@ from dashboard.story.model import Slide, Storyboard, StoryboardError, View
 from dashboard.story.narrative import Figures, figures, narrative
 from etl import targets
 from etl.records import INDICATOR_BY_FLAG
+from geodata.areas import map_area
 
 TABLE_ROWS = 4
 
@@ -42,6 +46,8 @@ class SlideParts:
     footer: str
     bounds: tuple[float, float, float, float] | None  # lon0, lon1, lat0, lat1; None: national
     scope: str  # scope code ("" national)
+    labels: tuple[tuple[float, float, str], ...] = ()  # (lon, lat, name) of a fitted map's places
+    outline: tuple[str, ...] = ()  # units drawn outlined: a pilot county on its drill-down map
 
 
 def regions():
@@ -105,6 +111,8 @@ def slide_parts(board: Storyboard, index: int) -> SlideParts:
     slide: Slide = board.slides[index]
     view = effective_view(slide.view)
     fig = figures(engine(), view, regions(), scope=current_scope())
+    place = drawn_place(fig.scope)
+    pilot = place.code != fig.scope.code and view.level == "county"
     return SlideParts(
         title=slide.title,
         counter=f"{index + 1} / {len(board.slides)}",
@@ -116,11 +124,25 @@ def slide_parts(board: Storyboard, index: int) -> SlideParts:
         measure=view.measure,
         level=view.level,
         period=view.period,
-        payload=scoped_payload(view, fig),
+        payload=scoped_payload(view, fig, place.county_codes),
         footer=footer(view.period),
-        bounds=scope_bounds(fig.scope.county_codes) if fig.scope.code else None,
+        bounds=scope_bounds(place.county_codes) if fig.scope.code else None,
         scope=fig.scope.code,
+        labels=scope_labels(view.level, place.county_codes, fig.scope.code) if fig.scope.code else (),
+        outline=(fig.scope.code,) if pilot else (),
     )
+
+
+def drawn_place(scope: Any) -> Any:
+    """What a slide's map draws for its scope (``code``, ``county_codes``): the scope itself, or for
+    a county (a pilot) its drill-down map's area as the area page draws it
+    (``geodata.areas.map_area``: its prefecture, or its province where that is the prefecture) when
+    the reader sees that area whole."""
+    path = context.current().regions_path
+    area = find_area(scope.code, path) if scope.code else None
+    if area is None or area.level != "county":
+        return scope
+    return find_area(map_area(area, path).code, path) or scope
 
 
 def indicator_table(fig: Figures, measure: str) -> list[tuple[str, str, str, str]]:
@@ -145,13 +167,15 @@ def indicator_table(fig: Figures, measure: str) -> list[tuple[str, str, str, str
     return [header, *body]
 
 
-def scoped_payload(view: View, fig: Figures) -> dict:
-    """The overview payload with units outside the slide's scope painted pale grey."""
+def scoped_payload(view: View, fig: Figures, drawn: frozenset[str] | None = None) -> dict:
+    """The overview payload with units outside the slide's scope (or outside the counties
+    ``drawn``: a pilot's drill-down map) painted pale grey."""
     payload = map_payload(view.measure, view.level, view.period)
     if fig.scope.code == "":
         return payload
     h = geo.hierarchy()
-    inside = set(h.loc[h["county_code"].isin(fig.scope.county_codes), f"{view.level}_code"])
+    counties = fig.scope.county_codes if drawn is None else drawn
+    inside = set(h.loc[h["county_code"].isin(counties), f"{view.level}_code"])
     colors = [
         c if code in inside else theme.OUT_OF_PLACE
         for code, c in zip(payload["codes"], payload["colors"], strict=True)
@@ -161,14 +185,45 @@ def scoped_payload(view: View, fig: Figures) -> dict:
 
 def scope_bounds(county_codes: frozenset[str]) -> tuple[float, float, float, float] | None:
     """Padded lon / lat ranges around a scope's counties (``dashboard.data.geo.fitted_bounds``)."""
-    return geo.fitted_bounds(county_codes, context.current().layers)
+    return geo.fitted_bounds(county_codes, context.current().layers, min_span=SLIDE_MIN_SPAN)
 
 
-def slide_figure(level: str, bounds: tuple[float, float, float, float] | None = None) -> dict:
+SLIDE_MIN_SPAN = 1.0
+"""Degrees: a pilot city or county's drill-down fills the slide's map (as on the print map)."""
+
+
+def scope_labels(
+    level: str, county_codes: frozenset[str], here: str
+) -> tuple[tuple[float, float, str], ...]:
+    """Where to name the units of ``level`` a scope's counties make up, on its fitted slide map:
+    the names that fit (``dashboard.pages.area.map.fitting_labels``, as the briefing pack's print
+    maps choose them), ``here`` (the scope's own unit, at its level) first."""
+    from dashboard.pages.area.map import fitting_labels
+
+    h = geo.hierarchy()
+    mine = sorted(set(h.loc[h["county_code"].isin(county_codes), f"{level}_code"]))
+    lang = current_language()
+    units = pd.DataFrame({"code": mine, "name": [geo.unit_name(c, lang) for c in mine]})
+    share = SLIDE_LABEL_SHARE if len(units) > SLIDE_ALL_NAMED else 0.0  # a few units: every one named
+    points = fitting_labels(units, level, here, most=SLIDE_LABELS_MOST, share=share)
+    names = dict(zip(units["code"], units["name"], strict=True))
+    return tuple((float(r.lon), float(r.lat), names[r.code]) for r in points.itertuples())
+
+
+SLIDE_LABELS_MOST, SLIDE_LABEL_SHARE, SLIDE_ALL_NAMED = 120, 0.02, 12
+
+
+def slide_figure(
+    level: str,
+    bounds: tuple[float, float, float, float] | None = None,
+    labels: tuple[tuple[float, float, str], ...] = (),
+    outline: tuple[str, ...] = (),
+) -> dict:
     """The paintable map at ``level`` (geometry by URL), sized by the page's CSS.
 
     National (``bounds`` None): the whole country with the 南海诸岛 inset. Zoomed to a region or
-    area: the main map only, its ranges set to ``bounds``; the inset is left out (a regional map).
+    area: the main map only, its ranges set to ``bounds``; the inset is left out (a regional map),
+    its places named at ``labels`` (``scope_labels``).
     """
     ctx = context.current()
     codes, names = unit_hover_names(level)
@@ -183,6 +238,25 @@ def slide_figure(level: str, bounds: tuple[float, float, float, float] | None = 
     layout["margin"] = {"l": 0, "r": 0, "t": 0, "b": 0}
     if bounds is not None:
         zoom_to(figure, bounds)
+        if outline:  # the pilot among its neighbours, as its drill-down map outlines it
+            figure["data"].append(
+                {
+                    "type": "choropleth", "geo": "geo", "geojson": figure["data"][0]["geojson"],
+                    "locations": list(outline), "z": [0] * len(outline),
+                    "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "showscale": False,
+                    "marker": {"line": {"width": 2.5, "color": theme.TEXT}}, "hoverinfo": "skip",
+                }
+            )  # fmt: skip
+        if labels:
+            lon, lat, text = zip(*labels, strict=True)
+            figure["data"].append(
+                {
+                    "type": "scattergeo", "geo": "geo", "lon": list(lon), "lat": list(lat),
+                    "text": list(text), "mode": "text", "hoverinfo": "skip",
+                    "textfont": {"size": 12, "color": theme.TEXT, "family": theme.FONT_FAMILY,
+                                 "shadow": "1px 1px 2px white, -1px -1px 2px white"},
+                }
+            )  # fmt: skip
     return figure
 
 

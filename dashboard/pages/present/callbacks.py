@@ -41,7 +41,7 @@ def show_slide(index: int, shown: dict):
         raise inputs.InvalidInput("unknown storyboard") from exc
     parts = slide_parts(board, index)  # a stale index (slides deleted since) shows the last
     same = map_key(parts) == fields["map"]
-    figure = dash.no_update if same else slide_figure(parts.level, parts.bounds)
+    figure = dash.no_update if same else slide_figure(parts.level, parts.bounds, parts.labels, parts.outline)
     return (
         parts.title,
         parts.counter,

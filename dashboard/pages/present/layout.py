@@ -79,7 +79,7 @@ def layout(name: str = "", slide: str = "1", lang: str = "zh", **_query: str):
                         [
                             dcc.Graph(
                                 id=ids.PRESENT_MAP,
-                                figure=slide_figure(parts.level, parts.bounds),
+                                figure=slide_figure(parts.level, parts.bounds, parts.labels, parts.outline),
                                 config={**GRAPH_CONFIG, "displayModeBar": False},
                                 className="yp-slide-graph",
                                 responsive=True,

@@ -14,7 +14,13 @@ from dashboard import context
 from dashboard.data import geo
 from dashboard.data import scenarios as data
 from dashboard.data.store import published_coverage
-from dashboard.figures.scenario_map import display_step, layer_classes, scenario_map, shown
+from dashboard.figures.scenario_map import (
+    display_step,
+    layer_classes,
+    scenario_map,
+    shown,
+    side_by_side,
+)
 from dashboard.formatting import count, rate, signed
 from dashboard.i18n import (
     N_,
@@ -39,6 +45,7 @@ LAYERS = {
     "difference": N_("Difference (scenario − baseline)"),
     "scenario": N_("Scenario"),
     "baseline": N_("Baseline"),
+    "side": N_("Side by side"),
 }
 SUMMARY_HEADERS = (
     N_("Region"),
@@ -49,6 +56,19 @@ SUMMARY_HEADERS = (
     N_("Staff needed"),
     N_("Budget needed (yuan)"),
 )
+
+
+SIDE_NOT_EXPORTABLE = N_(
+    "The side-by-side view has no print or file export: choose Difference, Scenario or Baseline "
+    "to export a map."
+)
+
+
+def export_refusal(layer: str) -> str | None:
+    """Why the map of ``layer`` cannot go to a print or file export (the one-map print layout of
+    ``dashboard.export``), in the page's language; None when it can. The side-by-side view is
+    refused: its image is the modebar's download, which holds both maps as shown."""
+    return _(SIDE_NOT_EXPORTABLE) if layer == "side" else None
 
 
 def layer_name(layer: str) -> str:
@@ -129,22 +149,52 @@ def pretty_json(scenario: Any) -> str:
 
 
 def map_figure(res: Any, measure: str, layer: str, reference: Any = None) -> dict:
-    ctx = context.current()
+    if layer == "side":
+        return side_figure(res, measure, reference)
     values = data.map_values(res, measure, layer, reference)
-    target = targets.target(measure, res.period) if measure in INDICATOR_BY_FLAG else None
+    target = _target(res, measure)
     hidden = suppressed_counties(res, measure, values.codes)
     shown_values = values.values[~hidden]  # a withheld county's value shapes no class nor label
-    step = display_step(shown_values, values.unit)
     classes = layer_classes(
         shown_values, layer, values.unit, target, target_class_labels(),
         no_change_label="0" + in_brackets(_("no change")),
     )  # fmt: skip
-    names = geo.unit_names(current_language())
-    unit = {"persons": t("persons"), "points": _("points"), "share": ""}[values.unit]
-    label = indicator_name(measure) if measure in INDICATOR_BY_FLAG else t(measure)
-    title = f"{label} · {layer_name(layer)}"
+    title = f"{_measure_label(measure)} · {layer_name(layer)}"
     if reference is not None and layer != "scenario":
         title += f" · {_('Compare with')} “{reference.scenario.name}”"
+    return _map(values, classes, hidden, layer, target, title)
+
+
+def side_figure(res: Any, measure: str, reference: Any = None) -> dict:
+    """The reference (the baseline, or the saved scenario compared with) and the scenario, side by
+    side in one figure, both drawn with the one set of classes made on the values of both."""
+    before = data.map_values(res, measure, "baseline", reference)
+    after = data.map_values(res, measure, "scenario", reference)
+    target = _target(res, measure)
+    hidden = suppressed_counties(res, measure, before.codes)
+    both = np.concatenate([before.values[~hidden], after.values[~hidden]])
+    classes = layer_classes(both, "scenario", after.unit, target, target_class_labels())
+    ref = _("Baseline") if reference is None else f"“{reference.scenario.name}”"
+    heads = (ref, f"“{res.scenario.name}”")
+    maps = [_map(v, classes, hidden, layer, target, "") for v, layer in ((before, "baseline"), (after, "scenario"))]
+    title = f"{_measure_label(measure)} · {layer_name('side')}"
+    return side_by_side(maps[0], maps[1], heads, title)
+
+
+def _target(res: Any, measure: str) -> float | None:
+    return targets.target(measure, res.period) if measure in INDICATOR_BY_FLAG else None
+
+
+def _measure_label(measure: str) -> str:
+    return indicator_name(measure) if measure in INDICATOR_BY_FLAG else t(measure)
+
+
+def _map(values: Any, classes: Any, hidden: np.ndarray, layer: str, target: float | None, title: str) -> dict:
+    """One national county map of ``values`` (``data.MapValues``) in ``classes``."""
+    ctx = context.current()
+    step = display_step(values.values[~hidden], values.unit)
+    names = geo.unit_names(current_language())
+    unit = {"persons": t("persons"), "points": _("points"), "share": ""}[values.unit]
     return scenario_map(
         values.codes,
         [names.get(c, c) for c in values.codes],
