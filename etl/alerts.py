@@ -249,10 +249,10 @@ def alerts_table(
     data["province_code"] = _province_of(data, units)
     data["link"] = "/area/" + data["unit_code"] + "?period=" + period
     for name in ("department", "indicator"):
-        data[name] = data[name].fillna("").astype(str)
+        data[name] = data[name].astype(object).fillna("").astype(str)  # all-NaN: float64 first
     for name in ("value", "reference", "score"):
         data[name] = pd.to_numeric(data[name]).astype("float64")
-    data["small_cell"] = data["small_cell"].fillna(False).astype(bool)
+    data["small_cell"] = data["small_cell"].astype(object).fillna(False).astype(bool)
     order = {s: n for n, s in enumerate(SEVERITIES)}
     rule_order = {r: n for n, r in enumerate(RULES)}
     level_order = {lv: n for n, lv in enumerate(("province", "prefecture", "county"))}
