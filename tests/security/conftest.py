@@ -123,6 +123,9 @@ def callback_body(app, key: str, values: dict | None = None) -> dict:
     def item(dep: dict) -> dict | list:
         if is_pattern(dep):
             pattern = json.loads(dep["id"])
+            if is_fixed(pattern):  # a dict ID without wildcards: one component, sent as itself
+                value = values.get(f"{json.dumps(pattern, sort_keys=True)}.{dep['property']}")
+                return {"id": pattern, "property": dep["property"], "value": value}
             if not is_match(pattern):
                 return []
             return {"id": first_match(pattern), "property": dep["property"], "value": None}
@@ -132,6 +135,8 @@ def callback_body(app, key: str, values: dict | None = None) -> dict:
         if not str(spec_["id"]).startswith("{"):
             return spec_
         pattern = json.loads(spec_["id"])
+        if is_fixed(pattern):
+            return {**spec_, "id": pattern}
         return {**spec_, "id": first_match(pattern)} if is_match(pattern) else []
 
     inputs = [item(d) for d in spec["inputs"]]
@@ -144,6 +149,11 @@ def callback_body(app, key: str, values: dict | None = None) -> dict:
         "state": [item(d) for d in spec["state"]],
         "changedPropIds": [] if is_pattern(first) else [f"{first['id']}.{first['property']}"],
     }
+
+
+def is_fixed(pattern: dict) -> bool:
+    """A dict ID without wildcards (``{"type": ..., "page": "flows"}``): one component."""
+    return not any(isinstance(v, list) for v in pattern.values())
 
 
 def is_match(pattern: dict) -> bool:
