@@ -23,13 +23,13 @@ import sqlalchemy as sa
 
 from etl import marts
 from etl.alerts import RULE_NAMES, SEVERITY_NAMES, active_alerts, alerts_table, published_alerts
-from etl.assessment_export import _names_zh
 from etl.errors import EtlError
 from etl.export import atomic
 from etl.feeds.format import DEPARTMENT_BY_CODE
 from etl.indicators import INDICATOR_BY_FLAG
 from etl.scope import Scope
 from etl.spreadsheet import neutralise_frame, text_cells
+from geodata.hierarchy import unit_names_zh
 from geodata.romanize import unit_names_en
 
 FORMATS = (".xlsx", ".csv")
@@ -88,7 +88,7 @@ def readable(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """Alert rows in ``EXPORT_COLUMNS`` with names in both languages for rule, severity,
     department and indicator, and the unit's names."""
     out = table.copy()
-    out["unit_name_zh"] = out["unit_code"].map(_names_zh(units))
+    out["unit_name_zh"] = out["unit_code"].map(unit_names_zh(units))
     out["unit_name_en"] = out["unit_code"].map(unit_names_en(units))
     out["rule"] = out["rule"].map(lambda r: " ".join(RULE_NAMES[r]))
     out["severity"] = out["severity"].map(lambda s: " ".join(SEVERITY_NAMES[s]))

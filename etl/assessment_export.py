@@ -29,6 +29,7 @@ from etl.export import atomic
 from etl.indicators import INDICATORS
 from etl.scope import Scope
 from etl.spreadsheet import neutralise_frame, text_cells
+from geodata.hierarchy import unit_names_zh
 from geodata.romanize import unit_names_en
 
 FORMATS = (".xlsx", ".csv")
@@ -94,7 +95,7 @@ def assessment_export(
 ) -> AssessmentExport:
     """The assessment of ``level`` in ``period`` and who owes whom, for the reader's ``scope``."""
     units = marts.read_units(engine, scope=scope)
-    zh = _names_zh(units)
+    zh = unit_names_zh(units)
     en = unit_names_en(units)
     regions = marts.read_regions(engine, scope=scope).set_index("region_code")
     table = assessment_table(engine, period, level, scope=scope)
@@ -161,14 +162,6 @@ def xlsx_bytes(export: AssessmentExport) -> bytes:
             sheet.freeze_panes = "A3"
             text_cells(sheet.iter_rows())
     return buffer.getvalue()
-
-
-def _names_zh(units: pd.DataFrame) -> dict[str, str]:
-    """adcode -> Chinese name of every county, prefecture and province of ``units``."""
-    names: dict[str, str] = {}
-    for level in ("province", "prefecture", "county"):  # a county's name wins over a prefecture's
-        names.update(zip(units[f"{level}_code"], units[f"{level}_name"], strict=True))
-    return names
 
 
 def _notes(period: str, level: str, scope: Scope, made_at: str, threshold: int) -> pd.DataFrame:

@@ -69,3 +69,12 @@ def short_province_name(name: str) -> str:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)]
     return name
+
+
+def unit_names_zh(units: pd.DataFrame) -> dict[str, str]:
+    """adcode -> Chinese name of every county, prefecture and province of a hierarchy table
+    (``hierarchy_table``): a county's name wins over a prefecture sharing its code (东莞)."""
+    names: dict[str, str] = {}
+    for level in ("province", "prefecture", "county"):  # a county's name wins over a prefecture's
+        names.update(zip(units[f"{level}_code"], units[f"{level}_name"], strict=True))
+    return names
