@@ -287,7 +287,7 @@ def _scenario_export(
                 else:
                     chosen = get_scenario(engine, scenario, scope=scope).scenario
             except ScenarioError as error:
-                _refuse(f"scenario {scenario!r}: {error}")
+                _refuse(str(error))
             except ValueError:
                 _refuse(f"no saved scenario {scenario!r} (in the scope {scope})")
             text = scenario_json(chosen)

@@ -88,7 +88,7 @@ def _checked(view: ScenarioView) -> ScenarioView:
         raise ExportError(f"unknown measure {view.measure!r}; one of {', '.join(data.MEASURES)}")
     if view.layer not in data.LAYERS:
         raise ExportError(f"unknown layer {view.layer!r}; one of {', '.join(EXPORT_LAYERS)}")
-    with language(view.lang):
+    with language("en"):  # the command line's language; the page refuses it before (menu)
         refusal = export_refusal(view.layer)
     if refusal:
         raise ExportError(refusal)
@@ -104,7 +104,7 @@ def _layer(view: ScenarioView) -> _Layer:
     from planning.scenario import parse_scenario
 
     view = _checked(view)
-    with language(view.lang):
+    with language("en"):  # an error is the command line's (or the menu's note) in English
         try:
             checked, problems = data.check(json.loads(view.scenario))
             if checked is None:
@@ -113,6 +113,7 @@ def _layer(view: ScenarioView) -> _Layer:
             reference = reference_result(view.compare, res.period)
         except (ScenarioError, ValueError) as error:
             raise ExportError(f"the scenario cannot be run: {error}") from None
+    with language(view.lang):
         drawn = drawn_layer(res, view.measure, view.layer, reference)
     return _Layer(res, reference, drawn, view)
 
@@ -253,7 +254,7 @@ def scenario_table(view: ScenarioView, lineage: Any) -> Table:
             "measure": view.measure,
             "layer": view.layer,
             "unit": values.unit,
-            "value": pd.array(np.where(np.isfinite(shown), shown, np.nan), dtype="Float64"),
+            "value": _column(shown, values.unit),
         }
     )
     data = suppress(data, ["value"], drawn.hidden)
@@ -287,6 +288,17 @@ def scenario_table(view: ScenarioView, lineage: Any) -> Table:
     )
     meta = pd.concat([extra, meta], ignore_index=True)
     return Table(data, meta, _sheet(view.measure, view.layer, res.period))
+
+
+def _column(values: np.ndarray, unit: str) -> Any:
+    """The values as a column: whole persons as integers, points and shares as decimals; NA where
+    a county has no value."""
+    finite = np.isfinite(values)
+    if unit == "persons":
+        return pd.array(
+            [int(v) if ok else None for v, ok in zip(values, finite, strict=True)], dtype="Int64"
+        )
+    return pd.array(np.where(finite, values, np.nan), dtype="Float64").fillna(pd.NA)
 
 
 def _sheet(measure: str, layer: str, period: str) -> str:

@@ -263,8 +263,10 @@ def _plain(value: object) -> object:
     [
         ("overview", {ids.OVERVIEW_MODE: "compare"}, "choose the view Map"),
         ("flows", {ids.FLOWS_START: "2010-01"}, "清除时段范围"),
+        ("scenarios", {ids.SCENARIOS_LAYER: "side"}, "并排对比视图不能打印或导出为文件"),
+        ("scenarios", {ids.SCENARIOS_RAN: None}, "先运行情景"),
     ],
-    ids=["overview-compare", "flows-range"],
+    ids=["overview-compare", "flows-range", "scenarios-side", "scenarios-not-run"],
 )
 @pytest.mark.parametrize("kind", ["map", "data"])
 def test_a_view_no_one_map_file_holds_is_refused_in_words(
