@@ -203,3 +203,13 @@ def test_a_scenario_outside_the_accounts_scope_is_refused(store, tmp_path):
     )
     result = _export(store, tmp_path / "x.csv", "--scenario", str(path), "--as", "sh.analyst")
     assert result.exit_code == 2 and "320000" in result.output, result.output
+
+
+def test_the_levers_line_is_cut_to_one_footer_line():
+    from dashboard.export.scenario import FOOTER_WIDTH, fitted_line
+
+    assert fitted_line("1. short") == "1. short"
+    long = "流入泛长三角的人数增加 15%。" * 30
+    cut = fitted_line(long)
+    assert cut.endswith("…") and long.startswith(cut[:-1])
+    assert sum(2 if ord(c) >= 0x2E80 else 1 for c in cut) <= FOOTER_WIDTH
