@@ -193,6 +193,7 @@ def export_map_command(
             ),
         )  # fmt: skip
         return
+    _plain_only(as_account, compare)
     view = MapView(measure, level, period, lang, place=place)
     _run(lambda layers, url: export_maps(layers, url, out, view), store)
 
@@ -237,6 +238,7 @@ def export_layer_command(
             ),
         )  # fmt: skip
         return
+    _plain_only(as_account, compare)
     view = MapView(measure, level, period, lang)
     if flows:
         _run(
@@ -245,6 +247,12 @@ def export_layer_command(
         )
     else:
         _run(lambda layers, url: export_layer(layers, url, out, view), store)
+
+
+def _plain_only(account: str | None, compare: str) -> None:
+    """``--as`` and ``--compare`` belong to a scenario's export: refused without ``--scenario``."""
+    if account is not None or compare:
+        _refuse("--as and --compare apply to a scenario's map or layer: add --scenario NAME")
 
 
 def _scenario_export(

@@ -213,3 +213,8 @@ def test_the_levers_line_is_cut_to_one_footer_line():
     cut = fitted_line(long)
     assert cut.endswith("…") and long.startswith(cut[:-1])
     assert sum(2 if ord(c) >= 0x2E80 else 1 for c in cut) <= FOOTER_WIDTH
+
+
+def test_scenario_options_without_a_scenario_are_refused(store, tmp_path):
+    result = _export(store, tmp_path / "x.csv", "--compare", "other")
+    assert result.exit_code == 2 and "add --scenario NAME" in result.output
