@@ -9,6 +9,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -218,3 +219,29 @@ def test_the_levers_line_is_cut_to_one_footer_line():
 def test_scenario_options_without_a_scenario_are_refused(store, tmp_path):
     result = _export(store, tmp_path / "x.csv", "--compare", "other")
     assert result.exit_code == 2 and "add --scenario NAME" in result.output
+
+
+@pytest.mark.parametrize(
+    ("measure", "layer"), [("inflow", "difference"), ("cert_verified", "scenario")]
+)
+def test_the_print_figure_has_the_pages_classes_title_and_inset(store, measure, layer):
+    from dashboard.data import scenarios as data
+    from dashboard.export.scenario import ScenarioView, scenario_map_figure
+    from dashboard.export.source import store_context
+    from dashboard.i18n import language
+    from dashboard.pages.scenarios.view import drawn_layer
+    from planning.scenario import parse_scenario
+
+    layers = layer_cache()
+    text = data.canonical_json(parse_scenario(SCENARIO))
+    figure = scenario_map_figure(layers, store, ScenarioView(text, measure, layer, "", "zh"))
+    with store_context(layers, store), language("zh"):
+        page = drawn_layer(data.result(text), measure, layer)
+    words = " ".join(a.get("text", "") for a in figure["layout"]["annotations"])
+    assert all(label in words for label in page.classes.labels), (page.classes.labels, words)
+    assert "南海诸岛" in words and "“导出 test”" in words and "上海市" in words  # a lever in words
+    assert "Data version" in words or "数据版本" in words
+    shown = {
+        c for t in figure["data"] if t.get("type") == "choropleth" for c in t.get("locations", [])
+    }
+    assert set(np.asarray(page.values.codes)[page.hidden]) <= shown
