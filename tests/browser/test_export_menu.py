@@ -4,6 +4,8 @@ parsed); screenshots with the menu open at 1366x768 and 1920x1080, zh and en."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pyogrio
 import pytest
+from PIL import Image
 
 from tests.browser.conftest import new_signed_in_context, screenshot
 from tests.support import TEST_OUTPUT
@@ -114,11 +117,14 @@ def test_the_scenarios_page_downloads_its_map_and_layer(browser, live_server, la
         png = _press(page, "png")
         _check(png, "png")
         assert "scenario" in png.name and "inflow-difference" in png.name
+        with Image.open(png) as image:  # decoded whole: an A4 landscape page, not blank
+            image.load()
+            assert image.width >= 3500 and image.height >= 2480
+            assert len(image.convert("RGB").resize((200, 140)).getcolors(28_000)) > 20
         csv_file = _press(page, "csv")
         _check(csv_file, "csv")
-        lines = csv_file.read_bytes().decode("utf-8-sig").splitlines()
-        header = lines[0].split(",")
-        rows = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+        text = csv_file.read_bytes().decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
         assert len(rows) > 2000 and {r["layer"] for r in rows} == {"difference"}
         assert {r["measure"] for r in rows} == {"inflow"} and {r["unit"] for r in rows} == {
             "persons"
