@@ -42,13 +42,36 @@ LangOption = Annotated[str, typer.Option("--lang", help="Labels in zh or en.")]
 AsOption = Annotated[
     str | None,
     typer.Option(
-        "--as", help="The account this export is made for (recorded in the audit; its scope applies)."
+        "--as",
+        help="The account this export is made for (recorded in the audit; its scope applies).",
+    ),
+]
+ScenarioOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario",
+        help="A saved scenario's name (or a scenario .json file): its county map as the scenarios "
+        "page shows it (the period is the scenario's; --level, --period and --place do not apply).",
+    ),
+]
+LayerOption = Annotated[
+    str,
+    typer.Option(
+        "--layer", help="With --scenario: difference (against the reference), scenario or baseline."
+    ),
+]
+CompareOption = Annotated[
+    str,
+    typer.Option(
+        "--compare",
+        help="With --scenario: a saved scenario to compare with instead of the baseline.",
     ),
 ]
 ExactOption = Annotated[
     bool,
     typer.Option(
-        "--exact", help="Stewards only (with --as): every count, small cells included, unsuppressed."
+        "--exact",
+        help="Stewards only (with --as): every count, small cells included, unsuppressed.",
     ),
 ]
 
@@ -98,7 +121,10 @@ def _contract(
             )  # fmt: skip
     finally:
         engine.dispose()
-    console.print(f"wrote {n:,} rows to {escape(str(out))}" + (" (exact: small cells included)" if exact else ""))
+    console.print(
+        f"wrote {n:,} rows to {escape(str(out))}"
+        + (" (exact: small cells included)" if exact else "")
+    )
 
 
 def principal_for(engine: sa.Engine, account: str | None, exact: bool) -> Principal | None:
@@ -147,12 +173,27 @@ def export_map_command(
             "units named, the units around it pale grey. Default: the whole country.",
         ),
     ] = "",
+    scenario: ScenarioOption = None,
+    layer: LayerOption = "difference",
+    compare: CompareOption = "",
+    as_account: AsOption = None,
 ) -> None:
     """A map for print: title, legend, source, lineage, date, CJK font embedded; national with the
-    南海诸岛 inset, or fitted to one place."""
+    南海诸岛 inset, or fitted to one place; or (--scenario) a scenario's county map."""
     from dashboard.export.maps import export_maps
     from dashboard.export.source import MapView
 
+    if scenario is not None:
+        from dashboard.export.scenario import export_scenario_maps
+
+        _scenario_export(
+            store, scenario, measure, layer, compare, lang, as_account, "map",
+            lambda layers, url, view, scope, who: export_scenario_maps(
+                layers, url, out, view, scope=scope, principal=who
+            ),
+        )  # fmt: skip
+        return
+    _plain_only(as_account, compare)
     view = MapView(measure, level, period, lang, place=place)
     _run(lambda layers, url: export_maps(layers, url, out, view), store)
 
@@ -177,11 +218,27 @@ def export_layer_command(
     ] = None,
     cohort: Annotated[str, typer.Option(help="Flows: the cohort counted.")] = "all",
     lang: LangOption = "zh",
+    scenario: ScenarioOption = None,
+    layer: LayerOption = "difference",
+    compare: CompareOption = "",
+    as_account: AsOption = None,
 ) -> None:
-    """One layer (measure x level x period) or the OD flows, small cells suppressed, with metadata."""
+    """One layer (measure x level x period) or the OD flows, small cells suppressed, with
+    metadata; or (--scenario) a scenario's county layer as the scenarios page maps it."""
     from dashboard.export.maps import export_flows, export_layer
     from dashboard.export.source import MapView
 
+    if scenario is not None:
+        from dashboard.export.scenario import export_scenario_layer
+
+        _scenario_export(
+            store, scenario, measure, layer, compare, lang, as_account, "data",
+            lambda layers, url, view, scope, who: export_scenario_layer(
+                layers, url, out, view, scope=scope, principal=who
+            ),
+        )  # fmt: skip
+        return
+    _plain_only(as_account, compare)
     view = MapView(measure, level, period, lang)
     if flows:
         _run(
@@ -190,6 +247,65 @@ def export_layer_command(
         )
     else:
         _run(lambda layers, url: export_layer(layers, url, out, view), store)
+
+
+def _plain_only(account: str | None, compare: str) -> None:
+    """``--as`` and ``--compare`` belong to a scenario's export: refused without ``--scenario``."""
+    if account is not None or compare:
+        _refuse("--as and --compare apply to a scenario's map or layer: add --scenario NAME")
+
+
+def _scenario_export(
+    store: str | None, scenario: str, measure: str, layer: str, compare: str, lang: str,
+    account: str | None, kind: str, write,  # noqa: ANN001
+) -> None:  # fmt: skip
+    """A scenario's map or layer (``dashboard.export.scenario``) as ``--as`` (its scope, its right
+    to export maps or data) or, without it, as the operator (the nation)."""
+    from access.accounts import get_account
+    from access.roles import Action
+    from dashboard.export.scenario import ScenarioView, scenario_json
+    from etl.scope import NATION
+    from geodata.layers import ensure_layers
+    from planning.errors import ScenarioError
+    from planning.scenario import load_scenario_file
+    from planning.store import get_scenario
+
+    settings = load_settings()
+    url = store or settings.store_url
+    engine = open_store_or_exit(url)
+    try:
+        with store_failures(url):
+            principal = None
+            if account is not None:
+                found = get_account(engine, account)
+                if found is None or found.disabled:
+                    _refuse(f"no enabled account {account!r}")
+                assert found is not None
+                action = Action.EXPORT_MAP if kind == "map" else Action.EXPORT_DATA
+                if not found.principal.may(action):
+                    _refuse(
+                        f"account {account!r} ({found.role}) may not make this export ({action})"
+                    )
+                principal = found.principal
+            scope = principal.scope if principal else NATION
+            path = Path(scenario)
+            try:
+                if path.suffix.lower() == ".json" and path.is_file():
+                    chosen = load_scenario_file(path)
+                else:
+                    chosen = get_scenario(engine, scenario, scope=scope).scenario
+            except ScenarioError as error:
+                _refuse(str(error))
+            except ValueError:
+                _refuse(f"no saved scenario {scenario!r} (in the scope {scope})")
+            text = scenario_json(chosen)
+    finally:
+        engine.dispose()
+    view = ScenarioView(text, measure, layer, compare, lang)
+    layers = ensure_layers(settings.geodata_dir)
+    files = write(layers, url, view, scope, principal)
+    for file in files:
+        console.print(f"wrote {escape(str(file))}")
 
 
 def _run(write, store: str | None) -> None:  # noqa: ANN001

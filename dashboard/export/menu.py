@@ -35,6 +35,14 @@ from dashboard import ids
 from dashboard.data.store import periods
 from dashboard.export.maps import data_bytes, download_name, map_bytes, view_narrative
 from dashboard.export.render import RenderError
+from dashboard.export.scenario import (
+    ScenarioView,
+    scenario_data_bytes,
+    scenario_map_bytes,
+)
+from dashboard.export.scenario import (
+    download_name as scenario_download_name,
+)
 from dashboard.export.source import ExportError, MapView
 from dashboard.i18n import _, use_language
 
@@ -63,6 +71,9 @@ class PageView:
     map: MapView
     flows_cohort: str | None = None
     refusal: str = ""
+    scenario: ScenarioView | None = None
+    """The scenarios page: the scenario map on screen (``dashboard.export.scenario``), whose
+    files the menu sends instead of the overview's layer of ``map`` (which gives the period)."""
 
 
 def may_export_data() -> bool:
@@ -70,8 +81,9 @@ def may_export_data() -> bool:
     return principal is not None and principal.may(Action.EXPORT_DATA)
 
 
-def view_footer(page: str, view: PageView) -> html.Div:
-    """The download menu and the narrative of ``view``, to sit under the page's map."""
+def view_footer(page: str, view: PageView, *, narrative: bool = True) -> html.Div:
+    """The download menu and the narrative of ``view``, to sit under the page's map (without
+    ``narrative``: the menu alone, for a map the overview's narrative does not describe)."""
     groups = [_group(page, "map", _("Print map"))]
     if may_export_data():
         groups.append(_group(page, "data", _("Data")))
@@ -91,7 +103,7 @@ def view_footer(page: str, view: PageView) -> html.Div:
     return html.Div(
         [
             html.Div(
-                narrative_lines(view),
+                narrative_lines(view) if narrative else [],
                 id={"type": ids.EXPORT_NARRATIVE, "page": page},
                 className="yp-narrative",
             ),
@@ -131,8 +143,11 @@ def register(
     page: str,
     controls: Sequence[tuple[str | dict, str]],
     to_view: Callable[..., PageView],
+    *,
+    narrative: bool = True,
 ) -> None:
-    """Add the narrative and the two download callbacks of ``page`` (see the module)."""
+    """Add the narrative (unless not ``narrative``) and the two download callbacks of ``page``
+    (see the module)."""
     values = [State(component, prop) for component, prop in controls]
 
     # the controls trigger the narrative; a URL's search or a store (the page's language, its
@@ -141,14 +156,16 @@ def register(
         (State if prop in PASSIVE else Input)(component, prop) for component, prop in controls
     ]
 
-    @callback(
-        Output({"type": ids.EXPORT_NARRATIVE, "page": page}, "children"),
-        *narrative_deps,
-        prevent_initial_call=True,
-    )
-    def narrate(*control_values):
-        view = _view(to_view, control_values)
-        return narrative_lines(view)
+    if narrative:
+
+        @callback(
+            Output({"type": ids.EXPORT_NARRATIVE, "page": page}, "children"),
+            *narrative_deps,
+            prevent_initial_call=True,
+        )
+        def narrate(*control_values):
+            view = _view(to_view, control_values)
+            return narrative_lines(view)
 
     @callback(
         Output({"type": ids.EXPORT_MAP_DOWNLOAD, "page": page}, "data"),
@@ -162,6 +179,12 @@ def register(
         view = _view(to_view, control_values)
         if view.refusal:
             return dash.no_update, _(view.refusal)
+        if view.scenario is not None:
+            scenario = view.scenario
+            return _send(
+                lambda: scenario_map_bytes(scenario, fmt),
+                scenario_download_name(scenario, view.map.period or "", fmt),
+            )
         return _send(lambda: map_bytes(view.map, fmt), download_name(view.map, fmt))
 
     @callback(
@@ -176,6 +199,12 @@ def register(
         view = _view(to_view, control_values)
         if view.refusal:
             return dash.no_update, _(view.refusal)
+        if view.scenario is not None:
+            scenario, period = view.scenario, view.map.period or ""
+            return _send(
+                lambda: scenario_data_bytes(scenario, fmt, period),
+                scenario_download_name(scenario, period, fmt),
+            )
         return _send(
             lambda: data_bytes(view.map, fmt, flows_cohort=view.flows_cohort),
             download_name(view.map, fmt),
@@ -190,7 +219,7 @@ def _view(to_view: Callable[..., PageView], control_values: Sequence) -> PageVie
         checked = view.map.checked(periods())
     except ExportError:
         raise PreventUpdate from None  # no data in the store: nothing to download or tell
-    return PageView(checked, view.flows_cohort, view.refusal)
+    return PageView(checked, view.flows_cohort, view.refusal, view.scenario)
 
 
 def _pressed(clicks: list | None, formats: tuple[str, ...]) -> str:

@@ -4,6 +4,8 @@ parsed); screenshots with the menu open at 1366x768 and 1920x1080, zh and en."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pyogrio
 import pytest
+from PIL import Image
 
 from tests.browser.conftest import new_signed_in_context, screenshot
 from tests.support import TEST_OUTPUT
@@ -21,7 +24,9 @@ PAGES = {  # page: (path, what shows the page is drawn)
     "flows": ("/flows", "#flows-base .choroplethlayer path"),
     "area": ("/area/320200", "#area-map .choroplethlayer path"),
     "hotspots": ("/hotspots", ".yp-hotspots-graph .choroplethlayer path"),
+    "scenarios": ("/scenarios?measure=inflow", "#scenarios-map .choroplethlayer path"),
 }
+NO_NARRATIVE = {"scenarios"}  # its map is a scenario's: the overview's narrative does not fit
 FORMATS = ("png", "svg", "pdf", "csv", "xlsx", "geojson", "gpkg")
 
 
@@ -30,7 +35,8 @@ def _open(page, browser_page: str, lang: str, live_server: str) -> None:
     sep = "&" if "?" in path else "?"
     page.goto(f"{live_server}{path}{sep}lang={lang}")
     page.wait_for_selector(ready, timeout=60_000)
-    page.wait_for_selector(".yp-narrative p", timeout=30_000)
+    if browser_page not in NO_NARRATIVE:
+        page.wait_for_selector(".yp-narrative p", timeout=30_000)
 
 
 def _press(page, fmt: str) -> Path:
@@ -93,6 +99,44 @@ def test_each_format_downloads_and_opens(browser, live_server, where, lang):
         _open(page, where, lang, live_server)
         for fmt in FORMATS:
             _check(_press(page, fmt), fmt)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scenarios_page_downloads_its_map_and_layer(browser, live_server, lang):
+    """The scenario on screen (the example, inflow, the difference) as a print map and a CSV:
+    the PNG is an A4 page at 300 dpi, the CSV holds the counties of the map, the scenario's
+    name, the layer and the suppressed flag; the side-by-side layer is answered in words."""
+    context = new_signed_in_context(
+        browser, live_server, viewport={"width": 1366, "height": 768}, accept_downloads=True
+    )
+    page = context.new_page()
+    try:
+        _open(page, "scenarios", lang, live_server)
+        png = _press(page, "png")
+        _check(png, "png")
+        assert "scenario" in png.name and "inflow-difference" in png.name
+        with Image.open(png) as image:  # decoded whole: an A4 landscape page, not blank
+            image.load()
+            assert image.width >= 3500 and image.height >= 2480
+            assert len(image.convert("RGB").resize((200, 140)).getcolors(28_000)) > 20
+        csv_file = _press(page, "csv")
+        _check(csv_file, "csv")
+        text = csv_file.read_bytes().decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert len(rows) > 2000 and {r["layer"] for r in rows} == {"difference"}
+        assert {r["measure"] for r in rows} == {"inflow"} and {r["unit"] for r in rows} == {
+            "persons"
+        }
+        assert any(r["suppressed"] == "True" and r["value"] == "" for r in rows)
+        assert any(r["value"] not in ("", "0") for r in rows)  # the example moves inflow
+        page.goto(f"{live_server}/scenarios?measure=inflow&layer=side&lang={lang}")
+        page.wait_for_selector("#scenarios-map .choroplethlayer path", timeout=60_000)
+        page.locator(".yp-export-summary").click()
+        page.locator('.yp-export-button[id*=\'"format":"csv"\']').click()
+        words = {"zh": "并排对比视图不能打印或导出为文件", "en": "side-by-side view has no print"}
+        page.wait_for_selector(f".yp-export-note:has-text('{words[lang]}')", timeout=30_000)
     finally:
         context.close()
 

@@ -25,12 +25,19 @@ from access import audit
 from dashboard import ids
 from dashboard.export import source
 from dashboard.export.menu import DATA_FORMATS
+from planning.scenario import parse_scenario
 from tests.export.conftest import need_chromium
 from tests.security.conftest import USERS, csrf
 from tests.security.test_callbacks import relabelled
 from tests.support import layer_cache
 from yipanqi.cli import app as cli
 
+SCENARIO_FILE = Path(__file__).with_name("scenario-export.json")
+SCENARIO_KEY = json.dumps(
+    parse_scenario(json.loads(SCENARIO_FILE.read_text(encoding="utf-8"))).to_json(),
+    ensure_ascii=False, sort_keys=True,
+)  # fmt: skip
+"""The scenarios page's last run (``SCENARIOS_RAN``: the canonical JSON) of the CLI's file."""
 FROZEN = datetime(2026, 12, 5, 12, 34, tzinfo=UTC)
 PERIOD = "2010-02"
 
@@ -70,6 +77,13 @@ PAGES = {
         [(ids.HOTSPOTS_MEASURE, "value", "inflow"), (ids.HOTSPOTS_LEVEL, "value", "prefecture"),
          (ids.HOTSPOTS_PERIOD, "value", PERIOD), (ids.HOTSPOTS_URL, "search", "?lang=en")],
         ["--measure", "inflow", "--level", "prefecture", "--period", PERIOD, "--lang", "en"],
+    ),
+    "scenarios": (
+        [(ids.SCENARIOS_RAN, "data", SCENARIO_KEY), (ids.SCENARIOS_MEASURE, "value", "inflow"),
+         (ids.SCENARIOS_LAYER, "value", "difference"), (ids.SCENARIOS_COMPARE, "value", "__baseline__"),
+         (ids.SCENARIOS_LANG, "data", "zh")],
+        ["--scenario", str(SCENARIO_FILE), "--measure", "inflow", "--layer", "difference",
+         "--lang", "zh"],
     ),
 }  # fmt: skip
 PLACE = {"area": ["--place", "310000"]}  # the area page's map is fitted to its area
@@ -178,7 +192,7 @@ def test_a_pages_data_download_is_the_cli_file(
 @pytest.mark.parametrize(
     ("page", "fmt"),
     [("overview", "png"), ("overview", "pdf"), ("overview", "svg"), ("flows", "svg"),
-     ("area", "svg"), ("hotspots", "svg")],
+     ("area", "svg"), ("hotspots", "svg"), ("scenarios", "png"), ("scenarios", "svg")],
 )  # fmt: skip
 def test_a_pages_print_map_is_the_cli_file(
     secured_app, security_store, signed_in, engine, page, fmt, tmp_path
@@ -191,7 +205,7 @@ def test_a_pages_print_map_is_the_cli_file(
         cli_file(security_store, tmp_path, page, "map", fmt), fmt
     )
     event = audit.list_events(engine, action="export.map", username=USERS["viewer"])[0]
-    assert "period=2010-02" in event.detail
+    assert ("scenario=export test" if page == "scenarios" else "period=2010-02") in event.detail
 
 
 def test_the_print_map_carries_the_narrative(secured_app, security_store, signed_in):
@@ -249,8 +263,10 @@ def _plain(value: object) -> object:
     [
         ("overview", {ids.OVERVIEW_MODE: "compare"}, "choose the view Map"),
         ("flows", {ids.FLOWS_START: "2010-01"}, "清除时段范围"),
+        ("scenarios", {ids.SCENARIOS_LAYER: "side"}, "并排对比视图不能打印或导出为文件"),
+        ("scenarios", {ids.SCENARIOS_RAN: None}, "先运行情景"),
     ],
-    ids=["overview-compare", "flows-range"],
+    ids=["overview-compare", "flows-range", "scenarios-side", "scenarios-not-run"],
 )
 @pytest.mark.parametrize("kind", ["map", "data"])
 def test_a_view_no_one_map_file_holds_is_refused_in_words(

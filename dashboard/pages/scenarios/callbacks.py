@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import dash
@@ -30,10 +31,16 @@ from dash import (
 from dashboard import ids
 from dashboard.data import scenarios as data
 from dashboard.data.store import periods
-from dashboard.i18n import _, use_language
+from dashboard.export.menu import PageView, register
+from dashboard.export.scenario import ScenarioView
+from dashboard.export.source import MapView
+from dashboard.i18n import N_, _, use_language
 from dashboard.pages.scenarios import editor, form
 from dashboard.pages.scenarios.view import (
+    BASELINE,
+    SIDE_NOT_EXPORTABLE,
     compare_options,
+    export_refusal,
     map_figure,
     model_block,
     page_query,
@@ -45,6 +52,7 @@ from dashboard.pages.scenarios.view import (
 from dashboard.pages.scenarios.words import json_error_text, problem_text
 from dashboard.security import inputs
 from planning.errors import ScenarioError
+from planning.scenario import parse_scenario
 
 NO = dash.no_update
 PATH = "/scenarios"
@@ -350,3 +358,46 @@ def save_or_delete(
         saved_links(measure, layer),
         compare_options(),
     )
+
+
+RUN_FIRST = N_("Run the scenario first: the menu exports the map on screen.")
+MAX_SCENARIO_TEXT = 200_000  # characters of the scenario a download names (a forged body's)
+
+
+def export_view(ran: Any, measure: Any, layer: Any, compare: Any, lang: Any) -> PageView:
+    """The download menu's view of the map on screen: the scenario last run (``SCENARIOS_RAN``:
+    its canonical JSON) in the measure, layer and comparison shown; the side-by-side layer and a
+    page that has not run are answered in words (``export_refusal``)."""
+    lang = use_language(lang)
+    measure = inputs.choice(measure, data.MEASURES, "measure")
+    layer = inputs.choice(layer, data.LAYERS, "layer")
+    compare = inputs.text(compare, "comparison")
+    compare = "" if compare == BASELINE else compare
+    view = MapView(measure, "county", None, lang)
+    if not isinstance(ran, str) or not ran or len(ran) > MAX_SCENARIO_TEXT:
+        return PageView(view, refusal=RUN_FIRST)
+    try:
+        scenario = parse_scenario(json.loads(ran))
+    except (ValueError, ScenarioError):
+        return PageView(view, refusal=RUN_FIRST)
+    view = replace(view, period=scenario.period)
+    refusal = SIDE_NOT_EXPORTABLE if export_refusal(layer) is not None else ""
+    return PageView(
+        view,
+        refusal=refusal,
+        scenario=ScenarioView(data.canonical_json(scenario), measure, layer, compare, lang),
+    )
+
+
+register(
+    "scenarios",
+    [
+        (ids.SCENARIOS_RAN, "data"),
+        (ids.SCENARIOS_MEASURE, "value"),
+        (ids.SCENARIOS_LAYER, "value"),
+        (ids.SCENARIOS_COMPARE, "value"),
+        (ids.SCENARIOS_LANG, "data"),
+    ],
+    export_view,
+    narrative=False,
+)

@@ -11,6 +11,8 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.components import control
 from dashboard.data import scenarios as data
+from dashboard.export.menu import PageView, view_footer
+from dashboard.export.source import MapView
 from dashboard.i18n import _, use_language
 from dashboard.pages.scenarios import editor, form
 from dashboard.pages.scenarios.view import (
@@ -191,6 +193,11 @@ def layout(
                                     config=GRAPH_CONFIG,
                                     className="yp-scen-map",
                                 )
+                            ),
+                            view_footer(
+                                "scenarios",
+                                PageView(MapView(measure, "county", None, lang)),
+                                narrative=False,
                             ),
                             html.Div(id=ids.SCENARIOS_MODEL, className="yp-scen-model"),
                             html.Div(id=ids.SCENARIOS_SUMMARY, className="yp-scen-table"),

@@ -4,6 +4,7 @@ map of a result against its reference, the region summary table and the flow mod
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -148,9 +149,22 @@ def pretty_json(scenario: Any) -> str:
     return json.dumps(scenario, ensure_ascii=False, indent=2)
 
 
-def map_figure(res: Any, measure: str, layer: str, reference: Any = None) -> dict:
-    if layer == "side":
-        return side_figure(res, measure, reference)
+@dataclass(frozen=True)
+class DrawnLayer:
+    """One layer of a scenario's map as the page draws it (and its print export): the county
+    ``values`` (``data.MapValues``), which are withheld (``hidden``), the ``classes`` made on the
+    values shown, the display ``step`` and the title."""
+
+    values: Any
+    hidden: np.ndarray
+    classes: Any
+    step: float
+    target: float | None
+    title: str
+
+
+def drawn_layer(res: Any, measure: str, layer: str, reference: Any = None) -> DrawnLayer:
+    """The map layer ``layer`` (not ``side``) of ``measure`` as drawn, in the current language."""
     values = data.map_values(res, measure, layer, reference)
     target = _target(res, measure)
     hidden = suppressed_counties(res, measure, values.codes)
@@ -162,7 +176,21 @@ def map_figure(res: Any, measure: str, layer: str, reference: Any = None) -> dic
     title = f"{_measure_label(measure)} · {layer_name(layer)}"
     if reference is not None and layer != "scenario":
         title += f" · {_('Compare with')} “{reference.scenario.name}”"
-    return _map(values, classes, hidden, layer, target, title)
+    step = display_step(shown_values, values.unit)
+    return DrawnLayer(values, hidden, classes, step, target, title)
+
+
+def shown_values(drawn: DrawnLayer) -> np.ndarray:
+    """The values as the map classes them: a rate as a share, persons and points to the step."""
+    v = drawn.values
+    return v.values if v.unit == "share" else shown(v.values, drawn.step)
+
+
+def map_figure(res: Any, measure: str, layer: str, reference: Any = None) -> dict:
+    if layer == "side":
+        return side_figure(res, measure, reference)
+    drawn = drawn_layer(res, measure, layer, reference)
+    return _map(drawn.values, drawn.classes, drawn.hidden, layer, drawn.target, drawn.title)
 
 
 def side_figure(res: Any, measure: str, reference: Any = None) -> dict:
@@ -176,7 +204,10 @@ def side_figure(res: Any, measure: str, reference: Any = None) -> dict:
     classes = layer_classes(both, "scenario", after.unit, target, target_class_labels())
     ref = _("Baseline") if reference is None else f"“{reference.scenario.name}”"
     heads = (ref, f"“{res.scenario.name}”")
-    maps = [_map(v, classes, hidden, layer, target, "") for v, layer in ((before, "baseline"), (after, "scenario"))]
+    maps = [
+        _map(v, classes, hidden, layer, target, "")
+        for v, layer in ((before, "baseline"), (after, "scenario"))
+    ]
     title = f"{_measure_label(measure)} · {layer_name('side')}"
     return side_by_side(maps[0], maps[1], heads, title)
 
@@ -189,7 +220,9 @@ def _measure_label(measure: str) -> str:
     return indicator_name(measure) if measure in INDICATOR_BY_FLAG else t(measure)
 
 
-def _map(values: Any, classes: Any, hidden: np.ndarray, layer: str, target: float | None, title: str) -> dict:
+def _map(
+    values: Any, classes: Any, hidden: np.ndarray, layer: str, target: float | None, title: str
+) -> dict:
     """One national county map of ``values`` (``data.MapValues``) in ``classes``."""
     ctx = context.current()
     step = display_step(values.values[~hidden], values.unit)
