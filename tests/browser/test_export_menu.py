@@ -21,6 +21,7 @@ PAGES = {  # page: (path, what shows the page is drawn)
     "flows": ("/flows", "#flows-base .choroplethlayer path"),
     "area": ("/area/320200", "#area-map .choroplethlayer path"),
     "hotspots": ("/hotspots", ".yp-hotspots-graph .choroplethlayer path"),
+    "monitoring": ("/monitoring", "#monitoring-map .choroplethlayer path"),
 }
 FORMATS = ("png", "svg", "pdf", "csv", "xlsx", "geojson", "gpkg")
 
