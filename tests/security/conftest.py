@@ -132,7 +132,8 @@ def callback_body(app, key: str, values: dict | None = None) -> dict:
         if not str(spec_["id"]).startswith("{"):
             return spec_
         pattern = json.loads(spec_["id"])
-        return {**spec_, "id": first_match(pattern)} if is_match(pattern) else []
+        single = is_match(pattern) or not any(isinstance(v, list) for v in pattern.values())
+        return {**spec_, "id": first_match(pattern)} if single else []  # a dict ID: itself
 
     inputs = [item(d) for d in spec["inputs"]]
     outputs = [output(o) for o in output_specs(key)]
