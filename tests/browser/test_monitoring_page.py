@@ -19,9 +19,9 @@ GRID = "#monitoring-grid"
 PERIOD = DEMO_PERIODS[-1]
 
 
-def _page(browser, live_server, width: int, height: int):
+def _page(browser, live_server, width: int, height: int, **options):
     context = new_signed_in_context(
-        browser, live_server, viewport={"width": width, "height": height}
+        browser, live_server, viewport={"width": width, "height": height}, **options
     )
     page = context.new_page()
     page.foreign = []
@@ -138,10 +138,7 @@ def test_the_alert_map_legend_menu_and_click(browser, live_server, lang, tmp_pat
     unit opens its area page."""
     import pandas as pd
 
-    context = new_signed_in_context(
-        browser, live_server, viewport={"width": 1366, "height": 768}, accept_downloads=True
-    )
-    page = context.new_page()
+    context, page = _page(browser, live_server, 1366, 768, accept_downloads=True)
     _open(page, live_server, f"lang={lang}&period={PERIOD}")
     page.wait_for_selector(f"{MAP} .choroplethlayer path", timeout=30_000)
     legend = page.inner_text("#monitoring-legend")
