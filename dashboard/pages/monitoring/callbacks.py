@@ -80,13 +80,14 @@ def download_xlsx(_n, period, region, department, severity, level, key: dict):
 @callback(
     Output(ids.MONITORING_MAP, "figure"),
     Output(ids.MONITORING_LEGEND, "children"),
-    *[Input(c, "value") for c in CONTROLS],
+    Input(ids.MONITORING_URL, "search"),
+    *[State(c, "value") for c in CONTROLS],
     State(ids.MONITORING_KEY, "data"),
-    prevent_initial_call=True,
 )
-def redraw_map(period, region, department, severity, level, key: dict):
-    """The map and its legend, apart from the grid's callback: each repaints when its answer
-    comes."""
+def redraw_map(_search, period, region, department, severity, level, key: dict):
+    """The map and its legend, drawn after the grid: asked for when the page has mounted and
+    whenever the grid's callback has written the URL, so the map's drawing never holds up the
+    grid's first paint or its repaint after a filter."""
     use_language(inputs.fields(key, "lang")["lang"])
     return alert_map(_checked(period, region, department, severity, level))
 

@@ -16,7 +16,6 @@ from dashboard.i18n import _, plotly_locale, t, use_language
 from dashboard.pages.assessment.layout import COLUMN_DEFAULTS, GRID_OPTIONS
 from dashboard.pages.flows.table import grid_locale
 from dashboard.pages.monitoring.view import (
-    alert_map,
     chosen_view,
     counts,
     department_options,
@@ -42,7 +41,7 @@ def layout(**query: str) -> html.Div:
         query.get("level"),
     )  # fmt: skip
     rows, total = grid_rows(view)
-    figure, legend = alert_map(view)
+    figure = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
     config: Any = {**GRAPH_CONFIG, "locale": plotly_locale()}  # dcc.Graph types it as a TypedDict
     return html.Div(
         [
@@ -131,7 +130,7 @@ def layout(**query: str) -> html.Div:
                             className="yp-hotspots-graph yp-mon-graph",
                         )
                     ),
-                    html.Div(legend, id=ids.MONITORING_LEGEND, className="yp-hotspots-legend"),
+                    html.Div(id=ids.MONITORING_LEGEND, className="yp-hotspots-legend"),
                     view_footer("monitoring", page_view(view, lang)),
                 ],
                 className="yp-card yp-map-card yp-mon-map",
