@@ -9,6 +9,8 @@ latest period's alerts among them).
 - ``filter_to_repaint`` (target p95 < 300 ms): from the mouse press on a severity of the filter
   (high and medium, alternating) to the first frame in which every row of the grid has that
   severity and the note is rewritten: the callback's round trip and the grid's repaint;
+- ``navigation_to_map``: the same navigation to the frame in which the alerts map (prefecture
+  level) has drawn its units (reported, no target of its own);
 - ``alerts``: how many the period has (the grid gets at most 1,000, most severe first).
 
 Usage: ``.venv/bin/python bench/bench_monitoring.py [--store URL] [--runs 20]``. Without
@@ -36,6 +38,7 @@ from tests.support import demo_store  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results" / "monitoring.json"
 GRID = "#monitoring-grid"
 ROWS_SHOWN = f"() => document.querySelector('{GRID} .ag-center-cols-container .ag-row') !== null"
+MAP_SHOWN = "() => document.querySelector('#monitoring-map .choroplethlayer path') !== null"
 ARM = """() => {
   window.__bench = {note: document.querySelector('#monitoring-note').innerText};
   document.addEventListener('mousedown', () => { window.__bench.t0 = performance.now(); },
@@ -59,15 +62,19 @@ def measure(url: str, period: str, runs: int) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         context = new_signed_in_context(browser, url, viewport={"width": 1366, "height": 768})
-        paints = []
+        paints, maps = [], []
         for i in range(runs + 1):
             page = context.new_page()
             page.goto(f"{url}/monitoring?period={period}&lang=zh", wait_until="commit")
             page.wait_for_function(ROWS_SHOWN, polling="raf", timeout=60_000)
             if i:  # the first is a warm-up (the browser's code cache)
                 paints.append(page.evaluate("performance.now()") / 1000)
+            page.wait_for_function(MAP_SHOWN, polling="raf", timeout=60_000)
+            if i:
+                maps.append(page.evaluate("performance.now()") / 1000)
             page.close()
         out["navigation_to_paint"] = summary(paints, "_s", 3)
+        out["navigation_to_map"] = summary(maps, "_s", 3)  # the alerts map drawn (not a target)
 
         page = context.new_page()
         page.goto(f"{url}/monitoring?period={period}&lang=en")

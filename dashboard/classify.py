@@ -111,3 +111,29 @@ def difference_classes(values: np.ndarray, unit: str) -> Classes:
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
     )
     return Classes(bounds=bounds, colors=theme.DIVERGING_6, labels=labels)
+
+
+ALERT_COLORS = ("#f7f4ee", "#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+"""No alerts, then four reds, lighter to darker (ColorBrewer Reds)."""
+
+
+def count_classes(counts: np.ndarray, none_label: str, k: int = 5) -> Classes:
+    """Classes of whole counts (alerts per unit): 0 on its own (``none_label``), then up to ``k``
+    (at most 5)
+    classes of the positive counts split at their quantiles, each a range of whole numbers
+    ("1", "2 – 3", "4 – 9", ...). The inner bounds sit half-way between whole numbers, so every
+    count falls in the class its label names."""
+    positive = np.asarray(counts, dtype=float)
+    positive = positive[np.isfinite(positive) & (positive > 0)]
+    tops: list[int] = []
+    if positive.size:
+        cuts = np.quantile(positive, np.linspace(0, 1, k + 1)[1:])
+        tops = sorted({int(np.floor(c)) for c in cuts} | {int(positive.max())})
+    lows = [1, *(t + 1 for t in tops[:-1])][: len(tops)]
+    labels = tuple(
+        f"{lo:,}" if lo == hi else f"{lo:,} – {hi:,}" for lo, hi in zip(lows, tops, strict=True)
+    )
+    bounds = (-0.5, 0.5, *(t + 0.5 for t in tops)) if tops else (-0.5, 0.5)
+    reds = ALERT_COLORS[1:][-k:] if k <= len(ALERT_COLORS) - 1 else ALERT_COLORS[1:]
+    colors = (ALERT_COLORS[0], *reds[len(reds) - len(tops) :])
+    return Classes(bounds=bounds, colors=colors, labels=(none_label, *labels))

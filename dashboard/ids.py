@@ -221,6 +221,10 @@ MONITORING_NOTE = "monitoring-note"
 MONITORING_GRID = "monitoring-grid"
 MONITORING_XLSX = "monitoring-xlsx"
 MONITORING_DOWNLOAD = "monitoring-download"
+MONITORING_LEVEL = "monitoring-level"
+MONITORING_MAP = "monitoring-map"
+MONITORING_LEGEND = "monitoring-legend"
+MONITORING_NAV = "monitoring-nav"
 AREA_ALERTS = "area-alerts"
 
 # --- the download menu and narrative under every map (dashboard.export.menu) ------------------------

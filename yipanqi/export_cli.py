@@ -29,8 +29,19 @@ if TYPE_CHECKING:
 MeasureOption = Annotated[
     str,
     typer.Option(
-        help="inflow, outflow, net, inflow_per_1000 or an indicator flag (cert_verified, ...)."
+        help="inflow, outflow, net, inflow_per_1000, an indicator flag (cert_verified, ...) or "
+        "alerts (early-warning alerts per unit of the period, --level prefecture or county)."
     ),
+]
+DepartmentOption = Annotated[
+    str,
+    typer.Option(
+        "--department",
+        help="--measure alerts: the alerts of this department only (public_security, ...).",
+    ),
+]
+SeverityOption = Annotated[
+    str, typer.Option("--severity", help="--measure alerts: high, medium or low only.")
 ]
 LevelOption = Annotated[
     str, typer.Option(help="province, prefecture or county (flows: also region).")
@@ -177,9 +188,12 @@ def export_map_command(
     layer: LayerOption = "difference",
     compare: CompareOption = "",
     as_account: AsOption = None,
+    department: DepartmentOption = "",
+    severity: SeverityOption = "",
 ) -> None:
     """A map for print: title, legend, source, lineage, date, CJK font embedded; national with the
-    南海诸岛 inset, or fitted to one place; or (--scenario) a scenario's county map."""
+    南海诸岛 inset, or fitted to one place; or (--scenario) a scenario's county map.
+    ``--measure alerts``: the monitoring page's map (its region filter is ``--place REGION``)."""
     from dashboard.export.maps import export_maps
     from dashboard.export.source import MapView
 
@@ -194,7 +208,9 @@ def export_map_command(
         )  # fmt: skip
         return
     _plain_only(as_account, compare)
-    view = MapView(measure, level, period, lang, place=place)
+    view = MapView(
+        measure, level, period, lang, place=place, department=department, severity=severity
+    )
     _run(lambda layers, url: export_maps(layers, url, out, view), store)
 
 
@@ -222,6 +238,14 @@ def export_layer_command(
     layer: LayerOption = "difference",
     compare: CompareOption = "",
     as_account: AsOption = None,
+    place: Annotated[
+        str,
+        typer.Option(
+            "--place", help="--measure alerts: the units of this region only (pan_yangtze, ...)."
+        ),
+    ] = "",
+    department: DepartmentOption = "",
+    severity: SeverityOption = "",
 ) -> None:
     """One layer (measure x level x period) or the OD flows, small cells suppressed, with
     metadata; or (--scenario) a scenario's county layer as the scenarios page maps it."""
@@ -239,7 +263,11 @@ def export_layer_command(
         )  # fmt: skip
         return
     _plain_only(as_account, compare)
-    view = MapView(measure, level, period, lang)
+    if place and measure != "alerts":
+        _refuse("--place filters a layer of alerts (--measure alerts) only")
+    view = MapView(
+        measure, level, period, lang, place=place, department=department, severity=severity
+    )
     if flows:
         _run(
             lambda layers, url: export_flows(layers, url, out, view, form=flows, cohort=cohort),

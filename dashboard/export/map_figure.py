@@ -35,6 +35,7 @@ class PrintTexts:
     source: str
     lineage: str
     narrative: str = ""  # the view's auto narrative (dashboard.story.narrative), "" for none
+    with_suppressed: bool = True  # the legend's "suppressed" row (an alerts map has no small cells)
 
 
 def print_map_figure(
@@ -177,7 +178,7 @@ def _print_layout(layout: dict, classes: Classes, texts: PrintTexts, size: tuple
         *_legend(classes, texts, height),
         *_footer(texts, height),
     ]
-    layout["shapes"] = _legend_swatches(classes, height)
+    layout["shapes"] = _legend_swatches(classes, texts, height)
     return layout
 
 
@@ -188,8 +189,9 @@ _LEGEND_X = 0.012
 
 def _legend_rows(classes: Classes, texts: PrintTexts) -> list[tuple[str, str]]:
     rows = list(zip(classes.colors, classes.labels, strict=True))[::-1]
+    if texts.with_suppressed:
+        rows.append((theme.SUPPRESSED, texts.suppressed))
     return rows + [
-        (theme.SUPPRESSED, texts.suppressed),
         (theme.NO_DATA_SWATCH, texts.no_data),
         (theme.OUTSIDE_COVERAGE, texts.outside),
     ]
@@ -231,8 +233,8 @@ def _legend(classes: Classes, texts: PrintTexts, height: int) -> list[dict]:
     return out
 
 
-def _legend_swatches(classes: Classes, height: int) -> list[dict]:
-    rows = _legend_rows(classes, PrintTexts(*[""] * 9))
+def _legend_swatches(classes: Classes, texts: PrintTexts, height: int) -> list[dict]:
+    rows = _legend_rows(classes, texts)
     n = len(rows)
     plot_w = A4_LANDSCAPE_PX[0] - MARGIN["l"] - MARGIN["r"]
     plot_h = height - MARGIN["t"] - MARGIN["b"]

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from dashboard import context, formatting
 from dashboard.data import geo
+from dashboard.data.monitoring import ALERT_MEASURE
 from dashboard.data.overview import measure_values
 from dashboard.data.store import cached, current_scope, periods
 from dashboard.export.audit import record_export
@@ -127,6 +128,7 @@ def download_name(view: MapView, fmt: str) -> str:
     parts = ["yipanqi", view.measure, view.level, view.period or "latest"]
     if view.place:
         parts.append(view.place)
+    parts += [p for p in (view.department, view.severity) if p]
     return "-".join(parts) + f".{fmt}"
 
 
@@ -136,6 +138,10 @@ def view_narrative(view: MapView) -> list[str]:
     context; memoised per store, data version and reader scope)."""
     view = view.checked(periods())
     assert view.period is not None
+    if view.measure == ALERT_MEASURE:
+        from dashboard.export.alert_map import narrative
+
+        return narrative(view)
     regions_path = context.current().regions_path
     return list(
         _narrative(view.measure, view.level, view.period, view.place, regions_path, view.lang)
@@ -178,6 +184,8 @@ def map_figure(
         view = view.checked(periods())
         lineage = read_lineage(ctx, now)
         assert view.period is not None
+        if view.measure == ALERT_MEASURE:
+            return _alert_figure(layers, ctx, view, lineage, narrative)
         values = measure_values(view.measure, view.level, view.period)
         place, inside = _place(view, values.codes, ctx.regions_path, layers)
         with language(view.lang):
@@ -204,6 +212,37 @@ def map_figure(
             maritime=ctx.maritime,
             place=place,
         )
+
+
+def _alert_figure(layers: LayerSet, ctx, view: MapView, lineage: Lineage, narrative: bool) -> dict:  # noqa: ANN001
+    """The print figure of an alerts view (``dashboard.export.alert_map``): the count of each
+    unit, classed as on the monitoring page; a region's map fitted to it."""
+    from dashboard.export import alert_map
+
+    counts = alert_map.counts_of(view)
+    place, _inside = _place(view, counts.codes, ctx.regions_path, layers)
+    with language(view.lang):
+        classes = alert_map.classes_of(counts)
+        texts = alert_map.print_texts(view, lineage, counts)
+        if place is not None:
+            texts = replace(texts, title=f"{place.name} · {texts.title}")
+    if narrative:
+        texts = replace(texts, narrative=" ".join(view_narrative(view)))
+    level_geometry = orjson.loads(layers.geojson_path(f"{view.level}_national").read_bytes())
+    provinces = orjson.loads(layers.geojson_path("province_national").read_bytes())
+    return print_map_figure(
+        counts.codes,
+        counts.total.astype(float),
+        np.zeros(len(counts.codes), dtype=bool),
+        classes,
+        texts,
+        geometry=level_geometry,
+        province_geometry=provinces,
+        province_codes=geo.province_codes(),
+        outside_codes=geo.outside_codes(view.level),
+        maritime=ctx.maritime,
+        place=place,
+    )
 
 
 def _place(
@@ -290,10 +329,14 @@ def export_flows(
 
 def _params(view: MapView) -> dict[str, object]:
     """What an export of ``view`` was, for its audit row (the reader's scope included)."""
-    return {
+    params: dict[str, object] = {
         "measure": view.measure, "level": view.level, "period": view.period,
         "lang": view.lang, "scope": current_scope(),
     }  # fmt: skip
+    for name in ("place", "department", "severity"):
+        if getattr(view, name):
+            params[name] = getattr(view, name)
+    return params
 
 
 def print_texts(view: MapView, lineage: Lineage, n_suppressed: int, n_units: int) -> PrintTexts:

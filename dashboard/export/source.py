@@ -17,9 +17,12 @@ import flask
 
 from dashboard import context
 from dashboard.context import CONFIG_KEY, AppContext
+from dashboard.data.monitoring import ALERT_LEVELS, ALERT_MEASURE
 from dashboard.data.overview import LEVELS, MEASURES
 from dashboard.data.store import current_scope, reading_as
 from etl import marts, store
+from etl.alerts import SEVERITIES
+from etl.feeds.format import DEPARTMENT_BY_CODE
 from etl.scope import NATION
 from geodata.layers import LayerSet
 
@@ -40,12 +43,31 @@ class MapView:
     lang: str = "zh"
     place: str = ""
     """A region or area code: the map fitted to the place, its units named, the units around it
-    pale grey (a slide's map); "" the whole map."""
+    pale grey (a slide's map); "" the whole map. An alerts map (``measure`` "alerts") takes a
+    region code only: the monitoring page's region filter."""
+    department: str = ""
+    """An alerts map: the alerts of this department only ("" every alert)."""
+    severity: str = ""
+    """An alerts map: the alerts of this severity only ("" every alert)."""
 
     def checked(self, periods: tuple[str, ...], levels: tuple[str, ...] = LEVELS) -> MapView:
         """This view with its period resolved; ExportError names the bad option and the choices."""
-        if self.measure not in MEASURES:
-            raise ExportError(f"unknown measure {self.measure!r}; one of {', '.join(MEASURES)}")
+        if self.measure == ALERT_MEASURE:
+            levels = tuple(lv for lv in levels if lv in ALERT_LEVELS)
+            if self.department and self.department not in DEPARTMENT_BY_CODE:
+                raise ExportError(
+                    f"unknown department {self.department!r}; one of {', '.join(DEPARTMENT_BY_CODE)}"
+                )
+            if self.severity and self.severity not in SEVERITIES:
+                raise ExportError(
+                    f"unknown severity {self.severity!r}; one of {', '.join(SEVERITIES)}"
+                )
+        elif self.measure not in MEASURES:
+            raise ExportError(
+                f"unknown measure {self.measure!r}; one of {', '.join(MEASURES)}, {ALERT_MEASURE}"
+            )
+        elif self.department or self.severity:
+            raise ExportError("--department and --severity filter an alerts map (--measure alerts)")
         if self.level not in levels:
             raise ExportError(f"unknown level {self.level!r}; one of {', '.join(levels)}")
         if self.lang not in ("zh", "en"):

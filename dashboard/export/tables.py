@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.data import geo
-from dashboard.data.overview import FLOW_MEASURES, measure_values, withheld
+from dashboard.data.overview import measure_values, withheld
 from dashboard.data.store import current_scope
 from dashboard.export.source import ExportError, Lineage, MapView
 from dashboard.i18n import language, pick
@@ -82,6 +82,14 @@ MEASURE_TEXT = {
         "persons per 1,000 residents",
         "inflow per 1,000 residents of the 2010 census; numerator = inflow, denominator = residents",
     ),
+    "alerts": (
+        "预警数",
+        "Alerts",
+        "alerts",
+        "early-warning alerts of the period (etl.alerts, etl/alerts.toml) of the unit and of the "
+        "units below it (a prefecture: its own and its counties'), the filters of the export "
+        "applied (region, department, severity); a province's own alerts are on no unit",
+    ),
 }
 
 FLOW_DEFINITION = (
@@ -118,6 +126,13 @@ def layer_table(view: MapView, lineage: Lineage) -> Table:
     """One measure for every unit of the view's level, suppressed cells blank (needs the store
     context, see ``dashboard.export.source.store_context``)."""
     assert view.period is not None, "resolve the period with MapView.checked first"
+    if view.measure == "alerts":  # dashboard.export.alert_map: alerts per unit, counts only
+        from dashboard.export.alert_map import layer_data
+
+        data, columns = layer_data(view)
+        return Table(
+            data, _metadata(view, lineage, columns), f"alerts_{view.level}_{view.period}"
+        )
     values = measure_values(view.measure, view.level, view.period)
     names = geo.unit_names(view.lang)
     h = geo.hierarchy().drop_duplicates(f"{view.level}_code")
@@ -341,7 +356,7 @@ def _targets_text(flag: str, period: str | None) -> str:
 
 
 def _measure_names(measure: str) -> tuple[str, str]:
-    if measure in FLOW_MEASURES:
+    if measure in MEASURE_TEXT:
         return MEASURE_TEXT[measure][0], MEASURE_TEXT[measure][1]
     indicator = INDICATOR_BY_FLAG[measure]
     return indicator.name_zh, indicator.name_en

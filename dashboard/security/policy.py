@@ -142,6 +142,8 @@ CALLBACKS: dict[frozenset[str], Action] = {
         ids.SHELL_LANG,
     ): VIEW,
     _outputs(ids.MONITORING_DOWNLOAD): Action.EXPORT_DATA,
+    _outputs(ids.MONITORING_MAP, ids.MONITORING_LEGEND): VIEW,  # the alerts per unit
+    _outputs(ids.MONITORING_NAV): VIEW,  # a unit clicked: its area page
     # scenarios: editing and running a what-if is reading (nothing is written until Save);
     # saving and deleting are the planner's
     _outputs(

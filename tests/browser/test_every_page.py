@@ -36,6 +36,7 @@ PAGES = {  # name -> (path, what shows that the page has painted)
     "present": ("/present/pan_yangtze{en}?", f"#present-map {PAINTED}"),
     "assessment": ("/assessment", ".ag-row"),
     "hotspots": ("/hotspots", ".choroplethlayer path"),
+    "monitoring": ("/monitoring", "#monitoring-map .choroplethlayer path"),
 }
 SIZES = [(1366, 768), (1920, 1080)]
 HEADLINES = ".yp-kpi-value, .yp-kpi"  # the headline figures (overview, hot spots)

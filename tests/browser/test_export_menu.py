@@ -25,6 +25,7 @@ PAGES = {  # page: (path, what shows the page is drawn)
     "area": ("/area/320200", "#area-map .choroplethlayer path"),
     "hotspots": ("/hotspots", ".yp-hotspots-graph .choroplethlayer path"),
     "scenarios": ("/scenarios?measure=inflow", "#scenarios-map .choroplethlayer path"),
+    "monitoring": ("/monitoring", "#monitoring-map .choroplethlayer path"),
 }
 NO_NARRATIVE = {"scenarios"}  # its map is a scenario's: the overview's narrative does not fit
 FORMATS = ("png", "svg", "pdf", "csv", "xlsx", "geojson", "gpkg")

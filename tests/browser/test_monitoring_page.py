@@ -19,9 +19,9 @@ GRID = "#monitoring-grid"
 PERIOD = DEMO_PERIODS[-1]
 
 
-def _page(browser, live_server, width: int, height: int):
+def _page(browser, live_server, width: int, height: int, **options):
     context = new_signed_in_context(
-        browser, live_server, viewport={"width": width, "height": height}
+        browser, live_server, viewport={"width": width, "height": height}, **options
     )
     page = context.new_page()
     page.foreign = []
@@ -113,4 +113,95 @@ def test_a_wide_screen(browser, live_server, lang):
     )
     assert page.locator(".yp-mon-reports tbody tr").count() == 1  # the one department
     screenshot(page, f"monitoring-{lang}-1920x1080")
+    context.close()
+
+
+MAP = "#monitoring-map"
+
+
+def _no_alert_units(level: str, severity: str = "") -> tuple[int, int]:
+    """(units of ``level`` without an alert, alerts on the map) counted here from ``etl.alerts``."""
+    from tests.export.test_alert_map import _expected
+
+    alerts = _alerts()
+    if severity:
+        alerts = alerts[alerts["severity"] == severity]
+    want = _expected(alerts, level, None)
+    return int((want["value"] == 0).sum()), int(want["value"].sum())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_alert_map_legend_menu_and_click(browser, live_server, lang, tmp_path):
+    """The map of the alerts per prefecture: its legend says what it counts and how many units
+    each class holds (the no-alert units counted here independently), the narrative the total,
+    the download menu gives the CLI's CSV of the view, a filter redraws the legend, a click on a
+    unit opens its area page."""
+    import pandas as pd
+
+    context, page = _page(browser, live_server, 1366, 768, accept_downloads=True)
+    _open(page, live_server, f"lang={lang}&period={PERIOD}")
+    page.wait_for_selector(f"{MAP} .choroplethlayer path", timeout=30_000)
+    legend = page.inner_text("#monitoring-legend")
+    assert ("各地市预警数" if lang == "zh" else "Alerts per prefecture") in legend
+    none_units, total = _no_alert_units("prefecture")
+    none_word = "无预警" if lang == "zh" else "No alerts"
+    assert f"{none_word}\u3000({none_units:,})" in legend or f"{none_word} ({none_units:,})" in legend
+    narrative = page.inner_text(".yp-narrative")
+    assert f"{total:,}" in narrative, narrative
+    scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll[0] <= scroll[1], scroll
+    page.locator(f"{MAP}").scroll_into_view_if_needed()
+    screenshot(page, f"monitoring-map-{lang}-1366x768")
+
+    # the data of the view from the menu: the CLI's layer, every alert on a prefecture
+    page.locator(".yp-export-summary").click()
+    with page.expect_download(timeout=120_000) as caught:
+        page.locator('.yp-export-button[id*=\'"format":"csv"\']').click()
+    path = tmp_path / "alerts.csv"
+    caught.value.save_as(path)
+    assert caught.value.suggested_filename == f"yipanqi-alerts-prefecture-{PERIOD}.csv"
+    table = pd.read_csv(path, encoding="utf-8-sig", dtype={"code": str})
+    assert int(table["value"].sum()) == total and int((table["value"] == 0).sum()) == none_units
+    screenshot(page, f"monitoring-menu-{lang}-1366x768")
+    page.locator(".yp-export-summary").click()  # closed again
+
+    # a filter redraws the map's legend
+    page.click("#monitoring-severity")
+    page.locator("[role=option]:has(input[value='high'])").click()
+    word = "高" if lang == "zh" else "High"
+    page.wait_for_function(
+        f"document.querySelector('#monitoring-legend').innerText.includes('{word}')"
+    )
+    none_high, _ = _no_alert_units("prefecture", "high")
+    page.wait_for_function(
+        f"document.querySelector('#monitoring-legend').innerText.includes('({none_high:,})')"
+    )
+
+    # a unit clicked: its area page for the period
+    paths = page.locator(f"{MAP} .choroplethlayer path")
+    for k in range(0, min(paths.count(), 60), 6):
+        box = paths.nth(k).bounding_box()
+        if not box or box["width"] < 12 or box["height"] < 12:
+            continue
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            page.wait_for_url("**/area/**", timeout=3_000)
+            break
+        except Exception:  # noqa: BLE001 - the centre fell outside the unit: the next one
+            continue
+    assert "/area/" in page.url and f"period={PERIOD}" in page.url, page.url
+    assert not page.foreign, page.foreign
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_region_at_county_level_on_a_wide_screen(browser, live_server, lang):
+    context, page = _page(browser, live_server, 1920, 1080)
+    _open(page, live_server, f"lang={lang}&period={PERIOD}&region=pan_yangtze&level=county")
+    page.wait_for_selector(f"{MAP} .choroplethlayer path", timeout=30_000)
+    legend = page.inner_text("#monitoring-legend")
+    assert ("各县区预警数" if lang == "zh" else "Alerts per county") in legend
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1920
+    page.locator(MAP).scroll_into_view_if_needed()
+    screenshot(page, f"monitoring-map-region-{lang}-1920x1080")
     context.close()

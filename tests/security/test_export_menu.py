@@ -85,6 +85,13 @@ PAGES = {
         ["--scenario", str(SCENARIO_FILE), "--measure", "inflow", "--layer", "difference",
          "--lang", "zh"],
     ),
+    "monitoring": (
+        [(ids.MONITORING_PERIOD, "value", PERIOD), (ids.MONITORING_REGION, "value", "pan_yangtze"),
+         (ids.MONITORING_DEPARTMENT, "value", ""), (ids.MONITORING_SEVERITY, "value", "high"),
+         (ids.MONITORING_LEVEL, "value", "prefecture"), (ids.MONITORING_KEY, "data", {"lang": "en"})],
+        ["--measure", "alerts", "--level", "prefecture", "--period", PERIOD, "--lang", "en",
+         "--place", "pan_yangtze", "--severity", "high"],
+    ),
 }  # fmt: skip
 PLACE = {"area": ["--place", "310000"]}  # the area page's map is fitted to its area
 
@@ -192,7 +199,8 @@ def test_a_pages_data_download_is_the_cli_file(
 @pytest.mark.parametrize(
     ("page", "fmt"),
     [("overview", "png"), ("overview", "pdf"), ("overview", "svg"), ("flows", "svg"),
-     ("area", "svg"), ("hotspots", "svg"), ("scenarios", "png"), ("scenarios", "svg")],
+     ("area", "svg"), ("hotspots", "svg"), ("scenarios", "png"), ("scenarios", "svg"),
+     ("monitoring", "svg")],
 )  # fmt: skip
 def test_a_pages_print_map_is_the_cli_file(
     secured_app, security_store, signed_in, engine, page, fmt, tmp_path

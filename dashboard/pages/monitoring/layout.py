@@ -3,13 +3,16 @@ the sortable alerts grid."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import dcc, html
 from dash_ag_grid import AgGrid
 
 from dashboard import ids
 from dashboard.components import control, loading
 from dashboard.data.store import periods
-from dashboard.i18n import _, t, use_language
+from dashboard.export.menu import view_footer
+from dashboard.i18n import _, plotly_locale, t, use_language
 from dashboard.pages.assessment.layout import COLUMN_DEFAULTS, GRID_OPTIONS
 from dashboard.pages.flows.table import grid_locale
 from dashboard.pages.monitoring.view import (
@@ -18,11 +21,14 @@ from dashboard.pages.monitoring.view import (
     department_options,
     grid_columns,
     grid_rows,
+    level_options,
     note_text,
+    page_view,
     region_options,
     reports,
     severity_options,
 )
+from dashboard.pages.overview.view import GRAPH_CONFIG
 
 
 def layout(**query: str) -> html.Div:
@@ -31,12 +37,16 @@ def layout(**query: str) -> html.Div:
         return html.Div([html.H2(_("Monitoring and early warning")), html.P(t("no_data"))],
                         className="yp-assess")  # fmt: skip
     view = chosen_view(
-        query.get("period"), query.get("region"), query.get("department"), query.get("severity")
-    )
+        query.get("period"), query.get("region"), query.get("department"), query.get("severity"),
+        query.get("level"),
+    )  # fmt: skip
     rows, total = grid_rows(view)
+    figure = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+    config: Any = {**GRAPH_CONFIG, "locale": plotly_locale()}  # dcc.Graph types it as a TypedDict
     return html.Div(
         [
             dcc.Location(id=ids.MONITORING_URL, refresh=False),
+            dcc.Location(id=ids.MONITORING_NAV, refresh="callback-nav"),
             dcc.Store(id=ids.MONITORING_KEY, data={"lang": lang}),
             dcc.Download(id=ids.MONITORING_DOWNLOAD),
             html.H2(_("Monitoring and early warning")),
@@ -92,6 +102,16 @@ def layout(**query: str) -> html.Div:
                             searchable=False,
                         ),
                     ),
+                    control(
+                        _("Map by"),
+                        dcc.RadioItems(
+                            id=ids.MONITORING_LEVEL,
+                            options=level_options(),
+                            value=view.level,
+                            inline=True,
+                            className="yp-radio",
+                        ),
+                    ),
                     html.Button(
                         _("Download Excel"),
                         id=ids.MONITORING_XLSX,
@@ -102,6 +122,19 @@ def layout(**query: str) -> html.Div:
                 className="yp-controls",
             ),  # fmt: skip
             html.Div(counts(view), id=ids.MONITORING_COUNTS),
+            html.Div(
+                [
+                    loading(
+                        dcc.Graph(
+                            id=ids.MONITORING_MAP, figure=figure, config=config,
+                            className="yp-hotspots-graph yp-mon-graph",
+                        )
+                    ),
+                    html.Div(id=ids.MONITORING_LEGEND, className="yp-hotspots-legend"),
+                    view_footer("monitoring", page_view(view, lang)),
+                ],
+                className="yp-card yp-map-card yp-mon-map",
+            ),  # fmt: skip
             html.H3(_("Departments' reports")),
             html.Div(reports(view), id=ids.MONITORING_REPORTS, className="yp-card"),
             html.H3(_("Alerts")),

@@ -11,17 +11,24 @@ from urllib.parse import urlencode
 import pandas as pd
 from dash import html
 
-from dashboard import context
+from dashboard import context, theme
 from dashboard.data import geo
 from dashboard.data import monitoring as data
+from dashboard.data.monitoring import ALERT_LEVELS, ALERT_MEASURE
 from dashboard.data.store import current_scope, engine, periods
+from dashboard.export import alert_map as alert_map_export
 from dashboard.export.audit import record_export
-from dashboard.i18n import N_, _, current_language, pick, t
+from dashboard.export.menu import PageView
+from dashboard.export.source import MapView
+from dashboard.figures.china_map import Classes, MapLayer, flat_trace, zoom_to
+from dashboard.figures.hotspot_map import Overlay, hotspot_map
+from dashboard.i18n import N_, _, current_language, pick, t, wide_space
 from etl.alerts import RULE_NAMES, SEVERITIES
 from etl.alerts_export import xlsx_bytes
 from etl.feeds.format import DEPARTMENTS
 from etl.feeds.targets import target_bp
 from etl.indicators import INDICATOR_BY_FLAG
+from geodata.areas import find_area, map_area
 
 ALL = ""
 ROW_LIMIT = 1000
@@ -29,19 +36,26 @@ ROW_LIMIT = 1000
 SEVERITY_WORDS = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
 
 
+MAP_LEVELS = ALERT_LEVELS
+DEFAULT_LEVEL = "prefecture"
+
+
 @dataclass(frozen=True)
 class MonitoringView:
-    """What the page shows: a period of the store, a region, a department and a severity ("" all)."""
+    """What the page shows: a period of the store, a region, a department and a severity ("" all),
+    and the level of its map."""
 
     period: str
     region: str
     department: str
     severity: str
+    level: str = DEFAULT_LEVEL
 
 
 def chosen_view(
-    period: object, region: object, department: object, severity: object
-) -> MonitoringView:
+    period: object, region: object, department: object, severity: object,
+    level: object = DEFAULT_LEVEL,
+) -> MonitoringView:  # fmt: skip
     """The view asked for by the URL, an unknown value replaced by the default (the latest period,
     everything)."""
     available = periods()
@@ -51,6 +65,7 @@ def chosen_view(
         region if isinstance(region, str) and region in region_codes() else ALL,
         department if isinstance(department, str) and department in department_codes() else ALL,
         severity if isinstance(severity, str) and severity in SEVERITIES else ALL,
+        level if isinstance(level, str) and level in MAP_LEVELS else DEFAULT_LEVEL,
     )
 
 
@@ -83,7 +98,8 @@ def severity_options() -> list[dict[str, str]]:
 
 def search_of(view: MonitoringView) -> str:
     params = {"period": view.period, "region": view.region, "department": view.department,
-              "severity": view.severity}  # fmt: skip
+              "severity": view.severity,
+              "level": "" if view.level == DEFAULT_LEVEL else view.level}  # fmt: skip
     return "?" + urlencode({**{k: v for k, v in params.items() if v}, "lang": current_language()})
 
 
@@ -106,7 +122,7 @@ def filtered(view: MonitoringView) -> pd.DataFrame:
 
 def counts(view: MonitoringView) -> html.Div:
     """How many alerts of each severity (region and department applied, severity not)."""
-    table = filtered(MonitoringView(view.period, view.region, view.department, ALL))
+    table = filtered(MonitoringView(view.period, view.region, view.department, ALL, view.level))
     got = table["severity"].value_counts()
     boxes = [
         html.Div(
@@ -227,3 +243,99 @@ def download(view: MonitoringView) -> dict:
     record_export(engine(), "alerts", params, rows=len(export.alerts), out=filename)
     content = base64.b64encode(xlsx_bytes(export)).decode("ascii")
     return {"content": content, "filename": filename, "base64": True}
+
+
+# --- the map ------------------------------------------------------------------------------------
+
+
+def level_options() -> list[dict[str, str]]:
+    return [{"label": t(f"level_{lv}"), "value": lv} for lv in MAP_LEVELS]
+
+
+def map_view(view: MonitoringView, lang: str) -> MapView:
+    """The map of ``view`` as ``yipanqi export map|layer --measure alerts`` takes it: the region
+    filter is the map's place."""
+    return MapView(
+        measure=ALERT_MEASURE, level=view.level, period=view.period, lang=lang, place=view.region,
+        department=view.department, severity=view.severity,
+    )  # fmt: skip
+
+
+def page_view(view: MonitoringView, lang: str) -> PageView:
+    return PageView(map_view(view, lang))
+
+
+def alert_map(view: MonitoringView) -> tuple[dict, list]:
+    """The map of the view's alerts per unit and its legend (the counts and classes of the print
+    map, ``dashboard.export.alert_map``); a region's map fitted to it, the units around it pale."""
+    mv = map_view(view, current_language())
+    counts = alert_map_export.counts_of(mv)
+    classes = alert_map_export.classes_of(counts)
+    names = geo.unit_names(current_language())
+    words = {s: _(SEVERITY_WORDS[s]) for s in SEVERITIES}
+    hover = [
+        f"<b>{names.get(c, c)}</b><br>"
+        + _("{n} alerts").format(n=f"{int(counts.total[k]):,}")
+        + (
+            "<br>" + " · ".join(f"{words[s]} {int(counts.by_severity[s][k]):,}" for s in SEVERITIES)
+            if counts.total[k]
+            else ""
+        )
+        for k, c in enumerate(counts.codes)
+    ]
+    inside = counts.inside
+    codes = [c for c, k in zip(counts.codes, inside, strict=True) if k]
+    layer = MapLayer(
+        codes, [names.get(c, c) for c in codes], counts.total[inside].astype(float),
+        [h for h, k in zip(hover, inside, strict=True) if k],
+    )  # fmt: skip
+    frame = context.current().national_frame(view.level)
+    around = Overlay([c for c, k in zip(counts.codes, inside, strict=True) if not k], [], "")
+    figure = hotspot_map(layer, classes, frame=frame, withheld=Overlay([], [], ""))
+    if view.region:
+        pale = flat_trace(frame["geojson_url"], around.codes, [], theme.OUT_OF_PLACE)
+        pale["hoverinfo"] = "skip"
+        figure["data"].insert(2, pale)
+        area = find_area(view.region, context.current().regions_path)
+        if area is not None:
+            drawn = map_area(area, context.current().regions_path)
+            bounds = geo.fitted_bounds(drawn.county_codes, context.current().layers)
+            if bounds is not None:
+                zoom_to(figure, bounds)
+    figure["layout"]["uirevision"] = f"{view.level}-{view.region}"
+    return figure, map_legend(mv, classes, counts)
+
+
+def map_legend(mv: MapView, classes: Classes, counts) -> list:  # noqa: ANN001
+    """The map's legend: what a unit's colour counts, the classes with how many units each."""
+    shown = counts.total[counts.inside]
+    number = classes.index(shown.astype(float))
+    rows = [
+        (color, f"{label}{wide_space()}({int((number == i).sum()):,})")
+        for i, (color, label) in enumerate(zip(classes.colors, classes.labels, strict=True))
+    ][::-1] + [(theme.OUTSIDE_COVERAGE, t("outside_coverage"))]
+    return [
+        html.Div(alert_map_export.legend_title(mv), className="yp-legend-title"),
+        html.Div(alert_map_export.legend_note(mv), className="yp-legend-scheme"),
+        html.Div(
+            [
+                html.Div(
+                    [html.Span(className="yp-swatch", style={"background": c}), html.Span(label)],
+                    className="yp-legend-row",
+                )
+                for c, label in rows
+            ],
+            className="yp-hotspots-legend-rows",
+        ),
+    ]
+
+
+def unit_codes_of_map() -> frozenset[str]:
+    """Every code a unit of the monitoring map may have (any level's, in the hierarchy)."""
+    h = geo.hierarchy()
+    return frozenset(h["county_code"]) | frozenset(h["prefecture_code"]) | frozenset(h["province_code"])
+
+
+def area_link(code: str, view: MonitoringView) -> str:
+    """The page of a clicked unit for the view's period."""
+    return f"/area/{code}?" + urlencode({"period": view.period, "lang": current_language()})
