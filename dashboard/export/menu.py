@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
@@ -35,14 +36,6 @@ from dashboard import ids
 from dashboard.data.store import periods
 from dashboard.export.maps import data_bytes, download_name, map_bytes, view_narrative
 from dashboard.export.render import RenderError
-from dashboard.export.scenario import (
-    ScenarioView,
-    scenario_data_bytes,
-    scenario_map_bytes,
-)
-from dashboard.export.scenario import (
-    download_name as scenario_download_name,
-)
 from dashboard.export.source import ExportError, MapView
 from dashboard.i18n import _, use_language
 
@@ -61,19 +54,48 @@ KINDS = {"map": MAP_FORMATS, "data": DATA_FORMATS}
 PASSIVE = ("search", "data")  # properties read by the narrative, not triggering it
 
 
+class ViewFiles(Protocol):
+    """The files of a view: ``file("map" | "data", fmt)`` the bytes, ``name(fmt)`` the file
+    name; the command line's functions for the same view, so a download is its file."""
+
+    def file(self, kind: str, fmt: str) -> bytes: ...
+
+    def name(self, fmt: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class MapFiles:
+    """The files of a map page's ``view``: the overview's layer (``yipanqi export map|layer``)
+    and, with ``flows_cohort``, the cohort's OD flows as the CSV and XLSX."""
+
+    view: MapView
+    flows_cohort: str | None = None
+
+    def file(self, kind: str, fmt: str) -> bytes:
+        if kind == "map":
+            return map_bytes(self.view, fmt)
+        return data_bytes(self.view, fmt, flows_cohort=self.flows_cohort)
+
+    def name(self, fmt: str) -> str:
+        return download_name(self.view, fmt)
+
+
 @dataclass(frozen=True)
 class PageView:
     """What a page's downloads are of: the map ``view`` (measure, level, period, language,
     place) and, on the flows page, the cohort whose OD flows the CSV and XLSX hold.
-    ``refusal``: why the screen shows what no one-map file can hold (a comparison of two periods,
-    a range of months), an ``N_`` message the menu answers instead of a file."""
+    ``refusal``: why the screen shows what no file can hold, an ``N_`` message the menu answers
+    instead of a file. ``files``: a view whose files are not ``map``'s layer (the scenarios
+    page's map, ``dashboard.export.scenario.ScenarioFiles``); ``map`` still gives the period."""
 
     map: MapView
     flows_cohort: str | None = None
     refusal: str = ""
-    scenario: ScenarioView | None = None
-    """The scenarios page: the scenario map on screen (``dashboard.export.scenario``), whose
-    files the menu sends instead of the overview's layer of ``map`` (which gives the period)."""
+    files: ViewFiles | None = None
+
+    def exported(self) -> ViewFiles:
+        """The files the menu sends for this view."""
+        return self.files or MapFiles(self.map, self.flows_cohort)
 
 
 def may_export_data() -> bool:
@@ -167,48 +189,36 @@ def register(
             view = _view(to_view, control_values)
             return narrative_lines(view)
 
-    @callback(
-        Output({"type": ids.EXPORT_MAP_DOWNLOAD, "page": page}, "data"),
-        Output({"type": ids.EXPORT_MAP_NOTE, "page": page}, "children"),
-        Input({"type": ids.EXPORT_FORMAT, "page": page, "kind": "map", "format": ALL}, "n_clicks"),
-        *values,
-        prevent_initial_call=True,
-    )
-    def download_map(clicks, *control_values):
-        fmt = _pressed(clicks, MAP_FORMATS)
-        view = _view(to_view, control_values)
-        if view.refusal:
-            return dash.no_update, _(view.refusal)
-        if view.scenario is not None:
-            scenario = view.scenario
-            return _send(
-                lambda: scenario_map_bytes(scenario, fmt),
-                scenario_download_name(scenario, view.map.period or "", fmt),
-            )
-        return _send(lambda: map_bytes(view.map, fmt), download_name(view.map, fmt))
+    for kind in KINDS:
+        _register_download(page, kind, values, to_view)
+
+
+DOWNLOAD_IDS = {
+    "map": (ids.EXPORT_MAP_DOWNLOAD, ids.EXPORT_MAP_NOTE),
+    "data": (ids.EXPORT_DATA_DOWNLOAD, ids.EXPORT_DATA_NOTE),
+}
+
+
+def _register_download(
+    page: str, kind: str, values: Sequence[State], to_view: Callable[..., PageView]
+) -> None:
+    """The callback that sends ``page``'s ``kind`` file in the format pressed."""
+    download_id, note_id = DOWNLOAD_IDS[kind]
 
     @callback(
-        Output({"type": ids.EXPORT_DATA_DOWNLOAD, "page": page}, "data"),
-        Output({"type": ids.EXPORT_DATA_NOTE, "page": page}, "children"),
-        Input({"type": ids.EXPORT_FORMAT, "page": page, "kind": "data", "format": ALL}, "n_clicks"),
+        Output({"type": download_id, "page": page}, "data"),
+        Output({"type": note_id, "page": page}, "children"),
+        Input({"type": ids.EXPORT_FORMAT, "page": page, "kind": kind, "format": ALL}, "n_clicks"),
         *values,
         prevent_initial_call=True,
     )
-    def download_data(clicks, *control_values):
-        fmt = _pressed(clicks, DATA_FORMATS)
+    def download(clicks, *control_values):
+        fmt = _pressed(clicks, KINDS[kind])
         view = _view(to_view, control_values)
         if view.refusal:
             return dash.no_update, _(view.refusal)
-        if view.scenario is not None:
-            scenario, period = view.scenario, view.map.period or ""
-            return _send(
-                lambda: scenario_data_bytes(scenario, fmt, period),
-                scenario_download_name(scenario, period, fmt),
-            )
-        return _send(
-            lambda: data_bytes(view.map, fmt, flows_cohort=view.flows_cohort),
-            download_name(view.map, fmt),
-        )
+        files = view.exported()
+        return _send(lambda: files.file(kind, fmt), files.name(fmt))
 
 
 def _view(to_view: Callable[..., PageView], control_values: Sequence) -> PageView:
@@ -219,7 +229,7 @@ def _view(to_view: Callable[..., PageView], control_values: Sequence) -> PageVie
         checked = view.map.checked(periods())
     except ExportError:
         raise PreventUpdate from None  # no data in the store: nothing to download or tell
-    return PageView(checked, view.flows_cohort, view.refusal, view.scenario)
+    return PageView(checked, view.flows_cohort, view.refusal, view.files)
 
 
 def _pressed(clicks: list | None, formats: tuple[str, ...]) -> str:
@@ -242,4 +252,4 @@ def _send(make: Callable[[], bytes], name: str):
     return dcc.send_bytes(data, name), ""
 
 
-__all__ = ["PageView", "register", "view_footer"]
+__all__ = ["MapFiles", "PageView", "ViewFiles", "register", "view_footer"]

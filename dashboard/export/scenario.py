@@ -377,7 +377,27 @@ def scenario_data_bytes(view: ScenarioView, fmt: str, period: str) -> bytes:
         return out.read_bytes()
 
 
+@dataclass(frozen=True)
+class ScenarioFiles:
+    """The download menu's files of the scenario map ``view`` in ``period`` (None: the store's
+    latest) (``dashboard.export.menu.ViewFiles``)."""
+
+    view: ScenarioView
+    period: str | None
+
+    def file(self, kind: str, fmt: str) -> bytes:
+        if kind == "map":
+            return scenario_map_bytes(self.view, fmt)
+        return scenario_data_bytes(self.view, fmt, self._period())
+
+    def name(self, fmt: str) -> str:
+        return download_name(self.view, self._period(), fmt)
+
+    def _period(self) -> str:
+        return self.period or periods()[-1]
+
+
 __all__ = [
-    "ScenarioView", "export_scenario_layer", "export_scenario_maps", "scenario_data_bytes",
+    "ScenarioFiles", "ScenarioView", "export_scenario_layer", "export_scenario_maps", "scenario_data_bytes",
     "scenario_json", "scenario_map_bytes", "scenario_map_figure", "scenario_table",
 ]  # fmt: skip

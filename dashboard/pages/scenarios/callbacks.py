@@ -32,7 +32,7 @@ from dashboard import ids
 from dashboard.data import scenarios as data
 from dashboard.data.store import periods
 from dashboard.export.menu import PageView, register
-from dashboard.export.scenario import ScenarioView
+from dashboard.export.scenario import ScenarioFiles, ScenarioView
 from dashboard.export.source import MapView
 from dashboard.i18n import N_, _, use_language
 from dashboard.pages.scenarios import editor, form
@@ -385,7 +385,10 @@ def export_view(ran: Any, measure: Any, layer: Any, compare: Any, lang: Any) -> 
     return PageView(
         view,
         refusal=refusal,
-        scenario=ScenarioView(data.canonical_json(scenario), measure, layer, compare, lang),
+        files=ScenarioFiles(
+            ScenarioView(data.canonical_json(scenario), measure, layer, compare, lang),
+            scenario.period,
+        ),
     )
 
 
