@@ -32,10 +32,8 @@ link to the unit's page ``/area/<code>?period=P``. Sorted most severe first.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +47,7 @@ from etl.errors import AlertConfigError
 from etl.feeds.format import DEPARTMENT_BY_CODE
 from etl.indicators import BASIS, INDICATOR_BY_FLAG
 from etl.scope import Scope
+from geodata.config_file import line_of, read_config
 
 DEFAULT_ALERTS_FILE = "alerts.toml"
 RULES = (
@@ -108,20 +107,8 @@ class AlertRules:
 def load_alerts(path: Path | None = None) -> AlertRules:
     """Read and validate a rule file (``None``: the packaged default); AlertConfigError listing
     every problem, one line each, for a malformed one."""
-    if path is None:
-        text = resources.files("etl").joinpath(DEFAULT_ALERTS_FILE).read_text(encoding="utf-8")
-        source = f"<packaged {DEFAULT_ALERTS_FILE}>"
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise AlertConfigError(f"cannot read alert rule file {path}: {exc.strerror}") from None
-        source = str(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise AlertConfigError(f"{source}: not valid TOML: {exc}") from None
-    return _validated(data, text, source)
+    config = read_config(path, "etl", DEFAULT_ALERTS_FILE, AlertConfigError, "alert rule")
+    return _validated(config.data, config.text, config.source)
 
 
 def _validated(data: dict, text: str, source: str) -> AlertRules:
@@ -130,11 +117,11 @@ def _validated(data: dict, text: str, source: str) -> AlertRules:
     for name in data:
         if name not in _KEYS:
             errors.append(
-                f"{source}:{_line_of(text, f'[{name}]')}: unknown rule [{name}]; one of {', '.join(RULES)}"
+                f"{source}:{line_of(text, f'[{name}]')}: unknown rule [{name}]; one of {', '.join(RULES)}"
             )
     for rule in RULES:
         raw = data.get(rule)
-        where = f"{source}:{_line_of(text, f'[{rule}]')}"
+        where = f"{source}:{line_of(text, f'[{rule}]')}"
         if not isinstance(raw, dict):
             errors.append(f"{source}: no [{rule}] table")
             continue
@@ -177,18 +164,11 @@ def _validated(data: dict, text: str, source: str) -> AlertRules:
             and one[upper] < one[lower]
         ):
             errors.append(
-                f"{source}:{_line_of(text, f'{upper} =')}: {rule}.{upper} is below {rule}.{lower}"
+                f"{source}:{line_of(text, f'{upper} =')}: {rule}.{upper} is below {rule}.{lower}"
             )
     if errors:
         raise AlertConfigError("\n".join(errors))
     return AlertRules(settings, source)
-
-
-def _line_of(text: str, token: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if token in line:
-            return number
-    return 0
 
 
 _active: AlertRules | None = None

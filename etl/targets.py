@@ -17,10 +17,8 @@ indicators and periods, ``with_measures`` for coverage rows.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +27,7 @@ import pandas as pd
 from etl import indicators as rules
 from etl.errors import TargetConfigError
 from etl.indicators import BASIS, INDICATOR_BY_FLAG
+from geodata.config_file import line_of, read_config
 
 DEFAULT_TARGETS_FILE = "targets.toml"
 _YEAR = re.compile(r"^\d{4}$")
@@ -63,20 +62,8 @@ class TargetSet:
 def load_targets(path: Path | None = None) -> TargetSet:
     """Read and validate a target file (``None``: the packaged default); TargetConfigError
     listing every problem, one line each, for a malformed one."""
-    if path is None:
-        text = resources.files("etl").joinpath(DEFAULT_TARGETS_FILE).read_text(encoding="utf-8")
-        source = f"<packaged {DEFAULT_TARGETS_FILE}>"
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise TargetConfigError(f"cannot read target file {path}: {exc.strerror}") from None
-        source = str(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TargetConfigError(f"{source}: not valid TOML: {exc}") from None
-    return _validated(data, text, source)
+    config = read_config(path, "etl", DEFAULT_TARGETS_FILE, TargetConfigError, "target")
+    return _validated(config.data, config.text, config.source)
 
 
 def _validated(data: dict, text: str, source: str) -> TargetSet:
@@ -86,14 +73,14 @@ def _validated(data: dict, text: str, source: str) -> TargetSet:
         value = data.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or not 1949 <= value <= 2100:
             errors.append(
-                f"{source}:{_line_of(text, key)}: {key} must be a year such as 2009, got {value!r}"
+                f"{source}:{line_of(text, key)}: {key} must be a year such as 2009, got {value!r}"
             )
         else:
             years[key] = value
     first, last = years.get("first_year", 0), years.get("last_year", -1)
     if len(years) == 2 and last < first:
         errors.append(
-            f"{source}:{_line_of(text, 'last_year')}: last_year {last} is before first_year {first}"
+            f"{source}:{line_of(text, 'last_year')}: last_year {last} is before first_year {first}"
         )
     tables = data.get("indicator")
     if not isinstance(tables, dict):
@@ -104,7 +91,7 @@ def _validated(data: dict, text: str, source: str) -> TargetSet:
     sources: dict[str, str] = {}
     reasons: dict[str, str] = {}
     for flag, raw in tables.items():
-        where = f"{source}:{_line_of(text, f'[indicator.{flag}]')}"
+        where = f"{source}:{line_of(text, f'[indicator.{flag}]')}"
         if flag not in INDICATOR_BY_FLAG:
             errors.append(
                 f"{where}: unknown indicator {flag!r}; one of {', '.join(INDICATOR_BY_FLAG)}"
@@ -167,14 +154,6 @@ def _basis_points(percent: object) -> int | None:
     if not 0 <= bp <= BASIS or abs(float(percent) * 100 - bp) > 1e-6:
         return None
     return bp
-
-
-def _line_of(text: str, token: str) -> int:
-    """1-based line of the first line containing ``token`` (0 if absent)."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if token in line:
-            return number
-    return 0
 
 
 # --- the target set in force ----------------------------------------------------------------------

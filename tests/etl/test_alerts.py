@@ -11,6 +11,7 @@ the records file, the hierarchy and the official calendar package (due dates): n
 from __future__ import annotations
 
 from datetime import date, timedelta
+from importlib import resources
 
 import chinese_calendar
 import numpy as np
@@ -224,7 +225,7 @@ def test_inflow_seasonal_against_a_hand_made_history():
 
 def test_thresholds_come_from_the_file(world, tmp_path):
     engine, *_ = world
-    text = A.resources.files("etl").joinpath("alerts.toml").read_text(encoding="utf-8")
+    text = resources.files("etl").joinpath("alerts.toml").read_text(encoding="utf-8")
     path = tmp_path / "alerts.toml"
     path.write_text(text.replace("high_after_days = 14", "high_after_days = 30"), encoding="utf-8")
     config = A.load_alerts(path)
@@ -241,7 +242,7 @@ def test_thresholds_come_from_the_file(world, tmp_path):
 
 
 def test_a_broken_rule_file_names_every_problem(tmp_path):
-    text = A.resources.files("etl").joinpath("alerts.toml").read_text(encoding="utf-8")
+    text = resources.files("etl").joinpath("alerts.toml").read_text(encoding="utf-8")
     text = text.replace('severity = "high"', 'severity = "urgent"', 1).replace("z = 3.5", "z = -1")
     text += "\n[nonsense]\nenabled = true\n"
     path = tmp_path / "alerts.toml"
@@ -372,7 +373,7 @@ def test_rules_switched_off_leave_a_table_of_every_column(world):
 def test_the_environment_variable_installs_another_rule_file(tmp_path):
     from yipanqi.settings import install_targets
 
-    text = A.resources.files("etl").joinpath("alerts.toml").read_text(encoding="utf-8")
+    text = resources.files("etl").joinpath("alerts.toml").read_text(encoding="utf-8")
     path = tmp_path / "alerts.toml"
     path.write_text(text.replace("points = 10.0", "points = 12.5"), encoding="utf-8")
     install_targets({"YIPANQI_ALERTS": str(path)})
