@@ -178,7 +178,7 @@ def hotspot_map_figure(
 
 
 def print_texts(export: HotspotExport, result: Analysis, lineage: Lineage) -> PrintTexts:
-    """Title (the map, the measure and variable, level and period), subtitle (global Moran's I,
+    """Title (the map, the measure (and the variable of the value map), level and period), subtitle (global Moran's I,
     its pseudo p-value, the seed, the significance rule and permutations), legend title (the
     classification or the map), the weights and units as the first footer line."""
     from dashboard.export.maps import LEVEL_UNITS
@@ -202,7 +202,7 @@ def print_texts(export: HotspotExport, result: Analysis, lineage: Lineage) -> Pr
             "cluster": _("Local Moran (LISA) clusters"),
             "significance": _("Significance of local Moran"),
         }[export.map]
-        label = f"{heading} · {measure_label(view.measure)} · {variable}"
+        label = f"{heading} · {measure_label(view.measure)}"  # the variable: footer
         legend_title = heading
     title = _("{label} by {level}, {period}").format(
         label=label, level=_(LEVEL_UNITS[view.level]), period=formatting.period(view.period)
