@@ -103,6 +103,14 @@ BreaksOption = Annotated[
     str,
     typer.Option("--breaks", help="With --scheme user: increasing numbers, e.g. '90,95,98' (%)."),
 ]
+WashOption = Annotated[
+    bool,
+    typer.Option(
+        "--wash/--no-wash",
+        help="With --hotspots, the value map: wash over units whose rate rests on a small "
+        "denominator (as the page's option, on by default).",
+    ),
+]
 FdrOption = Annotated[
     bool, typer.Option("--fdr", help="With --hotspots: false discovery rate 0.05 correction.")
 ]
@@ -224,6 +232,7 @@ def export_map_command(
     scheme: SchemeOption = "box",
     breaks: BreaksOption = "",
     fdr: FdrOption = False,
+    wash: WashOption = True,
 ) -> None:
     """A map for print: title, legend, source, lineage, date, CJK font embedded; national with the
     南海诸岛 inset, or fitted to one place; or (--scenario) a scenario's county map.
@@ -236,7 +245,7 @@ def export_map_command(
 
         _hotspot_export(
             store, measure, level, period, variable, scheme, breaks, fdr, hotspot_map, lang,
-            as_account, "map",
+            as_account, "map", wash,
             lambda layers, url, export, scope, who: export_hotspot_maps(
                 layers, url, out, export, scope=scope, principal=who
             ),
@@ -305,7 +314,7 @@ def export_layer_command(
 
         _hotspot_export(
             store, measure, level, period, variable, "box", "", fdr, "value", lang, as_account,
-            "data",
+            "data", True,
             lambda layers, url, export, scope, who: export_hotspot_layer(
                 layers, url, out, export, scope=scope, principal=who
             ),
@@ -402,7 +411,7 @@ def _exporter(engine: sa.Engine, account: str | None, kind: str) -> Principal | 
 
 def _hotspot_export(
     store: str | None, measure: str, level: str, period: str | None, variable: str, scheme: str,
-    breaks: str, fdr: bool, which: str, lang: str, account: str | None, kind: str,
+    breaks: str, fdr: bool, which: str, lang: str, account: str | None, kind: str, wash: bool,
     write,  # noqa: ANN001
 ) -> None:  # fmt: skip
     """The hot spots page's map or analysis (``dashboard.export.hotspots``) as ``--as`` (its
@@ -422,7 +431,7 @@ def _hotspot_export(
     finally:
         engine.dispose()
     scope = principal.scope if principal else NATION
-    view = HotspotView(measure, level, period or "", variable, scheme, breaks, fdr)
+    view = HotspotView(measure, level, period or "", variable, scheme, breaks, fdr, wash)
     layers = ensure_layers(settings.geodata_dir)
     try:
         files = write(layers, url, HotspotExport(view, which, lang), scope, principal)

@@ -6,7 +6,8 @@ line's file for the same view, byte for byte apart from timestamps.
 
 - *Print map* (``--hotspot-map``): ``value``, the variable mapped (raw, global or spatial Empirical
   Bayes rate) in the chosen classification (box map, natural breaks, equal interval, quantiles or
-  typed breaks; the legend's title names it); ``cluster``, the LISA cluster map (HH, LH, LL, HL,
+  typed breaks; the legend's title names it), with the units whose rate rests on a small
+  denominator washed over unless ``shade`` is off, as on screen; ``cluster``, the LISA cluster map (HH, LH, LL, HL,
   not significant); ``significance``, the significance map. Classes, counts and colours are the
   page's (``dashboard.pages.hotspots.view``); the subtitle states global Moran's I, its pseudo
   p-value, the seed, the significance rule (FDR or none) and the permutations; the footer's first
@@ -38,7 +39,14 @@ import pandas as pd
 from analytics.autocorrelation import P_LEVELS, PERMUTATIONS, SEED
 from analytics.classes import SCHEMES, BreaksError, parse_breaks
 from dashboard import context, formatting
-from dashboard.data.hotspots import LEVELS, SMALL_DENOMINATOR, VARIABLES, Analysis, analysis
+from dashboard.data.hotspots import (
+    LEVELS,
+    SMALL_DENOMINATOR,
+    VARIABLES,
+    Analysis,
+    analysis,
+    is_rate,
+)
 from dashboard.data.overview import MEASURES
 from dashboard.data.store import current_scope, periods, reading_as
 from dashboard.export.audit import record_export
@@ -57,6 +65,7 @@ from dashboard.pages.hotspots.view import (
     cluster_classes,
     cutoff_text,
     significance_classes,
+    small_label,
     value_classes,
     withheld_columns,
 )
@@ -166,14 +175,19 @@ def hotspot_map_figure(
         result = _analysis(view)
         lineage = read_lineage(ctx, now)
         with language(export.lang):
+            washed: tuple[str, ...] = ()
             if export.map == "value":
                 classes, z = value_classes(view, result, user_breaks(view))
+                if view.shade and is_rate(view.measure):
+                    washed = tuple(np.array(result.codes)[result.small])
             elif export.map == "cluster":
                 classes, z = cluster_classes(result)
             else:
                 classes, z = significance_classes(result)
             texts = print_texts(export, result, lineage)
-        drawn = Drawn(list(result.codes), z, result.withheld, classes, texts)
+            if washed:
+                texts = replace(texts, washed=small_label(view.measure))
+        drawn = Drawn(list(result.codes), z, result.withheld, classes, texts, washed=washed)
         return national_print_figure(layers, ctx, view.level, drawn)
 
 
@@ -387,7 +401,7 @@ def _params(export: HotspotExport, kind: str) -> dict[str, object]:
     params |= {"measure": view.measure, "level": view.level, "period": view.period,
                "variable": view.variable, "fdr": view.fdr}  # fmt: skip
     if kind == "map" and export.map == "value":
-        params |= {"scheme": view.scheme, "breaks": view.breaks}
+        params |= {"scheme": view.scheme, "breaks": view.breaks, "wash": view.shade}
     return params | {"lang": export.lang, "scope": current_scope()}
 
 

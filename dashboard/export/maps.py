@@ -199,8 +199,8 @@ def map_figure(
 @dataclass(frozen=True)
 class Drawn:
     """What a print map shows: ``values`` of ``codes`` (NaN: no data), the ``suppressed`` units
-    (drawn grey), the ``classes``, the ``texts`` and the ``place`` it is fitted to (None: the
-    whole country, with the 南海诸岛 inset)."""
+    (drawn grey), the ``classes``, the ``texts``, the ``place`` it is fitted to (None: the
+    whole country, with the 南海诸岛 inset) and the units ``washed`` over (``print_map_figure``)."""
 
     codes: list[str]
     values: np.ndarray
@@ -208,6 +208,7 @@ class Drawn:
     classes: Classes
     texts: PrintTexts
     place: PrintPlace | None = None
+    washed: tuple[str, ...] = ()
 
 
 def _overview_drawn(layers: LayerSet, ctx, view: MapView, lineage: Lineage) -> Drawn:  # noqa: ANN001
@@ -263,6 +264,7 @@ def national_print_figure(layers: LayerSet, ctx, level: str, drawn: Drawn) -> di
         outside_codes=geo.outside_codes(level),
         maritime=ctx.maritime,
         place=drawn.place,
+        washed=drawn.washed,
     )
 
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 import yipanqi.export_cli  # noqa: F401 - adds map and layer to the export group
 from access import audit
+from dashboard import theme
 from dashboard.data import hotspots as H
 from dashboard.export import hotspots as X
 from dashboard.export.source import read_lineage, store_context
@@ -225,3 +226,17 @@ def test_print_files_for_a_person_to_look_at(store, kept):
             outs.append(out)
     assert all(o.stat().st_size > 50_000 for o in outs)
     assert outs[1].read_bytes().startswith(b"%PDF")
+
+
+def test_small_denominators_are_washed_as_on_screen(store):
+    one = export(shade=True)
+    figure = X.hotspot_map_figure(layer_cache(), store, one)
+    table, _r, _c, _w = table_and_analysis(store, one)
+    small = set(table.data.loc[table.data["small_denominator"].fillna(False).astype(bool), "code"])
+    wash = [[0, theme.SMALL_BASE_WASH], [1, theme.SMALL_BASE_WASH]]
+    washes = [t for t in figure["data"] if t.get("colorscale") == wash]
+    assert small and len(washes) == 1 and set(washes[0]["locations"]) == small
+    texts = [a["text"] for a in figure["layout"]["annotations"]]
+    assert f"Denominator under {H.SMALL_DENOMINATOR} persons: an unstable rate" in texts
+    plain = X.hotspot_map_figure(layer_cache(), store, export(shade=False))
+    assert len(plain["data"]) == len(figure["data"]) - 1

@@ -106,7 +106,7 @@ PAGES = {
 }  # fmt: skip
 PLACE = {"area": ["--place", "310000"]}  # the area page's map is fitted to its area
 MAP_ARGS = {  # the hot spots page's maps: which one, and the value map's classes
-    "hotspots": ["--hotspot-map", "value", "--scheme", "natural"],
+    "hotspots": ["--hotspot-map", "value", "--scheme", "natural", "--no-wash"],
     "hotspots-cluster": ["--hotspot-map", "cluster"],
 }
 
