@@ -155,3 +155,24 @@ def lone_groups(data: pd.DataFrame, hidden: np.ndarray, margins: Margins) -> int
         sums = frame[frame["key"] >= 0].groupby("key")[["hidden", "partner"]].sum()
         n += int(((sums["hidden"] == 1) & (sums["partner"] > 0)).sum())
     return n
+
+
+def margin_reveals(counts: object, hidden: object) -> bool:
+    """Whether a published sum of ``counts`` gives a hidden one away: exactly one hidden count
+    above 0 in the sum (the sum minus the published counts is that count). A display withholds
+    such a margin (``revealing_margins`` for many at once); a margin with no hidden count, or
+    with two or more, can be shown (a suppressed 0 discloses nobody and does not count)."""
+    values = pd.to_numeric(pd.Series(np.asarray(counts)), errors="coerce").fillna(0).to_numpy()
+    flags = np.asarray(hidden, dtype=bool)
+    return int((flags & (values > 0)).sum()) == 1
+
+
+def revealing_margins(
+    data: pd.DataFrame, hidden: object, columns: Sequence[str], count: str
+) -> pd.Series:
+    """For each group of ``data`` by ``columns`` (rows with a missing key in none), whether
+    its sum of ``count`` would give a hidden row away (``margin_reveals``); indexed by the key."""
+    values = pd.to_numeric(data[count], errors="coerce").fillna(0).to_numpy("float64")
+    secret = np.asarray(hidden, dtype=bool) & (values > 0)
+    frame = data[list(columns)].assign(_secret=secret.astype("int64"))
+    return frame.groupby(list(columns), sort=False, dropna=True)["_secret"].sum() == 1

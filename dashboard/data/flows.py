@@ -17,8 +17,13 @@ Terms (DESIGN.md §3, ``etl.aggregate``):
   selection) into one of persons(a -> b) - persons(b -> a) persons, running from a to b when
   positive (pairs that balance exactly are left out);
 - *small cells*: a flow under the store's threshold is flagged by ``etl.marts`` and never shown as a
-  number; a net value is suppressed when either of its two flows is a small cell. A total (a sum
-  over many flows) is suppressed when it is itself under the threshold;
+  number. Every read of this module (``read_od``, ``read_od_range``) widens the flags as the
+  exports do (``etl.disclosure``, secondary suppression over each unit's inflow and outflow), so
+  that every screen (lines, table, totals, circles) and the CSV withhold the same flows, whatever
+  the query; ``small_cell`` below means that widened flag. A net value is suppressed when either of
+  its two flows is. A total (a sum over many flows) is withheld when it is itself under the
+  threshold, or when it holds exactly one withheld flow (the total minus the flows shown would
+  give it away; ``Totals.withheld``, ``unit_totals``);
 - *order and thinning*: publishable flows by persons, largest first (ties by codes), then the
   suppressed ones by codes, so their order discloses nothing of their size. Only the first N of
   that order leave the server.
@@ -56,7 +61,8 @@ from dashboard.data.od import (
 from dashboard.data.store import cached, periods
 from dashboard.data.store import small_cell_threshold as small_cell_threshold
 from dashboard.i18n import _, language, pick
-from etl import marts
+from etl import indicators, marts
+from etl.disclosure import complementary, flow_margins, revealing_margins
 from etl.records import COHORTS
 from etl.scope import Scope
 from geodata.points import layer_points
@@ -68,7 +74,7 @@ __all__ = [
     "place_totals", "province_of", "province_regions", "provinces_of_regions", "query_params",
     "read_od", "region_codes", "region_matrix", "region_matrix_of", "region_names",
     "select_flows", "set_totals", "small_cell_threshold", "suppressed", "thin", "unit_codes",
-    "unit_points", "units_by_level", "valid_regions", "with_focus",
+    "unit_points", "unit_totals", "units_by_level", "valid_regions", "with_focus",
 ]  # fmt: skip
 
 LEVELS = ("province", "prefecture", "county")
@@ -140,14 +146,55 @@ def read_od(period: str, cohort: str, level: str) -> pd.DataFrame:
 
 @cached(maxsize=16)
 def _read_od(engine: Engine, period: str, cohort: str, level: str, *, scope: Scope) -> pd.DataFrame:
-    return marts.read_pairs(engine, period, cohort, level, scope=scope)
+    return disclosed(marts.read_pairs(engine, period, cohort, level, scope=scope))
+
+
+def disclosed(od: pd.DataFrame) -> pd.DataFrame:
+    """``od`` (one period, cohort and level) with ``small_cell`` widened by secondary suppression
+    (``etl.disclosure.complementary``) so that no unit's inflow or outflow (within flows apart),
+    shown beside its published flows, gives a small cell away."""
+    if od.empty:
+        return od
+    small = od["small_cell"].to_numpy(dtype=bool)
+    margins = flow_margins((), within="is_within")
+    widened = complementary(od, small, margins)
+    if (widened == small).all():
+        return od
+    return od.assign(small_cell=widened)
+
+
+def unit_totals(query: FlowQuery, codes: Sequence[str]) -> pd.DataFrame:
+    """``code, inflow, outflow, inflow_withheld, outflow_withheld`` of ``codes``: each unit's
+    persons with every other unit of the query's level in its period (or range) and cohort, as
+    ``place_totals`` counts a place; a total is withheld when it is a small count or when it
+    holds exactly one withheld flow (``etl.disclosure.revealing_margins``)."""
+    od = _query_od(query)
+    between = od[~od["is_within"].to_numpy(dtype=bool)]
+    threshold = small_cell_threshold()
+    frame = pd.DataFrame({"code": list(codes)})
+    for name, side in (("inflow", "destination_code"), ("outflow", "origin_code")):
+        sums = between.groupby(side)["persons"].sum()
+        reveals = revealing_margins(between, between["small_cell"], [side], "persons")
+        value = sums.reindex(frame["code"]).fillna(0).to_numpy("int64")
+        frame[name] = value
+        frame[f"{name}_withheld"] = np.asarray(
+            reveals.reindex(frame["code"]).fillna(False).to_numpy(dtype=bool)
+        ) | np.asarray(indicators.withheld(value, threshold), dtype=bool)
+    return frame
+
+
+def _query_od(query: FlowQuery) -> pd.DataFrame:
+    if query.start:
+        return read_od_range(query.start, query.period, query.cohort, query.level)
+    return read_od(query.period, query.cohort, query.level)
 
 
 def read_od_range(start: str, end: str, cohort: str, level: str) -> pd.DataFrame:
     """Every flow of the periods ``start`` to ``end`` (both included) in ``OD_COLUMNS``: each
     pair's persons summed over the periods (a person counts once per period they are recorded
     in). A pair is a small cell when its sum is under the threshold or when any of its periods
-    is withheld (the sum would give that period's count away)."""
+    is withheld, by its size or as a complement (the sum would give that period's count away);
+    then widened as ``disclosed``."""
     return _read_od_range(start, end, cohort, level)
 
 
@@ -156,17 +203,18 @@ def _read_od_range(
     engine: Engine, start: str, end: str, cohort: str, level: str, *, scope: Scope
 ) -> pd.DataFrame:
     chosen = [p for p in periods() if start <= p <= end]
-    parts = [marts.read_pairs(engine, p, cohort, level, scope=scope) for p in chosen]
+    parts = [disclosed(marts.read_pairs(engine, p, cohort, level, scope=scope)) for p in chosen]
     every = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OD_COLUMNS)
     threshold = small_cell_threshold()
-    every["_withheld"] = every["persons"].between(1, threshold - 1)
+    # withheld in a period (small, or its complement there): the sum would give it away
+    every["_withheld"] = every["small_cell"].astype(bool) & (every["persons"] > 0)
     keys = ["origin_code", "destination_code", "is_within"]
     summed = every.groupby(keys, as_index=False, sort=True).agg(
         persons=("persons", "sum"), _withheld=("_withheld", "any")
     )
     summed["persons"] = summed["persons"].astype("int64")
     summed["small_cell"] = (summed["persons"] < threshold) | summed["_withheld"]
-    return summed[OD_COLUMNS]
+    return disclosed(summed[OD_COLUMNS])
 
 
 def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionMatrix:
@@ -325,11 +373,7 @@ def flow_view(query: FlowQuery) -> FlowView:
     if not query.period:
         empty = pd.DataFrame(columns=[*FLOW_COLUMNS, "origin_name", "destination_name"])
         return FlowView(query, empty, 0, Totals(0, 0, 0, None if query.focus else 0), threshold)
-    od = (
-        read_od_range(query.start, query.period, query.cohort, query.level)
-        if query.start
-        else read_od(query.period, query.cohort, query.level)
-    )
+    od = _query_od(query)
     provinces = provinces_of_regions(query.regions)
     selected = select_flows(od, query.direction, focus=query.focus, provinces=provinces)
     ordered = order_flows(selected)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from etl import indicators
+from etl.disclosure import margin_reveals
 from etl.marts import PAIR_COLUMNS
 
 DIRECTIONS = ("inflow", "outflow", "both", "net")
@@ -35,6 +36,18 @@ class Totals:
     outflow: int
     within: int
     among: int | None = None
+    withheld: frozenset[str] = frozenset()
+    """The totals (``inflow``, ``outflow``, ``within``, ``among``) a display withholds whatever
+    their size: the sum minus the flows shown would give a withheld flow away
+    (``etl.disclosure.margin_reveals``)."""
+
+    def hidden(self, name: str, threshold: int) -> bool:
+        """Whether the total ``name`` (or ``net``: either of its two counts) is withheld: in
+        ``withheld``, or a small count itself."""
+        if name == "net":
+            return self.hidden("inflow", threshold) or self.hidden("outflow", threshold)
+        value = getattr(self, name)
+        return name in self.withheld or (value is not None and suppressed(value, threshold))
 
     @property
     def net(self) -> int:
@@ -144,10 +157,16 @@ def place_totals(od: pd.DataFrame, code: str) -> Totals:
     destination = (od["destination_code"] == code).to_numpy()
     within = od["is_within"].to_numpy(dtype=bool)
     persons = od["persons"].to_numpy(dtype="int64")
+    parts = {
+        "inflow": destination & ~within,
+        "outflow": origin & ~within,
+        "within": origin & within,
+    }
     return Totals(
-        inflow=int(persons[destination & ~within].sum()),
-        outflow=int(persons[origin & ~within].sum()),
-        within=int(persons[origin & within].sum()),
+        inflow=int(persons[parts["inflow"]].sum()),
+        outflow=int(persons[parts["outflow"]].sum()),
+        within=int(persons[parts["within"]].sum()),
+        withheld=_revealing(od, parts),
     )
 
 
@@ -158,11 +177,27 @@ def set_totals(od: pd.DataFrame, provinces: Iterable[str]) -> Totals:
     destination = in_provinces(od["destination_code"], provinces)
     within = od["is_within"].to_numpy(dtype=bool)
     persons = od["persons"].to_numpy(dtype="int64")
+    parts = {
+        "inflow": destination & ~origin,
+        "outflow": origin & ~destination,
+        "within": origin & within,
+        "among": origin & destination & ~within,
+    }
     return Totals(
-        inflow=int(persons[destination & ~origin].sum()),
-        outflow=int(persons[origin & ~destination].sum()),
-        within=int(persons[origin & within].sum()),
-        among=int(persons[origin & destination & ~within].sum()),
+        inflow=int(persons[parts["inflow"]].sum()),
+        outflow=int(persons[parts["outflow"]].sum()),
+        within=int(persons[parts["within"]].sum()),
+        among=int(persons[parts["among"]].sum()),
+        withheld=_revealing(od, parts),
+    )
+
+
+def _revealing(od: pd.DataFrame, parts: dict[str, np.ndarray]) -> frozenset[str]:
+    """The totals (sums of the rows of ``parts``) that would give a withheld flow away."""
+    persons = od["persons"].to_numpy(dtype="int64")
+    small = od["small_cell"].to_numpy(dtype=bool)
+    return frozenset(
+        name for name, rows in parts.items() if margin_reveals(persons[rows], small[rows])
     )
 
 

@@ -15,7 +15,6 @@ from dashboard.data import area as area_data
 from dashboard.data import flows as data
 from dashboard.formatting import count
 from dashboard.i18n import N_, _
-from etl import indicators
 
 PLAY_MS = 1500
 
@@ -123,28 +122,25 @@ def circles_control(circles: str):
 def unit_totals(view: data.FlowView, kind: str) -> pd.DataFrame:
     """``code, value, shown`` of the units at either end of the view's drawn lines (and the
     focus): each unit's inflow, outflow or net (in - out) with every other unit of its level in
-    the period and cohort, as the totals panel counts a place. ``shown`` is False where the total
-    is withheld (a small cell, or for a net value either of its two counts)."""
+    the period (or range) and cohort, as the totals panel counts a place. ``shown`` is False where
+    the total is withheld (``data.unit_totals``: a small count, or one that would give a withheld
+    flow away; for a net value either of its two counts)."""
     q = view.query
-    od = data.read_od(q.period, q.cohort, q.level)
-    between = od[~od["is_within"].astype(bool)]
-    inflow = between.groupby("destination_code")["persons"].sum()
-    outflow = between.groupby("origin_code")["persons"].sum()
     codes = sorted(
         set(view.flows["origin_code"]) | set(view.flows["destination_code"]) | {q.focus or ""}
     )
-    codes = [c for c in codes if c]
-    ins = inflow.reindex(codes).fillna(0).to_numpy("int64")
-    outs = outflow.reindex(codes).fillna(0).to_numpy("int64")
-    threshold = view.threshold
+    totals = data.unit_totals(q, [c for c in codes if c])
+    ins, outs = totals["inflow"].to_numpy("int64"), totals["outflow"].to_numpy("int64")
+    hide_in, hide_out = totals["inflow_withheld"], totals["outflow_withheld"]
     if kind == "inflow":
-        value, hidden = ins, indicators.withheld(ins, threshold)
+        value, hidden = ins, hide_in
     elif kind == "outflow":
-        value, hidden = outs, indicators.withheld(outs, threshold)
+        value, hidden = outs, hide_out
     else:
-        value = ins - outs
-        hidden = indicators.withheld(ins, threshold) | indicators.withheld(outs, threshold)
-    return pd.DataFrame({"code": codes, "value": value, "shown": ~np.asarray(hidden, dtype=bool)})
+        value, hidden = ins - outs, hide_in | hide_out
+    return pd.DataFrame(
+        {"code": totals["code"], "value": value, "shown": ~np.asarray(hidden, dtype=bool)}
+    )
 
 
 def circle_trace(view: data.FlowView, kind: str) -> dict | None:

@@ -59,10 +59,14 @@ def totals_panel(view: data.FlowView) -> list:
         names = data.region_names(current_language())
         heading = _("Selected regions: {names}").format(names=join(names[r] for r in q.regions))
         rows = [("in_set", "inflow", totals.inflow), ("out_set", "outflow", totals.outflow)]
-    hide_net = data.suppressed(totals.inflow, threshold) or data.suppressed(
-        totals.outflow, threshold
-    )
-    items = [_total(_(TOTAL_LABELS[key]), _count(v, threshold, name=name)) for key, name, v in rows]
+    hide_net = totals.hidden("net", threshold)
+    items = [
+        _total(
+            _(TOTAL_LABELS[key]),
+            _count(v, threshold, name=name, hide=totals.hidden(name, threshold)),
+        )
+        for key, name, v in rows
+    ]
     items.append(
         _total(
             _("Net inflow"),
@@ -79,14 +83,21 @@ def totals_panel(view: data.FlowView) -> list:
         items.append(
             _total(
                 _("Between places inside the selection"),
-                _count(totals.among, threshold, name="among"),
+                _count(
+                    totals.among,
+                    threshold,
+                    name="among",
+                    hide=totals.hidden("among", threshold),
+                ),
             )
         )
     within = _(WITHIN_LABELS[q.level])
     items.append(
         _total(
             within + in_brackets(_("not in the totals above, not drawn")),
-            _count(totals.within, threshold, name="within"),
+            _count(
+                totals.within, threshold, name="within", hide=totals.hidden("within", threshold)
+            ),
             muted=True,
         )
     )
