@@ -156,17 +156,11 @@ def place_totals(od: pd.DataFrame, code: str) -> Totals:
     origin = (od["origin_code"] == code).to_numpy()
     destination = (od["destination_code"] == code).to_numpy()
     within = od["is_within"].to_numpy(dtype=bool)
-    persons = od["persons"].to_numpy(dtype="int64")
-    parts = {
-        "inflow": destination & ~within,
-        "outflow": origin & ~within,
-        "within": origin & within,
-    }
-    return Totals(
-        inflow=int(persons[parts["inflow"]].sum()),
-        outflow=int(persons[parts["outflow"]].sum()),
-        within=int(persons[parts["within"]].sum()),
-        withheld=_revealing(od, parts),
+    return _totals(
+        od,
+        inflow=destination & ~within,
+        outflow=origin & ~within,
+        within=origin & within,
     )
 
 
@@ -176,28 +170,25 @@ def set_totals(od: pd.DataFrame, provinces: Iterable[str]) -> Totals:
     origin = in_provinces(od["origin_code"], provinces)
     destination = in_provinces(od["destination_code"], provinces)
     within = od["is_within"].to_numpy(dtype=bool)
-    persons = od["persons"].to_numpy(dtype="int64")
-    parts = {
-        "inflow": destination & ~origin,
-        "outflow": origin & ~destination,
-        "within": origin & within,
-        "among": origin & destination & ~within,
-    }
-    return Totals(
-        inflow=int(persons[parts["inflow"]].sum()),
-        outflow=int(persons[parts["outflow"]].sum()),
-        within=int(persons[parts["within"]].sum()),
-        among=int(persons[parts["among"]].sum()),
-        withheld=_revealing(od, parts),
+    return _totals(
+        od,
+        inflow=destination & ~origin,
+        outflow=origin & ~destination,
+        within=origin & within,
+        among=origin & destination & ~within,
     )
 
 
-def _revealing(od: pd.DataFrame, parts: dict[str, np.ndarray]) -> frozenset[str]:
-    """The totals (sums of the rows of ``parts``) that would give a withheld flow away."""
+def _totals(od: pd.DataFrame, **parts: np.ndarray) -> Totals:
+    """Each total the persons of its rows (``parts``: name -> row mask), withheld where the sum
+    would give a withheld flow away (``etl.disclosure.margin_reveals``)."""
     persons = od["persons"].to_numpy(dtype="int64")
     small = od["small_cell"].to_numpy(dtype=bool)
-    return frozenset(
-        name for name, rows in parts.items() if margin_reveals(persons[rows], small[rows])
+    return Totals(
+        **{name: int(persons[rows].sum()) for name, rows in parts.items()},
+        withheld=frozenset(
+            name for name, rows in parts.items() if margin_reveals(persons[rows], small[rows])
+        ),
     )
 
 
