@@ -78,6 +78,42 @@ CompareOption = Annotated[
         help="With --scenario: a saved scenario to compare with instead of the baseline.",
     ),
 ]
+HotspotsOption = Annotated[
+    bool,
+    typer.Option(
+        "--hotspots",
+        help="The hot spots page's view: its smoothed-rate, LISA cluster or significance map "
+        "(--hotspot-map), or its analysis per unit (layer); --measure and --level (county or "
+        "prefecture) as on the page.",
+    ),
+]
+HotspotMapOption = Annotated[
+    str, typer.Option("--hotspot-map", help="With --hotspots: value, cluster or significance.")
+]
+VariableOption = Annotated[
+    str, typer.Option("--variable", help="With --hotspots: raw, eb or spatial_eb (a rate's).")
+]
+SchemeOption = Annotated[
+    str,
+    typer.Option(
+        "--scheme", help="With --hotspots: box, natural, equal, quantiles or user (--breaks)."
+    ),
+]
+BreaksOption = Annotated[
+    str,
+    typer.Option("--breaks", help="With --scheme user: increasing numbers, e.g. '90,95,98' (%)."),
+]
+WashOption = Annotated[
+    bool,
+    typer.Option(
+        "--wash/--no-wash",
+        help="With --hotspots, the value map: wash over units whose rate rests on a small "
+        "denominator (as the page's option, on by default).",
+    ),
+]
+FdrOption = Annotated[
+    bool, typer.Option("--fdr", help="With --hotspots: false discovery rate 0.05 correction.")
+]
 ExactOption = Annotated[
     bool,
     typer.Option(
@@ -190,6 +226,13 @@ def export_map_command(
     as_account: AsOption = None,
     department: DepartmentOption = "",
     severity: SeverityOption = "",
+    hotspots: HotspotsOption = False,
+    hotspot_map: HotspotMapOption = "value",
+    variable: VariableOption = "spatial_eb",
+    scheme: SchemeOption = "box",
+    breaks: BreaksOption = "",
+    fdr: FdrOption = False,
+    wash: WashOption = True,
 ) -> None:
     """A map for print: title, legend, source, lineage, date, CJK font embedded; national with the
     南海诸岛 inset, or fitted to one place; or (--scenario) a scenario's county map.
@@ -197,6 +240,17 @@ def export_map_command(
     from dashboard.export.maps import export_maps
     from dashboard.export.source import MapView
 
+    if hotspots:
+        from dashboard.export.hotspots import export_hotspot_maps
+
+        _hotspot_export(
+            store, measure, level, period, variable, scheme, breaks, fdr, hotspot_map, lang,
+            as_account, "map", wash,
+            lambda layers, url, export, scope, who: export_hotspot_maps(
+                layers, url, out, export, scope=scope, principal=who
+            ),
+        )  # fmt: skip
+        return
     if scenario is not None:
         from dashboard.export.scenario import export_scenario_maps
 
@@ -246,12 +300,26 @@ def export_layer_command(
     ] = "",
     department: DepartmentOption = "",
     severity: SeverityOption = "",
+    hotspots: HotspotsOption = False,
+    variable: VariableOption = "spatial_eb",
+    fdr: FdrOption = False,
 ) -> None:
     """One layer (measure x level x period) or the OD flows, small cells suppressed, with
     metadata; or (--scenario) a scenario's county layer as the scenarios page maps it."""
     from dashboard.export.maps import export_flows, export_layer
     from dashboard.export.source import MapView
 
+    if hotspots:
+        from dashboard.export.hotspots import export_hotspot_layer
+
+        _hotspot_export(
+            store, measure, level, period, variable, "box", "", fdr, "value", lang, as_account,
+            "data", True,
+            lambda layers, url, export, scope, who: export_hotspot_layer(
+                layers, url, out, export, scope=scope, principal=who
+            ),
+        )  # fmt: skip
+        return
     if scenario is not None:
         from dashboard.export.scenario import export_scenario_layer
 
@@ -289,8 +357,6 @@ def _scenario_export(
 ) -> None:  # fmt: skip
     """A scenario's map or layer (``dashboard.export.scenario``) as ``--as`` (its scope, its right
     to export maps or data) or, without it, as the operator (the nation)."""
-    from access.accounts import get_account
-    from access.roles import Action
     from dashboard.export.scenario import ScenarioView, scenario_json
     from etl.scope import NATION
     from geodata.layers import ensure_layers
@@ -303,18 +369,7 @@ def _scenario_export(
     engine = open_store_or_exit(url)
     try:
         with store_failures(url):
-            principal = None
-            if account is not None:
-                found = get_account(engine, account)
-                if found is None or found.disabled:
-                    _refuse(f"no enabled account {account!r}")
-                assert found is not None
-                action = Action.EXPORT_MAP if kind == "map" else Action.EXPORT_DATA
-                if not found.principal.may(action):
-                    _refuse(
-                        f"account {account!r} ({found.role}) may not make this export ({action})"
-                    )
-                principal = found.principal
+            principal = _exporter(engine, account, kind)
             scope = principal.scope if principal else NATION
             path = Path(scenario)
             try:
@@ -332,6 +387,56 @@ def _scenario_export(
     view = ScenarioView(text, measure, layer, compare, lang)
     layers = ensure_layers(settings.geodata_dir)
     files = write(layers, url, view, scope, principal)
+    for file in files:
+        console.print(f"wrote {escape(str(file))}")
+
+
+def _exporter(engine: sa.Engine, account: str | None, kind: str) -> Principal | None:
+    """The principal of ``--as`` (enabled, allowed to export a ``kind``: map or data), or None
+    (the operator: the nation); exits with a one-line error otherwise."""
+    from access.accounts import get_account
+    from access.roles import Action
+
+    if account is None:
+        return None
+    found = get_account(engine, account)
+    if found is None or found.disabled:
+        _refuse(f"no enabled account {account!r}")
+    assert found is not None
+    action = Action.EXPORT_MAP if kind == "map" else Action.EXPORT_DATA
+    if not found.principal.may(action):
+        _refuse(f"account {account!r} ({found.role}) may not make this export ({action})")
+    return found.principal
+
+
+def _hotspot_export(
+    store: str | None, measure: str, level: str, period: str | None, variable: str, scheme: str,
+    breaks: str, fdr: bool, which: str, lang: str, account: str | None, kind: str, wash: bool,
+    write,  # noqa: ANN001
+) -> None:  # fmt: skip
+    """The hot spots page's map or analysis (``dashboard.export.hotspots``) as ``--as`` (its
+    scope, its right to export maps or data) or, without it, as the operator (the nation)."""
+    from dashboard.export.hotspots import HotspotExport
+    from dashboard.export.source import ExportError
+    from dashboard.pages.hotspots.view import HotspotView
+    from etl.scope import NATION
+    from geodata.layers import ensure_layers
+
+    settings = load_settings()
+    url = store or settings.store_url
+    engine = open_store_or_exit(url)
+    try:
+        with store_failures(url):
+            principal = _exporter(engine, account, kind)
+    finally:
+        engine.dispose()
+    scope = principal.scope if principal else NATION
+    view = HotspotView(measure, level, period or "", variable, scheme, breaks, fdr, wash)
+    layers = ensure_layers(settings.geodata_dir)
+    try:
+        files = write(layers, url, HotspotExport(view, which, lang), scope, principal)
+    except ExportError as error:
+        _refuse(str(error))
     for file in files:
         console.print(f"wrote {escape(str(file))}")
 

@@ -36,6 +36,7 @@ class PrintTexts:
     lineage: str
     narrative: str = ""  # the view's auto narrative (dashboard.story.narrative), "" for none
     with_suppressed: bool = True  # the legend's "suppressed" row (an alerts map has no small cells)
+    washed: str = ""  # the legend's row of the units washed over (print_map_figure's washed)
 
 
 def print_map_figure(
@@ -52,13 +53,15 @@ def print_map_figure(
     maritime: tuple[list[float | None], list[float | None]],
     size: tuple[int, int] = A4_LANDSCAPE_PX,
     place: PrintPlace | None = None,
+    washed: Sequence[str] = (),
 ) -> dict:
     """A national choropleth laid out for print, or (``place``) one fitted to a place. ``geometry``
     is the level's GeoJSON FeatureCollection (features keyed by ``id`` = adcode),
     ``province_geometry`` the provinces'.
 
     Suppressed units are drawn in the suppressed grey, never in a class colour; the units around
-    a place in pale grey.
+    a place in pale grey; ``washed`` units under a translucent wash (the hot spots map's small
+    denominators; ``texts.washed`` its legend row).
     """
     values = np.asarray(values, dtype=float)
     hidden = np.asarray(suppressed, dtype=bool)
@@ -99,6 +102,10 @@ def print_map_figure(
             "marker": {"line": {"width": 0.2, "color": theme.BORDER}},
         },
     )
+    if len(washed):
+        wash = _flat(list(washed), theme.SMALL_BASE_WASH)
+        wash["marker"] = {"line": {"width": 0.9, "color": theme.SMALL_BASE_LINE}}
+        data.insert(3, wash)  # over the classes and the suppressed, under the borders
     if place is not None:
         data.insert(2, _flat(list(place.around), theme.OUT_OF_PLACE))
         data.extend(_outlines(place.highlight) + _labels(place))
@@ -191,6 +198,8 @@ def _legend_rows(classes: Classes, texts: PrintTexts) -> list[tuple[str, str]]:
     rows = list(zip(classes.colors, classes.labels, strict=True))[::-1]
     if texts.with_suppressed:
         rows.append((theme.SUPPRESSED, texts.suppressed))
+    if texts.washed:
+        rows.append((theme.SMALL_BASE_WASH, texts.washed))
     return rows + [
         (theme.NO_DATA_SWATCH, texts.no_data),
         (theme.OUTSIDE_COVERAGE, texts.outside),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from dashboard.export.map_figure import PrintPlace, PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
 from dashboard.export.tables import DATA_FORMATS, FLOW_FORMATS, layer_table, write_table
+from dashboard.figures.china_map import Classes
 from dashboard.i18n import N_, _, language, t
 from dashboard.pages.area.map import fitting_labels
 from dashboard.pages.overview.view import classes_for, measure_label
@@ -185,38 +186,45 @@ def map_figure(
         lineage = read_lineage(ctx, now)
         assert view.period is not None
         if view.measure == ALERT_MEASURE:
-            return _alert_figure(layers, ctx, view, lineage, narrative)
-        values = measure_values(view.measure, view.level, view.period)
-        place, inside = _place(view, values.codes, ctx.regions_path, layers)
-        with language(view.lang):
-            classes = classes_for(view.measure, view.level, view.period)
-            texts = print_texts(
-                view, lineage, int(values.suppressed[inside].sum()), int(inside.sum())
-            )
-            if place is not None:
-                texts = replace(texts, title=f"{place.name} · {texts.title}")
+            drawn = _alert_drawn(layers, ctx, view, lineage)
+        else:
+            drawn = _overview_drawn(layers, ctx, view, lineage)
         if narrative:
-            texts = replace(texts, narrative=" ".join(view_narrative(view)))
-        level_geometry = orjson.loads(layers.geojson_path(f"{view.level}_national").read_bytes())
-        provinces = orjson.loads(layers.geojson_path("province_national").read_bytes())
-        return print_map_figure(
-            values.codes,
-            values.value,
-            values.suppressed,
-            classes,
-            texts,
-            geometry=level_geometry,
-            province_geometry=provinces,
-            province_codes=geo.province_codes(),
-            outside_codes=geo.outside_codes(view.level),
-            maritime=ctx.maritime,
-            place=place,
-        )
+            drawn = replace(
+                drawn, texts=replace(drawn.texts, narrative=" ".join(view_narrative(view)))
+            )
+        return national_print_figure(layers, ctx, view.level, drawn)
 
 
-def _alert_figure(layers: LayerSet, ctx, view: MapView, lineage: Lineage, narrative: bool) -> dict:  # noqa: ANN001
-    """The print figure of an alerts view (``dashboard.export.alert_map``): the count of each
-    unit, classed as on the monitoring page; a region's map fitted to it."""
+@dataclass(frozen=True)
+class Drawn:
+    """What a print map shows: ``values`` of ``codes`` (NaN: no data), the ``suppressed`` units
+    (drawn grey), the ``classes``, the ``texts``, the ``place`` it is fitted to (None: the
+    whole country, with the 南海诸岛 inset) and the units ``washed`` over (``print_map_figure``)."""
+
+    codes: list[str]
+    values: np.ndarray
+    suppressed: np.ndarray
+    classes: Classes
+    texts: PrintTexts
+    place: PrintPlace | None = None
+    washed: tuple[str, ...] = ()
+
+
+def _overview_drawn(layers: LayerSet, ctx, view: MapView, lineage: Lineage) -> Drawn:  # noqa: ANN001
+    """The overview's values and classes of ``view`` (period resolved)."""
+    assert view.period is not None
+    values = measure_values(view.measure, view.level, view.period)
+    place, inside = _place(view, values.codes, ctx.regions_path, layers)
+    with language(view.lang):
+        classes = classes_for(view.measure, view.level, view.period)
+        texts = print_texts(view, lineage, int(values.suppressed[inside].sum()), int(inside.sum()))
+    return _placed(Drawn(values.codes, values.value, values.suppressed, classes, texts, place))
+
+
+def _alert_drawn(layers: LayerSet, ctx, view: MapView, lineage: Lineage) -> Drawn:  # noqa: ANN001
+    """An alerts view (``dashboard.export.alert_map``): the count of each unit, classed as on the
+    monitoring page; a region's map fitted to it."""
     from dashboard.export import alert_map
 
     counts = alert_map.counts_of(view)
@@ -224,24 +232,39 @@ def _alert_figure(layers: LayerSet, ctx, view: MapView, lineage: Lineage, narrat
     with language(view.lang):
         classes = alert_map.classes_of(counts)
         texts = alert_map.print_texts(view, lineage, counts)
-        if place is not None:
-            texts = replace(texts, title=f"{place.name} · {texts.title}")
-    if narrative:
-        texts = replace(texts, narrative=" ".join(view_narrative(view)))
-    level_geometry = orjson.loads(layers.geojson_path(f"{view.level}_national").read_bytes())
+    suppressed = np.zeros(len(counts.codes), dtype=bool)  # alert counts are no small cells
+    values = counts.total.astype(float)
+    return _placed(Drawn(counts.codes, values, suppressed, classes, texts, place))
+
+
+def _placed(drawn: Drawn) -> Drawn:
+    """The place's name before the title of a map fitted to it."""
+    if drawn.place is None:
+        return drawn
+    return replace(
+        drawn, texts=replace(drawn.texts, title=f"{drawn.place.name} · {drawn.texts.title}")
+    )
+
+
+def national_print_figure(layers: LayerSet, ctx, level: str, drawn: Drawn) -> dict:  # noqa: ANN001
+    """The print figure of ``drawn`` over the ``level``'s national layer (geometry embedded;
+    ``ctx``: the store context, for the maritime line of the inset): the one path of every print
+    map (the overview's, the alerts', the hot spots')."""
+    level_geometry = orjson.loads(layers.geojson_path(f"{level}_national").read_bytes())
     provinces = orjson.loads(layers.geojson_path("province_national").read_bytes())
     return print_map_figure(
-        counts.codes,
-        counts.total.astype(float),
-        np.zeros(len(counts.codes), dtype=bool),
-        classes,
-        texts,
+        drawn.codes,
+        drawn.values,
+        drawn.suppressed,
+        drawn.classes,
+        drawn.texts,
         geometry=level_geometry,
         province_geometry=provinces,
         province_codes=geo.province_codes(),
-        outside_codes=geo.outside_codes(view.level),
+        outside_codes=geo.outside_codes(level),
         maritime=ctx.maritime,
-        place=place,
+        place=drawn.place,
+        washed=drawn.washed,
     )
 
 

@@ -74,9 +74,20 @@ PAGES = {
         ["--measure", "health_check", "--level", "county", "--period", PERIOD, "--lang", "zh"],
     ),
     "hotspots": (
-        [(ids.HOTSPOTS_MEASURE, "value", "inflow"), (ids.HOTSPOTS_LEVEL, "value", "prefecture"),
-         (ids.HOTSPOTS_PERIOD, "value", PERIOD), (ids.HOTSPOTS_URL, "search", "?lang=en")],
-        ["--measure", "inflow", "--level", "prefecture", "--period", PERIOD, "--lang", "en"],
+        [(ids.HOTSPOTS_MEASURE, "value", "cert_verified"), (ids.HOTSPOTS_LEVEL, "value", "prefecture"),
+         (ids.HOTSPOTS_PERIOD, "value", PERIOD), (ids.HOTSPOTS_VARIABLE, "value", "spatial_eb"),
+         (ids.HOTSPOTS_SCHEME, "value", "natural"), (ids.HOTSPOTS_BREAKS, "value", ""),
+         (ids.HOTSPOTS_OPTIONS, "value", ["fdr"]), (ids.HOTSPOTS_URL, "search", "?lang=en")],
+        ["--hotspots", "--measure", "cert_verified", "--level", "prefecture", "--period", PERIOD,
+         "--variable", "spatial_eb", "--fdr", "--lang", "en"],
+    ),
+    "hotspots-cluster": (
+        [(ids.HOTSPOTS_MEASURE, "value", "inflow_per_1000"), (ids.HOTSPOTS_LEVEL, "value", "county"),
+         (ids.HOTSPOTS_PERIOD, "value", PERIOD), (ids.HOTSPOTS_VARIABLE, "value", "eb"),
+         (ids.HOTSPOTS_SCHEME, "value", "box"), (ids.HOTSPOTS_BREAKS, "value", ""),
+         (ids.HOTSPOTS_OPTIONS, "value", ["shade"]), (ids.HOTSPOTS_URL, "search", "?lang=zh")],
+        ["--hotspots", "--measure", "inflow_per_1000", "--level", "county", "--period", PERIOD,
+         "--variable", "eb", "--lang", "zh"],
     ),
     "scenarios": (
         [(ids.SCENARIOS_RAN, "data", SCENARIO_KEY), (ids.SCENARIOS_MEASURE, "value", "inflow"),
@@ -94,6 +105,10 @@ PAGES = {
     ),
 }  # fmt: skip
 PLACE = {"area": ["--place", "310000"]}  # the area page's map is fitted to its area
+MAP_ARGS = {  # the hot spots page's maps: which one, and the value map's classes
+    "hotspots": ["--hotspot-map", "value", "--scheme", "natural", "--no-wash"],
+    "hotspots-cluster": ["--hotspot-map", "cluster"],
+}
 
 
 def _key(secured_app, page: str, kind: str) -> str:
@@ -147,7 +162,7 @@ def cli_file(security_store: str, tmp_path: Path, page: str, kind: str, fmt: str
     _, args = PAGES[page]
     out = tmp_path / f"cli.{fmt}"
     if kind == "map":
-        command = ["export", "map", *args, *PLACE.get(page, [])]
+        command = ["export", "map", *args, *PLACE.get(page, []), *MAP_ARGS.get(page, [])]
     elif page == "flows" and fmt in ("csv", "xlsx"):
         command = ["export", "layer", *args, "--flows", "long", "--cohort", "women_15_49"]
     else:
@@ -199,7 +214,8 @@ def test_a_pages_data_download_is_the_cli_file(
 @pytest.mark.parametrize(
     ("page", "fmt"),
     [("overview", "png"), ("overview", "pdf"), ("overview", "svg"), ("flows", "svg"),
-     ("area", "svg"), ("hotspots", "svg"), ("scenarios", "png"), ("scenarios", "svg"),
+     ("area", "svg"), ("hotspots", "svg"), ("hotspots", "pdf"), ("hotspots-cluster", "png"),
+     ("scenarios", "png"), ("scenarios", "svg"),
      ("monitoring", "svg")],
 )  # fmt: skip
 def test_a_pages_print_map_is_the_cli_file(

@@ -15,7 +15,7 @@ from dashboard.data.overview import MEASURES
 from dashboard.data.store import periods
 from dashboard.export.menu import register
 from dashboard.i18n import lang_of_search, use_language
-from dashboard.pages.hotspots.layout import page_view
+from dashboard.pages.hotspots.layout import MENUS, page_view
 from dashboard.pages.hotspots.view import (
     OPTIONS,
     HotspotView,
@@ -107,15 +107,17 @@ clientside_callback(
 )
 
 
-register(
-    "hotspots",
-    [
-        (ids.HOTSPOTS_MEASURE, "value"),
-        (ids.HOTSPOTS_LEVEL, "value"),
-        (ids.HOTSPOTS_PERIOD, "value"),
-        (ids.HOTSPOTS_URL, "search"),
-    ],
-    lambda measure, level, period, search: page_view(
-        measure, level, period, lang_of_search(search)
-    ),
-)
+def _register_menus() -> None:
+    """The download menu under each map: its print map and the analysis, as on screen."""
+    controls = [(c, p) for c, p in zip(CONTROLS, PROPS, strict=True)]
+    controls.append((ids.HOTSPOTS_URL, "search"))
+    for which, page in MENUS.items():
+
+        def to_view(*values, which=which):
+            *chosen, search = values
+            return page_view(view_of(*chosen), lang_of_search(search), which)
+
+        register(page, controls, to_view, narrative=which == "value")
+
+
+_register_menus()

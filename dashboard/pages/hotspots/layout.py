@@ -11,11 +11,13 @@ from dashboard import ids
 from dashboard.components import control, loading
 from dashboard.data.hotspots import LEVELS
 from dashboard.data.store import periods
+from dashboard.export.hotspots import HotspotExport, HotspotFiles, as_drawn
 from dashboard.export.menu import PageView, view_footer
 from dashboard.export.source import MapView
 from dashboard.i18n import _, plotly_locale, t, use_language
 from dashboard.pages.hotspots.view import (
     OPTIONS,
+    HotspotView,
     chosen_view,
     maps,
     measure_options,
@@ -24,13 +26,23 @@ from dashboard.pages.hotspots.view import (
 )
 from dashboard.pages.overview.view import GRAPH_CONFIG, empty_store, source_note
 
+MENUS = {
+    "value": "hotspots",
+    "cluster": "hotspots-cluster",
+    "significance": "hotspots-significance",
+}
+"""The download menu of each map (``dashboard.export.menu``: one page key each)."""
 
-def page_view(measure: object, level: object, period: object, lang: str) -> PageView:
-    """The downloads and narrative of the measure mapped (``dashboard.export.menu``): its print
-    map and layer as ``yipanqi export map|layer`` make them (the overview's classes and raw
-    values; the cluster and significance maps are in the page's CSV download)."""
-    view = chosen_view({"measure": measure, "level": level, "period": period})
-    return PageView(MapView(measure=view.measure, level=view.level, period=view.period, lang=lang))
+
+def page_view(view: HotspotView, lang: str, which: str = "value") -> PageView:
+    """The downloads of the map ``which`` (``dashboard.export.hotspots.MAPS``) of ``view`` as on
+    screen (``dashboard.export.menu``): its print map and the analysis as ``yipanqi export
+    map|layer --hotspots`` make them; the narrative is the overview's of the measure."""
+    drawn = as_drawn(view)
+    return PageView(
+        MapView(measure=view.measure, level=view.level, period=view.period, lang=lang),
+        files=HotspotFiles(HotspotExport(drawn, which, lang)),
+    )
 
 
 def layout(lang: str = "zh", **query: str):
@@ -139,9 +151,7 @@ def layout(lang: str = "zh", **query: str):
                         config,
                         title_id=ids.HOTSPOTS_VALUE_TITLE,
                         title=shown.value_title,
-                        footer=view_footer(
-                            "hotspots", page_view(view.measure, view.level, view.period, lang)
-                        ),
+                        footer=view_footer(MENUS["value"], page_view(view, lang)),
                     ),  # fmt: skip
                     html.Div(
                         [
@@ -162,6 +172,9 @@ def layout(lang: str = "zh", **query: str):
                         shown.cluster,
                         shown.cluster_legend,
                         config,
+                        footer=view_footer(
+                            MENUS["cluster"], page_view(view, lang, "cluster"), narrative=False
+                        ),
                     ),  # fmt: skip
                     _map_card(
                         ids.HOTSPOTS_SIGNIFICANCE_MAP,
@@ -169,6 +182,11 @@ def layout(lang: str = "zh", **query: str):
                         shown.significance,
                         shown.significance_legend,
                         config,
+                        footer=view_footer(
+                            MENUS["significance"],
+                            page_view(view, lang, "significance"),
+                            narrative=False,
+                        ),
                     ),  # fmt: skip
                 ],
                 className="yp-hotspots-body",

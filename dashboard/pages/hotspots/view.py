@@ -254,18 +254,22 @@ def _example(measure: str) -> str:
     return "90, 95, 98" if is_share(measure) else "10, 50, 100"
 
 
-def _value_map(view, result: Analysis, names, hover, frame, withheld, washed, breaks):
+def value_classes(
+    view: HotspotView, result: Analysis, breaks: tuple[float, ...]
+) -> tuple[Classes, np.ndarray]:
+    """The classes of the mapped variable in ``view.scheme`` (``breaks``: the typed ones) and
+    each unit's class number (NaN where not analysed), as the page and its print map draw them."""
     values = result.value[result.analysed]
-    label = measure_label(view.measure)
     if values.size == 0:
-        classes = categories((theme.SEQUENTIAL_5[2],), ("–",))
-        z = np.full(len(result.codes), np.nan)
-        scheme_title = _(SCHEME_LABELS[view.scheme])
-    else:
-        breaks_of = classify(values, view.scheme, breaks=breaks)
-        classes = _value_classes(view, breaks_of)
-        z = result.spread(breaks_of.yb.astype(float))
-        scheme_title = _(SCHEME_LABELS[view.scheme])
+        return categories((theme.SEQUENTIAL_5[2],), ("–",)), np.full(len(result.codes), np.nan)
+    breaks_of = classify(values, view.scheme, breaks=breaks)
+    return _value_classes(view, breaks_of), result.spread(breaks_of.yb.astype(float))
+
+
+def _value_map(view, result: Analysis, names, hover, frame, withheld, washed, breaks):
+    label = measure_label(view.measure)
+    classes, z = value_classes(view, result, breaks)
+    scheme_title = _(SCHEME_LABELS[view.scheme])
     layer = MapLayer(result.codes, names, z, hover)
     figure = hotspot_map(layer, classes, frame=frame, withheld=withheld, washed=washed)
     title = f"{label} · {_(VARIABLE_LABELS[result.variable])}"
@@ -292,16 +296,36 @@ def _value_classes(view: HotspotView, breaks: ClassBreaks) -> Classes:
     return categories(ramp(len(counts)), counts)
 
 
-def _cluster_map(view, result: Analysis, names, frame, withheld):
+def cluster_classes(result: Analysis) -> tuple[Classes, np.ndarray]:
+    """The LISA cluster classes (with their counts) and each unit's cluster number (NaN where
+    not analysed or without local Moran)."""
     counts = result.local.counts() if result.local else dict.fromkeys(CLUSTERS, 0)
     labels = [
         f"{_(CLUSTER_LABELS[name])}{wide_space()}({count(counts[name])})" for name in CLUSTERS
     ]
-    classes = categories(theme.LISA_5, labels)
     z = np.full(len(result.codes), np.nan)
-    hover = [f"<b>{n}</b><br>{t('no_data')}" for n in names]
     if result.local is not None:
         z = result.spread(result.local.cluster.astype(float))
+    return categories(theme.LISA_5, labels), z
+
+
+def significance_classes(result: Analysis) -> tuple[Classes, np.ndarray]:
+    """The significance classes (not significant, p ≤ 0.05, 0.01, 0.001, with their counts) and
+    each unit's class number (NaN where not analysed or without local Moran)."""
+    levels = result.local.significance if result.local is not None else np.array([], dtype=int)
+    counts = [int((levels == k).sum()) for k in range(len(P_LEVELS) + 1)]
+    words = [_("Not significant"), *[f"p ≤ {level:g}" for level in P_LEVELS]]
+    labels = [f"{w}{wide_space()}({count(n)})" for w, n in zip(words, counts, strict=True)]
+    z = np.full(len(result.codes), np.nan)
+    if result.local is not None:
+        z = result.spread(levels.astype(float))
+    return categories(theme.SIGNIFICANCE_4, labels), z
+
+
+def _cluster_map(view, result: Analysis, names, frame, withheld):
+    classes, z = cluster_classes(result)
+    hover = [f"<b>{n}</b><br>{t('no_data')}" for n in names]
+    if result.local is not None:
         local_i = result.spread(result.local.local_i)
         p = result.spread(result.local.p_sim)
         cluster = result.spread(result.local.cluster.astype(float))
@@ -316,20 +340,14 @@ def _cluster_map(view, result: Analysis, names, frame, withheld):
                 )
     layer = MapLayer(result.codes, names, z, hover)
     figure = hotspot_map(layer, classes, frame=frame, withheld=withheld)
-    rule = _cutoff_text(result)
+    rule = cutoff_text(result)
     return figure, legend(_("Local Moran (LISA) clusters"), rule, classes, withheld, None)
 
 
 def _significance_map(view, result: Analysis, names, frame, withheld):
-    levels = result.local.significance if result.local is not None else np.array([], dtype=int)
-    counts = [int((levels == k).sum()) for k in range(len(P_LEVELS) + 1)]
-    words = [_("Not significant"), *[f"p ≤ {level:g}" for level in P_LEVELS]]
-    labels = [f"{w}{wide_space()}({count(n)})" for w, n in zip(words, counts, strict=True)]
-    classes = categories(theme.SIGNIFICANCE_4, labels)
-    z = np.full(len(result.codes), np.nan)
+    classes, z = significance_classes(result)
     hover = [f"<b>{n}</b><br>{t('no_data')}" for n in names]
     if result.local is not None:
-        z = result.spread(levels.astype(float))
         p = result.spread(result.local.p_sim)
         for k, name in enumerate(names):
             if result.analysed[k]:
@@ -337,11 +355,12 @@ def _significance_map(view, result: Analysis, names, frame, withheld):
     layer = MapLayer(result.codes, names, z, hover)
     figure = hotspot_map(layer, classes, frame=frame, withheld=withheld)
     return figure, legend(
-        _("Significance of local Moran"), _cutoff_text(result), classes, withheld, None
+        _("Significance of local Moran"), cutoff_text(result), classes, withheld, None
     )
 
 
-def _cutoff_text(result: Analysis) -> str:
+def cutoff_text(result: Analysis) -> str:
+    """The significance rule of the local Moran maps and the permutations."""
     permutations = _("{n} permutations").format(n=count(PERMUTATIONS))
     if result.local is None:
         return permutations
@@ -517,6 +536,21 @@ def csv_table(view: HotspotView) -> pd.DataFrame:
     """The analysis as a table, one row per unit of the reader's scope, withheld units blank
     (``etl.disclosure.suppress``: the rows the analysis left out for disclosure)."""
     result = analysis(view.measure, view.level, view.period, view.variable, view.fdr)
+    data = analysis_frame(view, result)
+    return suppress(data, withheld_columns(data), result.withheld)
+
+
+def withheld_columns(data: pd.DataFrame) -> list[str]:
+    """The columns of an analysis table blanked for a withheld unit: all but the unit's
+    identity and the view's."""
+    keep = ("code", "name", "province_code", "province_name", "level", "period", "measure",
+            "variable", "classification", "fdr")  # fmt: skip
+    return [c for c in data.columns if c not in keep]
+
+
+def analysis_frame(view: HotspotView, result: Analysis) -> pd.DataFrame:
+    """The analysis of every unit of ``result`` (``CSV_COLUMNS``), unsuppressed: pass it through
+    ``etl.disclosure.suppress`` with ``result.withheld`` before it leaves."""
     names = geo.unit_names(current_language())
     h = geo.hierarchy().drop_duplicates(f"{view.level}_code").set_index(f"{view.level}_code")
     local = result.local
@@ -547,12 +581,7 @@ def csv_table(view: HotspotView) -> pd.DataFrame:
     )
     if view.measure in ("inflow", "outflow"):
         data["denominator"] = pd.NA  # a count has none
-    blank = [
-        c
-        for c in CSV_COLUMNS
-        if c not in ("code", "name", "province_code", "level", "period", "measure", "variable")
-    ]
-    return suppress(data, blank, result.withheld)
+    return data
 
 
 def _whole(values: np.ndarray) -> pd.Series:
