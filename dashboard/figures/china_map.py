@@ -7,6 +7,7 @@ serialises in milliseconds and later updates can patch ``z`` alone.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -340,10 +341,16 @@ def _split(items: Sequence, mask: np.ndarray) -> tuple[list, list]:
     return kept, dropped
 
 
-def zoom_to(figure: dict, bounds: tuple[float, float, float, float]) -> dict:
+def zoom_to(
+    figure: dict, bounds: tuple[float, float, float, float], aspect: float | None = None
+) -> dict:
     """``figure`` (a national map of this module) fitted to ``bounds`` (lon0, lon1, lat0, lat1):
     the main map's centre and scale set, the 南海诸岛 inset and its label left out (a regional
-    map). Changes ``figure`` in place and returns it."""
+    map). With ``aspect`` (the width over the height of the box the map is drawn in), the map's
+    ranges are ``bounds`` widened to that shape, so the land fills the box instead of a frame of
+    the mainland's shape inside it. Changes ``figure`` in place and returns it."""
+    if aspect is not None:
+        bounds = widened(bounds, aspect)
     lon0, lon1, lat0, lat1 = bounds
     span_lon = theme.MAINLAND_LON[1] - theme.MAINLAND_LON[0]
     span_lat = theme.MAINLAND_LAT[1] - theme.MAINLAND_LAT[0]
@@ -354,7 +361,29 @@ def zoom_to(figure: dict, bounds: tuple[float, float, float, float]) -> dict:
         **geo["projection"],
         "scale": round(min(span_lon / (lon1 - lon0), span_lat / (lat1 - lat0)), 3),
     }
+    if aspect is not None:  # the ranges are the box: no further scale
+        geo["lonaxis"] = {**geo.get("lonaxis", {}), "range": [lon0, lon1]}
+        geo["lataxis"] = {**geo.get("lataxis", {}), "range": [lat0, lat1]}
+        geo["projection"]["scale"] = 1
     figure["data"] = [trace for trace in figure["data"] if trace.get("geo", "geo") == "geo"]
     layout.pop("geo2", None)
     layout["annotations"] = []
     return figure
+
+
+def widened(
+    bounds: tuple[float, float, float, float], aspect: float
+) -> tuple[float, float, float, float]:
+    """``bounds`` (lon0, lon1, lat0, lat1) grown about its centre along one axis to the shape
+    ``aspect`` (width / height; a degree of longitude counted as cos(latitude) of one of latitude
+    at the centre)."""
+    lon0, lon1, lat0, lat1 = bounds
+    squeeze = math.cos(math.radians((lat0 + lat1) / 2))
+    width, height = (lon1 - lon0) * squeeze, lat1 - lat0
+    if width < aspect * height:
+        half = aspect * height / squeeze / 2
+        mid = (lon0 + lon1) / 2
+        return mid - half, mid + half, lat0, lat1
+    half = width / aspect / 2
+    mid = (lat0 + lat1) / 2
+    return lon0, lon1, mid - half, mid + half

@@ -188,6 +188,10 @@ def scope_bounds(county_codes: frozenset[str]) -> tuple[float, float, float, flo
     return geo.fitted_bounds(county_codes, context.current().layers, min_span=SLIDE_MIN_SPAN)
 
 
+SLIDE_MAP_ASPECT = 1.32
+"""Width over height of a presented slide's map box on a 16:9 screen (1366x768: about 780 by 590
+px; 1920x1080: 1100 by 840): a regional map's ranges take this shape so its land fills the box."""
+
 SLIDE_MIN_SPAN = 1.0
 """Degrees: a pilot city or county's drill-down fills the slide's map (as on the print map)."""
 
@@ -237,7 +241,7 @@ def slide_figure(
     layout["autosize"] = True
     layout["margin"] = {"l": 0, "r": 0, "t": 0, "b": 0}
     if bounds is not None:
-        zoom_to(figure, bounds)
+        zoom_to(figure, bounds, SLIDE_MAP_ASPECT)
         if outline:  # the pilot among its neighbours, as its drill-down map outlines it
             figure["data"].append(
                 {
