@@ -75,7 +75,9 @@ CompareOption = Annotated[
     str,
     typer.Option(
         "--compare",
-        help="With --scenario: a saved scenario to compare with instead of the baseline.",
+        help="With --scenario: a saved scenario to compare with instead of the baseline. "
+        "Without it: the earlier span (YYYY-MM or a complete YYYY) of the overview's change map "
+        "to --period (the later span, default the latest period).",
     ),
 ]
 HotspotsOption = Annotated[
@@ -261,7 +263,13 @@ def export_map_command(
             ),
         )  # fmt: skip
         return
-    _plain_only(as_account, compare)
+    _plain_only(as_account)
+    if compare:
+        from dashboard.export.compare import CompareView, export_compare_maps
+
+        change = CompareView(measure, level, compare, period, lang)
+        _run(lambda layers, url: export_compare_maps(layers, url, out, change), store)
+        return
     view = MapView(
         measure, level, period, lang, place=place, department=department, severity=severity
     )
@@ -330,7 +338,13 @@ def export_layer_command(
             ),
         )  # fmt: skip
         return
-    _plain_only(as_account, compare)
+    _plain_only(as_account)
+    if compare:
+        from dashboard.export.compare import CompareView, export_compare_layer
+
+        change = CompareView(measure, level, compare, period, lang)
+        _run(lambda layers, url: export_compare_layer(layers, url, out, change), store)
+        return
     if place and measure != "alerts":
         _refuse("--place filters a layer of alerts (--measure alerts) only")
     view = MapView(
@@ -345,10 +359,10 @@ def export_layer_command(
         _run(lambda layers, url: export_layer(layers, url, out, view), store)
 
 
-def _plain_only(account: str | None, compare: str) -> None:
-    """``--as`` and ``--compare`` belong to a scenario's export: refused without ``--scenario``."""
-    if account is not None or compare:
-        _refuse("--as and --compare apply to a scenario's map or layer: add --scenario NAME")
+def _plain_only(account: str | None) -> None:
+    """``--as`` belongs to a scenario's export: refused without ``--scenario``."""
+    if account is not None:
+        _refuse("--as applies to a scenario's map or layer: add --scenario NAME")
 
 
 def _scenario_export(

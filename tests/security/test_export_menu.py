@@ -59,7 +59,8 @@ PAGES = {
     "overview": (
         [(ids.OVERVIEW_MEASURE, "value", "cert_verified"), (ids.OVERVIEW_LEVEL, "value", "province"),
          (ids.OVERVIEW_PERIOD, "value", 1), (ids.OVERVIEW_MODE, "value", "map"),
-         (ids.OVERVIEW_URL, "search", "?lang=en")],
+         (ids.OVERVIEW_URL, "search", "?lang=en"), (ids.OVERVIEW_BEFORE, "value", None),
+         (ids.OVERVIEW_AFTER, "value", None)],
         ["--measure", "cert_verified", "--level", "province", "--period", PERIOD, "--lang", "en"],
     ),
     "flows": (
@@ -285,12 +286,12 @@ def _plain(value: object) -> object:
 @pytest.mark.parametrize(
     ("page", "changed", "words"),
     [
-        ("overview", {ids.OVERVIEW_MODE: "compare"}, "choose the view Map"),
+        ("overview", {ids.OVERVIEW_MODE: "trend"}, "choose the view Map"),
         ("flows", {ids.FLOWS_START: "2010-01"}, "清除时段范围"),
         ("scenarios", {ids.SCENARIOS_LAYER: "side"}, "并排对比视图不能打印或导出为文件"),
         ("scenarios", {ids.SCENARIOS_RAN: None}, "先运行情景"),
     ],
-    ids=["overview-compare", "flows-range", "scenarios-side", "scenarios-not-run"],
+    ids=["overview-trend", "flows-range", "scenarios-side", "scenarios-not-run"],
 )
 @pytest.mark.parametrize("kind", ["map", "data"])
 def test_a_view_no_one_map_file_holds_is_refused_in_words(

@@ -193,9 +193,11 @@ register(
         (ids.OVERVIEW_PERIOD, "value"),
         (ids.OVERVIEW_MODE, "value"),
         (ids.OVERVIEW_URL, "search"),
+        (ids.OVERVIEW_BEFORE, "value"),
+        (ids.OVERVIEW_AFTER, "value"),
     ],
-    lambda measure, level, index, mode, search: page_view(
-        measure, level, index, lang_of_search(search), mode
+    lambda measure, level, index, mode, search, before, after: page_view(
+        measure, level, index, lang_of_search(search), mode, before, after
     ),
 )
 

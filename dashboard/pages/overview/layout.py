@@ -7,8 +7,10 @@ from dash import dcc, html
 
 from dashboard import context, ids
 from dashboard.components import control
+from dashboard.data.compare import COMPARABLE
 from dashboard.data.overview import CENSUS_MEASURES, FLOW_MEASURES, LEVELS, MEASURES
 from dashboard.data.store import periods
+from dashboard.export.compare import CompareFiles, CompareView
 from dashboard.export.menu import PageView, view_footer
 from dashboard.export.source import MapView
 from dashboard.figures.china_map import paintable_choropleth
@@ -202,16 +204,29 @@ def figure(level: str) -> dict:
 
 
 ONE_MAP_ONLY = N_(
-    "The downloads hold the map of one period: choose the view Map to download it (the "
-    "comparison, trend and split views are not exported yet)."
+    "The downloads hold the map of one period or the change between two periods: choose the "
+    "view Map or Compare to download it (the trend and split views are not exported yet)."
 )
 
 
 def page_view(
-    measure: object, level: object, period: object, lang: str, mode: object = "map"
+    measure: object,
+    level: object,
+    period: object,
+    lang: str,
+    mode: object = "map",
+    before: object = None,
+    after: object = None,
 ) -> PageView:
-    """The view of the map on screen, for its downloads and narrative (``dashboard.export.menu``);
-    the other modes than one map are refused by the downloads, never exported as one map."""
+    """The view of the map on screen, for its downloads and narrative (``dashboard.export.menu``):
+    one period's map, or (``mode`` compare) the change between the spans ``before`` and ``after``
+    (``dashboard.export.compare``); the trend and split modes are refused by the downloads, never
+    exported as one map."""
     measure, level, period = chosen_view(measure, level, period)
     view = MapView(measure=measure, level=level, period=period, lang=lang)
+    if mode == "compare" and measure in COMPARABLE:
+        _mode, before, after = compare.chosen_compare(mode, before, after)
+        change = CompareView(measure, level, before, after, lang)
+        shown = MapView(measure, level, after if len(after) == 7 else f"{after}-12", lang)
+        return PageView(shown, files=CompareFiles(change))
     return PageView(view, refusal="" if mode in (None, "map") else ONE_MAP_ONLY)
