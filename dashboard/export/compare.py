@@ -28,6 +28,7 @@ from dashboard.data import geo
 from dashboard.data.compare import COMPARABLE, Difference, difference, spans
 from dashboard.data.store import current_scope, periods
 from dashboard.export.audit import record_export
+from dashboard.export.bundle import download_bytes
 from dashboard.export.map_figure import PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, MapView, read_lineage, store_context
@@ -290,7 +291,7 @@ def compare_data_bytes(view: CompareView, fmt: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="yipanqi-data-") as folder:
         out = Path(folder) / download_name(view.checked(), fmt)
         export_compare_layer(current.layers, current.store_url, out, view)
-        return out.read_bytes()
+        return download_bytes(out)
 
 
 @dataclass(frozen=True)

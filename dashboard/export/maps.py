@@ -24,6 +24,7 @@ from dashboard.data.monitoring import ALERT_MEASURE
 from dashboard.data.overview import measure_values
 from dashboard.data.store import cached, current_scope, periods
 from dashboard.export.audit import record_export
+from dashboard.export.bundle import download_bytes
 from dashboard.export.map_figure import PrintPlace, PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
@@ -109,8 +110,7 @@ def data_bytes(view: MapView, fmt: str, *, flows_cohort: str | None = None) -> b
     the page: the file ``yipanqi export layer`` writes (``flows_cohort``: CSV and XLSX hold the
     OD flows of the view's period and level instead, as ``export layer --flows long --cohort``),
     in the request's app context (its store, its principal's scope; suppressed and audited as
-    every export). The metadata file beside a CSV is not part of the download (XLSX, GeoJSON and
-    GeoPackage carry it inside)."""
+    every export). A CSV comes as a .zip with its metadata file (``dashboard.export.bundle``)."""
     current = context.current()
     suffix = f".{fmt}"
     if suffix not in DATA_FORMATS:
@@ -121,7 +121,7 @@ def data_bytes(view: MapView, fmt: str, *, flows_cohort: str | None = None) -> b
             export_flows(current.layers, current.store_url, out, view, cohort=flows_cohort)
         else:
             export_layer(current.layers, current.store_url, out, view)
-        return out.read_bytes()
+        return download_bytes(out)
 
 
 def download_name(view: MapView, fmt: str) -> str:

@@ -34,6 +34,7 @@ from access.principal import acting
 from access.roles import Action
 from dashboard import ids
 from dashboard.data.store import periods
+from dashboard.export.bundle import download_file_name
 from dashboard.export.maps import data_bytes, download_name, map_bytes, view_narrative
 from dashboard.export.render import RenderError
 from dashboard.export.source import ExportError, MapView
@@ -218,7 +219,7 @@ def _register_download(
         if view.refusal:
             return dash.no_update, _(view.refusal)
         files = view.exported()
-        return _send(lambda: files.file(kind, fmt), files.name(fmt))
+        return _send(lambda: files.file(kind, fmt), download_file_name(files.name(fmt)))
 
 
 def _view(to_view: Callable[..., PageView], control_values: Sequence) -> PageView:

@@ -29,6 +29,7 @@ from dashboard import context, formatting
 from dashboard.data import geo
 from dashboard.data.store import current_scope, periods, reading_as
 from dashboard.export.audit import record_export
+from dashboard.export.bundle import download_bytes
 from dashboard.export.map_figure import PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, MapView, read_lineage, store_context
@@ -368,13 +369,13 @@ def scenario_map_bytes(view: ScenarioView, fmt: str) -> bytes:
 
 
 def scenario_data_bytes(view: ScenarioView, fmt: str, period: str) -> bytes:
-    """The data file of ``view`` for a download from the page (request's store and scope); the
-    CSV's metadata file is not part of the download (the other formats carry it inside)."""
+    """The data file of ``view`` for a download from the page (request's store and scope); a CSV
+    as a .zip with its metadata file (``dashboard.export.bundle``)."""
     current = context.current()
     with tempfile.TemporaryDirectory(prefix="yipanqi-data-") as folder:
         out = Path(folder) / download_name(view, period, fmt)
         export_scenario_layer(current.layers, current.store_url, out, view)
-        return out.read_bytes()
+        return download_bytes(out)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -75,8 +76,13 @@ def _check(path: Path, fmt: str) -> None:
             assert "南海诸岛" in text or "South China Sea" in text
     elif fmt == "svg":
         assert b"<svg" in data[:200] and b"@font-face" in data
-    elif fmt == "csv":
+    elif fmt == "csv":  # a .zip: the CSV and its metadata file, as the CLI writes them
+        assert path.name.endswith(".csv.zip")
+        data = _csv_data(path)
         assert data.startswith(b"\xef\xbb\xbf") and b"suppressed" in data.splitlines()[0]
+        with zipfile.ZipFile(path) as z:
+            meta = next(z.read(n) for n in z.namelist() if n.endswith(".metadata.csv"))
+        assert b"section,key,value" in meta.splitlines()[0]
     elif fmt == "xlsx":
         book = openpyxl.load_workbook(path, read_only=True)
         assert "metadata" in book.sheetnames and len(book.sheetnames) == 2
@@ -87,6 +93,12 @@ def _check(path: Path, fmt: str) -> None:
         layers = [name for name, _ in pyogrio.list_layers(path)]
         frame = pyogrio.read_dataframe(path, layer=layers[0])
         assert len(frame) > 0 and "suppressed" in frame.columns
+
+
+def _csv_data(path: Path) -> bytes:
+    """The CSV in a page's CSV download (a .zip with its metadata file)."""
+    with zipfile.ZipFile(path) as z:
+        return next(z.read(n) for n in z.namelist() if not n.endswith(".metadata.csv"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -124,7 +136,7 @@ def test_the_scenarios_page_downloads_its_map_and_layer(browser, live_server, la
             assert len(image.convert("RGB").resize((200, 140)).getcolors(28_000)) > 20
         csv_file = _press(page, "csv")
         _check(csv_file, "csv")
-        text = csv_file.read_bytes().decode("utf-8-sig")
+        text = _csv_data(csv_file).decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text)))
         assert len(rows) > 2000 and {r["layer"] for r in rows} == {"difference"}
         assert {r["measure"] for r in rows} == {"inflow"} and {r["unit"] for r in rows} == {

@@ -22,7 +22,13 @@ from etl.indicators import INDICATOR_BY_FLAG
 from etl.scope import NATION
 from tests.export.conftest import need_chromium
 from tests.security.conftest import USERS, csrf
-from tests.security.test_export_menu import body, comparable, download, frozen  # noqa: F401
+from tests.security.test_export_menu import (  # noqa: F401 - frozen: the clock
+    body,
+    cli_csv_pair,
+    comparable,
+    csv_pair,
+    frozen,
+)
 from yipanqi.cli import app as cli
 
 BEFORE, AFTER = "2010-01", "2010-02"
@@ -61,8 +67,13 @@ def test_the_compare_views_data_download_is_the_cli_file(
     client = signed_in("analyst")
     before = len(audit.list_events(engine, username=USERS["analyst"]))
     name, data = page_file(secured_app, client, "data", fmt)
-    assert name == f"yipanqi-cert_verified-province-{BEFORE}-to-{AFTER}.{fmt}"
-    assert comparable(data, fmt) == comparable(cli_file(security_store, tmp_path, "data", fmt), fmt)
+    cli_bytes = cli_file(security_store, tmp_path, "data", fmt)
+    if fmt == "csv":  # the CLI's CSV and its metadata file, in a .zip
+        assert name == f"yipanqi-cert_verified-province-{BEFORE}-to-{AFTER}.csv.zip"
+        assert csv_pair(data) == cli_csv_pair(cli_bytes, tmp_path)
+    else:
+        assert name == f"yipanqi-cert_verified-province-{BEFORE}-to-{AFTER}.{fmt}"
+        assert comparable(data, fmt) == comparable(cli_bytes, fmt)
     events = audit.list_events(engine, username=USERS["analyst"])
     assert len(events) == before + 1 and events[0].action == "export.layer"
     assert f"compare={BEFORE}" in events[0].detail and f"period={AFTER}" in events[0].detail
@@ -101,7 +112,9 @@ def test_the_change_is_the_marts_counts_difference_in_points(
     exact coverage contract, their difference times 100: the CSV's change in percentage points;
     a province whose denominator is under the threshold in either period is withheld."""
     _, data = page_file(secured_app, signed_in("analyst"), "data", "csv")
-    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"code": str})
+    table = pd.read_csv(
+        io.BytesIO(csv_pair(data)["data"]), encoding="utf-8-sig", dtype={"code": str}
+    )
     contract = tmp_path / "coverage.csv"
     export_coverage(engine, contract, scope=NATION, exact=True)
     rows = pd.read_csv(contract, dtype={"county_code": str})

@@ -173,6 +173,19 @@ def cli_file(security_store: str, tmp_path: Path, page: str, kind: str, fmt: str
     return out.read_bytes()
 
 
+def csv_pair(data: bytes) -> dict[str, bytes]:
+    """A page's CSV download, a .zip: its data file and its metadata file."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        assert len(names) == 2, names
+        return {"metadata" if n.endswith(".metadata.csv") else "data": z.read(n) for n in names}
+
+
+def cli_csv_pair(csv_bytes: bytes, tmp_path: Path) -> dict[str, bytes]:
+    """The CLI's CSV (``cli.csv``, as ``cli_file`` wrote it) and the metadata file beside it."""
+    return {"data": csv_bytes, "metadata": (tmp_path / "cli.metadata.csv").read_bytes()}
+
+
 def comparable(data: bytes, fmt: str) -> object:
     """The file as compared: whole, but for the write times its own writer puts in it."""
     if fmt == "xlsx":  # docProps/core.xml: created / modified; the zip entries' dates
@@ -203,10 +216,14 @@ def test_a_pages_data_download_is_the_cli_file(
     client = signed_in("analyst")
     before = len(audit.list_events(engine, username=USERS["analyst"]))
     name, page_bytes = download(secured_app, client, page, "data", fmt)
-    assert name.endswith(f".{fmt}") and PERIOD in name
-    assert comparable(page_bytes, fmt) == comparable(
-        cli_file(security_store, tmp_path, page, "data", fmt), fmt
-    )
+    cli_bytes = cli_file(security_store, tmp_path, page, "data", fmt)
+    if fmt == "csv":  # the CLI's CSV and its metadata file, in a .zip
+        assert name.endswith(".csv.zip") and PERIOD in name
+        assert csv_pair(page_bytes) == cli_csv_pair(cli_bytes, tmp_path)
+        name = name.removesuffix(".zip")
+    else:
+        assert name.endswith(f".{fmt}") and PERIOD in name
+        assert comparable(page_bytes, fmt) == comparable(cli_bytes, fmt)
     events = audit.list_events(engine, username=USERS["analyst"])
     assert len(events) == before + 1 and events[0].action in ("export.layer", "export.flows")
     assert events[0].object == name
