@@ -74,6 +74,7 @@ FLOWS_PLAY = "flows-play"
 FLOWS_TICK = "flows-tick"
 FLOWS_SEARCH = "flows-search"
 FLOWS_START = "flows-start"  # a period range's first period
+FLOWS_COMPARE = "flows-compare"  # a comparison's base: a period or a year ("": none)
 FLOWS_CIRCLES = "flows-circles"  # total circles on the map: none, inflow, outflow, net
 FLOWS_CIRCLES_LEGEND = "flows-circles-legend"
 

@@ -116,6 +116,23 @@ WashOption = Annotated[
 FdrOption = Annotated[
     bool, typer.Option("--fdr", help="With --hotspots: false discovery rate 0.05 correction.")
 ]
+StartOption = Annotated[
+    str,
+    typer.Option(
+        "--start",
+        help="A period range of the flows page: the periods --start to --period summed "
+        "(--measure inflow, outflow or net; with --flows long, the OD flows summed).",
+    ),
+]
+ChangeFromOption = Annotated[
+    str,
+    typer.Option(
+        "--change-from",
+        help="The flows page's comparison: the change from this period (YYYY-MM) or year (YYYY) "
+        "to --period (or its year) (--measure inflow, outflow or net; with --flows long, every "
+        "OD pair's change by absolute change).",
+    ),
+]
 ExactOption = Annotated[
     bool,
     typer.Option(
@@ -235,6 +252,9 @@ def export_map_command(
     breaks: BreaksOption = "",
     fdr: FdrOption = False,
     wash: WashOption = True,
+    start: StartOption = "",
+    change_from: ChangeFromOption = "",
+    cohort: Annotated[str, typer.Option(help="--start / --change-from: the cohort counted.")] = "all",
 ) -> None:
     """A map for print: title, legend, source, lineage, date, CJK font embedded; national with the
     南海诸岛 inset, or fitted to one place; or (--scenario) a scenario's county map.
@@ -263,12 +283,18 @@ def export_map_command(
             ),
         )  # fmt: skip
         return
-    _plain_only(as_account)
+    _plain_only(as_account, compare, start or change_from)
     if compare:
         from dashboard.export.compare import CompareView, export_compare_maps
 
         change = CompareView(measure, level, compare, period, lang)
         _run(lambda layers, url: export_compare_maps(layers, url, out, change), store)
+        return
+    if start or change_from:
+        from dashboard.export.flows_views import FlowsView, export_view_maps
+
+        flows_view = FlowsView(measure, level, period, cohort, start, change_from, lang)
+        _run(lambda layers, url: export_view_maps(layers, url, list(out), flows_view), store)
         return
     view = MapView(
         measure, level, period, lang, place=place, department=department, severity=severity
@@ -311,6 +337,8 @@ def export_layer_command(
     hotspots: HotspotsOption = False,
     variable: VariableOption = "spatial_eb",
     fdr: FdrOption = False,
+    start: StartOption = "",
+    change_from: ChangeFromOption = "",
 ) -> None:
     """One layer (measure x level x period) or the OD flows, small cells suppressed, with
     metadata; or (--scenario) a scenario's county layer as the scenarios page maps it."""
@@ -338,7 +366,7 @@ def export_layer_command(
             ),
         )  # fmt: skip
         return
-    _plain_only(as_account)
+    _plain_only(as_account, compare, start or change_from)
     if compare:
         from dashboard.export.compare import CompareView, export_compare_layer
 
@@ -347,6 +375,19 @@ def export_layer_command(
         return
     if place and measure != "alerts":
         _refuse("--place filters a layer of alerts (--measure alerts) only")
+    if start or change_from:
+        from dashboard.export.flows_views import FlowsView, export_view_layer
+
+        if flows not in (None, "long"):
+            _refuse("a range's or comparison's flows are written in the long form (--flows long)")
+        flows_view = FlowsView(measure, level, period, cohort, start, change_from, lang)
+        _run(
+            lambda layers, url: export_view_layer(
+                layers, url, out, flows_view, flows=flows is not None
+            ),
+            store,
+        )
+        return
     view = MapView(
         measure, level, period, lang, place=place, department=department, severity=severity
     )
@@ -359,10 +400,17 @@ def export_layer_command(
         _run(lambda layers, url: export_layer(layers, url, out, view), store)
 
 
-def _plain_only(account: str | None) -> None:
-    """``--as`` belongs to a scenario's export: refused without ``--scenario``."""
+def _plain_only(account: str | None, compare: str = "", flows_view: str = "") -> None:
+    """``--as`` belongs to a scenario's export: refused without ``--scenario``; the overview's
+    change map (``--compare``) and a flows page view (``--start``/``--change-from``) are two
+    views: refused together."""
     if account is not None:
         _refuse("--as applies to a scenario's map or layer: add --scenario NAME")
+    if compare and flows_view:
+        _refuse(
+            "--compare (the overview's change map) and --start/--change-from (the flows page's "
+            "range or comparison) are different views: give one"
+        )
 
 
 def _scenario_export(

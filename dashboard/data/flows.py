@@ -95,6 +95,14 @@ class FlowQuery:
     focus: str | None = None
     place: str | None = None  # the place the user chose, at any level (``focus`` is its unit here)
     start: str | None = None  # a period range: its first period (``period`` is its last)
+    compare: str | None = None  # a comparison's base: a period or a year (``dashboard.data.flow_change``)
+
+    @property
+    def target(self) -> str | None:
+        """The comparison's target side (the period, or its year), None without a comparison."""
+        from dashboard.data.flow_change import target_of
+
+        return target_of(self.compare, self.period)
 
     @property
     def place_unused(self) -> bool:
@@ -116,6 +124,7 @@ class FlowView:
     )
     n_lines: int | None = None  # flows the lines were thinned from (None: n_selected)
     between_prefectures: bool = False  # lines only between counties of different prefectures
+    base_totals: Totals | None = None  # a comparison: the totals of its base side (``totals``: target)
 
 
 def focus_for_level(code: str | None, level: str, units: Mapping[str, Sequence[str]]) -> str | None:
@@ -332,7 +341,15 @@ def parse_query(params: Mapping[str, str | None]) -> FlowQuery:
     start = params.get("start") or None
     if start is not None and not (start in known_periods and start < period):
         start = None  # a range runs from an earlier period of the store to ``period``
-    return FlowQuery(period, cohort, level, regions, direction, top, focus, place, start)
+    compare = params.get("compare") or None
+    if compare is not None:
+        from dashboard.data.flow_change import target_of
+
+        if target_of(compare, period) is None:
+            compare = None  # an unknown side, or the target itself
+        else:
+            start = None  # a comparison holds two sides, not a range
+    return FlowQuery(period, cohort, level, regions, direction, top, focus, place, start, compare)
 
 
 def _choice(value: str | None, choices: Sequence[str], default: str) -> str:
@@ -353,6 +370,8 @@ def query_params(query: FlowQuery) -> dict[str, str]:
         params["focus"] = query.place  # the place chosen, kept across levels
     if query.start:
         params["start"] = query.start
+    if query.compare:
+        params["compare"] = query.compare
     return params
 
 
@@ -373,6 +392,8 @@ def flow_view(query: FlowQuery) -> FlowView:
     if not query.period:
         empty = pd.DataFrame(columns=[*FLOW_COLUMNS, "origin_name", "destination_name"])
         return FlowView(query, empty, 0, Totals(0, 0, 0, None if query.focus else 0), threshold)
+    if query.target:
+        return _change_view(query, threshold)
     od = _query_od(query)
     provinces = provinces_of_regions(query.regions)
     selected = select_flows(od, query.direction, focus=query.focus, provinces=provinces)
@@ -394,3 +415,65 @@ def _across_prefectures(flows: pd.DataFrame) -> np.ndarray:
     origin = flows["origin_code"].map(h).fillna(flows["origin_code"]).to_numpy()
     destination = flows["destination_code"].map(h).fillna(flows["destination_code"]).to_numpy()
     return origin != destination
+
+
+def _change_view(query: FlowQuery, threshold: int) -> FlowView:
+    """The comparison view (``dashboard.data.flow_change``): the selection's flows by absolute
+    change, ``persons`` the size of the change, ``change`` signed, ``group`` ``in`` for growth and
+    ``out`` for decline (net: ``flow``, the net change runs the arrow's way); ``before``,
+    ``after``, ``percent``; withheld changes flagged ``small_cell`` with no numbers."""
+    from dashboard.data import flow_change
+
+    base, target = query.compare, query.target
+    assert base is not None and target is not None
+    pairs = flow_change.change_pairs(base, target, query.cohort, query.level)
+    provinces = provinces_of_regions(query.regions)
+    selected = select_flows(
+        flow_change.as_od(pairs), query.direction, focus=query.focus, provinces=provinces
+    )
+    selected = selected[selected["small_cell"].astype(bool) | (selected["persons"] != 0)]
+    selected = _with_sides(selected, pairs, query.direction == "net")
+    ordered = flow_change.order_changes(selected)
+    lines, cross = ordered, query.level == "county" and not query.focus
+    if cross:
+        lines = ordered[_across_prefectures(ordered)]
+    top = lines.head(int(query.top)).reset_index(drop=True)
+    names = geo.unit_names()
+    top["origin_name"] = top["origin_code"].map(names).fillna(top["origin_code"])
+    top["destination_name"] = top["destination_code"].map(names).fillna(top["destination_code"])
+    a = flow_change.read_side(base, query.cohort, query.level)
+    b = flow_change.read_side(target, query.cohort, query.level)
+    totals = place_totals(b, query.focus) if query.focus else set_totals(b, provinces)
+    before = place_totals(a, query.focus) if query.focus else set_totals(a, provinces)
+    return FlowView(
+        query, top, len(selected), totals, threshold, ordered, len(lines), cross, before
+    )
+
+
+def _with_sides(selected: pd.DataFrame, pairs: pd.DataFrame, net: bool) -> pd.DataFrame:
+    """``selected`` (signed change in ``persons``) with ``change``, ``before``, ``after`` and
+    ``percent`` (NaN where withheld), ``persons`` the absolute change, ``group`` growth / decline."""
+    between = pairs[~pairs["is_within"].astype(bool)]
+    index = pd.MultiIndex.from_arrays([between["origin_code"], between["destination_code"]])
+    bef = pd.Series(between["before"].to_numpy(), index=index)
+    aft = pd.Series(between["after"].to_numpy(), index=index)
+    forward = pd.MultiIndex.from_arrays([selected["origin_code"], selected["destination_code"]])
+    before = bef.reindex(forward).fillna(0).to_numpy("float64")
+    after = aft.reindex(forward).fillna(0).to_numpy("float64")
+    if net:
+        back = pd.MultiIndex.from_arrays([selected["destination_code"], selected["origin_code"]])
+        before = before - bef.reindex(back).fillna(0).to_numpy("float64")
+        after = after - aft.reindex(back).fillna(0).to_numpy("float64")
+    small = selected["small_cell"].to_numpy(dtype=bool)
+    change = selected["persons"].to_numpy("int64")
+    out = selected.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.where(before != 0, change / np.abs(before) * 100.0, np.nan)
+    out["change"] = np.where(small, 0, change)
+    out["before"] = np.where(small, np.nan, before)
+    out["after"] = np.where(small, np.nan, after)
+    out["percent"] = np.where(small, np.nan, percent)
+    out["persons"] = np.abs(out["change"]).astype("int64")
+    if not net:
+        out["group"] = np.where(out["change"] >= 0, "in", "out")
+    return out.reset_index(drop=True)

@@ -23,7 +23,7 @@ may not export data sees no data buttons; a forged request is refused by the gat
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import dash
@@ -93,6 +93,8 @@ class PageView:
     flows_cohort: str | None = None
     refusal: str = ""
     files: ViewFiles | None = None
+    narrative: Callable[[], list[str]] | None = None  # the page's own narrative of the view
+
 
     def exported(self) -> ViewFiles:
         """The files the menu sends for this view."""
@@ -157,7 +159,8 @@ def _group(page: str, kind: str, label: str) -> html.Div:
 def narrative_lines(view: PageView) -> list[html.P]:
     """The view's narrative as paragraphs (none when the store has no data)."""
     try:
-        return [html.P(line) for line in view_narrative(view.map)]
+        lines = view.narrative() if view.narrative else view_narrative(view.map)
+        return [html.P(line) for line in lines]
     except ExportError:
         return []
 
@@ -230,7 +233,7 @@ def _view(to_view: Callable[..., PageView], control_values: Sequence) -> PageVie
         checked = view.map.checked(periods())
     except ExportError:
         raise PreventUpdate from None  # no data in the store: nothing to download or tell
-    return PageView(checked, view.flows_cohort, view.refusal, view.files)
+    return replace(view, map=checked)
 
 
 def _pressed(clicks: list | None, formats: tuple[str, ...]) -> str:

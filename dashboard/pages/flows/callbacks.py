@@ -4,7 +4,7 @@ totals, title and table on any change; focus by click; the URL; the CSV download
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, ctx
+from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
@@ -13,6 +13,7 @@ from dashboard.export.menu import register
 from dashboard.i18n import use_language
 from dashboard.pages.flows import PATH
 from dashboard.pages.flows.layout import page_view
+from dashboard.pages.flows.narrative import flow_sentences
 from dashboard.pages.flows.table import csv_download, table_rows
 from dashboard.pages.flows.timeplace import (
     chosen_circles,
@@ -44,6 +45,7 @@ CONTROLS = [
     Input(ids.FLOWS_TOP, "value"),
     Input(ids.FLOWS_FOCUS, "data"),
     Input(ids.FLOWS_START, "value"),  # a period range's first period ("": one period)
+    Input(ids.FLOWS_COMPARE, "value"),  # a comparison's base ("": none)
 ]
 
 
@@ -71,14 +73,19 @@ def update_base(level: str, regions: list[str], lang: str):
     Output(ids.FLOWS_TABLE, "paginationGoTo"),
     Output(ids.FLOWS_CLEAR_FOCUS, "hidden"),
     Output(ids.FLOWS_CIRCLES_LEGEND, "children"),
+    Output({"type": ids.EXPORT_NARRATIVE, "page": "flows"}, "children"),
     *CONTROLS,
     Input(ids.FLOWS_CIRCLES, "value"),
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def update_flows(regions, level, direction, cohort, period, top, focus, start, circles, lang):
+def update_flows(
+    regions, level, direction, cohort, period, top, focus, start, compare, circles, lang
+):
     use_language(lang)
-    view = data.flow_view(query_of(regions, level, direction, cohort, period, top, focus, start))
+    view = data.flow_view(
+        query_of(regions, level, direction, cohort, period, top, focus, start, compare)
+    )
     rows, columns = table_rows(view)
     circles = chosen_circles(circles)
     trace = circle_trace(view, circles)
@@ -92,6 +99,7 @@ def update_flows(regions, level, direction, cohort, period, top, focus, start, c
         "first",
         not view.query.place,
         circles_legend(trace, circles),
+        [html.P(line) for line in flow_sentences(view)],
     )
 
 
@@ -149,9 +157,12 @@ def update_focus(
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def write_url(regions, level, direction, cohort, period, top, focus, start, circles, lang):
+def write_url(
+    regions, level, direction, cohort, period, top, focus, start, compare, circles, lang
+):
     use_language(lang)
-    search = search_of(query_of(regions, level, direction, cohort, period, top, focus, start))
+    query = query_of(regions, level, direction, cohort, period, top, focus, start, compare)
+    search = search_of(query)
     search = circles_search(search, chosen_circles(circles))
     return search, PATH + switched_search(search)
 
@@ -163,10 +174,14 @@ def write_url(regions, level, direction, cohort, period, top, focus, start, circ
     State(ids.FLOWS_LANG, "data"),
     prevent_initial_call=True,
 )
-def download_csv(_n, regions, level, direction, cohort, period, top, focus, start, lang):
+def download_csv(
+    _n, regions, level, direction, cohort, period, top, focus, start, compare, lang
+):
     use_language(lang)
     return csv_download(
-        data.flow_view(query_of(regions, level, direction, cohort, period, top, focus, start))
+        data.flow_view(
+            query_of(regions, level, direction, cohort, period, top, focus, start, compare)
+        )
     )
 
 
@@ -179,10 +194,13 @@ register(
         (ids.FLOWS_COHORT, "value"),
         (ids.FLOWS_START, "value"),
         (ids.FLOWS_LANG, "data"),
+        (ids.FLOWS_COMPARE, "value"),
     ],
-    lambda direction, level, period, cohort, start, lang: page_view(
-        direction, level, period, cohort, lang if lang in ("zh", "en") else "zh", start
-    ),
+    lambda direction, level, period, cohort, start, lang, compare: page_view(
+        direction, level, period, cohort, lang if lang in ("zh", "en") else "zh", start,
+        compare=compare,
+    ),  # fmt: skip
+    narrative=False,  # the page's own narrative follows every control (update_flows)
 )
 
 

@@ -10,10 +10,12 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.components import control, loading
 from dashboard.data import flows as data
+from dashboard.export.flows_views import FlowsView, FlowsViewFiles
 from dashboard.export.menu import PageView, view_footer
 from dashboard.export.source import MapView
 from dashboard.formatting import count
-from dashboard.i18n import N_, _, current_language, t, use_language
+from dashboard.i18n import N_, _, current_language, language, t, use_language
+from dashboard.pages.flows.narrative import flow_sentences
 from dashboard.pages.flows.table import table_card
 from dashboard.pages.flows.timeplace import (
     chosen_circles,
@@ -89,19 +91,25 @@ MAP_MEASURES = {"inflow": "inflow", "outflow": "outflow", "both": "inflow", "net
 """The measure of a print map or layer of the flows page, by the direction shown."""
 
 
-ONE_PERIOD_ONLY = N_(
-    "The downloads of this menu hold one period: clear the range's first period to download "
-    "it (the table's CSV holds the range)."
-)
-
-
 def page_view(
-    direction: object, level: object, period: object, cohort: object, lang: str, start: object = ""
+    direction: object,
+    level: object,
+    period: object,
+    cohort: object,
+    lang: str,
+    start: object = "",
+    regions: object = None,
+    focus: object = "",
+    compare: object = "",
 ) -> PageView:
-    """The downloads and narrative of the flows on screen (``dashboard.export.menu``): the print
-    map and the GeoJSON / GeoPackage of the direction's totals (both directions: the inflow) by
-    the page's level, and the CSV / XLSX of every OD flow of the period, level and cohort, as
-    ``yipanqi export layer --flows long --cohort`` writes them."""
+    """The downloads and narrative of the flows on screen (``dashboard.export.menu``).
+
+    One period: the print map and the GeoJSON / GeoPackage of the direction's totals (both
+    directions: the inflow) by the page's level, and the CSV / XLSX of every OD flow of the
+    period, level and cohort, as ``yipanqi export layer --flows long --cohort`` writes them. A
+    range or a comparison: the same files of the range's sums or of the change
+    (``dashboard.export.flows_views``, ``export map|layer --start`` / ``--change-from``). The
+    narrative says what is on screen (``dashboard.pages.flows.narrative``)."""
     text = {
         k: v if isinstance(v, str) else None
         for k, v in {
@@ -109,11 +117,29 @@ def page_view(
             "level": level,
             "period": period,
             "cohort": cohort,
+            "start": start,
+            "focus": focus,
+            "compare": compare,
         }.items()
     }
+    if isinstance(regions, list | tuple):
+        text["regions"] = ",".join(r for r in regions if isinstance(r, str))
     q = data.parse_query(text)
     view = MapView(measure=MAP_MEASURES[q.direction], level=q.level, period=q.period, lang=lang)
-    return PageView(view, flows_cohort=q.cohort, refusal=ONE_PERIOD_ONLY if start else "")
+    files = None
+    if q.start or q.target:
+        files = FlowsViewFiles(
+            FlowsView(
+                MAP_MEASURES[q.direction], q.level, q.period, q.cohort,
+                start=q.start or "", change_from=q.compare or "", lang=lang,
+            )
+        )  # fmt: skip
+
+    def narrative() -> list[str]:
+        with language(lang):
+            return flow_sentences(data.flow_view(q))
+
+    return PageView(view, flows_cohort=q.cohort, files=files, narrative=narrative)
 
 
 def controls(q: data.FlowQuery, circles: str = "none") -> html.Div:
@@ -191,7 +217,7 @@ def controls(q: data.FlowQuery, circles: str = "none") -> html.Div:
                     style={"minWidth": "120px"},
                 ),
             ),
-            time_and_place(circles, q.start),
+            time_and_place(circles, q.start, q.compare),
         ],
         className="yp-controls yp-flows-controls",
     )
@@ -241,7 +267,11 @@ def map_card(view: data.FlowView, circles: str = "none") -> html.Div:
             loading(html.Div(graphs, className="yp-flows-stack")),
             html.Div(legend, className="yp-flows-legend"),
             view_footer(
-                "flows", page_view(q.direction, q.level, q.period, q.cohort, current_language())
+                "flows",
+                page_view(
+                    q.direction, q.level, q.period, q.cohort, current_language(),
+                    q.start or "", list(q.regions), q.place or "", q.compare or "",
+                ),  # fmt: skip
             ),
         ],
         className="yp-card yp-flows-map",

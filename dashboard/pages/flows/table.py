@@ -56,6 +56,10 @@ def table_rows(view: data.FlowView) -> tuple[list[dict], Any]:
     """(rows, column definitions) of the top-flows grid, in rank order; small cells read
     ``< threshold``."""
     q = view.query
+    if q.target:
+        from dashboard.pages.flows import compare
+
+        return compare.table_rows(view)
     flows = view.flows
     value = [
         f"< {view.threshold}" if s else count(p)
@@ -105,6 +109,8 @@ def csv_text(view: data.FlowView) -> str:
     every export (``etl.disclosure``: blank, ``suppressed`` = True)."""
     q = view.query
     flows = view.flows if view.selected is None else view.selected
+    if q.target:
+        return _change_csv(view, flows)
     persons = "net_persons" if q.direction == "net" else "persons"
     frame = pd.DataFrame(
         {
@@ -128,6 +134,42 @@ def csv_text(view: data.FlowView) -> str:
     return "\ufeff" + neutralise_frame(frame).to_csv(index=False)
 
 
+def _change_csv(view: data.FlowView, flows: pd.DataFrame) -> str:
+    """The comparison's selection as CSV, by absolute change: base and target persons, the change
+    and percent; a change involving a withheld cell blank on every side (``etl.disclosure``)."""
+    q = view.query
+    small = flows["small_cell"].astype(bool).to_numpy()
+
+    def persons(values: pd.Series) -> pd.array:
+        return pd.array(
+            [None if pd.isna(v) else int(v) for v in values], dtype="Int64"
+        )
+
+    frame = pd.DataFrame(
+        {
+            "rank": range(1, len(flows) + 1),
+            "origin_code": flows["origin_code"],
+            "origin_name": _names(flows, "origin"),
+            "destination_code": flows["destination_code"],
+            "destination_name": _names(flows, "destination"),
+            "before": persons(flows["before"]),
+            "after": persons(flows["after"]),
+            "change": persons(flows["change"].where(~small)),
+            "percent": pd.array(flows["percent"].round(1).to_numpy(float), dtype="Float64"),
+            "base": q.compare,
+            "target": q.target,
+            "cohort": q.cohort,
+            "level": q.level,
+            "direction": q.direction,
+            "focus_code": q.focus or "",
+            "regions": "" if q.focus else ",".join(q.regions),
+        }
+    )
+    margins = [flow_margins((), count=c, within=None) for c in ("before", "after")]
+    frame = suppress(frame, ["before", "after", "change", "percent"], small, margins)
+    return "\ufeff" + neutralise_frame(frame).to_csv(index=False)
+
+
 def csv_download(view: data.FlowView) -> dict[str, str]:
     """The CSV download of ``view`` for ``dcc.Download``, its audit row written (the principal
     of the server session, ``dashboard.export.audit``)."""
@@ -139,6 +181,8 @@ def csv_download(view: data.FlowView) -> dict[str, str]:
     }  # fmt: skip
     if q.start:
         params["start"] = q.start
+    if q.target:
+        params["compare"], params["target"] = q.compare, q.target
     filename = csv_filename(q)
     record_export(engine(), "flows_csv", params, rows=view.n_selected, out=filename)
     return {"content": content, "filename": filename, "type": "text/csv"}
@@ -146,6 +190,8 @@ def csv_download(view: data.FlowView) -> dict[str, str]:
 
 def csv_filename(query: data.FlowQuery) -> str:
     period = f"{query.start}_{query.period}" if query.start else query.period
+    if query.target:
+        period = f"{query.compare}_vs_{query.target}"
     parts = ["flows", period, query.level, query.direction, query.cohort]
     if query.focus:
         parts.append(query.focus)

@@ -12,6 +12,7 @@ from dash import dcc, html
 from dashboard import context, ids
 from dashboard.components import control
 from dashboard.data import area as area_data
+from dashboard.data import flow_change
 from dashboard.data import flows as data
 from dashboard.formatting import count
 from dashboard.i18n import N_, _
@@ -19,7 +20,9 @@ from dashboard.i18n import N_, _
 PLAY_MS = 1500
 
 
-def time_and_place(circles: str = "none", start: str | None = None) -> html.Div:
+def time_and_place(
+    circles: str = "none", start: str | None = None, compare: str | None = None
+) -> html.Div:
     return html.Div(
         [
             control(
@@ -33,6 +36,7 @@ def time_and_place(circles: str = "none", start: str | None = None) -> html.Div:
                     style={"width": "180px"},
                 ),
             ),
+            compare_control(compare),
             circles_control(circles),
             control(
                 _("Play"),
@@ -68,6 +72,29 @@ def time_and_place(circles: str = "none", start: str | None = None) -> html.Div:
             ),
         ],
         className="yp-flows-timeplace",
+    )
+
+
+def compare_options() -> list[dict[str, str]]:
+    """No comparison, each period, and (when the store holds two or more) each year."""
+    options = [{"label": _("No comparison"), "value": ""}]
+    options += [{"label": p, "value": p} for p in sorted(data.available_periods())]
+    years = flow_change.years()
+    if len(years) > 1:
+        options += [{"label": _("Year {year}").format(year=y), "value": y} for y in years]
+    return options
+
+
+def compare_control(compare: str | None):
+    return control(
+        _("Compare with"),
+        dcc.Dropdown(
+            id=ids.FLOWS_COMPARE,
+            options=compare_options(),
+            value=compare or "",
+            clearable=False,
+            style={"width": "170px"},
+        ),
     )
 
 
@@ -129,7 +156,19 @@ def unit_totals(view: data.FlowView, kind: str) -> pd.DataFrame:
     codes = sorted(
         set(view.flows["origin_code"]) | set(view.flows["destination_code"]) | {q.focus or ""}
     )
-    totals = data.unit_totals(q, [c for c in codes if c])
+    codes = [c for c in codes if c]
+    if q.target:  # a comparison: each unit's change, withheld with either side's total
+        assert q.compare is not None
+        units = flow_change.unit_change(q.compare, q.target, q.cohort, q.level).set_index("code")
+        units = units.reindex(codes)
+        return pd.DataFrame(
+            {
+                "code": codes,
+                "value": units[f"{kind}_change"].fillna(0).to_numpy("int64"),
+                "shown": ~units[f"{kind}_withheld"].fillna(True).to_numpy(bool),
+            }
+        )
+    totals = data.unit_totals(q, codes)
     ins, outs = totals["inflow"].to_numpy("int64"), totals["outflow"].to_numpy("int64")
     hide_in, hide_out = totals["inflow_withheld"], totals["outflow_withheld"]
     if kind == "inflow":
@@ -154,7 +193,7 @@ def circle_trace(view: data.FlowView, kind: str) -> dict | None:
         return None
     size = np.abs(totals["value"].to_numpy(float))
     diameter = MIN_CIRCLE + (MAX_CIRCLE - MIN_CIRCLE) * np.sqrt(size / size.max())
-    if kind == "net":
+    if kind == "net" or view.query.target:  # a comparison: growth blue, decline red
         colors = [CIRCLE_COLORS["gain" if v > 0 else "loss"] for v in totals["value"]]
     else:
         colors = [CIRCLE_COLORS[kind]] * len(totals)
@@ -174,7 +213,7 @@ def circle_trace(view: data.FlowView, kind: str) -> dict | None:
         },
         "hoverinfo": "skip",
         "name": f"circles-{kind}",
-        "meta": {"largest": int(size.max())},
+        "meta": {"largest": int(size.max()), "change": bool(view.query.target)},
     }
 
 
@@ -182,6 +221,16 @@ def circles_legend(trace: dict | None, kind: str) -> list:
     """One line under the map's legend: what the circles are and the largest one's persons."""
     if trace is None:
         return []
+    if trace.get("meta", {}).get("change"):
+        what = {
+            "inflow": _("Circles: change in each place's inflow (blue growth, red decline)"),
+            "outflow": _("Circles: change in each place's outflow (blue growth, red decline)"),
+            "net": _("Circles: change in each place's net inflow (blue growth, red decline)"),
+        }[kind]
+        largest = _("largest change {n} persons; area in proportion").format(
+            n=count(trace["meta"]["largest"])
+        )
+        return [html.Div(f"{what}: {largest}", className="yp-flows-note")]
     what = {
         "inflow": _("Circles: inflow of each place"),
         "outflow": _("Circles: outflow of each place"),

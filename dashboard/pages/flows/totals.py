@@ -52,6 +52,10 @@ def _count(
 def totals_panel(view: data.FlowView) -> list:
     """The focused place's (or the selection's) in / out / net, between places only; within apart."""
     q, totals, threshold = view.query, view.totals, view.threshold
+    if view.base_totals is not None:
+        from dashboard.pages.flows import compare
+
+        return compare.totals_panel(view)
     if q.focus:
         heading = f"{geo.unit_name(q.focus, current_language())}{in_brackets(q.focus)}"
         rows = [("in_place", "inflow", totals.inflow), ("out_place", "outflow", totals.outflow)]
@@ -123,6 +127,10 @@ def _total(label: str, value: html.Div, muted: bool = False) -> html.Div:
 def line_legend(view: data.FlowView) -> list:
     """Width classes with their persons, the small-cell style, and what colours and arrows mean."""
     q = view.query
+    if q.target:
+        from dashboard.pages.flows import compare
+
+        return compare.line_legend(view)
     classes = view_classes(view)
     if not q.focus:
         colors = ["flow"]

@@ -124,16 +124,28 @@ def matrix_figure(query: data.FlowQuery) -> dict:
 
 def map_title(view: data.FlowView) -> list:
     q = view.query
-    title = _("{period} · {cohort} · between {level} · {direction}").format(
-        period=f"{q.start} – {q.period}" if q.start else q.period,
-        cohort=t(f"cohort_{q.cohort}"),
-        level=_(LEVEL_UNITS[q.level]),
-        direction=_(DIRECTION_TITLES[q.direction]),
-    )
+    if q.target:
+        from dashboard.pages.flows.compare import comparison_words
+
+        title = _("Change {sides} · {cohort} · between {level} · {direction}").format(
+            sides=comparison_words(q),
+            cohort=t(f"cohort_{q.cohort}"),
+            level=_(LEVEL_UNITS[q.level]),
+            direction=_(DIRECTION_TITLES[q.direction]),
+        )
+    else:
+        title = _("{period} · {cohort} · between {level} · {direction}").format(
+            period=f"{q.start} – {q.period}" if q.start else q.period,
+            cohort=t(f"cohort_{q.cohort}"),
+            level=_(LEVEL_UNITS[q.level]),
+            direction=_(DIRECTION_TITLES[q.direction]),
+        )
     n_lines = view.n_selected if view.n_lines is None else view.n_lines
-    shown = _("showing the top {shown} of {n} flows").format(
-        shown=count(len(view.flows)), n=count(n_lines)
-    )
+    shown = (
+        _("showing the {shown} largest of {n} changes")
+        if q.target
+        else _("showing the top {shown} of {n} flows")
+    ).format(shown=count(len(view.flows)), n=count(n_lines))
     if view.between_prefectures:
         shown += " · " + _("lines between prefectures; focus a place for all its flows")
     if q.focus:
@@ -158,7 +170,9 @@ def map_title(view: data.FlowView) -> list:
     ]
 
 
-def query_of(regions, level, direction, cohort, period, top, focus, start=None) -> data.FlowQuery:
+def query_of(
+    regions, level, direction, cohort, period, top, focus, start=None, compare=None
+) -> data.FlowQuery:
     """The query of the controls' values (validated like a URL: an unknown value falls back to
     the default; a value of the wrong type is InvalidInput)."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int | str)):
@@ -173,6 +187,7 @@ def query_of(regions, level, direction, cohort, period, top, focus, start=None) 
             "top": str(top),
             "focus": inputs.text(focus, "focus"),
             "start": inputs.text(start, "start"),
+            "compare": inputs.text(compare, "compare"),
         }
     )
 
