@@ -102,6 +102,7 @@ CALLBACKS: dict[frozenset[str], Action] = {
         ids.FLOWS_TABLE,
         ids.FLOWS_CLEAR_FOCUS,
         ids.FLOWS_CIRCLES_LEGEND,
+        ids.EXPORT_NARRATIVE,  # the flows page's own narrative of the view (reading)
     ): VIEW,
     _outputs(ids.FLOWS_MATRIX): VIEW,
     _outputs(ids.FLOWS_FOCUS): VIEW,
