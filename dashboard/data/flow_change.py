@@ -11,8 +11,9 @@ Change of a flow = persons(target) - persons(base), in whole persons; percent = 
 months is), and a change *involving* a withheld cell (either side) is withheld as a whole: its
 base, target, change and percent are never computed into a number that leaves the server. A pair
 absent on one side counts 0 persons there (a 0 discloses nobody). A unit's inflow, outflow or net
-change is withheld when either side's total is withheld (``etl.indicators.withheld``, as the page
-shows a total); a net when any of its four totals is. Files blank them with
+change is withheld when either side's total is withheld as the page withholds a total
+(``dashboard.data.flows.od_unit_totals``: a small count, or a total holding exactly one withheld
+flow); a net when any of its four totals is. Files blank them with
 ``etl.disclosure.suppress`` (secondary suppression by origin and destination on each side).
 """
 
@@ -26,7 +27,6 @@ import pandas as pd
 from dashboard.data import flows as data
 from dashboard.data.od import OD_COLUMNS
 from dashboard.data.store import periods
-from etl import indicators
 
 CHANGE_COLUMNS = [
     "origin_code", "destination_code", "is_within", "before", "after", "change", "percent",
@@ -129,26 +129,20 @@ class UnitChange:
     frame: pd.DataFrame  # code, {kind}_before, {kind}_after, {kind}_change, {kind}_percent
 
 
-def _unit_sides(od: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    between = od[~od["is_within"].astype(bool)]
-    ins = between.groupby("destination_code")["persons"].sum().reindex(codes).fillna(0)
-    outs = between.groupby("origin_code")["persons"].sum().reindex(codes).fillna(0)
-    return ins.to_numpy("float64"), outs.to_numpy("float64")
-
-
 def unit_change(base: str, target: str, cohort: str, level: str) -> pd.DataFrame:
     """One row per unit of the level (in the reader's scope): ``code`` and, per kind of
     ``UNIT_KINDS``, ``{kind}_before``, ``{kind}_after``, ``{kind}_change``, ``{kind}_percent``
     and ``{kind}_withheld`` (see the module docstring)."""
     codes = list(data.unit_codes(level))
-    threshold = data.small_cell_threshold()
-    a_in, a_out = _unit_sides(read_side(base, cohort, level), codes)
-    b_in, b_out = _unit_sides(read_side(target, cohort, level), codes)
+    a = data.od_unit_totals(read_side(base, cohort, level), codes)
+    b = data.od_unit_totals(read_side(target, cohort, level), codes)
     hid = {
-        "inflow": indicators.withheld(a_in, threshold) | indicators.withheld(b_in, threshold),
-        "outflow": indicators.withheld(a_out, threshold) | indicators.withheld(b_out, threshold),
+        kind: a[f"{kind}_withheld"].to_numpy(bool) | b[f"{kind}_withheld"].to_numpy(bool)
+        for kind in ("inflow", "outflow")
     }
     hid["net"] = hid["inflow"] | hid["outflow"]
+    a_in, a_out = a["inflow"].to_numpy("float64"), a["outflow"].to_numpy("float64")
+    b_in, b_out = b["inflow"].to_numpy("float64"), b["outflow"].to_numpy("float64")
     sides = {
         "inflow": (a_in, b_in),
         "outflow": (a_out, b_out),
@@ -157,7 +151,7 @@ def unit_change(base: str, target: str, cohort: str, level: str) -> pd.DataFrame
     out = pd.DataFrame({"code": codes})
     for kind in UNIT_KINDS:
         before, after = sides[kind]
-        hidden = np.asarray(hid[kind], dtype=bool)
+        hidden = hid[kind]
         change = after - before
         with np.errstate(divide="ignore", invalid="ignore"):
             percent = np.where(before != 0, change / np.abs(before) * 100.0, np.nan)
@@ -173,10 +167,10 @@ def range_units(start: str, end: str, cohort: str, level: str) -> pd.DataFrame:
     """``code, inflow, outflow, net, {kind}_withheld`` of each unit summed over a period range
     (``read_od_range``), withheld as a total is on the page."""
     codes = list(data.unit_codes(level))
-    threshold = data.small_cell_threshold()
-    ins, outs = _unit_sides(data.read_od_range(start, end, cohort, level), codes)
-    hid_in = np.asarray(indicators.withheld(ins, threshold), dtype=bool)
-    hid_out = np.asarray(indicators.withheld(outs, threshold), dtype=bool)
+    units = data.od_unit_totals(data.read_od_range(start, end, cohort, level), codes)
+    hid_in = units["inflow_withheld"].to_numpy(bool)
+    hid_out = units["outflow_withheld"].to_numpy(bool)
+    ins, outs = units["inflow"].to_numpy("float64"), units["outflow"].to_numpy("float64")
     out = pd.DataFrame({"code": codes, "inflow": ins, "outflow": outs, "net": ins - outs})
     out["inflow_withheld"], out["outflow_withheld"] = hid_in, hid_out
     out["net_withheld"] = hid_in | hid_out

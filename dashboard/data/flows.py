@@ -175,9 +175,14 @@ def disclosed(od: pd.DataFrame) -> pd.DataFrame:
 def unit_totals(query: FlowQuery, codes: Sequence[str]) -> pd.DataFrame:
     """``code, inflow, outflow, inflow_withheld, outflow_withheld`` of ``codes``: each unit's
     persons with every other unit of the query's level in its period (or range) and cohort, as
-    ``place_totals`` counts a place; a total is withheld when it is a small count or when it
-    holds exactly one withheld flow (``etl.disclosure.revealing_margins``)."""
-    od = _query_od(query)
+    ``place_totals`` counts a place (``od_unit_totals``)."""
+    return od_unit_totals(_query_od(query), codes)
+
+
+def od_unit_totals(od: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
+    """``unit_totals`` of the flows ``od`` (``OD_COLUMNS``, ``disclosed``): a total is withheld
+    when it is a small count or when it holds exactly one withheld flow
+    (``etl.disclosure.revealing_margins``)."""
     between = od[~od["is_within"].to_numpy(dtype=bool)]
     threshold = small_cell_threshold()
     frame = pd.DataFrame({"code": list(codes)})

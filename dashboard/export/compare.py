@@ -12,7 +12,6 @@ with ``compare`` in the parameters.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -28,7 +27,6 @@ from dashboard.data import geo
 from dashboard.data.compare import COMPARABLE, Difference, difference, spans
 from dashboard.data.store import current_scope, periods
 from dashboard.export.audit import record_export
-from dashboard.export.bundle import download_bytes
 from dashboard.export.map_figure import PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, MapView, read_lineage, store_context
@@ -274,26 +272,6 @@ def download_name(view: CompareView, fmt: str) -> str:
     return f"yipanqi-{view.measure}-{view.level}-{view.before}-to-{view.after}.{fmt}"
 
 
-def compare_map_bytes(view: CompareView, fmt: str) -> bytes:
-    """The change map for a download from the page (the request's store and scope)."""
-    from dashboard.export.maps import RENDERS
-
-    current = context.current()
-    with RENDERS, tempfile.TemporaryDirectory(prefix="yipanqi-map-") as folder:
-        out = Path(folder) / f"map.{fmt}"
-        export_compare_maps(current.layers, current.store_url, [out], view)
-        return out.read_bytes()
-
-
-def compare_data_bytes(view: CompareView, fmt: str) -> bytes:
-    """The change layer for a download from the page (the request's store and scope)."""
-    current = context.current()
-    with tempfile.TemporaryDirectory(prefix="yipanqi-data-") as folder:
-        out = Path(folder) / download_name(view.checked(), fmt)
-        export_compare_layer(current.layers, current.store_url, out, view)
-        return download_bytes(out)
-
-
 @dataclass(frozen=True)
 class CompareFiles:
     """The download menu's files of the overview's change map ``view``
@@ -301,16 +279,18 @@ class CompareFiles:
 
     view: CompareView
 
-    def file(self, kind: str, fmt: str) -> bytes:
+    def write(self, kind: str, out: Path) -> None:
+        current = context.current()
         if kind == "map":
-            return compare_map_bytes(self.view, fmt)
-        return compare_data_bytes(self.view, fmt)
+            export_compare_maps(current.layers, current.store_url, [out], self.view)
+        else:
+            export_compare_layer(current.layers, current.store_url, out, self.view)
 
     def name(self, fmt: str) -> str:
         return download_name(self.view.checked(), fmt)
 
 
 __all__ = [
-    "CompareFiles", "CompareView", "compare_data_bytes", "compare_map_bytes", "compare_map_figure",
+    "CompareFiles", "CompareView", "compare_map_figure",
     "compare_table", "export_compare_layer", "export_compare_maps",
 ]  # fmt: skip

@@ -22,7 +22,6 @@ the reader's scope.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +40,6 @@ from dashboard.export.map_figure import PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
 from dashboard.export.tables import (
-    DATA_FORMATS,
     FLOW_FORMATS,
     Table,
     _metadata,
@@ -469,24 +467,15 @@ class FlowsViewFiles:
 
     view: FlowsView
 
-    def file(self, kind: str, fmt: str) -> bytes:
-        from dashboard.export.maps import RENDERS
-
+    def write(self, kind: str, out: Path) -> None:
         current = context.current()
         if kind == "map":
-            with RENDERS, tempfile.TemporaryDirectory(prefix="yipanqi-map-") as folder:
-                out = Path(folder) / f"map.{fmt}"
-                export_view_maps(current.layers, current.store_url, [out], self.view)
-                return out.read_bytes()
-        if f".{fmt}" not in DATA_FORMATS:
-            raise ExportError(f"a data file is one of {', '.join(DATA_FORMATS)}, not {fmt!r}")
-        with tempfile.TemporaryDirectory(prefix="yipanqi-data-") as folder:
-            out = Path(folder) / self.name(fmt)
+            export_view_maps(current.layers, current.store_url, [out], self.view)
+        else:
             export_view_layer(
                 current.layers, current.store_url, out, self.view,
-                flows=f".{fmt}" in FLOW_FORMATS,
+                flows=out.suffix.lower() in FLOW_FORMATS,
             )  # fmt: skip
-            return out.read_bytes()
 
     def name(self, fmt: str) -> str:
         return download_name(self.view.checked(), fmt)

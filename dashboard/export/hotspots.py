@@ -25,7 +25,6 @@ on the command line, else the nation's): the page's own.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
@@ -427,21 +426,12 @@ class HotspotFiles:
 
     export: HotspotExport
 
-    def file(self, kind: str, fmt: str) -> bytes:
-        from dashboard.export.maps import RENDERS
-
+    def write(self, kind: str, out: Path) -> None:
         current = context.current()
         if kind == "map":
-            with RENDERS, tempfile.TemporaryDirectory(prefix="yipanqi-map-") as folder:
-                out = Path(folder) / f"map.{fmt}"
-                export_hotspot_maps(current.layers, current.store_url, [out], self.export)
-                return out.read_bytes()
-        if f".{fmt}" not in DATA_FORMATS:
-            raise ExportError(f"a data file is one of {', '.join(DATA_FORMATS)}, not {fmt!r}")
-        with tempfile.TemporaryDirectory(prefix="yipanqi-data-") as folder:
-            out = Path(folder) / self.name(fmt)
+            export_hotspot_maps(current.layers, current.store_url, [out], self.export)
+        else:
             export_hotspot_layer(current.layers, current.store_url, out, self.export)
-            return out.read_bytes()
 
     def name(self, fmt: str) -> str:
         return download_name(self.export, fmt, self.export.view.period or periods()[-1])

@@ -6,7 +6,6 @@ The numbers and classes are the overview page's (``dashboard.data.overview.measu
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -24,11 +23,10 @@ from dashboard.data.monitoring import ALERT_MEASURE
 from dashboard.data.overview import measure_values
 from dashboard.data.store import cached, current_scope, periods
 from dashboard.export.audit import record_export
-from dashboard.export.bundle import download_bytes
 from dashboard.export.map_figure import PrintPlace, PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
-from dashboard.export.tables import DATA_FORMATS, FLOW_FORMATS, layer_table, write_table
+from dashboard.export.tables import FLOW_FORMATS, layer_table, write_table
 from dashboard.figures.china_map import Classes
 from dashboard.i18n import N_, _, language, t
 from dashboard.pages.area.map import fitting_labels
@@ -93,35 +91,6 @@ def export_maps(
 
 RENDERS = threading.BoundedSemaphore(1)
 """Print maps a server process draws at once (each a headless Chromium): the others wait."""
-
-
-def map_bytes(view: MapView, fmt: str) -> bytes:
-    """``view`` as a print map file (``png``, ``pdf`` or ``svg``) for a download from the page, in
-    the request's app context (its store, its principal's scope; audited as every export)."""
-    current = context.current()
-    with RENDERS, tempfile.TemporaryDirectory(prefix="yipanqi-map-") as folder:
-        out = Path(folder) / f"map.{fmt}"
-        export_map(current.layers, current.store_url, out, view)
-        return out.read_bytes()
-
-
-def data_bytes(view: MapView, fmt: str, *, flows_cohort: str | None = None) -> bytes:
-    """``view`` as a data file (``csv``, ``xlsx``, ``geojson`` or ``gpkg``) for a download from
-    the page: the file ``yipanqi export layer`` writes (``flows_cohort``: CSV and XLSX hold the
-    OD flows of the view's period and level instead, as ``export layer --flows long --cohort``),
-    in the request's app context (its store, its principal's scope; suppressed and audited as
-    every export). A CSV comes as a .zip with its metadata file (``dashboard.export.bundle``)."""
-    current = context.current()
-    suffix = f".{fmt}"
-    if suffix not in DATA_FORMATS:
-        raise ExportError(f"a data file is one of {', '.join(DATA_FORMATS)}, not {fmt!r}")
-    with tempfile.TemporaryDirectory(prefix="yipanqi-data-") as folder:
-        out = Path(folder) / download_name(view, fmt)
-        if flows_cohort is not None and suffix in FLOW_FORMATS:
-            export_flows(current.layers, current.store_url, out, view, cohort=flows_cohort)
-        else:
-            export_layer(current.layers, current.store_url, out, view)
-        return download_bytes(out)
 
 
 def download_name(view: MapView, fmt: str) -> str:
@@ -412,6 +381,6 @@ def print_texts(view: MapView, lineage: Lineage, n_suppressed: int, n_units: int
 
 
 __all__ = [
-    "data_bytes", "export_flows", "export_layer", "export_map", "map_bytes", "map_figure",
+    "export_flows", "export_layer", "export_map", "map_figure",
     "view_narrative",
 ]  # fmt: skip

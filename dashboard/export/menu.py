@@ -11,10 +11,10 @@ page adds the same two lines):
   into the ``PageView`` (checking them: they come from the request body).
 
 ``register`` adds three callbacks, told apart by the page in their pattern-matching IDs: the
-narrative follows the controls (viewing); the print map is ``dashboard.export.maps.map_bytes`` and
-the data file ``dashboard.export.maps.data_bytes``, the very functions ``yipanqi export map`` and
-``yipanqi export layer`` run, so a download holds the bytes the command line writes for the same
-view (suppressed by ``etl.disclosure`` / ``etl.marts.published``, audited as ``export.map`` and
+narrative follows the controls (viewing); the print map and the data file are written by the
+view's ``ViewFiles`` (``MapFiles``: ``dashboard.export.maps.export_map``, ``export_layer`` and
+``export_flows``), the very functions ``yipanqi export map`` and ``yipanqi export layer`` run, so
+a download holds the bytes the command line writes for the same view (suppressed by ``etl.disclosure`` / ``etl.marts.published``, audited as ``export.map`` and
 ``export.layer`` / ``export.flows``). The gate (``dashboard.security.policy``) authorizes them by
 their output IDs' type: print maps need ``export.map``, data ``export.data``. A reader whose role
 may not export data sees no data buttons; a forged request is refused by the gate all the same.
@@ -22,8 +22,11 @@ may not export data sees no data buttons; a forged request is refused by the gat
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Protocol
 
 import dash
@@ -32,12 +35,20 @@ from dash.exceptions import PreventUpdate
 
 from access.principal import acting
 from access.roles import Action
-from dashboard import ids
+from dashboard import context, ids
 from dashboard.data.store import periods
-from dashboard.export.bundle import download_file_name
-from dashboard.export.maps import data_bytes, download_name, map_bytes, view_narrative
+from dashboard.export.bundle import download_bytes, download_file_name
+from dashboard.export.maps import (
+    RENDERS,
+    download_name,
+    export_flows,
+    export_layer,
+    export_map,
+    view_narrative,
+)  # fmt: skip
 from dashboard.export.render import RenderError
 from dashboard.export.source import ExportError, MapView
+from dashboard.export.tables import FLOW_FORMATS
 from dashboard.i18n import _, use_language
 
 MAP_FORMATS = ("png", "svg", "pdf")
@@ -56,12 +67,26 @@ PASSIVE = ("search", "data")  # properties read by the narrative, not triggering
 
 
 class ViewFiles(Protocol):
-    """The files of a view: ``file("map" | "data", fmt)`` the bytes, ``name(fmt)`` the file
-    name; the command line's functions for the same view, so a download is its file."""
+    """The files of a view: ``write("map" | "data", out)`` writes the file ``out`` (its suffix
+    the format) with the command line's function for the same view, in the request's store and
+    scope, so a download is its file; ``name(fmt)`` the file name."""
 
-    def file(self, kind: str, fmt: str) -> bytes: ...
+    def write(self, kind: str, out: Path) -> None: ...
 
     def name(self, fmt: str) -> str: ...
+
+
+def view_file(files: ViewFiles, kind: str, fmt: str) -> bytes:
+    """The bytes a page sends for its ``kind`` file in ``fmt``: written by ``files`` in a
+    temporary folder (a print map under ``RENDERS``, one Chromium render at a time); a CSV
+    comes with its metadata file in a .zip (``dashboard.export.bundle``)."""
+    with (
+        RENDERS if kind == "map" else nullcontext(),
+        tempfile.TemporaryDirectory(prefix=f"yipanqi-{kind}-") as folder,
+    ):
+        out = Path(folder) / files.name(fmt)
+        files.write(kind, out)
+        return download_bytes(out)
 
 
 @dataclass(frozen=True)
@@ -72,10 +97,14 @@ class MapFiles:
     view: MapView
     flows_cohort: str | None = None
 
-    def file(self, kind: str, fmt: str) -> bytes:
+    def write(self, kind: str, out: Path) -> None:
+        current = context.current()
         if kind == "map":
-            return map_bytes(self.view, fmt)
-        return data_bytes(self.view, fmt, flows_cohort=self.flows_cohort)
+            export_map(current.layers, current.store_url, out, self.view)
+        elif self.flows_cohort is not None and out.suffix.lower() in FLOW_FORMATS:
+            export_flows(current.layers, current.store_url, out, self.view, cohort=self.flows_cohort)
+        else:
+            export_layer(current.layers, current.store_url, out, self.view)
 
     def name(self, fmt: str) -> str:
         return download_name(self.view, fmt)
@@ -222,7 +251,7 @@ def _register_download(
         if view.refusal:
             return dash.no_update, _(view.refusal)
         files = view.exported()
-        return _send(lambda: files.file(kind, fmt), download_file_name(files.name(fmt)))
+        return _send(lambda: view_file(files, kind, fmt), download_file_name(files.name(fmt)))
 
 
 def _view(to_view: Callable[..., PageView], control_values: Sequence) -> PageView:

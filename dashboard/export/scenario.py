@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from dashboard import context, formatting
 from dashboard.data import geo
 from dashboard.data.store import current_scope, periods, reading_as
 from dashboard.export.audit import record_export
-from dashboard.export.bundle import download_bytes
 from dashboard.export.map_figure import PrintTexts, print_map_figure
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, MapView, read_lineage, store_context
@@ -357,27 +355,6 @@ def download_name(view: ScenarioView, period: str, fmt: str) -> str:
     return f"yipanqi-scenario-{safe}-{view.measure}-{view.layer}-{period}.{fmt}"
 
 
-def scenario_map_bytes(view: ScenarioView, fmt: str) -> bytes:
-    """The print map of ``view`` for a download from the page (request's store and scope)."""
-    from dashboard.export.maps import RENDERS
-
-    current = context.current()
-    with RENDERS, tempfile.TemporaryDirectory(prefix="yipanqi-map-") as folder:
-        out = Path(folder) / f"map.{fmt}"
-        export_scenario_maps(current.layers, current.store_url, [out], view)
-        return out.read_bytes()
-
-
-def scenario_data_bytes(view: ScenarioView, fmt: str, period: str) -> bytes:
-    """The data file of ``view`` for a download from the page (request's store and scope); a CSV
-    as a .zip with its metadata file (``dashboard.export.bundle``)."""
-    current = context.current()
-    with tempfile.TemporaryDirectory(prefix="yipanqi-data-") as folder:
-        out = Path(folder) / download_name(view, period, fmt)
-        export_scenario_layer(current.layers, current.store_url, out, view)
-        return download_bytes(out)
-
-
 @dataclass(frozen=True)
 class ScenarioFiles:
     """The download menu's files of the scenario map ``view`` in ``period`` (None: the store's
@@ -386,10 +363,12 @@ class ScenarioFiles:
     view: ScenarioView
     period: str | None
 
-    def file(self, kind: str, fmt: str) -> bytes:
+    def write(self, kind: str, out: Path) -> None:
+        current = context.current()
         if kind == "map":
-            return scenario_map_bytes(self.view, fmt)
-        return scenario_data_bytes(self.view, fmt, self._period())
+            export_scenario_maps(current.layers, current.store_url, [out], self.view)
+        else:
+            export_scenario_layer(current.layers, current.store_url, out, self.view)
 
     def name(self, fmt: str) -> str:
         return download_name(self.view, self._period(), fmt)
@@ -399,6 +378,6 @@ class ScenarioFiles:
 
 
 __all__ = [
-    "ScenarioFiles", "ScenarioView", "export_scenario_layer", "export_scenario_maps", "scenario_data_bytes",
-    "scenario_json", "scenario_map_bytes", "scenario_map_figure", "scenario_table",
+    "ScenarioFiles", "ScenarioView", "export_scenario_layer", "export_scenario_maps",
+    "scenario_json", "scenario_map_figure", "scenario_table",
 ]  # fmt: skip

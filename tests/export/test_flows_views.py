@@ -7,6 +7,8 @@ against the marts."""
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -164,6 +166,7 @@ def test_range_narrative_totals_are_the_marts_sums(inside):
 )
 def test_page_download_is_the_cli_file(app, tmp_path, monkeypatch, option, value, flows):
     from dashboard.export.flows_views import FlowsView, FlowsViewFiles
+    from dashboard.export.menu import view_file
 
     url, layers = demo_store()[0], layer_cache()
     monkeypatch.setenv("YIPANQI_DATA_DIR", str(layers.root.parents[1]))
@@ -171,7 +174,7 @@ def test_page_download_is_the_cli_file(app, tmp_path, monkeypatch, option, value
     view = FlowsView("net", "province", TARGET, "all", lang="en", **kwargs)
     fmt = "csv" if flows else "geojson"
     with app.server.test_request_context("/flows"), reading_as(NATION):
-        page = FlowsViewFiles(view).file("data", fmt)
+        page = view_file(FlowsViewFiles(view), "data", fmt)
     out = tmp_path / f"cli.{fmt}"
     args = ["export", "layer", "--store", url, "--out", str(out), "--measure", "net",
             "--level", "province", "--period", TARGET, "--lang", "en", option, value]  # fmt: skip
@@ -179,9 +182,16 @@ def test_page_download_is_the_cli_file(app, tmp_path, monkeypatch, option, value
         args += ["--flows", "long"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    if flows:
-        assert page == out.read_bytes()
-        table = pd.read_csv(io.BytesIO(page), encoding="utf-8-sig", dtype=str)
+    if flows:  # the page's CSV: the CLI's file and its metadata file in a .zip
+        with zipfile.ZipFile(io.BytesIO(page)) as z:
+            sent = {name: z.read(name) for name in z.namelist()}
+        data = next(b for n, b in sent.items() if not n.endswith(".metadata.csv"))
+        metadata = next(b for n, b in sent.items() if n.endswith(".metadata.csv"))
+        assert len(sent) == 2 and data == out.read_bytes()
+        made = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d UTC")  # the minute each was made
+        cli_metadata = (tmp_path / "cli.metadata.csv").read_bytes()
+        assert made.sub(b"", metadata) == made.sub(b"", cli_metadata)
+        table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
         hidden = table["suppressed"] == "True"
         assert (
             hidden.any()
