@@ -194,8 +194,6 @@ HOTSPOTS_CLUSTER_LEGEND = "hotspots-cluster-legend"
 HOTSPOTS_SIGNIFICANCE_MAP = "hotspots-significance-map"
 HOTSPOTS_SIGNIFICANCE_LEGEND = "hotspots-significance-legend"
 HOTSPOTS_SUMMARY = "hotspots-summary"
-HOTSPOTS_CSV = "hotspots-csv"
-HOTSPOTS_DOWNLOAD = "hotspots-download"
 
 # --- assessment (考核排名) ------------------------------------------------------------------------
 ASSESSMENT_KEY = "assessment-key"

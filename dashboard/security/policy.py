@@ -201,7 +201,6 @@ CALLBACKS: dict[frozenset[str], Action] = {
     ): VIEW,
     _outputs(ids.HOTSPOTS_VARIABLE): VIEW,
     _outputs(ids.HOTSPOTS_QUERY): VIEW,
-    _outputs(ids.HOTSPOTS_DOWNLOAD): Action.EXPORT_DATA,
     # the download menu under every map (dashboard.export.menu; by type, for every page): the
     # narrative is reading, the print map a map export, the layer or flows file a data export
     _outputs(ids.EXPORT_NARRATIVE): VIEW,

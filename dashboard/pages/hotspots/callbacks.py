@@ -1,6 +1,6 @@
 """The hot spots page's callbacks: any control change redraws the three maps, the legends and the
-Moran card and writes the view into the URL; the measure decides which rates can be chosen; the
-CSV button downloads the analysis (an audited data export)."""
+Moran card and writes the view into the URL; the measure decides which rates can be chosen. The
+downloads are the menus under the maps (``dashboard.export.hotspots.HotspotFiles``)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from dashboard.pages.hotspots.layout import MENUS, page_view
 from dashboard.pages.hotspots.view import (
     OPTIONS,
     HotspotView,
-    csv_download,
     maps,
     variable_options,
 )
@@ -87,16 +86,6 @@ def rates_of(measure, search):
     return variable_options(inputs.choice(measure, MEASURES, "measure"))
 
 
-@callback(
-    Output(ids.HOTSPOTS_DOWNLOAD, "data"),
-    Input(ids.HOTSPOTS_CSV, "n_clicks"),
-    *[State(c, p) for c, p in zip(CONTROLS, PROPS, strict=True)],
-    State(ids.HOTSPOTS_URL, "search"),
-    prevent_initial_call=True,
-)
-def download_csv(_n, measure, level, period, variable, scheme, breaks, options, search):
-    use_language(lang_of_search(search))
-    return csv_download(view_of(measure, level, period, variable, scheme, breaks, options))
 
 
 clientside_callback(

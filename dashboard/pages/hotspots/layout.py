@@ -57,7 +57,6 @@ def layout(lang: str = "zh", **query: str):
         [
             dcc.Location(id=ids.HOTSPOTS_URL, refresh="callback-nav"),
             dcc.Store(id=ids.HOTSPOTS_QUERY),
-            dcc.Download(id=ids.HOTSPOTS_DOWNLOAD),
             html.Div(
                 [
                     control(
@@ -154,16 +153,7 @@ def layout(lang: str = "zh", **query: str):
                         footer=view_footer(MENUS["value"], page_view(view, lang)),
                     ),  # fmt: skip
                     html.Div(
-                        [
-                            loading(html.Div(shown.summary, id=ids.HOTSPOTS_SUMMARY)),
-                            html.Button(
-                                t("download_csv"),
-                                id=ids.HOTSPOTS_CSV,
-                                n_clicks=0,
-                                className="yp-flows-button",
-                                title=_("The analysis of every unit, small cells withheld"),
-                            ),
-                        ],
+                        [loading(html.Div(shown.summary, id=ids.HOTSPOTS_SUMMARY))],
                         className="yp-card yp-hotspots-summary",
                     ),
                     _map_card(

@@ -29,8 +29,7 @@ from dashboard.data.hotspots import (
     small_count,
 )
 from dashboard.data.overview import CENSUS_MEASURES, MEASURES
-from dashboard.data.store import current_scope, engine, periods
-from dashboard.export.audit import record_export
+from dashboard.data.store import periods
 from dashboard.figures.china_map import Classes, MapLayer
 from dashboard.figures.hotspot_map import Overlay, categories, hotspot_map, legend_rows, ramp
 from dashboard.formatting import count, percent
@@ -38,7 +37,6 @@ from dashboard.i18n import N_, _, current_language, join, t, wide_space
 from dashboard.pages.overview.view import measure_label, unit_hover_names
 from etl.disclosure import suppress
 from etl.indicators import INDICATOR_BY_FLAG
-from etl.spreadsheet import neutralise_frame
 
 DEFAULT_MEASURE = "cert_verified"
 DEFAULT_LEVEL = "county"
@@ -523,16 +521,16 @@ def summary(result: Analysis) -> list:
     return parts
 
 
-# --- the CSV ------------------------------------------------------------------------------------
+# --- the analysis table (what its files hold) ---------------------------------------------
 
-CSV_COLUMNS = (
+ANALYSIS_COLUMNS = (
     "code", "name", "province_code", "level", "period", "measure", "numerator", "denominator",
     "raw_rate", "eb_rate", "spatial_eb_rate", "small_denominator", "variable", "local_moran_i",
     "pseudo_p", "cluster", "significant",
 )  # fmt: skip
 
 
-def csv_table(view: HotspotView) -> pd.DataFrame:
+def analysis_table(view: HotspotView) -> pd.DataFrame:
     """The analysis as a table, one row per unit of the reader's scope, withheld units blank
     (``etl.disclosure.suppress``: the rows the analysis left out for disclosure)."""
     result = analysis(view.measure, view.level, view.period, view.variable, view.fdr)
@@ -549,7 +547,7 @@ def withheld_columns(data: pd.DataFrame) -> list[str]:
 
 
 def analysis_frame(view: HotspotView, result: Analysis) -> pd.DataFrame:
-    """The analysis of every unit of ``result`` (``CSV_COLUMNS``), unsuppressed: pass it through
+    """The analysis of every unit of ``result`` (``ANALYSIS_COLUMNS``), unsuppressed: pass it through
     ``etl.disclosure.suppress`` with ``result.withheld`` before it leaves."""
     names = geo.unit_names(current_language())
     h = geo.hierarchy().drop_duplicates(f"{view.level}_code").set_index(f"{view.level}_code")
@@ -587,16 +585,3 @@ def analysis_frame(view: HotspotView, result: Analysis) -> pd.DataFrame:
 def _whole(values: np.ndarray) -> pd.Series:
     """Counts as whole numbers (blank where NaN); census populations are whole persons too."""
     return pd.Series(np.round(values)).astype("Int64")
-
-
-def csv_download(view: HotspotView) -> dict[str, str]:
-    """The CSV download of the analysis for ``dcc.Download``, its audit row written."""
-    table = csv_table(view)
-    filename = f"hotspots-{view.measure}-{view.level}-{view.period}-{view.variable}.csv"
-    params = {
-        "measure": view.measure, "level": view.level, "period": view.period,
-        "variable": view.variable, "fdr": view.fdr, "scope": current_scope(),
-    }  # fmt: skip
-    record_export(engine(), "hotspots_csv", params, rows=len(table), out=filename)
-    content = "\ufeff" + neutralise_frame(table).to_csv(index=False)
-    return {"content": content, "filename": filename, "type": "text/csv"}
