@@ -18,8 +18,9 @@ Terms (DESIGN.md §3, ``etl.aggregate``):
   positive (pairs that balance exactly are left out);
 - *small cells*: a flow under the store's threshold is flagged by ``etl.marts`` and never shown as a
   number. Every read of this module (``read_od``, ``read_od_range``) widens the flags as the
-  exports do (``etl.disclosure``, secondary suppression over each unit's inflow and outflow), so
-  that every screen (lines, table, totals, circles) and the CSV withhold the same flows, whatever
+  exports do (``etl.disclosure``, secondary suppression over each unit's inflow and outflow, and
+  a flow of ``women_15_49`` or ``married_women_15_49`` withheld where a coarser cohort's count of
+  it would give a small difference away), so that every screen (lines, table, totals, circles) and the CSV withhold the same flows, whatever
   the query; ``small_cell`` below means that widened flag. A net value is suppressed when either of
   its two flows is. A total (a sum over many flows) is withheld when it is itself under the
   threshold, or when it holds exactly one withheld flow (the total minus the flows shown would
@@ -62,7 +63,7 @@ from dashboard.data.store import cached, periods
 from dashboard.data.store import small_cell_threshold as small_cell_threshold
 from dashboard.i18n import _, language, pick
 from etl import indicators, marts
-from etl.disclosure import complementary, flow_margins, revealing_margins
+from etl.disclosure import flow_margins, flow_nesting, revealing_margins, withheld
 from etl.records import COHORTS
 from etl.scope import Scope
 from geodata.points import layer_points
@@ -146,18 +147,40 @@ def read_od(period: str, cohort: str, level: str) -> pd.DataFrame:
 
 @cached(maxsize=16)
 def _read_od(engine: Engine, period: str, cohort: str, level: str, *, scope: Scope) -> pd.DataFrame:
-    return disclosed(marts.read_pairs(engine, period, cohort, level, scope=scope))
+    coarser = [read_od(period, c, level) for c in _coarser(cohort)]
+    od = marts.read_pairs(engine, period, cohort, level, scope=scope)
+    return disclosed(od, coarser, small_cell_threshold())
 
 
-def disclosed(od: pd.DataFrame) -> pd.DataFrame:
-    """``od`` (one period, cohort and level) with ``small_cell`` widened by secondary suppression
-    (``etl.disclosure.complementary``) so that no unit's inflow or outflow (within flows apart),
-    shown beside its published flows, gives a small cell away."""
+def _coarser(cohort: str) -> tuple[str, ...]:
+    """The cohorts that hold ``cohort`` (``etl.records.COHORTS`` runs coarse to fine)."""
+    return COHORTS[: COHORTS.index(cohort)] if cohort in COHORTS else ()
+
+
+def disclosed(
+    od: pd.DataFrame, coarser: Sequence[pd.DataFrame] = (), threshold: int | None = None
+) -> pd.DataFrame:
+    """``od`` (one period or range, cohort and level) with ``small_cell`` widened as the exports
+    widen it (``etl.disclosure.withheld``): by secondary suppression, so that no unit's inflow or
+    outflow (within flows apart), shown beside its published flows, gives a small cell away; and,
+    given the same flows of the ``coarser`` cohorts (``_coarser``, coarsest first, each as this
+    function returned it), where a flow shown in a coarser cohort would give a small difference
+    away (``etl.disclosure.nested``)."""
     if od.empty:
         return od
     small = od["small_cell"].to_numpy(dtype=bool)
-    margins = flow_margins((), within="is_within")
-    widened = complementary(od, small, margins)
+    if not coarser or threshold is None:
+        widened = withheld(od, small, flow_margins((), within="is_within"))
+    else:
+        names = COHORTS[: len(coarser) + 1]
+        every = pd.concat(
+            [f.assign(cohort=name) for f, name in zip([*coarser, od], names, strict=True)],
+            ignore_index=True,
+        )
+        nesting = flow_nesting(threshold, ())
+        margins = flow_margins(("cohort",), within="is_within")
+        flags = withheld(every, every["small_cell"].to_numpy(dtype=bool), margins, nesting)
+        widened = flags[len(every) - len(od) :]
     if (widened == small).all():
         return od
     return od.assign(small_cell=widened)
@@ -203,7 +226,7 @@ def _read_od_range(
     engine: Engine, start: str, end: str, cohort: str, level: str, *, scope: Scope
 ) -> pd.DataFrame:
     chosen = [p for p in periods() if start <= p <= end]
-    parts = [disclosed(marts.read_pairs(engine, p, cohort, level, scope=scope)) for p in chosen]
+    parts = [read_od(p, cohort, level) for p in chosen]
     every = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OD_COLUMNS)
     threshold = small_cell_threshold()
     # withheld in a period (small, or its complement there): the sum would give it away
@@ -214,7 +237,8 @@ def _read_od_range(
     )
     summed["persons"] = summed["persons"].astype("int64")
     summed["small_cell"] = (summed["persons"] < threshold) | summed["_withheld"]
-    return disclosed(summed[OD_COLUMNS])
+    coarser = [read_od_range(start, end, c, level) for c in _coarser(cohort)]
+    return disclosed(summed[OD_COLUMNS], coarser, threshold)
 
 
 def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionMatrix:
