@@ -26,7 +26,8 @@ the persons of the coarser cohort outside the finer one (men and women of other 
 15-49 not married), a cohort that no table publishes. When that difference is 1 to threshold - 1
 it is a small cell disclosed by subtraction, so the finer count is withheld too (the coarser one,
 the cohort the pages open on, stays as its own suppression left it; a difference of 0 discloses
-nobody). ``withheld`` decides a table's cohorts from the coarsest to the finest, each cohort's
+nobody). The sums of a cohort's cells (a place's inflow) are compared the same way
+(``nested_margins``). ``withheld`` decides a table's cohorts from the coarsest to the finest, each cohort's
 margins closed before a finer cohort is compared with it, so a cohort's withheld cells are the
 same whether it is suppressed alone (beside its coarser cohorts, as a page reads it) or with
 every cohort at once (as the exports write them).
@@ -203,6 +204,22 @@ def nested(data: pd.DataFrame, hidden: object, nesting: Nesting, cohort: str) ->
     difference = pairs["_coarse"].to_numpy() - pairs["_fine"].to_numpy()
     small = (difference > 0) & (difference < nesting.threshold)
     flags[pairs["_row"].to_numpy()[small]] = True
+    return flags
+
+
+def nested_margins(counts: Sequence[object], hidden: Sequence[object], threshold: int) -> np.ndarray:
+    """The rule of ``nested`` for sums published in nested cohorts (a place's inflow in ``all``,
+    ``women_15_49``, ...: ``counts[i][k]``, the k-th sum in the i-th cohort, coarsest first;
+    ``hidden`` their withheld flags, final for every cohort but the last): the last cohort's flags
+    widened where a coarser published sum exceeds its published sum by 1 to threshold - 1 (the
+    complement cohort's sum, a small count, would be their difference)."""
+    fine = pd.to_numeric(pd.Series(np.asarray(counts[-1])), errors="coerce").fillna(0).to_numpy()
+    flags = np.array(hidden[-1], dtype=bool)
+    for count, coarse_hidden in zip(counts[:-1], hidden[:-1], strict=True):
+        coarse = pd.to_numeric(pd.Series(np.asarray(count)), errors="coerce").fillna(0).to_numpy()
+        difference = coarse - fine
+        shown = ~np.asarray(coarse_hidden, dtype=bool) & ~flags
+        flags |= shown & (difference > 0) & (difference < threshold)
     return flags
 
 

@@ -24,7 +24,8 @@ Terms (DESIGN.md §3, ``etl.aggregate``):
   the query; ``small_cell`` below means that widened flag. A net value is suppressed when either of
   its two flows is. A total (a sum over many flows) is withheld when it is itself under the
   threshold, or when it holds exactly one withheld flow (the total minus the flows shown would
-  give it away; ``Totals.withheld``, ``unit_totals``);
+  give it away), or when a coarser cohort's same total exceeds it by a small count
+  (``Totals.withheld``, ``selection_totals``, ``unit_totals``);
 - *order and thinning*: publishable flows by persons, largest first (ties by codes), then the
   suppressed ones by codes, so their order discloses nothing of their size. Only the first N of
   that order leave the server.
@@ -63,7 +64,13 @@ from dashboard.data.store import cached, periods
 from dashboard.data.store import small_cell_threshold as small_cell_threshold
 from dashboard.i18n import _, language, pick
 from etl import indicators, marts
-from etl.disclosure import flow_margins, flow_nesting, revealing_margins, withheld
+from etl.disclosure import (
+    flow_margins,
+    flow_nesting,
+    nested_margins,
+    revealing_margins,
+    withheld,
+)
 from etl.records import COHORTS
 from etl.scope import Scope
 from geodata.points import layer_points
@@ -74,7 +81,7 @@ __all__ = [
     "focus_for_level", "in_provinces", "net_pairs", "order_flows", "parse_query",
     "place_totals", "province_of", "province_regions", "provinces_of_regions", "query_params",
     "read_od", "region_codes", "region_matrix", "region_matrix_of", "region_names",
-    "select_flows", "set_totals", "small_cell_threshold", "suppressed", "thin", "unit_codes",
+    "select_flows", "selection_totals", "set_totals", "small_cell_threshold", "suppressed", "thin", "unit_codes",
     "unit_points", "unit_totals", "units_by_level", "valid_regions", "with_focus",
 ]  # fmt: skip
 
@@ -190,7 +197,9 @@ def unit_totals(query: FlowQuery, codes: Sequence[str]) -> pd.DataFrame:
     """``code, inflow, outflow, inflow_withheld, outflow_withheld`` of ``codes``: each unit's
     persons with every other unit of the query's level in its period (or range) and cohort, as
     ``place_totals`` counts a place; a total is withheld when it is a small count or when it
-    holds exactly one withheld flow (``etl.disclosure.revealing_margins``)."""
+    holds exactly one withheld flow (``etl.disclosure.revealing_margins``), or when the same
+    total of a coarser cohort would give a small difference away
+    (``etl.disclosure.nested_margins``)."""
     od = _query_od(query)
     between = od[~od["is_within"].to_numpy(dtype=bool)]
     threshold = small_cell_threshold()
@@ -203,7 +212,41 @@ def unit_totals(query: FlowQuery, codes: Sequence[str]) -> pd.DataFrame:
         frame[f"{name}_withheld"] = np.asarray(
             reveals.reindex(frame["code"]).fillna(False).to_numpy(dtype=bool)
         ) | np.asarray(indicators.withheld(value, threshold), dtype=bool)
+    coarser = [unit_totals(replace(query, cohort=c), codes) for c in _coarser(query.cohort)]
+    for name in ("inflow", "outflow") if coarser else ():
+        flag = f"{name}_withheld"
+        frame[flag] = nested_margins(
+            [*(c[name] for c in coarser), frame[name]],
+            [*(c[flag] for c in coarser), frame[flag]],
+            threshold,
+        )
     return frame
+
+
+def selection_totals(query: FlowQuery) -> Totals:
+    """The totals of the query's selection (``place_totals`` of its focus, else ``set_totals``
+    of its regions' provinces) in its period (or range) and cohort; a total is also withheld
+    where the same total of a coarser cohort, shown, exceeds it by 1 to threshold - 1 (their
+    difference would be a small count of persons outside the cohort;
+    ``etl.disclosure.nested_margins``)."""
+    od = _query_od(query)
+    if query.focus:
+        totals = place_totals(od, query.focus)
+    else:
+        totals = set_totals(od, provinces_of_regions(query.regions))
+    coarser = [selection_totals(replace(query, cohort=c)) for c in _coarser(query.cohort)]
+    if not coarser:
+        return totals
+    threshold = small_cell_threshold()
+    names = [n for n in ("inflow", "outflow", "within", "among") if getattr(totals, n) is not None]
+    chain = [*coarser, totals]
+    flags = nested_margins(
+        [[getattr(t, n) for n in names] for t in chain],
+        [[t.hidden(n, threshold) for n in names] for t in chain],
+        threshold,
+    )
+    more = {n for n, flag in zip(names, flags, strict=True) if flag and not totals.hidden(n, threshold)}
+    return replace(totals, withheld=totals.withheld | more) if more else totals
 
 
 def _query_od(query: FlowQuery) -> pd.DataFrame:
@@ -244,14 +287,16 @@ def _read_od_range(
 def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionMatrix:
     """The region-to-region matrix of a period and cohort (regions in file order, then
     ``other``); with ``start``, of the periods ``start`` to ``period`` (``read_od_range``: a cell
-    is withheld when its sum or any of its months is)."""
+    is withheld when its sum or any of its months is). A cell is also withheld where the read
+    withholds it (``disclosed``: by its margins, or beside a coarser cohort's count of it)."""
     codes = [*region_codes(), OTHER_REGION]
     threshold = small_cell_threshold()
-    if not start:
-        return region_matrix_of(read_od(period, cohort, "region"), codes, threshold)
-    rollup = read_od_range(start, period, cohort, "region")
+    if start:
+        rollup = read_od_range(start, period, cohort, "region")
+    else:
+        rollup = read_od(period, cohort, "region")
     matrix = region_matrix_of(rollup, codes, threshold)
-    months = (
+    flagged = (
         rollup.pivot_table(
             index="origin_code", columns="destination_code", values="small_cell", aggfunc="any"
         )
@@ -259,7 +304,7 @@ def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionM
         .fillna(False)
         .to_numpy(dtype=bool)
     )
-    return replace(matrix, small_cell=matrix.small_cell | (months & (matrix.persons > 0)))
+    return replace(matrix, small_cell=matrix.small_cell | (flagged & (matrix.persons > 0)))
 
 
 def available_periods() -> tuple[str, ...]:
@@ -408,7 +453,7 @@ def flow_view(query: FlowQuery) -> FlowView:
     names = geo.unit_names()
     top["origin_name"] = top["origin_code"].map(names).fillna(top["origin_code"])
     top["destination_name"] = top["destination_code"].map(names).fillna(top["destination_code"])
-    totals = place_totals(od, query.focus) if query.focus else set_totals(od, provinces)
+    totals = selection_totals(query)
     return FlowView(query, top, len(selected), totals, threshold, ordered, len(lines), cross)
 
 
