@@ -146,12 +146,17 @@ def withheld(
     small: object,
     margins: Margins | Sequence[Margins] | None = None,
     nesting: Nesting | None = None,
+    *,
+    decided: int = 0,
 ) -> np.ndarray:
     """Which rows of ``data`` a publication withholds: ``small`` (a boolean per row) widened by
     the ``margins`` (``complementary``, until no ``Margins`` widens them) and, with ``nesting``,
     by nested cohorts (``nested``): cohort by cohort, coarsest first, each closed under its
     margins before the finer ones are compared with it (see the module docstring). Rows whose
-    cohort is outside ``nesting.order`` are closed under the margins alone."""
+    cohort is outside ``nesting.order`` are closed under the margins alone. ``decided``: the
+    first so many cohorts of ``nesting.order`` come with their final flags (as this function
+    returned them) and are taken as they are (a page reading one cohort beside the coarser ones
+    it has read; the result is the same, without closing them again)."""
     hidden = np.array(small, dtype=bool)
     if hidden.shape != (len(data),):
         raise ValueError(f"suppress: {hidden.shape} flags for {len(data)} rows")
@@ -159,7 +164,7 @@ def withheld(
     if nesting is None:
         return _closed(data, hidden, every)
     cohort = data[nesting.column].to_numpy()
-    for name in nesting.order:
+    for name in nesting.order[decided:]:
         rows = np.flatnonzero(cohort == name)
         if not len(rows):
             continue

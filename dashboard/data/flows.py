@@ -186,7 +186,8 @@ def disclosed(
         )
         nesting = flow_nesting(threshold, ())
         margins = flow_margins(("cohort",), within="is_within")
-        flags = withheld(every, every["small_cell"].to_numpy(dtype=bool), margins, nesting)
+        small_every = every["small_cell"].to_numpy(dtype=bool)
+        flags = withheld(every, small_every, margins, nesting, decided=len(coarser))
         widened = flags[len(every) - len(od) :]
     if (widened == small).all():
         return od

@@ -233,3 +233,5 @@ def test_nested_cohorts_reveal_no_small_difference_and_agree_cohort_by_cohort(ce
         given_flags = np.where(data["cohort"].isin(COHORTS[:i]).to_numpy(), hidden, small)[part]
         again = withheld(data[part], given_flags, margins, nesting)
         assert again.tolist() == hidden[part].tolist()
+        taken = withheld(data[part], given_flags, margins, nesting, decided=i)
+        assert taken.tolist() == hidden[part].tolist()
