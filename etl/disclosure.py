@@ -19,9 +19,9 @@ until no group changes. A group whose lone suppressed row has no non-zero partne
 margin then equals that small count and is itself withheld wherever it is shown. ``Margins`` says
 which groupings a table has and which count picks the partner.
 
-*Nested cohorts* (``Nesting``): the cohorts ``all`` ⊇ ``women_15_49`` ⊇ ``married_women_15_49``
-(``etl.records.COHORTS``, coarse to fine) count the same persons of one cell (a flow of a period)
-more than once. Two published counts of one cell in nested cohorts give away their difference,
+*Nested cohorts* (``Nesting``): the cohorts ``all``, ``women_15_49`` and
+``married_women_15_49`` (``etl.records.COHORTS``, coarse to fine; each holds the next) count the
+same persons of one cell (a flow of a period) more than once. Two published counts of one cell in nested cohorts give away their difference,
 the persons of the coarser cohort outside the finer one (men and women of other ages; women
 15-49 not married), a cohort that no table publishes. When that difference is 1 to threshold - 1
 it is a small cell disclosed by subtraction, so the finer count is withheld too (the coarser one,

@@ -10,9 +10,9 @@ Small cells are suppressed (``etl.disclosure``): a flow under the store's small-
 ``persons`` blank, a coverage row whose denominator is under it has numerator and denominator
 blank, and ``suppressed`` is ``True`` on those rows (``False`` elsewhere). Secondary suppression
 protects the margins the maps publish: flows per period and cohort by origin and by destination
-(the diagonal is in neither), and a flow's nested cohorts (``all`` ⊇ ``women_15_49`` ⊇
-``married_women_15_49``): a finer cohort's count is withheld where the difference from a coarser
-one's would be a small cell; coverage rows are withheld exactly as the pages withhold them, every
+(the diagonal is in neither), and a flow's nested cohorts (``all`` holds ``women_15_49``, which
+holds ``married_women_15_49``): a finer cohort's count is withheld where the difference from a
+coarser one's would be a small cell; coverage rows are withheld exactly as the pages withhold them, every
 sum above a county (prefecture, province, region, nation) in the group of its parts
 (``etl.marts.published``); so each period is suppressed as a whole. ``exact=True`` (stewards only, see
 ``yipanqi.export_cli``) writes the same columns unsuppressed (``suppressed`` all false). The files name a flow's

@@ -1,8 +1,8 @@
 """An attacker's recovery of a small cell from two nested cohorts (issue 14).
 
 The flows page and the flow exports publish each flow in three cohorts, each holding the next:
-``all`` ⊇ ``women_15_49`` ⊇ ``married_women_15_49``. A flow published as 15 in ``all`` and 13 in
-``women_15_49`` says that 2 persons of that flow are not women aged 15-49: a cell of a cohort that
+``all`` holds ``women_15_49``, which holds ``married_women_15_49``. A flow published as 15 in
+``all`` and 13 in ``women_15_49`` says that 2 persons of that flow are not women aged 15-49: a cell of a cohort that
 nothing publishes, of 1 to threshold - 1 persons, disclosed by a subtraction. The attack takes
 every flow published in two nested cohorts, subtracts, and collects the differences of 1 to
 threshold - 1 (none of them is itself a published figure: no page or export publishes the
