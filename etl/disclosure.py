@@ -18,6 +18,19 @@ count). Every *grouping* (origins, destinations; prefectures, provinces) is chec
 until no group changes. A group whose lone suppressed row has no non-zero partner keeps it: its
 margin then equals that small count and is itself withheld wherever it is shown. ``Margins`` says
 which groupings a table has and which count picks the partner.
+
+*Nested cohorts* (``Nesting``): the cohorts ``all``, ``women_15_49`` and
+``married_women_15_49`` (``etl.records.COHORTS``, coarse to fine; each holds the next) count the
+same persons of one cell (a flow of a period) more than once. Two published counts of one cell in nested cohorts give away their difference,
+the persons of the coarser cohort outside the finer one (men and women of other ages; women
+15-49 not married), a cohort that no table publishes. When that difference is 1 to threshold - 1
+it is a small cell disclosed by subtraction, so the finer count is withheld too (the coarser one,
+the cohort the pages open on, stays as its own suppression left it; a difference of 0 discloses
+nobody). The sums of a cohort's cells (a place's inflow) are compared the same way
+(``nested_margins``). ``withheld`` decides a table's cohorts from the coarsest to the finest, each cohort's
+margins closed before a finer cohort is compared with it, so a cohort's withheld cells are the
+same whether it is suppressed alone (beside its coarser cohorts, as a page reads it) or with
+every cohort at once (as the exports write them).
 """
 
 from __future__ import annotations
@@ -27,6 +40,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from etl.records import COHORTS
 
 SUPPRESSED = "suppressed"
 """The boolean column that marks a row whose cells are withheld."""
@@ -61,6 +76,36 @@ def flow_margins(
     return Margins(count, ((*by, origin), (*by, destination)), within)
 
 
+@dataclass(frozen=True)
+class Nesting:
+    """Cohorts nested coarse to fine (each holds the persons of the next) in one table.
+
+    ``column``: the cohort of each row; ``order``: the cohorts, coarsest first (rows of a cohort
+    not listed are compared with none); ``cell``: the key columns that name one cell across
+    cohorts (a flow's period, origin and destination); ``count``: its persons; ``threshold``: the
+    small-cell threshold (a difference 1 to ``threshold`` - 1 is small).
+    """
+
+    column: str
+    cell: tuple[str, ...]
+    count: str
+    threshold: int
+    order: tuple[str, ...] = COHORTS
+
+
+def flow_nesting(
+    threshold: int,
+    by: Sequence[str] = ("period",),
+    *,
+    column: str = "cohort",
+    count: str = "persons",
+    origin: str = "origin_code",
+    destination: str = "destination_code",
+) -> Nesting:
+    """The nesting of a flow table's cohorts: one cell = one flow (``by``, origin, destination)."""
+    return Nesting(column, (*by, origin, destination), count, int(threshold))
+
+
 def unit_margins(by: Sequence[str], parents: Sequence[str], *, count: str) -> Margins:
     """Margins of a table of units: the sum over each parent unit (``parents``: the columns of
     the prefecture, province, ... codes) per ``by`` (period, side, indicator)."""
@@ -72,25 +117,18 @@ def suppress(
     columns: Sequence[str],
     small: object,
     margins: Margins | Sequence[Margins] | None = None,
+    nesting: Nesting | None = None,
 ) -> pd.DataFrame:
     """A copy of ``data`` with ``columns`` blank where ``small`` (a boolean per row) and, when
     ``margins`` are given, where a margin would reveal a small row (secondary suppression; several
-    ``Margins``, e.g. one per published count, are applied in turn until none widens the cells);
-    the boolean column ``suppressed`` set (added last, or overwritten where it is).
+    ``Margins``, e.g. one per published count, are applied in turn until none widens the cells),
+    and, with ``nesting``, where two nested cohorts would give a small difference away
+    (``withheld``); the boolean column ``suppressed`` set (added last, or overwritten where it is).
 
     Integer columns become nullable integers (a kept count stays ``12``, not ``12.0``); other
     columns hold NA where blanked.
     """
-    hidden = np.asarray(small, dtype=bool)
-    if hidden.shape != (len(data),):
-        raise ValueError(f"suppress: {hidden.shape} flags for {len(data)} rows")
-    if margins is not None:
-        every = [margins] if isinstance(margins, Margins) else list(margins)
-        before = -1
-        while before != int(hidden.sum()):
-            before = int(hidden.sum())
-            for one in every:
-                hidden = complementary(data, hidden, one)
+    hidden = withheld(data, small, margins, nesting)
     out = data.copy()
     for name in columns:
         column = out[name]
@@ -101,6 +139,118 @@ def suppress(
         out[name] = column.mask(hidden)
     out[SUPPRESSED] = hidden
     return out
+
+
+def withheld(
+    data: pd.DataFrame,
+    small: object,
+    margins: Margins | Sequence[Margins] | None = None,
+    nesting: Nesting | None = None,
+    *,
+    decided: int = 0,
+) -> np.ndarray:
+    """Which rows of ``data`` a publication withholds: ``small`` (a boolean per row) widened by
+    the ``margins`` (``complementary``, until no ``Margins`` widens them) and, with ``nesting``,
+    by nested cohorts (``nested``): cohort by cohort, coarsest first, each closed under its
+    margins before the finer ones are compared with it (see the module docstring). Rows whose
+    cohort is outside ``nesting.order`` are closed under the margins alone. ``decided``: the
+    first so many cohorts of ``nesting.order`` come with their final flags (as this function
+    returned them) and are taken as they are (a page reading one cohort beside the coarser ones
+    it has read; the result is the same, without closing them again)."""
+    hidden = np.array(small, dtype=bool)
+    if hidden.shape != (len(data),):
+        raise ValueError(f"suppress: {hidden.shape} flags for {len(data)} rows")
+    every = [] if margins is None else [margins] if isinstance(margins, Margins) else list(margins)
+    if nesting is None:
+        return _closed(data, hidden, every)
+    cohort = data[nesting.column].to_numpy()
+    for name in nesting.order[decided:]:
+        rows = np.flatnonzero(cohort == name)
+        if not len(rows):
+            continue
+        hidden = nested(data, hidden, nesting, name)
+        part = data.iloc[rows]
+        hidden[rows] = _closed(part, hidden[rows], every)
+    rest = np.flatnonzero(~np.isin(cohort, list(nesting.order)))
+    if len(rest):
+        hidden[rest] = _closed(data.iloc[rest], hidden[rest], every)
+    return hidden
+
+
+def _closed(data: pd.DataFrame, hidden: np.ndarray, every: Sequence[Margins]) -> np.ndarray:
+    """``hidden`` widened by each of ``every`` in turn until none widens it."""
+    before = -1
+    while every and before != int(hidden.sum()):
+        before = int(hidden.sum())
+        for one in every:
+            hidden = complementary(data, hidden, one)
+    return hidden
+
+
+def nested(data: pd.DataFrame, hidden: object, nesting: Nesting, cohort: str) -> np.ndarray:
+    """``hidden`` with the rows of ``cohort`` widened: a row published (not hidden) whose cell is
+    published in a coarser cohort of ``nesting.order`` with a count larger by 1 to threshold - 1
+    is hidden (the difference would be a small cell of the complement cohort; see the module
+    docstring). The coarser cohorts' flags are taken as they are (decide them first)."""
+    flags = np.array(hidden, dtype=bool)
+    order = list(nesting.order)
+    if cohort not in order or order.index(cohort) == 0 or not len(data):
+        return flags
+    names = data[nesting.column].to_numpy()
+    coarser = np.isin(names, order[: order.index(cohort)]) & ~flags
+    finer = (names == cohort) & ~flags
+    if not coarser.any() or not finer.any():
+        return flags
+    cell = list(nesting.cell)
+    values = pd.to_numeric(data[nesting.count], errors="coerce").to_numpy("float64", na_value=0.0)
+    fine = data.loc[finer, cell].assign(_row=np.flatnonzero(finer), _fine=values[finer])
+    coarse = data.loc[coarser, cell].assign(_coarse=values[coarser])
+    pairs = fine.merge(coarse, on=cell, how="inner")
+    difference = pairs["_coarse"].to_numpy() - pairs["_fine"].to_numpy()
+    small = (difference > 0) & (difference < nesting.threshold)
+    flags[pairs["_row"].to_numpy()[small]] = True
+    return flags
+
+
+def nested_margins(counts: Sequence[object], hidden: Sequence[object], threshold: int) -> np.ndarray:
+    """The rule of ``nested`` for sums published in nested cohorts (a place's inflow in ``all``,
+    ``women_15_49``, ...: ``counts[i][k]``, the k-th sum in the i-th cohort, coarsest first;
+    ``hidden`` their withheld flags, final for every cohort but the last): the last cohort's flags
+    widened where a coarser published sum exceeds its published sum by 1 to threshold - 1 (the
+    complement cohort's sum, a small count, would be their difference)."""
+    fine = pd.to_numeric(pd.Series(np.asarray(counts[-1])), errors="coerce").fillna(0).to_numpy()
+    flags = np.array(hidden[-1], dtype=bool)
+    for count, coarse_hidden in zip(counts[:-1], hidden[:-1], strict=True):
+        coarse = pd.to_numeric(pd.Series(np.asarray(count)), errors="coerce").fillna(0).to_numpy()
+        difference = coarse - fine
+        shown = ~np.asarray(coarse_hidden, dtype=bool) & ~flags
+        flags |= shown & (difference > 0) & (difference < threshold)
+    return flags
+
+
+def nested_reveals(data: pd.DataFrame, hidden: object, nesting: Nesting) -> pd.DataFrame:
+    """Every cell published in two cohorts of ``nesting.order`` whose difference is 1 to
+    threshold - 1: ``cell`` columns, ``coarse``, ``fine`` (the two cohorts), ``difference`` (no
+    rows after ``withheld`` with that ``nesting``). The attack of the module docstring, for
+    audits and tests."""
+    shown = data.loc[~np.asarray(hidden, dtype=bool), [*nesting.cell, nesting.column, nesting.count]]
+    rank = {name: i for i, name in enumerate(nesting.order)}
+    shown = shown[shown[nesting.column].isin(rank)]
+    pairs = shown.merge(shown, on=list(nesting.cell), suffixes=("_coarse", "_fine"))
+    column, count = nesting.column, nesting.count
+    pairs = pairs[
+        pairs[f"{column}_coarse"].map(rank).to_numpy() < pairs[f"{column}_fine"].map(rank).to_numpy()
+    ]
+    difference = pd.to_numeric(pairs[f"{count}_coarse"]) - pd.to_numeric(pairs[f"{count}_fine"])
+    small = (difference > 0) & (difference < nesting.threshold)
+    return pd.DataFrame(
+        {
+            **{name: pairs[name] for name in nesting.cell},
+            "coarse": pairs[f"{column}_coarse"],
+            "fine": pairs[f"{column}_fine"],
+            "difference": difference,
+        }
+    )[small.to_numpy()].reset_index(drop=True)
 
 
 def complementary(data: pd.DataFrame, hidden: np.ndarray, margins: Margins) -> np.ndarray:

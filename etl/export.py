@@ -10,7 +10,9 @@ Small cells are suppressed (``etl.disclosure``): a flow under the store's small-
 ``persons`` blank, a coverage row whose denominator is under it has numerator and denominator
 blank, and ``suppressed`` is ``True`` on those rows (``False`` elsewhere). Secondary suppression
 protects the margins the maps publish: flows per period and cohort by origin and by destination
-(the diagonal is in neither); coverage rows are withheld exactly as the pages withhold them, every
+(the diagonal is in neither), and a flow's nested cohorts (``all`` holds ``women_15_49``, which
+holds ``married_women_15_49``): a finer cohort's count is withheld where the difference from a
+coarser one's would be a small cell; coverage rows are withheld exactly as the pages withhold them, every
 sum above a county (prefecture, province, region, nation) in the group of its parts
 (``etl.marts.published``); so each period is suppressed as a whole. ``exact=True`` (stewards only, see
 ``yipanqi.export_cli``) writes the same columns unsuppressed (``suppressed`` all false). The files name a flow's
@@ -34,7 +36,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from etl import marts, store
-from etl.disclosure import SUPPRESSED, Margins, flow_margins, suppress
+from etl.disclosure import SUPPRESSED, Margins, Nesting, flow_margins, flow_nesting, suppress
 from etl.scope import Scope
 from etl.spreadsheet import neutralise_frame, neutralise_row
 
@@ -53,8 +55,9 @@ FLOW_MARGINS = flow_margins(("period", "cohort"))
 
 def export_flows(engine: sa.Engine, out: str | Path, *, scope: Scope, exact: bool = False) -> int:
     """Write the county flows of ``scope``; returns the number of rows written."""
+    nesting = flow_nesting(marts.small_cell_threshold(engine, scope=scope))
     frames = (
-        _disclosed(part, ["persons"], FLOW_MARGINS, exact)[[*_FLOWS_FROM, SUPPRESSED]]
+        _disclosed(part, ["persons"], FLOW_MARGINS, exact, nesting)[[*_FLOWS_FROM, SUPPRESSED]]
         for part in _by_period(marts.stream_flows(engine, scope=scope))
     )
     return _write_frames(frames, FLOWS_COLUMNS, out)
@@ -81,11 +84,18 @@ def export_coverage(
     return _write_frames((p[[*_COVERAGE_FROM, SUPPRESSED]] for p in parts()), COVERAGE_COLUMNS, out)
 
 
-def _disclosed(part: pd.DataFrame, columns: list[str], margins: Margins, exact: bool) -> pd.DataFrame:
-    """``part`` suppressed with its margins, or (``exact``) as it is, ``suppressed`` all false."""
+def _disclosed(
+    part: pd.DataFrame,
+    columns: list[str],
+    margins: Margins,
+    exact: bool,
+    nesting: Nesting | None = None,
+) -> pd.DataFrame:
+    """``part`` suppressed with its margins (and across its nested cohorts), or (``exact``) as it
+    is, ``suppressed`` all false."""
     if exact:
         return part.assign(**{SUPPRESSED: False})
-    return suppress(part, columns, part["small_cell"], margins)
+    return suppress(part, columns, part["small_cell"], margins, nesting)
 
 
 def _by_period(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:

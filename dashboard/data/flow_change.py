@@ -12,8 +12,8 @@ months is), and a change *involving* a withheld cell (either side) is withheld a
 base, target, change and percent are never computed into a number that leaves the server. A pair
 absent on one side counts 0 persons there (a 0 discloses nobody). A unit's inflow, outflow or net
 change is withheld when either side's total is withheld as the page withholds a total
-(``dashboard.data.flows.od_unit_totals``: a small count, or a total holding exactly one withheld
-flow); a net when any of its four totals is. Files blank them with
+(``dashboard.data.flows.cohort_unit_totals``: a small count, a total holding exactly one
+withheld flow, or one a coarser cohort's total would give away); a net when any of its four totals is. Files blank them with
 ``etl.disclosure.suppress`` (secondary suppression by origin and destination on each side).
 """
 
@@ -134,8 +134,8 @@ def unit_change(base: str, target: str, cohort: str, level: str) -> pd.DataFrame
     ``UNIT_KINDS``, ``{kind}_before``, ``{kind}_after``, ``{kind}_change``, ``{kind}_percent``
     and ``{kind}_withheld`` (see the module docstring)."""
     codes = list(data.unit_codes(level))
-    a = data.od_unit_totals(read_side(base, cohort, level), codes)
-    b = data.od_unit_totals(read_side(target, cohort, level), codes)
+    a = data.cohort_unit_totals(lambda c: read_side(base, c, level), cohort, codes)
+    b = data.cohort_unit_totals(lambda c: read_side(target, c, level), cohort, codes)
     hid = {
         kind: a[f"{kind}_withheld"].to_numpy(bool) | b[f"{kind}_withheld"].to_numpy(bool)
         for kind in ("inflow", "outflow")
@@ -167,7 +167,9 @@ def range_units(start: str, end: str, cohort: str, level: str) -> pd.DataFrame:
     """``code, inflow, outflow, net, {kind}_withheld`` of each unit summed over a period range
     (``read_od_range``), withheld as a total is on the page."""
     codes = list(data.unit_codes(level))
-    units = data.od_unit_totals(data.read_od_range(start, end, cohort, level), codes)
+    units = data.cohort_unit_totals(
+        lambda c: data.read_od_range(start, end, c, level), cohort, codes
+    )
     hid_in = units["inflow_withheld"].to_numpy(bool)
     hid_out = units["outflow_withheld"].to_numpy(bool)
     ins, outs = units["inflow"].to_numpy("float64"), units["outflow"].to_numpy("float64")

@@ -18,12 +18,14 @@ Terms (DESIGN.md §3, ``etl.aggregate``):
   positive (pairs that balance exactly are left out);
 - *small cells*: a flow under the store's threshold is flagged by ``etl.marts`` and never shown as a
   number. Every read of this module (``read_od``, ``read_od_range``) widens the flags as the
-  exports do (``etl.disclosure``, secondary suppression over each unit's inflow and outflow), so
-  that every screen (lines, table, totals, circles) and the CSV withhold the same flows, whatever
+  exports do (``etl.disclosure``, secondary suppression over each unit's inflow and outflow, and
+  a flow of ``women_15_49`` or ``married_women_15_49`` withheld where a coarser cohort's count of
+  it would give a small difference away), so that every screen (lines, table, totals, circles) and the CSV withhold the same flows, whatever
   the query; ``small_cell`` below means that widened flag. A net value is suppressed when either of
   its two flows is. A total (a sum over many flows) is withheld when it is itself under the
   threshold, or when it holds exactly one withheld flow (the total minus the flows shown would
-  give it away; ``Totals.withheld``, ``unit_totals``);
+  give it away), or when a coarser cohort's same total exceeds it by a small count
+  (``Totals.withheld``, ``selection_totals``, ``unit_totals``);
 - *order and thinning*: publishable flows by persons, largest first (ties by codes), then the
   suppressed ones by codes, so their order discloses nothing of their size. Only the first N of
   that order leave the server.
@@ -31,7 +33,7 @@ Terms (DESIGN.md §3, ``etl.aggregate``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -62,7 +64,13 @@ from dashboard.data.store import cached, periods
 from dashboard.data.store import small_cell_threshold as small_cell_threshold
 from dashboard.i18n import _, language, pick
 from etl import indicators, marts
-from etl.disclosure import complementary, flow_margins, revealing_margins
+from etl.disclosure import (
+    flow_margins,
+    flow_nesting,
+    nested_margins,
+    revealing_margins,
+    withheld,
+)
 from etl.records import COHORTS
 from etl.scope import Scope
 from geodata.points import layer_points
@@ -73,7 +81,7 @@ __all__ = [
     "focus_for_level", "in_provinces", "net_pairs", "order_flows", "parse_query",
     "place_totals", "province_of", "province_regions", "provinces_of_regions", "query_params",
     "read_od", "region_codes", "region_matrix", "region_matrix_of", "region_names",
-    "select_flows", "set_totals", "small_cell_threshold", "suppressed", "thin", "unit_codes",
+    "select_flows", "selection_totals", "set_totals", "small_cell_threshold", "suppressed", "thin", "unit_codes",
     "unit_points", "unit_totals", "units_by_level", "valid_regions", "with_focus",
 ]  # fmt: skip
 
@@ -155,18 +163,41 @@ def read_od(period: str, cohort: str, level: str) -> pd.DataFrame:
 
 @cached(maxsize=16)
 def _read_od(engine: Engine, period: str, cohort: str, level: str, *, scope: Scope) -> pd.DataFrame:
-    return disclosed(marts.read_pairs(engine, period, cohort, level, scope=scope))
+    coarser = [read_od(period, c, level) for c in _coarser(cohort)]
+    od = marts.read_pairs(engine, period, cohort, level, scope=scope)
+    return disclosed(od, coarser, small_cell_threshold())
 
 
-def disclosed(od: pd.DataFrame) -> pd.DataFrame:
-    """``od`` (one period, cohort and level) with ``small_cell`` widened by secondary suppression
-    (``etl.disclosure.complementary``) so that no unit's inflow or outflow (within flows apart),
-    shown beside its published flows, gives a small cell away."""
+def _coarser(cohort: str) -> tuple[str, ...]:
+    """The cohorts that hold ``cohort`` (``etl.records.COHORTS`` runs coarse to fine)."""
+    return COHORTS[: COHORTS.index(cohort)] if cohort in COHORTS else ()
+
+
+def disclosed(
+    od: pd.DataFrame, coarser: Sequence[pd.DataFrame] = (), threshold: int | None = None
+) -> pd.DataFrame:
+    """``od`` (one period or range, cohort and level) with ``small_cell`` widened as the exports
+    widen it (``etl.disclosure.withheld``): by secondary suppression, so that no unit's inflow or
+    outflow (within flows apart), shown beside its published flows, gives a small cell away; and,
+    given the same flows of the ``coarser`` cohorts (``_coarser``, coarsest first, each as this
+    function returned it), where a flow shown in a coarser cohort would give a small difference
+    away (``etl.disclosure.nested``)."""
     if od.empty:
         return od
     small = od["small_cell"].to_numpy(dtype=bool)
-    margins = flow_margins((), within="is_within")
-    widened = complementary(od, small, margins)
+    if not coarser or threshold is None:
+        widened = withheld(od, small, flow_margins((), within="is_within"))
+    else:
+        names = COHORTS[: len(coarser) + 1]
+        every = pd.concat(
+            [f.assign(cohort=name) for f, name in zip([*coarser, od], names, strict=True)],
+            ignore_index=True,
+        )
+        nesting = flow_nesting(threshold, ())
+        margins = flow_margins(("cohort",), within="is_within")
+        small_every = every["small_cell"].to_numpy(dtype=bool)
+        flags = withheld(every, small_every, margins, nesting, decided=len(coarser))
+        widened = flags[len(every) - len(od) :]
     if (widened == small).all():
         return od
     return od.assign(small_cell=widened)
@@ -175,14 +206,19 @@ def disclosed(od: pd.DataFrame) -> pd.DataFrame:
 def unit_totals(query: FlowQuery, codes: Sequence[str]) -> pd.DataFrame:
     """``code, inflow, outflow, inflow_withheld, outflow_withheld`` of ``codes``: each unit's
     persons with every other unit of the query's level in its period (or range) and cohort, as
-    ``place_totals`` counts a place (``od_unit_totals``)."""
-    return od_unit_totals(_query_od(query), codes)
+    ``place_totals`` counts a place (``cohort_unit_totals`` of the query's reads)."""
+    return cohort_unit_totals(lambda c: _query_od(replace(query, cohort=c)), query.cohort, codes)
 
 
-def od_unit_totals(od: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
-    """``unit_totals`` of the flows ``od`` (``OD_COLUMNS``, ``disclosed``): a total is withheld
-    when it is a small count or when it holds exactly one withheld flow
-    (``etl.disclosure.revealing_margins``)."""
+def cohort_unit_totals(
+    read: Callable[[str], pd.DataFrame], cohort: str, codes: Sequence[str]
+) -> pd.DataFrame:
+    """``unit_totals`` of ``codes`` in ``cohort``, ``read(cohort)`` giving its flows
+    (``OD_COLUMNS``, ``disclosed``): a total is withheld when it is a small count or when it
+    holds exactly one withheld flow (``etl.disclosure.revealing_margins``), or when the same
+    total of a coarser cohort would give a small difference away
+    (``etl.disclosure.nested_margins``)."""
+    od = read(cohort)
     between = od[~od["is_within"].to_numpy(dtype=bool)]
     threshold = small_cell_threshold()
     frame = pd.DataFrame({"code": list(codes)})
@@ -194,7 +230,41 @@ def od_unit_totals(od: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
         frame[f"{name}_withheld"] = np.asarray(
             reveals.reindex(frame["code"]).fillna(False).to_numpy(dtype=bool)
         ) | np.asarray(indicators.withheld(value, threshold), dtype=bool)
+    coarser = [cohort_unit_totals(read, c, codes) for c in _coarser(cohort)]
+    for name in ("inflow", "outflow") if coarser else ():
+        flag = f"{name}_withheld"
+        frame[flag] = nested_margins(
+            [*(c[name] for c in coarser), frame[name]],
+            [*(c[flag] for c in coarser), frame[flag]],
+            threshold,
+        )
     return frame
+
+
+def selection_totals(query: FlowQuery) -> Totals:
+    """The totals of the query's selection (``place_totals`` of its focus, else ``set_totals``
+    of its regions' provinces) in its period (or range) and cohort; a total is also withheld
+    where the same total of a coarser cohort, shown, exceeds it by 1 to threshold - 1 (their
+    difference would be a small count of persons outside the cohort;
+    ``etl.disclosure.nested_margins``)."""
+    od = _query_od(query)
+    if query.focus:
+        totals = place_totals(od, query.focus)
+    else:
+        totals = set_totals(od, provinces_of_regions(query.regions))
+    coarser = [selection_totals(replace(query, cohort=c)) for c in _coarser(query.cohort)]
+    if not coarser:
+        return totals
+    threshold = small_cell_threshold()
+    names = [n for n in ("inflow", "outflow", "within", "among") if getattr(totals, n) is not None]
+    chain = [*coarser, totals]
+    flags = nested_margins(
+        [[getattr(t, n) for n in names] for t in chain],
+        [[t.hidden(n, threshold) for n in names] for t in chain],
+        threshold,
+    )
+    more = {n for n, flag in zip(names, flags, strict=True) if flag and not totals.hidden(n, threshold)}
+    return replace(totals, withheld=totals.withheld | more) if more else totals
 
 
 def _query_od(query: FlowQuery) -> pd.DataFrame:
@@ -217,7 +287,7 @@ def _read_od_range(
     engine: Engine, start: str, end: str, cohort: str, level: str, *, scope: Scope
 ) -> pd.DataFrame:
     chosen = [p for p in periods() if start <= p <= end]
-    parts = [disclosed(marts.read_pairs(engine, p, cohort, level, scope=scope)) for p in chosen]
+    parts = [read_od(p, cohort, level) for p in chosen]
     every = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OD_COLUMNS)
     threshold = small_cell_threshold()
     # withheld in a period (small, or its complement there): the sum would give it away
@@ -228,20 +298,23 @@ def _read_od_range(
     )
     summed["persons"] = summed["persons"].astype("int64")
     summed["small_cell"] = (summed["persons"] < threshold) | summed["_withheld"]
-    return disclosed(summed[OD_COLUMNS])
+    coarser = [read_od_range(start, end, c, level) for c in _coarser(cohort)]
+    return disclosed(summed[OD_COLUMNS], coarser, threshold)
 
 
 def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionMatrix:
     """The region-to-region matrix of a period and cohort (regions in file order, then
     ``other``); with ``start``, of the periods ``start`` to ``period`` (``read_od_range``: a cell
-    is withheld when its sum or any of its months is)."""
+    is withheld when its sum or any of its months is). A cell is also withheld where the read
+    withholds it (``disclosed``: by its margins, or beside a coarser cohort's count of it)."""
     codes = [*region_codes(), OTHER_REGION]
     threshold = small_cell_threshold()
-    if not start:
-        return region_matrix_of(read_od(period, cohort, "region"), codes, threshold)
-    rollup = read_od_range(start, period, cohort, "region")
+    if start:
+        rollup = read_od_range(start, period, cohort, "region")
+    else:
+        rollup = read_od(period, cohort, "region")
     matrix = region_matrix_of(rollup, codes, threshold)
-    months = (
+    flagged = (
         rollup.pivot_table(
             index="origin_code", columns="destination_code", values="small_cell", aggfunc="any"
         )
@@ -249,7 +322,7 @@ def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionM
         .fillna(False)
         .to_numpy(dtype=bool)
     )
-    return replace(matrix, small_cell=matrix.small_cell | (months & (matrix.persons > 0)))
+    return replace(matrix, small_cell=matrix.small_cell | (flagged & (matrix.persons > 0)))
 
 
 def available_periods() -> tuple[str, ...]:
@@ -410,7 +483,7 @@ def flow_view(query: FlowQuery) -> FlowView:
     names = geo.unit_names()
     top["origin_name"] = top["origin_code"].map(names).fillna(top["origin_code"])
     top["destination_name"] = top["destination_code"].map(names).fillna(top["destination_code"])
-    totals = place_totals(od, query.focus) if query.focus else set_totals(od, provinces)
+    totals = selection_totals(query)
     return FlowView(query, top, len(selected), totals, threshold, ordered, len(lines), cross)
 
 

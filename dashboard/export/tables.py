@@ -32,8 +32,9 @@ from dashboard.data.store import current_scope
 from dashboard.export.source import ExportError, Lineage, MapView
 from dashboard.i18n import language, pick
 from etl import marts, targets
-from etl.disclosure import flow_margins, suppress
+from etl.disclosure import flow_margins, flow_nesting, suppress
 from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
+from etl.records import COHORTS
 from etl.spreadsheet import neutralise_frame, text_cells
 from geodata.datum import CGCS2000, CRS_NAMES, TARGET_CRS, WGS84, Conversion, frame_to_wgs84
 from geodata.layers import LayerSet
@@ -199,7 +200,12 @@ def flow_table(
             f"a {level} matrix is too large to be useful; use --level prefecture, province or region, "
             "or the long form"
         )
-    flows = marts.read_flows(engine, view.period, cohort, level, scope=current_scope())
+    scope = current_scope()
+    chosen = [*COHORTS[: COHORTS.index(cohort)], cohort] if cohort in COHORTS else [cohort]
+    flows = pd.concat(  # with the cohorts that hold ``cohort``: suppressed as they are published
+        [marts.read_flows(engine, view.period, c, level, scope=scope) for c in chosen],
+        ignore_index=True,
+    )
     names = _names_with_regions(view.lang)
     long = pd.DataFrame(
         {
@@ -214,7 +220,10 @@ def flow_table(
             "is_within": flows["is_within"],
         }
     )
-    long = suppress(long, ["persons"], flows["small_cell"], flow_margins(("period", "cohort")))
+    nesting = flow_nesting(marts.small_cell_threshold(engine, scope=scope))
+    margins = flow_margins(("period", "cohort"))
+    long = suppress(long, ["persons"], flows["small_cell"], margins, nesting)
+    long = long[long["cohort"] == cohort]
     long = long.sort_values(["origin_code", "destination_code"], ignore_index=True)
     columns = {
         "period": "reporting month YYYY-MM",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -138,3 +139,99 @@ def test_no_margin_reveals_a_suppressed_cell(rows, threshold):
 def test_margins_name_their_groupings():
     m = Margins("persons", (("origin_code",),))
     assert lone_groups(_grid([[3, 20]]), pd.Series([True, False]).to_numpy(), m) == 1
+
+
+# --- nested cohorts -------------------------------------------------------------------------------
+
+from etl.disclosure import flow_nesting, withheld  # noqa: E402
+from etl.records import COHORTS  # noqa: E402
+
+
+def _cohorts(cells: dict[tuple[str, str], tuple[int, int, int]]) -> pd.DataFrame:
+    """Flows in the three nested cohorts: (origin, destination) -> (all, women, married)."""
+    return pd.DataFrame(
+        [
+            {"period": "2012-10", "cohort": cohort, "origin_code": o, "destination_code": d,
+             "persons": n, "is_within": o == d}
+            for (o, d), counts in cells.items() for cohort, n in zip(COHORTS, counts, strict=True) if n
+        ]
+    )  # fmt: skip
+
+
+def _small_differences(data: pd.DataFrame, hidden, threshold: int) -> list[tuple]:
+    """Cells published in two nested cohorts whose difference is 1..threshold-1, computed
+    without etl.disclosure."""
+    shown = data.loc[~pd.Series(list(hidden), index=data.index)]
+    found = []
+    for key, cell in shown.groupby(["period", "origin_code", "destination_code"]):
+        counts = dict(zip(cell["cohort"], cell["persons"], strict=True))
+        for i, coarse in enumerate(COHORTS):
+            for fine in COHORTS[i + 1 :]:
+                if coarse in counts and fine in counts and 0 < counts[coarse] - counts[fine] < threshold:
+                    found.append((key, coarse, fine))
+    return found
+
+
+def test_a_small_difference_between_nested_cohorts_withholds_the_finer_count():
+    # threshold 3. a->b: 15 / 13 / 12 (all / women / married): all - women = 2 and women - married
+    # = 1, so women is withheld; married 12 stays (all - married = 3, women no longer published).
+    # a->c: 20 / 20 / 19: all - women = 0 discloses nobody; women - married = 1 and all - married
+    # = 1: married is withheld. a->d: 30 / 2 / 1: small in women and married on their own.
+    data = _cohorts({("a", "b"): (15, 13, 12), ("a", "c"): (20, 20, 19), ("a", "d"): (30, 2, 1)})
+    small = data["persons"] < 3
+    assert _small_differences(data, small, 3) == [
+        (("2012-10", "a", "b"), "all", "women_15_49"),
+        (("2012-10", "a", "b"), "women_15_49", "married_women_15_49"),
+        (("2012-10", "a", "c"), "all", "married_women_15_49"),
+        (("2012-10", "a", "c"), "women_15_49", "married_women_15_49"),
+    ]
+    hidden = withheld(data, small, nesting=flow_nesting(3))
+    got = zip(data["origin_code"], data["destination_code"], data["cohort"], hidden, strict=True)
+    assert [(o, d, c) for o, d, c, h in got if h] == [
+        ("a", "b", "women_15_49"), ("a", "c", "married_women_15_49"),
+        ("a", "d", "women_15_49"), ("a", "d", "married_women_15_49"),
+    ]  # fmt: skip
+    assert not _small_differences(data, hidden, 3)
+    out = suppress(data, ["persons"], small, nesting=flow_nesting(3))
+    assert out[SUPPRESSED].tolist() == hidden.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2), st.integers(0, 2),  # origin, destination
+            st.integers(0, 30), st.integers(0, 12), st.integers(0, 12),  # all, not women, not married
+        ),
+        min_size=1,
+        max_size=9,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    st.integers(min_value=2, max_value=12),
+)
+def test_nested_cohorts_reveal_no_small_difference_and_agree_cohort_by_cohort(cells, threshold):
+    table = {}
+    for o, d, n, not_women, not_married in cells:
+        women = max(n - not_women, 0)
+        table[(f"u{o}", f"u{d}")] = (n, women, max(women - not_married, 0))
+    data = _cohorts(table)
+    if data.empty:
+        return
+    small = (data["persons"] < threshold).to_numpy()
+    margins, nesting = flow_margins(("period", "cohort")), flow_nesting(threshold)
+    hidden = withheld(data, small, margins, nesting)
+    assert (hidden >= small).all()
+    assert not _small_differences(data, hidden, threshold)
+    assert lone_groups(data, hidden, margins) == 0
+    # the coarsest cohort is withheld as if it were alone
+    first = (data["cohort"] == COHORTS[0]).to_numpy()
+    alone = withheld(data[first], small[first], margins)
+    assert hidden[first].tolist() == alone.tolist()
+    # each cohort beside its coarser cohorts' final flags (as a page reads it) is withheld the same
+    for i in range(1, len(COHORTS)):
+        part = data["cohort"].isin(COHORTS[: i + 1]).to_numpy()
+        given_flags = np.where(data["cohort"].isin(COHORTS[:i]).to_numpy(), hidden, small)[part]
+        again = withheld(data[part], given_flags, margins, nesting)
+        assert again.tolist() == hidden[part].tolist()
+        taken = withheld(data[part], given_flags, margins, nesting, decided=i)
+        assert taken.tolist() == hidden[part].tolist()
