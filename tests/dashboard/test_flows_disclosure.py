@@ -58,7 +58,8 @@ def recoveries(period: str, level: str, circles: str = "inflow") -> tuple[list, 
             period,
             2000,
             place,
-            None,
+            None,  # no range
+            None,  # no comparison
             circles,
             "zh",
         )
