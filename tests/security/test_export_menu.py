@@ -13,6 +13,7 @@ import io
 import json
 import re
 import sqlite3
+import tempfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,13 +194,11 @@ def comparable(data: bytes, fmt: str) -> object:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
     if fmt == "gpkg":  # gpkg_contents.last_change: when GDAL wrote the layer
-        path = Path(f"/tmp/yipanqi-compare-{id(data)}.gpkg")
-        path.write_bytes(data)
-        try:
+        with tempfile.TemporaryDirectory() as folder:  # its own: concurrent runs never collide
+            path = Path(folder) / "compare.gpkg"
+            path.write_bytes(data)
             with sqlite3.connect(path) as db:
                 dump = "\n".join(db.iterdump())
-        finally:
-            path.unlink()
         return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "<time>", dump)
     if fmt == "svg":  # plotly.js names its clip paths after a random id drawn per drawing
         uid = re.search(rb'<defs id="defs-([0-9a-f]+)"', data)
