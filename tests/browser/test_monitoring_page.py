@@ -5,6 +5,9 @@ download (both languages' header rows), no request leaving the server; screensho
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import openpyxl
 import pytest
 
@@ -157,10 +160,15 @@ def test_the_alert_map_legend_menu_and_click(browser, live_server, lang, tmp_pat
     page.locator(".yp-export-summary").click()
     with page.expect_download(timeout=120_000) as caught:
         page.locator('.yp-export-button[id*=\'"format":"csv"\']').click()
-    path = tmp_path / "alerts.csv"
+    path = tmp_path / "alerts.csv.zip"  # the CLI's CSV and its metadata file
     caught.value.save_as(path)
-    assert caught.value.suggested_filename == f"yipanqi-alerts-prefecture-{PERIOD}.csv"
-    table = pd.read_csv(path, encoding="utf-8-sig", dtype={"code": str})
+    name = f"yipanqi-alerts-prefecture-{PERIOD}.csv"
+    assert caught.value.suggested_filename == f"{name}.zip"
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == sorted([name, name.replace(".csv", ".metadata.csv")])
+        table = pd.read_csv(
+            io.BytesIO(archive.read(name)), encoding="utf-8-sig", dtype={"code": str}
+        )
     assert int(table["value"].sum()) == total and int((table["value"] == 0).sum()) == none_units
     screenshot(page, f"monitoring-menu-{lang}-1366x768")
     page.locator(".yp-export-summary").click()  # closed again

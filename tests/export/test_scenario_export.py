@@ -217,8 +217,12 @@ def test_the_levers_line_is_cut_to_one_footer_line():
 
 
 def test_scenario_options_without_a_scenario_are_refused(store, tmp_path):
-    result = _export(store, tmp_path / "x.csv", "--compare", "other")
+    result = _export(store, tmp_path / "x.csv", "--as", "someone")
     assert result.exit_code == 2 and "add --scenario NAME" in result.output
+    # without --scenario, --compare is the overview's change map: an unknown span is refused
+    result = _export(store, tmp_path / "x.csv", "--compare", "other")
+    assert result.exit_code == 2 and "unknown period or incomplete year 'other'" in result.output
+    assert not (tmp_path / "x.csv").exists()
 
 
 @pytest.mark.parametrize(
