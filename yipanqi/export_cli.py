@@ -133,6 +133,31 @@ ChangeFromOption = Annotated[
         "OD pair's change by absolute change).",
     ),
 ]
+TrendOption = Annotated[
+    bool,
+    typer.Option(
+        "--trend",
+        help="The overview's year-over-year view: the monthly lines of --measure for --areas "
+        "(a map: a print chart of the lines; a layer: their table, .csv or .xlsx); --period "
+        "is the map beside them (the narrative's).",
+    ),
+]
+AreasOption = Annotated[
+    str,
+    typer.Option(
+        "--areas",
+        help="With --trend: up to 5 unit codes of --level, comma-separated (default: the three "
+        "units with the most persons behind the measure, as the page).",
+    ),
+]
+SecondOption = Annotated[
+    str,
+    typer.Option(
+        "--second",
+        help="The overview's two-measures view: --measure and this measure side by side (a map: "
+        "both on one A4 page; a layer: both measures' columns).",
+    ),
+]
 ExactOption = Annotated[
     bool,
     typer.Option(
@@ -255,6 +280,9 @@ def export_map_command(
     start: StartOption = "",
     change_from: ChangeFromOption = "",
     cohort: Annotated[str, typer.Option(help="--start / --change-from: the cohort counted.")] = "all",
+    trend: TrendOption = False,
+    areas: AreasOption = "",
+    second: SecondOption = "",
 ) -> None:
     """A map for print: title, legend, source, lineage, date, CJK font embedded; national with the
     南海诸岛 inset, or fitted to one place; or (--scenario) a scenario's county map.
@@ -283,7 +311,19 @@ def export_map_command(
             ),
         )  # fmt: skip
         return
-    _plain_only(as_account, compare, start or change_from)
+    _plain_only(as_account, compare, start or change_from, trend, second, areas, place)
+    if trend:
+        from dashboard.export.overview_views import TrendView, export_trend_maps
+
+        lines = TrendView(measure, level, _codes(areas), period, lang)
+        _run(lambda layers, url: export_trend_maps(layers, url, out, lines), store)
+        return
+    if second:
+        from dashboard.export.overview_views import SplitView, export_split_maps
+
+        split = SplitView(measure, second, level, period, lang)
+        _run(lambda layers, url: export_split_maps(layers, url, out, split), store)
+        return
     if compare:
         from dashboard.export.compare import CompareView, export_compare_maps
 
@@ -339,6 +379,9 @@ def export_layer_command(
     fdr: FdrOption = False,
     start: StartOption = "",
     change_from: ChangeFromOption = "",
+    trend: TrendOption = False,
+    areas: AreasOption = "",
+    second: SecondOption = "",
 ) -> None:
     """One layer (measure x level x period) or the OD flows, small cells suppressed, with
     metadata; or (--scenario) a scenario's county layer as the scenarios page maps it."""
@@ -366,7 +409,21 @@ def export_layer_command(
             ),
         )  # fmt: skip
         return
-    _plain_only(as_account, compare, start or change_from)
+    _plain_only(as_account, compare, start or change_from, trend, second, areas, place)
+    if (trend or second) and flows is not None:
+        _refuse("--flows writes the OD flows of one period: not with --trend or --second")
+    if trend:
+        from dashboard.export.overview_views import TrendView, export_trend_layer
+
+        lines = TrendView(measure, level, _codes(areas), period, lang)
+        _run(lambda layers, url: export_trend_layer(layers, url, out, lines), store)
+        return
+    if second:
+        from dashboard.export.overview_views import SplitView, export_split_layer
+
+        split = SplitView(measure, second, level, period, lang)
+        _run(lambda layers, url: export_split_layer(layers, url, out, split), store)
+        return
     if compare:
         from dashboard.export.compare import CompareView, export_compare_layer
 
@@ -400,17 +457,43 @@ def export_layer_command(
         _run(lambda layers, url: export_layer(layers, url, out, view), store)
 
 
-def _plain_only(account: str | None, compare: str = "", flows_view: str = "") -> None:
+def _plain_only(
+    account: str | None,
+    compare: str = "",
+    flows_view: str = "",
+    trend: bool = False,
+    second: str = "",
+    areas: str = "",
+    place: str = "",
+) -> None:
     """``--as`` belongs to a scenario's export: refused without ``--scenario``; the overview's
-    change map (``--compare``) and a flows page view (``--start``/``--change-from``) are two
-    views: refused together."""
+    change map (``--compare``), its year-over-year lines (``--trend``), its two measures
+    (``--second``) and a flows page view (``--start``/``--change-from``) are different views:
+    refused together; ``--areas`` belongs to ``--trend``, and neither overview view takes a
+    ``--place``."""
     if account is not None:
         _refuse("--as applies to a scenario's map or layer: add --scenario NAME")
-    if compare and flows_view:
-        _refuse(
-            "--compare (the overview's change map) and --start/--change-from (the flows page's "
-            "range or comparison) are different views: give one"
+    given = [
+        name
+        for name, value in (
+            ("--compare (the overview's change map)", compare),
+            ("--start/--change-from (the flows page's range or comparison)", flows_view),
+            ("--trend (the overview's year-over-year lines)", trend),
+            ("--second (the overview's two measures)", second),
         )
+        if value
+    ]
+    if len(given) > 1:
+        _refuse(f"{' and '.join(given)} are different views: give one")
+    if areas and not trend:
+        _refuse("--areas chooses the lines of --trend: add --trend")
+    if place and (trend or second):
+        _refuse("--place does not apply to --trend or --second (the overview's national views)")
+
+
+def _codes(areas: str) -> tuple[str, ...]:
+    """The unit codes of ``--areas`` (comma-separated)."""
+    return tuple(code.strip() for code in areas.split(",") if code.strip())
 
 
 def _scenario_export(

@@ -247,8 +247,8 @@ _ALWAYS = "0123456789%‰.,+-–—·:：;；()（）[]<>≥ 南海诸岛"
 
 
 def figure_text(figure: dict) -> str:
-    """Every character the figure can show (titles, annotations, legend, and the traces' text:
-    a place map's unit names), sorted."""
+    """Every character the figure can show (titles, annotations, legend, and the traces' text
+    and names: a place map's unit names, a chart's legend entries), sorted."""
     chars: set[str] = set(_ALWAYS)
 
     def walk(item: object) -> None:
@@ -264,6 +264,7 @@ def figure_text(figure: dict) -> str:
     walk(figure["layout"])
     for trace in figure.get("data", []):
         walk(trace.get("text"))
+        walk(trace.get("name"))
     return "".join(sorted(chars))
 
 

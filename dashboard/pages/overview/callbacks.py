@@ -195,9 +195,11 @@ register(
         (ids.OVERVIEW_URL, "search"),
         (ids.OVERVIEW_BEFORE, "value"),
         (ids.OVERVIEW_AFTER, "value"),
+        (ids.OVERVIEW_SECOND, "value"),
+        (ids.OVERVIEW_AREAS, "value"),
     ],
-    lambda measure, level, index, mode, search, before, after: page_view(
-        measure, level, index, lang_of_search(search), mode, before, after
+    lambda measure, level, index, mode, search, before, after, second, areas: page_view(
+        measure, level, index, lang_of_search(search), mode, before, after, second, areas
     ),
 )
 

@@ -12,6 +12,13 @@ from dashboard.data.overview import CENSUS_MEASURES, FLOW_MEASURES, LEVELS, MEAS
 from dashboard.data.store import periods
 from dashboard.export.compare import CompareFiles, CompareView
 from dashboard.export.menu import PageView, view_footer
+from dashboard.export.overview_views import (
+    SAME_MEASURE,
+    SplitFiles,
+    SplitView,
+    TrendFiles,
+    TrendView,
+)
 from dashboard.export.source import MapView
 from dashboard.figures.china_map import paintable_choropleth
 from dashboard.i18n import N_, _, indicator_name, plotly_locale, t, use_language
@@ -203,9 +210,9 @@ def figure(level: str) -> dict:
     return paintable_choropleth(codes, names, **context.current().national_frame(level), height=620)
 
 
-ONE_MAP_ONLY = N_(
-    "The downloads hold the map of one period or the change between two periods: choose the "
-    "view Map or Compare to download it (the trend and split views are not exported yet)."
+NO_CHANGE = N_(
+    "This measure has no change between periods to download: choose the view One period to "
+    "download its map."
 )
 
 
@@ -217,11 +224,14 @@ def page_view(
     mode: object = "map",
     before: object = None,
     after: object = None,
+    second: object = None,
+    areas: object = None,
 ) -> PageView:
-    """The view of the map on screen, for its downloads and narrative (``dashboard.export.menu``):
-    one period's map, or (``mode`` compare) the change between the spans ``before`` and ``after``
-    (``dashboard.export.compare``); the trend and split modes are refused by the downloads, never
-    exported as one map."""
+    """The view on screen, for its downloads and narrative (``dashboard.export.menu``): one
+    period's map, or (``mode`` compare) the change between the spans ``before`` and ``after``
+    (``dashboard.export.compare``), or (trend) the year-over-year lines of ``areas``, or (split)
+    the map of ``measure`` beside the map of ``second`` (``dashboard.export.overview_views``);
+    the narrative is the one-period map's."""
     measure, level, period = chosen_view(measure, level, period)
     view = MapView(measure=measure, level=level, period=period, lang=lang)
     if mode == "compare" and measure in COMPARABLE:
@@ -229,4 +239,12 @@ def page_view(
         change = CompareView(measure, level, before, after, lang)
         shown = MapView(measure, level, after if len(after) == 7 else f"{after}-12", lang)
         return PageView(shown, files=CompareFiles(change))
-    return PageView(view, refusal="" if mode in (None, "map") else ONE_MAP_ONLY)
+    if mode in ("trend", "split"):
+        second, chosen = compare.chosen_extra(str(mode), second, areas, level)
+        if mode == "trend":
+            trend = TrendView(measure, level, tuple(chosen), period, lang)
+            return PageView(view, files=TrendFiles(trend))
+        if second == measure:
+            return PageView(view, refusal=SAME_MEASURE)
+        return PageView(view, files=SplitFiles(SplitView(measure, second, level, period, lang)))
+    return PageView(view, refusal="" if mode in (None, "map") else NO_CHANGE)
