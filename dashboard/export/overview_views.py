@@ -287,6 +287,8 @@ def _chart_layout(
     figure: dict, title: str, subtitle: str, legend_title: str, footer: Sequence[str]
 ) -> dict:
     width, height = A4_LANDSCAPE_PX
+    for i, trace in enumerate(figure["data"]):
+        trace["uid"] = f"line{i}"  # else plotly.js draws a random one into the SVG
     layout = figure["layout"]
     layout.update(
         width=width,

@@ -61,7 +61,8 @@ PAGES = {
         [(ids.OVERVIEW_MEASURE, "value", "cert_verified"), (ids.OVERVIEW_LEVEL, "value", "province"),
          (ids.OVERVIEW_PERIOD, "value", 1), (ids.OVERVIEW_MODE, "value", "map"),
          (ids.OVERVIEW_URL, "search", "?lang=en"), (ids.OVERVIEW_BEFORE, "value", None),
-         (ids.OVERVIEW_AFTER, "value", None)],
+         (ids.OVERVIEW_AFTER, "value", None), (ids.OVERVIEW_SECOND, "value", None),
+         (ids.OVERVIEW_AREAS, "value", None)],
         ["--measure", "cert_verified", "--level", "province", "--period", PERIOD, "--lang", "en"],
     ),
     "flows": (
@@ -304,19 +305,24 @@ def _plain(value: object) -> object:
 @pytest.mark.parametrize(
     ("page", "changed", "words"),
     [
-        ("overview", {ids.OVERVIEW_MODE: "trend"}, "choose the view Map"),
+        ("overview", {ids.OVERVIEW_MODE: "compare", ids.OVERVIEW_MEASURE: "census2010_inter_share"},
+         "no change between periods"),
+        ("overview", {ids.OVERVIEW_MODE: "split", ids.OVERVIEW_SECOND: "cert_verified"},
+         "The two measures are the same"),
         ("scenarios", {ids.SCENARIOS_LAYER: "side"}, "并排对比视图不能打印或导出为文件"),
         ("scenarios", {ids.SCENARIOS_RAN: None}, "先运行情景"),
     ],
-    ids=["overview-trend", "scenarios-side", "scenarios-not-run"],
+    ids=["overview-compare-census", "overview-split-same", "scenarios-side", "scenarios-not-run"],
 )
 @pytest.mark.parametrize("kind", ["map", "data"])
 def test_a_view_no_one_map_file_holds_is_refused_in_words(
     secured_app, signed_in, page, changed, words, kind
 ):
-    """A view no file holds (the overview's trend, the scenarios' side by side, a scenario not
-    run) is not sent as a file that would look like it: the menu says so, and no file, no audit
-    row. (A flows range or comparison is its own file: tests/export/test_flows_views.py.)"""
+    """A view no file holds (the overview's change of a census share, which has none, or its
+    two measures when they are one; the scenarios' side by side, a scenario not run) is not sent
+    as a file that would look like it: the menu says so, and no file, no audit row. (A flows
+    range or comparison is its own file: tests/export/test_flows_views.py; the overview's trend
+    and split views too: tests/security/test_export_overview_views.py.)"""
     client = signed_in("analyst")
     fmt = "csv" if kind == "data" else "svg"
     response = client.post(
