@@ -234,7 +234,8 @@ def trend_table(view: TrendView, lineage: Lineage) -> Table:
     return Table(data, meta, f"{view.measure}_{view.level}_trend"[:31])
 
 
-TREND_MARGIN = {"l": 72, "r": 250, "t": 84, "b": 126}
+TREND_MARGIN = {"l": 72, "r": 250, "t": 84, "b": 126}  # b: grows with the footer's rows
+_FOOTER_TOP, _FOOTER_ROW = 58, 15  # px below the plot: the first footer row, the row step
 
 
 def trend_figure(
@@ -249,7 +250,7 @@ def trend_figure(
         view = view.checked()
         lineage = read_lineage(ctx, now)
         trend = trend_numbers(view)
-        narrative = " ".join(view_narrative(view.map_view()))
+        narrative = view_narrative(view.map_view())
         with language(view.lang):
             names = geo.unit_names(view.lang)
             base = print_texts(view.map_view(), lineage, 0, 0)
@@ -279,13 +280,20 @@ def trend_figure(
             )
             legend_title = _("Area · year")
         return _chart_layout(
-            figure, title, subtitle, legend_title, [narrative, base.source, base.lineage]
+            figure, title, subtitle, legend_title, narrative, [base.source, base.lineage]
         )
 
 
 def _chart_layout(
-    figure: dict, title: str, subtitle: str, legend_title: str, footer: Sequence[str]
+    figure: dict,
+    title: str,
+    subtitle: str,
+    legend_title: str,
+    narrative: Sequence[str],
+    footer: Sequence[str],
 ) -> dict:
+    """The chart on A4 landscape; under it one row per line of the ``narrative`` (the page's
+    paragraphs), then the ``footer`` rows (source, lineage); the bottom margin grows with them."""
     width, height = A4_LANDSCAPE_PX
     for i, trace in enumerate(figure["data"]):
         trace["uid"] = f"line{i}"  # else plotly.js draws a random one into the SVG
@@ -307,7 +315,11 @@ def _chart_layout(
         },
     )
     layout["font"] = dict(layout["font"], size=12)
-    plot_h = height - TREND_MARGIN["t"] - TREND_MARGIN["b"]
+    rows = [(text, theme.TEXT) for text in narrative if text]
+    rows += [(text, theme.MUTED) for text in footer if text]
+    margin = dict(TREND_MARGIN, b=_FOOTER_TOP + _FOOTER_ROW * len(rows) + 8)
+    layout["margin"] = dict(margin, pad=0)
+    plot_h = height - TREND_MARGIN["t"] - margin["b"]
     plot_w = width - TREND_MARGIN["l"] - TREND_MARGIN["r"]
     centre = (width / 2 - TREND_MARGIN["l"]) / plot_w  # the page's centre in paper x
     left = -(TREND_MARGIN["l"] - 24) / plot_w
@@ -318,12 +330,10 @@ def _chart_layout(
         dict(base, text=subtitle, x=centre, xanchor="center",
              y=1 + (TREND_MARGIN["t"] - 48) / plot_h, font={"size": 13, "color": theme.MUTED}),
     ]  # fmt: skip
-    rows = [text for text in footer if text]
-    for i, text in enumerate(rows):
-        color = theme.TEXT if i == 0 and len(rows) == 3 else theme.MUTED
+    for i, (text, color) in enumerate(rows):
         notes.append(
             dict(base, text=text, x=left, xanchor="left", align="left",
-                 y=-(60 + 17 * i) / plot_h, font={"size": 10, "color": color})
+                 y=-(_FOOTER_TOP + _FOOTER_ROW * i) / plot_h, font={"size": 9.5, "color": color})
         )  # fmt: skip
     layout["annotations"] = [*layout.get("annotations", []), *notes]
     return figure
