@@ -180,3 +180,51 @@ def test_the_open_menu_fits(browser, live_server, where, lang, size):
             menu.locator(".yp-export-summary").click()  # closed again before the next
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overviews_trend_and_split_download_and_open(browser, live_server, lang):
+    """The overview's *Year over year* view: its PDF chart (pdftotext: the title and an area's
+    name) and CSV (one row per area and period), its GeoJSON answered in words; the *Two
+    measures* view: its PNG (an A4 page at 300 dpi) and GeoPackage (both measures' columns).
+    Screenshots with the menu open."""
+    context = new_signed_in_context(
+        browser, live_server, viewport={"width": 1366, "height": 768}, accept_downloads=True
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/?mode=trend&areas=310100,320500&lang={lang}")
+        page.wait_for_selector("#overview-trend .scatterlayer .trace", timeout=60_000)
+        page.wait_for_selector(".yp-narrative p", timeout=30_000)
+        pdf = _press(page, "pdf")
+        _check_chart(pdf, {"zh": "上海", "en": "Shanghai"}[lang])
+        csv_file = _press(page, "csv")
+        rows = list(csv.DictReader(io.StringIO(_csv_data(csv_file).decode("utf-8-sig"))))
+        assert {r["code"] for r in rows} == {"310100", "320500"}
+        assert len(rows) == 2 * len({r["period"] for r in rows})
+        page.locator('.yp-export-button[id*=\'"format":"geojson"\']').click()
+        words = {"zh": "趋势线没有地图几何", "en": "a line has no map geometry"}
+        page.wait_for_selector(f".yp-export-note:has-text('{words[lang]}')", timeout=30_000)
+        screenshot(page, f"export-menu-overview-trend-{lang}-1366")
+        page.goto(f"{live_server}/?mode=split&second=inflow&level=province&lang={lang}")
+        page.wait_for_selector("#overview-map2 .js-plotly-plot[data-painted]", timeout=60_000)
+        page.wait_for_selector(".yp-narrative p", timeout=30_000)
+        png = _press(page, "png")
+        _check(png, "png")
+        assert "cert_verified-and-inflow-province" in png.name
+        gpkg = _press(page, "gpkg")
+        frame = pyogrio.read_dataframe(gpkg, layer=pyogrio.list_layers(gpkg)[0][0])
+        assert {"cert_verified_value", "inflow_value", "inflow_suppressed"} <= set(frame.columns)
+        assert len(frame) > 30
+        screenshot(page, f"export-menu-overview-split-{lang}-1366")
+    finally:
+        context.close()
+
+
+def _check_chart(path: Path, area: str) -> None:
+    assert path.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, check=True
+        ).stdout.decode()
+        assert area in text and ("逐月同比" in text or "year over year" in text), text[:300]
