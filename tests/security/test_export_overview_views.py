@@ -226,3 +226,36 @@ def test_the_split_layer_is_each_measures_own_layer(
         assert row.cert_verified_value == pytest.approx(counts.numerator / counts.denominator)
         checked += 1
     assert checked >= 3  # the provinces of the store not withheld
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--trend", "--second", "inflow"], "are different views"),
+        (["--trend", "--compare", "2010-01"], "are different views"),
+        (["--second", "inflow", "--start", "2010-01"], "are different views"),
+        (["--areas", "310000"], "add --trend"),
+        (["--trend", "--place", "310000"], "--place does not apply"),
+    ],
+)
+@pytest.mark.parametrize("command", ["map", "layer"])
+def test_the_cli_refuses_two_views_at_once(security_store, tmp_path, command, args, words):
+    out = tmp_path / ("x.svg" if command == "map" else "x.csv")
+    result = CliRunner().invoke(
+        cli, ["export", command, *args, "--store", security_store, "--out", str(out)]
+    )
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert not out.exists()
+
+
+def test_the_cli_refuses_the_trends_geojson_and_unknown_areas(security_store, tmp_path):
+    for args, words in (
+        (["--trend", "--level", "province", "--out", str(tmp_path / "t.geojson")],
+         "a line has no map geometry"),
+        (["--trend", "--level", "province", "--areas", "999999", "--out", str(tmp_path / "t.csv")],
+         "no province 999999"),
+        (["--second", "cert_verified", "--out", str(tmp_path / "t.csv")], "two different ones"),
+    ):  # fmt: skip
+        result = CliRunner().invoke(cli, ["export", "layer", *args, "--store", security_store])
+        assert result.exit_code == 2 and words in result.output, result.output
+    assert not list(tmp_path.iterdir())
