@@ -201,10 +201,10 @@ def comparable(data: bytes, fmt: str) -> object:
             with sqlite3.connect(path) as db:
                 dump = "\n".join(db.iterdump())
         return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "<time>", dump)
-    if fmt == "svg":  # plotly.js names its defs and clip paths after a random id per drawing
+    if fmt == "svg":  # plotly.js names its defs, clip paths and legend after a random id per drawing
         uid = re.search(rb'<defs id="defs-([0-9a-f]+)"', data)
         # only where it names an id: six hex digits can also occur inside a coordinate
-        return re.sub(rb"(defs-|clip)" + uid.group(1), rb"\1<uid>", data) if uid else data
+        return re.sub(rb"(defs-|clip|legend)" + uid.group(1), rb"\1<uid>", data) if uid else data
     if fmt == "pdf":
         return re.sub(rb"/(CreationDate|ModDate) \(D:[^)]*\)", b"", data)
     return data
