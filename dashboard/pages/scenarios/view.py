@@ -267,18 +267,18 @@ def value_texts(
 
 
 def suppressed_counties(res: Any, measure: str, codes: list[str]) -> np.ndarray:
-    """Counties whose baseline count is a small cell (inflow or outflow persons, an indicator's
-    denominator), and for an indicator those the overview withholds by the pages' rule
-    (``etl.marts.published``): suppressed on the scenario map as on the overview."""
+    """Counties withheld on the scenario map: for inflow and outflow those the result's
+    ``totals.csv`` withholds (``data.published_totals``: a small baseline, or a projection that
+    would tell withheld flows apart); for an indicator those whose baseline denominator is a small
+    cell and those the overview withholds by the pages' rule (``etl.marts.published``)."""
     if measure in ("inflow", "outflow"):
-        count = res.totals.set_index("county_code")[f"baseline_{measure}"]
-    else:
-        cov = res.coverage[res.coverage["indicator"] == measure]
-        count = cov.set_index("county_code")["baseline_denominator"]
+        totals = data.published_totals(res)
+        county = totals[totals["level"] == "county"].set_index("unit_code")[measure].isna()
+        return county.reindex(codes).fillna(False).to_numpy(bool)
+    cov = res.coverage[res.coverage["indicator"] == measure]
+    count = cov.set_index("county_code")["baseline_denominator"]
     baseline = count.reindex(codes).to_numpy(np.float64, na_value=np.nan)
     small = np.asarray(indicators.withheld(np.nan_to_num(baseline), res.threshold), bool)
-    if measure in ("inflow", "outflow"):
-        return small
     pages = published_coverage(measure)
     pages = pages[(pages["level"] == "county") & (pages["period"] == res.period)]
     return small | np.isin(codes, pages.loc[pages[SUPPRESSED], "unit_code"])
@@ -292,12 +292,24 @@ def summary_table(res: Any, reference: Any = None) -> html.Table:
         r.code: pick(r.name_zh, r.name_en)
         for r in geo.regions(context.current().regions_path).regions
     }
+    # the regions whose inflow the result files withhold: the first column is the baseline's,
+    # or the reference scenario's projection
+    first = (res, "baseline_inflow") if reference is None else (reference, "inflow")
+    withheld = {
+        column: _withheld_regions(result, source)
+        for column, (result, source) in {"baseline_inflow": first, "inflow": (res, "inflow")}.items()
+    }
     body = []
     for r in rows.itertuples():
         name = region_names.get(r.region_code) or _("Other")
+        inflows = [
+            "–" if r.region_code in withheld[column] else count(getattr(r, column))
+            for column in ("baseline_inflow", "inflow")
+        ]
         cells = [
             name,
-            *(count(v) for v in (r.baseline_inflow, r.inflow, r.baseline_gap, r.gap_people)),
+            *inflows,
+            *(count(v) for v in (r.baseline_gap, r.gap_people)),
             f"{r.staff_needed:,.1f}",
             count(r.budget_yuan),
         ]
@@ -307,6 +319,11 @@ def summary_table(res: Any, reference: Any = None) -> html.Table:
         className="yp-table",
         style={"width": "100%", "fontSize": "0.9rem"},
     )
+
+
+def _withheld_regions(res: Any, column: str) -> set[str]:
+    totals = data.published_totals(res)
+    return set(totals.loc[(totals["level"] == "region") & totals[column].isna(), "unit_code"])
 
 
 def model_block(res: Any) -> list:
