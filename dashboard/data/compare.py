@@ -29,6 +29,7 @@ from dashboard.data.overview import (
     residents,
     threshold,
     unit_codes,
+    withheld,
 )
 from dashboard.data.store import periods
 from etl import indicators
@@ -158,16 +159,18 @@ def difference(measure: str, level: str, before: str, after: str) -> Difference:
 
 
 def monthly_series(measure: str, level: str, codes: list[str]) -> dict[str, list[float | None]]:
-    """Each of ``codes``' monthly values of ``measure`` over every period (None where withheld or
-    without data), in ``periods()`` order."""
+    """Each of ``codes``' monthly values of ``measure`` over every period (None where withheld as
+    the period's layer withholds it, ``overview.withheld``, or without data), in ``periods()``
+    order: the trend's download (``dashboard.export.overview_views``) withholds the same months."""
     shown = unit_codes(level)
     at = {code: shown.index(code) for code in codes if code in shown}
     series: dict[str, list[float | None]] = {code: [] for code in at}
     for period in periods():
         values = measure_values(measure, level, period)
+        held = withheld(values, measure, level)
         for code, i in at.items():
             value = values.value[i]
-            hidden = bool(values.suppressed[i]) or not np.isfinite(value)
+            hidden = bool(held[i]) or not np.isfinite(value)
             series[code].append(None if hidden else float(value))
     return series
 
@@ -180,6 +183,6 @@ def largest_units(measure: str, level: str, n: int = 3) -> list[str]:
     for period in periods():
         values = measure_values(measure, level, period)
         behind = values.numerator if measure in FLOW_MEASURES else values.denominator
-        weight += np.where(values.suppressed | ~np.isfinite(behind), 0, behind)
+        weight += np.where(withheld(values, measure, level) | ~np.isfinite(behind), 0, behind)
     order = np.argsort(-weight, kind="stable")[:n]
     return [codes[i] for i in order if weight[i] > 0]

@@ -267,3 +267,23 @@ def test_trend_and_split_state_round_trips(client, mode, extra):
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     written = response.get_json()["response"][ids.OVERVIEW_QUERY]["data"]
     assert written == f"?measure=cert_verified&level=prefecture&period=2010-04{extra}&lang=en"
+
+
+def test_the_trend_on_screen_withholds_the_months_its_download_withholds(engine):
+    """The overview's trend lines and the trend's file (``overview_views.trend_numbers``) blank
+    the same months: a count's small cells and the complementary cells of its parents' sums."""
+    from dashboard.data.overview import measure_values
+    from dashboard.export.overview_views import TrendView, trend_numbers
+
+    codes = ["320211", "320213", "310115", "310104"]  # two of Wuxi, two of 上海
+    series = C.monthly_series("inflow", "county", codes)
+    trend = trend_numbers(TrendView("inflow", "county", tuple(codes)).checked())
+    assert list(trend.periods) == PERIODS
+    primary = 0
+    for n, period in enumerate(PERIODS):
+        values = measure_values("inflow", "county", period)
+        for k, code in enumerate(codes):
+            assert (series[code][n] is None) == bool(trend.withheld[k, n]), (code, period)
+            primary += bool(values.suppressed[values.codes.index(code)])
+    complementary = int(trend.withheld.sum()) - primary
+    assert primary and complementary, "the store must hold small and complementary cells"
