@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_geodata import machine  # noqa: E402
 from dashboard.data import flows, overview  # noqa: E402
+from dashboard.data.store import reading_as  # noqa: E402
 from dashboard.factory import create_app  # noqa: E402
 from etl import marts, store  # noqa: E402
 from tests.support import layer_cache  # noqa: E402
@@ -53,7 +54,7 @@ def main() -> None:
     from dashboard.pages.area import layout as area
 
     seconds: dict[str, float] = {}
-    with app.server.test_request_context("/"):
+    with app.server.test_request_context("/"), reading_as(marts.NATION):  # a national reader
         for level in overview.LEVELS:
             seconds[f"overview_flow_totals_{level}"] = timed(overview.flow_totals, level)
         for code in AREAS:
