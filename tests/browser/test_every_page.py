@@ -117,6 +117,10 @@ def test_every_page_fits_and_speaks_its_language(browser, live_server, size, lan
                       rights: [...bar.children].map(c => c.getBoundingClientRect().right)}; }"""
         )
         texts = page.evaluate(TEXTS, ", ".join([ENDONYM, SKIP.get(name, "")]).rstrip(", "))
+        legend = page.evaluate(  # the flows map's legend: the map's lower edge
+            "() => { const l = document.querySelector('.yp-flows-legend');"
+            " return l ? l.getBoundingClientRect().bottom : null; }"
+        )
     finally:
         context.close()
 
@@ -131,6 +135,8 @@ def test_every_page_fits_and_speaks_its_language(browser, live_server, size, lan
         assert max(controls["rights"], default=0) <= width[1], f"a control of {name} leaves the window"
         if name == "flows":  # the bar may wrap once at a projector's width, never into a column
             assert controls["height"] <= 150, f"the flows controls stack {controls['height']} px high"
+    if legend is not None:  # the whole map, legend included, without scrolling
+        assert legend <= size[1], f"the flows map's legend ends at {legend:.0f} px of {size[1]}"
     if header["tops"]:  # the presentation page has no header
         spread = max(header["tops"]) - min(header["tops"])  # (the language box sits 1 px apart)
         assert spread <= 0.5 * header["font"], f"the navigation wraps: {header['tops']}"
