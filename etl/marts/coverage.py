@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from etl.indicators import INDICATOR_BY_FLAG, small_cell
-from etl.marts.common import flag_small, threshold, typed
+from etl.marts.common import flag_small, read_frame, threshold, typed
 from etl.marts.scoping import inside, where
 from etl.scope import Scope
 from etl.store.row_security import scoped
@@ -74,7 +74,7 @@ def read_coverage(
         .order_by(c.c.period, c.c.indicator, code)
     )  # fmt: skip
     with scoped(engine, scope) as conn:
-        data = flag_small(pd.read_sql_query(query, conn), "denominator", conn)
+        data = flag_small(read_frame(query, conn), "denominator", conn)
     data.insert(1, "level", level)
     return typed(data[list(COVERAGE_COLUMNS)], _COUNTS)
 
@@ -103,7 +103,7 @@ def coverage_sums(
         .order_by(*keys)
     )  # fmt: skip
     with scoped(engine, scope) as conn:
-        data = flag_small(pd.read_sql_query(query, conn), "denominator", conn)
+        data = flag_small(read_frame(query, conn), "denominator", conn)
     return typed(data, _COUNTS)
 
 
@@ -150,5 +150,5 @@ def read_assessment(
         .order_by(t.c.period, t.c.role, t.c.county_code)
     )
     with scoped(engine, scope) as conn:
-        data = pd.read_sql_query(query, conn)
+        data = read_frame(query, conn)
     return typed(data, ("n_indicators", "n_at_target"))

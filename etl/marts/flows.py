@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from etl.indicators import small_cell
-from etl.marts.common import check_cohort, flag_small, threshold, typed
+from etl.marts.common import check_cohort, flag_small, read_frame, threshold, typed
 from etl.marts.scoping import inside, where
 from etl.records import COHORTS
 from etl.scope import Scope
@@ -108,7 +108,7 @@ def read_pairs(
         codes = list(touching)
         query = query.where(sa.or_(ends[0].in_(codes), ends[1].in_(codes)))
     with scoped(engine, scope) as conn:
-        data = flag_small(pd.read_sql_query(query, conn), "persons", conn)
+        data = flag_small(read_frame(query, conn), "persons", conn)
     return typed(data, ("persons",))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from etl.marts.common import periods, typed
+from etl.marts.common import periods, read_frame, typed
 from etl.marts.scoping import inside, where
 from etl.scope import Scope
 from etl.store.row_security import scoped
@@ -47,7 +47,7 @@ def read_unit_flows(
         .order_by(t.c.period, t.c.code)
     )
     with scoped(engine, scope) as conn:
-        return typed(pd.read_sql_query(query, conn), _FLOWS)
+        return typed(read_frame(query, conn), _FLOWS)
 
 
 def read_period_totals(engine: sa.Engine | sa.Connection, *, scope: Scope) -> pd.DataFrame:

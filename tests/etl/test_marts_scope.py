@@ -192,3 +192,30 @@ def test_the_provinces_of_no_region(engine):
     }  # fmt: skip
     region = marts.read_flows(engine, level="region", scope=other)
     assert set(region["origin_code"]) | set(region["destination_code"]) == {"other", "pan_yangtze"}
+
+
+@pytest.mark.parametrize("scope", [NATION, HUBEI, WUXI, PYD], ids=str)
+def test_the_fast_reads_equal_pandas_reads(engine, scope, monkeypatch):
+    """``etl.marts.common.read_frame`` (the DBAPI cursor, no SQLAlchemy row processing) returns
+    what ``pd.read_sql_query`` returns for each read that uses it, values and dtypes, inside the
+    scope's row security on PostgreSQL."""
+    from etl.marts import coverage, flows, totals
+
+    def reads() -> list[pd.DataFrame]:
+        return [
+            *(marts.read_pairs(engine, "2010-01", "all", level, scope=scope)
+              for level in ("county", "prefecture", "province", "region")),
+            *(marts.read_coverage(engine, "2010-01", None, level, scope=scope)
+              for level in ("county", "province")),
+            marts.coverage_sums(engine, "2010-01", scope=scope),
+            marts.read_assessment(engine, "2010-01", scope=scope),
+            *(marts.read_unit_flows(engine, level, scope=scope) for level in ("county", "province")),
+        ]  # fmt: skip
+
+    fast = reads()
+    for module in (coverage, flows, totals):
+        monkeypatch.setattr(module, "read_frame", pd.read_sql_query)
+    slow = reads()
+    assert any(len(frame) for frame in fast)
+    for one, other in zip(fast, slow, strict=True):
+        pd.testing.assert_frame_equal(one, other)
