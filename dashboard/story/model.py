@@ -12,11 +12,28 @@ import dataclasses
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from dashboard.i18n import N_, gettext
+
 PAGES = ("overview", "area")
 
 
+NEEDS_NAME = N_("A storyboard needs a name.")
+NAME_TAKEN = N_("The name “{name}” is taken by a storyboard outside your scope: pick another name.")
+
+
 class StoryboardError(ValueError):
-    """A storyboard or slide edit that cannot be made (unknown name, index out of range)."""
+    """A storyboard or slide edit that cannot be made (unknown name, index out of range).
+
+    ``message``: an English template marked for translation (``N_``), with ``params`` its values;
+    ``str()`` is the English text (the command line), ``text()`` the reader's language (pages).
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.template, self.params = message, params
+        super().__init__(message.format(**params))
+
+    def text(self) -> str:
+        return gettext(self.template).format(**self.params)
 
 
 @dataclass(frozen=True)
@@ -61,14 +78,17 @@ def view_from_url(url: str, region: str = "") -> View:
         code = path.removeprefix("/area/").strip("/")
         return View(**{"level": "county", **common, "page": "area", "region": region, "area": code})
     if path not in ("/", ""):
-        raise StoryboardError(f"{url!r} is not an overview (/) or drill-down (/area/<code>) link")
+        raise StoryboardError(
+            N_("“{url}” is not an overview (/) or drill-down (/area/<code>) link"), url=url
+        )
     return View(page="overview", region=region, **common)
 
 
 def _check(board: Storyboard, index: int) -> None:
     if not 0 <= index < len(board.slides):
         raise StoryboardError(
-            f"storyboard {board.name!r} has {len(board.slides)} slides; no slide {index + 1}"
+            N_("Storyboard “{name}” has {count} slides: there is no slide {number}."),
+            name=board.name, count=len(board.slides), number=index + 1,
         )
 
 

@@ -20,7 +20,7 @@ from dashboard.data.overview import MEASURES
 from dashboard.data.store import current_scope, data_version, engine, periods
 from dashboard.figures.china_map import paintable_choropleth, zoom_to
 from dashboard.formatting import compact, rate, target_percent
-from dashboard.i18n import _, current_language, indicator_name, pgettext, t
+from dashboard.i18n import N_, _, current_language, indicator_name, pgettext, t
 from dashboard.pages.overview.view import map_payload, measure_label, unit_hover_names
 from dashboard.story import defaults, storage
 from dashboard.story.model import Slide, Storyboard, StoryboardError, View
@@ -82,14 +82,14 @@ def check_view(view: View) -> View:
     path = context.current().regions_path
     for code in (view.region, view.area):
         if code and find_area(code, path) is None:
-            raise StoryboardError(_("{code} is not a region or area you can see").format(code=code))
+            raise StoryboardError(N_("{code} is not a region or area you can see"), code=code)
     return view
 
 
 def load(name: str) -> Storyboard:
     """The storyboard ``name``; one outside the reader's scope is answered as unknown."""
     if name not in storyboard_names():
-        raise StoryboardError(f"no storyboard named {name!r}")
+        raise StoryboardError(N_("There is no storyboard named “{name}”."), name=name)
     return storage.load_storyboard(engine(), name, scope=current_scope())
 
 
@@ -106,7 +106,7 @@ def effective_view(view: View) -> View:
 def slide_parts(board: Storyboard, index: int) -> SlideParts:
     """The slide ``index`` of ``board`` in the current language."""
     if not board.slides:
-        raise StoryboardError(f"storyboard {board.name!r} has no slides")
+        raise StoryboardError(N_("Storyboard “{name}” has no slides."), name=board.name)
     index = max(0, min(index, len(board.slides) - 1))
     slide: Slide = board.slides[index]
     view = effective_view(slide.view)

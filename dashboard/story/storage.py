@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from access import audit
 from access.tables import ensure_tables as ensure_audit
-from dashboard.story.model import Slide, Storyboard, StoryboardError, View
+from dashboard.i18n import N_
+from dashboard.story.model import NAME_TAKEN, NEEDS_NAME, Slide, Storyboard, StoryboardError, View
 from etl import marts
 from etl.scope import Scope
 from etl.store import saved
@@ -41,7 +42,8 @@ def load_storyboard(engine: sa.Engine, name: str, *, scope: Scope) -> Storyboard
     rows = saved.slide_rows(engine, name) if _visible(engine, name, scope) else []
     if not rows:
         raise StoryboardError(
-            f"no storyboard named {name!r}; saved ones: {list_storyboards(engine, scope=scope)}"
+            N_("There is no storyboard named “{name}”; saved ones: {saved}."),
+            name=name, saved=", ".join(list_storyboards(engine, scope=scope)) or "–",
         )
     slides = tuple(
         Slide(View.from_dict(json.loads(r["view"])), r["title"], r["message"] or "") for r in rows
@@ -54,7 +56,7 @@ def save_storyboard(engine: sa.Engine, board: Storyboard, *, scope: Scope) -> No
     saved before (creation time kept); StoryboardError when a storyboard hidden from ``scope``
     holds the name. The save and its audit row (the acting principal's) commit together."""
     if not board.name.strip():
-        raise StoryboardError("a storyboard needs a name")
+        raise StoryboardError(NEEDS_NAME)
     ensure_audit(engine)
     slides = [
         {
@@ -66,10 +68,7 @@ def save_storyboard(engine: sa.Engine, board: Storyboard, *, scope: Scope) -> No
     ]
     with engine.begin() as conn:
         if name_hidden(conn, board.name, scope=scope):
-            raise StoryboardError(
-                f"the name {board.name!r} is taken by a storyboard outside your scope: "
-                "pick another name"
-            )
+            raise StoryboardError(NAME_TAKEN, name=board.name)
         saved.write_slides(
             conn, board.name, slides, datetime.now(UTC).replace(tzinfo=None), str(scope)
         )

@@ -140,7 +140,8 @@ def test_adding_to_a_hidden_storyboard_is_refused_on_the_page(secured_app, engin
     })  # fmt: skip
     response = post(client, body)
     assert response.status_code == 200
-    assert "no storyboard named" in response.get_json()["response"][ids.STORYBOARDS_STATUS]["children"]
+    status = response.get_json()["response"][ids.STORYBOARDS_STATUS]["children"]
+    assert "没有名为“sb-hidden”的演示稿" in status  # in the page's language (Chinese by default)
     assert storage.load_storyboard(engine, "sb-hidden", scope=NATION) == hidden
     page = client.get("/storyboards").get_data(as_text=True) + str(
         post(client, callback_body(secured_app, callback_key(secured_app, "_pages_content", "_pages_store"), {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.i18n import language
 from dashboard.story import storage
 from dashboard.story.model import (
     Slide,
@@ -67,8 +68,14 @@ def test_several_storyboards_and_delete(engine):
     assert storage.list_storyboards(engine, scope=NATION) == ["泛长三角 2012", "northwest"]
     storage.delete_storyboard(engine, "泛长三角 2012", scope=NATION)
     assert storage.list_storyboards(engine, scope=NATION) == ["northwest"]
-    with pytest.raises(StoryboardError, match="no storyboard named"):
+    with pytest.raises(StoryboardError, match="no storyboard named") as refused:
         storage.load_storyboard(engine, "泛长三角 2012", scope=NATION)
+    # English on the command line, the reader's language on a page
+    assert str(refused.value) == "There is no storyboard named “泛长三角 2012”; saved ones: northwest."
+    with language("zh"):
+        assert refused.value.text() == "没有名为“泛长三角 2012”的演示稿；已保存的有：northwest。"
+    with language("en"):
+        assert refused.value.text() == str(refused.value)
 
 
 def test_bad_edits_are_errors():

@@ -21,6 +21,8 @@ from dashboard.pages.storyboards.view import apply_action, pack_bytes, slide_row
 from dashboard.security import inputs
 from dashboard.story import storage
 from dashboard.story.model import (
+    NAME_TAKEN,
+    NEEDS_NAME,
     Slide,
     Storyboard,
     StoryboardError,
@@ -28,8 +30,6 @@ from dashboard.story.model import (
     view_from_url,
 )
 from dashboard.story.slides import check_view, load
-
-NAME_TAKEN = N_("The name “{name}” is taken by a storyboard outside your scope: pick another name.")
 
 
 @callback(
@@ -67,7 +67,7 @@ def edit(_save, _up, _down, _delete, titles, messages, name, search):
         board = load(name)
         if not len(titles) == len(messages) == len(board.slides):
             raise StoryboardError(
-                _("The storyboard has changed since the page was opened: reload it.")
+                N_("The storyboard has changed since the page was opened: reload it.")
             )
         board = with_edits(board, titles, messages)
         trigger = ctx.triggered_id
@@ -77,7 +77,7 @@ def edit(_save, _up, _down, _delete, titles, messages, name, search):
             )
         storage.save_storyboard(engine(), board, scope=current_scope())
     except StoryboardError as exc:
-        return dash.no_update, str(exc)
+        return dash.no_update, exc.text()
     return slide_rows(board), _("Saved.")
 
 
@@ -100,9 +100,9 @@ def add(_n, name, url, region, title, search):
     try:
         view = check_view(view_from_url(url, region=region))
         if not name:
-            raise StoryboardError("a storyboard needs a name")
+            raise StoryboardError(NEEDS_NAME)
         if storage.name_hidden(engine(), name, scope=current_scope()):
-            raise StoryboardError(_(NAME_TAKEN).format(name=name))
+            raise StoryboardError(NAME_TAKEN, name=name)
         try:
             board = load(name)
         except StoryboardError:  # a new one (a name hidden from the reader is refused on save)
@@ -110,7 +110,7 @@ def add(_n, name, url, region, title, search):
         board = add_slide(board, Slide(view, title or view.measure, ""))
         storage.save_storyboard(engine(), board, scope=current_scope())
     except StoryboardError as exc:
-        return dash.no_update, str(exc)
+        return dash.no_update, exc.text()
     return "/storyboards?" + urlencode({"name": name, "lang": lang}), _("Saved.")
 
 

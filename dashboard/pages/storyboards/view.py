@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.data import geo
-from dashboard.i18n import _, current_language, pick, t
+from dashboard.i18n import N_, _, current_language, pick, t
 from dashboard.story.model import (
     Storyboard,
     StoryboardError,
@@ -105,7 +105,7 @@ def apply_action(board: Storyboard, action: str, index: int) -> Storyboard:
         return move_slide(board, index, index + 1)
     if action == ids.STORYBOARDS_DELETE:
         return delete_slide(board, index)
-    raise StoryboardError(f"unknown action {action!r}")
+    raise StoryboardError(N_("Unknown action “{action}”."), action=action)
 
 
 def pack_bytes(name: str, suffix: str) -> bytes:
