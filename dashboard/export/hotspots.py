@@ -10,8 +10,8 @@ line's file for the same view, byte for byte apart from timestamps.
   denominator washed over unless ``shade`` is off, as on screen; ``cluster``, the LISA cluster map (HH, LH, LL, HL,
   not significant); ``significance``, the significance map. Classes, counts and colours are the
   page's (``dashboard.pages.hotspots.view``); the subtitle states global Moran's I, its pseudo
-  p-value, the seed, the significance rule (FDR or none) and the permutations; the footer's first
-  line the weights and the units analysed and left out.
+  p-value, the seed, the significance rule (FDR or none) and the permutations; the footer the
+  page's narrative of the measure, then a row each for the weights, the units analysed and left out.
 - *Data*: one row per unit of the reader's scope: counts, raw rate, both Empirical Bayes rates,
   the small-denominator flag, local Moran's I, its pseudo p-value, the LISA quadrant, the cluster
   (the quadrant where significant), the significance level; a withheld unit (small cell, or a
@@ -193,17 +193,15 @@ def hotspot_map_figure(
 def print_texts(export: HotspotExport, result: Analysis, lineage: Lineage) -> PrintTexts:
     """Title (the map, the measure (and the variable of the value map), level and period), subtitle (global Moran's I,
     its pseudo p-value, the seed, the significance rule and permutations), legend title (the
-    classification or the map), the weights and units as the first footer line."""
-    from dashboard.export.maps import LEVEL_UNITS
+    classification or the map); in the footer the page's narrative of the measure (as under the
+    value map), then a row each for the weights, the units analysed and the units left out."""
+    from dashboard.export.maps import LEVEL_UNITS, view_narrative
     from dashboard.export.maps import print_texts as base_texts
-    from dashboard.export.scenario import fitted_line
 
     view = export.view
     n_withheld = int(result.withheld.sum())
-    base = base_texts(
-        MapView(view.measure, view.level, view.period, export.lang), lineage, n_withheld,
-        len(result.codes),
-    )  # fmt: skip
+    base_view = MapView(view.measure, view.level, view.period, export.lang)
+    base = base_texts(base_view, lineage, n_withheld, len(result.codes))
     variable = _(VARIABLE_LABELS[result.variable])
     if export.map == "value":
         label = f"{measure_label(view.measure)} · {variable}"
@@ -245,7 +243,8 @@ def print_texts(export: HotspotExport, result: Analysis, lineage: Lineage) -> Pr
         title=title,
         subtitle=subtitle,
         legend_title=legend_title,
-        narrative=fitted_line(" ".join(notes)),
+        narrative=" ".join(view_narrative(base_view)),
+        notes=tuple(notes),
     )
 
 

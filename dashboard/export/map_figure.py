@@ -2,8 +2,9 @@
 
 The page is A4 landscape at 96 px per inch (1123 x 794 CSS px): the title and subtitle on top, the
 map with the 南海诸岛 inset (``dashboard.figures.china_map``), a class legend drawn with shapes
-(classes, suppressed small cells, no data, outside coverage) in the lower left, and two footer
-lines: the source, then the lineage (ETL run, code version, boundaries) and the date.
+(classes, suppressed small cells, no data, outside coverage) in the lower left, and the footer: the
+view's auto narrative, one row per analysis note, the source, then the lineage (ETL run, code
+version, boundaries) and the date; the bottom margin grows with the notes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from dashboard import theme
 from dashboard.figures.china_map import Classes, MapLayer, china_choropleth, zoom_to
 
 A4_LANDSCAPE_PX = (1123, 794)  # 297 x 210 mm at 96 px per inch
-MARGIN = {"l": 24, "r": 24, "t": 78, "b": 58}
+MARGIN = {"l": 24, "r": 24, "t": 78, "b": 58}  # b: the narrative's first row, source, lineage
+FOOTER_WIDTH = 200
+"""Half-width characters one footer row of the A4 print holds at its 10 px font (a CJK character
+counts two)."""
+_NO_LINE_START = "，。；：、！？）》」』,.;:!?)"  # punctuation a wrapped row should not begin with
 _LEVEL_URL, _PROVINCE_URL = "embed:level", "embed:province"
 
 
@@ -35,6 +40,7 @@ class PrintTexts:
     source: str
     lineage: str
     narrative: str = ""  # the view's auto narrative (dashboard.story.narrative), "" for none
+    notes: tuple[str, ...] = ()  # the analysis notes (method, units analysed), a footer row each
     with_suppressed: bool = True  # the legend's "suppressed" row (an alerts map has no small cells)
     washed: str = ""  # the legend's row of the units washed over (print_map_figure's washed)
 
@@ -172,7 +178,10 @@ def _labels(place: PrintPlace) -> list[dict]:
 def _print_layout(layout: dict, classes: Classes, texts: PrintTexts, size: tuple[int, int]) -> dict:
     width, height = size
     layout = dict(layout)
-    layout.update(width=width, height=height, margin=dict(MARGIN, pad=0))
+    rows = _footer_rows(texts)
+    margin = dict(MARGIN, b=MARGIN["b"] + _FOOTER_ROW_PX * max(0, len(rows) - 3))
+    plot_h = height - margin["t"] - margin["b"]
+    layout.update(width=width, height=height, margin=dict(margin, pad=0))
     layout["title"] = {"text": ""}
     inset = []
     if "geo2" in layout:  # the 南海诸岛 label of china_map's layout (none on a place's map)
@@ -180,16 +189,17 @@ def _print_layout(layout: dict, classes: Classes, texts: PrintTexts, size: tuple
         scs["text"] = texts.scs
         inset = [scs]
     layout["annotations"] = [
-        *_heading(texts, height),
+        *_heading(texts, plot_h),
         *inset,
-        *_legend(classes, texts, height),
-        *_footer(texts, height),
+        *_legend(classes, texts, plot_h),
+        *_footer(rows, plot_h),
     ]
-    layout["shapes"] = _legend_swatches(classes, texts, height)
+    layout["shapes"] = _legend_swatches(classes, texts, plot_h)
     return layout
 
 
 _ROW_PX = 19
+_FOOTER_ROW_PX = 17
 _SWATCH_PX = (22, 12)
 _LEGEND_X = 0.012
 
@@ -206,21 +216,19 @@ def _legend_rows(classes: Classes, texts: PrintTexts) -> list[tuple[str, str]]:
     ]
 
 
-def _row_y(i: int, n: int, height: int) -> float:
+def _row_y(i: int, n: int, plot_h: int) -> float:
     """Paper y of the centre of legend row i (0 = top) of n, the last row just above the bottom."""
-    plot_h = height - MARGIN["t"] - MARGIN["b"]
     return (6 + (n - 1 - i) * _ROW_PX + _ROW_PX / 2) / plot_h
 
 
-def _legend(classes: Classes, texts: PrintTexts, height: int) -> list[dict]:
+def _legend(classes: Classes, texts: PrintTexts, plot_h: int) -> list[dict]:
     rows = _legend_rows(classes, texts)
     n = len(rows)
-    plot_h = height - MARGIN["t"] - MARGIN["b"]
     out = [
         {
             "text": f"<b>{texts.legend_title}</b>",
             "x": _LEGEND_X,
-            "y": _row_y(0, n, height) + (_ROW_PX * 0.6) / plot_h,
+            "y": _row_y(0, n, plot_h) + (_ROW_PX * 0.6) / plot_h,
             "xanchor": "left",
             "yanchor": "bottom",
             "font": {"size": 13, "color": theme.TEXT},
@@ -231,7 +239,7 @@ def _legend(classes: Classes, texts: PrintTexts, height: int) -> list[dict]:
             {
                 "text": label,
                 "x": _LEGEND_X + 30 / 1075,
-                "y": _row_y(i, n, height),
+                "y": _row_y(i, n, plot_h),
                 "xanchor": "left",
                 "yanchor": "middle",
                 "font": {"size": 11.5, "color": theme.TEXT},
@@ -242,15 +250,14 @@ def _legend(classes: Classes, texts: PrintTexts, height: int) -> list[dict]:
     return out
 
 
-def _legend_swatches(classes: Classes, texts: PrintTexts, height: int) -> list[dict]:
+def _legend_swatches(classes: Classes, texts: PrintTexts, plot_h: int) -> list[dict]:
     rows = _legend_rows(classes, texts)
     n = len(rows)
     plot_w = A4_LANDSCAPE_PX[0] - MARGIN["l"] - MARGIN["r"]
-    plot_h = height - MARGIN["t"] - MARGIN["b"]
     w, h = _SWATCH_PX[0] / plot_w, _SWATCH_PX[1] / plot_h
     shapes = []
     for i, (color, _) in enumerate(rows):
-        y = _row_y(i, n, height)
+        y = _row_y(i, n, plot_h)
         shapes.append(
             {
                 "type": "rect",
@@ -267,8 +274,7 @@ def _legend_swatches(classes: Classes, texts: PrintTexts, height: int) -> list[d
     return shapes
 
 
-def _heading(texts: PrintTexts, height: int) -> list[dict]:
-    plot_h = height - MARGIN["t"] - MARGIN["b"]
+def _heading(texts: PrintTexts, plot_h: int) -> list[dict]:
     base = {"showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "xanchor": "center"}
     return [
         dict(
@@ -288,8 +294,15 @@ def _heading(texts: PrintTexts, height: int) -> list[dict]:
     ]
 
 
-def _footer(texts: PrintTexts, height: int) -> list[dict]:
-    plot_h = height - MARGIN["t"] - MARGIN["b"]
+def _footer_rows(texts: PrintTexts) -> list[tuple[str, str]]:
+    """The footer's rows and colours: the narrative and each note wrapped to the page's width,
+    then the source and the lineage."""
+    rows = [(line, theme.TEXT) for line in footer_lines(texts.narrative)]  # the narrative first
+    rows += [(line, theme.TEXT) for note in texts.notes for line in footer_lines(note)]
+    return rows + [(texts.source, theme.MUTED), (texts.lineage, theme.MUTED)]
+
+
+def _footer(rows: list[tuple[str, str]], plot_h: int) -> list[dict]:
     base = {
         "showarrow": False,
         "xref": "paper",
@@ -298,11 +311,46 @@ def _footer(texts: PrintTexts, height: int) -> list[dict]:
         "xanchor": "left",
         "yanchor": "top",
         "align": "left",
-        "font": {"size": 10, "color": theme.MUTED},
     }
-    rows = [(texts.narrative, theme.TEXT)] if texts.narrative else []  # the narrative first
-    rows += [(texts.source, theme.MUTED), (texts.lineage, theme.MUTED)]
     return [
-        dict(base, text=text, y=-(6 + 17 * i) / plot_h, font={"size": 10, "color": color})
+        dict(base, text=text, y=-(6 + _FOOTER_ROW_PX * i) / plot_h, font={"size": 10, "color": color})
         for i, (text, color) in enumerate(rows)
     ]
+
+
+def footer_lines(text: str, width: int = FOOTER_WIDTH, most: int = 3) -> list[str]:
+    """``text`` wrapped into at most ``most`` footer rows of ``width`` half-width characters,
+    broken at a space or between CJK characters; the last row ends in "…" when cut."""
+    lines: list[str] = []
+    rest = text.strip()
+    while rest and len(lines) < most - 1:
+        cut = _break(rest, width)
+        if cut is None:
+            break
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*lines, fitted_line(rest, width)] if rest else lines
+
+
+def _break(text: str, width: int) -> int | None:
+    """Where to end the first row of ``text`` (None: it all fits): after the last space or CJK
+    character that fits, unless punctuation follows it, else mid-word."""
+    used, last = 0, 0
+    for i, char in enumerate(text):
+        wide = ord(char) >= 0x2E80
+        used += 2 if wide else 1
+        if used > width:
+            return last or i
+        if (char == " " or wide) and text[i + 1 : i + 2] not in _NO_LINE_START:
+            last = i + 1
+    return None
+
+
+def fitted_line(text: str, width: int = FOOTER_WIDTH) -> str:
+    """``text`` cut to one footer row, ending in "…" when cut."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if ord(char) >= 0x2E80 else 1
+        if used > width - 1:
+            return text[:i].rstrip() + "…"
+    return text

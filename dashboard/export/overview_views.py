@@ -41,7 +41,7 @@ from dashboard.data.overview import CENSUS_MEASURES, LEVELS, MEASURES, measure_v
 from dashboard.data.overview import withheld as withheld_units
 from dashboard.data.store import current_scope, periods
 from dashboard.export.audit import record_export
-from dashboard.export.map_figure import A4_LANDSCAPE_PX
+from dashboard.export.map_figure import A4_LANDSCAPE_PX, footer_lines
 from dashboard.export.render import MAP_FORMATS, MapRenderer
 from dashboard.export.source import ExportError, Lineage, MapView, read_lineage, store_context
 from dashboard.export.tables import (
@@ -292,8 +292,8 @@ def _chart_layout(
     narrative: Sequence[str],
     footer: Sequence[str],
 ) -> dict:
-    """The chart on A4 landscape; under it one row per line of the ``narrative`` (the page's
-    paragraphs), then the ``footer`` rows (source, lineage); the bottom margin grows with them."""
+    """The chart on A4 landscape; under it the ``narrative`` (the page's paragraphs, each wrapped
+    to the page's width), then the ``footer`` rows (source, lineage); the bottom margin grows with them."""
     width, height = A4_LANDSCAPE_PX
     for i, trace in enumerate(figure["data"]):
         trace["uid"] = f"line{i}"  # else plotly.js draws a random one into the SVG
@@ -315,7 +315,7 @@ def _chart_layout(
         },
     )
     layout["font"] = dict(layout["font"], size=12)
-    rows = [(text, theme.TEXT) for text in narrative if text]
+    rows = [(line, theme.TEXT) for text in narrative for line in footer_lines(text)]
     rows += [(text, theme.MUTED) for text in footer if text]
     margin = dict(TREND_MARGIN, b=_FOOTER_TOP + _FOOTER_ROW * len(rows) + 8)
     layout["margin"] = dict(margin, pad=0)
@@ -520,7 +520,7 @@ def split_figure(
 def _side_by_side(left: dict, right: dict, narratives: Sequence[str]) -> dict:
     """One figure of two print maps (both A4 landscape as ``print_map_figure`` lays them out),
     each squeezed into its half of the page; the second one's footer dropped (the same source
-    and lineage), the narratives one line each above them."""
+    and lineage), the narratives (wrapped to the page's width) above them."""
     figure: dict[str, Any] = {"data": [], "layout": dict(left["layout"])}
     layout = figure["layout"]
     annotations: list[dict] = []
@@ -550,7 +550,8 @@ def _side_by_side(left: dict, right: dict, narratives: Sequence[str]) -> dict:
         for shape in half["layout"].get("shapes", []):
             shapes.append(dict(shape, x0=_half_x(shape["x0"], k), x1=_half_x(shape["x1"], k)))
     texts = [n["text"] for n in footer][-2:]  # the source and the lineage
-    rows = [*dict.fromkeys(n for n in narratives if n), *texts]  # a narrative told once
+    told = dict.fromkeys(n for n in narratives if n)  # a narrative told once
+    rows = [*(line for n in told for line in footer_lines(n)), *texts]
     step = footer[1]["y"] - footer[0]["y"] if len(footer) > 1 else -0.03
     top = footer[0]["y"] if footer else -0.01
     for i, text in enumerate(rows):

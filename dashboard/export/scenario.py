@@ -190,24 +190,8 @@ def _texts(one: _Layer, lineage: Any) -> PrintTexts:
         scs=base.scs,
         source=base.source,
         lineage=base.lineage,
-        narrative=fitted_line(" ".join(f"{i}. {s}" for i, s in enumerate(sentences, 1))),
+        narrative=" ".join(f"{i}. {s}" for i, s in enumerate(sentences, 1)),
     )
-
-
-FOOTER_WIDTH = 200
-"""Half-width characters one footer line of the A4 print holds at its 10 px font (a CJK character
-counts two)."""
-
-
-def fitted_line(text: str, width: int = FOOTER_WIDTH) -> str:
-    """``text`` cut to one footer line, ending in "…" when cut (every lever is in the data
-    files' metadata and in ``yipanqi scenario show``)."""
-    used = 0
-    for i, char in enumerate(text):
-        used += 2 if ord(char) >= 0x2E80 else 1
-        if used > width - 1:
-            return text[:i].rstrip() + "…"
-    return text
 
 
 def _map_measure(measure: str) -> str:

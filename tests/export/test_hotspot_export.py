@@ -240,3 +240,28 @@ def test_small_denominators_are_washed_as_on_screen(store):
     assert f"Denominator under {H.SMALL_DENOMINATOR} persons: an unstable rate" in texts
     plain = X.hotspot_map_figure(layer_cache(), store, export(shade=False))
     assert len(plain["data"]) == len(figure["data"]) - 1
+
+
+@pytest.mark.parametrize("which", X.MAPS)
+def test_each_print_map_carries_the_pages_narrative_and_a_row_per_note(store, which):
+    from dashboard.export.map_figure import footer_lines
+    from dashboard.export.maps import view_narrative
+    from dashboard.export.source import MapView
+
+    figure = X.hotspot_map_figure(layer_cache(), store, export(map=which))
+    with store_context(layer_cache(), store):
+        narrative = " ".join(view_narrative(MapView(MEASURE, "county", PERIOD, "en")))
+    layout = figure["layout"]
+    footer = sorted(
+        (a for a in layout["annotations"] if a["y"] < 0), key=lambda a: a["y"], reverse=True
+    )
+    rows = [a["text"] for a in footer]
+    n = len(footer_lines(narrative))
+    assert n == 2 and " ".join(rows[:n]) == narrative  # the page's narrative, wrapped whole
+    assert rows[n].startswith("Neighbours: queen contiguity")
+    assert "units (county) analysed" in rows[n + 1] and rows[n + 2].startswith("Left out:")
+    assert rows[n + 3].startswith("Source:") and rows[n + 4].startswith("Data version:")
+    # every row inside the page's bottom margin, 17 px apart
+    plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    px = [-a["y"] * plot_h for a in footer]
+    assert np.allclose(np.diff(px), 17) and px[-1] + 14 <= layout["margin"]["b"]

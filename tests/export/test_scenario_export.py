@@ -214,14 +214,23 @@ def test_a_scenario_outside_the_accounts_scope_is_refused(store, tmp_path):
     assert result.exit_code == 2 and "320000" in result.output, result.output
 
 
-def test_the_levers_line_is_cut_to_one_footer_line():
-    from dashboard.export.scenario import FOOTER_WIDTH, fitted_line
+def test_footer_text_is_wrapped_to_the_page_and_cut_after_three_rows():
+    from dashboard.export.map_figure import FOOTER_WIDTH, footer_lines
 
-    assert fitted_line("1. short") == "1. short"
-    long = "流入泛长三角的人数增加 15%。" * 30
-    cut = fitted_line(long)
-    assert cut.endswith("…") and long.startswith(cut[:-1])
-    assert sum(2 if ord(c) >= 0x2E80 else 1 for c in cut) <= FOOTER_WIDTH
+    def width(line: str) -> int:
+        return sum(2 if ord(c) >= 0x2E80 else 1 for c in line)
+
+    assert footer_lines("1. short") == ["1. short"] and footer_lines("") == []
+    english = " ".join(f"word{i}" for i in range(80))  # 479 characters: three rows
+    rows = footer_lines(english)
+    assert len(rows) == 3 and " ".join(rows) == english  # broken at spaces, nothing lost
+    assert all(width(r) <= FOOTER_WIDTH for r in rows)
+    chinese = "流入泛长三角的人数增加 15%。" * 30
+    rows = footer_lines(chinese)
+    assert len(rows) == 3 and rows[-1].endswith("…")
+    assert all(width(r) <= FOOTER_WIDTH for r in rows)
+    assert not any(r.startswith(("。", "，")) for r in rows)  # no row begins with punctuation
+    assert chinese.replace(" ", "").startswith("".join(rows)[:-1].replace(" ", ""))
 
 
 def test_scenario_options_without_a_scenario_are_refused(store, tmp_path):
