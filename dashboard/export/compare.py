@@ -77,6 +77,13 @@ class CompareView:
                 )
         return replace(self, after=after)
 
+    def narrative_view(self) -> MapView:
+        """The one-period view whose narrative the page shows under the change map and its print
+        carries: the last month of ``after`` in the store."""
+        after = self.after or periods()[-1]
+        months = [p for p in periods() if p.startswith(after)]
+        return MapView(self.measure, self.level, months[-1] if months else after, self.lang)
+
     def map_view(self) -> MapView:
         """The one-period view of ``after`` (the lineage's and metadata's view)."""
         after = self.after or ""
@@ -161,7 +168,7 @@ def compare_map_figure(
     layers: LayerSet, store_url: str, view: CompareView, *, now: datetime | None = None
 ) -> dict:
     """The print figure of the change map (A4 landscape, the 南海诸岛 inset, diverging classes)."""
-    from dashboard.export.maps import print_texts
+    from dashboard.export.maps import print_texts, view_narrative
     from dashboard.pages.overview.compare import change_classes, span_label, unit_label
     from dashboard.pages.overview.view import measure_label
 
@@ -197,6 +204,7 @@ def compare_map_figure(
                 scs=base.scs,
                 source=base.source,
                 lineage=base.lineage,
+                narrative=" ".join(view_narrative(view.narrative_view())),
             )
         geometry = orjson.loads(layers.geojson_path(f"{view.level}_national").read_bytes())
         provinces = orjson.loads(layers.geojson_path("province_national").read_bytes())

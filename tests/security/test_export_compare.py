@@ -90,8 +90,21 @@ def test_the_compare_views_print_map_is_the_cli_file(
     assert comparable(data, fmt) == comparable(cli_file(security_store, tmp_path, "map", fmt), fmt)
     event = audit.list_events(engine, action="export.map", username=USERS["viewer"])[0]
     assert f"compare={BEFORE}" in event.detail
-    if fmt == "svg":
-        assert "Change in" in data.decode()
+    if fmt == "svg":  # the title, and the page's narrative (of AFTER) as every print has it
+        assert "Change in" in data.decode() and "between-county movers" in data.decode()
+
+
+def test_the_narrative_of_a_change_is_the_last_month_of_its_span(security_store):
+    from dashboard.export.compare import CompareView
+    from dashboard.export.source import store_context
+    from tests.support import layer_cache
+
+    with store_context(layer_cache(), security_store):
+        assert (
+            CompareView("cert_verified", "province", BEFORE, AFTER).narrative_view().period == AFTER
+        )
+        year = CompareView("cert_verified", "province", "2010", "2010").narrative_view()
+        assert year.period == AFTER  # the store's last month of 2010, not a December it lacks
 
 
 def test_a_viewer_gets_no_compare_data_file(secured_app, signed_in):

@@ -237,8 +237,7 @@ def page_view(
     if mode == "compare" and measure in COMPARABLE:
         _mode, before, after = compare.chosen_compare(mode, before, after)
         change = CompareView(measure, level, before, after, lang)
-        shown = MapView(measure, level, after if len(after) == 7 else f"{after}-12", lang)
-        return PageView(shown, files=CompareFiles(change))
+        return PageView(change.narrative_view(), files=CompareFiles(change))
     if mode in ("trend", "split"):
         second, chosen = compare.chosen_extra(str(mode), second, areas, level)
         if mode == "trend":
