@@ -10,7 +10,8 @@ Small cells are suppressed (``etl.disclosure``): a flow under the store's small-
 ``persons`` blank, a coverage row whose denominator is under it has numerator and denominator
 blank, and ``suppressed`` is ``True`` on those rows (``False`` elsewhere). Secondary suppression
 protects the margins the maps publish: flows per period and cohort by origin and by destination
-(the diagonal is in neither), and a flow's nested cohorts (``all`` holds ``women_15_49``, which
+(the diagonal is in neither), the prefecture, province and region flows the county flows add up
+to (``etl.marts.linked_flows``, as the flows page withholds them), and a flow's nested cohorts (``all`` holds ``women_15_49``, which
 holds ``married_women_15_49``): a finer cohort's count is withheld where the difference from a
 coarser one's would be a small cell; coverage rows are withheld exactly as the pages withhold them, every
 sum above a county (prefecture, province, region, nation) in the group of its parts
@@ -32,11 +33,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from etl import marts, store
-from etl.disclosure import SUPPRESSED, Margins, Nesting, flow_margins, flow_nesting, suppress
+from etl.disclosure import SUPPRESSED, flow_margins, suppress
+from etl.marts.linked_flows import read_linked_flows
+from etl.records import COHORTS
 from etl.scope import Scope
 from etl.spreadsheet import neutralise_frame, neutralise_row
 
@@ -51,16 +55,38 @@ _COVERAGE_FROM = ("period", "unit_code", "side", "indicator", "numerator", "deno
 
 
 FLOW_MARGINS = flow_margins(("period", "cohort"))
+"""The margins of the county flows alone (inside the linked table ``export_flows`` closes)."""
 
 
 def export_flows(engine: sa.Engine, out: str | Path, *, scope: Scope, exact: bool = False) -> int:
-    """Write the county flows of ``scope``; returns the number of rows written."""
-    nesting = flow_nesting(marts.small_cell_threshold(engine, scope=scope))
-    frames = (
-        _disclosed(part, ["persons"], FLOW_MARGINS, exact, nesting)[[*_FLOWS_FROM, SUPPRESSED]]
-        for part in _by_period(marts.stream_flows(engine, scope=scope))
-    )
-    return _write_frames(frames, FLOWS_COLUMNS, out)
+    """Write the county flows of ``scope``; returns the number of rows written. Withheld as the
+    flows page withholds them: with the prefecture, province and region flows each period's county
+    flows add up to, as one linked table (``etl.marts.linked_flows``)."""
+
+    def parts() -> Iterator[pd.DataFrame]:
+        for part in _by_period(marts.stream_flows(engine, scope=scope)):
+            if exact:
+                yield part.assign(**{SUPPRESSED: False})
+                continue
+            yield suppress(part, ["persons"], _linked_county(engine, part, scope))
+
+    return _write_frames((p[[*_FLOWS_FROM, SUPPRESSED]] for p in parts()), FLOWS_COLUMNS, out)
+
+
+def _linked_county(engine: sa.Engine, part: pd.DataFrame, scope: Scope) -> np.ndarray:
+    """Which county flows of ``part`` (one period, every cohort) are withheld: each cohort's
+    linked with its period's coarser levels and the cohorts that hold it."""
+    period = str(part["period"].iloc[0])
+    flags = np.zeros(len(part), dtype=bool)
+    cohort = part["cohort"].to_numpy()
+    done: list[dict[str, pd.DataFrame]] = []
+    for name in COHORTS:
+        rows = np.flatnonzero(cohort == name)
+        county = part.iloc[rows][list(marts.PAIR_COLUMNS)]
+        linked = read_linked_flows(engine, period, name, scope=scope, county=county, coarser=done)
+        flags[rows] = linked["county"]["small_cell"].to_numpy(dtype=bool)
+        done.append(linked)
+    return flags
 
 
 def export_coverage(
@@ -82,20 +108,6 @@ def export_coverage(
             yield suppress(county, ["numerator", "denominator"], county[SUPPRESSED])
 
     return _write_frames((p[[*_COVERAGE_FROM, SUPPRESSED]] for p in parts()), COVERAGE_COLUMNS, out)
-
-
-def _disclosed(
-    part: pd.DataFrame,
-    columns: list[str],
-    margins: Margins,
-    exact: bool,
-    nesting: Nesting | None = None,
-) -> pd.DataFrame:
-    """``part`` suppressed with its margins (and across its nested cohorts), or (``exact``) as it
-    is, ``suppressed`` all false."""
-    if exact:
-        return part.assign(**{SUPPRESSED: False})
-    return suppress(part, columns, part["small_cell"], margins, nesting)
 
 
 def _by_period(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:

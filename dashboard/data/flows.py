@@ -64,13 +64,8 @@ from dashboard.data.store import cached, periods
 from dashboard.data.store import small_cell_threshold as small_cell_threshold
 from dashboard.i18n import _, language, pick
 from etl import indicators, marts
-from etl.disclosure import (
-    flow_margins,
-    flow_nesting,
-    nested_margins,
-    revealing_margins,
-    withheld,
-)
+from etl.disclosure import nested_margins, revealing_margins
+from etl.marts.linked_flows import LINKED_LEVELS, hierarchy, linked_flows, read_linked_flows
 from etl.records import COHORTS
 from etl.scope import Scope
 from geodata.points import layer_points
@@ -158,49 +153,27 @@ def focus_for_level(code: str | None, level: str, units: Mapping[str, Sequence[s
 
 def read_od(period: str, cohort: str, level: str) -> pd.DataFrame:
     """Every flow of a period, cohort and level in ``OD_COLUMNS`` (shared: do not mutate)."""
-    return _read_od(period, cohort, level)
+    return _linked_period(period, cohort)[level]
 
 
 @cached(maxsize=16)
-def _read_od(engine: Engine, period: str, cohort: str, level: str, *, scope: Scope) -> pd.DataFrame:
-    coarser = [read_od(period, c, level) for c in _coarser(cohort)]
-    od = marts.read_pairs(engine, period, cohort, level, scope=scope)
-    return disclosed(od, coarser, small_cell_threshold())
+def _linked_period(
+    engine: Engine, period: str, cohort: str, *, scope: Scope
+) -> dict[str, pd.DataFrame]:
+    """The flows of a period and cohort at every level, withheld as one linked table
+    (``etl.marts.linked_flows``) beside the coarser cohorts' (read once, cached)."""
+    coarser = [_linked_period(period, c) for c in _coarser(cohort)]
+    return read_linked_flows(engine, period, cohort, scope=scope, coarser=coarser)
+
+
+@cached(maxsize=1)
+def _hierarchy(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return hierarchy(engine)
 
 
 def _coarser(cohort: str) -> tuple[str, ...]:
     """The cohorts that hold ``cohort`` (``etl.records.COHORTS`` runs coarse to fine)."""
     return COHORTS[: COHORTS.index(cohort)] if cohort in COHORTS else ()
-
-
-def disclosed(
-    od: pd.DataFrame, coarser: Sequence[pd.DataFrame] = (), threshold: int | None = None
-) -> pd.DataFrame:
-    """``od`` (one period or range, cohort and level) with ``small_cell`` widened as the exports
-    widen it (``etl.disclosure.withheld``): by secondary suppression, so that no unit's inflow or
-    outflow (within flows apart), shown beside its published flows, gives a small cell away; and,
-    given the same flows of the ``coarser`` cohorts (``_coarser``, coarsest first, each as this
-    function returned it), where a flow shown in a coarser cohort would give a small difference
-    away (``etl.disclosure.nested``)."""
-    if od.empty:
-        return od
-    small = od["small_cell"].to_numpy(dtype=bool)
-    if not coarser or threshold is None:
-        widened = withheld(od, small, flow_margins((), within="is_within"))
-    else:
-        names = COHORTS[: len(coarser) + 1]
-        every = pd.concat(
-            [f.assign(cohort=name) for f, name in zip([*coarser, od], names, strict=True)],
-            ignore_index=True,
-        )
-        nesting = flow_nesting(threshold, ())
-        margins = flow_margins(("cohort",), within="is_within")
-        small_every = every["small_cell"].to_numpy(dtype=bool)
-        flags = withheld(every, small_every, margins, nesting, decided=len(coarser))
-        widened = flags[len(every) - len(od) :]
-    if (widened == small).all():
-        return od
-    return od.assign(small_cell=widened)
 
 
 def unit_totals(query: FlowQuery, codes: Sequence[str]) -> pd.DataFrame:
@@ -278,28 +251,31 @@ def read_od_range(start: str, end: str, cohort: str, level: str) -> pd.DataFrame
     pair's persons summed over the periods (a person counts once per period they are recorded
     in). A pair is a small cell when its sum is under the threshold or when any of its periods
     is withheld, by its size or as a complement (the sum would give that period's count away);
-    then widened as ``disclosed``."""
-    return _read_od_range(start, end, cohort, level)
+    then widened as one linked table of every level (``etl.marts.linked_flows``)."""
+    return _linked_range(start, end, cohort)[level]
 
 
 @cached(maxsize=16)
-def _read_od_range(
-    engine: Engine, start: str, end: str, cohort: str, level: str, *, scope: Scope
-) -> pd.DataFrame:
+def _linked_range(
+    engine: Engine, start: str, end: str, cohort: str, *, scope: Scope
+) -> dict[str, pd.DataFrame]:
     chosen = [p for p in periods() if start <= p <= end]
-    parts = [read_od(p, cohort, level) for p in chosen]
-    every = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OD_COLUMNS)
     threshold = small_cell_threshold()
-    # withheld in a period (small, or its complement there): the sum would give it away
-    every["_withheld"] = every["small_cell"].astype(bool) & (every["persons"] > 0)
-    keys = ["origin_code", "destination_code", "is_within"]
-    summed = every.groupby(keys, as_index=False, sort=True).agg(
-        persons=("persons", "sum"), _withheld=("_withheld", "any")
-    )
-    summed["persons"] = summed["persons"].astype("int64")
-    summed["small_cell"] = (summed["persons"] < threshold) | summed["_withheld"]
-    coarser = [read_od_range(start, end, c, level) for c in _coarser(cohort)]
-    return disclosed(summed[OD_COLUMNS], coarser, threshold)
+    levels = {}
+    for level in LINKED_LEVELS:
+        parts = [read_od(p, cohort, level) for p in chosen]
+        every = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OD_COLUMNS)
+        # withheld in a period (small, or its complement there): the sum would give it away
+        every["_withheld"] = every["small_cell"].astype(bool) & (every["persons"] > 0)
+        keys = ["origin_code", "destination_code", "is_within"]
+        summed = every.groupby(keys, as_index=False, sort=True).agg(
+            persons=("persons", "sum"), _withheld=("_withheld", "any")
+        )
+        summed["persons"] = summed["persons"].astype("int64")
+        summed["small_cell"] = (summed["persons"] < threshold) | summed["_withheld"]
+        levels[level] = summed[OD_COLUMNS]
+    coarser = [_linked_range(start, end, c) for c in _coarser(cohort)]
+    return linked_flows(levels, coarser, *_hierarchy(), threshold)
 
 
 def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionMatrix:

@@ -32,9 +32,9 @@ from dashboard.data.store import current_scope
 from dashboard.export.source import ExportError, Lineage, MapView
 from dashboard.i18n import language, pick
 from etl import marts, targets
-from etl.disclosure import flow_margins, flow_nesting, suppress
+from etl.disclosure import suppress
 from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
-from etl.records import COHORTS
+from etl.marts.linked_flows import read_linked_flows
 from etl.spreadsheet import neutralise_frame, text_cells
 from geodata.datum import CGCS2000, CRS_NAMES, TARGET_CRS, WGS84, Conversion, frame_to_wgs84
 from geodata.layers import LayerSet
@@ -201,11 +201,7 @@ def flow_table(
             "or the long form"
         )
     scope = current_scope()
-    chosen = [*COHORTS[: COHORTS.index(cohort)], cohort] if cohort in COHORTS else [cohort]
-    flows = pd.concat(  # with the cohorts that hold ``cohort``: suppressed as they are published
-        [marts.read_flows(engine, view.period, c, level, scope=scope) for c in chosen],
-        ignore_index=True,
-    )
+    flows = marts.read_flows(engine, view.period, cohort, level, scope=scope)
     names = _names_with_regions(view.lang)
     long = pd.DataFrame(
         {
@@ -220,9 +216,12 @@ def flow_table(
             "is_within": flows["is_within"],
         }
     )
-    nesting = flow_nesting(marts.small_cell_threshold(engine, scope=scope))
-    margins = flow_margins(("period", "cohort"))
-    long = suppress(long, ["persons"], flows["small_cell"], margins, nesting)
+    # withheld as the flows page withholds them: every level of the period as one linked table,
+    # beside the cohorts that hold this one (etl.marts.linked_flows)
+    ends = ["origin_code", "destination_code"]
+    linked = read_linked_flows(engine, str(view.period), cohort, scope=scope)[level]
+    flags = long[ends].merge(linked[[*ends, "small_cell"]], on=ends, how="left", validate="1:1")
+    long = suppress(long, ["persons"], flags["small_cell"].fillna(True).to_numpy(dtype=bool))
     long = long[long["cohort"] == cohort]
     long = long.sort_values(["origin_code", "destination_code"], ignore_index=True)
     columns = {

@@ -26,6 +26,7 @@ import pytest
 
 from dashboard.data import flows as F
 from dashboard.pages.flows.table import csv_text
+from etl.marts.linked_flows import linked_flows
 from etl.records import COHORTS
 from etl.scope import NATION
 from tests.dashboard.test_flows_view import app_context  # noqa: F401 (fixture)
@@ -153,6 +154,10 @@ def test_no_nested_cohorts_differ_by_a_small_count_in_the_research_export(
     assert found == [], f"{len(found)} small differences, e.g. {found[:5]}"
 
 
+NO_UNITS = pd.DataFrame(columns=["county_code", "prefecture_code", "province_code"])
+NO_MEMBERS = pd.DataFrame(columns=["region_code", "province_code"])
+
+
 def test_a_total_a_small_count_under_a_coarser_cohorts_is_withheld(app_context, monkeypatch):  # noqa: F811
     """By hand, threshold 3: into 浦东 (310115) from 无锡 12 persons (11 of them women 15-49),
     from 湖州 11 (10), from 郑州 20 (20). The women's flows of 11 and 10 are withheld (1 person
@@ -169,7 +174,8 @@ def test_a_total_a_small_count_under_a_coarser_cohorts_is_withheld(app_context, 
                 for (o, d), n in cells.items()
             ]
         ).assign(small_cell=lambda f: f["persons"] < 3)
-        reads[cohort] = F.disclosed(raw, [reads[c] for c in COHORTS[:i]], 3)
+        coarser = [{"county": reads[c]} for c in COHORTS[:i]]
+        reads[cohort] = linked_flows({"county": raw}, coarser, NO_UNITS, NO_MEMBERS, 3)["county"]
     assert reads["women_15_49"]["small_cell"].tolist() == [True, True, False]
     assert not F.place_totals(reads["women_15_49"], place).hidden("inflow", 3)  # margins alone
     monkeypatch.setattr(F, "_query_od", lambda query: reads[query.cohort])

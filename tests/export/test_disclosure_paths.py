@@ -16,6 +16,8 @@ from access.audit import list_events, utcnow
 from etl import marts
 from etl.disclosure import lone_groups
 from etl.export import FLOW_MARGINS
+from etl.marts.linked_flows import read_linked_flows
+from etl.records import COHORTS
 from etl.scope import NATION
 from etl.store import open_store
 from yipanqi.cli import app
@@ -69,6 +71,19 @@ def test_cli_flows_and_coverage_are_suppressed_with_their_margins(store, tmp_pat
     assert (merged.loc[published, "persons"] == merged.loc[published, "persons_true"]).all()
     true = merged.assign(persons=merged["persons_true"])
     assert lone_groups(true, merged["suppressed"].to_numpy(), FLOW_MARGINS) == 0
+    # withheld as the flows page withholds them: linked with every level's flows of the period
+    keys = ["period", "origin_code", "destination_code", "cohort"]
+    page = pd.concat(
+        [
+            read_linked_flows(engine, period, cohort, scope=NATION)["county"].assign(
+                period=period, cohort=cohort
+            )
+            for period in sorted(set(merged["period"]))
+            for cohort in COHORTS
+        ]
+    )
+    both = merged.merge(page, on=keys, suffixes=("", "_page"), validate="1:1")
+    assert len(both) == len(merged) and (both["suppressed"] == both["small_cell_page"]).all()
 
     # coverage: withheld exactly as the pages withhold (tests/export/test_published_store.py
     # checks that rule against every sum); primary alone would have left cells to subtract
