@@ -18,9 +18,10 @@ Terms (DESIGN.md §3, ``etl.aggregate``):
   positive (pairs that balance exactly are left out);
 - *small cells*: a flow under the store's threshold is flagged by ``etl.marts`` and never shown as a
   number. Every read of this module (``read_od``, ``read_od_range``) widens the flags as the
-  exports do (``etl.disclosure``, secondary suppression over each unit's inflow and outflow, and
-  a flow of ``women_15_49`` or ``married_women_15_49`` withheld where a coarser cohort's count of
-  it would give a small difference away), so that every screen (lines, table, totals, circles) and the CSV withhold the same flows, whatever
+  exports do: every level of the period as one linked table (``etl.marts.linked_flows``:
+  secondary suppression over each unit's inflow and outflow and over each coarser flow with the
+  finer flows it sums, and a flow of ``women_15_49`` or ``married_women_15_49`` withheld where a
+  coarser cohort's count of it would give a small difference away), so that every screen (lines, table, totals, circles) and the CSV withhold the same flows, whatever
   the query; ``small_cell`` below means that widened flag. A net value is suppressed when either of
   its two flows is. A total (a sum over many flows) is withheld when it is itself under the
   threshold, or when it holds exactly one withheld flow (the total minus the flows shown would
@@ -187,7 +188,7 @@ def cohort_unit_totals(
     read: Callable[[str], pd.DataFrame], cohort: str, codes: Sequence[str]
 ) -> pd.DataFrame:
     """``unit_totals`` of ``codes`` in ``cohort``, ``read(cohort)`` giving its flows
-    (``OD_COLUMNS``, ``disclosed``): a total is withheld when it is a small count or when it
+    (``OD_COLUMNS``, as ``read_od`` withholds them): a total is withheld when it is a small count or when it
     holds exactly one withheld flow (``etl.disclosure.revealing_margins``), or when the same
     total of a coarser cohort would give a small difference away
     (``etl.disclosure.nested_margins``)."""
@@ -282,7 +283,7 @@ def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionM
     """The region-to-region matrix of a period and cohort (regions in file order, then
     ``other``); with ``start``, of the periods ``start`` to ``period`` (``read_od_range``: a cell
     is withheld when its sum or any of its months is). A cell is also withheld where the read
-    withholds it (``disclosed``: by its margins, or beside a coarser cohort's count of it)."""
+    withholds it (``read_od``: linked with the province flows it sums, by its margins, or beside a coarser cohort's count of it)."""
     codes = [*region_codes(), OTHER_REGION]
     threshold = small_cell_threshold()
     if start:
