@@ -326,3 +326,41 @@ def revealing_margins(
     secret = np.asarray(hidden, dtype=bool) & (values > 0)
     frame = data[list(columns)].assign(_secret=secret.astype("int64"))
     return frame.groupby(list(columns), sort=False, dropna=True)["_secret"].sum() == 1
+
+
+class Equations:
+    """Published sums over a table's withheld cells, as a reader could solve them: a cell is
+    *determined* when its unit vector lies in the row space of the equations (over the reals:
+    the sums, minus their published cells, pin it down exactly). ``admit`` adds an equation only
+    while it determines no cell that was not determined before: the caller withholds the sum it
+    refuses. Rows are weights over the withheld cells (``n`` of them); an equation over published
+    cells alone (all weights 0) tells nothing and is admitted. Incremental Gram-Schmidt: the
+    squared norms of the projections of the unit vectors (``reach``) reach 1 at a determined
+    cell."""
+
+    _EPS = 1e-9
+
+    def __init__(self, n: int) -> None:
+        self.basis = np.zeros((n, 0))
+        self.reach = np.zeros(n)
+
+    def admit(self, row: object, *, force: bool = False) -> bool:
+        """Add the equation ``row`` unless it would determine a cell not determined yet (with
+        ``force``: add it anyway, a sum already published); whether it was added."""
+        r = np.asarray(row, dtype="float64")
+        for _ in range(2):  # twice: Gram-Schmidt loses orthogonality once
+            r = r - self.basis @ (self.basis.T @ r)
+        norm = float(np.linalg.norm(r))
+        if norm < 1e-7:
+            return True  # a combination of the equations already in: nothing new
+        q = r / norm
+        reach = self.reach + q * q
+        if not force and ((self.reach < 1 - self._EPS) & (reach > 1 - self._EPS)).any():
+            return False
+        self.basis = np.column_stack([self.basis, q])
+        self.reach = reach
+        return True
+
+    def determined(self) -> np.ndarray:
+        """Which cells the equations admitted so far determine."""
+        return self.reach > 1 - self._EPS

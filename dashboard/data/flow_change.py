@@ -12,8 +12,9 @@ months is), and a change *involving* a withheld cell (either side) is withheld a
 base, target, change and percent are never computed into a number that leaves the server. A pair
 absent on one side counts 0 persons there (a 0 discloses nobody). A unit's inflow, outflow or net
 change is withheld when either side's total is withheld as the page withholds a total
-(``dashboard.data.flows.cohort_unit_totals``: a small count, a total holding exactly one
-withheld flow, or one a coarser cohort's total would give away); a net when any of its four totals is. Files blank them with
+(``dashboard.data.flows.level_unit_totals``: a small count, a total holding exactly one
+withheld flow, one a coarser cohort's total would give away, or at province level one the audit
+of the page's sums refuses); a net when any of its four totals is. Files blank them with
 ``etl.disclosure.suppress`` (secondary suppression by origin and destination on each side).
 """
 
@@ -76,6 +77,17 @@ def read_side(side: str, cohort: str, level: str) -> pd.DataFrame:
     return data.read_od_range(chosen[0], chosen[-1], cohort, level)
 
 
+def side_span(side: str) -> tuple[str, str | None]:
+    """(period, start) of a side as ``read_side`` reads it: a period alone (start None), or a
+    year's periods in the store (its last and first); ("", None) for a side with none."""
+    chosen = side_periods(side)
+    if not chosen:
+        return "", None
+    if len(chosen) == 1 and not is_year(side):
+        return chosen[0], None
+    return chosen[-1], chosen[0]
+
+
 def change_pairs(base: str, target: str, cohort: str, level: str) -> pd.DataFrame:
     """Every pair of either side in ``CHANGE_COLUMNS`` (see the module docstring), by codes;
     ``before``/``after``/``change``/``percent`` of a withheld pair are NaN, never a number."""
@@ -134,8 +146,8 @@ def unit_change(base: str, target: str, cohort: str, level: str) -> pd.DataFrame
     ``UNIT_KINDS``, ``{kind}_before``, ``{kind}_after``, ``{kind}_change``, ``{kind}_percent``
     and ``{kind}_withheld`` (see the module docstring)."""
     codes = list(data.unit_codes(level))
-    a = data.cohort_unit_totals(lambda c: read_side(base, c, level), cohort, codes)
-    b = data.cohort_unit_totals(lambda c: read_side(target, c, level), cohort, codes)
+    a = data.level_unit_totals(level, *side_span(base), cohort, codes)
+    b = data.level_unit_totals(level, *side_span(target), cohort, codes)
     hid = {
         kind: a[f"{kind}_withheld"].to_numpy(bool) | b[f"{kind}_withheld"].to_numpy(bool)
         for kind in ("inflow", "outflow")
@@ -167,9 +179,7 @@ def range_units(start: str, end: str, cohort: str, level: str) -> pd.DataFrame:
     """``code, inflow, outflow, net, {kind}_withheld`` of each unit summed over a period range
     (``read_od_range``), withheld as a total is on the page."""
     codes = list(data.unit_codes(level))
-    units = data.cohort_unit_totals(
-        lambda c: data.read_od_range(start, end, c, level), cohort, codes
-    )
+    units = data.level_unit_totals(level, end, start, cohort, codes)
     hid_in = units["inflow_withheld"].to_numpy(bool)
     hid_out = units["outflow_withheld"].to_numpy(bool)
     ins, outs = units["inflow"].to_numpy("float64"), units["outflow"].to_numpy("float64")

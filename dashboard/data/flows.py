@@ -26,7 +26,9 @@ Terms (DESIGN.md §3, ``etl.aggregate``):
   its two flows is. A total (a sum over many flows) is withheld when it is itself under the
   threshold, or when it holds exactly one withheld flow (the total minus the flows shown would
   give it away), or when a coarser cohort's same total exceeds it by a small count
-  (``Totals.withheld``, ``selection_totals``, ``unit_totals``);
+  (``Totals.withheld``, ``selection_totals``, ``unit_totals``), or where the page's sums of
+  province flows together (region matrix, provinces' totals, the totals of every choice of
+  regions) would determine a withheld flow (``dashboard.data.od.audit_province_sums``);
 - *order and thinning*: publishable flows by persons, largest first (ties by codes), then the
   suppressed ones by codes, so their order discloses nothing of their size. Only the first N of
   that order leave the server.
@@ -37,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -48,8 +51,10 @@ from dashboard.data.od import (
     DIRECTIONS,
     FLOW_COLUMNS,
     OD_COLUMNS,
+    Audit,
     RegionMatrix,
     Totals,
+    audit_province_sums,
     in_provinces,
     net_pairs,
     order_flows,
@@ -181,7 +186,25 @@ def unit_totals(query: FlowQuery, codes: Sequence[str]) -> pd.DataFrame:
     """``code, inflow, outflow, inflow_withheld, outflow_withheld`` of ``codes``: each unit's
     persons with every other unit of the query's level in its period (or range) and cohort, as
     ``place_totals`` counts a place (``cohort_unit_totals`` of the query's reads)."""
-    return cohort_unit_totals(lambda c: _query_od(replace(query, cohort=c)), query.cohort, codes)
+    return level_unit_totals(query.level, query.period, query.start, query.cohort, codes)
+
+
+def level_unit_totals(
+    level: str, period: str, start: str | None, cohort: str, codes: Sequence[str]
+) -> pd.DataFrame:
+    """``unit_totals`` of ``codes`` at ``level`` in the period (or range ``start`` to
+    ``period``) and ``cohort``: ``cohort_unit_totals``, and at province level also the totals the
+    audit of the province sums refuses (``_audit``)."""
+
+    def read(c: str) -> pd.DataFrame:
+        return _query_od(FlowQuery(period, c, level, start=start))
+
+    frame = cohort_unit_totals(read, cohort, codes)
+    refused = _audit(period, start, cohort).units if level == "province" and period else frozenset()
+    for side in ("inflow", "outflow") if refused else ():
+        more = frame["code"].map(lambda code, side=side: (code, side) in refused).to_numpy(bool)
+        frame = frame.assign(**{f"{side}_withheld": frame[f"{side}_withheld"].to_numpy(bool) | more})
+    return frame
 
 
 def cohort_unit_totals(
@@ -223,9 +246,9 @@ def selection_totals(query: FlowQuery) -> Totals:
     ``etl.disclosure.nested_margins``)."""
     od = _query_od(query)
     if query.focus:
-        totals = place_totals(od, query.focus)
+        totals = audited_place_totals(od, query.focus, query.level, query.cohort, query.period, query.start)
     else:
-        totals = set_totals(od, provinces_of_regions(query.regions))
+        totals = audited_set_totals(od, query.regions, query.level, query.cohort, query.period, query.start)
     coarser = [selection_totals(replace(query, cohort=c)) for c in _coarser(query.cohort)]
     if not coarser:
         return totals
@@ -239,6 +262,72 @@ def selection_totals(query: FlowQuery) -> Totals:
     )
     more = {n for n, flag in zip(names, flags, strict=True) if flag and not totals.hidden(n, threshold)}
     return replace(totals, withheld=totals.withheld | more) if more else totals
+
+
+def audited_place_totals(
+    od: pd.DataFrame, focus: str, level: str, cohort: str, period: str, start: str | None = None
+) -> Totals:
+    """``place_totals`` of ``focus``, at province level also withholding the inflow or outflow
+    the audit of the province sums refuses (``_audit``)."""
+    totals = place_totals(od, focus)
+    if level != "province" or od.empty:
+        return totals
+    refused = {side for code, side in _audit(period, start, cohort).units if code == focus}
+    return replace(totals, withheld=totals.withheld | refused) if refused else totals
+
+
+def audited_set_totals(
+    od: pd.DataFrame,
+    regions: Sequence[str],
+    level: str,
+    cohort: str,
+    period: str,
+    start: str | None = None,
+) -> Totals:
+    """``set_totals`` of the provinces of ``regions`` in ``od`` (the flows of ``level``, period or
+    range ``start`` to ``period``, ``cohort``), also withholding what the audit of every choice of
+    regions refuses (``dashboard.data.od.audited_sets``, decided on the province flows). Inflow
+    and outflow of a set are the same persons at every level; its within and among at a finer
+    level are withheld together where the province level refuses either."""
+    provinces = provinces_of_regions(regions)
+    totals = set_totals(od, provinces)
+    if od.empty:
+        return totals
+    refused = _audit(period, start, cohort).sets.get(frozenset(provinces), frozenset())
+    if level != "province" and refused & {"within", "among"}:
+        refused = refused | {"within", "among"}
+    return replace(totals, withheld=totals.withheld | refused) if refused else totals
+
+
+@cached(maxsize=16)
+def _audit(engine: Engine, period: str, start: str | None, cohort: str, *, scope: Scope) -> Audit:
+    """The audit of the province sums (``dashboard.data.od.audit_province_sums``) of a period or
+    range and cohort, on the flows as the page reads them: the choices the regional meetings
+    read first (each region alone, ``other``, the page's default of every region), then each
+    province's totals, then every other choice of regions (pairs, triples, ...)."""
+
+    def read(c: str, level: str) -> pd.DataFrame:
+        return read_od_range(start, period, c, level) if start else read_od(period, c, level)
+
+    province, region = read(cohort, "province"), read(cohort, "region")
+    codes = sorted(set(province["origin_code"]) | set(province["destination_code"]))
+    units = cohort_unit_totals(lambda c: read(c, "province"), cohort, codes)
+    names = (*region_codes(), OTHER_REGION)
+    leading = [provinces_of_regions((r,)) for r in names] + [provinces_of_regions(region_codes())]
+    choices = dict.fromkeys(
+        [
+            *leading,
+            *(
+                provinces_of_regions(chosen)
+                for n in range(2, len(names) + 1)
+                for chosen in combinations(names, n)
+            ),
+        ]
+    )
+    return audit_province_sums(
+        province, region, province_regions(), units, list(choices), small_cell_threshold(),
+        leading=len(dict.fromkeys(leading)),
+    )  # fmt: skip
 
 
 def _query_od(query: FlowQuery) -> pd.DataFrame:
@@ -299,7 +388,10 @@ def region_matrix(period: str, cohort: str, start: str | None = None) -> RegionM
         .fillna(False)
         .to_numpy(dtype=bool)
     )
-    return replace(matrix, small_cell=matrix.small_cell | (flagged & (matrix.persons > 0)))
+    refused = np.array(
+        [[(o, d) in _audit(period, start, cohort).regions for d in codes] for o in codes], dtype=bool
+    )
+    return replace(matrix, small_cell=matrix.small_cell | ((flagged | refused) & (matrix.persons > 0)))
 
 
 def available_periods() -> tuple[str, ...]:
@@ -498,8 +590,16 @@ def _change_view(query: FlowQuery, threshold: int) -> FlowView:
     top["destination_name"] = top["destination_code"].map(names).fillna(top["destination_code"])
     a = flow_change.read_side(base, query.cohort, query.level)
     b = flow_change.read_side(target, query.cohort, query.level)
-    totals = place_totals(b, query.focus) if query.focus else set_totals(b, provinces)
-    before = place_totals(a, query.focus) if query.focus else set_totals(a, provinces)
+    if query.focus:
+        totals, before = (
+            audited_place_totals(side, query.focus, query.level, query.cohort, *flow_change.side_span(name))
+            for side, name in ((b, target), (a, base))
+        )
+    else:
+        totals, before = (
+            audited_set_totals(side, query.regions, query.level, query.cohort, *flow_change.side_span(name))
+            for side, name in ((b, target), (a, base))
+        )
     return FlowView(
         query, top, len(selected), totals, threshold, ordered, len(lines), cross, before
     )

@@ -7,14 +7,14 @@ An *OD table* has ``OD_COLUMNS`` (``etl.marts.PAIR_COLUMNS``: one period, cohort
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from etl import indicators
-from etl.disclosure import margin_reveals
+from etl.disclosure import Equations, margin_reveals
 from etl.marts import PAIR_COLUMNS
 
 DIRECTIONS = ("inflow", "outflow", "both", "net")
@@ -166,17 +166,95 @@ def place_totals(od: pd.DataFrame, code: str) -> Totals:
 
 def set_totals(od: pd.DataFrame, provinces: Iterable[str]) -> Totals:
     """Persons into, out of and among the units of a set of provinces, and within its units."""
+    return _totals(od, **set_parts(od, provinces))
+
+
+def set_parts(od: pd.DataFrame, provinces: Iterable[str]) -> dict[str, np.ndarray]:
+    """The rows of ``od`` each total of ``set_totals`` sums (name -> row mask)."""
     provinces = set(provinces)
     origin = in_provinces(od["origin_code"], provinces)
     destination = in_provinces(od["destination_code"], provinces)
     within = od["is_within"].to_numpy(dtype=bool)
-    return _totals(
-        od,
-        inflow=destination & ~origin,
-        outflow=origin & ~destination,
-        within=origin & within,
-        among=origin & destination & ~within,
-    )
+    return {
+        "inflow": destination & ~origin,
+        "outflow": origin & ~destination,
+        "within": origin & within,
+        "among": origin & destination & ~within,
+    }
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What a page withholds of the sums of province flows beyond each sum's own rule
+    (``audit_province_sums``): region flows, provinces' totals and set totals refused."""
+
+    regions: frozenset[tuple[str, str]]  # (origin region, destination region)
+    units: frozenset[tuple[str, str]]  # (province, "inflow" or "outflow")
+    sets: Mapping[frozenset[str], frozenset[str]]  # a choice's provinces -> its totals refused
+
+
+def audit_province_sums(
+    province: pd.DataFrame,
+    region: pd.DataFrame,
+    regions: Mapping[str, tuple[str, ...]],
+    units: pd.DataFrame,
+    choices: Sequence[frozenset[str]],
+    threshold: int,
+    leading: int = 0,
+) -> Audit:
+    """The sums of province flows a page publishes, checked together (``etl.disclosure.Equations``):
+    each is withheld alone only when it holds exactly one withheld flow, but together they form a
+    linear system over the withheld flows. Admitted in a fixed order, each only while it
+    determines no withheld flow: the region flows (each the sum of the province flows between
+    its members), the totals (``set_totals``) of the first ``leading`` choices of regions, each
+    province's inflow and outflow, then the totals of the other choices; a sum refused is
+    withheld. ``province``, ``region``: the flows at
+    those levels as the page reads them (one period or range, one cohort); ``regions``: each
+    province's regions; ``units``: ``code, inflow_withheld, outflow_withheld`` of the provinces
+    (``cohort_unit_totals``). The order fixes the outcome for a period and cohort, whatever a
+    reader asks first."""
+    persons = province["persons"].to_numpy("int64")
+    hidden = province["small_cell"].to_numpy(dtype=bool) & (persons > 0)
+    unknown = np.flatnonzero(hidden)
+    equations = Equations(len(unknown))
+    origin = province["origin_code"].to_numpy(object)
+    destination = province["destination_code"].to_numpy(object)
+    refused_regions = set()
+    for a, b, small in region[["origin_code", "destination_code", "small_cell"]].itertuples(
+        index=False
+    ):
+        block = np.array(
+            [
+                a in regions.get(o, ()) and b in regions.get(d, ())
+                for o, d in zip(origin, destination, strict=True)
+            ],
+            dtype=bool,
+        )
+        if not small and not equations.admit(block[unknown]):
+            refused_regions.add((a, b))
+    between = ~province["is_within"].to_numpy(dtype=bool)
+    sets: dict[frozenset[str], frozenset[str]] = {}
+
+    def decide(choice: frozenset[str]) -> None:
+        totals = set_totals(province, choice)
+        parts = set_parts(province, choice).items()
+        sets[choice] = frozenset(
+            name
+            for name, rows in parts
+            if not totals.hidden(name, threshold) and not equations.admit(rows[unknown])
+        )
+
+    for choice in choices[:leading]:
+        decide(choice)
+    refused_units = set()
+    for row in units.itertuples(index=False):
+        for side, ends in (("inflow", destination), ("outflow", origin)):
+            rows = (ends == row.code) & between
+            if not getattr(row, f"{side}_withheld") and not equations.admit(rows[unknown]):
+                refused_units.add((row.code, side))
+    for choice in choices[leading:]:
+        decide(choice)
+    return Audit(frozenset(refused_regions), frozenset(refused_units), sets)
 
 
 def _totals(od: pd.DataFrame, **parts: np.ndarray) -> Totals:
