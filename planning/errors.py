@@ -31,6 +31,12 @@ code                   params
 ``unknown_indicators`` ``field``, ``flags``
 ``one_of``             ``fields``: give exactly one of them
 ``not_capacity_bound`` ``flags``, ``bound``
+``no_aggregates``      the store has no aggregates (run time: nothing to project from)
+``too_few_flows``      too few between-county flows to fit the flow model
+``no_points``          ``n``, ``codes``: counties without a point for distances
+``name_hidden``        ``value``: a saved scenario of that name lies outside the reader's scope
+``name_taken``         ``value``: a scenario of that name is saved already
+``no_saved``           ``value``: no saved scenario of that name that the reader sees
 =====================  ==========================================================================
 """
 
@@ -54,7 +60,13 @@ class Problem:
 
 
 class ScenarioError(ValueError):
-    """A scenario file, lever or saved scenario is invalid or cannot be applied."""
+    """A scenario file, lever or saved scenario is invalid or cannot be applied: ``problems``
+    say why (a page shows them in its language), ``str()`` in English."""
+
+    @classmethod
+    def of(cls, code: str, message: str, **params: Any) -> ScenarioError:
+        """The error of one problem of the scenario itself (a run-time reason, a saved name)."""
+        return cls(problems=[Problem(code, message, params=params)])
 
     def __init__(self, message: str | None = None, problems: Sequence[Problem] = ()) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)

@@ -103,10 +103,16 @@ def load_baseline(engine: Engine, period: str | None = None, *, scope: Scope) ->
     ``scope`` sees them (county flows with both ends inside it, its counties' coverage)."""
     known = marts.periods(engine, scope=scope)
     if not known:
-        raise ScenarioError("the store has no aggregates: ingest records first (yipanqi ingest)")
+        raise ScenarioError.of(
+            "no_aggregates", "the store has no aggregates: ingest records first (yipanqi ingest)"
+        )
     period = period or known[-1]
     if period not in known:
-        raise ScenarioError(f"period {period!r} is not in the store; it has {known[0]}..{known[-1]}")
+        raise ScenarioError.of(
+            "unknown_period",
+            f"period {period!r} is not in the store; it has {known[0]}..{known[-1]}",
+            value=period, first=known[0], last=known[-1],
+        )  # fmt: skip
     run = store.latest_run(engine)
     return Baseline.from_frames(
         period,
@@ -185,11 +191,18 @@ def fit_model(baseline: Baseline, points: pd.DataFrame) -> FittedModel:
 
     flows = baseline.flows[~baseline.flows["is_within"] & (baseline.flows["persons"] > 0)]
     if flows["origin_code"].nunique() < 2 or flows["destination_code"].nunique() < 2:
-        raise ScenarioError("too few between-county flows to fit the model (need 2+ origins and destinations)")
+        raise ScenarioError.of(
+            "too_few_flows",
+            "too few between-county flows to fit the model (need 2+ origins and destinations)",
+        )
     located = points.drop_duplicates("county_code").set_index("county_code")
     missing = sorted(set(flows["origin_code"]).union(flows["destination_code"]) - set(located.index))
     if missing:
-        raise ScenarioError(f"{len(missing)} counties have no point for distances, e.g. {missing[:5]}")
+        raise ScenarioError.of(
+            "no_points",
+            f"{len(missing)} counties have no point for distances, e.g. {missing[:5]}",
+            n=len(missing), codes=missing[:5],
+        )  # fmt: skip
     o = located.loc[flows["origin_code"], ["lon", "lat"]].to_numpy()
     d = located.loc[flows["destination_code"], ["lon", "lat"]].to_numpy()
     distance = great_circle_km(o[:, 0], o[:, 1], d[:, 0], d[:, 1], floor_km=MIN_DISTANCE_KM)

@@ -30,6 +30,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +254,14 @@ class ScenarioResult:
     model: FittedModel | None = None
     notes: tuple[str, ...] = ()
     threshold: int = 0
+
+    @cached_property
+    def published_totals(self) -> pd.DataFrame:
+        """The totals as the result's files publish them (``planning.export.published_totals``),
+        worked out once per result (the scenarios page's map and its region table read both)."""
+        from planning.export import published_totals  # planning.export builds on this module
+
+        return published_totals(self)
 
     def coverage_at(self, level: str = "county") -> pd.DataFrame:
         """Coverage summed at ``level`` (county, prefecture, province, region), with rates."""

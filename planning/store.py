@@ -65,11 +65,17 @@ def save_scenario(
     with engine.begin() as conn:
         exists = saved.scenario_row(conn, scenario.name) is not None
         if name_hidden(conn, scenario.name, scope=scope):
-            raise ScenarioError(
-                f"the name {scenario.name!r} is taken by a scenario outside your scope: pick another name"
+            raise ScenarioError.of(
+                "name_hidden",
+                f"the name {scenario.name!r} is taken by a scenario outside your scope: pick another name",
+                value=scenario.name,
             )
         if exists and not replace:
-            raise ScenarioError(f"a scenario named {scenario.name!r} is saved already: pick another name or replace it")
+            raise ScenarioError.of(
+                "name_taken",
+                f"a scenario named {scenario.name!r} is saved already: pick another name or replace it",
+                value=scenario.name,
+            )
         saved.write_scenario(conn, row, str(scope))
         audit.record(conn, audit.SCENARIO_SAVE, scenario.name, detail="replaced" if exists else "")
     return SavedScenario(scenario, author, now, baseline_run_id)
@@ -86,7 +92,9 @@ def get_scenario(engine: sa.Engine, name: str, *, scope: Scope) -> SavedScenario
     """The saved scenario ``name``; ScenarioError if there is none that ``scope`` sees."""
     row = saved.scenario_row(engine, name)
     if row is None or not _visible(engine, name, scope):
-        raise ScenarioError(f"no saved scenario named {name!r}: see `yipanqi scenario list`")
+        raise ScenarioError.of(
+            "no_saved", f"no saved scenario named {name!r}: see `yipanqi scenario list`", value=name
+        )
     return _saved(row)
 
 
@@ -99,7 +107,9 @@ def delete_scenario(engine: sa.Engine, name: str, *, scope: Scope) -> None:
         if deleted:
             audit.record(conn, audit.SCENARIO_DELETE, name)
     if not deleted:
-        raise ScenarioError(f"no saved scenario named {name!r}: see `yipanqi scenario list`")
+        raise ScenarioError.of(
+            "no_saved", f"no saved scenario named {name!r}: see `yipanqi scenario list`", value=name
+        )
 
 
 def name_hidden(engine: sa.Engine | sa.Connection, name: str, *, scope: Scope) -> bool:

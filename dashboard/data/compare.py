@@ -16,6 +16,7 @@ two spans.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,21 +159,53 @@ def difference(measure: str, level: str, before: str, after: str) -> Difference:
     return Difference(old.codes, old, new, change, hidden, change_unit(measure))
 
 
-def monthly_series(measure: str, level: str, codes: list[str]) -> dict[str, list[float | None]]:
-    """Each of ``codes``' monthly values of ``measure`` over every period (None where withheld as
-    the period's layer withholds it, ``overview.withheld``, or without data), in ``periods()``
-    order: the trend's download (``dashboard.export.overview_views``) withholds the same months."""
+@dataclass(frozen=True)
+class Trend:
+    """A measure's lines: per area (``codes``) its monthly ``values`` over ``periods`` (NaN: no
+    data), their counts, and which are ``withheld`` as each period's layer withholds them
+    (``overview.withheld``)."""
+
+    codes: tuple[str, ...]
+    periods: tuple[str, ...]
+    values: np.ndarray  # areas x periods
+    numerators: np.ndarray
+    denominators: np.ndarray
+    withheld: np.ndarray  # bool, areas x periods
+
+    def shown(self) -> np.ndarray:
+        """The values a reader may see (NaN where withheld or without data)."""
+        return np.where(self.withheld, np.nan, self.values)
+
+
+def trend_cells(measure: str, level: str, codes: Sequence[str]) -> Trend:
+    """``codes``' values of ``measure`` in every period (``periods()`` order), withheld as the
+    period's layer withholds them: the one walk behind the trend on screen (``monthly_series``)
+    and its download (``dashboard.export.overview_views``). Codes outside the level's units in
+    the reader's scope are left out."""
     shown = unit_codes(level)
-    at = {code: shown.index(code) for code in codes if code in shown}
-    series: dict[str, list[float | None]] = {code: [] for code in at}
-    for period in periods():
+    kept = tuple(code for code in codes if code in shown)
+    at = [shown.index(code) for code in kept]
+    every = periods()
+    value, num, den = (np.full((len(at), len(every)), np.nan) for _ in range(3))
+    held = np.zeros((len(at), len(every)), dtype=bool)
+    for j, period in enumerate(every):
         values = measure_values(measure, level, period)
-        held = withheld(values, measure, level)
-        for code, i in at.items():
-            value = values.value[i]
-            hidden = bool(held[i]) or not np.isfinite(value)
-            series[code].append(None if hidden else float(value))
-    return series
+        value[:, j] = values.value[at]
+        num[:, j] = values.numerator[at]
+        den[:, j] = values.denominator[at]
+        held[:, j] = withheld(values, measure, level)[at]
+    return Trend(kept, every, value, num, den, held)
+
+
+def monthly_series(measure: str, level: str, codes: list[str]) -> dict[str, list[float | None]]:
+    """Each of ``codes``' monthly values of ``measure`` over every period (None where withheld or
+    without data), in ``periods()`` order (``trend_cells``)."""
+    trend = trend_cells(measure, level, codes)
+    shown = trend.shown()
+    return {
+        code: [float(v) if np.isfinite(v) else None for v in shown[i]]
+        for i, code in enumerate(trend.codes)
+    }
 
 
 def largest_units(measure: str, level: str, n: int = 3) -> list[str]:

@@ -23,7 +23,6 @@ from dashboard.data.store import cached, current_scope, data_version, engine, pe
 from etl import indicators
 from etl.indicators import INDICATOR_BY_FLAG
 from etl.scope import Scope
-from planning import export
 from planning import store as saved_store
 from planning.errors import Problem, ScenarioError
 from planning.levers import Attractiveness
@@ -289,21 +288,6 @@ def _before_after(
     )
     after = indicators.ratio(cov["numerator"].to_numpy(), cov["denominator"].to_numpy())
     return cov["county_code"].tolist(), before, after, "share"
-
-
-def published_totals(res: ScenarioResult) -> pd.DataFrame:
-    """The result's totals as its files publish them (``planning.export.published_totals``:
-    ``level``, ``unit_code``, the totals, ``suppressed``), kept beside the result (the map and the
-    summary table of one result read them both)."""
-    hit = _PUBLISHED.get(id(res))
-    if hit is None or hit[0] is not res:
-        if len(_PUBLISHED) >= 32:
-            _PUBLISHED.clear()
-        hit = _PUBLISHED[id(res)] = (res, export.published_totals(res))
-    return hit[1]
-
-
-_PUBLISHED: dict[int, tuple[ScenarioResult, pd.DataFrame]] = {}
 
 
 def region_summary(res: ScenarioResult, reference: ScenarioResult | None = None) -> pd.DataFrame:

@@ -36,9 +36,8 @@ import pandas as pd
 
 from dashboard import context, formatting, theme
 from dashboard.data import geo
-from dashboard.data.compare import largest_units
-from dashboard.data.overview import CENSUS_MEASURES, LEVELS, MEASURES, measure_values, unit_codes
-from dashboard.data.overview import withheld as withheld_units
+from dashboard.data.compare import Trend, largest_units, trend_cells
+from dashboard.data.overview import CENSUS_MEASURES, LEVELS, MEASURES, unit_codes
 from dashboard.data.store import current_scope, periods
 from dashboard.export.audit import record_export
 from dashboard.export.map_figure import A4_LANDSCAPE_PX, footer_lines
@@ -128,39 +127,10 @@ class TrendView:
         return MapView(self.measure, self.level, self.period, self.lang)
 
 
-@dataclass(frozen=True)
-class Trend:
-    """The lines' numbers: per area (``codes``) its monthly ``values`` over ``periods`` (NaN: no
-    data), their counts, and which are ``withheld`` (``shown``: the values a reader may see)."""
-
-    codes: tuple[str, ...]
-    periods: tuple[str, ...]
-    values: np.ndarray  # areas x periods
-    numerators: np.ndarray
-    denominators: np.ndarray
-    withheld: np.ndarray  # bool, areas x periods
-
-    def shown(self) -> np.ndarray:
-        return np.where(self.withheld, np.nan, self.values)
-
-
 def trend_numbers(view: TrendView) -> Trend:
     """The chosen areas' values in every period, each withheld as the period's layer withholds
-    it (store context, checked view)."""
-    shown = unit_codes(view.level)
-    at = [shown.index(code) for code in view.areas]
-    all_periods = periods()
-    shape = (len(at), len(all_periods))
-    value, num, den = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
-    hidden = np.zeros(shape, dtype=bool)
-    for j, period in enumerate(all_periods):
-        values = measure_values(view.measure, view.level, period)
-        held = withheld_units(values, view.measure, view.level)
-        value[:, j] = values.value[at]
-        num[:, j] = values.numerator[at]
-        den[:, j] = values.denominator[at]
-        hidden[:, j] = held[at]
-    return Trend(view.areas, all_periods, value, num, den, hidden)
+    it (store context, checked view): ``dashboard.data.compare.trend_cells``, as on screen."""
+    return trend_cells(view.measure, view.level, view.areas)
 
 
 def trend_table(view: TrendView, lineage: Lineage) -> Table:

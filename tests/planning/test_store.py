@@ -38,3 +38,33 @@ def test_save_list_show_delete(engine):
         get_scenario(engine, "a", scope=NATION)
     with pytest.raises(ScenarioError, match="no saved scenario"):
         delete_scenario(engine, "a", scope=NATION)
+
+
+def test_save_and_run_reasons_carry_their_problem_for_pages(engine):
+    """The English message for the command line, a problem code and values for the page's words
+    (``dashboard.pages.scenarios.words.reason_text``), in both languages."""
+    from dashboard.i18n import language
+    from dashboard.pages.scenarios.words import reason_text
+    from planning.model import load_baseline
+
+    first = parse_scenario({"name": "b", "levers": []})
+    save_scenario(engine, first, scope=NATION)
+    with pytest.raises(ScenarioError) as taken:
+        save_scenario(engine, first, scope=NATION)
+    with pytest.raises(ScenarioError) as missing:
+        get_scenario(engine, "nope", scope=NATION)
+    with pytest.raises(ScenarioError) as empty:
+        load_baseline(engine, scope=NATION)  # a new store: no aggregates
+    assert [e.value.problems[0].code for e in (taken, missing, empty)] == [
+        "name_taken", "no_saved", "no_aggregates",
+    ]  # fmt: skip
+    assert "saved already" in str(taken.value) and "yipanqi ingest" in str(empty.value)
+    with language("zh"):
+        texts = [reason_text(e.value) for e in (taken, missing, empty)]
+    assert texts == [
+        "已有名为“b”的情景：请另取一个名称",
+        "没有名为“nope”的已保存情景",
+        "数据库中尚无汇总数据：请先导入记录",
+    ]
+    with language("en"):
+        assert reason_text(taken.value) == "a scenario named “b” is saved already: pick another name"

@@ -49,7 +49,7 @@ from dashboard.pages.scenarios.view import (
     saved_links,
     summary_table,
 )
-from dashboard.pages.scenarios.words import json_error_text, problem_text
+from dashboard.pages.scenarios.words import json_error_text, problem_text, reason_text
 from dashboard.security import inputs
 from planning.errors import ScenarioError
 from planning.scenario import parse_scenario
@@ -282,7 +282,7 @@ def run(_clicks: Any, measure: Any, layer: Any, compare: Any, stored: Any, lang:
             NO,
             NO,
             NO,
-            "⚠ " + _("The scenario could not be run: {reason}").format(reason=exc),
+            "⚠ " + _("The scenario could not be run: {reason}").format(reason=reason_text(exc)),
             NO,
         )
     status = _("“{name}”: period {period}, {n} lever(s)").format(
@@ -346,8 +346,8 @@ def save_or_delete(
             ), NO, NO, NO  # fmt: skip
         else:
             data.save(scenario)
-    except ScenarioError as exc:
-        return f"⚠ {exc}", NO, NO, NO
+    except ScenarioError as exc:  # a race: saved or hidden since the checks above
+        return f"⚠ {reason_text(exc)}", NO, NO, NO
     if deleting:  # the page still shows it, now unsaved: the address carries it as such
         href = PATH + page_query(stored, measure, layer, "" if compare == name else compare)
         return _("Deleted: ") + str(name), href, saved_links(measure, layer), compare_options()

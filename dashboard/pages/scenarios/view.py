@@ -268,11 +268,11 @@ def value_texts(
 
 def suppressed_counties(res: Any, measure: str, codes: list[str]) -> np.ndarray:
     """Counties withheld on the scenario map: for inflow and outflow those the result's
-    ``totals.csv`` withholds (``data.published_totals``: a small baseline, or a projection that
+    ``totals.csv`` withholds (``ScenarioResult.published_totals``: a small baseline, or a projection that
     would tell withheld flows apart); for an indicator those whose baseline denominator is a small
     cell and those the overview withholds by the pages' rule (``etl.marts.published``)."""
     if measure in ("inflow", "outflow"):
-        totals = data.published_totals(res)
+        totals = res.published_totals
         county = totals[totals["level"] == "county"].set_index("unit_code")[measure].isna()
         return county.reindex(codes).fillna(False).to_numpy(bool)
     cov = res.coverage[res.coverage["indicator"] == measure]
@@ -322,7 +322,7 @@ def summary_table(res: Any, reference: Any = None) -> html.Table:
 
 
 def _withheld_regions(res: Any, column: str) -> set[str]:
-    totals = data.published_totals(res)
+    totals = res.published_totals
     return set(totals.loc[(totals["level"] == "region") & totals[column].isna(), "unit_code"])
 
 

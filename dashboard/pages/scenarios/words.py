@@ -16,7 +16,7 @@ from dashboard.data import scenarios as data
 from dashboard.formatting import count, percent, period
 from dashboard.i18n import N_, _, colon, current_language, indicator_name, join, ngettext
 from etl.records import INDICATOR_BY_FLAG
-from planning.errors import Problem
+from planning.errors import Problem, ScenarioError
 from planning.levers import (
     CAPACITY_BOUND,
     DEFAULT_COST_PER_PERSON,
@@ -233,7 +233,33 @@ def rule_text(p: Problem) -> str:  # noqa: C901 - one sentence per code
         return _("{field} must be a positive number").format(field=field)
     if code == "bad_description":
         return _("the description must be text")
+    if code == "no_aggregates":
+        return _("the store has no aggregates yet: load records first")
+    if code == "too_few_flows":
+        return _("too few flows between counties to fit the flow model")
+    if code == "no_points":
+        return ngettext(
+            "{n} county has no point to measure distances from ({codes})",
+            "{n} counties have no point to measure distances from ({codes})",
+            int(q.get("n", 0)),
+        ).format(n=number(float(q.get("n", 0))), codes=join(list(q.get("codes", ()))))
+    if code == "name_hidden":
+        return _(
+            "the name “{name}” is taken by a scenario outside your scope: pick another name"
+        ).format(name=q.get("value"))
+    if code == "name_taken":
+        return _("a scenario named “{name}” is saved already: pick another name").format(
+            name=q.get("value")
+        )
+    if code == "no_saved":
+        return _("no saved scenario named “{name}”").format(name=q.get("value"))
     return p.message
+
+
+def reason_text(error: ScenarioError) -> str:
+    """Why a scenario could not be run or saved, in the page's language (its problems; the
+    English message where it carries none)."""
+    return "; ".join(rule_text(p) for p in error.problems) or str(error)
 
 
 def _choice(field: str | None, value: str) -> str:
