@@ -286,7 +286,7 @@ def audited_set_totals(
 ) -> Totals:
     """``set_totals`` of the provinces of ``regions`` in ``od`` (the flows of ``level``, period or
     range ``start`` to ``period``, ``cohort``), also withholding what the audit of every choice of
-    regions refuses (``dashboard.data.od.audited_sets``, decided on the province flows). Inflow
+    regions refuses (``dashboard.data.od.audit_province_sums``, on the province flows). Inflow
     and outflow of a set are the same persons at every level; its within and among at a finer
     level are withheld together where the province level refuses either."""
     provinces = provinces_of_regions(regions)

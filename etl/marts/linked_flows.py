@@ -14,8 +14,9 @@ withheld too. The closure runs over these link groups, over each level's inflow 
 every unit (the diagonal apart, ``etl.disclosure.flow_margins``) and over the nested cohorts
 (``etl.disclosure.Nesting``: the coarser cohorts' flags come decided) until nothing changes.
 
-Not covered: totals over a set of units that is not a unit (the flows page's choice of regions)
-combine many published sums into a linear system this rule does not solve; see issue 14's note.
+This closes each sum with its parts, one equation at a time; the flows page's sums taken
+together (its region matrix, units' totals and the totals of a choice of regions: a linear system)
+are audited on top of it (``dashboard.data.od.audit_province_sums``).
 
 The hierarchy (``units``, ``region_members``) is the store's public one, read for the nation:
 a scoped reader's flows are linked to their parents as the nation's are.
@@ -57,7 +58,7 @@ def read_linked_flows(
     if coarser is None:
         coarser = []
         for name in COHORTS[: COHORTS.index(cohort)] if cohort in COHORTS else ():
-            coarser.append(read_linked_flows(engine, period, name, scope=scope, coarser=coarser))
+            coarser.append(read_linked_flows(engine, period, name, scope=scope, coarser=list(coarser)))
     levels = {
         level: read_pairs(engine, period, cohort, level, scope=scope)
         if county is None or level != "county"
