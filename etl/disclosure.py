@@ -285,8 +285,11 @@ def complementary(data: pd.DataFrame, hidden: np.ndarray, margins: Margins) -> n
 
 def group_keys(data: pd.DataFrame, columns: list[str], outside: str | None = None) -> np.ndarray:
     """The group number of each row under the key ``columns`` (-1: in no group)."""
-    groups = data.groupby(columns, sort=False, dropna=True).ngroup()  # NaN for a missing key
-    key = groups.fillna(-1).to_numpy("int64").copy()
+    if len(columns) == 1:  # one key column: numbered in order of appearance, -1 for a missing key
+        key = pd.factorize(data[columns[0]], use_na_sentinel=True)[0].astype("int64")
+    else:
+        groups = data.groupby(columns, sort=False, dropna=True).ngroup()  # NaN for a missing key
+        key = groups.fillna(-1).to_numpy("int64").copy()
     if outside is not None:
         key[data[outside].fillna(False).to_numpy(dtype=bool)] = -1
     return key

@@ -90,7 +90,12 @@ def linked_flows(
     # this cohort's flows by codes: the partners a closure picks among equal counts do not
     # depend on the order the caller read them in (the page and the exports agree)
     order = {
-        level: np.lexsort((frame["destination_code"].to_numpy(str), frame["origin_code"].to_numpy(str)))
+        level: np.lexsort(
+            (
+                pd.factorize(frame["destination_code"], sort=True)[0],
+                pd.factorize(frame["origin_code"], sort=True)[0],
+            )
+        )
         for level, frame in levels.items()
     }
     ordered = {level: frame.iloc[order[level]] for level, frame in levels.items()}
@@ -125,19 +130,27 @@ def _groups(
     inflow of a unit (the diagonal apart), and each coarser flow with the finer flows it sums."""
     cohort = pd.factorize(table["cohort"])[0]
     level = pd.factorize(table["level"])[0]
-    origin, destination = table["origin_code"], table["destination_code"]
-    parent = {
-        ("county", "prefecture"): units.set_index("county_code")["prefecture_code"],
-        ("county", "province"): units.set_index("county_code")["province_code"],
-        ("prefecture", "province"): units.drop_duplicates("prefecture_code").set_index(
-            "prefecture_code"
-        )["province_code"],
-    }
-    space = pd.Index(
-        pd.unique(np.concatenate([origin.to_numpy(object), destination.to_numpy(object)]))
+    n_rows = len(table)
+    # every code as a number once (the codes repeat: a few thousand units over many rows)
+    ends, known = pd.factorize(
+        pd.concat([table["origin_code"], table["destination_code"]], ignore_index=True)
     )
-    o, d = space.get_indexer(origin), space.get_indexer(destination)
+    o, d = ends[:n_rows], ends[n_rows:]
+    parent = {
+        ("county", "prefecture"): dict(zip(units["county_code"], units["prefecture_code"], strict=True)),
+        ("county", "province"): dict(zip(units["county_code"], units["province_code"], strict=True)),
+        ("prefecture", "province"): dict(
+            zip(units["prefecture_code"], units["province_code"], strict=True)
+        ),
+    }
+    space = list(known)
+    number = {code: i for i, code in enumerate(space)}
+    for up in parent.values():  # parents no flow names: numbers of their own
+        for code in sorted(set(up.values()) - number.keys()):
+            number[code] = len(space)
+            space.append(code)
     n = len(space) + 1
+    level_names = table["level"].to_numpy(object)
     coded = table[["cohort", "level", "origin_code", "destination_code", "persons", "is_within"]]
     columns: dict[str, np.ndarray] = {
         "g_out": _key(cohort, level, o, n=n),
@@ -145,13 +158,11 @@ def _groups(
     }
     links = []
     for fine, coarse in _LINKS:
-        is_fine = (table["level"] == fine).to_numpy()
-        is_coarse = (table["level"] == coarse).to_numpy()
+        is_fine, is_coarse = level_names == fine, level_names == coarse
         up = parent[(fine, coarse)]
-        po = space.get_indexer(origin.map(up).where(is_fine))
-        pd_ = space.get_indexer(destination.map(up).where(is_fine))
-        go = np.where(is_fine, po, np.where(is_coarse, o, -1))
-        gd = np.where(is_fine, pd_, np.where(is_coarse, d, -1))
+        lifted = np.array([number.get(up.get(code), -1) for code in known] or [-1])
+        go = np.where(is_fine, lifted[o], np.where(is_coarse, o, -1))
+        gd = np.where(is_fine, lifted[d], np.where(is_coarse, d, -1))
         name = f"g_{fine}_{coarse}"
         columns[name] = _key(cohort, go, gd, n=n)
         links.append(name)
