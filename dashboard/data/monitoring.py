@@ -19,8 +19,9 @@ from etl.scope import Scope
 
 @cached(maxsize=16)
 def alerts(engine: Engine, period: str, *, scope: Scope) -> pd.DataFrame:
-    """``etl.alerts.alerts_table`` of the reader's scope (callers must not mutate it)."""
-    return rules.alerts_table(engine, period, scope=scope)
+    """``etl.alerts.alerts_table`` of the reader's scope (callers must not mutate it): through
+    ``etl.alerts.cached_alerts``, the memo the narratives read too, so one computation serves both."""
+    return rules.cached_alerts(engine, period, scope=scope)
 
 
 @cached(maxsize=16)
