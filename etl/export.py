@@ -39,7 +39,7 @@ import sqlalchemy as sa
 
 from etl import marts, store
 from etl.disclosure import SUPPRESSED, flow_margins, suppress
-from etl.marts.linked_flows import read_linked_flows
+from etl.marts.linked_flows import hierarchy, read_linked_flows
 from etl.records import COHORTS
 from etl.scope import Scope
 from etl.spreadsheet import neutralise_frame, neutralise_row
@@ -64,18 +64,22 @@ def export_flows(engine: sa.Engine, out: str | Path, *, scope: Scope, exact: boo
     flows add up to, as one linked table (``etl.marts.linked_flows``)."""
 
     def parts() -> Iterator[pd.DataFrame]:
+        parents = hierarchy(engine)  # once per export, not per period
         for part in _by_period(marts.stream_flows(engine, scope=scope)):
             if exact:
                 yield part.assign(**{SUPPRESSED: False})
                 continue
-            yield suppress(part, ["persons"], _linked_county(engine, part, scope))
+            yield suppress(part, ["persons"], _linked_county(engine, part, scope, parents))
 
     return _write_frames((p[[*_FLOWS_FROM, SUPPRESSED]] for p in parts()), FLOWS_COLUMNS, out)
 
 
-def _linked_county(engine: sa.Engine, part: pd.DataFrame, scope: Scope) -> np.ndarray:
+def _linked_county(
+    engine: sa.Engine, part: pd.DataFrame, scope: Scope, parents: tuple[pd.DataFrame, pd.DataFrame]
+) -> np.ndarray:
     """Which county flows of ``part`` (one period, every cohort) are withheld: each cohort's
-    linked with its period's coarser levels and the cohorts that hold it."""
+    linked with its period's coarser levels and the cohorts that hold it (``parents``: the
+    hierarchy, ``etl.marts.linked_flows.hierarchy``, read once per export)."""
     period = str(part["period"].iloc[0])
     flags = np.zeros(len(part), dtype=bool)
     cohort = part["cohort"].to_numpy()
@@ -83,7 +87,9 @@ def _linked_county(engine: sa.Engine, part: pd.DataFrame, scope: Scope) -> np.nd
     for name in COHORTS:
         rows = np.flatnonzero(cohort == name)
         county = part.iloc[rows][list(marts.PAIR_COLUMNS)]
-        linked = read_linked_flows(engine, period, name, scope=scope, county=county, coarser=done)
+        linked = read_linked_flows(
+            engine, period, name, scope=scope, county=county, coarser=done, parents=parents
+        )
         flags[rows] = linked["county"]["small_cell"].to_numpy(dtype=bool)
         done.append(linked)
     return flags

@@ -69,17 +69,17 @@ def side_label(side: str) -> str:
 
 def read_side(side: str, cohort: str, level: str) -> pd.DataFrame:
     """Every flow of a side in ``OD_COLUMNS`` (a year: summed over its periods)."""
-    chosen = side_periods(side)
-    if not chosen:
+    period, start = side_span(side)
+    if not period:
         return pd.DataFrame(columns=OD_COLUMNS)
-    if len(chosen) == 1 and not is_year(side):
-        return data.read_od(chosen[0], cohort, level)
-    return data.read_od_range(chosen[0], chosen[-1], cohort, level)
+    if start is None:
+        return data.read_od(period, cohort, level)
+    return data.read_od_range(start, period, cohort, level)
 
 
 def side_span(side: str) -> tuple[str, str | None]:
-    """(period, start) of a side as ``read_side`` reads it: a period alone (start None), or a
-    year's periods in the store (its last and first); ("", None) for a side with none."""
+    """(period, start) of a side: a period alone (start None), or a year's periods in the store
+    (its last and first); ("", None) for a side with none."""
     chosen = side_periods(side)
     if not chosen:
         return "", None

@@ -169,7 +169,9 @@ def _linked_period(
     """The flows of a period and cohort at every level, withheld as one linked table
     (``etl.marts.linked_flows``) beside the coarser cohorts' (read once, cached)."""
     coarser = [_linked_period(period, c) for c in _coarser(cohort)]
-    return read_linked_flows(engine, period, cohort, scope=scope, coarser=coarser)
+    return read_linked_flows(
+        engine, period, cohort, scope=scope, coarser=coarser, parents=_hierarchy()
+    )
 
 
 @cached(maxsize=1)
@@ -307,7 +309,7 @@ def _audit(engine: Engine, period: str, start: str | None, cohort: str, *, scope
     province's totals, then every other choice of regions (pairs, triples, ...)."""
 
     def read(c: str, level: str) -> pd.DataFrame:
-        return read_od_range(start, period, c, level) if start else read_od(period, c, level)
+        return _query_od(FlowQuery(period, c, level, start=start))
 
     province, region = read(cohort, "province"), read(cohort, "region")
     codes = sorted(set(province["origin_code"]) | set(province["destination_code"]))

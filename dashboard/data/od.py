@@ -16,6 +16,7 @@ import pandas as pd
 from etl import indicators
 from etl.disclosure import Equations, margin_reveals
 from etl.marts import PAIR_COLUMNS
+from etl.marts.linked_flows import region_sums
 
 DIRECTIONS = ("inflow", "outflow", "both", "net")
 OD_COLUMNS = list(PAIR_COLUMNS)
@@ -219,17 +220,13 @@ def audit_province_sums(
     equations = Equations(len(unknown))
     origin = province["origin_code"].to_numpy(object)
     destination = province["destination_code"].to_numpy(object)
+    summed = region_sums(origin, destination, regions)
     refused_regions = set()
     for a, b, small in region[["origin_code", "destination_code", "small_cell"]].itertuples(
         index=False
     ):
-        block = np.array(
-            [
-                a in regions.get(o, ()) and b in regions.get(d, ())
-                for o, d in zip(origin, destination, strict=True)
-            ],
-            dtype=bool,
-        )
+        block = np.zeros(len(province), dtype=bool)
+        block[summed.get((a, b), [])] = True
         if not small and not equations.admit(block[unknown]):
             refused_regions.add((a, b))
     between = ~province["is_within"].to_numpy(dtype=bool)

@@ -337,11 +337,10 @@ def _break(text: str, width: int) -> int | None:
     character that fits, unless punctuation follows it, else mid-word."""
     used, last = 0, 0
     for i, char in enumerate(text):
-        wide = ord(char) >= 0x2E80
-        used += 2 if wide else 1
+        used += _width(char)
         if used > width:
             return last or i
-        if (char == " " or wide) and text[i + 1 : i + 2] not in _NO_LINE_START:
+        if (char == " " or _width(char) == 2) and text[i + 1 : i + 2] not in _NO_LINE_START:
             last = i + 1
     return None
 
@@ -350,7 +349,13 @@ def fitted_line(text: str, width: int = FOOTER_WIDTH) -> str:
     """``text`` cut to one footer row, ending in "…" when cut."""
     used = 0
     for i, char in enumerate(text):
-        used += 2 if ord(char) >= 0x2E80 else 1
+        used += _width(char)
         if used > width - 1:
             return text[:i].rstrip() + "…"
     return text
+
+
+def _width(char: str) -> int:
+    """Half-width characters ``char`` takes in a footer row: a CJK character (or full-width
+    punctuation) two, any other one."""
+    return 2 if ord(char) >= 0x2E80 else 1

@@ -31,7 +31,7 @@ from dashboard.data.overview import measure_values, withheld
 from dashboard.data.store import current_scope
 from dashboard.export.source import ExportError, Lineage, MapView
 from dashboard.i18n import language, pick
-from etl import marts, targets
+from etl import targets
 from etl.disclosure import suppress
 from etl.indicators import DENOMINATORS, INDICATOR_BY_FLAG, INDICATORS
 from etl.marts.linked_flows import read_linked_flows
@@ -200,30 +200,25 @@ def flow_table(
             f"a {level} matrix is too large to be useful; use --level prefecture, province or region, "
             "or the long form"
         )
-    scope = current_scope()
-    flows = marts.read_flows(engine, view.period, cohort, level, scope=scope)
+    # withheld as the flows page withholds them: every level of the period as one linked table,
+    # beside the cohorts that hold this one (etl.marts.linked_flows)
+    flows = read_linked_flows(engine, str(view.period), cohort, scope=current_scope())[level]
+    flows = flows.sort_values(["origin_code", "destination_code"], ignore_index=True)
     names = _names_with_regions(view.lang)
     long = pd.DataFrame(
         {
-            "period": flows["period"],
-            "level": flows["level"],
+            "period": str(view.period),
+            "level": level,
             "origin_code": flows["origin_code"],
             "origin_name": flows["origin_code"].map(names).fillna(""),
             "destination_code": flows["destination_code"],
             "destination_name": flows["destination_code"].map(names).fillna(""),
-            "cohort": flows["cohort"],
+            "cohort": cohort,
             "persons": flows["persons"],
             "is_within": flows["is_within"],
         }
     )
-    # withheld as the flows page withholds them: every level of the period as one linked table,
-    # beside the cohorts that hold this one (etl.marts.linked_flows)
-    ends = ["origin_code", "destination_code"]
-    linked = read_linked_flows(engine, str(view.period), cohort, scope=scope)[level]
-    flags = long[ends].merge(linked[[*ends, "small_cell"]], on=ends, how="left", validate="1:1")
-    long = suppress(long, ["persons"], flags["small_cell"].fillna(True).to_numpy(dtype=bool))
-    long = long[long["cohort"] == cohort]
-    long = long.sort_values(["origin_code", "destination_code"], ignore_index=True)
+    long = suppress(long, ["persons"], flows["small_cell"].to_numpy(dtype=bool))
     columns = {
         "period": "reporting month YYYY-MM",
         "level": "level of origin and destination units",

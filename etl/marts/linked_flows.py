@@ -50,22 +50,28 @@ def read_linked_flows(
     scope: Scope,
     county: pd.DataFrame | None = None,
     coarser: Sequence[Mapping[str, pd.DataFrame]] | None = None,
+    parents: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every level's flows of ``period`` and ``cohort`` in the reader's ``scope`` (``read_pairs``),
-    withheld as one linked table (``linked_flows``). ``county``: this cohort's county flows
-    (``PAIR_COLUMNS``) when the caller has read them; ``coarser``: this function's results for
-    the cohorts that hold ``cohort`` when the caller has them (else they are read too)."""
+    withheld as one linked table (``linked_flows``). What the caller has already it may pass, else
+    it is read: ``county``, this cohort's county flows (``PAIR_COLUMNS``); ``coarser``, this
+    function's results for the cohorts that hold ``cohort``; ``parents``, ``hierarchy(engine)``."""
+    parents = hierarchy(engine) if parents is None else parents
     if coarser is None:
         coarser = []
         for name in COHORTS[: COHORTS.index(cohort)] if cohort in COHORTS else ():
-            coarser.append(read_linked_flows(engine, period, name, scope=scope, coarser=list(coarser)))
+            coarser.append(
+                read_linked_flows(
+                    engine, period, name, scope=scope, coarser=list(coarser), parents=parents
+                )
+            )
     levels = {
         level: read_pairs(engine, period, cohort, level, scope=scope)
         if county is None or level != "county"
         else county
         for level in LINKED_LEVELS
     }
-    return linked_flows(levels, coarser, *hierarchy(engine), small_cell_threshold(engine, scope=scope))
+    return linked_flows(levels, coarser, *parents, small_cell_threshold(engine, scope=scope))
 
 
 def hierarchy(engine: sa.Engine | sa.Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -188,6 +194,20 @@ def _key(*parts: np.ndarray, n: int) -> np.ndarray:
     return np.where(missing, np.nan, key)
 
 
+def region_sums(
+    origin: Sequence[str], destination: Sequence[str], regions: Mapping[str, Sequence[str]]
+) -> dict[tuple[str, str], list[int]]:
+    """The positions of the province flows (``origin``, ``destination``) that each pair of regions
+    sums: every pair of their ends' regions (``regions``: a province's regions; one of none
+    counts in ``OTHER_REGION``, as ``etl.aggregate`` sums it)."""
+    sums: dict[tuple[str, str], list[int]] = {}
+    for row, (a, b) in enumerate(zip(origin, destination, strict=True)):
+        for ra in regions.get(a, (OTHER_REGION,)):
+            for rb in regions.get(b, (OTHER_REGION,)):
+                sums.setdefault((ra, rb), []).append(row)
+    return sums
+
+
 def _region_groups(table: pd.DataFrame, members: pd.DataFrame) -> list[np.ndarray]:
     """Groupings of each region flow with the province flows it sums (-1: in none). A province
     flow sits in the group of every pair of its ends' regions (up to four), so the groups are
@@ -198,26 +218,22 @@ def _region_groups(table: pd.DataFrame, members: pd.DataFrame) -> list[np.ndarra
     if not is_region.any() or not is_province.any():
         return []
     region_rows = np.flatnonzero(is_region)
+    province_rows = np.flatnonzero(is_province)
     origin = table["origin_code"].to_numpy(object)
     destination = table["destination_code"].to_numpy(object)
     region_pairs = list(zip(origin[region_rows], destination[region_rows], strict=True))
     number = {pair: i for i, pair in enumerate(sorted(set(region_pairs)))}
     region_of = np.array([number[p] for p in region_pairs])
-    of_pair: dict[int, list[int]] = {}
-    for row in np.flatnonzero(is_province).tolist():
-        for ra in regions.get(origin[row], (OTHER_REGION,)):
-            for rb in regions.get(destination[row], (OTHER_REGION,)):
-                if (ra, rb) in number:
-                    of_pair.setdefault(number[(ra, rb)], []).append(row)
+    summed = region_sums(origin[province_rows], destination[province_rows], regions)
     groupings: list[np.ndarray] = []
-    for pair in range(len(number)):
-        rows = np.array(of_pair.get(pair, []), dtype="int64")
+    for pair, i in number.items():
+        rows = province_rows[summed.get(pair, [])]
         for key in groupings:
             if (key[rows] < 0).all():
                 break
         else:
             key = np.full(len(table), -1, dtype="int64")
             groupings.append(key)
-        key[rows] = pair
-        key[region_rows[region_of == pair]] = pair
+        key[rows] = i
+        key[region_rows[region_of == i]] = i
     return groupings
